@@ -1,0 +1,226 @@
+"""What Deskless is made of: its functions, HTTP routes, WebSocket routes and stream filters.
+
+This module is the one place these facts live. The CDK app builds functions, routes,
+authorizers and event source mappings from it; the local platform builds its gateway, its
+stream poller and its function registry from it; each function's API registers its
+endpoints by route name through it (deskless.http.Api), so a path is written once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from .table import TYPE_ATTRIBUTE, Entity
+
+
+class Trigger(StrEnum):
+    HTTP = "http"
+    WEBSOCKET = "websocket"
+    HTTP_AUTHORIZER = "http_authorizer"
+    WEBSOCKET_AUTHORIZER = "websocket_authorizer"
+    STREAM = "stream"
+    EMAIL = "email"
+
+
+class Access(StrEnum):
+    """What a function may touch; the CDK app turns each into a scoped grant."""
+
+    TABLE_READ = "table:read"
+    TABLE_WRITE = "table:write"
+    SIGNING_KEY = "secret:signing-key"
+    ORIGIN_SECRET = "secret:origin"
+    SEND_EMAIL = "ses:send"
+    INBOUND_MAIL = "s3:inbound-mail"
+    CONNECTIONS = "websocket:connections"
+
+
+class Auth(StrEnum):
+    PUBLIC = "public"  # no authorizer
+    TOKEN = "token"  # the HTTP Lambda authorizer must accept a bearer token
+
+
+@dataclass(frozen=True)
+class Function:
+    name: str
+    trigger: Trigger
+    access: frozenset[Access]
+    description: str
+    package: str = ""  # folder under functions/; defaults to the name
+    entry: str = "handler.handler"  # module.attribute inside the package
+    memory_mb: int = 512
+    timeout_s: int = 10
+
+    @property
+    def folder(self) -> str:
+        return self.package or self.name
+
+    @property
+    def lambda_handler(self) -> str:
+        """The handler string Lambda is given: the package is the asset's top-level folder."""
+        return f"{self.folder}.{self.entry}"
+
+    @property
+    def module(self) -> str:
+        """Where the handler module is imported from in this repository."""
+        return f"functions.{self.folder}.{self.entry.rsplit('.', 1)[0]}"
+
+    @property
+    def attribute(self) -> str:
+        return self.entry.rsplit(".", 1)[1]
+
+
+@dataclass(frozen=True)
+class HttpRoute:
+    route_key: str  # "METHOD /path/{param}", as API Gateway spells it
+    function: str
+    name: str  # the endpoint's name inside its function's API
+    auth: Auth
+
+    @property
+    def method(self) -> str:
+        return self.route_key.split(" ", 1)[0]
+
+    @property
+    def path(self) -> str:
+        return self.route_key.split(" ", 1)[1]
+
+
+@dataclass(frozen=True)
+class WebSocketRoute:
+    route_key: str  # $connect, $disconnect, $default, or the value of body.action
+    function: str
+    returns_response: bool = False  # the handler's body is sent back to the caller
+
+
+@dataclass(frozen=True)
+class StreamSubscription:
+    """A DynamoDB stream event source mapping: which records reach which function."""
+
+    function: str
+    filters: tuple[Mapping[str, Any], ...]
+    batch_size: int = 25
+    retry_attempts: int = 5
+    max_batching_window_s: int = 0
+
+
+_RW = frozenset({Access.TABLE_READ, Access.TABLE_WRITE})
+
+FUNCTIONS: tuple[Function, ...] = (
+    Function(
+        "meta",
+        Trigger.HTTP,
+        frozenset({Access.ORIGIN_SECRET}),
+        "Health check and the public configuration a browser client starts from.",
+        memory_mb=256,
+    ),
+    Function(
+        "auth",
+        Trigger.HTTP,
+        _RW | {Access.SIGNING_KEY, Access.ORIGIN_SECRET},
+        "Staff login, token issue, the caller's own profile.",
+    ),
+    Function(
+        "staff",
+        Trigger.HTTP,
+        _RW | {Access.ORIGIN_SECRET},
+        "Admins create and list staff users.",
+    ),
+    Function(
+        "portals",
+        Trigger.HTTP,
+        frozenset({Access.TABLE_READ, Access.ORIGIN_SECRET}),
+        "Public portal pages on each company's subdomain.",
+    ),
+    Function(
+        "http_authorizer",
+        Trigger.HTTP_AUTHORIZER,
+        frozenset({Access.SIGNING_KEY}),
+        "Lambda authorizer of the HTTP API: verifies the bearer token.",
+        package="authorizer",
+        entry="handler.http",
+        memory_mb=256,
+        timeout_s=5,
+    ),
+    Function(
+        "websocket_authorizer",
+        Trigger.WEBSOCKET_AUTHORIZER,
+        frozenset({Access.SIGNING_KEY}),
+        "Lambda authorizer of WebSocket $connect: verifies the token in the query string.",
+        package="authorizer",
+        entry="handler.websocket",
+        memory_mb=256,
+        timeout_s=5,
+    ),
+    Function(
+        "realtime",
+        Trigger.WEBSOCKET,
+        _RW | {Access.CONNECTIONS},
+        "The operator console's WebSocket: connections and heartbeat.",
+    ),
+    Function(
+        "events",
+        Trigger.STREAM,
+        _RW | {Access.CONNECTIONS},
+        "Side effects of state changes, from the table's stream.",
+        timeout_s=30,
+    ),
+    Function(
+        "inbound_email",
+        Trigger.EMAIL,
+        _RW | {Access.INBOUND_MAIL},
+        "Email received by SES: stored in S3, then recorded here.",
+        timeout_s=30,
+    ),
+)
+
+HTTP_ROUTES: tuple[HttpRoute, ...] = (
+    HttpRoute("GET /api/health", "meta", "health", Auth.PUBLIC),
+    HttpRoute("GET /api/config", "meta", "config", Auth.PUBLIC),
+    HttpRoute("POST /api/auth/login", "auth", "login", Auth.PUBLIC),
+    HttpRoute("GET /api/me", "auth", "me", Auth.TOKEN),
+    HttpRoute("GET /api/staff", "staff", "list", Auth.TOKEN),
+    HttpRoute("POST /api/staff", "staff", "create", Auth.TOKEN),
+    HttpRoute("GET /", "portals", "home", Auth.PUBLIC),
+)
+
+WEBSOCKET_ROUTES: tuple[WebSocketRoute, ...] = (
+    WebSocketRoute("$connect", "realtime"),
+    WebSocketRoute("$disconnect", "realtime"),
+    WebSocketRoute("$default", "realtime", returns_response=True),
+    WebSocketRoute("ping", "realtime", returns_response=True),
+)
+
+# The route selection expression of the WebSocket API.
+WEBSOCKET_ROUTE_SELECTION = "$request.body.action"
+# Where the WebSocket authorizer finds the token (browsers cannot set WebSocket headers).
+WEBSOCKET_TOKEN_PARAMETER = "token"
+WEBSOCKET_AUTHORIZER = "websocket_authorizer"
+# SES stores each received message in the inbound bucket under this prefix + its message id.
+INBOUND_MAIL_PREFIX = "inbound/"
+HTTP_AUTHORIZER = "http_authorizer"
+
+
+def _removed(entity: Entity) -> Mapping[str, Any]:
+    return {"eventName": ["REMOVE"], "dynamodb": {"OldImage": {TYPE_ATTRIBUTE: {"S": [entity.value]}}}}
+
+
+STREAM_SUBSCRIPTIONS: tuple[StreamSubscription, ...] = (
+    StreamSubscription("events", filters=(_removed(Entity.CONNECTION),)),
+)
+
+
+def function(name: str) -> Function:
+    for candidate in FUNCTIONS:
+        if candidate.name == name:
+            return candidate
+    raise KeyError(f"no function named {name!r}")
+
+
+def http_route(function_name: str, name: str) -> HttpRoute:
+    for route in HTTP_ROUTES:
+        if route.function == function_name and route.name == name:
+            return route
+    raise KeyError(f"no HTTP route {name!r} for function {function_name!r}")

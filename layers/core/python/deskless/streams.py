@@ -1,0 +1,41 @@
+"""Stream functions: batch processing with partial failures, and what a record says."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
+
+from .data import Item, deserialize
+from .observability import logger, metrics, tracer
+
+TTL_PRINCIPAL = "dynamodb.amazonaws.com"
+
+
+def is_ttl_delete(record: DynamoDBRecord) -> bool:
+    """A REMOVE made by DynamoDB's TTL, not by a caller (event filters cannot tell these apart)."""
+    identity = record.user_identity
+    return record.raw_event.get("eventName") == "REMOVE" and identity.get("type") == "Service" and identity.get("principalId") == TTL_PRINCIPAL
+
+
+def old_image(record: DynamoDBRecord) -> Item:
+    return deserialize(record.raw_event.get("dynamodb", {}).get("OldImage", {}))
+
+
+def new_image(record: DynamoDBRecord) -> Item:
+    return deserialize(record.raw_event.get("dynamodb", {}).get("NewImage", {}))
+
+
+def stream_handler(record_handler: Callable[[DynamoDBRecord], None]) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+    """A Lambda entry point that handles each record and reports the ones that failed."""
+    processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
+
+    @logger.inject_lambda_context
+    @tracer.capture_lambda_handler
+    @metrics.log_metrics
+    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
+
+    return handler

@@ -1,0 +1,1 @@
+"""The local platform: all of Deskless on loopback, with no AWS account and no Docker."""

@@ -1,0 +1,150 @@
+"""moto's server, in-process on loopback, provisioned as the CDK app provisions AWS: the table
+(from deskless.table), the inbound mail bucket, the secrets, the SES identity and its
+configuration set. Functions reach it through boto3's normal endpoint variables."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+
+from deskless.table import TABLE
+
+REGION = "us-east-1"
+ACCOUNT = "123456789012"  # moto's default account
+
+
+@dataclass(frozen=True)
+class LocalNames:
+    """Names of the local resources; in AWS the CDK app chooses them."""
+
+    table: str = "deskless"
+    inbound_bucket: str = "deskless-inbound-mail"
+    signing_secret: str = "deskless/token-signing-key"
+    origin_secret: str = "deskless/origin-verify"
+    mail_domain: str = "deskless.example.com"
+    configuration_set: str = "deskless"
+
+    @property
+    def mail_from(self) -> str:
+        return f"support@{self.mail_domain}"
+
+
+def function_environment(names: LocalNames, *, moto_url: str, public_url: str, websocket_url: str,
+                         callback_url: str, support_domain: str = "localhost", log_level: str = "INFO") -> dict[str, str]:
+    """The environment every function runs with locally (the CDK app sets the same names in AWS)."""
+    return {
+        "AWS_ENDPOINT_URL": moto_url,
+        "AWS_ACCESS_KEY_ID": "local",
+        "AWS_SECRET_ACCESS_KEY": "local",
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION,
+        "POWERTOOLS_SERVICE_NAME": "deskless",
+        "POWERTOOLS_METRICS_NAMESPACE": "Deskless",
+        "POWERTOOLS_METRICS_DISABLED": "true",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_LOG_LEVEL": log_level,
+        "DESKLESS_STAGE": "local",
+        "DESKLESS_TABLE_NAME": names.table,
+        "DESKLESS_SIGNING_SECRET_ID": names.signing_secret,
+        "DESKLESS_ORIGIN_SECRET_ID": names.origin_secret,
+        "DESKLESS_SUPPORT_DOMAIN": support_domain,
+        "DESKLESS_PUBLIC_URL": public_url,
+        "DESKLESS_WEBSOCKET_URL": websocket_url,
+        "DESKLESS_WEBSOCKET_CALLBACK_URL": callback_url,
+        "DESKLESS_MAIL_FROM": names.mail_from,
+        "DESKLESS_SES_CONFIGURATION_SET": names.configuration_set,
+        "DESKLESS_INBOUND_BUCKET": names.inbound_bucket,
+    }
+
+
+@contextmanager
+def environment(values: Mapping[str, str]) -> Iterator[None]:
+    """Set environment variables for the duration of a block (the functions run in this process)."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def local_client(service: str, endpoint_url: str) -> Any:
+    return boto3.session.Session().client(  # type: ignore[call-overload]
+        service, endpoint_url=endpoint_url, region_name=REGION, aws_access_key_id="local", aws_secret_access_key="local"
+    )
+
+
+def table_request(name: str) -> dict[str, Any]:
+    """CreateTable parameters for the one table, from its definition."""
+    return {
+        "TableName": name,
+        "BillingMode": "PAY_PER_REQUEST",
+        "KeySchema": [
+            {"AttributeName": TABLE.partition_key, "KeyType": "HASH"},
+            {"AttributeName": TABLE.sort_key, "KeyType": "RANGE"},
+        ],
+        "AttributeDefinitions": [{"AttributeName": name, "AttributeType": "S"} for name in TABLE.key_attributes],
+        "GlobalSecondaryIndexes": [
+            {
+                "IndexName": index.name,
+                "KeySchema": [
+                    {"AttributeName": index.partition_key, "KeyType": "HASH"},
+                    {"AttributeName": index.sort_key, "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+            for index in TABLE.indexes
+        ],
+        "StreamSpecification": {"StreamEnabled": True, "StreamViewType": TABLE.stream_view},
+    }
+
+
+def provision(names: LocalNames, endpoint_url: str) -> None:
+    """Create every resource the functions use, as the CDK app does in AWS."""
+    dynamodb = local_client("dynamodb", endpoint_url)
+    dynamodb.create_table(**table_request(names.table))
+    dynamodb.update_time_to_live(
+        TableName=names.table, TimeToLiveSpecification={"Enabled": True, "AttributeName": TABLE.ttl_attribute}
+    )
+    local_client("s3", endpoint_url).create_bucket(Bucket=names.inbound_bucket)
+    secretsmanager = local_client("secretsmanager", endpoint_url)
+    for secret in (names.signing_secret, names.origin_secret):
+        secretsmanager.create_secret(Name=secret, SecretString=secrets.token_urlsafe(48))
+    sesv2 = local_client("sesv2", endpoint_url)
+    sesv2.create_email_identity(EmailIdentity=names.mail_domain)
+    sesv2.create_configuration_set(ConfigurationSetName=names.configuration_set)
+
+
+def secret_value(names: LocalNames, endpoint_url: str, secret: str) -> str:
+    return str(local_client("secretsmanager", endpoint_url).get_secret_value(SecretId=secret)["SecretString"])
+
+
+def stream_arn(names: LocalNames, endpoint_url: str) -> str:
+    return str(local_client("dynamodb", endpoint_url).describe_table(TableName=names.table)["Table"]["LatestStreamArn"])
+
+
+class MotoServer:
+    """moto's server on loopback, in a thread of this process."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        from moto.server import ThreadedMotoServer
+
+        self._server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
+
+    def start(self) -> str:
+        self._server.start()
+        host, port = self._server.get_host_and_port()
+        return f"http://{host}:{port}"
+
+    def stop(self) -> None:
+        self._server.stop()
