@@ -88,5 +88,9 @@ class FunctionRegistry:
         """Run one function with one event, as a Lambda invocation would."""
         handler = self.handler(name)
         spec = self.catalog().function(name)
-        return handler(event, LambdaContext(function_name=f"deskless-{name}", memory_limit_in_mb=spec.memory_mb,
-                                            timeout_s=spec.timeout_s))
+        return handler(
+            event,
+            LambdaContext(
+                function_name=f"deskless-{name}", memory_limit_in_mb=spec.memory_mb, timeout_s=spec.timeout_s
+            ),
+        )

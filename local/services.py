@@ -35,8 +35,16 @@ class LocalNames:
         return f"support@{self.mail_domain}"
 
 
-def function_environment(names: LocalNames, *, moto_url: str, public_url: str, websocket_url: str,
-                         callback_url: str, support_domain: str = "localhost", log_level: str = "INFO") -> dict[str, str]:
+def function_environment(
+    names: LocalNames,
+    *,
+    moto_url: str,
+    public_url: str,
+    websocket_url: str,
+    callback_url: str,
+    support_domain: str = "localhost",
+    log_level: str = "INFO",
+) -> dict[str, str]:
     """The environment every function runs with locally (the CDK app sets the same names in AWS)."""
     return {
         "AWS_ENDPOINT_URL": moto_url,

@@ -26,7 +26,11 @@ def _text_of(message: EmailMessage) -> str:
 
 def receive(ses: dict[str, Any]) -> str:
     message_id = ses["mail"]["messageId"]
-    raw = client("s3").get_object(Bucket=get_settings().inbound_bucket, Key=INBOUND_MAIL_PREFIX + message_id)["Body"].read()
+    raw = (
+        client("s3")
+        .get_object(Bucket=get_settings().inbound_bucket, Key=INBOUND_MAIL_PREFIX + message_id)["Body"]
+        .read()
+    )
     message = BytesParser(policy=policy.default).parsebytes(raw)
     assert isinstance(message, EmailMessage)
     item = {

@@ -9,18 +9,30 @@ from deskless.edge import portal_label
 from deskless.settings import get_settings
 
 TEXT: dict[str, dict[str, str]] = {
-    "en": {"title": "{company} support", "welcome": "Welcome to {company} support.",
-           "offline": "Support for {company} is not available right now.",
-           "missing": "There is no support portal at this address."},
-    "es": {"title": "Soporte de {company}", "welcome": "Bienvenido al soporte de {company}.",
-           "offline": "El soporte de {company} no está disponible en este momento.",
-           "missing": "No hay ningún portal de soporte en esta dirección."},
-    "de": {"title": "{company} Support", "welcome": "Willkommen beim Support von {company}.",
-           "offline": "Der Support von {company} ist gerade nicht erreichbar.",
-           "missing": "Unter dieser Adresse gibt es kein Support-Portal."},
-    "cs": {"title": "Podpora {company}", "welcome": "Vítejte v podpoře {company}.",
-           "offline": "Podpora {company} teď není k dispozici.",
-           "missing": "Na této adrese není žádný portál podpory."},
+    "en": {
+        "title": "{company} support",
+        "welcome": "Welcome to {company} support.",
+        "offline": "Support for {company} is not available right now.",
+        "missing": "There is no support portal at this address.",
+    },
+    "es": {
+        "title": "Soporte de {company}",
+        "welcome": "Bienvenido al soporte de {company}.",
+        "offline": "El soporte de {company} no está disponible en este momento.",
+        "missing": "No hay ningún portal de soporte en esta dirección.",
+    },
+    "de": {
+        "title": "{company} Support",
+        "welcome": "Willkommen beim Support von {company}.",
+        "offline": "Der Support von {company} ist gerade nicht erreichbar.",
+        "missing": "Unter dieser Adresse gibt es kein Support-Portal.",
+    },
+    "cs": {
+        "title": "Podpora {company}",
+        "welcome": "Vítejte v podpoře {company}.",
+        "offline": "Podpora {company} teď není k dispozici.",
+        "missing": "Na této adrese není žádný portál podpory.",
+    },
 }
 assert set(TEXT) == set(LANGUAGES)
 

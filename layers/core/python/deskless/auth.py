@@ -53,6 +53,7 @@ class Principal(BaseModel, frozen=True):
 
 # --- passwords --------------------------------------------------------------------------
 
+
 @cache
 def _hasher() -> PasswordHasher:
     return PasswordHasher()  # argon2id, RFC 9106 low-memory profile
@@ -77,6 +78,7 @@ def _dummy_hash() -> str:
 
 # --- tokens -----------------------------------------------------------------------------
 
+
 def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
@@ -99,7 +101,12 @@ def signing_key() -> bytes:
 def issue_token(principal: Principal, *, ttl_seconds: int | None = None, now: float | None = None) -> tuple[str, int]:
     issued = int(time.time() if now is None else now)
     expires_at = issued + (ttl_seconds or get_settings().token_ttl_seconds)
-    claims = {"sub": principal.user_id, "iat": issued, "exp": expires_at, **principal.model_dump(mode="json", exclude={"user_id"})}
+    claims = {
+        "sub": principal.user_id,
+        "iat": issued,
+        "exp": expires_at,
+        **principal.model_dump(mode="json", exclude={"user_id"}),
+    }
     body = f"{_HEADER}.{_b64(json.dumps(claims, separators=(',', ':')).encode())}"
     signature = hmac.new(signing_key(), body.encode(), hashlib.sha256).digest()
     return f"{body}.{_b64(signature)}", expires_at

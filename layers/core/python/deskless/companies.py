@@ -36,16 +36,24 @@ class Portal(BaseModel):
 
 def create_company(name: str) -> Company:
     company = Company(id=secrets.token_hex(8), name=name, created_at=int(time.time()))
-    item = {**company_key(company.id), **company_index(name, company.id), "type": Entity.COMPANY,
-            "company_id": company.id, "name": name, "created_at": company.created_at}
+    item = {
+        **company_key(company.id),
+        **company_index(name, company.id),
+        "type": Entity.COMPANY,
+        "company_id": company.id,
+        "name": name,
+        "created_at": company.created_at,
+    }
     table().put(item, condition=NEW_ITEM)
     return company
 
 
-def create_portal(company: Company, subdomain: str, *, language: str = "en",
-                  status: PortalStatus = PortalStatus.ACTIVE) -> Portal:
-    portal = Portal(company_id=company.id, company_name=company.name, subdomain=subdomain.lower(),
-                    status=status, language=language)
+def create_portal(
+    company: Company, subdomain: str, *, language: str = "en", status: PortalStatus = PortalStatus.ACTIVE
+) -> Portal:
+    portal = Portal(
+        company_id=company.id, company_name=company.name, subdomain=subdomain.lower(), status=status, language=language
+    )
     item = {**portal_key(company.id), "type": Entity.PORTAL, **portal.model_dump(mode="json")}
     guard = {**subdomain_key(portal.subdomain), "type": Entity.SUBDOMAIN, "company_id": company.id}
     try:

@@ -85,7 +85,9 @@ class Table:
         item = deserialize(response["Item"]) if "Item" in response else None
         return item if item is not None and is_live(item) else None
 
-    def put(self, item: Mapping[str, Any], *, condition: str | None = None, values: Mapping[str, Any] | None = None) -> None:
+    def put(
+        self, item: Mapping[str, Any], *, condition: str | None = None, values: Mapping[str, Any] | None = None
+    ) -> None:
         request: dict[str, Any] = {"TableName": self.name, "Item": serialize(item)}
         _add_condition(request, condition, values)
         try:
@@ -160,7 +162,9 @@ class Table:
         return {kind: request}
 
 
-def put_action(item: Mapping[str, Any], condition: str | None = None, values: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def put_action(
+    item: Mapping[str, Any], condition: str | None = None, values: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
     return {"Put": {"item": item, "condition": condition, "values": values}}
 
 

@@ -95,8 +95,13 @@ class Api:
 
     def __init__(self, function: str) -> None:
         self.function = function
-        self.app = FastAPI(title=f"deskless-{function}", docs_url=None, redoc_url=None, openapi_url=None,
-                           dependencies=[Depends(verify_origin)])
+        self.app = FastAPI(
+            title=f"deskless-{function}",
+            docs_url=None,
+            redoc_url=None,
+            openapi_url=None,
+            dependencies=[Depends(verify_origin)],
+        )
         self.app.add_exception_handler(DesklessError, _domain_error)
         self.app.add_exception_handler(RequestValidationError, _invalid_request)
         self.app.add_exception_handler(HTTPException, _http_error)

@@ -17,7 +17,11 @@ TTL_PRINCIPAL = "dynamodb.amazonaws.com"
 def is_ttl_delete(record: DynamoDBRecord) -> bool:
     """A REMOVE made by DynamoDB's TTL, not by a caller (event filters cannot tell these apart)."""
     identity = record.user_identity
-    return record.raw_event.get("eventName") == "REMOVE" and identity.get("type") == "Service" and identity.get("principalId") == TTL_PRINCIPAL
+    return (
+        record.raw_event.get("eventName") == "REMOVE"
+        and identity.get("type") == "Service"
+        and identity.get("principalId") == TTL_PRINCIPAL
+    )
 
 
 def old_image(record: DynamoDBRecord) -> Item:
@@ -36,6 +40,8 @@ def stream_handler(record_handler: Callable[[DynamoDBRecord], None]) -> Callable
     @tracer.capture_lambda_handler
     @metrics.log_metrics
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
+        return process_partial_response(
+            event=event, record_handler=record_handler, processor=processor, context=context
+        )
 
     return handler

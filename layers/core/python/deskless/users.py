@@ -41,7 +41,9 @@ def create_staff(email: str, name: str, role: Role, password: str) -> StaffUser:
 
 
 def staff_from_item(item: dict[str, Any]) -> StaffUser:
-    return StaffUser(id=item["user_id"], email=item["email"], name=item["name"], role=item["role"], created_at=item["created_at"])
+    return StaffUser(
+        id=item["user_id"], email=item["email"], name=item["name"], role=item["role"], created_at=item["created_at"]
+    )
 
 
 def find_login(email: str) -> dict[str, Any] | None:

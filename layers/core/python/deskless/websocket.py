@@ -57,7 +57,9 @@ class WebSocketApp:
         self.function = function
         self.routes: dict[str, Callable[[WebSocketRequest], Result]] = {}
 
-    def route(self, route_key: str) -> Callable[[Callable[[WebSocketRequest], Result]], Callable[[WebSocketRequest], Result]]:
+    def route(
+        self, route_key: str
+    ) -> Callable[[Callable[[WebSocketRequest], Result]], Callable[[WebSocketRequest], Result]]:
         declared = {r.route_key for r in WEBSOCKET_ROUTES if r.function == self.function}
         if route_key not in declared:
             raise KeyError(f"{route_key!r} is not a WebSocket route of {self.function!r} in the catalog")

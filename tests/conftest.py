@@ -1,0 +1,76 @@
+"""Shared fixtures: local AWS (moto's server on loopback, provisioned like the stack) for the
+integration tests, with the functions' environment set as the local platform sets it."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from local.services import LocalNames, MotoServer, function_environment, local_client, provision, secret_value
+
+EVENTS = Path(__file__).resolve().parent.parent / "events"
+
+
+@pytest.fixture(scope="session")
+def moto_url() -> Iterator[str]:
+    server = MotoServer()
+    url = server.start()
+    yield url
+    server.stop()
+
+
+def clear_caches() -> None:
+    """Forget what a cold start caches (settings, clients, secrets), as a new Lambda environment would."""
+    from aws_lambda_powertools.utilities import parameters
+
+    from deskless import aws, data, settings
+
+    settings.get_settings.cache_clear()
+    aws.client.cache_clear()
+    aws.connections_client.cache_clear()
+    data.table.cache_clear()
+    parameters.clear_caches()
+
+
+class LocalAws:
+    def __init__(self, url: str, names: LocalNames) -> None:
+        self.url = url
+        self.names = names
+
+    def client(self, service: str) -> Any:
+        return local_client(service, self.url)
+
+    def secret(self, name: str) -> str:
+        return secret_value(self.names, self.url, name)
+
+    @property
+    def origin_secret(self) -> str:
+        return self.secret(self.names.origin_secret)
+
+
+@pytest.fixture
+def aws(moto_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalAws]:
+    """Fresh, provisioned local AWS for one test, and the functions' environment pointing at it."""
+    import requests
+
+    requests.post(f"{moto_url}/moto-api/reset", timeout=10)
+    names = LocalNames()
+    provision(names, moto_url)
+    environment = function_environment(
+        names,
+        moto_url=moto_url,
+        public_url="http://localhost:8000",
+        websocket_url="ws://localhost:8000/ws",
+        callback_url="http://127.0.0.1:9",
+        log_level="WARNING",
+    )
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    clear_caches()
+    yield LocalAws(moto_url, names)
+    clear_caches()
+    assert os.environ["DESKLESS_STAGE"] == "local"
