@@ -1,0 +1,118 @@
+"""The `deskless` command.
+
+  deskless dev        run the whole platform on loopback, with demo data
+  deskless test       lint, type-check and run every test suite
+  deskless invoke     run one function with one event against the local services
+  deskless synth      build the dependency layer and synthesize the CloudFormation template
+  deskless layer      build the dependency layer only (when its requirements changed)
+  deskless bench      print the benchmark figures
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _dev(args: argparse.Namespace) -> int:
+    from local.platform import Options, run
+
+    run(Options(host=args.host, port=args.port, smtp_port=args.smtp_port, moto_port=args.moto_port, seed=not args.no_seed,
+                reload=not args.no_reload, ready_file=args.ready_file, log_level=args.log_level,
+                ws_idle_timeout_s=args.ws_idle_timeout, ws_max_lifetime_s=args.ws_max_lifetime, ttl_interval_s=args.ttl_interval,
+                exit_with_parent=args.exit_with_parent))
+    return 0
+
+
+def _run(*command: str) -> int:
+    print("$", " ".join(command), flush=True)
+    return subprocess.call(command, cwd=ROOT)
+
+
+def _test(args: argparse.Namespace) -> int:
+    python = sys.executable
+    for check in ((python, "-m", "ruff", "check", "."), (python, "-m", "mypy", ".")):
+        if code := _run(*check):
+            return code
+    return _run(python, "-m", "pytest", *args.pytest_args)
+
+
+def _invoke(args: argparse.Namespace) -> int:
+    from local.invoke import main
+
+    return main(args.function, args.event)
+
+
+def _synth(args: argparse.Namespace) -> int:
+    os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+    from infra.app import synth
+
+    return synth(args.context or [], outdir=args.outdir)
+
+
+def _layer(_: argparse.Namespace) -> int:
+    from layers.deps.build import build
+
+    build()
+    return 0
+
+
+def _bench(args: argparse.Namespace) -> int:
+    return _run(sys.executable, "-m", "bench", *args.bench_args)
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="deskless", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = root.add_subparsers(dest="command", required=True)
+
+    dev = commands.add_parser("dev", help="run the whole platform on loopback, with demo data")
+    dev.add_argument("--host", default="127.0.0.1", help="loopback address to bind (default 127.0.0.1)")
+    dev.add_argument("--port", type=int, default=8000, help="HTTP and WebSocket port; 0 picks a free one (default 8000)")
+    dev.add_argument("--smtp-port", type=int, default=2525, help="inbound SMTP port; 0 picks a free one (default 2525)")
+    dev.add_argument("--moto-port", type=int, default=0, help="port of the local AWS services (default: a free one)")
+    dev.add_argument("--no-seed", action="store_true", help="start without the demo data")
+    dev.add_argument("--no-reload", action="store_true", help="do not reload functions when their code changes")
+    dev.add_argument("--ready-file", help="write the URLs as JSON to this file once ready (removed on exit)")
+    dev.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    dev.add_argument("--ws-idle-timeout", type=float, default=600.0, help="seconds before an idle WebSocket is closed")
+    dev.add_argument("--ws-max-lifetime", type=float, default=7200.0, help="seconds before any WebSocket is closed")
+    dev.add_argument("--ttl-interval", type=float, default=5.0, help="seconds between TTL sweeps")
+    dev.add_argument("--exit-with-parent", action="store_true", help="stop when the parent process exits (for tests)")
+    dev.set_defaults(run=_dev)
+
+    test = commands.add_parser("test", help="lint, type-check and run the tests (extra arguments go to pytest)")
+    test.add_argument("pytest_args", nargs=argparse.REMAINDER)
+    test.set_defaults(run=_test)
+
+    invoke = commands.add_parser("invoke", help="run one function with one event against the local services")
+    invoke.add_argument("function", help="a function name from the catalog, e.g. auth")
+    invoke.add_argument("event", help="an event file, e.g. events/http_login.json")
+    invoke.set_defaults(run=_invoke)
+
+    synth = commands.add_parser("synth", help="synthesize the CloudFormation template (no AWS account needed)")
+    synth.add_argument("-c", "--context", action="append", metavar="KEY=VALUE", help="a CDK context value")
+    synth.add_argument("--outdir", default=str(ROOT / "cdk.out"))
+    synth.set_defaults(run=_synth)
+
+    layer = commands.add_parser("layer", help="build the dependency layer if its requirements changed")
+    layer.set_defaults(run=_layer)
+
+    bench = commands.add_parser("bench", help="print the benchmark figures")
+    bench.add_argument("bench_args", nargs=argparse.REMAINDER)
+    bench.set_defaults(run=_bench)
+    return root
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return int(args.run(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,7 @@
+"""The local platform's own log (functions log through Powertools, as in Lambda)."""
+
+from __future__ import annotations
+
+import logging
+
+log = logging.getLogger("deskless.local")

@@ -1,0 +1,37 @@
+"""Demo data: an admin, two technicians, and the customer company Acme with its active portal.
+
+The logins are printed by `deskless dev` and listed in the README; they exist only locally.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from deskless.auth import Role
+from deskless.companies import create_company, create_portal
+from deskless.users import create_staff
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    role: Role
+    name: str
+    email: str
+    password: str
+
+
+DEMO_STAFF = (
+    DemoLogin(Role.ADMIN, "Ada Admin", "admin@example.com", "deskless-admin"),
+    DemoLogin(Role.TECHNICIAN, "Alice Tech", "alice@example.com", "deskless-tech"),
+    DemoLogin(Role.TECHNICIAN, "Bob Tech", "bob@example.com", "deskless-tech"),
+)
+DEMO_COMPANY = "Acme"
+DEMO_SUBDOMAIN = "acme"
+
+
+def seed() -> dict[str, object]:
+    """Write the demo data through the same core code the functions use (the environment must be set)."""
+    users = [create_staff(login.email, login.name, login.role, login.password) for login in DEMO_STAFF]
+    company = create_company(DEMO_COMPANY)
+    portal = create_portal(company, DEMO_SUBDOMAIN)
+    return {"users": [u.model_dump() for u in users], "company": company.model_dump(), "portal": portal.model_dump()}

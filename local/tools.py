@@ -1,0 +1,57 @@
+"""Local-only endpoints under /_local/: what AWS's consoles would show, for people and tests.
+
+  GET    /_local/outbox          every email sent through SES, as JSON (oldest first)
+  DELETE /_local/outbox          forget them
+  GET    /_local/outbox/page     the same as a page
+  POST   /_local/ttl/advance     {"seconds": n}: move the TTL clock forward
+  POST   /_local/ttl/sweep       delete expired items now (as DynamoDB's TTL would, eventually)
+  GET    /_local/dead-letters    stream records that could not be delivered
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from anyio import to_thread
+
+from local.mail import Outbox
+from local.streams import StreamPoller
+from local.ttl import TtlReaper
+
+Answer = tuple[int, str, bytes]
+JSON = "application/json"
+
+
+def _json(status: int, data: Any) -> Answer:
+    return status, JSON, json.dumps(data).encode()
+
+
+@dataclass
+class LocalTools:
+    outbox: Outbox
+    reaper: TtlReaper
+    poller: StreamPoller
+
+    async def __call__(self, method: str, path: str, body: bytes) -> Answer | None:
+        route = (method, path.rstrip("/"))
+        if route == ("GET", "/_local/outbox"):
+            return _json(200, self.outbox.messages())
+        if route == ("DELETE", "/_local/outbox"):
+            self.outbox.clear()
+            return _json(200, {"cleared": True})
+        if route == ("GET", "/_local/outbox/page"):
+            return 200, "text/html; charset=utf-8", self.outbox.page().encode()
+        if route == ("POST", "/_local/ttl/advance"):
+            try:
+                seconds = float(json.loads(body or b"{}")["seconds"])
+            except (ValueError, KeyError, TypeError):
+                return _json(400, {"error": "invalid_request", "message": 'Send {"seconds": <number>}.'})
+            self.reaper.advance(seconds)
+            return _json(200, {"now": self.reaper.now()})
+        if route == ("POST", "/_local/ttl/sweep"):
+            return _json(200, {"deleted": await to_thread.run_sync(self.reaper.sweep), "now": self.reaper.now()})
+        if route == ("GET", "/_local/dead-letters"):
+            return _json(200, self.poller.dead_letters)
+        return None

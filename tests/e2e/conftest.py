@@ -1,0 +1,100 @@
+"""The end-to-end suite starts `deskless dev` as a subprocess on free ports, once, and drives it
+as clients do: HTTP, WebSocket, SMTP, and a real browser."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from local.seed import DEMO_STAFF
+from local.services import LocalNames, local_client
+
+ROOT = Path(__file__).resolve().parents[2]
+READY_TIMEOUT_S = 60
+
+
+@dataclass
+class Platform:
+    port: int
+    urls: dict[str, Any]
+    process: subprocess.Popen[bytes]
+    names: LocalNames
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def http(self, host: str | None = None) -> httpx.Client:
+        """A client for the gateway; `host` is sent as the Host header (Python cannot resolve *.localhost)."""
+        headers = {"host": f"{host}:{self.port}"} if host else {}
+        return httpx.Client(base_url=self.base, headers=headers, timeout=10)
+
+    def websocket_url(self, token: str | None = None) -> str:
+        return f"ws://127.0.0.1:{self.port}/ws" + (f"?token={token}" if token is not None else "")
+
+    def aws(self, service: str) -> Any:
+        return local_client(service, self.urls["aws"])
+
+    def login(self, email: str, password: str) -> str:
+        with self.http() as client:
+            response = client.post("/api/auth/login", json={"email": email, "password": password})
+        response.raise_for_status()
+        return str(response.json()["token"])
+
+
+def wait_for(check: Any, timeout: float = 10.0, interval: float = 0.05) -> Any:
+    """Poll until `check()` returns something truthy, or fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if value := check():
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"nothing after {timeout} s")
+
+
+@pytest.fixture(scope="session")
+def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
+    ready = tmp_path_factory.mktemp("platform") / "ready.json"
+    log = (ready.parent / "platform.log").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "local.cli", "dev", "--port", "0", "--smtp-port", "0", "--ready-file", str(ready),
+         "--log-level", "WARNING", "--ttl-interval", "3600", "--exit-with-parent"],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    deadline = time.monotonic() + READY_TIMEOUT_S
+    while not ready.exists():
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError(f"deskless dev did not start:\n{(ready.parent / 'platform.log').read_text()}")
+        time.sleep(0.05)
+    urls = json.loads(ready.read_text())
+    yield Platform(port=urls["port"], urls=urls, process=process, names=LocalNames())
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=15)
+    finally:
+        process.kill()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def admin_token(platform: Platform) -> str:
+    admin = DEMO_STAFF[0]
+    return platform.login(admin.email, admin.password)
+
+
+@pytest.fixture(scope="session")
+def technician_token(platform: Platform) -> str:
+    technician = DEMO_STAFF[1]
+    return platform.login(technician.email, technician.password)

@@ -1,0 +1,99 @@
+"""The local gateway's events are the shapes API Gateway sends (validated by Powertools' models),
+and it routes as API Gateway does."""
+
+from __future__ import annotations
+
+import base64
+
+from aws_lambda_powertools.utilities.parser.models import (
+    APIGatewayProxyEventV2Model,
+    APIGatewayWebSocketConnectEventModel,
+    APIGatewayWebSocketDisconnectEventModel,
+    APIGatewayWebSocketMessageEventModel,
+    ApiGatewayAuthorizerRequestV2,
+)
+
+from deskless.catalog import Auth, HttpRoute
+from local import apigateway as agw
+from local.gateway import _match, lambda_response
+
+
+def request(**overrides: object) -> agw.Request:
+    values: dict = {
+        "method": "POST",
+        "path": "/api/staff",
+        "raw_query": "a=1&a=2&b=",
+        "headers": [("Host", "acme.localhost:8000"), ("Content-Type", "application/json"), ("Cookie", "x=1; y=2"),
+                    ("Accept", "a"), ("Accept", "b")],
+        "source_ip": "127.0.0.1",
+        "body": b'{"name": "Ann"}',
+    }
+    values.update(overrides)
+    return agw.Request(**values)
+
+
+def test_http_event_is_payload_v2_with_everything_api_gateway_sends() -> None:
+    event = agw.http_event(request(), "POST /api/staff", {"id": "7"}, {"user_id": "u1", "role": "admin"})
+    model = APIGatewayProxyEventV2Model.model_validate(event)
+    assert model.cookies == ["x=1", "y=2"]
+    assert "cookie" not in event["headers"]
+    assert event["headers"]["accept"] == "a,b"
+    assert model.queryStringParameters == {"a": "1,2", "b": ""}
+    assert model.pathParameters == {"id": "7"}
+    assert model.requestContext.authorizer is not None
+    assert model.requestContext.authorizer.lambda_value == {"user_id": "u1", "role": "admin"}
+    assert (event["body"], event["isBase64Encoded"]) == ('{"name": "Ann"}', False)
+
+
+def test_binary_bodies_are_base64_encoded() -> None:
+    event = agw.http_event(request(headers=[("content-type", "image/png")], body=b"\x89PNG"), "POST /x", {}, None)
+    assert event["isBase64Encoded"] is True
+    assert base64.b64decode(event["body"]) == b"\x89PNG"
+
+
+def test_http_authorizer_request_is_v2() -> None:
+    event = agw.http_authorizer_event(request(), "POST /api/staff", {}, ["Bearer abc"])
+    model = ApiGatewayAuthorizerRequestV2.model_validate(event)
+    assert model.identitySource == ["Bearer abc"]
+    assert event["routeArn"].endswith("/$default/POST/api/staff")
+
+
+def test_websocket_events_match_powertools_models() -> None:
+    handshake = request(method="GET", path="/ws", raw_query="token=abc", body=b"")
+    connection = agw.Connection(connection_id=agw.new_connection_id(), handshake=handshake, authorizer={"user_id": "u1"})
+    connect = APIGatewayWebSocketConnectEventModel.model_validate(agw.websocket_connect_event(connection))
+    message = APIGatewayWebSocketMessageEventModel.model_validate(agw.websocket_message_event(connection, "ping", '{"action":"ping"}'))
+    disconnect = APIGatewayWebSocketDisconnectEventModel.model_validate(agw.websocket_disconnect_event(connection, 1000, "bye"))
+    assert connect.request_context.route_key == "$connect"
+    assert message.request_context.connection_id == connection.connection_id
+    assert disconnect.request_context.disconnect_status_code == 1000
+    authorizer = agw.websocket_authorizer_event(connection)
+    assert authorizer["type"] == "REQUEST" and authorizer["queryStringParameters"] == {"token": "abc"}
+    assert authorizer["methodArn"].endswith("/live/$connect")
+
+
+def test_connection_ids_look_like_api_gateways() -> None:
+    ids = {agw.new_connection_id() for _ in range(100)}
+    assert len(ids) == 100
+    assert all(len(i) == 16 and i.endswith("=") for i in ids)
+
+
+ROUTES = (
+    HttpRoute("GET /api/staff", "staff", "list", Auth.TOKEN),
+    HttpRoute("GET /api/staff/{user_id}", "staff", "get", Auth.TOKEN),
+    HttpRoute("GET /api/staff/me", "auth", "me", Auth.TOKEN),
+)
+
+
+def test_the_most_specific_route_wins_and_parameters_are_extracted() -> None:
+    assert _match(ROUTES, "GET", "/api/staff/me") == (ROUTES[2], {})
+    assert _match(ROUTES, "GET", "/api/staff/42") == (ROUTES[1], {"user_id": "42"})
+    assert _match(ROUTES, "POST", "/api/staff") is None
+    assert _match(ROUTES, "GET", "/api/staff/42/extra") is None
+
+
+def test_lambda_results_become_responses_as_the_http_api_reads_them() -> None:
+    assert lambda_response({"statusCode": 201, "headers": {"x": "1"}, "body": "hi", "cookies": ["a=1"]}) == (
+        201, {"x": "1"}, ["a=1"], b"hi")
+    assert lambda_response({"statusCode": 200, "body": base64.b64encode(b"\x00").decode(), "isBase64Encoded": True})[3] == b"\x00"
+    assert lambda_response({"ok": True}) == (200, {"content-type": "application/json"}, [], b'{"ok": true}')
