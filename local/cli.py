@@ -46,14 +46,14 @@ def _test(args: argparse.Namespace) -> int:
 def _invoke(args: argparse.Namespace) -> int:
     from local.invoke import main
 
-    return main(args.function, args.event)
+    return int(main(args.function, args.event))
 
 
 def _synth(args: argparse.Namespace) -> int:
     os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
     from infra.app import synth
 
-    return synth(args.context or [], outdir=args.outdir)
+    return int(synth(args.context or [], outdir=args.outdir))
 
 
 def _layer(_: argparse.Namespace) -> int:

@@ -87,10 +87,16 @@ def lambda_response(result: Any) -> tuple[int, dict[str, str], list[str], bytes]
     return 200, {"content-type": "application/json"}, [], _json(result)
 
 
+@dataclass(frozen=True)
+class _Close:
+    code: int
+    reason: str
+
+
 @dataclass
 class _Socket:
     connection: agw.Connection
-    outbox: asyncio.Queue[tuple[str, Any]] = field(default_factory=asyncio.Queue)
+    outbox: asyncio.Queue[bytes | _Close] = field(default_factory=asyncio.Queue)  # what to send, in order
 
 
 class Gateway:
@@ -191,7 +197,7 @@ class Gateway:
         if request.method == "POST":
             if len(request.body) > MAX_MESSAGE_BYTES:
                 return 413, _json({"message": "Request entity too large"}), {"x-amzn-errortype": "PayloadTooLargeException"}
-            await socket.outbox.put(("send", request.body))
+            await socket.outbox.put(request.body)
             return 200, b"", {}
         if request.method == "GET":
             connection = socket.connection
@@ -201,7 +207,7 @@ class Gateway:
                 "LastActiveAt": _iso(connection.last_active_ms),
             }), {}
         if request.method == "DELETE":
-            await socket.outbox.put(("close", (1000, "Connection closed by the server")))
+            await socket.outbox.put(_Close(1000, "Connection closed by the server"))
             return 204, b"", {}
         return 405, _json({"message": "Method Not Allowed"}), {}
 
@@ -252,7 +258,7 @@ class Gateway:
         routes = {r.route_key: r for r in catalog.WEBSOCKET_ROUTES}
         lifetime_ends = time.monotonic() + self.limits.max_lifetime_s
         incoming: asyncio.Task[dict[str, Any]] | None = None
-        outgoing: asyncio.Task[tuple[str, Any]] | None = None
+        outgoing: asyncio.Task[bytes | _Close] | None = None
         try:
             while True:
                 incoming = incoming or asyncio.ensure_future(receive())
@@ -266,30 +272,30 @@ class Gateway:
                     await send({"type": "websocket.close", "code": 1001, "reason": reason})
                     return 1001, reason
                 if outgoing in done:
-                    kind, value = outgoing.result()
+                    item = outgoing.result()
                     outgoing = None
-                    if kind == "close":
-                        await send({"type": "websocket.close", "code": value[0], "reason": value[1]})
-                        return value
-                    await send({"type": "websocket.send", "text": value.decode("utf-8", "replace")})
+                    if isinstance(item, _Close):
+                        await send({"type": "websocket.close", "code": item.code, "reason": item.reason})
+                        return item.code, item.reason
+                    await send({"type": "websocket.send", "text": item.decode("utf-8", "replace")})
                     connection.last_active_ms = int(time.time() * 1000)
                 if incoming in done:
                     message = incoming.result()
                     incoming = None
                     if message["type"] == "websocket.disconnect":
                         return int(message.get("code", 1005)), "Client closed the connection"
-                    data = message.get("text") if message.get("text") is not None else (message.get("bytes") or b"").decode("utf-8", "replace")
+                    data = message.get("text") or (message.get("bytes") or b"").decode("utf-8", "replace")
                     connection.last_active_ms = int(time.time() * 1000)
                     if len(data.encode()) > MAX_MESSAGE_BYTES:
                         await send({"type": "websocket.close", "code": 1009, "reason": "Message too big"})
                         return 1009, "Message too big"
-                    task = asyncio.ensure_future(self._route_message(routes, connection, data, socket))
-                    self._tasks.add(task)
-                    task.add_done_callback(self._tasks.discard)
+                    handling = asyncio.ensure_future(self._route_message(routes, connection, data, socket))
+                    self._tasks.add(handling)
+                    handling.add_done_callback(self._tasks.discard)
         finally:
-            for task in (incoming, outgoing):
-                if task is not None:
-                    task.cancel()
+            for pending in (incoming, outgoing):
+                if pending is not None:
+                    pending.cancel()
 
     async def _route_message(self, routes: Mapping[str, Any], connection: agw.Connection, data: str, socket: _Socket) -> None:
         route_key = "$default"
@@ -304,13 +310,13 @@ class Gateway:
             return
         result = await self._invoke_safely(route.function, agw.websocket_message_event(connection, route_key, data))
         if route.returns_response and isinstance(result, dict) and result.get("body"):
-            await socket.outbox.put(("send", str(result["body"]).encode()))
+            await socket.outbox.put(str(result["body"]).encode())
         elif result is None and route.returns_response:
-            await socket.outbox.put(("send", _json({"message": "Internal server error", "connectionId": connection.connection_id})))
+            await socket.outbox.put(_json({"message": "Internal server error", "connectionId": connection.connection_id}))
 
 
 def _route_function(catalog: Any, route_key: str) -> str:
-    return next(r.function for r in catalog.WEBSOCKET_ROUTES if r.route_key == route_key)
+    return str(next(r.function for r in catalog.WEBSOCKET_ROUTES if r.route_key == route_key))
 
 
 async def _refuse(scope: Scope, send: Send, status: int) -> None:

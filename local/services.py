@@ -87,7 +87,7 @@ def environment(values: Mapping[str, str]) -> Iterator[None]:
 
 
 def local_client(service: str, endpoint_url: str) -> Any:
-    return boto3.session.Session().client(  # type: ignore[call-overload]
+    return boto3.session.Session().client(
         service, endpoint_url=endpoint_url, region_name=REGION, aws_access_key_id="local", aws_secret_access_key="local"
     )
 

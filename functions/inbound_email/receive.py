@@ -47,4 +47,4 @@ def receive(ses: dict[str, Any]) -> str:
         table().put(item, condition=NEW_ITEM)
     except ConditionFailed:
         logger.info("message already recorded", extra={"message_id": message_id})
-    return message_id
+    return str(message_id)

@@ -17,7 +17,7 @@ _CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, max_pool_conne
 
 @cache
 def client(service: str) -> Any:
-    return boto3.session.Session().client(service, config=_CONFIG)  # type: ignore[call-overload]
+    return boto3.session.Session().client(service, config=_CONFIG)
 
 
 @cache

@@ -185,7 +185,7 @@ def _add_condition(request: dict[str, Any], condition: str | None, values: Mappi
 def _translated(error: ClientError) -> Exception:
     if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
         return ConditionFailed(str(error))
-    return error
+    return error  # type: ignore[no-any-return]  # botocore is untyped
 
 
 def _index_keys(index: str) -> tuple[str, str]:

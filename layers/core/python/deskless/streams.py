@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
 from .data import Item, deserialize
@@ -32,14 +33,14 @@ def new_image(record: DynamoDBRecord) -> Item:
     return deserialize(record.raw_event.get("dynamodb", {}).get("NewImage", {}))
 
 
-def stream_handler(record_handler: Callable[[DynamoDBRecord], None]) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+def stream_handler(record_handler: Callable[[DynamoDBRecord], None]) -> Callable[[dict[str, Any], Any], PartialItemFailureResponse]:
     """A Lambda entry point that handles each record and reports the ones that failed."""
     processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
     @logger.inject_lambda_context
     @tracer.capture_lambda_handler
     @metrics.log_metrics
-    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    def handler(event: dict[str, Any], context: Any) -> PartialItemFailureResponse:
         return process_partial_response(
             event=event, record_handler=record_handler, processor=processor, context=context
         )

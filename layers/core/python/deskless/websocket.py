@@ -23,7 +23,7 @@ class WebSocketRequest:
 
     @property
     def context(self) -> dict[str, Any]:
-        return self.event["requestContext"]
+        return dict(self.event["requestContext"])
 
     @property
     def connection_id(self) -> str:
