@@ -1,0 +1,79 @@
+"""Email: the SES identity and configuration set mail is sent with, and the receipt rule that
+stores each message for a support address in the inbound bucket, then hands it to a function."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_ses as ses
+from aws_cdk import aws_ses_actions as ses_actions
+from constructs import Construct
+
+from deskless.catalog import INBOUND_MAIL_PREFIX
+
+
+class Email(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        mail_domain: str,
+        support_addresses: Sequence[str],
+        keep_days: int,
+        access_logs: s3.IBucket,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.support_addresses = tuple(support_addresses)
+        self.configuration_set = ses.ConfigurationSet(
+            self,
+            "ConfigurationSet",
+            reputation_metrics=True,
+            sending_enabled=True,
+            suppression_reasons=ses.SuppressionReasons.BOUNCES_AND_COMPLAINTS,
+        )
+        self.identity = ses.EmailIdentity(
+            self, "Identity", identity=ses.Identity.domain(mail_domain), configuration_set=self.configuration_set
+        )
+        self.inbound_bucket = s3.Bucket(
+            self,
+            "InboundBucket",
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            enforce_ssl=True,
+            lifecycle_rules=[s3.LifecycleRule(prefix=INBOUND_MAIL_PREFIX, expiration=Duration.days(keep_days))],
+            server_access_logs_bucket=access_logs,
+            server_access_logs_prefix="inbound-mail/",
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+
+    def receive_with(self, functions: Sequence[lambda_.IFunction]) -> ses.ReceiptRuleSet:
+        """Mail to a support address: stored under INBOUND_MAIL_PREFIX, then each function is invoked."""
+        actions: list[ses.IReceiptRuleAction] = [
+            ses_actions.S3(bucket=self.inbound_bucket, object_key_prefix=INBOUND_MAIL_PREFIX)
+        ]
+        actions += [
+            ses_actions.Lambda(function=fn, invocation_type=ses_actions.LambdaInvocationType.EVENT) for fn in functions
+        ]
+        # SES receives with the rule set that is active in the region: activate this one after deploying.
+        return ses.ReceiptRuleSet(
+            self,
+            "Receiving",
+            rules=[ses.ReceiptRuleOptions(recipients=list(self.support_addresses), scan_enabled=True, actions=actions)],
+        )
+
+    def grant_send(self, grantee: iam.IGrantable) -> None:
+        """SendEmail from the identity, with the configuration set (SES authorizes both)."""
+        self.identity.grant_send_email(grantee)
+        configuration_set_arn = Stack.of(self).format_arn(
+            service="ses",
+            resource="configuration-set",
+            resource_name=self.configuration_set.configuration_set_name,
+        )
+        iam.Grant.add_to_principal(
+            grantee=grantee, actions=["ses:SendEmail", "ses:SendRawEmail"], resource_arns=[configuration_set_arn]
+        )

@@ -1,0 +1,110 @@
+"""The one CloudFront distribution in front of everything: the console and API at <domain>, each
+company's portal at <label>.<domain>, static files under /static/.
+
+A viewer-request CloudFront Function copies the viewer's Host into PORTAL_HOST_HEADER (the
+origin request policy forwards every viewer header but Host, which must name the API), and the
+API origin gets ORIGIN_VERIFY_HEADER with the origin secret, so the functions refuse calls that
+bypass CloudFront (deskless.edge)."""
+
+from __future__ import annotations
+
+import json
+
+from aws_cdk import Stack
+from aws_cdk import aws_apigatewayv2 as apigwv2
+from aws_cdk import aws_certificatemanager as acm
+from aws_cdk import aws_cloudfront as cloudfront
+from aws_cdk import aws_cloudfront_origins as origins
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_secretsmanager as secretsmanager
+from constructs import Construct
+
+from deskless.edge import ORIGIN_VERIFY_HEADER, PORTAL_HOST_HEADER
+from infra.constructs.web_assets import STATIC_PREFIX
+from infra.nag import suppress
+
+
+def portal_host_code() -> str:
+    """The viewer-request function (cloudfront-js-2.0); header names are lower case there."""
+    header = json.dumps(PORTAL_HOST_HEADER.lower())
+    return (
+        "function handler(event) {\n"
+        "  var request = event.request;\n"
+        f"  request.headers[{header}] = {{ value: request.headers.host.value }};\n"
+        "  return request;\n"
+        "}\n"
+    )
+
+
+class PortalsCdn(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        domain: str,
+        certificate_arn: str,
+        api: apigwv2.HttpApi,
+        assets: s3.IBucket,
+        origin_secret: secretsmanager.ISecret,
+        access_logs: s3.IBucket,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        stack = Stack.of(self)
+        api_origin = origins.HttpOrigin(
+            f"{api.api_id}.execute-api.{stack.region}.{stack.url_suffix}",
+            protocol_policy=cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
+            origin_ssl_protocols=[cloudfront.OriginSslPolicy.TLS_V1_2],
+            # A dynamic reference: CloudFormation resolves it at deploy time, the template never holds it.
+            custom_headers={ORIGIN_VERIFY_HEADER: origin_secret.secret_value.unsafe_unwrap()},
+        )
+        portal_host = cloudfront.Function(
+            self,
+            "PortalHost",
+            comment="Pass the portal's host to the origin",
+            code=cloudfront.FunctionCode.from_inline(portal_host_code()),
+            runtime=cloudfront.FunctionRuntime.JS_2_0,
+        )
+        self.distribution = cloudfront.Distribution(
+            self,
+            "Distribution",
+            comment="Deskless console, API and portals",
+            domain_names=[domain, f"*.{domain}"],
+            certificate=acm.Certificate.from_certificate_arn(self, "Certificate", certificate_arn),
+            minimum_protocol_version=cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+            http_version=cloudfront.HttpVersion.HTTP2_AND_3,
+            default_behavior=cloudfront.BehaviorOptions(
+                origin=api_origin,
+                allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
+                cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,
+                origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+                viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+                function_associations=[
+                    cloudfront.FunctionAssociation(
+                        function=portal_host, event_type=cloudfront.FunctionEventType.VIEWER_REQUEST
+                    )
+                ],
+            ),
+            additional_behaviors={
+                f"/{STATIC_PREFIX}/*": cloudfront.BehaviorOptions(
+                    origin=origins.S3BucketOrigin.with_origin_access_control(assets),
+                    cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
+                    viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+                    compress=True,
+                )
+            },
+            enable_logging=True,
+            log_bucket=access_logs,
+            log_file_prefix="cloudfront/",
+        )
+        suppress(
+            self.distribution,
+            "CFR1",
+            "Customers and technicians connect from anywhere; the product serves no region-restricted content.",
+        )
+        suppress(
+            self.distribution,
+            "CFR2",
+            "A WAF web ACL is an account-level choice (CLOUDFRONT scope, us-east-1) left to the operator; "
+            "the API throttles per stage and the functions refuse calls without the origin secret.",
+        )

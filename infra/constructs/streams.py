@@ -1,0 +1,58 @@
+"""The table's stream, delivered to functions as deskless.catalog.STREAM_SUBSCRIPTIONS declare:
+their filters, batch sizes and retries; failed records reported one by one, batches bisected on
+error, and what still fails parked in an encrypted queue."""
+
+from __future__ import annotations
+
+import json
+
+from aws_cdk import Duration
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as event_sources
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from deskless.catalog import STREAM_SUBSCRIPTIONS
+from infra.constructs.functions import Functions
+from infra.nag import suppress
+
+
+class Streams(Construct):
+    def __init__(self, scope: Construct, construct_id: str, *, table: dynamodb.ITable, functions: Functions) -> None:
+        super().__init__(scope, construct_id)
+        for subscription in STREAM_SUBSCRIPTIONS:
+            failures = sqs.Queue(
+                self,
+                f"{subscription.function}-failures",
+                encryption=sqs.QueueEncryption.SQS_MANAGED,
+                enforce_ssl=True,
+                retention_period=Duration.days(14),
+            )
+            suppress(
+                failures,
+                "SQS3",
+                "This queue is itself the dead end: the on-failure destination of a stream mapping, "
+                "holding the records that exhausted their retries.",
+            )
+            made = functions.made(subscription.function)
+            made.function.add_event_source(
+                event_sources.DynamoEventSource(
+                    table,
+                    starting_position=lambda_.StartingPosition.LATEST,
+                    batch_size=subscription.batch_size,
+                    max_batching_window=Duration.seconds(subscription.max_batching_window_s),
+                    retry_attempts=subscription.retry_attempts,
+                    bisect_batch_on_error=True,
+                    report_batch_item_failures=True,
+                    # The pattern is the catalog's filter as JSON, exactly.
+                    filters=[lambda_.FilterCriteria.filter(json.loads(json.dumps(f))) for f in subscription.filters],
+                    on_failure=event_sources.SqsDlq(failures),
+                )
+            )
+            suppress(
+                made.role,
+                "IAM5",
+                "dynamodb:ListStreams accepts no resource but *; reading the stream itself is scoped to the table.",
+                applies_to=["Resource::*"],
+            )

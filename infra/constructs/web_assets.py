@@ -1,0 +1,69 @@
+"""The console's and widget's static files: a private bucket CloudFront reads through origin
+access control, filled from the repository's web/ folder when there is one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aws_cdk import RemovalPolicy, Stack
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_s3_deployment as s3_deployment
+from cdk_nag import RegexAppliesTo
+from constructs import Construct
+
+from infra.nag import arn_of, suppress
+
+# The CDN serves /<STATIC_PREFIX>/* from the bucket's <STATIC_PREFIX>/ keys.
+STATIC_PREFIX = "static"
+DEPLOYMENT_HANDLER = "Custom::CDKBucketDeployment"  # id prefix of CDK's singleton deployment function
+
+
+class WebAssets(Construct):
+    def __init__(self, scope: Construct, construct_id: str, *, source: Path | None, access_logs: s3.IBucket) -> None:
+        super().__init__(scope, construct_id)
+        self.bucket = s3.Bucket(
+            self,
+            "Bucket",
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            enforce_ssl=True,
+            server_access_logs_bucket=access_logs,
+            server_access_logs_prefix="web-assets/",
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        if source is not None:
+            self._deploy(source)
+
+    def _deploy(self, source: Path) -> None:
+        s3_deployment.BucketDeployment(
+            self,
+            "Deployment",
+            sources=[s3_deployment.Source.asset(str(source))],
+            destination_bucket=self.bucket,
+            destination_key_prefix=f"{STATIC_PREFIX}/",
+            memory_limit=256,
+        )
+        # CDK's deployment function is a singleton at the stack's root, built the way CDK builds it.
+        stack = Stack.of(self)
+        for handler in [child for child in stack.node.children if child.node.id.startswith(DEPLOYMENT_HANDLER)]:
+            suppress(
+                handler,
+                "IAM4",
+                "CDK's BucketDeployment function uses the AWS managed basic execution policy (CloudWatch Logs only).",
+                applies_to=["Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"],
+            )
+            suppress(
+                handler,
+                "IAM5",
+                "CDK's BucketDeployment function copies the asset zip into the web bucket: CDK's object-level "
+                "read/write grants on the CDK asset bucket and on the web bucket, which is all it touches.",
+                applies_to=[
+                    *(
+                        f"Action::s3:{action}*"
+                        for action in ("GetObject", "GetBucket", "List", "DeleteObject", "Abort")
+                    ),
+                    f"Resource::{arn_of(self.bucket)}/*",
+                    RegexAppliesTo(regex="/^Resource::arn:<AWS::Partition>:s3:::cdk-[a-z0-9]+-assets-.*\\/\\*$/"),
+                ],
+            )
+            suppress(handler, "L1", "CDK's BucketDeployment function runtime is chosen and updated by aws-cdk-lib.")

@@ -1,0 +1,112 @@
+"""The app synthesized once per test session, as `cdk synth` would with cdk.json's context, and
+ways to find a catalog function's resources in its template."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aws_cdk import Stack
+from aws_cdk.assertions import Template
+
+from infra import paths
+from infra.app import build_app
+
+Resource = dict[str, Any]
+
+
+def cdk_json_context() -> dict[str, Any]:
+    context: dict[str, Any] = json.loads(paths.CDK_JSON.read_text())["context"]
+    return context
+
+
+@dataclass
+class Synthesized:
+    stack: Stack
+    template: Template
+    outdir: Path
+
+    @property
+    def resources(self) -> dict[str, Resource]:
+        resources: dict[str, Resource] = self.template.to_json()["Resources"]
+        return resources
+
+    @property
+    def template_file(self) -> Path:
+        return self.outdir / self.stack.template_file
+
+    def of_type(self, resource_type: str) -> dict[str, Resource]:
+        return {key: value for key, value in self.resources.items() if value["Type"] == resource_type}
+
+    def only(self, resource_type: str) -> str:
+        """The logical id of the one resource of this type."""
+        found = list(self.of_type(resource_type))
+        assert len(found) == 1, found
+        return found[0]
+
+    def api(self, protocol: str) -> str:
+        """The logical id of the HTTP or the WEBSOCKET API."""
+        found = [
+            key
+            for key, value in self.of_type("AWS::ApiGatewayV2::Api").items()
+            if value["Properties"]["ProtocolType"] == protocol
+        ]
+        assert len(found) == 1, found
+        return found[0]
+
+    def inbound_bucket(self) -> str:
+        """The bucket the SES receipt rule stores messages in."""
+        rule = self.resources[self.only("AWS::SES::ReceiptRule")]
+        (s3_action,) = [action["S3Action"] for action in rule["Properties"]["Rule"]["Actions"] if "S3Action" in action]
+        return logical_id_of(s3_action["BucketName"])
+
+    def function(self, name: str) -> tuple[str, Resource]:
+        """A catalog function's AWS::Lambda::Function (each carries its name as the Powertools service)."""
+        for logical_id, resource in self.of_type("AWS::Lambda::Function").items():
+            variables = resource["Properties"].get("Environment", {}).get("Variables", {})
+            if variables.get("POWERTOOLS_SERVICE_NAME") == name:
+                return logical_id, resource
+        raise KeyError(f"no function for {name!r}")
+
+    def role_statements(self, function_name: str) -> list[dict[str, Any]]:
+        """Every statement of every policy attached to the function's role."""
+        _, function = self.function(function_name)
+        role = function["Properties"]["Role"]["Fn::GetAtt"][0]
+        assert not self.resources[role]["Properties"].get("ManagedPolicyArns"), "no managed policies"
+        statements: list[dict[str, Any]] = []
+        for policy in self.of_type("AWS::IAM::Policy").values():
+            if {"Ref": role} in policy["Properties"]["Roles"]:
+                statements += policy["Properties"]["PolicyDocument"]["Statement"]
+        return statements
+
+    def asset_directory(self, code: Resource) -> Path:
+        """Where synth staged the asset behind a Code/Content property ({S3Bucket, S3Key})."""
+        return self.outdir / f"asset.{code['S3Key'].removesuffix('.zip')}"
+
+
+@pytest.fixture(scope="session")
+def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
+    outdir = tmp_path_factory.mktemp("cdk.out")
+    app, stack = build_app(cdk_json_context(), outdir=str(outdir))
+    app.synth()
+    return Synthesized(stack=stack, template=Template.from_stack(stack), outdir=outdir)
+
+
+def logical_id_of(reference: Any) -> str:
+    """The logical id a {"Ref": ...} or {"Fn::GetAtt": [...]} points at."""
+    if "Ref" in reference:
+        return str(reference["Ref"])
+    return str(reference["Fn::GetAtt"][0])
+
+
+def mentions(value: Any, logical_id: str) -> bool:
+    """Whether a template value refers to the resource (Ref, GetAtt, inside joins)."""
+    return f'"{logical_id}"' in json.dumps(value)
+
+
+def actions_of(statement: dict[str, Any]) -> list[str]:
+    actions = statement["Action"]
+    return [actions] if isinstance(actions, str) else list(actions)

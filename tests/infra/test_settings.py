@@ -1,0 +1,48 @@
+"""Context values are validated before anything is built, and a bad one is named in the error."""
+
+from __future__ import annotations
+
+import pytest
+
+from infra.app import build_app
+from infra.settings import ContextError, DeploymentSettings
+from tests.infra.conftest import cdk_json_context
+
+
+def test_cdk_json_defaults_describe_a_deployable_stack():
+    settings = DeploymentSettings.from_context(cdk_json_context())
+    assert settings.public_url == f"https://{settings.domain}"
+    assert settings.support_addresses
+
+
+def test_values_given_with_dash_c_arrive_as_strings_and_are_understood():
+    context = cdk_json_context() | {
+        "deskless:support_addresses": "help@support.example.com, billing@support.example.com",
+        "deskless:api_rate_limit": "25",
+    }
+    settings = DeploymentSettings.from_context(context)
+    assert settings.support_addresses == ("help@support.example.com", "billing@support.example.com")
+    assert settings.api_rate_limit == 25
+
+
+def test_missing_value_stops_the_app_and_names_the_key():
+    context = cdk_json_context()
+    del context["deskless:certificate_arn"]
+    with pytest.raises(ContextError, match=r"deskless:certificate_arn is missing"):
+        build_app(context)
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "says"),
+    [
+        ("deskless:certificate_arn", "arn:aws:acm:eu-west-1:123456789012:certificate/x", "deskless:certificate_arn"),
+        ("deskless:domain", "not a domain", "deskless:domain"),
+        ("deskless:mail_from", "help@elsewhere.example.org", "not an address at the mail domain"),
+        ("deskless:log_level", "LOUD", "deskless:log_level"),
+        ("deskless:domian", "typo.example.com", "deskless:domian is not a Deskless setting"),
+    ],
+)
+def test_invalid_value_is_refused_with_a_clear_message(key: str, value: str, says: str):
+    with pytest.raises(ContextError, match=says) as refused:
+        DeploymentSettings.from_context(cdk_json_context() | {key: value})
+    assert "-c deskless:<name>=<value>" in str(refused.value)
