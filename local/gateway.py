@@ -202,9 +202,9 @@ class Gateway:
         if request.method == "GET":
             connection = socket.connection
             return 200, _json({
-                "ConnectedAt": _iso(connection.connected_at_ms),
-                "Identity": {"SourceIp": connection.handshake.source_ip, "UserAgent": connection.handshake.user_agent},
-                "LastActiveAt": _iso(connection.last_active_ms),
+                "connectedAt": _iso(connection.connected_at_ms),
+                "identity": {"sourceIp": connection.handshake.source_ip, "userAgent": connection.handshake.user_agent},
+                "lastActiveAt": _iso(connection.last_active_ms),
             }), {}
         if request.method == "DELETE":
             await socket.outbox.put(_Close(1000, "Connection closed by the server"))

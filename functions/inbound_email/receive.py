@@ -21,7 +21,7 @@ PREVIEW_CHARS = 2000
 
 def _text_of(message: EmailMessage) -> str:
     part = message.get_body(preferencelist=("plain", "html"))
-    return part.get_content() if part is not None else ""
+    return part.get_content().replace("\r\n", "\n") if part is not None else ""
 
 
 def receive(ses: dict[str, Any]) -> str:
