@@ -49,7 +49,9 @@ class Request:
         return merged
 
     def cookies(self) -> list[str]:
-        return [c.strip() for name, value in self.headers if name.lower() == "cookie" for c in value.split(";") if c.strip()]
+        return [
+            c.strip() for name, value in self.headers if name.lower() == "cookie" for c in value.split(";") if c.strip()
+        ]
 
     def query(self) -> dict[str, str]:
         merged: dict[str, str] = {}
@@ -91,8 +93,9 @@ def _body(request: Request) -> tuple[str | None, bool]:
     return base64.b64encode(request.body).decode(), True
 
 
-def http_event(request: Request, route_key: str, path_parameters: Mapping[str, str],
-               authorizer_context: Mapping[str, Any] | None) -> dict[str, Any]:
+def http_event(
+    request: Request, route_key: str, path_parameters: Mapping[str, str], authorizer_context: Mapping[str, Any] | None
+) -> dict[str, Any]:
     """An HTTP API payload format 2.0 event."""
     body, is_base64 = _body(request)
     event: dict[str, Any] = {
@@ -134,8 +137,9 @@ def http_event(request: Request, route_key: str, path_parameters: Mapping[str, s
     return event
 
 
-def http_authorizer_event(request: Request, route_key: str, path_parameters: Mapping[str, str],
-                          identity_source: Iterable[str]) -> dict[str, Any]:
+def http_authorizer_event(
+    request: Request, route_key: str, path_parameters: Mapping[str, str], identity_source: Iterable[str]
+) -> dict[str, Any]:
     """The HTTP API Lambda authorizer's request, payload format 2.0."""
     route_event = http_event(request, route_key, path_parameters, None)
     route_event.pop("body", None)

@@ -1,11 +1,11 @@
 """The `deskless` command.
 
-  deskless dev        run the whole platform on loopback, with demo data
-  deskless test       lint, type-check and run every test suite
-  deskless invoke     run one function with one event against the local services
-  deskless synth      build the dependency layer and synthesize the CloudFormation template
-  deskless layer      build the dependency layer only (when its requirements changed)
-  deskless bench      print the benchmark figures
+deskless dev        run the whole platform on loopback, with demo data
+deskless test       lint, type-check and run every test suite
+deskless invoke     run one function with one event against the local services
+deskless synth      build the dependency layer and synthesize the CloudFormation template
+deskless layer      build the dependency layer only (when its requirements changed)
+deskless bench      print the benchmark figures
 """
 
 from __future__ import annotations
@@ -25,10 +25,22 @@ CFN_LINT_NO_ERRORS = {0, 4, 8, 12}  # cfn-lint's exit code is a bit set: 2 = err
 def _dev(args: argparse.Namespace) -> int:
     from local.platform import Options, run
 
-    run(Options(host=args.host, port=args.port, smtp_port=args.smtp_port, moto_port=args.moto_port, seed=not args.no_seed,
-                reload=not args.no_reload, ready_file=args.ready_file, log_level=args.log_level,
-                ws_idle_timeout_s=args.ws_idle_timeout, ws_max_lifetime_s=args.ws_max_lifetime, ttl_interval_s=args.ttl_interval,
-                exit_with_parent=args.exit_with_parent))
+    run(
+        Options(
+            host=args.host,
+            port=args.port,
+            smtp_port=args.smtp_port,
+            moto_port=args.moto_port,
+            seed=not args.no_seed,
+            reload=not args.no_reload,
+            ready_file=args.ready_file,
+            log_level=args.log_level,
+            ws_idle_timeout_s=args.ws_idle_timeout,
+            ws_max_lifetime_s=args.ws_max_lifetime,
+            ttl_interval_s=args.ttl_interval,
+            exit_with_parent=args.exit_with_parent,
+        )
+    )
     return 0
 
 
@@ -87,12 +99,16 @@ def _bench(args: argparse.Namespace) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(prog="deskless", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    root = argparse.ArgumentParser(
+        prog="deskless", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     commands = root.add_subparsers(dest="command", required=True)
 
     dev = commands.add_parser("dev", help="run the whole platform on loopback, with demo data")
     dev.add_argument("--host", default="127.0.0.1", help="loopback address to bind (default 127.0.0.1)")
-    dev.add_argument("--port", type=int, default=8000, help="HTTP and WebSocket port; 0 picks a free one (default 8000)")
+    dev.add_argument(
+        "--port", type=int, default=8000, help="HTTP and WebSocket port; 0 picks a free one (default 8000)"
+    )
     dev.add_argument("--smtp-port", type=int, default=2525, help="inbound SMTP port; 0 picks a free one (default 2525)")
     dev.add_argument("--moto-port", type=int, default=0, help="port of the local AWS services (default: a free one)")
     dev.add_argument("--no-seed", action="store_true", help="start without the demo data")

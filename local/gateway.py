@@ -64,8 +64,9 @@ def _match(routes: tuple[HttpRoute, ...], method: str, path: str) -> tuple[HttpR
     return route, parameters
 
 
-async def _respond(send: Send, status: int, body: bytes, headers: Mapping[str, str] | None = None,
-                   cookies: list[str] | None = None) -> None:
+async def _respond(
+    send: Send, status: int, body: bytes, headers: Mapping[str, str] | None = None, cookies: list[str] | None = None
+) -> None:
     raw = [(k.lower().encode(), str(v).encode()) for k, v in (headers or {}).items()]
     raw += [(b"set-cookie", c.encode()) for c in cookies or []]
     if not any(k == b"content-type" for k, _ in raw) and body:
@@ -100,8 +101,14 @@ class _Socket:
 
 
 class Gateway:
-    def __init__(self, registry: FunctionRegistry, *, origin_secret: str, tools: LocalTools | None = None,
-                 limits: WebSocketLimits | None = None) -> None:
+    def __init__(
+        self,
+        registry: FunctionRegistry,
+        *,
+        origin_secret: str,
+        tools: LocalTools | None = None,
+        limits: WebSocketLimits | None = None,
+    ) -> None:
         self.registry = registry
         self.origin_secret = origin_secret
         self.tools = tools
@@ -142,7 +149,9 @@ class Gateway:
             await _respond(send, status, payload, {"content-type": content_type})
         else:
             status = await self._api(request, send)
-        log.debug("%s %s -> %s in %.1f ms", request.method, request.path, status, (time.perf_counter() - started) * 1000)
+        log.debug(
+            "%s %s -> %s in %.1f ms", request.method, request.path, status, (time.perf_counter() - started) * 1000
+        )
 
     def _as_cdn(self, request: agw.Request) -> None:
         """What CloudFront does before the origin sees a request: the viewer-request function copies
@@ -169,10 +178,14 @@ class Gateway:
             verdict = await self._invoke_safely(catalog.HTTP_AUTHORIZER, event)
             if not isinstance(verdict, dict) or not verdict.get("isAuthorized"):
                 status = 500 if verdict is None else 403
-                await _respond(send, status, _json({"message": "Internal Server Error" if verdict is None else "Forbidden"}))
+                await _respond(
+                    send, status, _json({"message": "Internal Server Error" if verdict is None else "Forbidden"})
+                )
                 return status
             context = verdict.get("context") or {}
-        result = await self._invoke_safely(route.function, agw.http_event(request, route.route_key, parameters, context))
+        result = await self._invoke_safely(
+            route.function, agw.http_event(request, route.route_key, parameters, context)
+        )
         if result is None:
             await _respond(send, 500, _json({"message": "Internal Server Error"}))
             return 500
@@ -190,22 +203,35 @@ class Gateway:
     # --- @connections -------------------------------------------------------------------
 
     async def _manage(self, request: agw.Request) -> tuple[int, bytes, dict[str, str]]:
-        connection_id = request.path[len(CONNECTIONS_PREFIX):]
+        connection_id = request.path[len(CONNECTIONS_PREFIX) :]
         socket = self.sockets.get(connection_id)
         if socket is None:
             return 410, _json({"message": f"Connection {connection_id} is gone"}), {"x-amzn-errortype": "GoneException"}
         if request.method == "POST":
             if len(request.body) > MAX_MESSAGE_BYTES:
-                return 413, _json({"message": "Request entity too large"}), {"x-amzn-errortype": "PayloadTooLargeException"}
+                return (
+                    413,
+                    _json({"message": "Request entity too large"}),
+                    {"x-amzn-errortype": "PayloadTooLargeException"},
+                )
             await socket.outbox.put(request.body)
             return 200, b"", {}
         if request.method == "GET":
             connection = socket.connection
-            return 200, _json({
-                "connectedAt": _iso(connection.connected_at_ms),
-                "identity": {"sourceIp": connection.handshake.source_ip, "userAgent": connection.handshake.user_agent},
-                "lastActiveAt": _iso(connection.last_active_ms),
-            }), {}
+            return (
+                200,
+                _json(
+                    {
+                        "connectedAt": _iso(connection.connected_at_ms),
+                        "identity": {
+                            "sourceIp": connection.handshake.source_ip,
+                            "userAgent": connection.handshake.user_agent,
+                        },
+                        "lastActiveAt": _iso(connection.last_active_ms),
+                    }
+                ),
+                {},
+            )
         if request.method == "DELETE":
             await socket.outbox.put(_Close(1000, "Connection closed by the server"))
             return 204, b"", {}
@@ -234,8 +260,9 @@ class Gateway:
             code, reason = await self._serve(catalog, socket, receive, send)
         finally:
             self.sockets.pop(connection.connection_id, None)
-            await self._invoke_safely(_route_function(catalog, "$disconnect"),
-                                      agw.websocket_disconnect_event(connection, code, reason))
+            await self._invoke_safely(
+                _route_function(catalog, "$disconnect"), agw.websocket_disconnect_event(connection, code, reason)
+            )
 
     async def _connect(self, catalog: Any, connection: agw.Connection) -> int | None:
         """Run the $connect authorizer and route; the status that refuses the handshake, or None."""
@@ -249,7 +276,9 @@ class Gateway:
         if not statements or any(s.get("Effect") != "Allow" for s in statements):
             return 403
         connection.authorizer = {**(policy.get("context") or {}), "principalId": policy.get("principalId", "")}
-        result = await self._invoke_safely(_route_function(catalog, "$connect"), agw.websocket_connect_event(connection))
+        result = await self._invoke_safely(
+            _route_function(catalog, "$connect"), agw.websocket_connect_event(connection)
+        )
         status = int(result.get("statusCode", 200)) if isinstance(result, dict) else (500 if result is None else 200)
         return None if 200 <= status < 300 else status
 
@@ -297,7 +326,9 @@ class Gateway:
                 if pending is not None:
                     pending.cancel()
 
-    async def _route_message(self, routes: Mapping[str, Any], connection: agw.Connection, data: str, socket: _Socket) -> None:
+    async def _route_message(
+        self, routes: Mapping[str, Any], connection: agw.Connection, data: str, socket: _Socket
+    ) -> None:
         route_key = "$default"
         try:
             action = json.loads(data).get("action")
@@ -312,7 +343,9 @@ class Gateway:
         if route.returns_response and isinstance(result, dict) and result.get("body"):
             await socket.outbox.put(str(result["body"]).encode())
         elif result is None and route.returns_response:
-            await socket.outbox.put(_json({"message": "Internal server error", "connectionId": connection.connection_id}))
+            await socket.outbox.put(
+                _json({"message": "Internal server error", "connectionId": connection.connection_id})
+            )
 
 
 def _route_function(catalog: Any, route_key: str) -> str:
@@ -322,8 +355,19 @@ def _route_function(catalog: Any, route_key: str) -> str:
 async def _refuse(scope: Scope, send: Send, status: int) -> None:
     """Refuse a WebSocket handshake with an HTTP status, where the server supports it."""
     if "websocket.http.response" in scope.get("extensions", {}):
-        await send({"type": "websocket.http.response.start", "status": status, "headers": [(b"content-type", b"application/json")]})
-        await send({"type": "websocket.http.response.body", "body": _json({"message": "Unauthorized" if status == 401 else "Forbidden"})})
+        await send(
+            {
+                "type": "websocket.http.response.start",
+                "status": status,
+                "headers": [(b"content-type", b"application/json")],
+            }
+        )
+        await send(
+            {
+                "type": "websocket.http.response.body",
+                "body": _json({"message": "Unauthorized" if status == 401 else "Forbidden"}),
+            }
+        )
     else:
         await send({"type": "websocket.close", "code": 1008})
 
@@ -342,5 +386,3 @@ def _request(scope: Scope, body: bytes) -> agw.Request:
 
 def _iso(epoch_ms: int) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(epoch_ms / 1000)) + f".{epoch_ms % 1000:03d}Z"
-
-

@@ -4,6 +4,7 @@ reaper and the SMTP listener — seeded with demo data, until Ctrl-C."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -67,36 +68,70 @@ class LocalPlatform:
     def urls(self, smtp_port: int, moto_url: str) -> Urls:
         # Browsers resolve localhost and *.localhost to loopback: portals live on subdomains of it.
         base = f"http://localhost:{self.port}"
-        return Urls(api=base, portal=f"http://acme.localhost:{self.port}/", websocket=f"ws://localhost:{self.port}{WEBSOCKET_PATH}",
-                    outbox=f"{base}/_local/outbox/page", smtp=f"{self.options.host}:{smtp_port}", aws=moto_url)
+        return Urls(
+            api=base,
+            portal=f"http://acme.localhost:{self.port}/",
+            websocket=f"ws://localhost:{self.port}{WEBSOCKET_PATH}",
+            outbox=f"{base}/_local/outbox/page",
+            smtp=f"{self.options.host}:{smtp_port}",
+            aws=moto_url,
+        )
 
     async def run(self) -> None:
         started = time.perf_counter()
         moto_url = self.moto.start()
         provision(self.names, moto_url)
         callback = f"http://{self.options.host}:{self.port}"
-        os.environ.update(function_environment(
-            self.names, moto_url=moto_url, public_url=f"http://localhost:{self.port}",
-            websocket_url=f"ws://localhost:{self.port}{WEBSOCKET_PATH}", callback_url=callback,
-            log_level=self.options.log_level))
+        os.environ.update(
+            function_environment(
+                self.names,
+                moto_url=moto_url,
+                public_url=f"http://localhost:{self.port}",
+                websocket_url=f"ws://localhost:{self.port}{WEBSOCKET_PATH}",
+                callback_url=callback,
+                log_level=self.options.log_level,
+            )
+        )
         demo: tuple[DemoLogin, ...] = ()
         if self.options.seed:
             seed()
             demo = DEMO_STAFF
-        poller = StreamPoller(endpoint_url=moto_url, table_name=self.names.table, invoke=self.registry.invoke, ledger=self.ledger)
-        reaper = TtlReaper(endpoint_url=moto_url, table_name=self.names.table, ledger=self.ledger,
-                           interval_s=self.options.ttl_interval_s)
-        smtp = SmtpListener(host=self.options.host, port=self.options.smtp_port, endpoint_url=moto_url,
-                            bucket=self.names.inbound_bucket, invoke=self.registry.invoke)
+        poller = StreamPoller(
+            endpoint_url=moto_url, table_name=self.names.table, invoke=self.registry.invoke, ledger=self.ledger
+        )
+        reaper = TtlReaper(
+            endpoint_url=moto_url,
+            table_name=self.names.table,
+            ledger=self.ledger,
+            interval_s=self.options.ttl_interval_s,
+        )
+        smtp = SmtpListener(
+            host=self.options.host,
+            port=self.options.smtp_port,
+            endpoint_url=moto_url,
+            bucket=self.names.inbound_bucket,
+            invoke=self.registry.invoke,
+        )
         smtp_port = smtp.start()
         poller.start()
         reaper.start()
-        gateway = Gateway(self.registry, origin_secret=secret_value(self.names, moto_url, self.names.origin_secret),
-                          tools=LocalTools(outbox=Outbox(), reaper=reaper, poller=poller),
-                          limits=WebSocketLimits(self.options.ws_idle_timeout_s, self.options.ws_max_lifetime_s))
-        server = uvicorn.Server(uvicorn.Config(
-            gateway, log_level="warning", access_log=False, lifespan="off", ws="websockets-sansio",
-            ws_max_size=MAX_MESSAGE_BYTES, timeout_graceful_shutdown=2))
+        gateway = Gateway(
+            self.registry,
+            origin_secret=secret_value(self.names, moto_url, self.names.origin_secret),
+            tools=LocalTools(outbox=Outbox(), reaper=reaper, poller=poller),
+            limits=WebSocketLimits(self.options.ws_idle_timeout_s, self.options.ws_max_lifetime_s),
+        )
+        server = uvicorn.Server(
+            uvicorn.Config(
+                gateway,
+                log_level="warning",
+                access_log=False,
+                lifespan="off",
+                ws="websockets-sansio",
+                ws_max_size=MAX_MESSAGE_BYTES,
+                timeout_graceful_shutdown=2,
+            )
+        )
         serving = asyncio.ensure_future(server.serve(sockets=[self._socket]))
         if self.options.exit_with_parent:
             watchdog = asyncio.ensure_future(_exit_with_parent(server))
@@ -147,7 +182,5 @@ async def _exit_with_parent(server: uvicorn.Server) -> None:
 def run(options: Options) -> None:
     logging.basicConfig(level=options.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(LocalPlatform(options).run())
-    except KeyboardInterrupt:
-        pass

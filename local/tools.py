@@ -1,11 +1,11 @@
 """Local-only endpoints under /_local/: what AWS's consoles would show, for people and tests.
 
-  GET    /_local/outbox          every email sent through SES, as JSON (oldest first)
-  DELETE /_local/outbox          forget them
-  GET    /_local/outbox/page     the same as a page
-  POST   /_local/ttl/advance     {"seconds": n}: move the TTL clock forward
-  POST   /_local/ttl/sweep       delete expired items now (as DynamoDB's TTL would, eventually)
-  GET    /_local/dead-letters    stream records that could not be delivered
+GET    /_local/outbox          every email sent through SES, as JSON (oldest first)
+DELETE /_local/outbox          forget them
+GET    /_local/outbox/page     the same as a page
+POST   /_local/ttl/advance     {"seconds": n}: move the TTL clock forward
+POST   /_local/ttl/sweep       delete expired items now (as DynamoDB's TTL would, eventually)
+GET    /_local/dead-letters    stream records that could not be delivered
 """
 
 from __future__ import annotations

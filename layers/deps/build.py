@@ -81,7 +81,7 @@ def _pip_install(requirements: Path, target: Path, *, platform: str, python_vers
         "--quiet",
         "--disable-pip-version-check",
     ]  # fmt: skip
-    subprocess.run(command, check=True)  # noqa: S603  # our own interpreter's pip, arguments built above
+    subprocess.run(command, check=True)  # our own interpreter's pip, arguments built above
 
 
 def _prune(site_packages: Path) -> None:

@@ -68,9 +68,27 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
     ready = tmp_path_factory.mktemp("platform") / "ready.json"
     log = (ready.parent / "platform.log").open("wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "local.cli", "dev", "--port", "0", "--smtp-port", "0", "--ready-file", str(ready),
-         "--log-level", "WARNING", "--ttl-interval", "3600", "--exit-with-parent"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        [
+            sys.executable,
+            "-m",
+            "local.cli",
+            "dev",
+            "--port",
+            "0",
+            "--smtp-port",
+            "0",
+            "--ready-file",
+            str(ready),
+            "--log-level",
+            "WARNING",
+            "--ttl-interval",
+            "3600",
+            "--exit-with-parent",
+        ],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     deadline = time.monotonic() + READY_TIMEOUT_S
     while not ready.exists():

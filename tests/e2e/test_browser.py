@@ -37,6 +37,7 @@ def test_spanish_visitor_of_an_unknown_portal_is_told_in_spanish(platform: Platf
     context = browser.new_context(locale="es-ES")
     page = context.new_page()
     response = page.goto(f"http://nadie.localhost:{platform.port}/")
-    assert response is not None and response.status == 404
+    assert response is not None
+    assert response.status == 404
     assert "No hay ningún portal" in page.locator("main").inner_text()
     context.close()

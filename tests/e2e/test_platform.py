@@ -23,7 +23,9 @@ def bearer(token: str) -> dict[str, str]:
 
 def connection_items(platform: Platform, user_id: str) -> list[dict]:
     response = platform.aws("dynamodb").query(
-        TableName=platform.names.table, IndexName="gsi1", KeyConditionExpression="gsi1pk = :pk",
+        TableName=platform.names.table,
+        IndexName="gsi1",
+        KeyConditionExpression="gsi1pk = :pk",
         ExpressionAttributeValues={":pk": {"S": f"CONNS#{user_id}"}},
     )
     return list(response["Items"])
@@ -62,8 +64,11 @@ def test_protected_routes_need_a_valid_token(platform: Platform) -> None:
 def test_admin_creates_a_technician_who_can_then_sign_in(platform: Platform, admin_token: str) -> None:
     email = f"new-{uuid.uuid4().hex[:8]}@example.com"
     with platform.http() as client:
-        created = client.post("/api/staff", headers=bearer(admin_token),
-                              json={"email": email, "name": "Nia New", "role": "technician", "password": "a-long-password"})
+        created = client.post(
+            "/api/staff",
+            headers=bearer(admin_token),
+            json={"email": email, "name": "Nia New", "role": "technician", "password": "a-long-password"},
+        )
         listed = client.get("/api/staff", headers=bearer(admin_token)).json()
     assert created.status_code == 201
     assert email in [user["email"] for user in listed]
@@ -72,8 +77,11 @@ def test_admin_creates_a_technician_who_can_then_sign_in(platform: Platform, adm
 
 def test_a_technician_may_not_create_or_list_staff(platform: Platform, technician_token: str) -> None:
     with platform.http() as client:
-        create = client.post("/api/staff", headers=bearer(technician_token),
-                             json={"email": "x@example.com", "name": "X", "role": "admin", "password": "a-long-password"})
+        create = client.post(
+            "/api/staff",
+            headers=bearer(technician_token),
+            json={"email": "x@example.com", "name": "X", "role": "admin", "password": "a-long-password"},
+        )
         listing = client.get("/api/staff", headers=bearer(technician_token))
     assert (create.status_code, create.json()["error"]) == (403, "forbidden")
     assert listing.status_code == 403
@@ -117,7 +125,9 @@ def test_unknown_action_gets_an_error_reply(platform: Platform, technician_token
         assert json.loads(socket.recv(timeout=5))["error"] == "invalid_request"
 
 
-def test_connections_api_sends_answers_info_and_is_gone_after_disconnect(platform: Platform, technician_token: str) -> None:
+def test_connections_api_sends_answers_info_and_is_gone_after_disconnect(
+    platform: Platform, technician_token: str
+) -> None:
     user_id = platform_user_id(platform, technician_token)
     management = local_client("apigatewaymanagementapi", platform.base)
     with connect(platform.websocket_url(technician_token)) as socket:
@@ -170,7 +180,9 @@ def test_mail_to_the_smtp_listener_reaches_the_inbound_function(platform: Platfo
         smtp.send_message(message)
 
     def stored() -> list[str]:
-        scan = platform.aws("dynamodb").scan(TableName=platform.names.table)["Items"]  # test inspection, not a request path
+        scan = platform.aws("dynamodb").scan(TableName=platform.names.table)[
+            "Items"
+        ]  # test inspection, not a request path
         return [i["subject"]["S"] for i in scan if i.get("type", {}).get("S") == "inbound_mail"]
 
     assert message["Subject"] in wait_for(stored)
@@ -180,9 +192,14 @@ def test_outbox_captures_email_sent_through_ses(platform: Platform) -> None:
     with platform.http() as client:
         client.delete("/_local/outbox")
         platform.aws("sesv2").send_email(
-            FromEmailAddress=platform.names.mail_from, Destination={"ToAddresses": ["carla@acme.example.com"]},
-            Content={"Simple": {"Subject": {"Data": "Your ticket"}, "Body": {"Text": {"Data": "We are on it."},
-                                                                            "Html": {"Data": "<p>We are on it.</p>"}}}},
+            FromEmailAddress=platform.names.mail_from,
+            Destination={"ToAddresses": ["carla@acme.example.com"]},
+            Content={
+                "Simple": {
+                    "Subject": {"Data": "Your ticket"},
+                    "Body": {"Text": {"Data": "We are on it."}, "Html": {"Data": "<p>We are on it.</p>"}},
+                }
+            },
         )
         sent = client.get("/_local/outbox").json()
         page = client.get("/_local/outbox/page")

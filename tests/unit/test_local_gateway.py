@@ -6,11 +6,11 @@ from __future__ import annotations
 import base64
 
 from aws_lambda_powertools.utilities.parser.models import (
+    ApiGatewayAuthorizerRequestV2,
     APIGatewayProxyEventV2Model,
     APIGatewayWebSocketConnectEventModel,
     APIGatewayWebSocketDisconnectEventModel,
     APIGatewayWebSocketMessageEventModel,
-    ApiGatewayAuthorizerRequestV2,
 )
 
 from deskless.catalog import Auth, HttpRoute
@@ -23,8 +23,13 @@ def request(**overrides: object) -> agw.Request:
         "method": "POST",
         "path": "/api/staff",
         "raw_query": "a=1&a=2&b=",
-        "headers": [("Host", "acme.localhost:8000"), ("Content-Type", "application/json"), ("Cookie", "x=1; y=2"),
-                    ("Accept", "a"), ("Accept", "b")],
+        "headers": [
+            ("Host", "acme.localhost:8000"),
+            ("Content-Type", "application/json"),
+            ("Cookie", "x=1; y=2"),
+            ("Accept", "a"),
+            ("Accept", "b"),
+        ],
         "source_ip": "127.0.0.1",
         "body": b'{"name": "Ann"}',
     }
@@ -60,15 +65,22 @@ def test_http_authorizer_request_is_v2() -> None:
 
 def test_websocket_events_match_powertools_models() -> None:
     handshake = request(method="GET", path="/ws", raw_query="token=abc", body=b"")
-    connection = agw.Connection(connection_id=agw.new_connection_id(), handshake=handshake, authorizer={"user_id": "u1"})
+    connection = agw.Connection(
+        connection_id=agw.new_connection_id(), handshake=handshake, authorizer={"user_id": "u1"}
+    )
     connect = APIGatewayWebSocketConnectEventModel.model_validate(agw.websocket_connect_event(connection))
-    message = APIGatewayWebSocketMessageEventModel.model_validate(agw.websocket_message_event(connection, "ping", '{"action":"ping"}'))
-    disconnect = APIGatewayWebSocketDisconnectEventModel.model_validate(agw.websocket_disconnect_event(connection, 1000, "bye"))
+    message = APIGatewayWebSocketMessageEventModel.model_validate(
+        agw.websocket_message_event(connection, "ping", '{"action":"ping"}')
+    )
+    disconnect = APIGatewayWebSocketDisconnectEventModel.model_validate(
+        agw.websocket_disconnect_event(connection, 1000, "bye")
+    )
     assert connect.request_context.route_key == "$connect"
     assert message.request_context.connection_id == connection.connection_id
     assert disconnect.request_context.disconnect_status_code == 1000
     authorizer = agw.websocket_authorizer_event(connection)
-    assert authorizer["type"] == "REQUEST" and authorizer["queryStringParameters"] == {"token": "abc"}
+    assert authorizer["type"] == "REQUEST"
+    assert authorizer["queryStringParameters"] == {"token": "abc"}
     assert authorizer["methodArn"].endswith("/live/$connect")
 
 
@@ -94,6 +106,13 @@ def test_the_most_specific_route_wins_and_parameters_are_extracted() -> None:
 
 def test_lambda_results_become_responses_as_the_http_api_reads_them() -> None:
     assert lambda_response({"statusCode": 201, "headers": {"x": "1"}, "body": "hi", "cookies": ["a=1"]}) == (
-        201, {"x": "1"}, ["a=1"], b"hi")
-    assert lambda_response({"statusCode": 200, "body": base64.b64encode(b"\x00").decode(), "isBase64Encoded": True})[3] == b"\x00"
+        201,
+        {"x": "1"},
+        ["a=1"],
+        b"hi",
+    )
+    assert (
+        lambda_response({"statusCode": 200, "body": base64.b64encode(b"\x00").decode(), "isBase64Encoded": True})[3]
+        == b"\x00"
+    )
     assert lambda_response({"ok": True}) == (200, {"content-type": "application/json"}, [], b'{"ok": true}')

@@ -89,7 +89,7 @@ def push(connection_ids: Iterable[str], message: Mapping[str, Any]) -> Delivery:
     if not targets:
         return delivery
     with ThreadPoolExecutor(max_workers=min(_PARALLEL_POSTS, len(targets))) as pool:
-        for connection_id, outcome in zip(targets, pool.map(lambda c: _post(c, data), targets)):
+        for connection_id, outcome in zip(targets, pool.map(lambda c: _post(c, data), targets), strict=True):
             getattr(delivery, outcome).append(connection_id)
     return delivery
 

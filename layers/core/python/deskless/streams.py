@@ -33,7 +33,9 @@ def new_image(record: DynamoDBRecord) -> Item:
     return deserialize(record.raw_event.get("dynamodb", {}).get("NewImage", {}))
 
 
-def stream_handler(record_handler: Callable[[DynamoDBRecord], None]) -> Callable[[dict[str, Any], Any], PartialItemFailureResponse]:
+def stream_handler(
+    record_handler: Callable[[DynamoDBRecord], None],
+) -> Callable[[dict[str, Any], Any], PartialItemFailureResponse]:
     """A Lambda entry point that handles each record and reports the ones that failed."""
     processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
