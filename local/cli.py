@@ -54,7 +54,7 @@ def _test(args: argparse.Namespace) -> int:
     for check in ((python, "-m", "ruff", "check", "."), (python, "-m", "mypy", ".")):
         if code := _run(*check):
             return code
-    return _run(python, "-m", "pytest", *args.pytest_args)
+    return _run(python, "-m", "pytest", *args.passthrough)
 
 
 def _invoke(args: argparse.Namespace) -> int:
@@ -95,7 +95,7 @@ def _layer(_: argparse.Namespace) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
-    return _run(sys.executable, "-m", "bench", *args.bench_args)
+    return _run(sys.executable, "-m", "bench", *args.passthrough)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -122,8 +122,7 @@ def parser() -> argparse.ArgumentParser:
     dev.set_defaults(run=_dev)
 
     test = commands.add_parser("test", help="lint, type-check and run the tests (extra arguments go to pytest)")
-    test.add_argument("pytest_args", nargs=argparse.REMAINDER)
-    test.set_defaults(run=_test)
+    test.set_defaults(run=_test, passthrough=True)
 
     invoke = commands.add_parser("invoke", help="run one function with one event against the local services")
     invoke.add_argument("function", help="a function name from the catalog, e.g. auth")
@@ -139,13 +138,16 @@ def parser() -> argparse.ArgumentParser:
     layer.set_defaults(run=_layer)
 
     bench = commands.add_parser("bench", help="print the benchmark figures")
-    bench.add_argument("bench_args", nargs=argparse.REMAINDER)
-    bench.set_defaults(run=_bench)
+    bench.set_defaults(run=_bench, passthrough=True)
     return root
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    command = parser()
+    args, extra = command.parse_known_args(argv)
+    if extra and not getattr(args, "passthrough", False):
+        command.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.passthrough = extra
     return int(args.run(args))
 
 

@@ -53,7 +53,6 @@ def function_environment(
         "AWS_DEFAULT_REGION": REGION,
         "AWS_REGION": REGION,
         "POWERTOOLS_SERVICE_NAME": "deskless",
-        "POWERTOOLS_METRICS_NAMESPACE": "Deskless",
         "POWERTOOLS_METRICS_DISABLED": "true",
         "POWERTOOLS_TRACE_DISABLED": "true",
         "POWERTOOLS_LOG_LEVEL": log_level,

@@ -33,7 +33,7 @@ def clear_caches() -> None:
     aws.client.cache_clear()
     aws.connections_client.cache_clear()
     data.table.cache_clear()
-    parameters.clear_caches()
+    parameters.clear_caches()  # type: ignore[no-untyped-call]
 
 
 class LocalAws:

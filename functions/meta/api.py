@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from deskless.companies import LANGUAGES
 from deskless.http import Api
+from deskless.languages import LANGUAGES
 from deskless.settings import get_settings
 
 api = Api("meta")

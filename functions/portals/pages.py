@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from html import escape
 
-from deskless.companies import LANGUAGES, Portal, PortalStatus, portal_by_subdomain
+from deskless.companies import Portal, PortalStatus, portal_by_subdomain
 from deskless.edge import portal_label
+from deskless.languages import LANGUAGES
 from deskless.settings import get_settings
 
 TEXT: dict[str, dict[str, str]] = {

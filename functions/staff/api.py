@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from fastapi import Depends
-from pydantic import BaseModel, EmailStr, Field
+from pydantic import BaseModel, EmailStr, Field, StringConstraints
 
 from deskless.auth import Principal, Role
 from deskless.http import Api, require
@@ -17,7 +17,7 @@ admin_only = Depends(require(Role.ADMIN))
 
 class NewStaff(BaseModel):
     email: EmailStr
-    name: str = Field(min_length=1, max_length=100)
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
     role: Literal[Role.ADMIN, Role.TECHNICIAN]
     password: str = Field(min_length=12, max_length=256, description="The first password; at least 12 characters.")
 
@@ -29,4 +29,4 @@ def list_users(_: Principal = admin_only) -> list[StaffUser]:
 
 @api.route("create", status_code=201)
 def create_user(user: NewStaff, _: Principal = admin_only) -> StaffUser:
-    return create_staff(user.email, user.name.strip(), user.role, user.password)
+    return create_staff(user.email, user.name, user.role, user.password)

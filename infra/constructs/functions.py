@@ -32,7 +32,6 @@ from layers.deps.build import STAMP_NAME, Layer
 RUNTIME = lambda_.Runtime.PYTHON_3_14
 ARCHITECTURE = lambda_.Architecture.ARM_64
 LOG_RETENTION = logs.RetentionDays.ONE_MONTH
-METRICS_NAMESPACE = "Deskless"
 PYTHON_VERSION = RUNTIME.name.removeprefix("python")  # what the dependency layer is built for
 
 
@@ -128,7 +127,6 @@ class DesklessFunction(Construct):
             tracing=lambda_.Tracing.ACTIVE,
             environment={
                 "POWERTOOLS_SERVICE_NAME": spec.name,
-                "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
                 "POWERTOOLS_LOG_LEVEL": log_level,
                 **environment,
             },

@@ -6,6 +6,7 @@ import json
 import smtplib
 import uuid
 from email.message import EmailMessage
+from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
@@ -21,7 +22,7 @@ def bearer(token: str) -> dict[str, str]:
     return {"authorization": f"Bearer {token}"}
 
 
-def connection_items(platform: Platform, user_id: str) -> list[dict]:
+def connection_items(platform: Platform, user_id: str) -> list[dict[str, Any]]:
     response = platform.aws("dynamodb").query(
         TableName=platform.names.table,
         IndexName="gsi1",

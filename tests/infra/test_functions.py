@@ -59,7 +59,6 @@ def test_function_environment_names_every_setting_and_powertools(synthesized: Sy
     _, function = synthesized.function(spec.name)
     variables = function["Properties"]["Environment"]["Variables"]
     assert variables["POWERTOOLS_SERVICE_NAME"] == spec.name
-    assert variables["POWERTOOLS_METRICS_NAMESPACE"] == "Deskless"
     assert variables["POWERTOOLS_LOG_LEVEL"] == "INFO"
     required = [name for name, field in Settings.model_fields.items() if field.is_required()]
     assert all(f"DESKLESS_{name.upper()}" in variables for name in required)

@@ -19,7 +19,7 @@ from local.gateway import _match, lambda_response
 
 
 def request(**overrides: object) -> agw.Request:
-    values: dict = {
+    values: dict[str, object] = {
         "method": "POST",
         "path": "/api/staff",
         "raw_query": "a=1&a=2&b=",
@@ -34,7 +34,7 @@ def request(**overrides: object) -> agw.Request:
         "body": b'{"name": "Ann"}',
     }
     values.update(overrides)
-    return agw.Request(**values)
+    return agw.Request(**values)  # type: ignore[arg-type]
 
 
 def test_http_event_is_payload_v2_with_everything_api_gateway_sends() -> None:

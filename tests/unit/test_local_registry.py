@@ -3,9 +3,22 @@
 from __future__ import annotations
 
 import os
+import sys
 import time
+from collections.abc import Iterator
+
+import pytest
 
 from local.functions import ROOT, FunctionRegistry, LambdaContext
+
+
+@pytest.fixture(autouse=True)
+def modules_restored() -> Iterator[None]:
+    """A reload replaces deskless.* and functions.* in sys.modules; other tests keep the originals."""
+    saved = dict(sys.modules)
+    yield
+    sys.modules.clear()
+    sys.modules.update(saved)
 
 
 def test_handlers_are_imported_once_and_reloaded_when_code_changes() -> None:

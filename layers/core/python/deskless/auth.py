@@ -66,7 +66,7 @@ def hash_password(password: str) -> str:
 def verify_password(password_hash: str | None, password: str) -> bool:
     """Constant work whether or not the user exists: a missing hash is checked against a dummy."""
     try:
-        return _hasher().verify(password_hash or _dummy_hash(), password) and password_hash is not None
+        return _hasher().verify(password_hash or _dummy_hash(), password) and bool(password_hash)
     except (VerificationError, InvalidHashError):
         return False
 
@@ -122,7 +122,7 @@ def verify_token(token: str, *, now: float | None = None) -> Principal:
         claims = json.loads(_unb64(parts[1])) if valid else {}
     except (ValueError, TypeError):
         valid = False
-    if not valid:
+    if not valid or not isinstance(claims, dict):
         raise Unauthorized("The token's signature is not valid.")
     if not isinstance(claims.get("exp"), int) or claims["exp"] <= (time.time() if now is None else now):
         raise Unauthorized("The token has expired.")

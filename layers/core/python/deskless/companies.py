@@ -12,8 +12,6 @@ from .data import NEW_ITEM, TransactionCanceled, put_action, table
 from .errors import PortalExists, SubdomainTaken
 from .table import Entity, company_index, company_key, portal_key, subdomain_key
 
-LANGUAGES = ("en", "es", "de", "cs")
-
 
 class PortalStatus(StrEnum):
     ACTIVE = "active"

@@ -52,6 +52,8 @@ def _storable(value: Any) -> Any:
         return {k: _storable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_storable(v) for v in value]
+    if isinstance(value, set | frozenset):
+        return {_storable(v) for v in value}
     return value
 
 

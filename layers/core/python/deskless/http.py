@@ -48,6 +48,11 @@ async def _invalid_request(_: Request, error: Exception) -> JSONResponse:
     return error_response(400, "invalid_request", f"The request is not valid: {summary}", details=details)
 
 
+async def _unexpected(_: Request, error: Exception) -> JSONResponse:
+    logger.exception("unexpected error")
+    return error_response(500, "internal_error", "Something went wrong on our side; it has been logged.")
+
+
 async def _http_error(_: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, HTTPException)
     code = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "http_error")
@@ -105,6 +110,7 @@ class Api:
         self.app.add_exception_handler(DesklessError, _domain_error)
         self.app.add_exception_handler(RequestValidationError, _invalid_request)
         self.app.add_exception_handler(HTTPException, _http_error)
+        self.app.add_exception_handler(Exception, _unexpected)
 
     def route(self, name: str, **options: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         route = http_route(self.function, name)

@@ -1,0 +1,10 @@
+"""`deskless bench`: every benchmark, one after the other (each prints its own figures)."""
+
+from __future__ import annotations
+
+import sys
+
+from bench import coldstart
+
+if __name__ == "__main__":
+    sys.exit(coldstart.main(sys.argv[1:]))

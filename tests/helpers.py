@@ -1,0 +1,210 @@
+"""Helpers the tests share: sample events from events/, running a handler as Lambda would,
+reading an HTTP API result, counting AWS requests, and a stand-in for the @connections API."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+from urllib.parse import unquote
+
+import pytest
+
+from deskless.auth import Principal, Role
+from deskless.edge import ORIGIN_VERIFY_HEADER
+from local.functions import FunctionRegistry, LambdaContext
+
+EVENTS = Path(__file__).resolve().parent.parent / "events"
+
+ADMIN = Principal(user_id="a0a0a0a0a0a0a0a0", role=Role.ADMIN, name="Ada Admin", email="ada@example.com")
+TECHNICIAN = Principal(user_id="7e7e7e7e7e7e7e7e", role=Role.TECHNICIAN, name="Ted Tech", email="ted@example.com")
+
+
+def load_event(name: str) -> dict[str, Any]:
+    """A fresh copy of events/<name>.json: tests change it freely."""
+    event: dict[str, Any] = json.loads((EVENTS / f"{name}.json").read_text())
+    return event
+
+
+def current(module: str) -> ModuleType:
+    """A core module as the functions see it now.
+
+    local.functions' registry reloads `deskless` and `functions` when their code changes, and
+    a reload replaces the module objects a test file imported when it was collected; the
+    functions then read the settings and clients cached in the new ones.
+    """
+    return importlib.import_module(module)
+
+
+def invoke(function: str, event: dict[str, Any]) -> Any:
+    """Run a catalog function's handler in this process with a Lambda-like context.
+
+    The handler is looked up in the modules loaded now (see `current`), not kept from an
+    earlier test; Python's import cache still makes each function's import happen once.
+    """
+    return FunctionRegistry(reload=False).invoke(function, event)
+
+
+def lambda_context(function: str = "test") -> LambdaContext:
+    return LambdaContext(function_name=f"deskless-{function}")
+
+
+# --- HTTP API events -----------------------------------------------------------------------
+
+
+def http_event(
+    name: str,
+    *,
+    origin_secret: str | None,
+    principal: Principal | None = None,
+    body: Any = None,
+    headers: dict[str, str] | None = None,
+    route_key: str | None = None,
+) -> dict[str, Any]:
+    """A sample HTTP API v2 event with the origin secret (None: header removed), the caller
+    (as the Lambda authorizer's context), a JSON body, extra headers and another route set."""
+    event = load_event(name)
+    if route_key is not None:
+        method, path = route_key.split(" ", 1)
+        event["routeKey"] = event["requestContext"]["routeKey"] = route_key
+        event["rawPath"] = event["requestContext"]["http"]["path"] = path
+        event["requestContext"]["http"]["method"] = method
+    if origin_secret is None:
+        event["headers"].pop(ORIGIN_VERIFY_HEADER, None)
+    else:
+        event["headers"][ORIGIN_VERIFY_HEADER] = origin_secret
+    if principal is not None:
+        event["requestContext"]["authorizer"] = {"lambda": principal.to_context()}
+    if body is not None:
+        event["body"] = body if isinstance(body, str) else json.dumps(body)
+        event["headers"]["content-length"] = str(len(event["body"].encode()))
+    event["headers"].update(headers or {})
+    return event
+
+
+@dataclass(frozen=True)
+class HttpResult:
+    status: int
+    headers: dict[str, str]
+    body: str
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+def http_result(result: dict[str, Any]) -> HttpResult:
+    assert not result.get("isBase64Encoded"), "tests expect text bodies"
+    return HttpResult(status=result["statusCode"], headers=result.get("headers", {}), body=result.get("body", ""))
+
+
+def call_http(function: str, event: dict[str, Any]) -> HttpResult:
+    return http_result(invoke(function, event))
+
+
+# --- counting AWS requests -----------------------------------------------------------------
+
+
+@contextmanager
+def count_requests(client: Any) -> Iterator[Counter[str]]:
+    """Count the API calls one boto3 client makes in a block, by operation name.
+
+    Hooks botocore's `before-call` event, which fires once per API call (retries included in
+    that one call), so the count is what the code asks for, not what the network carried.
+    """
+    calls: Counter[str] = Counter()
+    service = client.meta.service_model.service_id.hyphenize()
+    event_name = f"before-call.{service}"
+
+    def record(model: Any, **_: Any) -> None:
+        calls[model.name] += 1
+
+    client.meta.events.register(event_name, record, unique_id="tests.count_requests")
+    try:
+        yield calls
+    finally:
+        client.meta.events.unregister(event_name, unique_id="tests.count_requests")
+
+
+# --- the @connections management API -------------------------------------------------------
+
+
+@dataclass
+class ConnectionsStub:
+    """API Gateway's @connections endpoint on 127.0.0.1: records each call and answers 410
+    Gone for the connections listed in `gone` (as API Gateway does for a closed socket), 403
+    Forbidden for those in `forbidden` (an error that is not Gone), and 200 for the others."""
+
+    gone: set[str] = field(default_factory=set)
+    forbidden: set[str] = field(default_factory=set)
+    posts: list[tuple[str, bytes]] = field(default_factory=list)
+    deletes: list[str] = field(default_factory=list)
+    url: str = ""
+
+    @contextmanager
+    def running(self) -> Iterator[ConnectionsStub]:
+        stub = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _connection_id(self) -> str:
+                prefix = "/@connections/"
+                assert self.path.startswith(prefix), self.path
+                return unquote(self.path[len(prefix) :])
+
+            def _answer(self, connection_id: str) -> None:
+                if connection_id in stub.gone:
+                    body = json.dumps({"message": None}).encode()
+                    self.send_response(410)
+                    self.send_header("x-amzn-ErrorType", "GoneException")
+                elif connection_id in stub.forbidden:
+                    body = json.dumps({"message": "Forbidden"}).encode()
+                    self.send_response(403)
+                    self.send_header("x-amzn-ErrorType", "ForbiddenException")
+                else:
+                    body = b""
+                    self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_POST(self) -> None:
+                connection_id = self._connection_id()
+                data = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                stub.posts.append((connection_id, data))
+                self._answer(connection_id)
+
+            def do_DELETE(self) -> None:
+                connection_id = self._connection_id()
+                stub.deletes.append(connection_id)
+                self._answer(connection_id)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        self.url = f"http://127.0.0.1:{server.server_address[1]}"
+        try:
+            yield self
+        finally:
+            server.shutdown()
+            server.server_close()
+            thread.join()
+
+    def serve_functions(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Point the functions' @connections client at this stub (a fresh cold start's settings)."""
+        monkeypatch.setenv("DESKLESS_WEBSOCKET_CALLBACK_URL", self.url)
+        current("deskless.settings").get_settings.cache_clear()
+        current("deskless.aws").connections_client.cache_clear()
+
+    def posted(self, connection_id: str) -> list[Any]:
+        return [json.loads(data) for target, data in self.posts if target == connection_id]

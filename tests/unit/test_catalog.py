@@ -1,0 +1,150 @@
+"""deskless.catalog is the one list of functions, routes and stream filters: the CDK app and
+the local platform both build from it. These tests keep it and the code in step."""
+
+from __future__ import annotations
+
+import importlib
+from collections import Counter
+from typing import Any
+
+import pytest
+from fastapi.routing import APIRoute
+
+from deskless.catalog import (
+    FUNCTIONS,
+    HTTP_AUTHORIZER,
+    HTTP_ROUTES,
+    STREAM_SUBSCRIPTIONS,
+    WEBSOCKET_AUTHORIZER,
+    WEBSOCKET_ROUTES,
+    Function,
+    Trigger,
+    function,
+    http_route,
+)
+from deskless.table import TYPE_ATTRIBUTE, Entity
+from deskless.websocket import WebSocketApp
+
+
+def by_trigger(trigger: Trigger) -> list[Function]:
+    return [f for f in FUNCTIONS if f.trigger == trigger]
+
+
+def endpoints(function_: Function) -> set[tuple[str, str]]:
+    """(method, path) of every endpoint the function's FastAPI app serves."""
+    app = importlib.import_module(f"functions.{function_.folder}.api").api.app
+    return {
+        (method, route.path) for route in app.routes if isinstance(route, APIRoute) for method in route.methods or ()
+    }
+
+
+def websocket_app(function_: Function) -> WebSocketApp:
+    module = importlib.import_module(function_.module)
+    apps = [value for value in vars(module).values() if isinstance(value, WebSocketApp)]
+    assert len(apps) == 1, f"{function_.module} should hold exactly one WebSocketApp"
+    return apps[0]
+
+
+def test_function_names_are_unique() -> None:
+    assert [name for name, n in Counter(f.name for f in FUNCTIONS).items() if n > 1] == []
+
+
+@pytest.mark.parametrize("function_", FUNCTIONS, ids=lambda f: f.name)
+def test_each_function_has_a_callable_handler_where_lambda_will_look(function_: Function) -> None:
+    handler: Any = getattr(importlib.import_module(function_.module), function_.attribute)
+
+    assert callable(handler)
+    assert function_.lambda_handler == f"{function_.folder}.{function_.entry}"
+
+
+@pytest.mark.parametrize("function_", FUNCTIONS, ids=lambda f: f.name)
+def test_each_function_fits_in_lambda_limits(function_: Function) -> None:
+    assert 128 <= function_.memory_mb <= 10_240
+    assert 1 <= function_.timeout_s <= 900
+    if function_.trigger in (Trigger.HTTP, Trigger.HTTP_AUTHORIZER):
+        assert function_.timeout_s <= 30, "API Gateway HTTP APIs give up after 30 s"
+
+
+def test_http_route_keys_are_unique() -> None:
+    assert [key for key, n in Counter(r.route_key for r in HTTP_ROUTES).items() if n > 1] == []
+
+
+def test_route_names_are_unique_within_a_function() -> None:
+    names = Counter((r.function, r.name) for r in HTTP_ROUTES)
+    assert [pair for pair, n in names.items() if n > 1] == []
+
+
+def test_websocket_route_keys_are_unique() -> None:
+    assert [key for key, n in Counter(r.route_key for r in WEBSOCKET_ROUTES).items() if n > 1] == []
+
+
+@pytest.mark.parametrize("route", HTTP_ROUTES, ids=lambda r: r.route_key)
+def test_each_http_route_is_spelled_as_api_gateway_spells_it(route: Any) -> None:
+    assert route.method in {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}
+    assert route.path.startswith("/")
+    assert route.route_key == f"{route.method} {route.path}"
+    assert http_route(route.function, route.name) == route
+
+
+@pytest.mark.parametrize("route", HTTP_ROUTES, ids=lambda r: r.route_key)
+def test_each_http_route_goes_to_an_http_function_that_serves_it(route: Any) -> None:
+    target = function(route.function)
+
+    assert target.trigger == Trigger.HTTP
+    assert (route.method, route.path) in endpoints(target)
+
+
+@pytest.mark.parametrize("function_", by_trigger(Trigger.HTTP), ids=lambda f: f.name)
+def test_no_http_function_serves_an_endpoint_the_catalog_does_not_list(function_: Function) -> None:
+    listed = {(r.method, r.path) for r in HTTP_ROUTES if r.function == function_.name}
+
+    assert endpoints(function_) == listed
+
+
+@pytest.mark.parametrize("function_", by_trigger(Trigger.WEBSOCKET), ids=lambda f: f.name)
+def test_each_websocket_function_handles_exactly_its_catalog_routes(function_: Function) -> None:
+    listed = {r.route_key for r in WEBSOCKET_ROUTES if r.function == function_.name}
+
+    assert set(websocket_app(function_).routes) == listed
+
+
+def test_every_websocket_route_goes_to_a_websocket_function() -> None:
+    assert {function(r.function).trigger for r in WEBSOCKET_ROUTES} == {Trigger.WEBSOCKET}
+
+
+def test_the_websocket_api_has_the_routes_api_gateway_requires() -> None:
+    keys = {r.route_key for r in WEBSOCKET_ROUTES}
+
+    assert {"$connect", "$disconnect", "$default"} <= keys
+
+
+def test_the_authorizers_are_functions_with_authorizer_triggers() -> None:
+    assert function(HTTP_AUTHORIZER).trigger == Trigger.HTTP_AUTHORIZER
+    assert function(WEBSOCKET_AUTHORIZER).trigger == Trigger.WEBSOCKET_AUTHORIZER
+    assert len(by_trigger(Trigger.HTTP_AUTHORIZER)) == len(by_trigger(Trigger.WEBSOCKET_AUTHORIZER)) == 1
+
+
+@pytest.mark.parametrize("subscription", STREAM_SUBSCRIPTIONS, ids=lambda s: s.function)
+def test_each_stream_subscription_feeds_a_stream_function(subscription: Any) -> None:
+    assert function(subscription.function).trigger == Trigger.STREAM
+
+
+def test_each_stream_function_has_a_subscription() -> None:
+    assert {f.name for f in by_trigger(Trigger.STREAM)} <= {s.function for s in STREAM_SUBSCRIPTIONS}
+
+
+@pytest.mark.parametrize("subscription", STREAM_SUBSCRIPTIONS, ids=lambda s: s.function)
+def test_stream_filters_match_entity_types_that_exist(subscription: Any) -> None:
+    assert subscription.filters, "an unfiltered subscription would invoke the function for every write"
+    for pattern in subscription.filters:
+        for image in ("NewImage", "OldImage"):
+            wanted = pattern.get("dynamodb", {}).get(image, {}).get(TYPE_ATTRIBUTE, {}).get("S", [])
+            assert set(wanted) <= {entity.value for entity in Entity}
+        assert set(pattern.get("eventName", [])) <= {"INSERT", "MODIFY", "REMOVE"}
+
+
+def test_asking_for_something_the_catalog_lacks_is_a_key_error() -> None:
+    with pytest.raises(KeyError):
+        function("nope")
+    with pytest.raises(KeyError):
+        http_route("meta", "nope")
