@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import Duration, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
@@ -14,6 +14,7 @@ from aws_cdk import aws_ses_actions as ses_actions
 from constructs import Construct
 
 from deskless.catalog import INBOUND_MAIL_PREFIX
+from infra.constructs.buckets import private_bucket
 
 
 class Email(Construct):
@@ -39,16 +40,12 @@ class Email(Construct):
         self.identity = ses.EmailIdentity(
             self, "Identity", identity=ses.Identity.domain(mail_domain), configuration_set=self.configuration_set
         )
-        self.inbound_bucket = s3.Bucket(
+        self.inbound_bucket = private_bucket(
             self,
             "InboundBucket",
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            enforce_ssl=True,
             lifecycle_rules=[s3.LifecycleRule(prefix=INBOUND_MAIL_PREFIX, expiration=Duration.days(keep_days))],
             server_access_logs_bucket=access_logs,
             server_access_logs_prefix="inbound-mail/",
-            removal_policy=RemovalPolicy.RETAIN,
         )
 
     def receive_with(self, functions: Sequence[lambda_.IFunction]) -> ses.ReceiptRuleSet:

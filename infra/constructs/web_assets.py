@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aws_cdk import RemovalPolicy, Stack
+from aws_cdk import Stack
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_deployment as s3_deployment
 from cdk_nag import RegexAppliesTo
 from constructs import Construct
 
+from infra.constructs.buckets import private_bucket
 from infra.nag import arn_of, suppress
 
 # The CDN serves /<STATIC_PREFIX>/* from the bucket's <STATIC_PREFIX>/ keys.
@@ -21,15 +22,11 @@ DEPLOYMENT_HANDLER = "Custom::CDKBucketDeployment"  # id prefix of CDK's singlet
 class WebAssets(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, source: Path | None, access_logs: s3.IBucket) -> None:
         super().__init__(scope, construct_id)
-        self.bucket = s3.Bucket(
+        self.bucket = private_bucket(
             self,
             "Bucket",
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            enforce_ssl=True,
             server_access_logs_bucket=access_logs,
             server_access_logs_prefix="web-assets/",
-            removal_policy=RemovalPolicy.RETAIN,
         )
         if source is not None:
             self._deploy(source)
