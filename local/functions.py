@@ -45,6 +45,20 @@ class LambdaContext:
         return max(0, int((self.timeout_s - (time.monotonic() - self.started)) * 1000))
 
 
+def forget_cold_start() -> None:
+    """Drop what a Lambda environment caches after its cold start (settings, clients, secrets), as a
+    new environment would: for runs in this process that point the functions somewhere else."""
+    from aws_lambda_powertools.utilities import parameters
+
+    from deskless import aws, data, settings
+
+    settings.get_settings.cache_clear()
+    aws.client.cache_clear()
+    aws.connections_client.cache_clear()
+    data.table.cache_clear()
+    parameters.clear_caches()  # type: ignore[no-untyped-call]  # Powertools leaves it unannotated
+
+
 def _snapshot() -> dict[Path, float]:
     return {path: path.stat().st_mtime for folder in WATCHED for path in folder.rglob("*.py")}
 

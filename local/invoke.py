@@ -32,24 +32,27 @@ from __future__ import annotations
 import base64
 import contextlib
 import copy
-import importlib
-import inspect
 import json
 import logging
 import sys
 import threading
 import traceback
-from collections.abc import Callable, Iterator, MutableMapping
+from collections.abc import Iterator, MutableMapping
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from local.functions import FunctionRegistry
+from deskless.auth import Principal, bearer_token, issue_token
+from deskless.catalog import INBOUND_MAIL_PREFIX, WEBSOCKET_TOKEN_PARAMETER
+from deskless.edge import ORIGIN_VERIFY_HEADER
+from deskless.errors import Unauthorized
+from deskless.users import find_login
+from local.functions import FunctionRegistry, forget_cold_start
+from local.seed import seed as seed_demo_data
 from local.services import LocalNames, MotoServer, environment, function_environment, local_client, provision
 
 SAMPLE_SUPPORT_DOMAIN = "support.example.com"
-ORIGIN_VERIFY_HEADER = "x-deskless-origin-verify"  # deskless.edge's, read before deskless is imported
 SAMPLE_BODY = "This message was stored by `deskless invoke` in place of the one SES received.\n"
 
 
@@ -99,46 +102,15 @@ def local_platform(*, seed: bool) -> Iterator[tuple[LocalNames, str]]:
                 support_domain=SAMPLE_SUPPORT_DOMAIN,
             )
             with environment(values):
-                _forget_cached_clients()
+                forget_cold_start()
                 if seed:
-                    _seed(names, moto_url)
+                    seed_demo_data()
                 try:
                     yield names, moto_url
                 finally:
-                    _forget_cached_clients()
+                    forget_cold_start()
     finally:
         moto.stop()
-
-
-def _seed(names: LocalNames, moto_url: str) -> None:
-    try:
-        module = importlib.import_module("local.seed")
-    except ModuleNotFoundError as error:
-        if error.name != "local.seed":
-            raise
-        return
-    seed: Callable[..., Any] | None = getattr(module, "seed", None)
-    if seed is None:
-        return
-    if len(inspect.signature(seed).parameters) >= 2:
-        seed(names, moto_url)
-    else:
-        seed()
-
-
-def _forget_cached_clients() -> None:
-    """Settings, clients and secrets cached by an earlier run in this process belong to other services."""
-    if "deskless.settings" not in sys.modules:
-        return
-    from aws_lambda_powertools.utilities import parameters
-
-    from deskless import aws, data, settings
-
-    settings.get_settings.cache_clear()
-    aws.client.cache_clear()
-    aws.connections_client.cache_clear()
-    data.table.cache_clear()
-    parameters.clear_caches()  # type: ignore[no-untyped-call]  # Powertools leaves it unannotated
 
 
 @contextlib.contextmanager
@@ -211,15 +183,11 @@ def _resign_authorization(headers: dict[str, Any], resigned: dict[str, str]) -> 
 
 
 def _resign_bearer(value: Any, resigned: dict[str, str]) -> Any:
-    from deskless.auth import bearer_token
-
     token = bearer_token(value) if isinstance(value, str) else None
     return f"Bearer {_resign(token, resigned)}" if token else value
 
 
 def _resign_query_token(event: dict[str, Any], resigned: dict[str, str]) -> None:
-    from deskless.catalog import WEBSOCKET_TOKEN_PARAMETER
-
     single = event.get("queryStringParameters") or {}
     multi = event.get("multiValueQueryStringParameters") or {}
     if single.get(WEBSOCKET_TOKEN_PARAMETER):
@@ -230,9 +198,6 @@ def _resign_query_token(event: dict[str, Any], resigned: dict[str, str]) -> None
 
 def _resign(token: str, resigned: dict[str, str]) -> str:
     """The same caller's token, signed with the local key; a token that is not ours stays as it is."""
-    from deskless.auth import Principal, issue_token
-    from deskless.errors import Unauthorized
-
     if token not in resigned:
         try:
             payload = token.split(".")[1]
@@ -245,9 +210,6 @@ def _resign(token: str, resigned: dict[str, str]) -> str:
 
 
 def _localize_authorizer_context(event: dict[str, Any]) -> None:
-    from deskless.auth import Principal
-    from deskless.errors import Unauthorized
-
     authorizer = (event.get("requestContext") or {}).get("authorizer")
     if not isinstance(authorizer, dict):
         return
@@ -263,11 +225,8 @@ def _localize_authorizer_context(event: dict[str, Any]) -> None:
         context["principalId"] = local.user_id
 
 
-def _local_caller(principal: Any) -> Any:
+def _local_caller(principal: Principal) -> Principal:
     """The local user with the caller's email, as a principal; the caller unchanged if none."""
-    from deskless.auth import Principal
-    from deskless.users import find_login
-
     item = find_login(principal.email) if principal.email else None
     if item is None:
         return principal
@@ -277,8 +236,6 @@ def _local_caller(principal: Any) -> Any:
 
 
 def _store_received_mail(ses: dict[str, Any], names: LocalNames, moto_url: str) -> None:
-    from deskless.catalog import INBOUND_MAIL_PREFIX
-
     s3 = local_client("s3", moto_url)
     key = INBOUND_MAIL_PREFIX + ses["mail"]["messageId"]
     if s3.list_objects_v2(Bucket=names.inbound_bucket, Prefix=key).get("KeyCount", 0):

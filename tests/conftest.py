@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from local.functions import forget_cold_start
 from local.services import LocalNames, MotoServer, function_environment, local_client, provision, secret_value
 
 EVENTS = Path(__file__).resolve().parent.parent / "events"
@@ -21,19 +22,6 @@ def moto_url() -> Iterator[str]:
     url = server.start()
     yield url
     server.stop()
-
-
-def clear_caches() -> None:
-    """Forget what a cold start caches (settings, clients, secrets), as a new Lambda environment would."""
-    from aws_lambda_powertools.utilities import parameters
-
-    from deskless import aws, data, settings
-
-    settings.get_settings.cache_clear()
-    aws.client.cache_clear()
-    aws.connections_client.cache_clear()
-    data.table.cache_clear()
-    parameters.clear_caches()  # type: ignore[no-untyped-call]
 
 
 class LocalAws:
@@ -70,7 +58,7 @@ def aws(moto_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalAws]:
     )
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
-    clear_caches()
+    forget_cold_start()
     yield LocalAws(moto_url, names)
-    clear_caches()
+    forget_cold_start()
     assert os.environ["DESKLESS_STAGE"] == "local"
