@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import logging
 import os
 import socket
 import time
@@ -17,7 +16,7 @@ import uvicorn
 
 from local.functions import FunctionRegistry
 from local.gateway import MAX_MESSAGE_BYTES, WEBSOCKET_PATH, Gateway, WebSocketLimits
-from local.logs import log
+from local.logs import configure, log
 from local.mail import Outbox, SmtpListener
 from local.seed import DEMO_STAFF, DemoLogin, seed
 from local.services import LocalNames, MotoServer, function_environment, provision, secret_value
@@ -180,7 +179,6 @@ async def _exit_with_parent(server: uvicorn.Server) -> None:
 
 
 def run(options: Options) -> None:
-    logging.basicConfig(level=options.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    configure(options.log_level)
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(LocalPlatform(options).run())
