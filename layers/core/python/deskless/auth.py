@@ -10,14 +10,15 @@ import time
 from collections.abc import Mapping
 from enum import StrEnum
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from pydantic import BaseModel, ValidationError
 
 from .errors import Unauthorized
 from .settings import get_settings
+
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
 
 
 class Role(StrEnum):
@@ -56,6 +57,8 @@ class Principal(BaseModel, frozen=True):
 
 @cache
 def _hasher() -> PasswordHasher:
+    from argon2 import PasswordHasher  # only the functions that hash or check passwords pay for it
+
     return PasswordHasher()  # argon2id, RFC 9106 low-memory profile
 
 
@@ -65,6 +68,8 @@ def hash_password(password: str) -> str:
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     """Constant work whether or not the user exists: a missing hash is checked against a dummy."""
+    from argon2.exceptions import InvalidHashError, VerificationError
+
     try:
         return _hasher().verify(password_hash or _dummy_hash(), password) and bool(password_hash)
     except (VerificationError, InvalidHashError):
