@@ -26,6 +26,7 @@ class Role(StrEnum):
     TECHNICIAN = "technician"
     CONTACT = "contact"
     PRIMARY_CONTACT = "primary_contact"
+    VISITOR = "visitor"  # a customer in one support session, known by the name they gave; scope session:<id>
 
 
 STAFF_ROLES = frozenset({Role.ADMIN, Role.TECHNICIAN})

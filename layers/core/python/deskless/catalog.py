@@ -129,6 +129,24 @@ FUNCTIONS: tuple[Function, ...] = (
         "Admins create and list staff users.",
     ),
     Function(
+        "codes",
+        Trigger.HTTP,
+        _RW | {Access.SIGNING_KEY, Access.SEND_EMAIL, Access.ORIGIN_SECRET},
+        "9-digit session codes: create, list, cancel, send, redeem (rate-limited).",
+    ),
+    Function(
+        "invitations",
+        Trigger.HTTP,
+        _RW | {Access.SIGNING_KEY, Access.ORIGIN_SECRET},
+        "Operator invitation links, and the API keys that create reusable ones.",
+    ),
+    Function(
+        "sessions",
+        Trigger.HTTP,
+        frozenset({Access.TABLE_READ, Access.ORIGIN_SECRET}),
+        "Support sessions: a technician's sessions and their transcripts.",
+    ),
+    Function(
         "portals",
         Trigger.HTTP,
         frozenset({Access.TABLE_READ, Access.ORIGIN_SECRET}),
@@ -183,7 +201,29 @@ HTTP_ROUTES: tuple[HttpRoute, ...] = (
     HttpRoute("GET /api/me", "auth", "me", Auth.TOKEN),
     HttpRoute("GET /api/staff", "staff", "list", Auth.TOKEN),
     HttpRoute("POST /api/staff", "staff", "create", Auth.TOKEN),
+    HttpRoute("GET /api/settings", "staff", "settings", Auth.TOKEN),
+    HttpRoute("PATCH /api/settings", "staff", "update_settings", Auth.TOKEN),
+    HttpRoute("PATCH /api/staff/{user_id}", "staff", "update", Auth.TOKEN),
+    HttpRoute("POST /api/codes", "codes", "create", Auth.TOKEN),
+    HttpRoute("GET /api/codes", "codes", "list", Auth.TOKEN),
+    HttpRoute("DELETE /api/codes/{code}", "codes", "cancel", Auth.TOKEN),
+    HttpRoute("POST /api/codes/{code}/email", "codes", "email", Auth.TOKEN),
+    HttpRoute("GET /api/codes/{code}/invitation", "codes", "invitation", Auth.TOKEN),
+    HttpRoute("POST /api/join", "codes", "redeem", Auth.PUBLIC),
+    HttpRoute("POST /api/invitations", "invitations", "create", Auth.TOKEN),
+    HttpRoute("GET /api/invitations", "invitations", "list", Auth.TOKEN),
+    HttpRoute("DELETE /api/invitations/{token}", "invitations", "invalidate", Auth.TOKEN),
+    HttpRoute("POST /api/invitations/{token}/accept", "invitations", "accept", Auth.PUBLIC),
+    HttpRoute("POST /api/v1/invitations", "invitations", "create_with_key", Auth.PUBLIC),  # API key checked inside
+    HttpRoute("POST /api/api-keys", "invitations", "create_key", Auth.TOKEN),
+    HttpRoute("GET /api/api-keys", "invitations", "list_keys", Auth.TOKEN),
+    HttpRoute("DELETE /api/api-keys/{key_id}", "invitations", "revoke_key", Auth.TOKEN),
+    HttpRoute("GET /api/sessions", "sessions", "list", Auth.TOKEN),
+    HttpRoute("GET /api/sessions/{session_id}/messages", "sessions", "messages", Auth.TOKEN),
     HttpRoute("GET /", "portals", "home", Auth.PUBLIC),
+    HttpRoute("GET /join", "portals", "join", Auth.PUBLIC),
+    HttpRoute("GET /join/{code}", "portals", "join_code", Auth.PUBLIC),
+    HttpRoute("GET /invite/{token}", "portals", "invite", Auth.PUBLIC),
 )
 
 WEBSOCKET_ROUTES: tuple[WebSocketRoute, ...] = (
@@ -191,6 +231,9 @@ WEBSOCKET_ROUTES: tuple[WebSocketRoute, ...] = (
     WebSocketRoute("$disconnect", "realtime"),
     WebSocketRoute("$default", "realtime", returns_response=True),
     WebSocketRoute("ping", "realtime", returns_response=True),
+    WebSocketRoute("session.join", "realtime", returns_response=True),
+    WebSocketRoute("chat.send", "realtime", returns_response=True),
+    WebSocketRoute("session.end", "realtime", returns_response=True),
 )
 
 # The route selection expression of the WebSocket API.
@@ -207,8 +250,14 @@ def _removed(entity: Entity) -> Mapping[str, Any]:
     return {"eventName": ["REMOVE"], "dynamodb": {"OldImage": {TYPE_ATTRIBUTE: {"S": [entity.value]}}}}
 
 
+def _inserted(entity: Entity) -> Mapping[str, Any]:
+    return {"eventName": ["INSERT"], "dynamodb": {"NewImage": {TYPE_ATTRIBUTE: {"S": [entity.value]}}}}
+
+
 STREAM_SUBSCRIPTIONS: tuple[StreamSubscription, ...] = (
-    StreamSubscription("events", filters=(_removed(Entity.CONNECTION),)),
+    StreamSubscription(
+        "events", filters=(_removed(Entity.CONNECTION), _removed(Entity.CODE), _inserted(Entity.SESSION))
+    ),
 )
 
 

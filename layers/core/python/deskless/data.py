@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 from typing import Any
@@ -17,7 +18,7 @@ from botocore.exceptions import ClientError
 
 from .aws import client
 from .settings import get_settings
-from .table import GSI1, TABLE, TTL_ATTRIBUTE, Key
+from .table import TABLE, TTL_ATTRIBUTE, Key
 
 Item = dict[str, Any]
 
@@ -87,23 +88,44 @@ class Table:
         item = deserialize(response["Item"]) if "Item" in response else None
         return item if item is not None and is_live(item) else None
 
-    def put(
-        self, item: Mapping[str, Any], *, condition: str | None = None, values: Mapping[str, Any] | None = None
-    ) -> None:
-        request: dict[str, Any] = {"TableName": self.name, "Item": serialize(item)}
-        _add_condition(request, condition, values)
-        try:
-            self._client.put_item(**request)
-        except ClientError as error:
-            raise _translated(error) from error
+    def get_many(self, keys: Sequence[Key], *, consistent: bool = False) -> list[Item | None]:
+        """Several items in one request (BatchGetItem, at most 100 keys), in the order of `keys`."""
+        wanted = [serialize(key) for key in keys]
+        found: list[dict[str, Any]] = []
+        request: dict[str, Any] = {self.name: {"Keys": wanted, "ConsistentRead": consistent}}
+        while request:
+            response = self._client.batch_get_item(RequestItems=request)
+            found += response.get("Responses", {}).get(self.name, [])
+            request = response.get("UnprocessedKeys") or {}
+        items = [deserialize(raw) for raw in found]
+        by_key = {_key_of(item): item for item in items if is_live(item)}
+        return [by_key.get(_key_of(deserialize(key))) for key in wanted]
 
-    def delete(self, key: Key, *, condition: str | None = None, values: Mapping[str, Any] | None = None) -> None:
-        request: dict[str, Any] = {"TableName": self.name, "Key": serialize(key)}
-        _add_condition(request, condition, values)
+    def put(self, item: Mapping[str, Any], *, condition: Condition | None = None) -> None:
+        self._write("put_item", {"Item": serialize(item)}, condition)
+
+    def delete(self, key: Key, *, condition: Condition | None = None) -> None:
+        self._write("delete_item", {"Key": serialize(key)}, condition)
+
+    def update(
+        self,
+        key: Key,
+        *,
+        set_values: Mapping[str, Any] | None = None,
+        add: Mapping[str, Any] | None = None,
+        condition: Condition | None = None,
+    ) -> Item:
+        """SET and ADD attributes of one item (created if missing), if the condition holds; the new item."""
+        request = {"Key": serialize(key), "ReturnValues": "ALL_NEW", **_update_expression(set_values, add)}
+        return deserialize(self._write("update_item", request, condition).get("Attributes", {}))
+
+    def _write(self, operation: str, request: dict[str, Any], condition: Condition | None) -> dict[str, Any]:
         try:
-            self._client.delete_item(**request)
+            return dict(getattr(self._client, operation)(TableName=self.name, **_with(request, condition)))
         except ClientError as error:
-            raise _translated(error) from error
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                raise ConditionFailed(str(error)) from error
+            raise
 
     def query(
         self,
@@ -143,8 +165,8 @@ class Table:
                 return
             request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
-    def transact(self, actions: Sequence[Mapping[str, Any]]) -> None:
-        """Write all or nothing. Each action is one of put/delete/condition, see the helpers below."""
+    def transact(self, actions: Sequence[Action]) -> None:
+        """Write all or nothing (one request); TransactionCanceled says which action refused."""
         try:
             self._client.transact_write_items(TransactItems=[self._action(a) for a in actions])
         except ClientError as error:
@@ -153,41 +175,96 @@ class Table:
                 raise TransactionCanceled(reasons) from error
             raise
 
-    def _action(self, action: Mapping[str, Any]) -> dict[str, Any]:
-        kind, body = next(iter(action.items()))
-        request: dict[str, Any] = {"TableName": self.name}
-        if kind == "Put":
-            request["Item"] = serialize(body["item"])
-        else:
-            request["Key"] = serialize(body["key"])
-        _add_condition(request, body.get("condition"), body.get("values"))
-        return {kind: request}
+    def _action(self, action: Action) -> dict[str, Any]:
+        return {action.kind: _with({"TableName": self.name, **action.request}, action.condition)}
 
 
-def put_action(
-    item: Mapping[str, Any], condition: str | None = None, values: Mapping[str, Any] | None = None
-) -> dict[str, Any]:
-    return {"Put": {"item": item, "condition": condition, "values": values}}
+@dataclass(frozen=True)
+class Condition:
+    """A condition expression with its placeholders: names as #name, values as :value."""
+
+    expression: str
+    names: Mapping[str, str] = field(default_factory=dict)
+    values: Mapping[str, Any] = field(default_factory=dict)
 
 
-def delete_action(key: Key, condition: str | None = None, values: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    return {"Delete": {"key": key, "condition": condition, "values": values}}
+NEW_ITEM = Condition("attribute_not_exists(pk)")
+EXISTS = Condition("attribute_exists(pk)")
 
 
-NEW_ITEM = "attribute_not_exists(pk)"
+def free_or_expired(now: float) -> Condition:
+    """The item is absent, or its TTL has passed (DynamoDB may not have deleted it yet)."""
+    return Condition("attribute_not_exists(pk) OR expires_at <= :now", values={":now": int(now)})
 
 
-def _add_condition(request: dict[str, Any], condition: str | None, values: Mapping[str, Any] | None) -> None:
-    if condition:
-        request["ConditionExpression"] = condition
-        if values:
-            request["ExpressionAttributeValues"] = serialize(values)
+@dataclass(frozen=True)
+class Action:
+    """One write of a transaction."""
+
+    kind: str  # Put, Delete, Update or ConditionCheck
+    request: dict[str, Any]
+    condition: Condition | None = None
 
 
-def _translated(error: ClientError) -> Exception:
-    if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-        return ConditionFailed(str(error))
-    return error  # type: ignore[no-any-return]  # botocore is untyped
+def put_action(item: Mapping[str, Any], condition: Condition | None = None) -> Action:
+    return Action("Put", {"Item": serialize(item)}, condition)
+
+
+def delete_action(key: Key, condition: Condition | None = None) -> Action:
+    return Action("Delete", {"Key": serialize(key)}, condition)
+
+
+def update_action(
+    key: Key,
+    *,
+    set_values: Mapping[str, Any] | None = None,
+    add: Mapping[str, Any] | None = None,
+    condition: Condition | None = None,
+) -> Action:
+    return Action("Update", {"Key": serialize(key), **_update_expression(set_values, add)}, condition)
+
+
+def check_action(key: Key, condition: Condition) -> Action:
+    return Action("ConditionCheck", {"Key": serialize(key)}, condition)
+
+
+def _update_expression(set_values: Mapping[str, Any] | None, add: Mapping[str, Any] | None) -> dict[str, Any]:
+    names: dict[str, str] = {}
+    values: dict[str, Any] = {}
+    clauses = []
+    for verb, pairs, joiner in (("SET", set_values or {}, " = "), ("ADD", add or {}, " ")):
+        parts = []
+        for name, value in pairs.items():
+            placeholder = f"u{len(names)}"
+            names[f"#{placeholder}"] = name
+            values[f":{placeholder}"] = value
+            parts.append(f"#{placeholder}{joiner}:{placeholder}")
+        if parts:
+            clauses.append(f"{verb} {', '.join(parts)}")
+    return {
+        "UpdateExpression": " ".join(clauses),
+        "ExpressionAttributeNames": names,
+        "ExpressionAttributeValues": serialize(values),
+    }
+
+
+def _with(request: dict[str, Any], condition: Condition | None) -> dict[str, Any]:
+    """The request with the condition added, its placeholders merged with the request's own."""
+    if condition is None:
+        return request
+    merged = {**request, "ConditionExpression": condition.expression}
+    if condition.names:
+        merged["ExpressionAttributeNames"] = {**request.get("ExpressionAttributeNames", {}), **condition.names}
+    if condition.values:
+        merged["ExpressionAttributeValues"] = {
+            **request.get("ExpressionAttributeValues", {}),
+            **serialize(condition.values),
+        }
+    return merged
+
+
+def _key_of(item: Mapping[str, Any]) -> tuple[Any, Any]:
+    return item[TABLE.partition_key], item[TABLE.sort_key]
 
 
 def _index_keys(index: str) -> tuple[str, str]:
@@ -200,6 +277,3 @@ def _index_keys(index: str) -> tuple[str, str]:
 @cache
 def table() -> Table:
     return Table(get_settings().table_name)
-
-
-__all__ = ["GSI1", "ConditionFailed", "Item", "Table", "TransactionCanceled", "table"]

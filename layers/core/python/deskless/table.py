@@ -18,6 +18,20 @@ Access patterns (every read is a GetItem or a Query; nothing scans):
 | a company's portal (at most one)      | GetItem   | pk=COMPANY#<id>       sk=PORTAL                |
 | portal by subdomain (unique)          | GetItem   | pk=SUBDOMAIN#<label>  sk=SUBDOMAIN -> company  |
 | inbound email by SES message id       | GetItem   | pk=MAIL#<message id>  sk=INBOUND               |
+| admin settings                        | GetItem   | pk=SETTINGS           sk=GLOBAL                |
+| session code by its 9 digits (unique) | GetItem   | pk=CODE#<digits>      sk=CODE                  |
+| a technician's active codes (N slots) | Query     | pk=TECH#<user id>     sk begins CODESLOT#      |
+| a technician's code name (unique)     | Put cond. | pk=TECH#<user id>     sk=CODENAME#<name>       |
+| a technician's own code limit         | (in the same Query as the slots: whole TECH#<user id> partition)  |
+| failed redemptions of one source      | GetItem   | pk=GUESSES#<source>   sk=<window start>        |
+| support session                       | GetItem   | pk=SESSION#<id>       sk=SESSION               |
+| a session's messages, in order        | Query     | pk=SESSION#<id>       sk begins MSG#           |
+| a session's connected participants    | Query     | pk=SESSION#<id>       sk begins CONN#          |
+| a technician's sessions, newest first | Query     | GSI1 gsi1pk=SESSIONS#<user id> gsi1sk=<time>#<id> |
+| invitation by its token               | GetItem   | pk=INVITE#<token>     sk=INVITATION            |
+| an operator's invitations             | Query     | GSI1 gsi1pk=INVITES#<user id> gsi1sk=<time>#<token> |
+| API key by id                         | GetItem   | pk=APIKEY#<id>        sk=APIKEY                |
+| list API keys                         | Query     | GSI1 gsi1pk=APIKEYS   gsi1sk=<time>#<id>       |
 
 Every item carries `type` (its entity name), which the stream filters match on, and items
 that expire carry `expires_at` (epoch seconds); reads treat an item past it as gone because
@@ -77,6 +91,17 @@ class Entity(StrEnum):
     PORTAL = "portal"
     SUBDOMAIN = "subdomain"
     INBOUND_MAIL = "inbound_mail"
+    SETTINGS = "settings"
+    CODE = "code"
+    CODE_SLOT = "code_slot"
+    CODE_NAME = "code_name"
+    GUESSES = "guesses"
+    SESSION = "session"
+    MESSAGE = "message"
+    PARTICIPANT = "participant"
+    INVITATION = "invitation"
+    API_KEY = "api_key"
+    CODE_LIMIT = "code_limit"
 
 
 Key = dict[str, str]
@@ -130,3 +155,85 @@ def subdomain_key(label: str) -> Key:
 
 def inbound_mail_key(message_id: str) -> Key:
     return {"pk": f"MAIL#{message_id}", "sk": "INBOUND"}
+
+
+SETTINGS_KEY: Key = {"pk": "SETTINGS", "sk": "GLOBAL"}
+
+
+def code_key(code: str) -> Key:
+    return {"pk": f"CODE#{code}", "sk": "CODE"}
+
+
+def technician_partition(user_id: str) -> str:
+    return f"TECH#{user_id}"
+
+
+CODE_SLOT_PREFIX = "CODESLOT#"
+
+
+def code_slot_key(user_id: str, slot: int) -> Key:
+    return {"pk": technician_partition(user_id), "sk": f"{CODE_SLOT_PREFIX}{slot:03d}"}
+
+
+def code_limit_key(user_id: str) -> Key:
+    """An admin's override of the code limit for one technician (absent: the global setting)."""
+    return {"pk": technician_partition(user_id), "sk": "CODELIMIT"}
+
+
+def code_name_key(user_id: str, name: str) -> Key:
+    return {"pk": technician_partition(user_id), "sk": f"CODENAME#{' '.join(name.lower().split())}"}
+
+
+def guesses_key(source: str, window_start: int) -> Key:
+    return {"pk": f"GUESSES#{source}", "sk": str(window_start)}
+
+
+def session_partition(session_id: str) -> str:
+    return f"SESSION#{session_id}"
+
+
+def session_key(session_id: str) -> Key:
+    return {"pk": session_partition(session_id), "sk": "SESSION"}
+
+
+MESSAGE_PREFIX = "MSG#"
+PARTICIPANT_PREFIX = "CONN#"
+
+
+def message_key(session_id: str, at_ms: int, message_id: str) -> Key:
+    return {"pk": session_partition(session_id), "sk": f"{MESSAGE_PREFIX}{at_ms:013d}#{message_id}"}
+
+
+def participant_key(session_id: str, connection_id: str) -> Key:
+    return {"pk": session_partition(session_id), "sk": f"{PARTICIPANT_PREFIX}{connection_id}"}
+
+
+def technician_sessions(user_id: str) -> str:
+    return f"SESSIONS#{user_id}"
+
+
+def session_index(user_id: str, created_at: int, session_id: str) -> Key:
+    return {"gsi1pk": technician_sessions(user_id), "gsi1sk": f"{created_at:010d}#{session_id}"}
+
+
+def invitation_key(token: str) -> Key:
+    return {"pk": f"INVITE#{token}", "sk": "INVITATION"}
+
+
+def operator_invitations(user_id: str) -> str:
+    return f"INVITES#{user_id}"
+
+
+def invitation_index(user_id: str, created_at: int, token: str) -> Key:
+    return {"gsi1pk": operator_invitations(user_id), "gsi1sk": f"{created_at:010d}#{token}"}
+
+
+def api_key_key(key_id: str) -> Key:
+    return {"pk": f"APIKEY#{key_id}", "sk": "APIKEY"}
+
+
+API_KEY_LIST = "APIKEYS"
+
+
+def api_key_index(created_at: int, key_id: str) -> Key:
+    return {"gsi1pk": API_KEY_LIST, "gsi1sk": f"{created_at:010d}#{key_id}"}

@@ -1,0 +1,203 @@
+"""Support sessions: a technician and a visitor (who came by a session code or an invitation),
+their messages in order, and the connections taking part, which are the only recipients of
+the session's events.
+
+    SESSION#<id> / SESSION        the session
+    SESSION#<id> / MSG#<ms>#<id>  each message, in time order
+    SESSION#<id> / CONN#<conn>    each connected participant (one Query finds every recipient)
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from .auth import Principal, Role, issue_token
+from .data import Condition, ConditionFailed, table
+from .errors import Conflict, NotFound
+from .realtime import MAX_CONNECTION_SECONDS, RECORD_MARGIN_SECONDS, Delivery, push
+from .table import (
+    GSI1,
+    MESSAGE_PREFIX,
+    PARTICIPANT_PREFIX,
+    Entity,
+    message_key,
+    participant_key,
+    session_index,
+    session_key,
+    session_partition,
+    technician_sessions,
+)
+
+VISITOR_TOKEN_SECONDS = 8 * 3600
+MAX_MESSAGE_CHARS = 4000
+
+
+class SessionState(StrEnum):
+    ACTIVE = "active"
+    ENDED = "ended"
+
+
+class Session(BaseModel):
+    id: str
+    technician_id: str
+    technician_name: str
+    visitor_name: str
+    origin: Literal["code", "invitation"]
+    origin_ref: str  # the code's digits, or the invitation's token
+    origin_name: str = ""  # the code's name (what the technician called it), if any
+    company_id: str = ""
+    state: SessionState = SessionState.ACTIVE
+    created_at: int
+    ended_at: int | None = None
+    ended_by: str | None = None
+
+
+class Message(BaseModel):
+    id: str
+    session_id: str
+    sender_role: str  # technician or visitor
+    sender_name: str
+    text: str
+    at_ms: int
+
+
+def new_session(
+    *,
+    technician_id: str,
+    technician_name: str,
+    visitor_name: str,
+    origin: Literal["code", "invitation"],
+    origin_ref: str,
+    origin_name: str = "",
+    company_id: str = "",
+    now: float | None = None,
+) -> tuple[Session, dict[str, Any]]:
+    """A session and the item that stores it (to put in the same transaction as what starts it)."""
+    session = Session(
+        id=secrets.token_urlsafe(12),
+        technician_id=technician_id,
+        technician_name=technician_name,
+        visitor_name=visitor_name,
+        origin=origin,
+        origin_ref=origin_ref,
+        origin_name=origin_name,
+        company_id=company_id,
+        created_at=int(time.time() if now is None else now),
+    )
+    item = {
+        **session_key(session.id),
+        **session_index(technician_id, session.created_at, session.id),
+        "type": Entity.SESSION,
+        **session.model_dump(mode="json", exclude={"id"}, exclude_none=True),
+        "session_id": session.id,
+    }
+    return session, item
+
+
+def visitor_token(session: Session) -> tuple[str, int]:
+    """The visitor's access token: good for this one session only."""
+    principal = Principal(
+        user_id=f"visitor-{session.id}", role=Role.VISITOR, name=session.visitor_name, scope=session_scope(session.id)
+    )
+    return issue_token(principal, ttl_seconds=VISITOR_TOKEN_SECONDS)
+
+
+def session_scope(session_id: str) -> str:
+    return f"session:{session_id}"
+
+
+def _from_item(item: dict[str, Any]) -> Session:
+    return Session.model_validate({**item, "id": item["session_id"]})
+
+
+def get_session(session_id: str) -> Session:
+    item = table().get(session_key(session_id))
+    if item is None:
+        raise NotFound("There is no such session.")
+    return _from_item(item)
+
+
+def may_take_part(principal: Principal, session: Session) -> bool:
+    if principal.role == Role.VISITOR:
+        return principal.scope == session_scope(session.id)
+    return principal.user_id == session.technician_id
+
+
+def sessions_of(technician_id: str, *, limit: int = 50) -> list[Session]:
+    items = table().query(technician_sessions(technician_id), index=GSI1.name, newest_first=True, limit=limit)
+    return [_from_item(item) for item in items]
+
+
+def end_session(session_id: str, by: str, *, now: float | None = None) -> Session:
+    """End an active session (once: a second end is a Conflict)."""
+    ended_at = int(time.time() if now is None else now)
+    active = Condition(
+        "attribute_exists(pk) AND #state = :active", {"#state": "state"}, {":active": SessionState.ACTIVE}
+    )
+    try:
+        item = table().update(
+            session_key(session_id),
+            set_values={"state": SessionState.ENDED, "ended_at": ended_at, "ended_by": by},
+            condition=active,
+        )
+    except ConditionFailed as error:
+        get_session(session_id)  # NotFound if there is no such session
+        raise Conflict("This session has already ended.") from error
+    return _from_item(item)
+
+
+def add_message(session: Session, sender: Principal, text: str, *, now: float | None = None) -> Message:
+    at_ms = int((time.time() if now is None else now) * 1000)
+    message = Message(
+        id=secrets.token_hex(4),
+        session_id=session.id,
+        sender_role=sender.role,
+        sender_name=sender.name,
+        text=text,
+        at_ms=at_ms,
+    )
+    table().put(
+        {**message_key(session.id, at_ms, message.id), "type": Entity.MESSAGE, **message.model_dump(mode="json")}
+    )
+    return message
+
+
+def messages(session_id: str) -> list[Message]:
+    items = table().query(session_partition(session_id), sort_prefix=MESSAGE_PREFIX)
+    return [Message.model_validate(item) for item in items]
+
+
+def join(session: Session, connection_id: str, principal: Principal, *, now: float | None = None) -> None:
+    """Make a connection a recipient of the session's events until it closes."""
+    joined_at = int(time.time() if now is None else now)
+    table().put(
+        {
+            **participant_key(session.id, connection_id),
+            "type": Entity.PARTICIPANT,
+            "connection_id": connection_id,
+            "user_id": principal.user_id,
+            "role": principal.role,
+            "joined_at": joined_at,
+            "expires_at": joined_at + MAX_CONNECTION_SECONDS + RECORD_MARGIN_SECONDS,
+        }
+    )
+
+
+def leave(session_id: str, connection_id: str) -> None:
+    table().delete(participant_key(session_id, connection_id))
+
+
+def participants(session_id: str) -> list[str]:
+    return [
+        item["connection_id"] for item in table().query(session_partition(session_id), sort_prefix=PARTICIPANT_PREFIX)
+    ]
+
+
+def publish(session_id: str, event: dict[str, Any]) -> Delivery:
+    """Send an event to the session's participants only: one Query, parallel posts."""
+    return push(participants(session_id), event)
