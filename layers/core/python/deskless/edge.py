@@ -26,3 +26,15 @@ def portal_label(host: str, support_domain: str) -> str | None:
         return None
     label = name[: -len(suffix)]
     return label if label and "." not in label else None
+
+
+def portal_url(label: str, public_url: str) -> str:
+    """The base URL of a portal, from the deployment's public URL.
+
+    >>> portal_url("acme", "https://support.example.com")
+    'https://acme.support.example.com'
+    >>> portal_url("acme", "http://localhost:8000/")
+    'http://acme.localhost:8000'
+    """
+    scheme, rest = public_url.split("://", 1)
+    return f"{scheme}://{label}.{rest.rstrip('/')}"
