@@ -11,6 +11,7 @@ from constructs import Construct
 
 from deskless.catalog import Trigger
 from infra.constructs.access_logs import AccessLogs
+from infra.constructs.alarms import Alarms
 from infra.constructs.data import Data
 from infra.constructs.email import Email
 from infra.constructs.functions import Functions, Reach
@@ -61,6 +62,7 @@ class DesklessStack(Stack):
         realtime.route_to(functions)
         email.receive_with(functions.triggered_by(Trigger.EMAIL))
         Streams(self, "Streams", table=data.table, functions=functions)
+        Alarms(self, "Alarms")
         web = WebAssets(self, "Web", source=web_source, access_logs=access_logs.bucket)
         cdn = PortalsCdn(
             self,

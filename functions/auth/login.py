@@ -6,7 +6,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from deskless.auth import STAFF_ROLES, Principal, issue_token, verify_password
 from deskless.errors import InvalidCredentials, NotFound
-from deskless.observability import logger, metrics
+from deskless.observability import Metric, logger, metrics
 from deskless.users import StaffUser, find_login, get_staff, staff_from_item
 
 
@@ -14,7 +14,7 @@ def login_staff(email: str, password: str) -> tuple[str, int, StaffUser]:
     item = find_login(email)
     valid = verify_password(item["password_hash"] if item else None, password)
     if item is None or not valid or item["role"] not in STAFF_ROLES:
-        metrics.add_metric(name="FailedLogins", unit=MetricUnit.Count, value=1)
+        metrics.add_metric(name=Metric.FAILED_LOGINS, unit=MetricUnit.Count, value=1)
         logger.info("login refused")
         raise InvalidCredentials("The email or password is not right.")
     user = staff_from_item(item)

@@ -8,6 +8,7 @@ local platform; every function's metrics go to one CloudWatch namespace.
 from __future__ import annotations
 
 import warnings
+from enum import StrEnum
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 
@@ -15,6 +16,14 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 warnings.filterwarnings("ignore", message="No application metrics to publish")
 
 METRICS_NAMESPACE = "Deskless"
+
+
+class Metric(StrEnum):
+    """Every metric the functions publish (the stack's alarms watch some of them)."""
+
+    FAILED_LOGINS = "FailedLogins"
+    FAILED_CODE_REDEMPTIONS = "FailedCodeRedemptions"
+
 
 logger = Logger()
 tracer = Tracer()
