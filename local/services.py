@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -140,18 +141,38 @@ def stream_arn(names: LocalNames, endpoint_url: str) -> str:
     return str(local_client("dynamodb", endpoint_url).describe_table(TableName=names.table)["Table"]["LatestStreamArn"])
 
 
+class _OneTableWriterAtATime:
+    """WSGI middleware: DynamoDB handles requests atomically; moto's backend does not (a transaction
+    checks, writes and rolls back without a lock), so DynamoDB requests take turns here. That keeps
+    conditional and transactional writes exact under concurrent requests, as in AWS."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        if not environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB"):
+            return self.app(environ, start_response)
+        with self.lock:
+            return list(self.app(environ, start_response))
+
+
 class MotoServer:
     """moto's server on loopback, in a thread of this process."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
-        from moto.server import ThreadedMotoServer
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+        from werkzeug.serving import make_server
 
-        self._server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
+        app = _OneTableWriterAtATime(DomainDispatcherApplication(create_backend_app))
+        self._server = make_server(host, port, app, threaded=True, request_handler=MotoRequestHandler)
+        self._thread = threading.Thread(target=self._server.serve_forever, name="moto", daemon=True)
 
     def start(self) -> str:
-        self._server.start()
-        host, port = self._server.get_host_and_port()
-        return f"http://{host}:{port}"
+        self._thread.start()
+        return f"http://{self._server.host}:{self._server.port}"
 
     def stop(self) -> None:
-        self._server.stop()
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join()
