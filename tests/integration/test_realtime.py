@@ -135,9 +135,9 @@ def pusher(connections: ConnectionsStub) -> ModuleType:
 def test_push_delivers_to_open_connections_and_drops_the_one_that_is_gone(
     pusher: ModuleType, connections: ConnectionsStub
 ) -> None:
-    # Given three connections, one of which API Gateway has already closed
+    # Given three connections, one of which API Gateway has since closed
     for connection_id in ("open-1", "open-2", "closed"):
-        pusher.save_connection(connection_id, ADMIN)
+        pusher.save_connection(connection_id, ADMIN, now=time.time() - 120)
     connections.gone.add("closed")
 
     # When a message is pushed to all three
@@ -152,6 +152,21 @@ def test_push_delivers_to_open_connections_and_drops_the_one_that_is_gone(
     assert pusher.get_connection("open-1") is not None
     assert pusher.get_connection("open-2") is not None
     assert sorted(pusher.connections_of(ADMIN.user_id)) == ["open-1", "open-2"]
+
+
+def test_a_connection_still_connecting_is_kept_when_a_push_finds_it_gone(
+    pusher: ModuleType, connections: ConnectionsStub
+) -> None:
+    # Given a connection whose $connect has not returned yet: API Gateway calls it Gone until then
+    pusher.save_connection("connecting", ADMIN)
+    connections.gone.add("connecting")
+
+    # When a push reaches it in that moment
+    delivery = pusher.push(["connecting"], {"type": "notice"})
+
+    # Then it is reported gone but not forgotten: its $connect is about to succeed
+    assert delivery.gone == ["connecting"]
+    assert pusher.get_connection("connecting") is not None
 
 
 def test_push_to_a_user_reaches_each_of_their_connections_once(

@@ -30,6 +30,18 @@ EXPECTED: dict[type[DesklessError], tuple[int, str]] = {
     errors.SubdomainTaken: (409, "subdomain_taken"),
     errors.PortalExists: (409, "portal_exists"),
     errors.TooManyRequests: (429, "too_many_requests"),
+    errors.OperatorNotFound: (404, "operator_not_found"),
+    errors.InvitationInvalid: (410, "invitation_invalid"),
+    errors.InvalidApiKey: (401, "invalid_api_key"),
+    errors.TryAgain: (503, "try_again"),
+    errors.UnknownPortal: (400, "unknown_portal"),
+    errors.PortalInactive: (409, "portal_inactive"),
+    errors.CodeLimitReached: (409, "code_limit_reached"),
+    errors.CodeNameTaken: (409, "code_name_taken"),
+    errors.CodeInvalid: (404, "code_invalid"),
+    errors.TooManyAttempts: (429, "too_many_attempts"),
+    errors.SessionEnded: (403, "session_ended"),
+    errors.NotParticipant: (403, "not_participant"),
 }
 
 

@@ -55,3 +55,65 @@ class TooManyRequests(DesklessError):
     def __init__(self, message: str, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class OperatorNotFound(NotFound):
+    code = "operator_not_found"
+
+
+class InvitationInvalid(DesklessError):
+    """An invitation link that is unknown, used up or invalidated: one answer for all three."""
+
+    status, code = 410, "invitation_invalid"
+
+
+class InvalidApiKey(Unauthorized):
+    code = "invalid_api_key"
+
+
+class TryAgain(DesklessError):
+    """A write lost too many races in a row; nothing was changed and the same request may be sent again."""
+
+    status, code = 503, "try_again"
+
+
+class UnknownPortal(InvalidRequest):
+    code = "unknown_portal"
+
+
+class PortalInactive(Conflict):
+    code = "portal_inactive"
+
+
+class CodeLimitReached(Conflict):
+    code = "code_limit_reached"
+
+
+class CodeNameTaken(Conflict):
+    code = "code_name_taken"
+
+
+class CodeInvalid(NotFound):
+    """A session code that cannot be redeemed: one answer whether it expired, was used, was
+    cancelled or never existed, so a guesser learns nothing from it."""
+
+    code = "code_invalid"
+
+
+class TooManyAttempts(TooManyRequests):
+    """Too many failed attempts from one source; `retry_after` says when it may try again."""
+
+    code = "too_many_attempts"
+
+    def __init__(self, message: str, retry_after: int = 600) -> None:
+        super().__init__(message, retry_after)
+
+
+class SessionEnded(Forbidden):
+    """The session is over: nobody may connect to it, join it, write in it or end it again."""
+
+    code = "session_ended"
+
+
+class NotParticipant(Forbidden):
+    code = "not_participant"

@@ -5,6 +5,7 @@ A connection that answers 410 Gone is dropped at once, not retried.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from collections.abc import Iterable, Mapping
@@ -16,7 +17,7 @@ from botocore.exceptions import ClientError
 
 from .auth import Principal
 from .aws import connections_client
-from .data import table
+from .data import Condition, ConditionFailed, table
 from .observability import logger
 from .settings import get_settings
 from .table import GSI1, Entity, connection_index, connection_key, user_connections
@@ -25,6 +26,9 @@ from .table import GSI1, Entity, connection_index, connection_key, user_connecti
 # (or $disconnect, which is best effort) removes it.
 MAX_CONNECTION_SECONDS = 2 * 3600
 RECORD_MARGIN_SECONDS = 300
+# API Gateway answers 410 Gone for a connection until its $connect has returned (authorizer, then
+# our function): within this many seconds of connecting, Gone means "not yet", not "closed".
+CONNECT_GRACE_SECONDS = 30
 _PARALLEL_POSTS = 16
 
 
@@ -61,6 +65,17 @@ def remove_connection(connection_id: str) -> None:
     table().delete(connection_key(connection_id))
 
 
+def settled(stamp: str, *, now: float | None = None) -> Condition:
+    """The item's `stamp` (epoch seconds) is older than the connect grace: a Gone is a real one."""
+    cutoff = int(time.time() if now is None else now) - CONNECT_GRACE_SECONDS
+    return Condition(f"{stamp} < :cutoff", values={":cutoff": cutoff})
+
+
+def _forget_gone(connection_id: str) -> None:
+    with contextlib.suppress(ConditionFailed):  # still connecting: keep it
+        table().delete(connection_key(connection_id), condition=settled("connected_at"))
+
+
 def connections_of(user_id: str) -> list[str]:
     return [item["connection_id"] for item in table().query(user_connections(user_id), index=GSI1.name)]
 
@@ -75,7 +90,7 @@ def _post(connection_id: str, data: bytes) -> str:
         return "delivered"
     except ClientError as error:
         if error.response["Error"]["Code"] == "GoneException":
-            remove_connection(connection_id)
+            _forget_gone(connection_id)
             return "gone"
         logger.warning("push failed", extra={"connection_id": connection_id, "error": str(error)})
         return "failed"

@@ -9,6 +9,7 @@ the session's events.
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 import time
 from enum import StrEnum
@@ -19,7 +20,7 @@ from pydantic import BaseModel
 from .auth import Principal, Role, issue_token
 from .data import Condition, ConditionFailed, table
 from .errors import Conflict, NotFound
-from .realtime import MAX_CONNECTION_SECONDS, RECORD_MARGIN_SECONDS, Delivery, push
+from .realtime import MAX_CONNECTION_SECONDS, RECORD_MARGIN_SECONDS, Delivery, push, settled
 from .table import (
     GSI1,
     MESSAGE_PREFIX,
@@ -111,15 +112,15 @@ def session_scope(session_id: str) -> str:
     return f"session:{session_id}"
 
 
-def _from_item(item: dict[str, Any]) -> Session:
+def session_from_item(item: dict[str, Any]) -> Session:
     return Session.model_validate({**item, "id": item["session_id"]})
 
 
-def get_session(session_id: str) -> Session:
-    item = table().get(session_key(session_id))
+def get_session(session_id: str, *, consistent: bool = False) -> Session:
+    item = table().get(session_key(session_id), consistent=consistent)
     if item is None:
         raise NotFound("There is no such session.")
-    return _from_item(item)
+    return session_from_item(item)
 
 
 def may_take_part(principal: Principal, session: Session) -> bool:
@@ -130,7 +131,7 @@ def may_take_part(principal: Principal, session: Session) -> bool:
 
 def sessions_of(technician_id: str, *, limit: int = 50) -> list[Session]:
     items = table().query(technician_sessions(technician_id), index=GSI1.name, newest_first=True, limit=limit)
-    return [_from_item(item) for item in items]
+    return [session_from_item(item) for item in items]
 
 
 def end_session(session_id: str, by: str, *, now: float | None = None) -> Session:
@@ -148,7 +149,7 @@ def end_session(session_id: str, by: str, *, now: float | None = None) -> Sessio
     except ConditionFailed as error:
         get_session(session_id)  # NotFound if there is no such session
         raise Conflict("This session has already ended.") from error
-    return _from_item(item)
+    return session_from_item(item)
 
 
 def add_message(session: Session, sender: Principal, text: str, *, now: float | None = None) -> Message:
@@ -182,6 +183,7 @@ def join(session: Session, connection_id: str, principal: Principal, *, now: flo
             "connection_id": connection_id,
             "user_id": principal.user_id,
             "role": principal.role,
+            "name": principal.name,
             "joined_at": joined_at,
             "expires_at": joined_at + MAX_CONNECTION_SECONDS + RECORD_MARGIN_SECONDS,
         }
@@ -192,12 +194,20 @@ def leave(session_id: str, connection_id: str) -> None:
     table().delete(participant_key(session_id, connection_id))
 
 
-def participants(session_id: str) -> list[str]:
-    return [
-        item["connection_id"] for item in table().query(session_partition(session_id), sort_prefix=PARTICIPANT_PREFIX)
-    ]
+def participants(session_id: str) -> list[dict[str, Any]]:
+    """The participant items of a session (one Query): connection_id, user_id, role, name."""
+    return table().query(session_partition(session_id), sort_prefix=PARTICIPANT_PREFIX)
 
 
-def publish(session_id: str, event: dict[str, Any]) -> Delivery:
-    """Send an event to the session's participants only: one Query, parallel posts."""
-    return push(participants(session_id), event)
+def publish(
+    session_id: str, event: dict[str, Any], *, exclude: str | None = None, recipients: list[str] | None = None
+) -> Delivery:
+    """Send an event to the session's participants only: one Query (none when the recipients are
+    already known), parallel posts. A participant whose connection is gone is dropped from the
+    session, unless it joined moments ago (its $connect may still be running: see realtime)."""
+    targets = [p["connection_id"] for p in participants(session_id)] if recipients is None else recipients
+    delivery = push([c for c in targets if c != exclude], event)
+    for gone in delivery.gone:
+        with contextlib.suppress(ConditionFailed):
+            table().delete(participant_key(session_id, gone), condition=settled("joined_at"))
+    return delivery
