@@ -1,0 +1,327 @@
+"""Session codes under load, on the local platform, and what each code operation costs in
+DynamoDB requests.
+
+    python -m bench.codes [--clients 50] [--codes 2]
+
+1. Throughput and latency: starts `deskless dev` on free ports (as tests/e2e does), creates
+   `--clients` technicians through the admin API (raising their own code limit if `--codes` is
+   over the global one), then runs
+   `--clients` threads at once (httpx), each a technician creating `--codes` codes; then the
+   same number of customer threads redeem every code on the portal's host. It prints codes
+   created per second and the p50/p99 latency of each call, measured at the client.
+2. DynamoDB requests per operation: measured, not copied from the tests. In this process,
+   against a fresh moto server, each codes route is invoked through the catalog's handler with
+   the event the local gateway builds, and a botocore `before-call` hook counts the requests of
+   the functions' DynamoDB client (the same hook as tests/helpers.count_requests).
+
+Everything is local: moto answers DynamoDB from one Python process, so the figures say how the
+code behaves under concurrency and what it asks of DynamoDB, not how fast DynamoDB is. moto 5.2's
+TransactWriteItems deep-copies the whole table (stream included) before each transaction, so
+every create and redemption here costs time in proportion to what the table holds, and 50
+clients queue behind that one process: latency is mostly that queue.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+READY_TIMEOUT_S = 60
+ADMIN = ("admin@example.com", "deskless-admin")
+PORTAL = "acme"
+PASSWORD = "bench-technician-password"
+
+
+# --- 1. the platform under load ------------------------------------------------------------------
+
+
+@contextmanager
+def platform() -> Iterator[dict[str, Any]]:
+    """`deskless dev` on free ports, until the block ends; its ready file's contents (port, urls)."""
+    with tempfile.TemporaryDirectory() as folder:
+        ready = Path(folder) / "ready.json"
+        log = (Path(folder) / "platform.log").open("wb")
+        command = [sys.executable, "-m", "local.cli", "dev", "--port", "0", "--smtp-port", "0"]
+        command += ["--ready-file", str(ready), "--log-level", "WARNING", "--ttl-interval", "3600"]
+        command += ["--no-reload", "--exit-with-parent"]
+        process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=os.environ.copy())
+        try:
+            deadline = time.monotonic() + READY_TIMEOUT_S
+            while not ready.exists():
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"deskless dev did not start:\n{(Path(folder) / 'platform.log').read_text()}")
+                time.sleep(0.05)
+            yield json.loads(ready.read_text())
+        finally:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+            log.close()
+
+
+@dataclass
+class Timings:
+    """Latencies of one kind of call, in seconds, and the statuses answered."""
+
+    seconds: list[float] = field(default_factory=list)
+    statuses: Counter[int] = field(default_factory=Counter)
+
+    def add(self, started: float, response: httpx.Response) -> httpx.Response:
+        self.seconds.append(time.perf_counter() - started)
+        self.statuses[response.status_code] += 1
+        return response
+
+    def percentile(self, p: float) -> float:
+        ordered = sorted(self.seconds)
+        return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))] * 1000
+
+
+def _client(port: int, host: str | None = None, token: str | None = None) -> httpx.Client:
+    headers = {"host": f"{host}:{port}"} if host else {}
+    if token:
+        headers["authorization"] = f"Bearer {token}"
+    return httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=headers, timeout=60)
+
+
+def _technicians(port: int, count: int, codes: int) -> list[str]:
+    """`count` new technicians, each allowed at least `codes` active codes; their tokens."""
+    with _client(port) as anonymous:
+        admin = anonymous.post("/api/auth/login", json={"email": ADMIN[0], "password": ADMIN[1]}).json()["token"]
+    with _client(port, token=admin) as client:
+        global_limit = int(client.get("/api/settings").json()["code_limit"])
+    run = uuid.uuid4().hex[:6]
+
+    def make(n: int) -> str:
+        with _client(port, token=admin) as client:
+            email = f"bench-{run}-{n}@example.com"
+            user = client.post(
+                "/api/staff",
+                json={"email": email, "name": f"Bench Tech {n}", "role": "technician", "password": PASSWORD},
+            )
+            user.raise_for_status()
+            if codes > global_limit:
+                client.patch(f"/api/staff/{user.json()['id']}", json={"code_limit": codes}).raise_for_status()
+            login = client.post("/api/auth/login", json={"email": email, "password": PASSWORD})
+            login.raise_for_status()
+            return str(login.json()["token"])
+
+    with ThreadPoolExecutor(max_workers=min(count, 8)) as pool:
+        return list(pool.map(make, range(count)))
+
+
+def load(port: int, clients: int, per_client: int) -> dict[str, Any]:
+    started = time.perf_counter()
+    tokens = _technicians(port, clients, per_client)
+    setup_seconds = time.perf_counter() - started
+    creates, redemptions = Timings(), Timings()
+
+    def create_codes(token: str) -> list[str]:
+        made = []
+        with _client(port, token=token) as console:
+            for n in range(per_client):
+                started = time.perf_counter()
+                response = creates.add(started, console.post("/api/codes", json={"name": f"c{n}", "portal": PORTAL}))
+                if response.status_code == 201:
+                    made.append(str(response.json()["code"]))
+        return made
+
+    def redeem(codes: list[str]) -> None:
+        with _client(port, host=f"{PORTAL}.localhost") as customer:
+            for code in codes:
+                started = time.perf_counter()
+                redemptions.add(started, customer.post("/api/join", json={"code": code, "name": "Bench Customer"}))
+
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        started = time.perf_counter()
+        made = list(pool.map(create_codes, tokens))
+        create_seconds = time.perf_counter() - started
+        started = time.perf_counter()
+        list(pool.map(redeem, made))
+        redeem_seconds = time.perf_counter() - started
+    return {
+        "creates": creates,
+        "redemptions": redemptions,
+        "create_seconds": create_seconds,
+        "redeem_seconds": redeem_seconds,
+        "created": sum(len(codes) for codes in made),
+        "setup_seconds": setup_seconds,
+    }
+
+
+# --- 2. DynamoDB requests per operation, in this process ------------------------------------------
+
+
+@contextmanager
+def count_requests(client: Any) -> Iterator[Counter[str]]:
+    """The API calls one boto3 client makes in a block, by operation (botocore's before-call event)."""
+    calls: Counter[str] = Counter()
+    event = f"before-call.{client.meta.service_model.service_id.hyphenize()}"
+
+    def record(model: Any, **_: Any) -> None:
+        calls[model.name] += 1
+
+    client.meta.events.register(event, record, unique_id="bench.count_requests")
+    try:
+        yield calls
+    finally:
+        client.meta.events.unregister(event, unique_id="bench.count_requests")
+
+
+def requests_per_operation() -> list[tuple[str, Counter[str], int]]:
+    """Each code operation through the codes handler, against a fresh moto; (what, requests, status)."""
+    from local.functions import FunctionRegistry, forget_cold_start
+    from local.services import LocalNames, MotoServer, environment, function_environment, provision, secret_value
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's server logs every request
+    server = MotoServer()
+    url = server.start()
+    names = LocalNames()
+    try:
+        provision(names, url)
+        values = function_environment(
+            names,
+            moto_url=url,
+            public_url="http://localhost:8000",
+            websocket_url="ws://localhost:8000/ws",
+            callback_url="http://127.0.0.1:9",
+            log_level="ERROR",
+        )
+        with environment(values):
+            forget_cold_start()
+            return _measure(FunctionRegistry(reload=False), secret_value(names, url, names.origin_secret))
+    finally:
+        forget_cold_start()
+        server.stop()
+
+
+def _measure(registry: Any, origin_secret: str) -> list[tuple[str, Counter[str], int]]:
+    from deskless.auth import Principal, Role
+    from deskless.aws import client
+    from deskless.companies import create_company, create_portal
+    from deskless.edge import ORIGIN_VERIFY_HEADER, PORTAL_HOST_HEADER
+    from deskless.preferences import forget_cached
+    from functions.codes.codes import forget_cached_portals
+    from local.apigateway import Request, http_event
+
+    create_portal(create_company("Acme"), PORTAL)
+    technician = Principal(user_id="bench-technician", role=Role.TECHNICIAN, name="Bench Tech")
+
+    def call(
+        route_key: str, body: Any = None, *, caller: Principal | None = technician, source: str = "192.0.2.1"
+    ) -> Any:
+        method, path = route_key.split(" ", 1)
+        path, _, query = path.partition("?")
+        headers = [("host", "localhost:8000"), ("content-type", "application/json")]
+        headers += [(ORIGIN_VERIFY_HEADER, origin_secret), (PORTAL_HOST_HEADER, f"{PORTAL}.localhost:8000")]
+        request = Request(method, path, query, headers, source, json.dumps(body).encode() if body is not None else b"")
+        context = caller.to_context() if caller is not None else None
+        return registry.invoke("codes", http_event(request, route_key, {}, context))
+
+    results: list[tuple[str, Counter[str], int]] = []
+    dynamodb = client("dynamodb")
+
+    def measure(what: str, operation: Callable[[], Any]) -> Any:
+        with count_requests(dynamodb) as calls:
+            result = operation()
+        results.append((what, calls, int(result["statusCode"])))
+        return result
+
+    def created(name: str) -> str:
+        return str(json.loads(call("POST /api/codes", {"name": name, "portal": PORTAL})["body"])["code"])
+
+    call("POST /api/join", {"code": "000000000", "name": "warm"}, caller=None, source="192.0.2.250")  # secrets
+    forget_cached()
+    forget_cached_portals()
+    measure(
+        "create a code (cold: settings and portal not cached)",
+        lambda: call("POST /api/codes", {"name": "a", "portal": PORTAL}),
+    )
+    measure("create a code", lambda: call("POST /api/codes", {"name": "b", "portal": PORTAL}))
+    measure("list active codes", lambda: call("GET /api/codes"))
+    code = created("c")
+    measure("cancel a code", lambda: call(f"DELETE /api/codes/{code}"))
+    code = created("d")
+    measure("invitation text", lambda: call(f"GET /api/codes/{code}/invitation?language=de"))
+    measure("invitation email", lambda: call(f"POST /api/codes/{code}/email", {"to": "c@customer.example"}))
+    measure("redeem a code", lambda: call("POST /api/join", {"code": code, "name": "Carla"}, caller=None))
+    measure("redeem a wrong code", lambda: call("POST /api/join", {"code": code, "name": "Carla"}, caller=None))
+    for _ in range(9):
+        call("POST /api/join", {"code": "000000000", "name": "Guesser"}, caller=None)
+    measure(
+        "redeem from a blocked source", lambda: call("POST /api/join", {"code": code, "name": "Carla"}, caller=None)
+    )
+    return results
+
+
+# --- report --------------------------------------------------------------------------------------
+
+
+def report(measured: dict[str, Any], counts: list[tuple[str, Counter[str], int]], clients: int) -> str:
+    creates: Timings = measured["creates"]
+    redemptions: Timings = measured["redemptions"]
+    lines = [
+        f"Session codes on `deskless dev`, {clients} concurrent clients "
+        f"({os.cpu_count()} CPUs, Python {sys.version.split()[0]})",
+        "",
+        "| figure | value |",
+        "|---|---:|",
+        f"| codes created | {measured['created']} in {measured['create_seconds']:.1f} s |",
+        f"| codes created per second | {measured['created'] / measured['create_seconds']:.0f} |",
+        f"| create latency p50 / p99 ms | {creates.percentile(50):.0f} / {creates.percentile(99):.0f} |",
+        f"| redemptions per second | {len(redemptions.seconds) / measured['redeem_seconds']:.0f} |",
+        f"| redemption latency p50 / p99 ms | {redemptions.percentile(50):.0f} / {redemptions.percentile(99):.0f} |",
+        f"| create answers | {_statuses(creates.statuses)} |",
+        f"| redemption answers | {_statuses(redemptions.statuses)} |",
+        f"| (setting up {clients} technicians took) | {measured['setup_seconds']:.1f} s |",
+        "",
+        "DynamoDB requests per operation (measured in-process through the codes handler, botocore hook):",
+        "",
+        "| operation | HTTP status | DynamoDB requests |",
+        "|---|---:|---|",
+    ]
+    for what, calls, status in counts:
+        described = ", ".join(f"{operation} {n}" for operation, n in sorted(calls.items())) or "none"
+        lines.append(f"| {what} | {status} | {described} |")
+    return "\n".join(lines)
+
+
+def _statuses(statuses: Counter[int]) -> str:
+    return ", ".join(f"{status}: {n}" for status, n in sorted(statuses.items()))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.codes", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--clients", type=int, default=50, help="concurrent clients (default 50)")
+    parser.add_argument("--codes", type=int, default=2, help="codes each client creates (default 2)")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    with platform() as urls:
+        measured = load(int(urls["port"]), args.clients, args.codes)
+    counts = requests_per_operation()
+    print(report(measured, counts, args.clients))
+    print(f"\n(measured in {time.perf_counter() - started:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,178 @@
+"""Admin settings: the global preferences (active-code limit, code lifetime) and a staff user's
+own code limit; only admins may read or change them, and a value out of range is a clear 400."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from deskless.auth import Principal, Role
+from deskless.companies import create_company, create_portal
+from deskless.data import table
+from deskless.table import SETTINGS_KEY, code_limit_key
+from deskless.users import create_staff
+from tests.conftest import LocalAws
+from tests.helpers import ADMIN, TECHNICIAN, HttpResult, call_http, current, http_event
+from tests.integration.test_codes import CodesApi, forget_caches
+
+
+class StaffApi:
+    def __init__(self, aws: LocalAws) -> None:
+        self.origin_secret = aws.origin_secret
+
+    def call(self, route_key: str, body: Any = None, caller: Principal = ADMIN) -> HttpResult:
+        base = "http_staff_create" if body is not None else "http_staff_list"
+        event = http_event(base, origin_secret=self.origin_secret, principal=caller, body=body, route_key=route_key)
+        return call_http("staff", event)
+
+
+@pytest.fixture
+def staff(aws: LocalAws) -> Iterator[StaffApi]:
+    forget_caches()
+    yield StaffApi(aws)
+    forget_caches()
+
+
+@pytest.fixture
+def theo(aws: LocalAws) -> Principal:
+    user = create_staff("theo@example.com", "Theo Tech", Role.TECHNICIAN, "a long first password")
+    return Principal(user_id=user.id, role=user.role, name=user.name, email=user.email)
+
+
+# --- global preferences ---------------------------------------------------------------------------
+
+
+def test_an_admin_reads_the_defaults(staff: StaffApi) -> None:
+    response = staff.call("GET /api/settings")
+
+    assert response.status == 200
+    assert response.json() == {"code_limit": 8, "code_lifetime_minutes": 20}
+
+
+def test_an_admin_changes_one_setting_and_the_others_stay(staff: StaffApi) -> None:
+    response = staff.call("PATCH /api/settings", {"code_limit": 3})
+
+    assert response.status == 200
+    assert response.json() == {"code_limit": 3, "code_lifetime_minutes": 20}
+    forget_caches()  # another function's environment reads the table
+    assert staff.call("GET /api/settings").json() == {"code_limit": 3, "code_lifetime_minutes": 20}
+    stored = table().get(SETTINGS_KEY)
+    assert stored is not None
+    assert stored["code_limit"] == 3
+
+
+def test_the_new_limit_and_lifetime_apply_to_codes(staff: StaffApi, aws: LocalAws) -> None:
+    create_portal(create_company("Acme"), "acme")
+    staff.call("PATCH /api/settings", {"code_limit": 1, "code_lifetime_minutes": 2})
+    codes = CodesApi(aws)
+
+    first = codes.create("first")
+    second = codes.create("second")
+
+    assert first.status == 201
+    assert first.json()["seconds_left"] <= 120
+    assert (second.status, second.json()["error"]) == (409, "code_limit_reached")
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"code_limit": 0}, "code_limit"),
+        ({"code_limit": 101}, "code_limit"),
+        ({"code_limit": "eight"}, "code_limit"),
+        ({"code_limit": None}, "code_limit"),
+        ({"code_limit": 2.5}, "code_limit"),
+        ({"code_lifetime_minutes": 0}, "code_lifetime_minutes"),
+        ({"code_lifetime_minutes": 24 * 60 + 1}, "code_lifetime_minutes"),
+        ({"theme": "dark"}, "theme"),
+    ],
+)
+def test_an_invalid_setting_is_a_400_naming_it_and_nothing_changes(
+    staff: StaffApi, body: dict[str, Any], field: str
+) -> None:
+    response = staff.call("PATCH /api/settings", body)
+
+    assert response.status == 400
+    assert response.json()["error"] == "invalid_request"
+    assert [d["field"] for d in response.json()["details"]] == [field]
+    assert field in response.json()["message"]
+    assert table().get(SETTINGS_KEY) is None
+
+
+def test_a_body_that_is_not_an_object_is_a_400(staff: StaffApi) -> None:
+    assert staff.call("PATCH /api/settings", [1, 2]).status == 400
+
+
+@pytest.mark.parametrize(
+    ("route_key", "body"),
+    [
+        ("GET /api/settings", None),
+        ("PATCH /api/settings", {"code_limit": 50}),
+        ("PATCH /api/staff/x", {"code_limit": 9}),
+    ],
+)
+def test_a_technician_may_not_read_or_change_settings(staff: StaffApi, route_key: str, body: Any) -> None:
+    response = staff.call(route_key, body, caller=TECHNICIAN)
+
+    assert (response.status, response.json()["error"]) == (403, "forbidden")
+    assert table().get(SETTINGS_KEY) is None
+
+
+# --- a technician's own limit ---------------------------------------------------------------------
+
+
+def test_an_admin_gives_a_technician_their_own_limit(staff: StaffApi, theo: Principal) -> None:
+    response = staff.call(f"PATCH /api/staff/{theo.user_id}", {"code_limit": 2})
+
+    assert response.status == 200
+    user = response.json()
+    assert (user["id"], user["email"], user["code_limit"]) == (theo.user_id, "theo@example.com", 2)
+    assert "password_hash" not in response.body
+    stored = table().get(code_limit_key(theo.user_id))
+    assert stored is not None
+    assert stored["limit"] == 2
+
+
+def test_the_own_limit_applies_to_that_technician_only(staff: StaffApi, theo: Principal, aws: LocalAws) -> None:
+    create_portal(create_company("Acme"), "acme")
+    staff.call(f"PATCH /api/staff/{theo.user_id}", {"code_limit": 2})
+    codes = CodesApi(aws)
+
+    theirs = [codes.create(f"customer {n}", caller=theo).status for n in range(3)]
+    others = [codes.create(f"customer {n}", caller=TECHNICIAN).status for n in range(3)]
+
+    assert theirs == [201, 201, 409]
+    assert others == [201, 201, 201]
+
+
+def test_null_returns_the_technician_to_the_global_limit(staff: StaffApi, theo: Principal) -> None:
+    staff.call(f"PATCH /api/staff/{theo.user_id}", {"code_limit": 2})
+
+    response = staff.call(f"PATCH /api/staff/{theo.user_id}", {"code_limit": None})
+
+    assert (response.status, response.json()["code_limit"]) == (200, None)
+    assert table().get(code_limit_key(theo.user_id)) is None
+
+
+def test_an_unknown_user_is_a_404(staff: StaffApi) -> None:
+    response = staff.call("PATCH /api/staff/0000000000000000", {"code_limit": 2})
+
+    assert response.status == 404
+    assert table().get(code_limit_key("0000000000000000")) is None
+
+
+@pytest.mark.parametrize("body", [{"code_limit": 0}, {"code_limit": 101}, {"code_limit": "2"}, {}, {"role": "admin"}])
+def test_an_invalid_own_limit_is_a_400(staff: StaffApi, theo: Principal, body: dict[str, Any]) -> None:
+    response = staff.call(f"PATCH /api/staff/{theo.user_id}", body)
+
+    assert response.status == 400
+    assert table().get(code_limit_key(theo.user_id)) is None
+
+
+def test_settings_are_read_fresh_by_admins(staff: StaffApi) -> None:
+    current("deskless.preferences").get_preferences()  # cached: defaults
+    table().put({**SETTINGS_KEY, "type": "settings", "code_limit": 5, "code_lifetime_minutes": 20})
+
+    assert staff.call("GET /api/settings").json()["code_limit"] == 5
