@@ -1,22 +1,90 @@
-"""What follows from a change in the table. Each reaction is idempotent: a record may come twice."""
+"""What follows from a change in the table, looked up by (entity type, kind of change).
+
+A record may come twice (Lambda retries a batch from its first failed record). Every reaction
+here is safe to repeat: closing a closed socket is a no-op, and a console notification may be
+pushed twice, which is acceptable for a notice (each names its code or session, so a console
+can show it once). Notifications are not worth an idempotency store; emails will be.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from enum import StrEnum
+
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
+from deskless.data import Item
 from deskless.observability import logger
-from deskless.realtime import disconnect
-from deskless.streams import is_ttl_delete, old_image
-from deskless.table import Entity
+from deskless.realtime import disconnect, push_to_user
+from deskless.streams import is_ttl_delete, new_image, old_image
+from deskless.table import TYPE_ATTRIBUTE, Entity
+
+# A code that is deleted on purpose (redeemed, cancelled) needs nothing; if a code item is
+# kept after use, marked so, its later TTL delete is not an expiry either.
+_SPENT_CODE_STATES = frozenset({"redeemed", "used", "cancelled"})
 
 
-def connection_expired(record: DynamoDBRecord) -> None:
+class Change(StrEnum):
+    INSERTED = "inserted"
+    MODIFIED = "modified"
+    REMOVED = "removed"  # by a caller
+    EXPIRED = "expired"  # by DynamoDB's TTL
+
+
+def change_of(record: DynamoDBRecord) -> Change:
+    name = record.raw_event.get("eventName")
+    if name == "INSERT":
+        return Change.INSERTED
+    if name == "MODIFY":
+        return Change.MODIFIED
+    return Change.EXPIRED if is_ttl_delete(record) else Change.REMOVED
+
+
+def connection_expired(item: Item) -> None:
     """A connection record outlived API Gateway's two-hour limit: make sure the socket is closed."""
-    connection_id = old_image(record)["connection_id"]
+    connection_id = item["connection_id"]
     closed = disconnect(connection_id)
     logger.info("expired connection", extra={"connection_id": connection_id, "was_open": closed})
 
 
+def code_expired(item: Item) -> None:
+    """A session code ran out unused: its technician's console says so at once."""
+    if item.get("state") in _SPENT_CODE_STATES or item.get("redeemed_at"):
+        return
+    notice = {"type": "code.expired", "code": item["code"], "name": item.get("name", "")}
+    delivery = push_to_user(item["technician_id"], notice)
+    logger.info("code expired", extra={"technician_id": item["technician_id"], "consoles": len(delivery.delivered)})
+
+
+def session_started(item: Item) -> None:
+    """A customer redeemed a code or accepted an invitation: the technician's console is told."""
+    session = {"id": item["session_id"], "visitor_name": item["visitor_name"], "created_at": item["created_at"]}
+    origin = item.get("origin")
+    if origin == "code":
+        notice = {"type": "code.redeemed", "code": item["origin_ref"], "name": item.get("origin_name", "")}
+    elif origin == "invitation":
+        notice = {"type": "invitation.accepted", "invitation": item["origin_ref"], "name": item.get("origin_name", "")}
+    else:
+        logger.warning("session of unknown origin", extra={"session_id": session["id"], "origin": origin})
+        return
+    push_to_user(item["technician_id"], {**notice, "session": session})
+
+
+# Each reaction reads the image that describes the item: the old one for removals, else the new.
+REACTIONS: dict[tuple[Entity, Change], Callable[[Item], None]] = {
+    (Entity.CONNECTION, Change.EXPIRED): connection_expired,
+    (Entity.CODE, Change.EXPIRED): code_expired,
+    (Entity.SESSION, Change.INSERTED): session_started,
+}
+
+
 def react(record: DynamoDBRecord) -> None:
-    if is_ttl_delete(record) and old_image(record).get("type") == Entity.CONNECTION:
-        connection_expired(record)
+    change = change_of(record)
+    item = old_image(record) if change in (Change.REMOVED, Change.EXPIRED) else new_image(record)
+    try:
+        entity = Entity(item.get(TYPE_ATTRIBUTE, ""))
+    except ValueError:
+        return
+    reaction = REACTIONS.get((entity, change))
+    if reaction is not None:
+        reaction(item)

@@ -1,4 +1,5 @@
-"""Portal pages, rendered on the server in the portal's language."""
+"""Portal pages, rendered on the server in the portal's language. The words of every page, in
+every language, are in text.py (TEXT); the join and invitation pages are in join.py."""
 
 from __future__ import annotations
 
@@ -6,44 +7,17 @@ from html import escape
 
 from deskless.companies import Portal, PortalStatus, portal_by_subdomain
 from deskless.edge import portal_label
-from deskless.languages import LANGUAGES
+from deskless.languages import DEFAULT_LANGUAGE
 from deskless.settings import get_settings
 
-TEXT: dict[str, dict[str, str]] = {
-    "en": {
-        "title": "{company} support",
-        "welcome": "Welcome to {company} support.",
-        "offline": "Support for {company} is not available right now.",
-        "missing": "There is no support portal at this address.",
-    },
-    "es": {
-        "title": "Soporte de {company}",
-        "welcome": "Bienvenido al soporte de {company}.",
-        "offline": "El soporte de {company} no está disponible en este momento.",
-        "missing": "No hay ningún portal de soporte en esta dirección.",
-    },
-    "de": {
-        "title": "{company} Support",
-        "welcome": "Willkommen beim Support von {company}.",
-        "offline": "Der Support von {company} ist gerade nicht erreichbar.",
-        "missing": "Unter dieser Adresse gibt es kein Support-Portal.",
-    },
-    "cs": {
-        "title": "Podpora {company}",
-        "welcome": "Vítejte v podpoře {company}.",
-        "offline": "Podpora {company} teď není k dispozici.",
-        "missing": "Na této adrese není žádný portál podpory.",
-    },
-}
-assert set(TEXT) == set(LANGUAGES)
+from .language import choose_language
+from .text import TEXT
+
+__all__ = ["TEXT", "home_page", "preferred_language"]
 
 
 def preferred_language(accept_language: str, default: str) -> str:
-    for part in accept_language.split(","):
-        code = part.split(";")[0].strip().lower()[:2]
-        if code in TEXT:
-            return code
-    return default
+    return choose_language(None, accept_language, [default])
 
 
 def _page(language: str, title: str, message: str) -> str:
@@ -59,8 +33,8 @@ def home_page(host: str, accept_language: str) -> tuple[int, str]:
     label = portal_label(host, get_settings().support_domain)
     portal: Portal | None = portal_by_subdomain(label) if label else None
     if portal is None:
-        text = TEXT[preferred_language(accept_language, "en")]
-        return 404, _page(preferred_language(accept_language, "en"), "Deskless", text["missing"])
+        language = preferred_language(accept_language, DEFAULT_LANGUAGE)
+        return 404, _page(language, "Deskless", TEXT[language]["missing"])
     language = portal.language
     text = TEXT[language]
     title = text["title"].format(company=portal.company_name)

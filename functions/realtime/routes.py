@@ -1,5 +1,6 @@
-"""The console's WebSocket: a connection is stored on $connect and dropped on $disconnect;
-`ping` is answered so clients can keep the connection alive and measure it."""
+"""The WebSocket API: consoles and visitors connect; a connection is stored on $connect and
+dropped on $disconnect; `ping` keeps it alive; support sessions are joined, chatted in and
+ended (the rules are in chat.py)."""
 
 from __future__ import annotations
 
@@ -7,25 +8,42 @@ import time
 from typing import Any
 
 from deskless.errors import InvalidRequest
-from deskless.realtime import remove_connection, save_connection
 from deskless.websocket import WebSocketApp, WebSocketRequest
+
+from . import chat
+from .actions import ChatSend, SessionEnd, SessionJoin, parse
 
 app = WebSocketApp("realtime")
 
 
 @app.route("$connect")
 def connect(request: WebSocketRequest) -> None:
-    save_connection(request.connection_id, request.principal, source_ip=request.source_ip)
+    chat.connect(request.connection_id, request.principal, source_ip=request.source_ip)
 
 
 @app.route("$disconnect")
 def disconnect(request: WebSocketRequest) -> None:
-    remove_connection(request.connection_id)
+    chat.disconnect(request.connection_id)
 
 
 @app.route("ping")
 def ping(request: WebSocketRequest) -> dict[str, Any]:
     return {"type": "pong", "echo": request.json().get("id"), "server_time": int(time.time() * 1000)}
+
+
+@app.route("session.join")
+def session_join(request: WebSocketRequest) -> dict[str, Any]:
+    return chat.join_as_staff(request.connection_id, parse(SessionJoin, request))
+
+
+@app.route("chat.send")
+def chat_send(request: WebSocketRequest) -> dict[str, Any]:
+    return chat.send(request.connection_id, parse(ChatSend, request))
+
+
+@app.route("session.end")
+def session_end(request: WebSocketRequest) -> dict[str, Any]:
+    return chat.end(request.connection_id, parse(SessionEnd, request))
 
 
 @app.route("$default")

@@ -1,0 +1,47 @@
+"""What clients send over the WebSocket, validated: each action's body as a pydantic model."""
+
+from __future__ import annotations
+
+from typing import Annotated, TypeVar
+
+from pydantic import AfterValidator, BaseModel, StringConstraints, ValidationError
+
+from deskless.errors import InvalidRequest
+from deskless.sessions import MAX_MESSAGE_CHARS
+from deskless.websocket import WebSocketRequest
+
+SessionId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+
+
+def _not_blank(text: str) -> str:
+    if not text.strip():
+        raise ValueError("must not be blank")
+    return text
+
+
+Text = Annotated[str, StringConstraints(min_length=1, max_length=MAX_MESSAGE_CHARS), AfterValidator(_not_blank)]
+
+
+class SessionJoin(BaseModel):
+    session: SessionId
+
+
+class ChatSend(BaseModel):
+    session: SessionId
+    text: Text  # kept as typed: leading spaces and line breaks are the sender's
+
+
+class SessionEnd(BaseModel):
+    session: SessionId
+
+
+Action = TypeVar("Action", bound=BaseModel)
+
+
+def parse(model: type[Action], request: WebSocketRequest) -> Action:
+    """The message's body as `model`, or an invalid_request naming each field that is wrong."""
+    try:
+        return model.model_validate(request.json())
+    except ValidationError as error:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in error.errors())
+        raise InvalidRequest(f"The message is not valid: {problems}") from error

@@ -1,0 +1,192 @@
+"""Support sessions over the WebSocket: who may take part, chat messages both ways, ending.
+
+A session's events go to its participants only: one Query finds their connections
+(SESSION#<id> / CONN#...), the posts go out in parallel, and a connection API Gateway answers
+410 Gone for is dropped, its participant item with it, never retried.
+
+Message routes do not carry the caller's identity, so it is read from what $connect and
+`session.join` stored: the participant item of this connection in that session (chat.send,
+session.end) or the connection item (session.join). Each read that decides something is one
+BatchGetItem of that item with the session, strongly consistent, since both were usually
+written a moment before (redemption, then $connect, then the first message).
+
+The connection item also keeps `name` and the set `sessions` it joined, so $disconnect can
+leave each of them and tell the others who left.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from deskless.auth import STAFF_ROLES, Principal, Role
+from deskless.data import EXISTS, ConditionFailed, Item, table
+from deskless.errors import Conflict, Forbidden, NotFound, NotParticipant, SessionEnded, Unauthorized
+from deskless.realtime import remove_connection, save_connection
+from deskless.sessions import (
+    Message,
+    Session,
+    SessionState,
+    add_message,
+    end_session,
+    join,
+    leave,
+    may_take_part,
+    messages,
+    participants,
+    publish,
+    session_from_item,
+)
+from deskless.table import connection_key, participant_key, session_key
+from deskless.users import get_staff
+
+from .actions import ChatSend, SessionEnd, SessionJoin
+
+TECHNICIAN_SIDE = "technician"
+VISITOR_SIDE = "visitor"
+
+
+def side(role: str) -> str:
+    """Which side of the conversation a role speaks for: staff speak as the technician."""
+    return VISITOR_SIDE if role == Role.VISITOR else TECHNICIAN_SIDE
+
+
+# --- entering and leaving -------------------------------------------------------------------
+
+
+def connect(connection_id: str, principal: Principal, *, source_ip: str) -> None:
+    """$connect: staff connect to their console; a visitor's token must name an active session,
+    which the connection joins at once (the others are told; API Gateway forbids posting to a
+    connection during its own $connect, so the visitor learns its state from the transcript)."""
+    session = _visitors_session(principal) if principal.role == Role.VISITOR else None
+    save_connection(connection_id, principal, source_ip=source_ip)
+    if session is None:
+        return
+    _remember(connection_id, session.id, principal.name)  # before joining: nothing posts to it until then
+    join(session, connection_id, principal)
+    joined = {"type": "participant.joined", "session": session.id, "role": VISITOR_SIDE, "name": principal.name}
+    publish(session.id, joined, exclude=connection_id)
+
+
+def join_as_staff(connection_id: str, request: SessionJoin) -> dict[str, Any]:
+    """`session.join`: the session's technician (or an admin) joins from the console and gets
+    the transcript so far."""
+    connection, item = table().get_many([connection_key(connection_id), session_key(request.session)], consistent=True)
+    if connection is None:
+        raise Unauthorized("This connection is not known; connect again.")
+    role, user_id = connection["role"], connection["user_id"]
+    if role not in STAFF_ROLES:
+        raise Forbidden("Only the session's technician may join it from the console.")
+    if item is None:
+        raise NotFound("There is no such session.")
+    session = session_from_item(item)
+    if role != Role.ADMIN and user_id != session.technician_id:
+        raise Forbidden("Only the session's technician may join it.")
+    if session.state != SessionState.ACTIVE:
+        raise SessionEnded("This session has ended; its transcript can still be read.")
+    name = _staff_name(user_id, session)
+    join(session, connection_id, Principal(user_id=user_id, role=role, name=name))
+    try:
+        _remember(connection_id, session.id, name)
+    except ConditionFailed as error:  # the socket closed while joining
+        leave(session.id, connection_id)
+        raise NotParticipant("This connection has closed.") from error
+    people = participants(session.id)
+    joined = {"type": "participant.joined", "session": session.id, "role": TECHNICIAN_SIDE, "name": name}
+    publish(session.id, joined, exclude=connection_id, recipients=[p["connection_id"] for p in people])
+    return {
+        "type": "session.joined",
+        "session": session.model_dump(mode="json"),
+        "messages": [_public(message) for message in messages(session.id)],
+        "visitor_present": any(p.get("role") == Role.VISITOR for p in people),
+    }
+
+
+def disconnect(connection_id: str) -> None:
+    """$disconnect (best effort: TTL removes what it misses): forget the connection, leave each
+    session it joined, and tell the others there."""
+    connection = table().get(connection_key(connection_id), consistent=True)  # `sessions` may be moments old
+    remove_connection(connection_id)
+    if connection is None:
+        return
+    left = {"type": "participant.left", "role": side(connection["role"]), "name": connection.get("name", "")}
+    for session_id in sorted(connection.get("sessions", ())):
+        leave(session_id, connection_id)
+        publish(session_id, {**left, "session": session_id})
+
+
+# --- in a session -----------------------------------------------------------------------------
+
+
+def send(connection_id: str, request: ChatSend) -> dict[str, Any]:
+    """`chat.send`: store the message, then publish it to every participant, the sender too, so
+    each screen shows the stored order."""
+    participant, session = _taking_part(connection_id, request.session)
+    if session.state != SessionState.ACTIVE:
+        raise SessionEnded("This session has ended; messages can no longer be sent.")
+    role = Role.VISITOR if participant["role"] == Role.VISITOR else Role.TECHNICIAN
+    sender = Principal(user_id=participant["user_id"], role=role, name=_sender_name(participant, session))
+    message = add_message(session, sender, request.text)
+    publish(session.id, {"type": "chat.message", "session": session.id, "message": _public(message)})
+    return {"type": "chat.sent", "id": message.id, "at_ms": message.at_ms}
+
+
+def end(connection_id: str, request: SessionEnd) -> dict[str, Any]:
+    """`session.end`: either side ends the session once; every participant is told who did."""
+    participant, session = _taking_part(connection_id, request.session)
+    by = side(participant["role"])
+    try:
+        end_session(session.id, by)
+    except Conflict as error:
+        raise SessionEnded("This session has already ended.") from error
+    publish(session.id, {"type": "session.ended", "session": session.id, "by": by})
+    return {"type": "session.end.ok", "session": session.id}
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def _visitors_session(principal: Principal) -> Session:
+    """The active session a visitor's token is scoped to, or a refusal of the connection."""
+    session_id = principal.scope.removeprefix("session:") if principal.scope.startswith("session:") else ""
+    item = table().get(session_key(session_id), consistent=True) if session_id else None
+    if item is None:
+        raise Forbidden("This token does not name a support session.")
+    session = session_from_item(item)
+    if not may_take_part(principal, session):
+        raise Forbidden("This token is for another session.")
+    if session.state != SessionState.ACTIVE:
+        raise SessionEnded("This session has ended.")
+    return session
+
+
+def _taking_part(connection_id: str, session_id: str) -> tuple[Item, Session]:
+    participant, item = table().get_many(
+        [participant_key(session_id, connection_id), session_key(session_id)], consistent=True
+    )
+    if participant is None or item is None:
+        raise NotParticipant("This connection is not taking part in that session.")
+    return participant, session_from_item(item)
+
+
+def _remember(connection_id: str, session_id: str, name: str) -> None:
+    """Note on the connection item which session it joined (only while the item exists)."""
+    table().update(
+        connection_key(connection_id), set_values={"name": name}, add={"sessions": {session_id}}, condition=EXISTS
+    )
+
+
+def _staff_name(user_id: str, session: Session) -> str:
+    if user_id == session.technician_id:
+        return session.technician_name
+    staff = get_staff(user_id)  # an admin who is not the session's technician: rare, one GetItem
+    return staff.name if staff else ""
+
+
+def _sender_name(participant: Item, session: Session) -> str:
+    if participant["role"] == Role.VISITOR:
+        return session.visitor_name
+    return _staff_name(participant["user_id"], session)
+
+
+def _public(message: Message) -> dict[str, Any]:
+    return message.model_dump(mode="json", exclude={"session_id"})
