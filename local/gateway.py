@@ -22,7 +22,7 @@ from typing import Any
 from anyio import to_thread
 
 from deskless.catalog import Auth, HttpRoute
-from deskless.edge import ORIGIN_VERIFY_HEADER, PORTAL_HOST_HEADER
+from deskless.edge import ORIGIN_VERIFY_HEADER, PORTAL_HOST_HEADER, VIEWER_IP_HEADER
 from local import apigateway as agw
 from local.functions import FunctionRegistry
 from local.logs import log
@@ -155,10 +155,14 @@ class Gateway:
 
     def _as_cdn(self, request: agw.Request) -> None:
         """What CloudFront does before the origin sees a request: the viewer-request function copies
-        the Host into the portal-host header, and the origin's custom header carries the secret
-        (both replace whatever the viewer sent)."""
-        kept = [(k, v) for k, v in request.headers if k.lower() not in (PORTAL_HOST_HEADER, ORIGIN_VERIFY_HEADER)]
-        request.headers = [*kept, (PORTAL_HOST_HEADER, request.host), (ORIGIN_VERIFY_HEADER, self.origin_secret)]
+        the Host and the viewer's address into their headers, and the origin's custom header carries
+        the secret (each replaces whatever the viewer sent)."""
+        edge = {
+            PORTAL_HOST_HEADER: request.host,
+            VIEWER_IP_HEADER: request.source_ip,
+            ORIGIN_VERIFY_HEADER: self.origin_secret,
+        }
+        request.headers = [*((k, v) for k, v in request.headers if k.lower() not in edge), *edge.items()]
 
     async def _api(self, request: agw.Request, send: Send) -> int:
         catalog = self.registry.catalog()

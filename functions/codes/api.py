@@ -9,7 +9,7 @@ from fastapi import Depends, Request, Response
 from pydantic import AfterValidator, BaseModel, EmailStr, StringConstraints
 
 from deskless.auth import Principal, Role
-from deskless.edge import PORTAL_HOST_HEADER
+from deskless.edge import PORTAL_HOST_HEADER, VIEWER_IP_HEADER
 from deskless.http import Api, require
 from deskless.languages import LANGUAGES
 
@@ -52,9 +52,10 @@ class JoinRequest(BaseModel):
 
 
 def source_of(request: Request) -> str:
-    """The address the request came from, as API Gateway saw it."""
+    """The viewer's address, as the CDN saw it (API Gateway's sourceIp is the CDN's edge)."""
     event = request.scope.get("aws.event") or {}
-    return str(event.get("requestContext", {}).get("http", {}).get("sourceIp", "unknown"))
+    seen_by_api = str(event.get("requestContext", {}).get("http", {}).get("sourceIp", "unknown"))
+    return request.headers.get(VIEWER_IP_HEADER, seen_by_api)
 
 
 @api.route("create", status_code=201)

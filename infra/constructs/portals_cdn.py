@@ -19,18 +19,19 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
-from deskless.edge import ORIGIN_VERIFY_HEADER, PORTAL_HOST_HEADER
+from deskless.edge import ORIGIN_VERIFY_HEADER, PORTAL_HOST_HEADER, VIEWER_IP_HEADER
 from infra.constructs.web_assets import STATIC_PREFIX
 from infra.nag import suppress
 
 
 def portal_host_code() -> str:
     """The viewer-request function (cloudfront-js-2.0); header names are lower case there."""
-    header = json.dumps(PORTAL_HOST_HEADER.lower())
+    host, viewer = json.dumps(PORTAL_HOST_HEADER.lower()), json.dumps(VIEWER_IP_HEADER.lower())
     return (
         "function handler(event) {\n"
         "  var request = event.request;\n"
-        f"  request.headers[{header}] = {{ value: request.headers.host.value }};\n"
+        f"  request.headers[{host}] = {{ value: request.headers.host.value }};\n"
+        f"  request.headers[{viewer}] = {{ value: event.viewer.ip }};\n"
         "  return request;\n"
         "}\n"
     )

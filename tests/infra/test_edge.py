@@ -14,7 +14,7 @@ from aws_cdk import App, Aspects, Stack
 from aws_cdk.assertions import Annotations, Match, Template
 from cdk_nag import AwsSolutionsChecks
 
-from deskless.edge import ORIGIN_VERIFY_HEADER, PORTAL_HOST_HEADER
+from deskless.edge import ORIGIN_VERIFY_HEADER, PORTAL_HOST_HEADER, VIEWER_IP_HEADER
 from infra.constructs.access_logs import AccessLogs
 from infra.constructs.web_assets import WebAssets
 from tests.infra.conftest import Resource, Synthesized, cdk_json_context, logical_id_of, mentions
@@ -85,11 +85,20 @@ def test_viewer_request_function_copies_the_host_into_the_portal_header(
     node = shutil.which("node")
     if node is None:
         pytest.skip("node is not installed")
-    event = {"request": {"method": "GET", "uri": "/", "headers": {"host": {"value": "acme.support.example.com"}}}}
+    event = {
+        "viewer": {"ip": "198.51.100.7"},
+        "request": {
+            "method": "GET",
+            "uri": "/",
+            "headers": {"host": {"value": "acme.support.example.com"}, VIEWER_IP_HEADER: {"value": "10.0.0.1"}},
+        },
+    }
     script = f"{code}\nprocess.stdout.write(JSON.stringify(handler({json.dumps(event)})));"
     result = json.loads(subprocess.run([node, "-e", script], check=True, capture_output=True, text=True).stdout)
     assert result["headers"][PORTAL_HOST_HEADER] == {"value": "acme.support.example.com"}
     assert result["headers"]["host"] == {"value": "acme.support.example.com"}
+    # the viewer's own address, whatever the viewer claimed: per-source throttling keys on it
+    assert result["headers"][VIEWER_IP_HEADER] == {"value": "198.51.100.7"}
 
 
 def test_static_files_come_from_the_private_bucket_through_origin_access_control(

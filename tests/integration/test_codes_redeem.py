@@ -17,9 +17,10 @@ from aws_lambda_powertools.metrics import MetricUnit
 from deskless.auth import Role, verify_token
 from deskless.companies import create_company, create_portal
 from deskless.data import TransactionCanceled, table
+from deskless.edge import VIEWER_IP_HEADER
 from deskless.table import code_key, guesses_key, portal_key, session_key
 from tests.conftest import LocalAws
-from tests.helpers import TECHNICIAN, count_requests, current
+from tests.helpers import TECHNICIAN, HttpResult, count_requests, current
 from tests.integration.test_codes import CodesApi, expire, forget_caches, serialise_dynamodb
 
 INVALID = {
@@ -350,3 +351,27 @@ def test_a_blocked_source_costs_one_batch_read(codes: CodesApi) -> None:
 
 def _counting() -> Any:
     return count_requests(current("deskless.aws").client("dynamodb"))
+
+
+def test_behind_the_cdn_each_viewer_is_its_own_source(codes: CodesApi) -> None:
+    # Given every request arriving from the same CloudFront edge address, each with the viewer's
+    # own address in the header the CDN's viewer-request function sets
+    code = codes.created("Carla Customer")["code"]
+    edge = "130.176.0.1"
+
+    def join_as(viewer: str, digits: str) -> HttpResult:
+        return codes.call(
+            "POST /api/join",
+            caller=None,
+            body={"code": digits, "name": "Carla Customer"},
+            headers={"x-deskless-host": "acme.localhost:8000", VIEWER_IP_HEADER: viewer},
+            source=edge,
+        )
+
+    # When one viewer guesses ten times
+    for n in range(1, 11):
+        join_as("203.0.113.66", f"{n:09d}" if f"{n:09d}" != code else "999999999")
+
+    # Then that viewer is blocked, while another viewer behind the same edge is not
+    assert join_as("203.0.113.66", code).status == 429
+    assert join_as("198.51.100.20", code).status == 201

@@ -1,15 +1,17 @@
 """Facts shared by the CDN in front of the API and the functions behind it.
 
 In AWS a CloudFront viewer-request function copies the viewer's Host into PORTAL_HOST_HEADER
-(the origin request policy forwards every viewer header but Host) and CloudFront adds
-ORIGIN_VERIFY_HEADER with a secret, so a call that bypasses CloudFront is refused. The local
-gateway plays CloudFront and sets both headers the same way.
+(the origin request policy forwards every viewer header but Host) and the viewer's address
+into VIEWER_IP_HEADER (API Gateway sees only CloudFront's edge as the source), and CloudFront
+adds ORIGIN_VERIFY_HEADER with a secret, so a call that bypasses CloudFront is refused. Each
+replaces whatever the viewer sent. The local gateway plays CloudFront and sets them the same way.
 """
 
 from __future__ import annotations
 
 PORTAL_HOST_HEADER = "x-deskless-host"
 ORIGIN_VERIFY_HEADER = "x-deskless-origin-verify"
+VIEWER_IP_HEADER = "x-deskless-viewer-ip"
 
 
 def portal_label(host: str, support_domain: str) -> str | None:
