@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -63,10 +64,11 @@ def wait_for(check: Any, timeout: float = 10.0, interval: float = 0.05) -> Any:
     raise AssertionError(f"nothing after {timeout} s")
 
 
-@pytest.fixture(scope="session")
-def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
-    ready = tmp_path_factory.mktemp("platform") / "ready.json"
-    log = (ready.parent / "platform.log").open("wb")
+@contextmanager
+def started_platform(folder: Path) -> Iterator[Platform]:
+    """`deskless dev` on free ports, fresh (new local AWS, demo data), until the block ends."""
+    ready = folder / "ready.json"
+    log = (folder / "platform.log").open("wb")
     process = subprocess.Popen(
         [
             sys.executable,
@@ -94,16 +96,24 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
     while not ready.exists():
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
-            raise RuntimeError(f"deskless dev did not start:\n{(ready.parent / 'platform.log').read_text()}")
+            raise RuntimeError(f"deskless dev did not start:\n{(folder / 'platform.log').read_text()}")
         time.sleep(0.05)
     urls = json.loads(ready.read_text())
-    yield Platform(port=urls["port"], urls=urls, process=process, names=LocalNames())
-    process.send_signal(signal.SIGINT)
     try:
-        process.wait(timeout=15)
+        yield Platform(port=urls["port"], urls=urls, process=process, names=LocalNames())
     finally:
-        process.kill()
-        log.close()
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=15)
+        finally:
+            process.kill()
+            log.close()
+
+
+@pytest.fixture(scope="session")
+def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
+    with started_platform(tmp_path_factory.mktemp("platform")) as started:
+        yield started
 
 
 @pytest.fixture(scope="session")

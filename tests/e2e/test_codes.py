@@ -6,9 +6,10 @@ Every code made here is cancelled again, so other tests keep alice's slots.
 
 Guessing: failures are counted per source address, and every client of this suite reaches the
 gateway from 127.0.0.1; ten failures here would block redemptions for the tests that follow
-for up to eleven minutes. So this suite sends one wrong code and checks its answer; the
-throttling itself (ten failures, then 429 with Retry-After, other sources unaffected, bursts)
-is proven in tests/integration/test_codes_redeem.py, against the same handler.
+for up to eleven minutes. So this suite sends one wrong code and checks its answer; a guessing
+run is stopped end to end in tests/e2e/test_guessing.py, on a platform of its own, and in
+detail (other sources unaffected, bursts, viewers behind the CDN) in
+tests/integration/test_codes_redeem.py.
 """
 
 from __future__ import annotations
