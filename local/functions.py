@@ -50,9 +50,10 @@ def forget_cold_start() -> None:
     new environment would: for runs in this process that point the functions somewhere else."""
     from aws_lambda_powertools.utilities import parameters
 
-    from deskless import aws, data, settings
+    from deskless import aws, data, preferences, settings
 
     settings.get_settings.cache_clear()
+    preferences.forget_cached()
     aws.client.cache_clear()
     aws.connections_client.cache_clear()
     data.table.cache_clear()
