@@ -12,10 +12,11 @@ from deskless.auth import Principal, Role
 from deskless.edge import PORTAL_HOST_HEADER, VIEWER_IP_HEADER
 from deskless.http import Api, require
 from deskless.languages import LANGUAGES
+from deskless.sessions import SessionEntry
 
 from .codes import ActiveCode, active_codes, cancel_code, create_code, normalise, owned_code
 from .invitation import Invitation, SentInvitation, invitation, send_invitation
-from .redemption import Redemption, redeem
+from .redemption import redeem
 
 api = Api("codes")
 staff = Depends(require(Role.TECHNICIAN, Role.ADMIN))
@@ -85,5 +86,5 @@ def invitation_text(code: str, language: str | None = None, caller: Principal = 
 
 
 @api.route("redeem", status_code=201)
-def join(request: Request, join: JoinRequest) -> Redemption:
+def join(request: Request, join: JoinRequest) -> SessionEntry:
     return redeem(join.code, join.name, source=source_of(request), host=request.headers.get(PORTAL_HOST_HEADER, ""))

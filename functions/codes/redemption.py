@@ -19,13 +19,12 @@ import time
 from typing import Any, NoReturn
 
 from aws_lambda_powertools.metrics import MetricUnit
-from pydantic import BaseModel
 
 from deskless.data import NEW_ITEM, Condition, TransactionCanceled, put_action, table
 from deskless.edge import portal_label
 from deskless.errors import CodeInvalid, TooManyAttempts, TryAgain
 from deskless.observability import Metric, logger, metrics
-from deskless.sessions import new_session, visitor_token
+from deskless.sessions import SessionEntry, new_session, session_entry
 from deskless.settings import get_settings
 from deskless.table import code_key
 
@@ -37,15 +36,7 @@ INVALID = "This code is not valid. Check the digits, or ask your technician for 
 BLOCKED = "Too many codes that were not valid came from your network. Please wait before you try again."
 
 
-class Redemption(BaseModel):
-    session_id: str
-    token: str
-    expires_at: int
-    websocket_url: str
-    technician_name: str
-
-
-def redeem(digits: str, visitor_name: str, *, source: str, host: str, now: float | None = None) -> Redemption:
+def redeem(digits: str, visitor_name: str, *, source: str, host: str, now: float | None = None) -> SessionEntry:
     """Start a session from a code typed on the portal at `host` by a customer at `source`."""
     now = time.time() if now is None else now
     found = table().get_many([code_key(digits), *guessing.keys(source, now)], consistent=True)
@@ -67,16 +58,10 @@ def redeem(digits: str, visitor_name: str, *, source: str, host: str, now: float
         company_id=code.company_id,
         now=now,
     )
-    token, expires_at = visitor_token(session)  # before the code is spent: a failure here leaves it usable
+    entry = session_entry(session)  # before the code is spent: a failure here leaves it usable
     _consume(code, session_item, source, failures)
     logger.info("code redeemed", extra={"session_id": session.id, "technician_id": code.technician_id})
-    return Redemption(
-        session_id=session.id,
-        token=token,
-        expires_at=expires_at,
-        websocket_url=get_settings().websocket_url,
-        technician_name=code.technician_name,
-    )
+    return entry
 
 
 def _consume(code: Code, session_item: dict[str, Any], source: str, failures: guessing.Failures) -> None:

@@ -14,10 +14,10 @@ from pydantic import AfterValidator, BaseModel, EmailStr, StringConstraints
 from deskless.auth import Principal, Role
 from deskless.http import Api, require
 from deskless.languages import DEFAULT_LANGUAGE, LANGUAGES
+from deskless.sessions import SessionEntry
 
 from .keys import ApiKey, IssuedApiKey, authenticate, create_key, create_reusable_invitation, list_keys, revoke_key
 from .links import (
-    Accepted,
     Invitation,
     accept_invitation,
     create_invitation,
@@ -80,7 +80,7 @@ def invalidate(token: str, caller: Principal = operator) -> Invitation:
 
 
 @api.route("accept", status_code=201)
-def accept(token: str, arrival: Arrival) -> Accepted:
+def accept(token: str, arrival: Arrival) -> SessionEntry:
     return accept_invitation(token, arrival.name)
 
 

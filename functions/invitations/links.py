@@ -31,7 +31,7 @@ from deskless.data import (
 )
 from deskless.errors import InvitationInvalid, NotFound, TryAgain
 from deskless.languages import DEFAULT_LANGUAGE
-from deskless.sessions import new_session, visitor_token
+from deskless.sessions import SessionEntry, new_session, session_entry
 from deskless.settings import get_settings
 from deskless.table import GSI1, Entity, invitation_index, invitation_key, operator_invitations
 
@@ -69,16 +69,6 @@ class Invitation(BaseModel):
     created_via: str  # "console", or "api:<key id>"
     last_used_at: int | None = None
     invalidated_at: int | None = None
-
-
-class Accepted(BaseModel):
-    """What a visitor needs to join the operator: their session and a token for it alone."""
-
-    session_id: str
-    token: str
-    expires_at: int
-    websocket_url: str
-    technician_name: str
 
 
 def invitation_url(token: str) -> str:
@@ -162,7 +152,7 @@ def invalidate_invitation(token: str, caller: Principal, *, now: float | None = 
     return _from_item(item)
 
 
-def accept_invitation(token: str, visitor_name: str, *, now: float | None = None) -> Accepted:
+def accept_invitation(token: str, visitor_name: str, *, now: float | None = None) -> SessionEntry:
     """A visitor arrives by a link: a session with its operator starts, and the link is used
     (single use: the first visitor only; reusable: counted). One GetItem for the operator's
     data, then one transaction that uses the link only if it is still open, with the session."""
@@ -186,14 +176,7 @@ def accept_invitation(token: str, visitor_name: str, *, now: float | None = None
         condition=Condition("#state = :open", {"#state": "state"}, {":open": invitation.state}),
     )
     _commit_use([use, put_action(session_item, NEW_ITEM)])
-    visitor, expires_at = visitor_token(session)
-    return Accepted(
-        session_id=session.id,
-        token=visitor,
-        expires_at=expires_at,
-        websocket_url=get_settings().websocket_url,
-        technician_name=session.technician_name,
-    )
+    return session_entry(session)
 
 
 def _commit_use(actions: list[Action]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -17,12 +18,14 @@ from typing import Any
 
 import httpx
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 
 from local.seed import DEMO_STAFF
 from local.services import LocalNames, local_client
 
 ROOT = Path(__file__).resolve().parents[2]
 READY_TIMEOUT_S = 60
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"  # Debian's; Playwright's own download is not used
 
 
 @dataclass
@@ -126,3 +129,16 @@ def admin_token(platform: Platform) -> str:
 def technician_token(platform: Platform) -> str:
     technician = DEMO_STAFF[1]
     return platform.login(technician.email, technician.password)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Headless Chromium driven by Playwright, for one test module at a time: Playwright's sync API
+    keeps an event loop running while it lives, which other suites' handlers (Mangum) must not meet."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+        )
+        yield browser
+        browser.close()

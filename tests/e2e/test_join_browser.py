@@ -6,11 +6,10 @@ Waits are Playwright's own (expect, wait_for): nothing sleeps."""
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
+from playwright.sync_api import Browser, Page, Route, expect
 from websockets.sync.client import connect
 
 from local.seed import DEMO_SUBDOMAIN
@@ -18,19 +17,7 @@ from local.services import local_client
 from tests.e2e.conftest import Platform
 from tests.e2e.test_sessions import ALICE, bearer, create_code, receive, say
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from .auth import Principal, Role, issue_token
 from .data import Condition, ConditionFailed, table
 from .errors import Conflict, NotFound
 from .realtime import MAX_CONNECTION_SECONDS, RECORD_MARGIN_SECONDS, Delivery, push, settled
+from .settings import get_settings
 from .table import (
     GSI1,
     MESSAGE_PREFIX,
@@ -106,6 +107,27 @@ def visitor_token(session: Session) -> tuple[str, int]:
         user_id=f"visitor-{session.id}", role=Role.VISITOR, name=session.visitor_name, scope=session_scope(session.id)
     )
     return issue_token(principal, ttl_seconds=VISITOR_TOKEN_SECONDS)
+
+
+class SessionEntry(BaseModel):
+    """What a visitor needs to take part: their session, a token for it alone, where to connect."""
+
+    session_id: str
+    token: str
+    expires_at: int
+    websocket_url: str
+    technician_name: str
+
+
+def session_entry(session: Session) -> SessionEntry:
+    token, expires_at = visitor_token(session)
+    return SessionEntry(
+        session_id=session.id,
+        token=token,
+        expires_at=expires_at,
+        websocket_url=get_settings().websocket_url,
+        technician_name=session.technician_name,
+    )
 
 
 def session_scope(session_id: str) -> str:
