@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from deskless import auth
+from deskless import auth, sessions
 from deskless.auth import Principal, Role
 from deskless.data import Action, Condition, TransactionCanceled, deserialize
 from deskless.errors import InvalidApiKey, InvitationInvalid, TryAgain
@@ -59,7 +59,8 @@ def fake(monkeypatch: pytest.MonkeyPatch) -> FakeTable:
         websocket_url="wss://ws.support.example.com",
         websocket_callback_url="https://cb.example.com",
     )
-    monkeypatch.setattr(links, "get_settings", lambda: settings)
+    for module in (links, sessions):
+        monkeypatch.setattr(module, "get_settings", lambda: settings)
     monkeypatch.setattr(auth, "signing_key", lambda: b"unit-test-signing-key")
     monkeypatch.setattr(links, "CONFLICT_PAUSE_S", 0)
     return fake
