@@ -12,7 +12,7 @@ DynamoDB requests.
 2. DynamoDB requests per operation: measured, not copied from the tests. In this process,
    against a fresh moto server, each codes route is invoked through the catalog's handler with
    the event the local gateway builds, and a botocore `before-call` hook counts the requests of
-   the functions' DynamoDB client (the same hook as tests/helpers.count_requests).
+   the functions' DynamoDB client (local.metering.count_requests, as the tests count).
 
 Everything is local: moto answers DynamoDB from one Python process, so the figures say how the
 code behaves under concurrency and what it asks of DynamoDB, not how fast DynamoDB is. moto 5.2's
@@ -42,6 +42,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+
+from local.metering import count_requests
 
 ROOT = Path(__file__).resolve().parent.parent
 READY_TIMEOUT_S = 60
@@ -169,22 +171,6 @@ def load(port: int, clients: int, per_client: int) -> dict[str, Any]:
 
 
 # --- 2. DynamoDB requests per operation, in this process ------------------------------------------
-
-
-@contextmanager
-def count_requests(client: Any) -> Iterator[Counter[str]]:
-    """The API calls one boto3 client makes in a block, by operation (botocore's before-call event)."""
-    calls: Counter[str] = Counter()
-    event = f"before-call.{client.meta.service_model.service_id.hyphenize()}"
-
-    def record(model: Any, **_: Any) -> None:
-        calls[model.name] += 1
-
-    client.meta.events.register(event, record, unique_id="bench.count_requests")
-    try:
-        yield calls
-    finally:
-        client.meta.events.unregister(event, unique_id="bench.count_requests")
 
 
 def requests_per_operation() -> list[tuple[str, Counter[str], int]]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import importlib
 import json
 import threading
-from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -110,27 +109,6 @@ def call_http(function: str, event: dict[str, Any]) -> HttpResult:
 
 
 # --- counting AWS requests -----------------------------------------------------------------
-
-
-@contextmanager
-def count_requests(client: Any) -> Iterator[Counter[str]]:
-    """Count the API calls one boto3 client makes in a block, by operation name.
-
-    Hooks botocore's `before-call` event, which fires once per API call (retries included in
-    that one call), so the count is what the code asks for, not what the network carried.
-    """
-    calls: Counter[str] = Counter()
-    service = client.meta.service_model.service_id.hyphenize()
-    event_name = f"before-call.{service}"
-
-    def record(model: Any, **_: Any) -> None:
-        calls[model.name] += 1
-
-    client.meta.events.register(event_name, record, unique_id="tests.count_requests")
-    try:
-        yield calls
-    finally:
-        client.meta.events.unregister(event_name, unique_id="tests.count_requests")
 
 
 # --- the @connections management API -------------------------------------------------------

@@ -13,8 +13,9 @@ from deskless.auth import Role
 from deskless.data import deserialize, table
 from deskless.table import api_key_key
 from deskless.users import StaffUser, create_staff
+from local.metering import count_requests
 from tests.conftest import LocalAws
-from tests.helpers import TECHNICIAN, HttpResult, count_requests, current
+from tests.helpers import TECHNICIAN, HttpResult, current
 from tests.integration.test_invitations import NO_LONGER_VALID, InvitationsApi
 
 INVALID_KEY = {"error": "invalid_api_key", "message": "The API key is missing or not valid."}

@@ -7,8 +7,9 @@ import pytest
 
 from deskless.auth import Principal, Role, verify_token
 from deskless.users import StaffUser, create_staff
+from local.metering import count_requests
 from tests.conftest import LocalAws
-from tests.helpers import call_http, count_requests, current, http_event
+from tests.helpers import call_http, current, http_event
 
 PASSWORD = "correct horse battery staple"
 

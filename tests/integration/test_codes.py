@@ -29,8 +29,9 @@ from deskless.table import (
     portal_key,
     technician_partition,
 )
+from local.metering import count_requests
 from tests.conftest import LocalAws
-from tests.helpers import ADMIN, TECHNICIAN, HttpResult, call_http, count_requests, current, http_event
+from tests.helpers import ADMIN, TECHNICIAN, HttpResult, call_http, current, http_event
 
 OTHER_TECHNICIAN = Principal(user_id="0b0b0b0b0b0b0b0b", role=Role.TECHNICIAN, name="Bo Tech", email="bo@example.com")
 CUSTOMER_SOURCE = "198.51.100.7"

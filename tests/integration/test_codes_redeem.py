@@ -19,8 +19,9 @@ from deskless.companies import create_company, create_portal
 from deskless.data import TransactionCanceled, table
 from deskless.edge import VIEWER_IP_HEADER
 from deskless.table import code_key, guesses_key, portal_key, session_key
+from local.metering import count_requests
 from tests.conftest import LocalAws
-from tests.helpers import TECHNICIAN, HttpResult, count_requests, current
+from tests.helpers import TECHNICIAN, HttpResult, current
 from tests.integration.test_codes import CodesApi, expire, forget_caches, serialise_dynamodb
 
 INVALID = {

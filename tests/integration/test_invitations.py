@@ -17,8 +17,9 @@ from deskless.auth import Principal, Role
 from deskless.data import table
 from deskless.sessions import session_scope
 from deskless.table import invitation_key, session_key
+from local.metering import count_requests
 from tests.conftest import LocalAws
-from tests.helpers import ADMIN, TECHNICIAN, HttpResult, call_http, count_requests, current, http_event, invoke
+from tests.helpers import ADMIN, TECHNICIAN, HttpResult, call_http, current, http_event, invoke
 
 OTHER_TECHNICIAN = Principal(user_id="0b0b0b0b0b0b0b0b", role=Role.TECHNICIAN, name="Bo Tech", email="bo@example.com")
 VISITOR = Principal(user_id="visitor-x", role=Role.VISITOR, name="Vera", scope="session:x")

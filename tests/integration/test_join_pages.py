@@ -21,8 +21,9 @@ import pytest
 from deskless.companies import Company, create_company, create_portal
 from deskless.data import table
 from deskless.table import Entity, invitation_index, invitation_key
+from local.metering import count_requests
 from tests.conftest import LocalAws
-from tests.helpers import TECHNICIAN, HttpResult, call_http, count_requests, current, http_event
+from tests.helpers import TECHNICIAN, HttpResult, call_http, current, http_event
 
 TOKEN = "Q" * 16 + "x_-" + "7" * 13  # an invitation token's shape: 32 URL-safe characters
 

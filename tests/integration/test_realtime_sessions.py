@@ -20,8 +20,9 @@ from deskless.data import table
 from deskless.realtime import save_connection
 from deskless.sessions import MAX_MESSAGE_CHARS, Session, end_session, join, messages, new_session, session_scope
 from deskless.table import connection_key, participant_key, session_key
+from local.metering import count_requests
 from tests.conftest import LocalAws
-from tests.helpers import ADMIN, TECHNICIAN, ConnectionsStub, count_requests, current, invoke, load_event
+from tests.helpers import ADMIN, TECHNICIAN, ConnectionsStub, current, invoke, load_event
 
 OTHER_TECHNICIAN = Principal(user_id="0b0b0b0b0b0b0b0b", role=Role.TECHNICIAN, name="Bo Tech", email="bo@example.com")
 

@@ -14,8 +14,9 @@ import pytest
 from deskless.auth import Principal, Role
 from deskless.data import table
 from deskless.sessions import Session, add_message, new_session, session_scope
+from local.metering import count_requests
 from tests.conftest import LocalAws
-from tests.helpers import ADMIN, TECHNICIAN, HttpResult, call_http, count_requests, current, http_event
+from tests.helpers import ADMIN, TECHNICIAN, HttpResult, call_http, current, http_event
 
 OTHER_TECHNICIAN = Principal(user_id="0b0b0b0b0b0b0b0b", role=Role.TECHNICIAN, name="Bo Tech", email="bo@example.com")
 

@@ -9,8 +9,9 @@ import pytest
 from deskless.auth import Principal, Role, verify_password
 from deskless.data import table
 from deskless.table import email_key, user_key
+from local.metering import count_requests
 from tests.conftest import LocalAws
-from tests.helpers import ADMIN, TECHNICIAN, HttpResult, call_http, count_requests, current, http_event
+from tests.helpers import ADMIN, TECHNICIAN, HttpResult, call_http, current, http_event
 
 NEW = {"email": "theo@example.com", "name": "Theo Tech", "role": "technician", "password": "a long first password"}
 
