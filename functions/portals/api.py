@@ -7,12 +7,10 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from deskless.edge import PORTAL_HOST_HEADER
-from deskless.http import Api
 
+from .app import api
 from .join import Page, invite_page, join_page
 from .pages import home_page
-
-api = Api("portals")
 
 
 def _host(request: Request) -> str:

@@ -1,5 +1,6 @@
 """Lambda entry of the portals function (HTTP API)."""
 
-from .api import api
+from . import admin, api  # noqa: F401  (each registers its routes)
+from .app import api as app
 
-handler = api.lambda_handler()
+handler = app.lambda_handler()

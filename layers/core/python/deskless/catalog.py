@@ -149,8 +149,8 @@ FUNCTIONS: tuple[Function, ...] = (
     Function(
         "portals",
         Trigger.HTTP,
-        frozenset({Access.TABLE_READ, Access.ORIGIN_SECRET}),
-        "Public portal pages on each company's subdomain.",
+        _RW | {Access.SIGNING_KEY, Access.ORIGIN_SECRET},
+        "Companies and their portals; each portal's pages, chat widget, chat requests and messages.",
     ),
     Function(
         "http_authorizer",
@@ -175,13 +175,13 @@ FUNCTIONS: tuple[Function, ...] = (
     Function(
         "realtime",
         Trigger.WEBSOCKET,
-        _RW | {Access.CONNECTIONS},
-        "The operator console's WebSocket: connections and heartbeat.",
+        _RW | {Access.CONNECTIONS, Access.SIGNING_KEY},
+        "The WebSocket API: presence and heartbeat, the chat queue, support session chat.",
     ),
     Function(
         "events",
         Trigger.STREAM,
-        _RW | {Access.CONNECTIONS},
+        _RW | {Access.CONNECTIONS, Access.SEND_EMAIL},
         "Side effects of state changes, from the table's stream.",
         timeout_s=30,
     ),
@@ -220,7 +220,21 @@ HTTP_ROUTES: tuple[HttpRoute, ...] = (
     HttpRoute("DELETE /api/api-keys/{key_id}", "invitations", "revoke_key", Auth.TOKEN),
     HttpRoute("GET /api/sessions", "sessions", "list", Auth.TOKEN),
     HttpRoute("GET /api/sessions/{session_id}/messages", "sessions", "messages", Auth.TOKEN),
+    HttpRoute("GET /api/companies", "portals", "list_companies", Auth.TOKEN),
+    HttpRoute("POST /api/companies", "portals", "create_company", Auth.TOKEN),
+    HttpRoute("GET /api/companies/{company_id}", "portals", "get_company", Auth.TOKEN),
+    HttpRoute("PATCH /api/companies/{company_id}", "portals", "update_company", Auth.TOKEN),
+    HttpRoute("POST /api/companies/{company_id}/portal", "portals", "create_portal", Auth.TOKEN),
+    HttpRoute("PATCH /api/companies/{company_id}/portal", "portals", "update_portal", Auth.TOKEN),
+    HttpRoute("GET /api/companies/{company_id}/portal/embed", "portals", "embed", Auth.TOKEN),
+    HttpRoute("GET /api/companies/{company_id}/support-requests", "portals", "support_requests", Auth.TOKEN),
+    # A portal's own API: the portal is the one whose host the request came to.
+    HttpRoute("GET /api/portal", "portals", "portal_state", Auth.PUBLIC),
+    HttpRoute("POST /api/portal/chat-requests", "portals", "request_chat", Auth.PUBLIC),
+    HttpRoute("POST /api/portal/messages", "portals", "leave_message", Auth.PUBLIC),
     HttpRoute("GET /", "portals", "home", Auth.PUBLIC),
+    HttpRoute("GET /widget", "portals", "widget", Auth.PUBLIC),
+    HttpRoute("GET /widget.js", "portals", "widget_script", Auth.PUBLIC),
     HttpRoute("GET /join", "portals", "join", Auth.PUBLIC),
     HttpRoute("GET /join/{code}", "portals", "join_code", Auth.PUBLIC),
     HttpRoute("GET /invite/{token}", "portals", "invite", Auth.PUBLIC),
@@ -234,6 +248,13 @@ WEBSOCKET_ROUTES: tuple[WebSocketRoute, ...] = (
     WebSocketRoute("session.join", "realtime", returns_response=True),
     WebSocketRoute("chat.send", "realtime", returns_response=True),
     WebSocketRoute("session.end", "realtime", returns_response=True),
+    WebSocketRoute("heartbeat", "realtime", returns_response=True),
+    WebSocketRoute("presence.get", "realtime", returns_response=True),
+    WebSocketRoute("presence.set", "realtime", returns_response=True),
+    WebSocketRoute("queue.list", "realtime", returns_response=True),
+    WebSocketRoute("chat.accept", "realtime", returns_response=True),
+    WebSocketRoute("chat.status", "realtime", returns_response=True),
+    WebSocketRoute("chat.withdraw", "realtime", returns_response=True),
 )
 
 # The route selection expression of the WebSocket API.
@@ -254,9 +275,24 @@ def _inserted(entity: Entity) -> Mapping[str, Any]:
     return {"eventName": ["INSERT"], "dynamodb": {"NewImage": {TYPE_ATTRIBUTE: {"S": [entity.value]}}}}
 
 
+def _ended_chat_request() -> Mapping[str, Any]:
+    """A chat request that stopped waiting: accepted or withdrawn (its only other changes are the
+    visitor's connections coming and going while it waits)."""
+    image = {TYPE_ATTRIBUTE: {"S": [Entity.CHAT_REQUEST.value]}, "state": {"S": ["accepted", "withdrawn"]}}
+    return {"eventName": ["MODIFY"], "dynamodb": {"NewImage": image}}
+
+
 STREAM_SUBSCRIPTIONS: tuple[StreamSubscription, ...] = (
     StreamSubscription(
-        "events", filters=(_removed(Entity.CONNECTION), _removed(Entity.CODE), _inserted(Entity.SESSION))
+        "events",
+        filters=(
+            _removed(Entity.CONNECTION),
+            _removed(Entity.CODE),
+            _inserted(Entity.SESSION),
+            _inserted(Entity.CHAT_REQUEST),
+            _ended_chat_request(),
+            _removed(Entity.QUEUE_ENTRY),
+        ),
     ),
 )
 

@@ -113,10 +113,16 @@ class Table:
         *,
         set_values: Mapping[str, Any] | None = None,
         add: Mapping[str, Any] | None = None,
+        discard: Mapping[str, Any] | None = None,
+        remove: Sequence[str] = (),
         condition: Condition | None = None,
     ) -> Item:
-        """SET and ADD attributes of one item (created if missing), if the condition holds; the new item."""
-        request = {"Key": serialize(key), "ReturnValues": "ALL_NEW", **_update_expression(set_values, add)}
+        """Change one item (created if missing), if the condition holds; the new item.
+
+        `set_values` SETs attributes, `add` ADDs to numbers and sets, `discard` DELETEs elements
+        from sets (a set left empty disappears), `remove` REMOVEs attributes."""
+        changes = _update_expression(set_values, add, discard, remove)
+        request = {"Key": serialize(key), "ReturnValues": "ALL_NEW", **changes}
         return deserialize(self._write("update_item", request, condition).get("Attributes", {}))
 
     def _write(self, operation: str, request: dict[str, Any], condition: Condition | None) -> dict[str, Any]:
@@ -135,11 +141,20 @@ class Table:
         sort_prefix: str | None = None,
         limit: int | None = None,
         newest_first: bool = False,
+        consistent: bool = False,
     ) -> list[Item]:
-        return list(self._query(partition, index, sort_prefix, limit, newest_first))
+        """Items of one partition (of the table or an index), by sort key; strongly consistent
+        reads are for the table only."""
+        return list(self._query(partition, index, sort_prefix, limit, newest_first, consistent))
 
     def _query(
-        self, partition: str, index: str | None, sort_prefix: str | None, limit: int | None, newest_first: bool
+        self,
+        partition: str,
+        index: str | None,
+        sort_prefix: str | None,
+        limit: int | None,
+        newest_first: bool,
+        consistent: bool,
     ) -> Iterator[Item]:
         pk, sk = (TABLE.partition_key, TABLE.sort_key) if index is None else _index_keys(index)
         request: dict[str, Any] = {
@@ -148,6 +163,7 @@ class Table:
             "ExpressionAttributeNames": {"#pk": pk, **({"#sk": sk} if sort_prefix else {})},
             "ExpressionAttributeValues": serialize({":pk": partition, ":sk": sort_prefix}),
             "ScanIndexForward": not newest_first,
+            "ConsistentRead": consistent,
         }
         if index is not None:
             request["IndexName"] = index
@@ -219,20 +235,29 @@ def update_action(
     *,
     set_values: Mapping[str, Any] | None = None,
     add: Mapping[str, Any] | None = None,
+    discard: Mapping[str, Any] | None = None,
+    remove: Sequence[str] = (),
     condition: Condition | None = None,
 ) -> Action:
-    return Action("Update", {"Key": serialize(key), **_update_expression(set_values, add)}, condition)
+    changes = _update_expression(set_values, add, discard, remove)
+    return Action("Update", {"Key": serialize(key), **changes}, condition)
 
 
 def check_action(key: Key, condition: Condition) -> Action:
     return Action("ConditionCheck", {"Key": serialize(key)}, condition)
 
 
-def _update_expression(set_values: Mapping[str, Any] | None, add: Mapping[str, Any] | None) -> dict[str, Any]:
+def _update_expression(
+    set_values: Mapping[str, Any] | None,
+    add: Mapping[str, Any] | None,
+    discard: Mapping[str, Any] | None,
+    remove: Sequence[str],
+) -> dict[str, Any]:
     names: dict[str, str] = {}
     values: dict[str, Any] = {}
     clauses = []
-    for verb, pairs, joiner in (("SET", set_values or {}, " = "), ("ADD", add or {}, " ")):
+    verbs = (("SET", set_values or {}, " = "), ("ADD", add or {}, " "), ("DELETE", discard or {}, " "))
+    for verb, pairs, joiner in verbs:
         parts = []
         for name, value in pairs.items():
             placeholder = f"u{len(names)}"
@@ -241,11 +266,17 @@ def _update_expression(set_values: Mapping[str, Any] | None, add: Mapping[str, A
             parts.append(f"#{placeholder}{joiner}:{placeholder}")
         if parts:
             clauses.append(f"{verb} {', '.join(parts)}")
-    return {
-        "UpdateExpression": " ".join(clauses),
-        "ExpressionAttributeNames": names,
-        "ExpressionAttributeValues": serialize(values),
-    }
+    removed = []
+    for name in remove:
+        placeholder = f"#u{len(names)}"
+        names[placeholder] = name
+        removed.append(placeholder)
+    if removed:
+        clauses.append(f"REMOVE {', '.join(removed)}")
+    request: dict[str, Any] = {"UpdateExpression": " ".join(clauses), "ExpressionAttributeNames": names}
+    if values:
+        request["ExpressionAttributeValues"] = serialize(values)
+    return request
 
 
 def _with(request: dict[str, Any], condition: Condition | None) -> dict[str, Any]:

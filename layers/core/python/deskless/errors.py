@@ -117,3 +117,37 @@ class SessionEnded(Forbidden):
 
 class NotParticipant(Forbidden):
     code = "not_participant"
+
+
+class InvalidSubdomain(InvalidRequest):
+    """Not a DNS label of 3 to 63 lower-case letters, digits and inner hyphens, or a reserved name."""
+
+    code = "invalid_subdomain"
+
+
+class ServiceUnavailable(DesklessError):
+    status, code = 503, "service_unavailable"
+
+
+class PortalUnavailable(ServiceUnavailable):
+    """The portal is inactive: it takes no chat requests or messages."""
+
+    code = "portal_unavailable"
+
+
+class NoTechnicianAvailable(Conflict):
+    """Nobody can take a chat right now; the visitor is offered the message form instead."""
+
+    code = "no_technician_available"
+
+
+class ChatTaken(Conflict):
+    """Another technician accepted the chat request first (or it was withdrawn or timed out)."""
+
+    code = "chat_taken"
+
+
+class OriginNotAllowed(Forbidden):
+    """A website that is not on the portal's list of allowed origins embedded its chat widget."""
+
+    code = "origin_not_allowed"

@@ -17,6 +17,13 @@ CACHE_SECONDS = 30.0
 class Preferences(BaseModel):
     code_limit: int = Field(default=8, ge=1, le=100, description="Active session codes a technician may hold.")
     code_lifetime_minutes: int = Field(default=20, ge=1, le=24 * 60, description="How long a code stays valid.")
+    chat_wait_seconds: int = Field(
+        default=180,
+        ge=15,
+        le=3600,
+        description="How long a chat request waits for a technician before the visitor "
+        "is offered the message form instead.",
+    )
 
 
 _cache: dict[str, Any] = {}

@@ -1,4 +1,5 @@
-"""Support sessions: a technician and a visitor (who came by a session code or an invitation),
+"""Support sessions: a technician and a visitor (who came by a session code, an invitation, or a
+chat request from a portal that the technician accepted),
 their messages in order, and the connections taking part, which are the only recipients of
 the session's events.
 
@@ -36,6 +37,7 @@ from .table import (
 )
 
 VISITOR_TOKEN_SECONDS = 8 * 3600
+Origin = Literal["code", "invitation", "chat"]
 MAX_MESSAGE_CHARS = 4000
 
 
@@ -49,8 +51,8 @@ class Session(BaseModel):
     technician_id: str
     technician_name: str
     visitor_name: str
-    origin: Literal["code", "invitation"]
-    origin_ref: str  # the code's digits, or the invitation's token
+    origin: Origin
+    origin_ref: str  # the code's digits, the invitation's token, or the chat request's id
     origin_name: str = ""  # the code's name (what the technician called it), if any
     company_id: str = ""
     state: SessionState = SessionState.ACTIVE
@@ -73,7 +75,7 @@ def new_session(
     technician_id: str,
     technician_name: str,
     visitor_name: str,
-    origin: Literal["code", "invitation"],
+    origin: Origin,
     origin_ref: str,
     origin_name: str = "",
     company_id: str = "",
@@ -174,19 +176,26 @@ def end_session(session_id: str, by: str, *, now: float | None = None) -> Sessio
     return session_from_item(item)
 
 
-def add_message(session: Session, sender: Principal, text: str, *, now: float | None = None) -> Message:
+def new_message(
+    session_id: str, sender_role: str, sender_name: str, text: str, *, now: float | None = None
+) -> tuple[Message, dict[str, Any]]:
+    """A message and the item that stores it."""
     at_ms = int((time.time() if now is None else now) * 1000)
     message = Message(
         id=secrets.token_hex(4),
-        session_id=session.id,
-        sender_role=sender.role,
-        sender_name=sender.name,
+        session_id=session_id,
+        sender_role=sender_role,
+        sender_name=sender_name,
         text=text,
         at_ms=at_ms,
     )
-    table().put(
-        {**message_key(session.id, at_ms, message.id), "type": Entity.MESSAGE, **message.model_dump(mode="json")}
-    )
+    item = {**message_key(session_id, at_ms, message.id), "type": Entity.MESSAGE, **message.model_dump(mode="json")}
+    return message, item
+
+
+def add_message(session: Session, sender: Principal, text: str, *, now: float | None = None) -> Message:
+    message, item = new_message(session.id, sender.role, sender.name, text, now=now)
+    table().put(item)
     return message
 
 

@@ -13,10 +13,17 @@ Access patterns (every read is a GetItem or a Query; nothing scans):
 | list staff users, by name             | Query     | GSI1 gsi1pk=STAFF     gsi1sk=<name>#<id>       |
 | WebSocket connection by id            | GetItem   | pk=CONN#<id>          sk=CONNECTION            |
 | a user's open connections             | Query     | GSI1 gsi1pk=CONNS#<user id> gsi1sk=<id>        |
-| company by id                         | GetItem   | pk=COMPANY#<id>       sk=COMPANY               |
-| list companies, by name               | Query     | GSI1 gsi1pk=COMPANIES gsi1sk=<name>#<id>       |
+| company with its portal (one request) | Query     | pk=COMPANY#<id>  (sk COMPANY and PORTAL)       |
+| list companies and portals, by name   | Query     | GSI1 gsi1pk=COMPANIES gsi1sk=<name>#<id>[#PORTAL] |
 | a company's portal (at most one)      | GetItem   | pk=COMPANY#<id>       sk=PORTAL                |
 | portal by subdomain (unique)          | GetItem   | pk=SUBDOMAIN#<label>  sk=SUBDOMAIN -> company  |
+| a staff user's presence and heartbeat | GetItem   | pk=USER#<id>          sk=PRESENCE              |
+| presence of a company's technicians   | BatchGet  | pk=USER#<id>          sk=PRESENCE (ids on the company) |
+| chat request by id                    | GetItem   | pk=CHATREQ#<id>       sk=CHATREQ               |
+| a company's queue, oldest first       | Query     | pk=QUEUE#<company id> sk=<queued ms>#<request id> |
+| support requests of a company         | Query     | GSI1 gsi1pk=SUPPORTREQS#<company id> gsi1sk=<time>#<id> |
+| support request by id                 | GetItem   | pk=SUPPORTREQ#<id>    sk=SUPPORTREQ            |
+| submissions of one source (throttle)  | Update    | pk=THROTTLE#<kind>#<source> sk=<window start>  |
 | inbound email by SES message id       | GetItem   | pk=MAIL#<message id>  sk=INBOUND               |
 | admin settings                        | GetItem   | pk=SETTINGS           sk=GLOBAL                |
 | session code by its 9 digits (unique) | GetItem   | pk=CODE#<digits>      sk=CODE                  |
@@ -102,6 +109,11 @@ class Entity(StrEnum):
     INVITATION = "invitation"
     API_KEY = "api_key"
     CODE_LIMIT = "code_limit"
+    PRESENCE = "presence"
+    CHAT_REQUEST = "chat_request"
+    QUEUE_ENTRY = "queue_entry"
+    SUPPORT_REQUEST = "support_request"
+    THROTTLE = "throttle"
 
 
 Key = dict[str, str]
@@ -134,19 +146,29 @@ def connection_index(user_id: str, connection_id: str) -> Key:
     return {"gsi1pk": user_connections(user_id), "gsi1sk": connection_id}
 
 
+def company_partition(company_id: str) -> str:
+    return f"COMPANY#{company_id}"
+
+
 def company_key(company_id: str) -> Key:
-    return {"pk": f"COMPANY#{company_id}", "sk": "COMPANY"}
+    return {"pk": company_partition(company_id), "sk": "COMPANY"}
 
 
 COMPANY_LIST = "COMPANIES"
+PORTAL_SORT = "PORTAL"
 
 
 def company_index(name: str, company_id: str) -> Key:
     return {"gsi1pk": COMPANY_LIST, "gsi1sk": f"{name.lower()}#{company_id}"}
 
 
+def portal_index(company_name: str, company_id: str) -> Key:
+    """The portal sorts right after its company in the companies list (one Query reads both)."""
+    return {"gsi1pk": COMPANY_LIST, "gsi1sk": f"{company_name.lower()}#{company_id}#{PORTAL_SORT}"}
+
+
 def portal_key(company_id: str) -> Key:
-    return {"pk": f"COMPANY#{company_id}", "sk": "PORTAL"}
+    return {"pk": company_partition(company_id), "sk": PORTAL_SORT}
 
 
 def subdomain_key(label: str) -> Key:
@@ -237,3 +259,35 @@ API_KEY_LIST = "APIKEYS"
 
 def api_key_index(created_at: int, key_id: str) -> Key:
     return {"gsi1pk": API_KEY_LIST, "gsi1sk": f"{created_at:010d}#{key_id}"}
+
+
+def presence_key(user_id: str) -> Key:
+    return {"pk": f"USER#{user_id}", "sk": "PRESENCE"}
+
+
+def chat_request_key(request_id: str) -> Key:
+    return {"pk": f"CHATREQ#{request_id}", "sk": "CHATREQ"}
+
+
+def queue_partition(company_id: str) -> str:
+    return f"QUEUE#{company_id}"
+
+
+def queue_entry_key(company_id: str, queued_ms: int, request_id: str) -> Key:
+    return {"pk": queue_partition(company_id), "sk": f"{queued_ms:013d}#{request_id}"}
+
+
+def support_request_key(request_id: str) -> Key:
+    return {"pk": f"SUPPORTREQ#{request_id}", "sk": "SUPPORTREQ"}
+
+
+def company_support_requests(company_id: str) -> str:
+    return f"SUPPORTREQS#{company_id}"
+
+
+def support_request_index(company_id: str, created_at: int, request_id: str) -> Key:
+    return {"gsi1pk": company_support_requests(company_id), "gsi1sk": f"{created_at:010d}#{request_id}"}
+
+
+def throttle_key(kind: str, source: str, window_start: int) -> Key:
+    return {"pk": f"THROTTLE#{kind}#{source}", "sk": str(window_start)}
