@@ -154,15 +154,7 @@ class Gateway:
         )
 
     def _as_cdn(self, request: agw.Request) -> None:
-        """What CloudFront does before the origin sees a request: the viewer-request function copies
-        the Host and the viewer's address into their headers, and the origin's custom header carries
-        the secret (each replaces whatever the viewer sent)."""
-        edge = {
-            PORTAL_HOST_HEADER: request.host,
-            VIEWER_IP_HEADER: request.source_ip,
-            ORIGIN_VERIFY_HEADER: self.origin_secret,
-        }
-        request.headers = [*((k, v) for k, v in request.headers if k.lower() not in edge), *edge.items()]
+        request.headers = as_cdn(request.headers, viewer_ip=request.source_ip, origin_secret=self.origin_secret)
 
     async def _api(self, request: agw.Request, send: Send) -> int:
         catalog = self.registry.catalog()
@@ -354,6 +346,16 @@ class Gateway:
 
 def _route_function(catalog: Any, route_key: str) -> str:
     return str(next(r.function for r in catalog.WEBSOCKET_ROUTES if r.route_key == route_key))
+
+
+def as_cdn(headers: list[tuple[str, str]], *, viewer_ip: str, origin_secret: str) -> list[tuple[str, str]]:
+    """The headers the origin gets from CloudFront for a viewer's request: the viewer-request
+    function (infra.constructs.portals_cdn) copies the Host and the viewer's address into their
+    headers, and the origin's custom header carries the secret; each replaces whatever the viewer
+    sent. tests/infra/test_edge.py runs both on the same cases."""
+    host = next((value for name, value in headers if name.lower() == "host"), "")
+    edge = {PORTAL_HOST_HEADER: host, VIEWER_IP_HEADER: viewer_ip, ORIGIN_VERIFY_HEADER: origin_secret}
+    return [*((k, v) for k, v in headers if k.lower() not in edge), *edge.items()]
 
 
 async def _refuse(scope: Scope, send: Send, status: int) -> None:

@@ -46,6 +46,7 @@ class Urls:
     api: str
     portal: str
     websocket: str
+    widget_demo: str
     outbox: str
     smtp: str
     aws: str
@@ -71,6 +72,7 @@ class LocalPlatform:
             api=base,
             portal=f"http://acme.localhost:{self.port}/",
             websocket=f"ws://localhost:{self.port}{WEBSOCKET_PATH}",
+            widget_demo=f"{base}/_local/widget-demo",
             outbox=f"{base}/_local/outbox/page",
             smtp=f"{self.options.host}:{smtp_port}",
             aws=moto_url,
@@ -158,6 +160,7 @@ class LocalPlatform:
             f"Deskless is running on loopback (local mode), ready in {seconds:.1f} s.",
             f"  API and console   {urls.api}/api/health",
             f"  Acme's portal     {urls.portal}",
+            f"  Widget demo       {urls.widget_demo}",
             f"  WebSocket API     {urls.websocket}?token=<access token>",
             f"  Sent email        {urls.outbox}",
             f"  Inbound SMTP      {urls.smtp}  (mail to support@{self.names.mail_domain})",

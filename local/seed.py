@@ -1,4 +1,5 @@
-"""Demo data: an admin, two technicians, and the customer company Acme with its active portal.
+"""Demo data: an admin, two technicians, and the customer company Acme, served by both
+technicians, with its active portal; the local platform's own pages may embed its chat widget.
 
 The logins are printed by `deskless dev` and listed in the README; they exist only locally.
 """
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 
 from deskless.auth import Role
 from deskless.companies import create_company, create_portal
+from deskless.settings import get_settings
 from deskless.users import create_staff
 
 
@@ -32,6 +34,7 @@ DEMO_SUBDOMAIN = "acme"
 def seed() -> dict[str, object]:
     """Write the demo data through the same core code the functions use (the environment must be set)."""
     users = [create_staff(login.email, login.name, login.role, login.password) for login in DEMO_STAFF]
-    company = create_company(DEMO_COMPANY)
-    portal = create_portal(company, DEMO_SUBDOMAIN)
+    technicians = [user.id for user in users if user.role == Role.TECHNICIAN]
+    company = create_company(DEMO_COMPANY, technicians)
+    portal = create_portal(company, DEMO_SUBDOMAIN, allowed_origins=[get_settings().public_url])
     return {"users": [u.model_dump() for u in users], "company": company.model_dump(), "portal": portal.model_dump()}

@@ -6,6 +6,8 @@ GET    /_local/outbox/page     the same as a page
 POST   /_local/ttl/advance     {"seconds": n}: move the TTL clock forward
 POST   /_local/ttl/sweep       delete expired items now (as DynamoDB's TTL would, eventually)
 GET    /_local/dead-letters    stream records that could not be delivered
+GET    /_local/widget-demo     a stand-in for a customer's website with Acme's chat widget on it
+                               (its origin, the platform's own, is on Acme's allowed list)
 """
 
 from __future__ import annotations
@@ -16,7 +18,10 @@ from typing import Any
 
 from anyio import to_thread
 
+from deskless.edge import portal_url
+from deskless.settings import get_settings
 from local.mail import Outbox
+from local.seed import DEMO_COMPANY, DEMO_SUBDOMAIN
 from local.streams import StreamPoller
 from local.ttl import TtlReaper
 
@@ -54,4 +59,21 @@ class LocalTools:
             return _json(200, {"deleted": await to_thread.run_sync(self.reaper.sweep), "now": self.reaper.now()})
         if route == ("GET", "/_local/dead-letters"):
             return _json(200, self.poller.dead_letters)
+        if route == ("GET", "/_local/widget-demo"):
+            return 200, "text/html; charset=utf-8", widget_demo().encode()
         return None
+
+
+def widget_demo() -> str:
+    """A page that embeds the demo portal's widget exactly as the admin's snippet tells a customer to."""
+    portal = portal_url(DEMO_SUBDOMAIN, get_settings().public_url)
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{DEMO_COMPANY} Inc. (a customer's website)</title></head>"
+        '<body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 3rem auto; padding: 0 1rem">'
+        f"<h1>{DEMO_COMPANY} Inc.</h1><p>A stand-in for a customer's website. The chat launcher in the corner "
+        f"is {DEMO_COMPANY}'s Deskless widget, embedded with one script tag:</p>"
+        f'<pre>&lt;script src="{portal}/widget.js" async&gt;&lt;/script&gt;</pre>'
+        f'<script src="{portal}/widget.js" async></script></body></html>'
+    )

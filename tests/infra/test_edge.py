@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -14,9 +15,10 @@ from aws_cdk import App, Aspects, Stack
 from aws_cdk.assertions import Annotations, Match, Template
 from cdk_nag import AwsSolutionsChecks
 
-from deskless.edge import ORIGIN_VERIFY_HEADER, PORTAL_HOST_HEADER, VIEWER_IP_HEADER
+from deskless.edge import ORIGIN_VERIFY_HEADER, PORTAL_HOST_HEADER, VIEWER_IP_HEADER, portal_label
 from infra.constructs.access_logs import AccessLogs
 from infra.constructs.web_assets import WebAssets
+from local.gateway import as_cdn
 from tests.infra.conftest import Resource, Synthesized, cdk_json_context, logical_id_of, mentions
 
 ALL_VIEWER_EXCEPT_HOST_HEADER = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
@@ -72,33 +74,89 @@ def test_api_origin_sends_the_origin_secret_by_dynamic_reference(synthesized: Sy
     assert parts[1] == function["Properties"]["Environment"]["Variables"]["DESKLESS_ORIGIN_SECRET_ID"]
 
 
-def test_viewer_request_function_copies_the_host_into_the_portal_header(
+@dataclass(frozen=True)
+class ViewerRequest:
+    """A viewer's request as CloudFront gets it, and the portal the functions should resolve from it."""
+
+    host: str
+    viewer_ip: str
+    portal: str | None
+    sent: tuple[tuple[str, str], ...] = ()  # headers the viewer added (a forger's, in some cases)
+
+
+SUPPORT_DOMAIN = "support.example.com"
+VIEWER_REQUESTS = {
+    "portal": ViewerRequest("acme.support.example.com", "198.51.100.7", "acme"),
+    "console on the apex": ViewerRequest("support.example.com", "198.51.100.7", None),
+    "upper case": ViewerRequest("ACME.Support.Example.COM", "203.0.113.9", "acme"),
+    "explicit port": ViewerRequest("acme.support.example.com:443", "203.0.113.9", "acme"),
+    "nested label": ViewerRequest("a.acme.support.example.com", "203.0.113.9", None),
+    "another domain": ViewerRequest("acme.example.net", "203.0.113.9", None),
+    "ipv6 viewer": ViewerRequest("globex.support.example.com", "2001:db8::1", "globex"),
+    "forged portal and address": ViewerRequest(
+        "acme.support.example.com",
+        "198.51.100.7",
+        "acme",
+        sent=((PORTAL_HOST_HEADER, "victim.support.example.com"), (VIEWER_IP_HEADER, "10.0.0.1")),
+    ),
+}
+
+
+def cloudfront_function_output(code: str, requests: dict[str, ViewerRequest]) -> dict[str, dict[str, str]]:
+    """Run the viewer-request function under node as CloudFront would, on each request; the
+    headers it hands on, by case (CloudFront gives header names in lower case)."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed")
+    events = {
+        case: {
+            "viewer": {"ip": request.viewer_ip},
+            "request": {
+                "method": "GET",
+                "uri": "/",
+                "headers": {
+                    "host": {"value": request.host},
+                    **{name.lower(): {"value": value} for name, value in request.sent},
+                },
+            },
+        }
+        for case, request in requests.items()
+    }
+    script = (
+        f"{code}\nconst events = {json.dumps(events)};\nconst out = {{}};\n"
+        "for (const [name, event] of Object.entries(events)) {\n"
+        "  const headers = handler(event).headers; out[name] = {};\n"
+        "  for (const [key, entry] of Object.entries(headers)) out[name][key] = entry.value;\n"
+        "}\nprocess.stdout.write(JSON.stringify(out));"
+    )
+    output: dict[str, dict[str, str]] = json.loads(
+        subprocess.run([node, "-e", script], check=True, capture_output=True, text=True).stdout
+    )
+    return output
+
+
+def test_the_cloudfront_function_and_the_local_gateway_hand_the_functions_the_same_portal(
     synthesized: Synthesized, distribution: Resource
 ):
+    # Given the viewer-request function as deployed on the default behaviour
     (association,) = distribution["DefaultCacheBehavior"]["FunctionAssociations"]
     assert association["EventType"] == "viewer-request"
     function = synthesized.resources[logical_id_of(association["FunctionARN"])]["Properties"]
     assert function["FunctionConfig"]["Runtime"] == "cloudfront-js-2.0"
-    code = function["FunctionCode"]
-    assert PORTAL_HOST_HEADER in code
-    # Run it as CloudFront would, on a portal's request.
-    node = shutil.which("node")
-    if node is None:
-        pytest.skip("node is not installed")
-    event = {
-        "viewer": {"ip": "198.51.100.7"},
-        "request": {
-            "method": "GET",
-            "uri": "/",
-            "headers": {"host": {"value": "acme.support.example.com"}, VIEWER_IP_HEADER: {"value": "10.0.0.1"}},
-        },
-    }
-    script = f"{code}\nprocess.stdout.write(JSON.stringify(handler({json.dumps(event)})));"
-    result = json.loads(subprocess.run([node, "-e", script], check=True, capture_output=True, text=True).stdout)
-    assert result["headers"][PORTAL_HOST_HEADER] == {"value": "acme.support.example.com"}
-    assert result["headers"]["host"] == {"value": "acme.support.example.com"}
-    # the viewer's own address, whatever the viewer claimed: per-source throttling keys on it
-    assert result["headers"][VIEWER_IP_HEADER] == {"value": "198.51.100.7"}
+    # When each viewer request goes through it, and through the local gateway's emulation
+    deployed = cloudfront_function_output(function["FunctionCode"], VIEWER_REQUESTS)
+    for case, request in VIEWER_REQUESTS.items():
+        viewer_headers = [("host", request.host), *request.sent]
+        local = dict(as_cdn(viewer_headers, viewer_ip=request.viewer_ip, origin_secret="secret"))
+        # Then both pass the host and the viewer's own address on, whatever the viewer claimed,
+        for header in (PORTAL_HOST_HEADER, VIEWER_IP_HEADER):
+            assert deployed[case][header] == local[header], (case, header)
+        assert deployed[case][VIEWER_IP_HEADER] == request.viewer_ip, case
+        # and the functions resolve the same portal (or none) from what they get
+        assert portal_label(deployed[case][PORTAL_HOST_HEADER], SUPPORT_DOMAIN) == request.portal, case
+        assert portal_label(local[PORTAL_HOST_HEADER], SUPPORT_DOMAIN) == request.portal, case
+        # locally the secret header is the origin's, as CloudFront's custom origin header would be
+        assert local[ORIGIN_VERIFY_HEADER] == "secret"
 
 
 def test_static_files_come_from_the_private_bucket_through_origin_access_control(
