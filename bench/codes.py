@@ -175,29 +175,12 @@ def load(port: int, clients: int, per_client: int) -> dict[str, Any]:
 
 def requests_per_operation() -> list[tuple[str, Counter[str], int]]:
     """Each code operation through the codes handler, against a fresh moto; (what, requests, status)."""
-    from local.functions import FunctionRegistry, forget_cold_start
-    from local.services import LocalNames, MotoServer, environment, function_environment, provision, secret_value
+    from local.functions import FunctionRegistry
+    from local.services import local_run
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's server logs every request
-    server = MotoServer()
-    url = server.start()
-    names = LocalNames()
-    try:
-        provision(names, url)
-        values = function_environment(
-            names,
-            moto_url=url,
-            public_url="http://localhost:8000",
-            websocket_url="ws://localhost:8000/ws",
-            callback_url="http://127.0.0.1:9",
-            log_level="ERROR",
-        )
-        with environment(values):
-            forget_cold_start()
-            return _measure(FunctionRegistry(reload=False), secret_value(names, url, names.origin_secret))
-    finally:
-        forget_cold_start()
-        server.stop()
+    with local_run(log_level="ERROR") as run:
+        return _measure(FunctionRegistry(reload=False), run.origin_secret)
 
 
 def _measure(registry: Any, origin_secret: str) -> list[tuple[str, Counter[str], int]]:

@@ -48,9 +48,9 @@ from deskless.catalog import INBOUND_MAIL_PREFIX, WEBSOCKET_TOKEN_PARAMETER
 from deskless.edge import ORIGIN_VERIFY_HEADER
 from deskless.errors import Unauthorized
 from deskless.users import find_login
-from local.functions import FunctionRegistry, forget_cold_start
+from local.functions import FunctionRegistry
 from local.seed import seed as seed_demo_data
-from local.services import LocalNames, MotoServer, environment, function_environment, local_client, provision
+from local.services import LocalNames, local_client, local_run
 
 SAMPLE_SUPPORT_DOMAIN = "support.example.com"
 SAMPLE_BODY = "This message was stored by `deskless invoke` in place of the one SES received.\n"
@@ -87,30 +87,13 @@ def main(function: str, event_path: str, *, seed: bool = True) -> int:
 @contextlib.contextmanager
 def local_platform(*, seed: bool) -> Iterator[tuple[LocalNames, str]]:
     """Fresh local services, provisioned, seeded, with the functions' environment set."""
-    names = LocalNames()
-    moto = MotoServer()
-    moto_url = moto.start()
-    try:
-        provision(names, moto_url)
-        with gone_connections() as callback_url:
-            values = function_environment(
-                names,
-                moto_url=moto_url,
-                public_url="http://localhost:8000",
-                websocket_url="ws://localhost:8000/ws",
-                callback_url=callback_url,
-                support_domain=SAMPLE_SUPPORT_DOMAIN,
-            )
-            with environment(values):
-                forget_cold_start()
-                if seed:
-                    seed_demo_data()
-                try:
-                    yield names, moto_url
-                finally:
-                    forget_cold_start()
-    finally:
-        moto.stop()
+    with (
+        gone_connections() as callback_url,
+        local_run(callback_url=callback_url, support_domain=SAMPLE_SUPPORT_DOMAIN, log_level="INFO") as run,
+    ):
+        if seed:
+            seed_demo_data()
+        yield run.names, run.moto_url
 
 
 @contextlib.contextmanager

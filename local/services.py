@@ -176,3 +176,52 @@ class MotoServer:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join()
+
+
+@dataclass(frozen=True)
+class LocalRun:
+    """Local AWS for one block: where moto is, and what it was provisioned with."""
+
+    names: LocalNames
+    moto_url: str
+
+    @property
+    def origin_secret(self) -> str:
+        return secret_value(self.names, self.moto_url, self.names.origin_secret)
+
+
+@contextmanager
+def local_run(
+    *,
+    callback_url: str = "http://127.0.0.1:9",
+    support_domain: str = "localhost",
+    log_level: str = "WARNING",
+    public_url: str = "http://localhost:8000",
+    websocket_url: str = "ws://localhost:8000/ws",
+) -> Iterator[LocalRun]:
+    """moto's server started on loopback, provisioned as the stack is, and the functions'
+    environment pointing at it, for the block; the functions in this process start cold in it."""
+    from local.functions import forget_cold_start
+
+    names = LocalNames()
+    moto = MotoServer()
+    moto_url = moto.start()
+    try:
+        provision(names, moto_url)
+        values = function_environment(
+            names,
+            moto_url=moto_url,
+            public_url=public_url,
+            websocket_url=websocket_url,
+            callback_url=callback_url,
+            support_domain=support_domain,
+            log_level=log_level,
+        )
+        with environment(values):
+            forget_cold_start()
+            try:
+                yield LocalRun(names, moto_url)
+            finally:
+                forget_cold_start()
+    finally:
+        moto.stop()
