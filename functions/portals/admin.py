@@ -1,7 +1,147 @@
-"""Company administration: companies, who serves them, their portal and its embed codes."""
+"""Company administration: companies, who serves them, their portal and its embed codes.
+
+Admins change everything here; technicians may read the companies and their support requests."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
+from fastapi import Depends
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from deskless.auth import Principal, Role
+from deskless.companies import (
+    MAX_ALLOWED_ORIGINS,
+    MAX_TECHNICIANS,
+    Company,
+    Portal,
+    PortalStatus,
+    create_company,
+    create_portal,
+    get_company,
+    list_companies,
+    portal_of,
+    update_company,
+    update_portal,
+    valid_subdomain,
+)
+from deskless.http import require
+from deskless.languages import DEFAULT_LANGUAGE, LANGUAGES
+from deskless.settings import get_settings
+from deskless.support_requests import SupportRequest, support_requests_of
+
 from .app import api
+from .embed import EmbedCodes, embed_codes
 
 __all__ = ["api"]
+
+admin = Depends(require(Role.ADMIN))
+staff = Depends(require(Role.ADMIN, Role.TECHNICIAN))
+
+
+def _language(text: str) -> str:
+    if text not in LANGUAGES:
+        raise ValueError(f"the language must be one of {', '.join(LANGUAGES)}")
+    return text
+
+
+CompanyName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+TechnicianIds = Annotated[
+    list[Annotated[str, StringConstraints(min_length=1, max_length=64)]],
+    Field(max_length=MAX_TECHNICIANS, description="Ids of the staff users who serve the company."),
+]
+# valid_subdomain raises InvalidSubdomain (400 invalid_subdomain, saying why), not a validation error.
+Subdomain = Annotated[str, StringConstraints(max_length=255), AfterValidator(valid_subdomain)]
+Language = Annotated[str, AfterValidator(_language)]
+Origins = Annotated[
+    list[Annotated[str, StringConstraints(max_length=300)]],
+    # room for repeats, which collapse; the core refuses more than MAX_ALLOWED_ORIGINS distinct ones
+    Field(
+        max_length=5 * MAX_ALLOWED_ORIGINS, description="Website origins (scheme://host[:port]) the widget may show on."
+    ),
+]
+
+
+class NewCompany(BaseModel):
+    name: CompanyName
+    technician_ids: TechnicianIds = []
+
+
+class CompanyChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: CompanyName | None = None
+    technician_ids: TechnicianIds | None = None
+
+
+class NewPortal(BaseModel):
+    subdomain: Subdomain
+    language: Language = DEFAULT_LANGUAGE
+    status: PortalStatus = PortalStatus.ACTIVE
+    allowed_origins: Origins = []
+
+
+class PortalChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    subdomain: Subdomain | None = None
+    status: PortalStatus | None = None
+    language: Language | None = None
+    allowed_origins: Origins | None = None
+
+
+class CompanyView(Company):
+    portal: Portal | None
+
+
+def _view(company: Company, portal: Portal | None) -> CompanyView:
+    return CompanyView(**company.model_dump(), portal=portal)
+
+
+@api.route("list_companies")
+def list_all(_: Principal = staff) -> list[CompanyView]:
+    return [_view(company, portal) for company, portal in list_companies()]
+
+
+@api.route("create_company", status_code=201)
+def create(new: NewCompany, _: Principal = admin) -> CompanyView:
+    return _view(create_company(new.name, new.technician_ids), None)
+
+
+@api.route("get_company")
+def get(company_id: str, _: Principal = staff) -> CompanyView:
+    return _view(*get_company(company_id))
+
+
+@api.route("update_company")
+def update(company_id: str, change: CompanyChange, _: Principal = admin) -> CompanyView:
+    return _view(*update_company(company_id, name=change.name, technician_ids=change.technician_ids))
+
+
+@api.route("create_portal", status_code=201)
+def create_company_portal(company_id: str, new: NewPortal, _: Principal = admin) -> Portal:
+    company, _portal = get_company(company_id, consistent=True)  # consistent: it may have been created just now
+    return create_portal(
+        company, new.subdomain, language=new.language, status=new.status, allowed_origins=new.allowed_origins
+    )
+
+
+@api.route("update_portal")
+def update_company_portal(company_id: str, change: PortalChange, _: Principal = admin) -> Portal:
+    return update_portal(
+        company_id,
+        subdomain=change.subdomain,
+        status=change.status,
+        language=change.language,
+        allowed_origins=change.allowed_origins,
+    )
+
+
+@api.route("embed")
+def embed(company_id: str, _: Principal = admin) -> EmbedCodes:
+    return embed_codes(portal_of(company_id), get_settings().public_url)
+
+
+@api.route("support_requests")
+def support_requests(company_id: str, _: Principal = staff) -> list[SupportRequest]:
+    return support_requests_of(company_id)

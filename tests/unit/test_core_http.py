@@ -42,6 +42,12 @@ EXPECTED: dict[type[DesklessError], tuple[int, str]] = {
     errors.TooManyAttempts: (429, "too_many_attempts"),
     errors.SessionEnded: (403, "session_ended"),
     errors.NotParticipant: (403, "not_participant"),
+    errors.InvalidSubdomain: (400, "invalid_subdomain"),
+    errors.ServiceUnavailable: (503, "service_unavailable"),
+    errors.PortalUnavailable: (503, "portal_unavailable"),
+    errors.NoTechnicianAvailable: (409, "no_technician_available"),
+    errors.ChatTaken: (409, "chat_taken"),
+    errors.OriginNotAllowed: (403, "origin_not_allowed"),
 }
 
 

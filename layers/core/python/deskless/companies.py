@@ -198,8 +198,11 @@ def companies_served_by(user_id: str) -> list[tuple[Company, Portal | None]]:
     return [(company, portal) for company, portal in list_companies() if user_id in company.technician_ids]
 
 
-def update_company(company_id: str, *, name: str | None = None, technician_ids: Sequence[str] | None = None) -> Company:
-    """Rename a company (its portal's copy of the name with it) or choose who serves it."""
+def update_company(
+    company_id: str, *, name: str | None = None, technician_ids: Sequence[str] | None = None
+) -> tuple[Company, Portal | None]:
+    """Rename a company (its portal's copy of the name with it) or choose who serves it; the
+    company and its portal as they are now."""
     company, portal = get_company(company_id, consistent=True)
     changes: dict[str, Any] = {}
     if technician_ids is not None:
@@ -207,7 +210,7 @@ def update_company(company_id: str, *, name: str | None = None, technician_ids: 
     if name is not None and name != company.name:
         changes.update(name=name, **company_index(name, company_id))
     if not changes:
-        return company
+        return company, portal
     actions = [update_action(company_key(company_id), set_values=changes, condition=EXISTS)]
     if portal is not None and "name" in changes:
         renamed = {"company_name": name, **portal_index(changes["name"], company_id)}
@@ -216,7 +219,7 @@ def update_company(company_id: str, *, name: str | None = None, technician_ids: 
         table().transact(actions)
     except TransactionCanceled as error:
         raise NotFound("There is no such company.") from error
-    return get_company(company_id, consistent=True)[0]
+    return get_company(company_id, consistent=True)
 
 
 # --- portals ------------------------------------------------------------------------------------
