@@ -366,6 +366,11 @@ class TtlLedger:
 
 # --- The poller -----------------------------------------------------------------------------------
 
+
+class _StreamReplaced(Exception):
+    """The stream asked about is no longer the table's: the table was deleted and created again."""
+
+
 Invoke = Callable[[str, dict[str, Any]], Any]
 _ALL_FAILED = -1
 
@@ -499,6 +504,10 @@ class StreamPoller:
     def _discover(self, arn: str, known: dict[str, _Shard], *, start: str) -> dict[str, _Shard]:
         """The stream's shards: those known, and the new ones, to be read from `start`."""
         description = self._streams.describe_stream(StreamArn=arn)["StreamDescription"]
+        if not arn.endswith(f"/stream/{description.get('StreamLabel', '')}"):
+            # moto answers for the table of that name, whatever stream is asked about: the table
+            # was recreated, and this is its new stream
+            raise _StreamReplaced(arn)
         shards = dict(known)
         for shard in description.get("Shards", []):
             if shard["ShardId"] in shards:
@@ -513,9 +522,27 @@ class StreamPoller:
             )
             if start == "LATEST" and not new.finished:
                 # Take the position now: what is written from here on is ours to deliver.
-                new.iterator = self._iterator(arn, new)
+                new.checkpoint = self._last_sequence_number(arn, new.shard_id)
+                new.start = "TRIM_HORIZON"  # if the shard is empty: all it will hold is new
             shards[new.shard_id] = new
         return shards
+
+    def _last_sequence_number(self, arn: str, shard_id: str) -> str | None:
+        """The sequence number of the shard's last record now (None if it has none): LATEST as a
+        checkpoint, since no iterator is kept from one poll to the next (see _read)."""
+        request = {"StreamArn": arn, "ShardId": shard_id, "ShardIteratorType": "TRIM_HORIZON"}
+        iterator: str | None = self._streams.get_shard_iterator(**request)["ShardIterator"]
+        last = None
+        while iterator is not None:
+            response = self._streams.get_records(ShardIterator=iterator, Limit=1000)
+            _release_iterator(iterator)
+            batch = response.get("Records", [])
+            last = batch[-1]["dynamodb"]["SequenceNumber"] if batch else last
+            iterator = response.get("NextShardIterator")
+            if iterator is not None and len(batch) < 1000:
+                _release_iterator(iterator)
+                iterator = None
+        return last
 
     def _fetch(self) -> list[tuple[str, dict[str, Any]]]:
         if self._stream_arn is None and not self._position(initial=False):
@@ -524,6 +551,9 @@ class StreamPoller:
         try:
             # Shards that appear from now on are new: read them whole.
             self._shards = self._discover(self._stream_arn, self._shards, start="TRIM_HORIZON")
+        except _StreamReplaced:
+            self._position(initial=False)
+            return []
         except (ClientError, BotoCoreError) as error:
             self._problem(f"cannot describe the stream: {error}")
             self._position(initial=False)
@@ -572,6 +602,13 @@ class StreamPoller:
                 shard.finished = True
             if len(batch) < 1000:
                 break
+        # moto rolls a canceled transaction back by putting a copy of the table (its stream shard
+        # with it) in place of the one it changed: an iterator handed out before then goes on
+        # reading the orphaned shard, which never sees another record. So none is kept from one
+        # poll to the next; the next poll asks for one after the checkpoint.
+        if shard.iterator is not None:
+            _release_iterator(shard.iterator)
+            shard.iterator = None
 
     def _lambda_record(self, raw: Mapping[str, Any]) -> dict[str, Any]:
         assert self._stream_arn is not None

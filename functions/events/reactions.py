@@ -2,8 +2,9 @@
 
 A record may come twice (Lambda retries a batch from its first failed record). Every reaction
 here is safe to repeat: closing a closed socket is a no-op, and a console notification may be
-pushed twice, which is acceptable for a notice (each names its code or session, so a console
-can show it once). Notifications are not worth an idempotency store; emails will be.
+pushed twice, which is acceptable for a notice (each names its code, session or chat request,
+so a console can show it once). Notifications are not worth an idempotency store; emails are
+claimed once per recipient (see chat.py). The chat queue's reactions are in chat.py.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from deskless.observability import logger
 from deskless.realtime import disconnect, push_to_user
 from deskless.streams import is_ttl_delete, new_image, old_image
 from deskless.table import TYPE_ATTRIBUTE, Entity
+
+from . import chat
 
 # A code that is deleted on purpose (redeemed, cancelled) needs nothing; if a code item is
 # kept after use, marked so, its later TTL delete is not an expiry either.
@@ -64,6 +67,8 @@ def session_started(item: Item) -> None:
         notice = {"type": "code.redeemed", "code": item["origin_ref"], "name": item.get("origin_name", "")}
     elif origin == "invitation":
         notice = {"type": "invitation.accepted", "invitation": item["origin_ref"], "name": item.get("origin_name", "")}
+    elif origin == "chat":
+        return  # the technician accepted the chat request from the console, which has joined it already
     else:
         logger.warning("session of unknown origin", extra={"session_id": session["id"], "origin": origin})
         return
@@ -75,6 +80,10 @@ REACTIONS: dict[tuple[Entity, Change], Callable[[Item], None]] = {
     (Entity.CONNECTION, Change.EXPIRED): connection_expired,
     (Entity.CODE, Change.EXPIRED): code_expired,
     (Entity.SESSION, Change.INSERTED): session_started,
+    (Entity.CHAT_REQUEST, Change.INSERTED): chat.requested,
+    (Entity.CHAT_REQUEST, Change.MODIFIED): chat.ended,  # the filters pass only accepted or withdrawn
+    (Entity.QUEUE_ENTRY, Change.REMOVED): chat.queue_shrank,
+    (Entity.QUEUE_ENTRY, Change.EXPIRED): chat.expired,
 }
 
 

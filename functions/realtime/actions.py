@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, TypeVar
 
-from pydantic import AfterValidator, BaseModel, StringConstraints, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, StrictBool, StringConstraints, ValidationError
 
 from deskless.errors import InvalidRequest
+from deskless.presence import Channel, Status
 from deskless.sessions import MAX_MESSAGE_CHARS
 from deskless.websocket import WebSocketRequest
 
@@ -33,6 +34,34 @@ class ChatSend(BaseModel):
 
 class SessionEnd(BaseModel):
     session: SessionId
+
+
+MAX_REASON_CHARS = 200
+RequestId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_REASON_CHARS)]
+
+
+class NotifyChange(BaseModel):
+    """The notification methods to change; those left out stay as they are."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sound: StrictBool | None = None
+    browser: StrictBool | None = None
+    email: StrictBool | None = None
+
+
+class PresenceSet(BaseModel):
+    """`presence.set`: what to change of the caller's presence (nothing given: nothing changes)."""
+
+    status: Status | None = None
+    reason: Reason | None = None  # why away; going online clears it
+    channels: dict[Channel, StrictBool] | None = None
+    notify: NotifyChange | None = None
+
+
+class ChatAccept(BaseModel):
+    request: RequestId
 
 
 Action = TypeVar("Action", bound=BaseModel)

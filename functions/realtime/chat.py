@@ -83,15 +83,20 @@ def join_as_staff(connection_id: str, request: SessionJoin) -> dict[str, Any]:
         raise Forbidden("Only the session's technician may join it.")
     if session.state != SessionState.ACTIVE:
         raise SessionEnded("This session has ended; its transcript can still be read.")
-    name = _staff_name(user_id, session)
-    join(session, connection_id, Principal(user_id=user_id, role=role, name=name))
+    return enter(connection_id, session, Principal(user_id=user_id, role=role, name=_staff_name(user_id, session)))
+
+
+def enter(connection_id: str, session: Session, staff: Principal) -> dict[str, Any]:
+    """A staff connection joins an active session it may take part in (session.join, or accepting
+    a chat request): the others are told, and it gets the transcript so far."""
+    join(session, connection_id, staff)
     try:
-        _remember(connection_id, session.id, name)
+        _remember(connection_id, session.id, staff.name)
     except ConditionFailed as error:  # the socket closed while joining
         leave(session.id, connection_id)
         raise NotParticipant("This connection has closed.") from error
     people = participants(session.id)
-    joined = {"type": "participant.joined", "session": session.id, "role": TECHNICIAN_SIDE, "name": name}
+    joined = {"type": "participant.joined", "session": session.id, "role": TECHNICIAN_SIDE, "name": staff.name}
     publish(session.id, joined, exclude=connection_id, recipients=[p["connection_id"] for p in people])
     return {
         "type": "session.joined",
@@ -101,17 +106,18 @@ def join_as_staff(connection_id: str, request: SessionJoin) -> dict[str, Any]:
     }
 
 
-def disconnect(connection_id: str) -> None:
+def disconnect(connection_id: str) -> Item | None:
     """$disconnect (best effort: TTL removes what it misses): forget the connection, leave each
-    session it joined, and tell the others there."""
+    session it joined, and tell the others there. The connection as it was, if it was known."""
     connection = table().get(connection_key(connection_id), consistent=True)  # `sessions` may be moments old
     remove_connection(connection_id)
     if connection is None:
-        return
+        return None
     left = {"type": "participant.left", "role": side(connection["role"]), "name": connection.get("name", "")}
     for session_id in sorted(connection.get("sessions", ())):
         leave(session_id, connection_id)
         publish(session_id, {**left, "session": session_id})
+    return connection
 
 
 # --- in a session -----------------------------------------------------------------------------

@@ -48,16 +48,17 @@ def test_an_admin_reads_the_defaults(staff: StaffApi) -> None:
     response = staff.call("GET /api/settings")
 
     assert response.status == 200
-    assert response.json() == {"code_limit": 8, "code_lifetime_minutes": 20}
+    assert response.json() == {"code_limit": 8, "code_lifetime_minutes": 20, "chat_wait_seconds": 180}
 
 
 def test_an_admin_changes_one_setting_and_the_others_stay(staff: StaffApi) -> None:
     response = staff.call("PATCH /api/settings", {"code_limit": 3})
 
     assert response.status == 200
-    assert response.json() == {"code_limit": 3, "code_lifetime_minutes": 20}
+    changed = {"code_limit": 3, "code_lifetime_minutes": 20, "chat_wait_seconds": 180}
+    assert response.json() == changed
     forget_caches()  # another function's environment reads the table
-    assert staff.call("GET /api/settings").json() == {"code_limit": 3, "code_lifetime_minutes": 20}
+    assert staff.call("GET /api/settings").json() == changed
     stored = table().get(SETTINGS_KEY)
     assert stored is not None
     assert stored["code_limit"] == 3

@@ -5,6 +5,7 @@ own code writes them. Integration tests and `deskless invoke` load these files."
 from __future__ import annotations
 
 import json
+import secrets
 from typing import Any
 
 import pytest
@@ -19,7 +20,7 @@ from aws_lambda_powertools.utilities.parser.models import (
 )
 from pydantic import BaseModel
 
-from deskless import companies, realtime
+from deskless import chat_requests, companies, realtime
 from deskless.auth import Principal, bearer_token
 from deskless.catalog import (
     HTTP_ROUTES,
@@ -29,7 +30,7 @@ from deskless.catalog import (
     WEBSOCKET_TOKEN_PARAMETER,
     Auth,
 )
-from deskless.companies import Company, PortalStatus
+from deskless.companies import Company, Portal, PortalStatus
 from deskless.data import Action, deserialize
 from deskless.edge import ORIGIN_VERIFY_HEADER, PORTAL_HOST_HEADER
 from deskless.streams import TTL_PRINCIPAL
@@ -46,10 +47,12 @@ MODELS: dict[str, type[BaseModel]] = {
     "authorizer_http": ApiGatewayAuthorizerRequestV2,
     "websocket_connect": APIGatewayWebSocketConnectEventModel,
     "websocket_ping": APIGatewayWebSocketMessageEventModel,
+    "websocket_chat_accept": APIGatewayWebSocketMessageEventModel,
     "websocket_disconnect": APIGatewayWebSocketDisconnectEventModel,
     "stream_insert": DynamoDBStreamModel,
     "stream_modify": DynamoDBStreamModel,
     "stream_ttl_remove": DynamoDBStreamModel,
+    "stream_chat_request_insert": DynamoDBStreamModel,
     "ses_receipt": SesModel,
 }
 HTTP_SAMPLES = [name for name, model in MODELS.items() if model is APIGatewayProxyEventV2Model]
@@ -155,8 +158,23 @@ def test_the_message_sample_is_routed_by_its_action() -> None:
     assert action in {route.route_key for route in WEBSOCKET_ROUTES}
 
 
+def test_the_chat_accept_sample_is_routed_by_its_action_and_names_a_request() -> None:
+    event = load_event("websocket_chat_accept")
+    body = json.loads(event["body"])
+
+    assert body["action"] == "chat.accept" == event["requestContext"]["routeKey"]
+    assert body["action"] in {route.route_key for route in WEBSOCKET_ROUTES}
+    assert body["request"]
+
+
 def test_websocket_samples_are_one_connection() -> None:
-    names = ["authorizer_websocket", "websocket_connect", "websocket_ping", "websocket_disconnect"]
+    names = [
+        "authorizer_websocket",
+        "websocket_connect",
+        "websocket_ping",
+        "websocket_chat_accept",
+        "websocket_disconnect",
+    ]
     ids = {load_event(name)["requestContext"]["connectionId"] for name in names}
 
     assert len(ids) == 1
@@ -237,7 +255,41 @@ def test_the_modify_sample_is_a_portal_going_inactive_as_create_portal_writes_it
     assert new == {**old, "status": PortalStatus.INACTIVE.value}
 
 
-@pytest.mark.parametrize("name", ["stream_insert", "stream_modify", "stream_ttl_remove"])
+def test_the_chat_request_sample_is_a_request_as_create_chat_request_writes_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    event = record("stream_chat_request_insert")
+    new = deserialize(event["dynamodb"]["NewImage"])
+    fake = CapturingTable()
+    monkeypatch.setattr(chat_requests, "table", lambda: fake)
+    monkeypatch.setattr(secrets, "token_urlsafe", lambda _: new["request_id"])  # the id chat_requests draws
+    company = Company(id=new["company_id"], name=new["company_name"], created_at=0)
+    portal = Portal(
+        company_id=company.id,
+        company_name=company.name,
+        subdomain=new["subdomain"],
+        status=PortalStatus.ACTIVE,
+        language=new["language"],
+    )
+
+    chat_requests.create_chat_request(
+        company,
+        portal,
+        name=new["name"],
+        email=new["email"],
+        question=new["question"],
+        language=new["language"],
+        wait_seconds=new["accept_until"] - new["queued_ms"] // 1000,
+        now=new["queued_ms"] / 1000,
+    )
+
+    assert event["eventName"] == "INSERT"
+    assert new == fake.items[0]
+    (subscription,) = [s for s in STREAM_SUBSCRIPTIONS if s.function == "events"]
+    assert matches_any(subscription.filters, event)
+
+
+@pytest.mark.parametrize("name", ["stream_insert", "stream_modify", "stream_ttl_remove", "stream_chat_request_insert"])
 def test_stream_record_keys_are_the_keys_of_their_image(name: str) -> None:
     event = record(name)
     image = event["dynamodb"].get("NewImage") or event["dynamodb"]["OldImage"]
