@@ -36,7 +36,7 @@ from .data import (
     table,
     update_action,
 )
-from .errors import ChatTaken, Forbidden, NotFound
+from .errors import ChatTaken, Forbidden, NotFound, TryAgain
 from .sessions import Session, new_message, new_session
 from .table import Entity, chat_request_key, company_key, queue_entry_key, queue_partition
 
@@ -252,5 +252,8 @@ def accept(request_id: str, technician: Principal, *, now: float | None = None) 
             ]
         )
     except TransactionCanceled as error:
-        raise ChatTaken("Another technician accepted this chat request first.") from error
+        # A conflict (another accept in flight) usually means that one is winning: look again.
+        if error.reasons[0] == "ConditionalCheckFailed" or get_chat_request(request.id).state != request.state:
+            raise ChatTaken("Another technician accepted this chat request first.") from error
+        raise TryAgain("The chat request was being changed at that moment; accept it again.") from error
     return request.model_copy(update=accepted), session
