@@ -15,6 +15,7 @@ app uses the stamp's hash as the asset hash so it never re-hashes the tens of MB
 from __future__ import annotations
 
 import argparse
+import fcntl
 import hashlib
 import json
 import shutil
@@ -106,6 +107,16 @@ def ensure_built(
     if not force and _stamp(root).get("fingerprint") == wanted and layer.site_packages.is_dir():
         return layer
     root.mkdir(parents=True, exist_ok=True)
+    with (root / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # another process (a parallel test worker) may be building it
+        if not force and _stamp(root).get("fingerprint") == wanted and layer.site_packages.is_dir():
+            return layer
+        _build(requirements, root, layer, platform=platform, python_version=python_version)
+    return layer
+
+
+def _build(requirements: Path, root: Path, layer: Layer, *, platform: str, python_version: str) -> None:
+    wanted = layer.fingerprint
     staging = root / f"python.partial-{wanted[:12]}"
     shutil.rmtree(staging, ignore_errors=True)
     _pip_install(requirements, staging, platform=platform, python_version=python_version)
@@ -116,7 +127,6 @@ def ensure_built(
     staging.rename(layer.site_packages)
     stamp = {"fingerprint": wanted, "platform": platform, "python_version": python_version}
     (root / STAMP_NAME).write_text(json.dumps(stamp, indent=2) + "\n")
-    return layer
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -12,8 +12,11 @@ pytestmark = pytest.mark.browser
 
 def test_acme_portal_opens_on_its_own_subdomain(platform: Platform, browser: Browser) -> None:
     page = browser.new_page()
-    page.goto(f"http://acme.localhost:{platform.port}/")
-    assert page.locator("h1").inner_text() == "Acme support"
+    response = page.goto(f"http://acme.localhost:{platform.port}/")
+    assert response is not None
+    assert response.status == 200
+    assert page.locator(".brand").inner_text() == "Acme"
+    assert "Acme" in page.title()
     assert page.locator("html").get_attribute("lang") == "en"
     page.close()
 

@@ -1,5 +1,6 @@
 """The portal pages speak English, Spanish, German and Czech: every language says everything
-the pages say, with the same placeholders, and the join page's script gets what it needs."""
+the pages say, with the same placeholders, and each page's script (the shared chat and the
+page's own part) gets every text it shows."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ import string
 import pytest
 
 from deskless.languages import LANGUAGES
-from functions.portals.join import SCRIPT
-from functions.portals.pages import TEXT
-from functions.portals.text import LANGUAGE_NAMES, SCRIPT_KEYS
+from functions.portals import join, support
+from functions.portals.pages import TEXT, asset
+from functions.portals.text import CHAT_KEYS, LANGUAGE_NAMES, SCRIPT_KEYS, SUPPORT_KEYS
 
 
 def placeholders(template: str) -> set[str]:
@@ -45,8 +46,31 @@ def test_no_text_is_empty_or_left_in_english(language: str) -> None:
         assert same == []
 
 
-def test_the_script_gets_every_status_and_error_it_shows() -> None:
-    used = set(re.findall(r"\bT\.(\w+)", SCRIPT))
+def used_texts(script: str) -> set[str]:
+    return set(re.findall(r"\bT\.(\w+)", script))
+
+
+def test_the_join_page_script_gets_every_status_and_error_it_shows() -> None:
+    used = used_texts(join.SCRIPT.source)
     assert used <= set(SCRIPT_KEYS)
     assert set(SCRIPT_KEYS) <= set(TEXT["en"])
     assert {"error_code_invalid", "error_too_many_attempts", "invite_invalid", "status_technician_ended"} <= used
+
+
+def test_the_support_page_script_gets_every_text_it_shows() -> None:
+    used = used_texts(support.SCRIPT.source)
+    assert used <= set(SUPPORT_KEYS)
+    assert set(SUPPORT_KEYS) <= set(TEXT["en"])
+    assert {"waiting_position", "late_title", "error_request_lost", "launcher_message", "status_you_ended"} <= used
+
+
+def test_the_shared_chat_says_only_what_both_pages_give_it() -> None:
+    chat = used_texts(asset("chat.js"))
+    assert chat == set(CHAT_KEYS)
+    assert chat <= set(SCRIPT_KEYS) & set(SUPPORT_KEYS)
+
+
+def test_both_pages_inline_the_shared_chat_before_their_own_script() -> None:
+    for page, own in ((join.SCRIPT, "join.js"), (support.SCRIPT, "support.js")):
+        assert page.source.startswith(asset("chat.js"))
+        assert page.source.endswith(asset(own))

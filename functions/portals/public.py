@@ -1,0 +1,177 @@
+"""A portal's own API, for its support page and its chat widget (no sign-in; the portal is the
+one the request's host names):
+
+    GET  /api/portal                  the portal's state: available, unavailable or inactive
+    POST /api/portal/chat-requests    queue a chat request (only while someone can take it)
+    POST /api/portal/messages         leave a message: a support request with the visitor's contact data
+
+Both forms are open to anyone, so each source (the viewer's address, as the CDN saw it) may send
+only a few of each per window (deskless.throttle).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, EmailStr, StringConstraints
+
+from deskless.chat_requests import create_chat_request, get_chat_request, position, visitor_token, withdraw
+from deskless.companies import Company, Portal, PortalStatus, company_by_subdomain
+from deskless.edge import portal_label
+from deskless.errors import NoTechnicianAvailable, NotFound, PortalUnavailable
+from deskless.languages import LANGUAGES
+from deskless.preferences import get_preferences
+from deskless.presence import available
+from deskless.settings import get_settings
+from deskless.support_requests import Via, create_support_request
+from deskless.throttle import Limit, spend
+
+CHAT_REQUESTS = Limit("chat_request", count=5, window_seconds=600)
+MESSAGES = Limit("portal_message", count=5, window_seconds=600)
+NAME_MAX_CHARS = 80
+QUESTION_MAX_CHARS = 2000
+MESSAGE_MAX_CHARS = 4000
+
+
+def _language(text: str) -> str:
+    if text not in LANGUAGES:
+        raise ValueError(f"the language must be one of {', '.join(LANGUAGES)}")
+    return text
+
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=NAME_MAX_CHARS)]
+Language = Annotated[str, AfterValidator(_language)]
+RequestId = Annotated[str, StringConstraints(max_length=64, pattern=r"^[A-Za-z0-9_-]*$")]
+
+
+class State(StrEnum):
+    AVAILABLE = "available"  # active, and a technician who serves the company would take a chat now
+    UNAVAILABLE = "unavailable"  # active, and nobody would
+    INACTIVE = "inactive"
+
+
+class PortalView(BaseModel):
+    company: str
+    subdomain: str
+    language: str
+    state: State
+    wait_seconds: int
+
+
+class ChatRequestBody(BaseModel):
+    name: Name
+    email: EmailStr
+    question: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=QUESTION_MAX_CHARS)]
+    language: Language | None = None
+    via: Via = "portal"
+
+
+class ChatRequestCreated(BaseModel):
+    """What the visitor's page needs to wait in the queue: the request's token opens the WebSocket."""
+
+    request_id: str
+    token: str
+    expires_at: int
+    websocket_url: str
+    position: int
+    accept_until: int
+    wait_seconds: int
+
+
+class MessageBody(BaseModel):
+    name: Name
+    email: EmailStr
+    message: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MESSAGE_MAX_CHARS)]
+    language: Language | None = None
+    via: Via = "portal"
+    chat_request_id: RequestId = ""  # the chat request nobody accepted in time, which this message follows
+
+
+class MessageLeft(BaseModel):
+    id: str
+
+
+def portal_here(host: str) -> tuple[Company, Portal]:
+    """The company and portal the host names, or NotFound."""
+    label = portal_label(host, get_settings().support_domain)
+    found = company_by_subdomain(label) if label else None
+    if found is None:
+        raise NotFound("There is no support portal at this address.")
+    return found
+
+
+def state_of(company: Company, portal: Portal) -> State:
+    if portal.status != PortalStatus.ACTIVE:
+        return State.INACTIVE
+    return State.AVAILABLE if available(company.technician_ids) else State.UNAVAILABLE
+
+
+def describe(host: str) -> PortalView:
+    company, portal = portal_here(host)
+    return PortalView(
+        company=portal.company_name,
+        subdomain=portal.subdomain,
+        language=portal.language,
+        state=state_of(company, portal),
+        wait_seconds=get_preferences().chat_wait_seconds,
+    )
+
+
+def request_chat(host: str, body: ChatRequestBody, *, source: str) -> ChatRequestCreated:
+    """Queue the visitor's request, if the portal is active and someone would take it now."""
+    company, portal = portal_here(host)
+    state = state_of(company, portal)
+    if state == State.INACTIVE:
+        raise PortalUnavailable("Service unavailable. We apologise for the inconvenience.")
+    if state == State.UNAVAILABLE:
+        raise NoTechnicianAvailable("No technician is available right now; leave a message instead.")
+    spend(CHAT_REQUESTS, source)
+    wait_seconds = get_preferences().chat_wait_seconds
+    request = create_chat_request(
+        company,
+        portal,
+        name=body.name,
+        email=str(body.email),
+        question=body.question,
+        language=body.language or portal.language,
+        wait_seconds=wait_seconds,
+    )
+    token, expires_at = visitor_token(request)
+    return ChatRequestCreated(
+        request_id=request.id,
+        token=token,
+        expires_at=expires_at,
+        websocket_url=get_settings().websocket_url,
+        position=position(request),
+        accept_until=request.accept_until,
+        wait_seconds=wait_seconds,
+    )
+
+
+def leave_message(host: str, body: MessageBody, *, source: str) -> MessageLeft:
+    """Store the visitor's message as a support request; one that follows an unanswered chat
+    request names it, and takes its place in the queue if it still waits there."""
+    company, portal = portal_here(host)
+    if portal.status != PortalStatus.ACTIVE:
+        raise PortalUnavailable("Service unavailable. We apologise for the inconvenience.")
+    spend(MESSAGES, source)
+    follows = ""
+    if body.chat_request_id:
+        try:
+            request = get_chat_request(body.chat_request_id)
+        except NotFound:
+            request = None
+        if request is not None and request.company_id == company.id:
+            follows = request.id
+            withdraw(request)  # no-op if it ended already
+    stored = create_support_request(
+        portal,
+        name=body.name,
+        email=str(body.email),
+        message=body.message,
+        language=body.language or portal.language,
+        via=body.via,
+        chat_request_id=follows,
+    )
+    return MessageLeft(id=stored.id)
