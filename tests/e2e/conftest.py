@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -55,6 +56,35 @@ class Platform:
             response = client.post("/api/auth/login", json={"email": email, "password": password})
         response.raise_for_status()
         return str(response.json()["token"])
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"authorization": f"Bearer {token}"}
+
+
+@dataclass(frozen=True)
+class Technician:
+    """A technician hired for one test module: their id, name and a signed-in token."""
+
+    id: str
+    name: str
+    token: str
+
+
+TECHNICIAN_PASSWORD = "e2e-technician-password"
+
+
+def hire(platform: Platform, admin_token: str, name: str) -> Technician:
+    """A new technician, through the admin API (a unique email each time), signed in."""
+    email = f"{name.split()[0].lower()}-{uuid.uuid4().hex[:8]}@example.com"
+    with platform.http() as client:
+        created = client.post(
+            "/api/staff",
+            headers=bearer(admin_token),
+            json={"email": email, "name": name, "role": "technician", "password": TECHNICIAN_PASSWORD},
+        )
+    assert created.status_code == 201, created.text
+    return Technician(id=created.json()["id"], name=name, token=platform.login(email, TECHNICIAN_PASSWORD))
 
 
 def wait_for(check: Any, timeout: float = 10.0, interval: float = 0.05) -> Any:

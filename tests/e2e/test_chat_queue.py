@@ -25,17 +25,9 @@ import httpx
 import pytest
 from websockets.sync.client import ClientConnection, connect
 
-from tests.e2e.conftest import Platform, wait_for
+from tests.e2e.conftest import Platform, Technician, bearer, hire, wait_for
 
-PASSWORD = "chat-queue-technician-password"
 _visitor_addresses = itertools.count(2)
-
-
-@dataclass(frozen=True)
-class Technician:
-    id: str
-    name: str
-    token: str
 
 
 @dataclass(frozen=True)
@@ -49,22 +41,6 @@ class Team:
     portal: Portal
     ted: Technician
     bo: Technician
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"authorization": f"Bearer {token}"}
-
-
-def hire(platform: Platform, admin_token: str, name: str) -> Technician:
-    email = f"{name.split()[0].lower()}-{uuid.uuid4().hex[:8]}@example.com"
-    with platform.http() as client:
-        created = client.post(
-            "/api/staff",
-            headers=bearer(admin_token),
-            json={"email": email, "name": name, "role": "technician", "password": PASSWORD},
-        )
-    assert created.status_code == 201, created.text
-    return Technician(id=created.json()["id"], name=name, token=platform.login(email, PASSWORD))
 
 
 @pytest.fixture(scope="module")

@@ -24,16 +24,12 @@ import pytest
 from websockets.sync.client import connect
 
 from local.seed import DEMO_SUBDOMAIN
-from tests.e2e.conftest import Platform, wait_for
+from tests.e2e.conftest import Platform, bearer, wait_for
 
 INVALID = {
     "error": "code_invalid",
     "message": "This code is not valid. Check the digits, or ask your technician for a new code.",
 }
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"authorization": f"Bearer {token}"}
 
 
 class Console:

@@ -9,14 +9,10 @@ from typing import Any
 from websockets.sync.client import connect
 
 from local.seed import DEMO_STAFF
-from tests.e2e.conftest import Platform
+from tests.e2e.conftest import Platform, bearer
 
 NO_LONGER_VALID = {"error": "invitation_invalid", "message": "This invitation is no longer valid."}
 ALICE = DEMO_STAFF[1]
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"authorization": f"Bearer {token}"}
 
 
 def accept(platform: Platform, token: str, name: str = "Vera Visitor") -> Any:

@@ -14,8 +14,8 @@ from websockets.sync.client import connect
 
 from local.seed import DEMO_SUBDOMAIN
 from local.services import local_client
-from tests.e2e.conftest import Platform
-from tests.e2e.test_sessions import ALICE, bearer, create_code, receive, say
+from tests.e2e.conftest import Platform, bearer
+from tests.e2e.test_sessions import ALICE, create_code, receive, say
 
 pytestmark = pytest.mark.browser
 

@@ -15,11 +15,7 @@ from websockets.sync.client import connect
 
 from local.seed import DEMO_STAFF
 from local.services import local_client
-from tests.e2e.conftest import Platform, wait_for
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"authorization": f"Bearer {token}"}
+from tests.e2e.conftest import Platform, bearer, wait_for
 
 
 def connection_items(platform: Platform, user_id: str) -> list[dict[str, Any]]:

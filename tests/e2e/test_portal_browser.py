@@ -21,20 +21,12 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from websockets.sync.client import ClientConnection, connect
 
-from tests.e2e.conftest import Platform, wait_for
-from tests.e2e.test_sessions import bearer, receive, say
+from tests.e2e.conftest import Platform, Technician, bearer, hire, wait_for
+from tests.e2e.test_sessions import receive, say
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "portal-tech-password"
 THROTTLED = ("chat_request", "portal_message")  # functions.portals.public's limits
-
-
-@dataclass(frozen=True)
-class Technician:
-    id: str
-    name: str
-    token: str
 
 
 @dataclass(frozen=True)
@@ -71,18 +63,6 @@ class Crew:
         assert response.status_code == 200, response.text
         (left,) = [request for request in response.json() if request["email"] == email]
         return dict(left)
-
-
-def hire(platform: Platform, admin_token: str, name: str) -> Technician:
-    email = f"{name.split()[0].lower()}-{uuid.uuid4().hex[:8]}@example.com"
-    with platform.http() as client:
-        created = client.post(
-            "/api/staff",
-            headers=bearer(admin_token),
-            json={"email": email, "name": name, "role": "technician", "password": PASSWORD},
-        )
-    assert created.status_code == 201, created.text
-    return Technician(id=created.json()["id"], name=name, token=platform.login(email, PASSWORD))
 
 
 def found_company(

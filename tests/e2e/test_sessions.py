@@ -15,15 +15,11 @@ from websockets.exceptions import InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 
 from local.seed import DEMO_STAFF, DEMO_SUBDOMAIN
-from tests.e2e.conftest import Platform
+from tests.e2e.conftest import Platform, bearer
 
 ALICE = DEMO_STAFF[1]
 PORTAL_HOST = f"{DEMO_SUBDOMAIN}.localhost"
 CONNECTION_LIFETIME_S = 2 * 3600 + 300  # deskless.realtime: API Gateway's two hours and a margin
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"authorization": f"Bearer {token}"}
 
 
 def create_code(platform: Platform, technician_token: str, name: str) -> dict[str, Any]:

@@ -19,15 +19,8 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, FrameLocator, Page, expect
 
-from tests.e2e.conftest import Platform, wait_for
-from tests.e2e.test_portal_browser import (
-    Crew,
-    browser_page,
-    console,
-    found_company,
-    hire,
-    untouched_budget,
-)
+from tests.e2e.conftest import Platform, hire, wait_for
+from tests.e2e.test_portal_browser import Crew, browser_page, console, found_company, untouched_budget
 from tests.e2e.test_sessions import receive, say
 
 pytestmark = pytest.mark.browser

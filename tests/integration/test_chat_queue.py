@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,20 +32,12 @@ from deskless.data import table
 from deskless.realtime import save_connection
 from deskless.sessions import messages, session_scope
 from deskless.table import connection_key, participant_key, user_key
-from tests.conftest import LocalAws
 from tests.helpers import ADMIN, TECHNICIAN, ConnectionsStub, invoke, load_event
 from tests.integration.test_realtime_sessions import connect, disconnect, of_type, say
 
 OTHER_TECHNICIAN = Principal(user_id="0b0b0b0b0b0b0b0b", role=Role.TECHNICIAN, name="Bo Tech", email="bo@example.com")
 OUTSIDER = Principal(user_id="0d0d0d0d0d0d0d0d", role=Role.TECHNICIAN, name="Olga Out", email="olga@example.com")
 STAFF = (ADMIN, TECHNICIAN, OTHER_TECHNICIAN, OUTSIDER)
-
-
-@pytest.fixture
-def connections(aws: LocalAws, monkeypatch: pytest.MonkeyPatch) -> Iterator[ConnectionsStub]:
-    with ConnectionsStub().running() as stub:
-        stub.serve_functions(monkeypatch)
-        yield stub
 
 
 @dataclass

@@ -11,7 +11,6 @@ code writes, and must pass the catalog's stream filters; @connections is a stub 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -36,13 +35,6 @@ AWAY_TECHNICIAN = Principal(user_id="0a0a0a0a0a0a0a0a", role=Role.TECHNICIAN, na
 CLOSED_TECHNICIAN = Principal(
     user_id="0c0c0c0c0c0c0c0c", role=Role.TECHNICIAN, name="Cy Closed", email="cy@example.com"
 )
-
-
-@pytest.fixture
-def connections(aws: LocalAws, monkeypatch: pytest.MonkeyPatch) -> Iterator[ConnectionsStub]:
-    with ConnectionsStub().running() as stub:
-        stub.serve_functions(monkeypatch)
-        yield stub
 
 
 @pytest.fixture

@@ -5,24 +5,15 @@ need nothing. @connections is a stub on 127.0.0.1, so the real boto3 call runs."
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
-from tests.conftest import LocalAws
 from tests.helpers import ConnectionsStub, invoke, load_event
 
 TTL_REMOVE = load_event("stream_ttl_remove")
 CONNECTION_ID = TTL_REMOVE["Records"][0]["dynamodb"]["OldImage"]["connection_id"]["S"]
-
-
-@pytest.fixture
-def connections(aws: LocalAws, monkeypatch: pytest.MonkeyPatch) -> Iterator[ConnectionsStub]:
-    with ConnectionsStub().running() as stub:
-        stub.serve_functions(monkeypatch)
-        yield stub
 
 
 def records(*changes: dict[str, Any]) -> dict[str, Any]:

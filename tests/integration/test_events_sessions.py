@@ -10,7 +10,6 @@ the codes and invitations functions write them, and must pass the catalog's stre
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
 from typing import Any, Literal
 
 import pytest
@@ -22,20 +21,12 @@ from deskless.realtime import save_connection
 from deskless.sessions import new_session
 from deskless.table import Entity, code_key
 from local.streams import matches_any, stream_event, stream_record
-from tests.conftest import LocalAws
 from tests.helpers import TECHNICIAN, ConnectionsStub, invoke
 
 OTHER_TECHNICIAN = Principal(user_id="0b0b0b0b0b0b0b0b", role=Role.TECHNICIAN, name="Bo Tech", email="bo@example.com")
 STREAM_ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/deskless/stream/2026-03-01T08:15:42.417"
 (EVENTS_FILTERS,) = [s.filters for s in STREAM_SUBSCRIPTIONS if s.function == "events"]
 _sequence = itertools.count(100000000000000000001)
-
-
-@pytest.fixture
-def connections(aws: LocalAws, monkeypatch: pytest.MonkeyPatch) -> Iterator[ConnectionsStub]:
-    with ConnectionsStub().running() as stub:
-        stub.serve_functions(monkeypatch)
-        yield stub
 
 
 @pytest.fixture

@@ -19,17 +19,7 @@ from deskless.support_requests import support_requests_of
 from deskless.users import StaffUser
 from tests.conftest import LocalAws
 from tests.helpers import HttpResult
-from tests.integration.test_portals import Visitor, technician
-
-
-@pytest.fixture
-def visitor(aws: LocalAws) -> Visitor:
-    return Visitor(aws)
-
-
-@pytest.fixture
-def tina(aws: LocalAws) -> StaffUser:
-    return technician()
+from tests.integration.conftest import Visitor
 
 
 @pytest.fixture

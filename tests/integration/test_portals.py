@@ -14,61 +14,19 @@ import hashlib
 import json
 import re
 import time
-from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
 
 import pytest
 
-from deskless.auth import Role
 from deskless.companies import Company, PortalStatus, create_company, create_portal, portal_by_subdomain
 from deskless.data import table
 from deskless.errors import PortalExists, SubdomainTaken
 from deskless.presence import Channel, Status, console_closed, heartbeat, update_presence
 from deskless.table import portal_key
-from deskless.users import StaffUser, create_staff
+from deskless.users import StaffUser
 from tests.conftest import LocalAws
-from tests.helpers import HttpResult, call_http, http_event
-
-HOST = "acme.localhost:8000"
-
-
-@dataclass
-class Visitor:
-    """A browser on a portal's host: each request as CloudFront passes it to the portals function."""
-
-    aws: LocalAws
-    host: str = HOST
-    accept_language: str = "en-GB,en;q=0.9"
-    ip: str = "198.51.100.7"
-
-    def request(
-        self, route_key: str, *, query: dict[str, str] | None = None, body: Any = None, **headers: str
-    ) -> HttpResult:
-        event = http_event(
-            "http_portal_home",
-            origin_secret=self.aws.origin_secret,
-            body=body,
-            route_key=route_key,
-            headers={
-                "x-deskless-host": self.host,
-                "accept-language": self.accept_language,
-                "x-deskless-viewer-ip": self.ip,
-                **({"content-type": "application/json"} if body is not None else {}),
-                **headers,
-            },
-        )
-        if query:
-            event["rawQueryString"] = urlencode(query)
-            event["queryStringParameters"] = query
-        return call_http("portals", event)
-
-    def home(self, **query: str) -> HttpResult:
-        return self.request("GET /", query=query)
-
-
-def technician(name: str = "Tina Tech") -> StaffUser:
-    return create_staff(f"{name.split()[0].lower()}-{time.time_ns()}@example.com", name, Role.TECHNICIAN, "pw-123456")
+from tests.helpers import HttpResult
+from tests.integration.conftest import Visitor, technician
 
 
 def page_data(page: HttpResult, element_id: str = "support-data") -> dict[str, Any]:
@@ -95,16 +53,6 @@ def inline_script_is_allowed(page: HttpResult) -> bool:
         digest = base64.b64encode(hashlib.sha256(source.encode()).digest()).decode()
         assert f"{directive} 'sha256-{digest}';" in policy
     return True
-
-
-@pytest.fixture
-def visitor(aws: LocalAws) -> Visitor:
-    return Visitor(aws)
-
-
-@pytest.fixture
-def tina(aws: LocalAws) -> StaffUser:
-    return technician()
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from types import ModuleType
 from typing import Any
 
@@ -24,13 +23,6 @@ from tests.conftest import LocalAws
 from tests.helpers import ADMIN, TECHNICIAN, ConnectionsStub, current, invoke, load_event
 
 CONNECTION_ID = load_event("websocket_connect")["requestContext"]["connectionId"]
-
-
-@pytest.fixture
-def connections(aws: LocalAws, monkeypatch: pytest.MonkeyPatch) -> Iterator[ConnectionsStub]:
-    with ConnectionsStub().running() as stub:
-        stub.serve_functions(monkeypatch)
-        yield stub
 
 
 def connect_event(principal: Principal | None = TECHNICIAN, connection_id: str = CONNECTION_ID) -> dict[str, Any]:

@@ -9,7 +9,6 @@ Events are the samples of events/ run through the function's Lambda handler agai
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -19,7 +18,6 @@ from deskless.chat_requests import scope_of
 from deskless.presence import HEARTBEAT_SECONDS, available, get_presence, heartbeat
 from deskless.realtime import save_connection
 from deskless.sessions import session_scope
-from tests.conftest import LocalAws
 from tests.helpers import ADMIN, TECHNICIAN, ConnectionsStub, current
 from tests.integration.test_realtime_sessions import connect, disconnect, say
 
@@ -30,13 +28,6 @@ DEFAULT_PRESENCE = {
     "channels": {"chat": True, "email": True, "phone": True},
     "notify": {"sound": True, "browser": True, "email": False},
 }
-
-
-@pytest.fixture
-def connections(aws: LocalAws, monkeypatch: pytest.MonkeyPatch) -> Iterator[ConnectionsStub]:
-    with ConnectionsStub().running() as stub:
-        stub.serve_functions(monkeypatch)
-        yield stub
 
 
 @pytest.fixture

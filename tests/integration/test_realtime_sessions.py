@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -21,17 +20,9 @@ from deskless.realtime import save_connection
 from deskless.sessions import MAX_MESSAGE_CHARS, Session, end_session, join, messages, new_session, session_scope
 from deskless.table import connection_key, participant_key, session_key
 from local.metering import count_requests
-from tests.conftest import LocalAws
 from tests.helpers import ADMIN, TECHNICIAN, ConnectionsStub, current, invoke, load_event
 
 OTHER_TECHNICIAN = Principal(user_id="0b0b0b0b0b0b0b0b", role=Role.TECHNICIAN, name="Bo Tech", email="bo@example.com")
-
-
-@pytest.fixture
-def connections(aws: LocalAws, monkeypatch: pytest.MonkeyPatch) -> Iterator[ConnectionsStub]:
-    with ConnectionsStub().running() as stub:
-        stub.serve_functions(monkeypatch)
-        yield stub
 
 
 def start_session(visitor_name: str = "Carla Customer", technician: Principal = TECHNICIAN) -> Session:

@@ -13,19 +13,10 @@ from deskless.presence import heartbeat
 from deskless.users import StaffUser
 from tests.conftest import LocalAws
 from tests.helpers import HttpResult
-from tests.integration.test_portals import Visitor, inline_script_is_allowed, language_of, page_data, technician
+from tests.integration.conftest import Visitor
+from tests.integration.test_portals import inline_script_is_allowed, language_of, page_data
 
 SHOP = "https://shop.example.com"
-
-
-@pytest.fixture
-def visitor(aws: LocalAws) -> Visitor:
-    return Visitor(aws)
-
-
-@pytest.fixture
-def tina(aws: LocalAws) -> StaffUser:
-    return technician()
 
 
 @pytest.fixture
