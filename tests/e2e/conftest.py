@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 
 from local.seed import DEMO_STAFF
 from local.services import LocalNames, local_client
@@ -172,3 +172,52 @@ def browser() -> Iterator[Browser]:
         )
         yield browser
         browser.close()
+
+
+# What the portals' forms let one address send (functions.portals.public's limits).
+THROTTLED = ("chat_request", "portal_message")
+
+
+def forget_throttling(platform: Platform) -> None:
+    """Forget what 127.0.0.1 (every local client) has sent through the portals' forms lately."""
+    dynamodb = platform.aws("dynamodb")
+    for kind in THROTTLED:
+        for source in ("127.0.0.1", "::1"):
+            found = dynamodb.query(
+                TableName=platform.names.table,
+                KeyConditionExpression="pk = :pk",
+                ExpressionAttributeValues={":pk": {"S": f"THROTTLE#{kind}#{source}"}},
+            )
+            for item in found["Items"]:
+                dynamodb.delete_item(TableName=platform.names.table, Key={"pk": item["pk"], "sk": item["sk"]})
+
+
+@contextmanager
+def browser_page(browser: Browser, locale: str = "en-GB", **options: Any) -> Iterator[Page]:
+    """A page in a context of its own that fails the test on a script error or a CSP refusal."""
+    context = browser.new_context(locale=locale, **options)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: errors.append(message.text) if "Refused to" in message.text else None)
+    try:
+        yield page
+    finally:
+        context.close()
+    assert errors == [], "the page failed (a script error, or something its Content-Security-Policy refused)"
+
+
+@pytest.fixture
+def untouched_budget(platform: Platform) -> Iterator[None]:
+    """Every local client is 127.0.0.1: a test of the portals' forms starts with that address's
+    budget untouched, and leaves it so for the suites that follow."""
+    forget_throttling(platform)
+    yield
+    forget_throttling(platform)
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A fresh page that fails the test on a script error or a CSP refusal."""
+    with browser_page(browser) as opened:
+        yield opened

@@ -21,12 +21,10 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from websockets.sync.client import ClientConnection, connect
 
-from tests.e2e.conftest import Platform, Technician, bearer, hire, wait_for
+from tests.e2e.conftest import Platform, Technician, bearer, browser_page, hire, wait_for
 from tests.e2e.test_sessions import receive, say
 
-pytestmark = pytest.mark.browser
-
-THROTTLED = ("chat_request", "portal_message")  # functions.portals.public's limits
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("untouched_budget")]
 
 
 @dataclass(frozen=True)
@@ -93,52 +91,10 @@ def console(platform: Platform, technician: Technician) -> Iterator[ClientConnec
         yield socket
 
 
-def untouched_budget(platform: Platform) -> None:
-    """Forget what 127.0.0.1 (every local client) has sent through the portals' forms lately."""
-    dynamodb = platform.aws("dynamodb")
-    for kind in THROTTLED:
-        for source in ("127.0.0.1", "::1"):
-            found = dynamodb.query(
-                TableName=platform.names.table,
-                KeyConditionExpression="pk = :pk",
-                ExpressionAttributeValues={":pk": {"S": f"THROTTLE#{kind}#{source}"}},
-            )
-            for item in found["Items"]:
-                dynamodb.delete_item(TableName=platform.names.table, Key={"pk": item["pk"], "sk": item["sk"]})
-
-
-@contextmanager
-def browser_page(browser: Browser, locale: str = "en-GB", **options: Any) -> Iterator[Page]:
-    """A page in a context of its own that fails the test on a script error or a CSP refusal."""
-    context = browser.new_context(locale=locale, **options)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("console", lambda message: errors.append(message.text) if "Refused to" in message.text else None)
-    try:
-        yield page
-    finally:
-        context.close()
-    assert errors == [], "the page failed (a script error, or something its Content-Security-Policy refused)"
-
-
 @pytest.fixture(scope="module")
 def crew(platform: Platform, admin_token: str) -> Crew:
     technicians = (hire(platform, admin_token, "Petra Pulse"), hire(platform, admin_token, "Quinn Quick"))
     return found_company(platform, admin_token, "Initech", technicians)
-
-
-@pytest.fixture(autouse=True)
-def budget(platform: Platform) -> Iterator[None]:
-    untouched_budget(platform)
-    yield
-    untouched_budget(platform)  # and leave it so for the suites that follow
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    with browser_page(browser) as opened:
-        yield opened
 
 
 def nobody_available(crew: Crew) -> None:

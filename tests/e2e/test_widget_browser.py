@@ -19,11 +19,11 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, FrameLocator, Page, expect
 
-from tests.e2e.conftest import Platform, hire, wait_for
-from tests.e2e.test_portal_browser import Crew, browser_page, console, found_company, untouched_budget
+from tests.e2e.conftest import Platform, browser_page, hire, wait_for
+from tests.e2e.test_portal_browser import Crew, console, found_company
 from tests.e2e.test_sessions import receive, say
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("untouched_budget")]
 
 TITLE = "Hooli support chat"  # the frame's title, in the portal's language
 TIMEOUT_MS = 15_000
@@ -100,19 +100,6 @@ def sites(platform: Platform, admin_token: str) -> Iterator[Sites]:
             "</body></html>"
         )
         yield Sites(crew, shop, stranger)
-
-
-@pytest.fixture(autouse=True)
-def budget(platform: Platform) -> Iterator[None]:
-    untouched_budget(platform)
-    yield
-    untouched_budget(platform)  # and leave it so for the suites that follow
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    with browser_page(browser) as opened:
-        yield opened
 
 
 def widget(page: Page) -> FrameLocator:
