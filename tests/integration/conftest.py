@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -73,3 +75,17 @@ def tina(aws: LocalAws) -> StaffUser:
 @pytest.fixture
 def visitor(aws: LocalAws) -> Visitor:
     return Visitor(aws)
+
+
+def page_data(page: HttpResult, element_id: str = "support-data") -> dict[str, Any]:
+    """The JSON data block a portal page hands its script."""
+    found = re.search(rf'<script type="application/json" id="{element_id}">(.*?)</script>', page.body)
+    assert found, "the page carries its data block"
+    data: dict[str, Any] = json.loads(found.group(1))
+    return data
+
+
+def language_of(page: HttpResult) -> str:
+    found = re.search(r'<html lang="(\w+)">', page.body)
+    assert found
+    return found.group(1)

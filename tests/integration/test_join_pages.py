@@ -24,6 +24,7 @@ from deskless.table import Entity, invitation_index, invitation_key
 from local.metering import count_requests
 from tests.conftest import LocalAws
 from tests.helpers import TECHNICIAN, HttpResult, call_http, current, http_event
+from tests.integration.conftest import language_of, page_data
 
 TOKEN = "Q" * 16 + "x_-" + "7" * 13  # an invitation token's shape: 32 URL-safe characters
 
@@ -98,19 +99,6 @@ def invitation(state: str = "unused", language: str = "en", token: str = TOKEN) 
     )
 
 
-def page_data(page: HttpResult) -> dict[str, Any]:
-    found = re.search(r'<script type="application/json" id="join-data">(.*?)</script>', page.body)
-    assert found, "the page carries its data block"
-    data: dict[str, Any] = json.loads(found.group(1))
-    return data
-
-
-def language_of(page: HttpResult) -> str:
-    found = re.search(r'<html lang="(\w+)">', page.body)
-    assert found
-    return found.group(1)
-
-
 # --- /join ---------------------------------------------------------------------------------
 
 
@@ -126,7 +114,7 @@ def test_the_join_page_asks_for_the_code_and_the_name(pages: Pages, acme: Compan
     assert '<label for="name">Your name</label>' in page.body
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page.body
     assert 'aria-live="polite"' in page.body
-    data = page_data(page)
+    data = page_data(page, "join-data")
     assert (data["mode"], data["code"], data["lang"]) == ("code", "", "en")
     assert data["api"] == {"join": "/api/join", "accept": "", "messages": "/api/sessions/{session_id}/messages"}
 
@@ -169,7 +157,7 @@ def test_the_join_page_speaks_the_language_asked_for_by_parameter_or_browser(
         assert f'<h1 id="join-heading">{title}</h1>' in page.body
         assert f'<label for="name">{label}</label>' in page.body
         assert page.headers["content-language"] == language
-        assert page_data(page)["lang"] == language
+        assert page_data(page, "join-data")["lang"] == language
 
 
 def test_the_lang_parameter_wins_over_the_browser(pages: Pages, acme: Company) -> None:
@@ -202,7 +190,7 @@ def test_a_code_in_the_address_is_prefilled_and_only_the_name_is_asked_for(pages
     assert "Your technician gave you the code 123 456 789." in page.body
     assert '<input type="hidden" id="code" name="code" value="123456789">' in page.body
     assert '<label for="code">' not in page.body
-    assert page_data(page)["code"] == "123456789"
+    assert page_data(page, "join-data")["code"] == "123456789"
 
 
 def test_opening_a_join_link_neither_redeems_nor_looks_up_the_code(pages: Pages, acme: Company) -> None:
@@ -220,7 +208,7 @@ def test_an_address_without_nine_digits_asks_for_the_code(pages: Pages, acme: Co
 
     assert page.status == 200
     assert '<label for="code">Session code</label>' in page.body
-    assert page_data(page)["code"] == ""
+    assert page_data(page, "join-data")["code"] == ""
 
 
 def test_join_works_on_the_bare_host_without_a_portal(pages: Pages, aws: LocalAws) -> None:
@@ -274,7 +262,7 @@ def test_an_open_invitation_asks_for_the_name_in_the_invitations_language(pages:
     assert language_of(page) == "de"
     assert "Geben Sie Ihren Namen ein, um eine Support-Sitzung zu beginnen." in page.body
     assert '<label for="code">' not in page.body
-    data = page_data(page)
+    data = page_data(page, "join-data")
     assert (data["mode"], data["invitation"]) == ("invite", TOKEN)
     assert data["api"]["accept"] == f"/api/invitations/{TOKEN}/accept"
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import re
 import time
 from typing import Any
@@ -26,20 +25,7 @@ from deskless.table import portal_key
 from deskless.users import StaffUser
 from tests.conftest import LocalAws
 from tests.helpers import HttpResult
-from tests.integration.conftest import Visitor, technician
-
-
-def page_data(page: HttpResult, element_id: str = "support-data") -> dict[str, Any]:
-    found = re.search(rf'<script type="application/json" id="{element_id}">(.*?)</script>', page.body)
-    assert found, "the page carries its data block"
-    data: dict[str, Any] = json.loads(found.group(1))
-    return data
-
-
-def language_of(page: HttpResult) -> str:
-    found = re.search(r'<html lang="(\w+)">', page.body)
-    assert found
-    return found.group(1)
+from tests.integration.conftest import Visitor, language_of, page_data, technician
 
 
 def inline_script_is_allowed(page: HttpResult) -> bool:

@@ -13,8 +13,8 @@ from deskless.presence import heartbeat
 from deskless.users import StaffUser
 from tests.conftest import LocalAws
 from tests.helpers import HttpResult
-from tests.integration.conftest import Visitor
-from tests.integration.test_portals import inline_script_is_allowed, language_of, page_data
+from tests.integration.conftest import Visitor, language_of, page_data
+from tests.integration.test_portals import inline_script_is_allowed
 
 SHOP = "https://shop.example.com"
 
