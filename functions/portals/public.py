@@ -17,14 +17,14 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, EmailStr, StringConstraints
 
 from deskless.chat_requests import create_chat_request, get_chat_request, position, visitor_token, withdraw
-from deskless.companies import Company, Portal, PortalStatus, company_by_subdomain
+from deskless.companies import Company, Portal, PortalStatus, Via, company_by_subdomain
 from deskless.edge import portal_label
 from deskless.errors import NoTechnicianAvailable, NotFound, PortalUnavailable
 from deskless.languages import LANGUAGES
 from deskless.preferences import get_preferences
 from deskless.presence import available
 from deskless.settings import get_settings
-from deskless.support_requests import Via, create_support_request
+from deskless.support_requests import create_support_request
 from deskless.throttle import Limit, spend
 
 CHAT_REQUESTS = Limit("chat_request", count=5, window_seconds=600)
@@ -136,6 +136,7 @@ def request_chat(host: str, body: ChatRequestBody, *, source: str) -> ChatReques
         question=body.question,
         language=body.language or portal.language,
         wait_seconds=wait_seconds,
+        via=body.via,
     )
     token, expires_at = visitor_token(request)
     return ChatRequestCreated(

@@ -127,6 +127,15 @@ def test_the_next_request_waits_behind_the_first_and_speaks_the_portals_language
     assert (stored.name, stored.language, stored.state) == ("Dora", "de", ChatRequestState.WAITING)
 
 
+def test_a_request_from_the_widget_says_so_in_the_queue(visitor: Visitor, acme: Company, available: StaffUser) -> None:
+    # Given one request from the portal's page and one from the widget on a website
+    from_page = ask(visitor).json()["request_id"]
+    from_widget = ask(visitor, via="widget").json()["request_id"]
+    # Then the queue the consoles read tells them apart
+    assert [(queued.id, queued.via) for queued in queue_of(acme.id)] == [(from_page, "portal"), (from_widget, "widget")]
+    assert get_chat_request(from_widget).via == "widget"
+
+
 def test_the_wait_is_the_admins_setting(visitor: Visitor, acme: Company, available: StaffUser) -> None:
     update_preferences({"chat_wait_seconds": 45})
 

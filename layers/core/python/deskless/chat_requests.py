@@ -25,7 +25,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from .auth import Principal, Role, issue_token
-from .companies import Company, Portal, company_from_item
+from .companies import Company, Portal, Via, company_from_item
 from .data import (
     NEW_ITEM,
     Condition,
@@ -63,6 +63,7 @@ class QueuedChat(BaseModel):
     language: str
     queued_ms: int
     accept_until: int
+    via: Via = "portal"
 
 
 class ChatRequest(QueuedChat):
@@ -103,6 +104,7 @@ def create_chat_request(
     question: str,
     language: str,
     wait_seconds: int,
+    via: Via = "portal",
     now: float | None = None,
 ) -> ChatRequest:
     """Queue a request: the request and its queue entry, written together."""
@@ -118,6 +120,7 @@ def create_chat_request(
         language=language,
         queued_ms=int(moment * 1000),
         accept_until=int(moment) + wait_seconds,
+        via=via,
     )
     stored = request.model_dump(mode="json", exclude={"id", "visitor_connections", "ended_at"})
     item = {

@@ -18,7 +18,7 @@ import secrets
 import time
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field
@@ -65,6 +65,10 @@ RESERVED_SUBDOMAINS = frozenset(
     }
 )  # fmt: skip
 _LABEL = re.compile(r"[a-z0-9-]{3,63}")
+
+
+# How a visitor reached a portal: its own page, or the widget on a website.
+Via = Literal["portal", "widget"]
 
 
 class PortalStatus(StrEnum):

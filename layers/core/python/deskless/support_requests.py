@@ -9,15 +9,12 @@ from __future__ import annotations
 
 import secrets
 import time
-from typing import Literal
 
 from pydantic import BaseModel
 
-from .companies import Portal
+from .companies import Portal, Via
 from .data import NEW_ITEM, table
 from .table import GSI1, Entity, company_support_requests, support_request_index, support_request_key
-
-Via = Literal["portal", "widget"]
 
 
 class SupportRequest(BaseModel):
