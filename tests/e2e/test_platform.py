@@ -13,7 +13,7 @@ from botocore.exceptions import ClientError
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 
-from local.seed import DEMO_STAFF
+from local.seed import DEMO_STAFF, DEMO_SUBDOMAIN
 from local.services import local_client
 from tests.e2e.conftest import Platform, bearer, wait_for
 
@@ -183,6 +183,22 @@ def test_mail_to_the_smtp_listener_reaches_the_inbound_function(platform: Platfo
         return [i["subject"]["S"] for i in scan if i.get("type", {}).get("S") == "inbound_mail"]
 
     assert message["Subject"] in wait_for(stored)
+
+
+def test_the_widget_demo_page_embeds_the_demo_portals_widget_from_an_allowed_origin(
+    platform: Platform, admin_token: str
+) -> None:
+    # The demo page is served by the platform itself, at the public URL's origin
+    with platform.http(host="localhost") as client:
+        page = client.get("/_local/widget-demo")
+        companies = client.get("/api/companies", headers=bearer(admin_token)).json()
+    assert page.status_code == 200
+    assert f'<script src="http://{DEMO_SUBDOMAIN}.localhost:{platform.port}/widget.js" async></script>' in page.text
+    # and the demo portal lets that origin embed its widget
+    (acme,) = [
+        company for company in companies if company["portal"] and company["portal"]["subdomain"] == DEMO_SUBDOMAIN
+    ]
+    assert f"http://localhost:{platform.port}" in acme["portal"]["allowed_origins"]
 
 
 def test_outbox_captures_email_sent_through_ses(platform: Platform) -> None:

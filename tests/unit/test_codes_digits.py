@@ -33,7 +33,9 @@ def test_the_digits_come_from_secrets_over_the_whole_range(monkeypatch: pytest.M
 def test_codes_drawn_are_spread_out() -> None:
     drawn = [new_digits() for _ in range(2000)]
 
-    assert len(set(drawn)) == len(drawn)
+    # 2,000 draws from 10^9 repeat one about once in 500 runs (the birthday bound); three repeats
+    # would happen about once in a billion runs with a fair draw, and always with a broken one.
+    assert len(drawn) - len(set(drawn)) <= 2
     assert {code[0] for code in drawn} == set("0123456789")
 
 
