@@ -18,7 +18,6 @@ from pydantic import AfterValidator, BaseModel, EmailStr, StringConstraints
 
 from deskless.chat_requests import create_chat_request, get_chat_request, position, visitor_token, withdraw
 from deskless.companies import Company, Portal, PortalStatus, Via, company_by_subdomain
-from deskless.edge import portal_label
 from deskless.errors import NoTechnicianAvailable, NotFound, PortalUnavailable
 from deskless.languages import LANGUAGES
 from deskless.preferences import get_preferences
@@ -26,6 +25,8 @@ from deskless.presence import available
 from deskless.settings import get_settings
 from deskless.support_requests import create_support_request
 from deskless.throttle import Limit, spend
+
+from .pages import host_label
 
 CHAT_REQUESTS = Limit("chat_request", count=5, window_seconds=600)
 MESSAGES = Limit("portal_message", count=5, window_seconds=600)
@@ -92,10 +93,15 @@ class MessageLeft(BaseModel):
     id: str
 
 
+def company_here(host: str) -> tuple[Company, Portal] | None:
+    """The company and portal the host names, if any (GetItem + Query)."""
+    label = host_label(host)
+    return company_by_subdomain(label) if label else None
+
+
 def portal_here(host: str) -> tuple[Company, Portal]:
     """The company and portal the host names, or NotFound."""
-    label = portal_label(host, get_settings().support_domain)
-    found = company_by_subdomain(label) if label else None
+    found = company_here(host)
     if found is None:
         raise NotFound("There is no support portal at this address.")
     return found

@@ -20,7 +20,7 @@ from html import escape
 from typing import Any
 
 from deskless.catalog import http_route
-from deskless.companies import Company, Portal, company_by_subdomain, origin_allowed, valid_origin
+from deskless.companies import Portal, origin_allowed, valid_origin
 from deskless.errors import InvalidRequest
 
 from .pages import (
@@ -32,11 +32,10 @@ from .pages import (
     data_block,
     document,
     field_html,
-    host_label,
     missing,
     visit_of,
 )
-from .public import MESSAGE_MAX_CHARS, NAME_MAX_CHARS, QUESTION_MAX_CHARS, State, state_of
+from .public import MESSAGE_MAX_CHARS, NAME_MAX_CHARS, QUESTION_MAX_CHARS, State, company_here, state_of
 from .text import SUPPORT_KEYS
 
 SCRIPT = Script.of("chat.js", "support.js")
@@ -48,13 +47,8 @@ _CHAT_ICON = (
 )
 
 
-def _found(host: str) -> tuple[Company, Portal] | None:
-    label = host_label(host)
-    return company_by_subdomain(label) if label else None
-
-
 def home_page(host: str, lang: str | None, accept_language: str) -> Page:
-    found = _found(host)
+    found = company_here(host)
     if found is None:
         return missing(visit_of(None, lang, accept_language))
     company, portal = found
@@ -71,7 +65,7 @@ def home_page(host: str, lang: str | None, accept_language: str) -> Page:
 
 
 def widget_page(host: str, origin: str, lang: str | None, accept_language: str) -> Page:
-    found = _found(host)
+    found = company_here(host)
     if found is None:
         return missing(visit_of(None, lang, accept_language))
     company, portal = found
