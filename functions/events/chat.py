@@ -28,8 +28,6 @@ from deskless.settings import get_settings
 from deskless.table import chat_request_key, queue_partition, user_key
 from deskless.users import StaffUser, staff_from_item
 
-_BATCH = 100  # keys per BatchGetItem
-
 
 def requested(item: Item) -> None:
     """A visitor asked for a chat: every available technician of the company is told."""
@@ -74,13 +72,11 @@ def queue_shrank(entry: Item) -> None:
         for place, item in enumerate((i for i in queue if i["sk"] != gone), start=1)
         if item["sk"] > gone
     ]
-    for start in range(0, len(behind), _BATCH):
-        chunk = behind[start : start + _BATCH]
-        requests = table().get_many([chat_request_key(request_id) for _, request_id in chunk])
-        for (place, request_id), request in zip(chunk, requests, strict=True):
-            if request and request.get("state") == ChatRequestState.WAITING and request.get("visitor_connections"):
-                notice = {"type": "queue.position", "request": request_id, "position": place}
-                push(request["visitor_connections"], notice)
+    requests = table().get_many([chat_request_key(request_id) for _, request_id in behind])
+    for (place, request_id), request in zip(behind, requests, strict=True):
+        if request and request.get("state") == ChatRequestState.WAITING and request.get("visitor_connections"):
+            notice = {"type": "queue.position", "request": request_id, "position": place}
+            push(request["visitor_connections"], notice)
 
 
 def expired(entry: Item) -> None:
@@ -113,11 +109,8 @@ def _tell_technicians(company_id: str, notice: dict[str, Any]) -> None:
 
 
 def _staff(user_ids: list[str]) -> list[StaffUser]:
-    found: list[StaffUser] = []
-    for start in range(0, len(user_ids), _BATCH):
-        items = table().get_many([user_key(user_id) for user_id in user_ids[start : start + _BATCH]])
-        found += [staff_from_item(item) for item in items if item is not None]
-    return found
+    items = table().get_many([user_key(user_id) for user_id in user_ids])
+    return [staff_from_item(item) for item in items if item is not None]
 
 
 def _email(queued: QueuedChat, technician: StaffUser) -> None:

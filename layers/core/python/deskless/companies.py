@@ -163,7 +163,7 @@ def _check_staff(technician_ids: Sequence[str]) -> list[str]:
     ids = list(dict.fromkeys(technician_ids))
     if len(ids) > MAX_TECHNICIANS:
         raise InvalidRequest(f"A company can have at most {MAX_TECHNICIANS} technicians.")
-    users = table().get_many([user_key(user_id) for user_id in ids]) if ids else []
+    users = table().get_many([user_key(user_id) for user_id in ids])
     unknown = [user_id for user_id, user in zip(ids, users, strict=True) if user is None]
     if unknown:
         raise InvalidRequest(f"These are not staff users: {', '.join(unknown)}.")

@@ -21,6 +21,7 @@ from .settings import get_settings
 from .table import TABLE, TTL_ATTRIBUTE, Key
 
 Item = dict[str, Any]
+BATCH_GET_KEYS = 100  # DynamoDB's limit per BatchGetItem
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -89,14 +90,16 @@ class Table:
         return item if item is not None and is_live(item) else None
 
     def get_many(self, keys: Sequence[Key], *, consistent: bool = False) -> list[Item | None]:
-        """Several items in one request (BatchGetItem, at most 100 keys), in the order of `keys`."""
+        """Several items, in the order of `keys`: one BatchGetItem per hundred keys (its limit)."""
         wanted = [serialize(key) for key in keys]
         found: list[dict[str, Any]] = []
-        request: dict[str, Any] = {self.name: {"Keys": wanted, "ConsistentRead": consistent}}
-        while request:
-            response = self._client.batch_get_item(RequestItems=request)
-            found += response.get("Responses", {}).get(self.name, [])
-            request = response.get("UnprocessedKeys") or {}
+        for start in range(0, len(wanted), BATCH_GET_KEYS):
+            chunk = wanted[start : start + BATCH_GET_KEYS]
+            request: dict[str, Any] = {self.name: {"Keys": chunk, "ConsistentRead": consistent}}
+            while request:
+                response = self._client.batch_get_item(RequestItems=request)
+                found += response.get("Responses", {}).get(self.name, [])
+                request = response.get("UnprocessedKeys") or {}
         items = [deserialize(raw) for raw in found]
         by_key = {_key_of(item): item for item in items if is_live(item)}
         return [by_key.get(_key_of(deserialize(key))) for key in wanted]

@@ -24,7 +24,6 @@ from .table import Entity, presence_key
 
 HEARTBEAT_SECONDS = 120
 HEARTBEAT_EVERY_SECONDS = 30  # what consoles are told to keep to: four chances within the window
-_BATCH = 100  # keys per BatchGetItem
 
 
 class Status(StrEnum):
@@ -73,12 +72,8 @@ def get_presence(user_id: str, *, consistent: bool = False) -> Presence:
 def presences(user_ids: Iterable[str]) -> list[Presence]:
     """The presence of each user, in order (one BatchGetItem per hundred)."""
     ids = list(user_ids)
-    found: list[Presence] = []
-    for start in range(0, len(ids), _BATCH):
-        chunk = ids[start : start + _BATCH]
-        items = table().get_many([presence_key(user_id) for user_id in chunk])
-        found += [_from_item(user_id, item) for user_id, item in zip(chunk, items, strict=True)]
-    return found
+    items = table().get_many([presence_key(user_id) for user_id in ids])
+    return [_from_item(user_id, item) for user_id, item in zip(ids, items, strict=True)]
 
 
 def available(technician_ids: Iterable[str], *, now: float | None = None) -> list[Presence]:
