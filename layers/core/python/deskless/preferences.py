@@ -4,14 +4,22 @@ paths (creating a code) do not pay a read for them."""
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
 from .data import table
 from .table import SETTINGS_KEY, Entity
 
 CACHE_SECONDS = 30.0
+MAX_AWAY_REASONS = 10
+AwayReason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+
+
+def _distinct(reasons: list[str]) -> list[str]:
+    if len({reason.casefold() for reason in reasons}) != len(reasons):
+        raise ValueError("each away reason must be listed once")
+    return reasons
 
 
 class Preferences(BaseModel):
@@ -23,6 +31,24 @@ class Preferences(BaseModel):
         le=3600,
         description="How long a chat request waits for a technician before the visitor "
         "is offered the message form instead.",
+    )
+    chat_limit: int = Field(default=3, ge=1, le=20, description="Chats an operator may have open at once.")
+    auto_away_minutes: int = Field(
+        default=0, ge=0, le=240, description="Idle minutes after which a console sets its operator away; 0: never."
+    )
+    channels_locked: bool = Field(
+        default=False,
+        description="Operators cannot switch their channels: every channel assigned to them is on.",
+    )
+    away_reasons: Annotated[list[AwayReason], Field(max_length=MAX_AWAY_REASONS), AfterValidator(_distinct)] = Field(
+        default_factory=lambda: ["Lunch", "Personal", "Meeting"],
+        description="Reasons an operator may give for being away (being away without a reason is always possible).",
+    )
+    notification_repeat_seconds: int = Field(
+        default=30,
+        ge=0,
+        le=600,
+        description="How often an unseen notification sounds again while the console is not looked at; 0: once.",
     )
 
 

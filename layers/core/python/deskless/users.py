@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from .auth import Role, hash_password
 from .data import NEW_ITEM, TransactionCanceled, put_action, table
 from .errors import EmailTaken
+from .presence import Channel
 from .table import GSI1, STAFF_LIST, Entity, email_key, staff_index, user_key
 
 
@@ -20,6 +21,8 @@ class StaffUser(BaseModel):
     name: str
     role: Role
     created_at: int
+    channels: list[Channel] = list(Channel)  # the channels assigned to them; each can be switched on or off
+    active: bool = True  # a deactivated user cannot sign in, and their tokens stop working
 
 
 def create_staff(email: str, name: str, role: Role, password: str) -> StaffUser:
@@ -41,9 +44,8 @@ def create_staff(email: str, name: str, role: Role, password: str) -> StaffUser:
 
 
 def staff_from_item(item: dict[str, Any]) -> StaffUser:
-    return StaffUser(
-        id=item["user_id"], email=item["email"], name=item["name"], role=item["role"], created_at=item["created_at"]
-    )
+    fields = {k: v for k, v in item.items() if k in StaffUser.model_fields}
+    return StaffUser.model_validate({**fields, "id": item["user_id"]})
 
 
 def find_login(email: str) -> dict[str, Any] | None:
