@@ -54,6 +54,7 @@ def _measure(registry: Any, origin_secret: str, technicians: int, racers: int) -
     from deskless.aws import client
     from deskless.companies import create_company, create_portal
     from deskless.edge import ORIGIN_VERIFY_HEADER, PORTAL_HOST_HEADER, VIEWER_IP_HEADER
+    from deskless.preferences import update_preferences
     from deskless.presence import heartbeat
     from deskless.realtime import save_connection
     from deskless.users import create_staff
@@ -66,6 +67,7 @@ def _measure(registry: Any, origin_secret: str, technicians: int, racers: int) -
     people = [Principal(user_id=u.id, role=u.role, name=u.name, email=u.email) for u in staff]
     company = create_company("Bench Co", [u.id for u in staff])
     create_portal(company, PORTAL)
+    update_preferences({"chat_limit": REPEATS + 1})  # the first technician accepts REPEATS chats, then races
     dynamodb = client("dynamodb")
     figures: list[Figure] = []
     sources = iter(range(1, 1 << 16))

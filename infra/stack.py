@@ -70,6 +70,7 @@ class DesklessStack(Stack):
             domain=settings.domain,
             certificate_arn=settings.certificate_arn,
             api=api.api,
+            websocket_url=realtime.stage.url,
             assets=web.bucket,
             origin_secret=secrets.origin,
             access_logs=access_logs.bucket,

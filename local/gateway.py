@@ -5,6 +5,7 @@ the same handlers that run in Lambda, in this process.
   /@connections/{id}   POST send, GET info, DELETE disconnect (what boto3's apigatewaymanagementapi calls)
   /ws                  the WebSocket API ($connect with its authorizer, routes by body.action, $disconnect)
   /_local/...          local-only tools (outbox, TTL clock), see local/tools.py
+  /static/...          the console's static files from the web root, as the CDN serves them (local/static.py)
   anything else        the HTTP API, routed by the catalog
 """
 
@@ -17,15 +18,17 @@ import re
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from anyio import to_thread
 
 from deskless.catalog import Auth, HttpRoute
-from deskless.edge import ORIGIN_VERIFY_HEADER, PORTAL_HOST_HEADER, VIEWER_IP_HEADER
+from deskless.edge import ORIGIN_VERIFY_HEADER, PORTAL_HOST_HEADER, STATIC_PATH, VIEWER_IP_HEADER, static_file_headers
 from local import apigateway as agw
 from local.functions import FunctionRegistry
 from local.logs import log
+from local.static import StaticFiles
 
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -108,11 +111,14 @@ class Gateway:
         origin_secret: str,
         tools: LocalTools | None = None,
         limits: WebSocketLimits | None = None,
+        web_root: Path | None = None,
+        websocket_url: str = "ws://localhost:8000/ws",
     ) -> None:
         self.registry = registry
         self.origin_secret = origin_secret
         self.tools = tools
         self.limits = limits or WebSocketLimits()
+        self.static = StaticFiles(web_root, static_file_headers(websocket_url)) if web_root is not None else None
         self.sockets: dict[str, _Socket] = {}
         self._tasks: set[asyncio.Task[None]] = set()  # messages being handled (API Gateway runs them concurrently)
 
@@ -147,11 +153,22 @@ class Gateway:
             answer = await self.tools(request.method, request.path, body)
             status, content_type, payload = answer or (404, "application/json", _json({"message": "Not Found"}))
             await _respond(send, status, payload, {"content-type": content_type})
+        elif request.path.startswith(STATIC_PATH) and self.static is not None:
+            status = await self._static(self.static, request, scope, send)
         else:
             status = await self._api(request, send)
         log.debug(
             "%s %s -> %s in %.1f ms", request.method, request.path, status, (time.perf_counter() - started) * 1000
         )
+
+    async def _static(self, static: StaticFiles, request: agw.Request, scope: Scope, send: Send) -> int:
+        raw_path = (scope.get("raw_path") or request.path.encode()).decode("latin-1")
+        if_none_match = request.header_map().get("if-none-match", "")
+        answer = await to_thread.run_sync(
+            lambda: static.answer(request.method, request.path, raw_path, if_none_match=if_none_match)
+        )
+        await _respond(send, answer.status, answer.body, answer.headers)
+        return answer.status
 
     def _as_cdn(self, request: agw.Request) -> None:
         request.headers = as_cdn(request.headers, viewer_ip=request.source_ip, origin_secret=self.origin_secret)

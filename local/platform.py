@@ -14,6 +14,7 @@ from pathlib import Path
 
 import uvicorn
 
+from infra.paths import WEB
 from local.functions import FunctionRegistry
 from local.gateway import MAX_MESSAGE_BYTES, WEBSOCKET_PATH, Gateway, WebSocketLimits
 from local.logs import configure, log
@@ -43,6 +44,7 @@ class Options:
 
 @dataclass(frozen=True)
 class Urls:
+    console: str
     api: str
     portal: str
     websocket: str
@@ -69,6 +71,7 @@ class LocalPlatform:
         # Browsers resolve localhost and *.localhost to loopback: portals live on subdomains of it.
         base = f"http://localhost:{self.port}"
         return Urls(
+            console=f"{base}/",  # redirects to the console's static files (deskless.edge.STATIC_PATH)
             api=base,
             portal=f"http://acme.localhost:{self.port}/",
             websocket=f"ws://localhost:{self.port}{WEBSOCKET_PATH}",
@@ -83,12 +86,13 @@ class LocalPlatform:
         moto_url = self.moto.start()
         provision(self.names, moto_url)
         callback = f"http://{self.options.host}:{self.port}"
+        websocket_url = f"ws://localhost:{self.port}{WEBSOCKET_PATH}"
         os.environ.update(
             function_environment(
                 self.names,
                 moto_url=moto_url,
                 public_url=f"http://localhost:{self.port}",
-                websocket_url=f"ws://localhost:{self.port}{WEBSOCKET_PATH}",
+                websocket_url=websocket_url,
                 callback_url=callback,
                 log_level=self.options.log_level,
             )
@@ -121,6 +125,8 @@ class LocalPlatform:
             origin_secret=secret_value(self.names, moto_url, self.names.origin_secret),
             tools=LocalTools(outbox=Outbox(), reaper=reaper, poller=poller),
             limits=WebSocketLimits(self.options.ws_idle_timeout_s, self.options.ws_max_lifetime_s),
+            web_root=WEB,
+            websocket_url=websocket_url,
         )
         server = uvicorn.Server(
             uvicorn.Config(
@@ -158,7 +164,8 @@ class LocalPlatform:
             Path(self.options.ready_file).write_text(json.dumps({**asdict(urls), "port": self.port}))
         lines = [
             f"Deskless is running on loopback (local mode), ready in {seconds:.1f} s.",
-            f"  API and console   {urls.api}/api/health",
+            f"  Operator console  {urls.console}",
+            f"  API               {urls.api}/api/health",
             f"  Acme's portal     {urls.portal}",
             f"  Widget demo       {urls.widget_demo}",
             f"  WebSocket API     {urls.websocket}?token=<access token>",

@@ -52,10 +52,12 @@ class NotifyChange(BaseModel):
 
 
 class PresenceSet(BaseModel):
-    """`presence.set`: what to change of the caller's presence (nothing given: nothing changes)."""
+    """`presence.set`: what to change of the caller's presence (nothing given: nothing changes);
+    the rules are deskless.presence.change_presence's."""
 
     status: Status | None = None
-    reason: Reason | None = None  # why away; going online clears it
+    reason: Reason | None = None  # why away: "" or one of the admin's away reasons; going online clears it
+    auto: StrictBool = False  # with status away: the console sets it because its operator is idle
     channels: dict[Channel, StrictBool] | None = None
     notify: NotifyChange | None = None
 

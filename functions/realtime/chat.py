@@ -133,7 +133,7 @@ def send(connection_id: str, request: ChatSend) -> dict[str, Any]:
     sender = Principal(user_id=participant["user_id"], role=role, name=_sender_name(participant, session))
     message = add_message(session, sender, request.text)
     publish(session.id, {"type": "chat.message", "session": session.id, "message": _public(message)})
-    return {"type": "chat.sent", "id": message.id, "at_ms": message.at_ms}
+    return {"type": "chat.sent", "message_id": message.id, "at_ms": message.at_ms}
 
 
 def end(connection_id: str, request: SessionEnd) -> dict[str, Any]:

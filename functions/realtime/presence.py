@@ -1,5 +1,7 @@
 """Operator presence over the WebSocket: the console's heartbeat, reading and changing one's
-status, channels and notification methods.
+status, channels and notification methods. Each answer is the caller's presence as the console
+shows it: with the channels an admin assigned them and the channel lock applied
+(deskless.presence.OperatorPresence).
 
 A console connecting counts as a heartbeat, the console then sends one every
 HEARTBEAT_EVERY_SECONDS, and the user's last console closing clears it at once, so a portal
@@ -11,12 +13,12 @@ from __future__ import annotations
 from typing import Any
 
 from deskless.presence import (
-    Notifications,
-    Presence,
+    OperatorPresence,
+    change_presence,
     console_closed,
-    get_presence,
     heartbeat,
-    update_presence,
+    operator_presence,
+    with_assignment,
 )
 from deskless.realtime import connections_of
 
@@ -47,27 +49,28 @@ def console_left(connection_id: str, user_id: str) -> None:
 
 
 def beat(connection_id: str) -> dict[str, Any]:
-    """`heartbeat`: the console is still there."""
-    return _answer(heartbeat(callers.staff(connection_id).user_id))
+    """`heartbeat`: the console is still there (the answer also brings an admin's changes to it)."""
+    return _answer(with_assignment(heartbeat(callers.staff(connection_id).user_id)))
 
 
 def get(connection_id: str) -> dict[str, Any]:
-    """`presence.get`: the caller's presence as stored."""
-    return _answer(get_presence(callers.staff(connection_id).user_id, consistent=True))
+    """`presence.get`: the caller's presence."""
+    return _answer(operator_presence(callers.staff(connection_id).user_id, consistent=True))
 
 
 def change(connection_id: str, change: PresenceSet) -> dict[str, Any]:
-    """`presence.set`: change what is given; notification methods left out are kept."""
-    user_id = callers.staff(connection_id).user_id
-    notify = None
-    if change.notify is not None:
-        current = get_presence(user_id, consistent=True).notify
-        notify = Notifications.model_validate({**current.model_dump(), **change.notify.model_dump(exclude_none=True)})
-    updated = update_presence(
-        user_id, status=change.status, reason=change.reason, channels=change.channels, notify=notify
+    """`presence.set`: change what is given."""
+    notify = change.notify.model_dump(exclude_none=True) if change.notify is not None else None
+    updated = change_presence(
+        callers.staff(connection_id).user_id,
+        status=change.status,
+        reason=change.reason,
+        auto=change.auto,
+        channels=change.channels,
+        notify=notify,
     )
     return _answer(updated)
 
 
-def _answer(presence: Presence) -> dict[str, Any]:
+def _answer(presence: OperatorPresence) -> dict[str, Any]:
     return {"type": "presence", "presence": presence.model_dump(mode="json")}

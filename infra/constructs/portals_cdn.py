@@ -4,7 +4,11 @@ company's portal at <label>.<domain>, static files under /static/.
 A viewer-request CloudFront Function copies the viewer's Host into PORTAL_HOST_HEADER (the
 origin request policy forwards every viewer header but Host, which must name the API), and the
 API origin gets ORIGIN_VERIFY_HEADER with the origin secret, so the functions refuse calls that
-bypass CloudFront (deskless.edge)."""
+bypass CloudFront (deskless.edge).
+
+Static files carry the headers of deskless.edge.static_file_headers (a response headers policy),
+and their own viewer-request function maps a folder to its index.html, as the local gateway
+does (local/static.py)."""
 
 from __future__ import annotations
 
@@ -19,7 +23,14 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
-from deskless.edge import ORIGIN_VERIFY_HEADER, PORTAL_HOST_HEADER, VIEWER_IP_HEADER
+from deskless.edge import (
+    INDEX_FILE,
+    ORIGIN_VERIFY_HEADER,
+    PORTAL_HOST_HEADER,
+    VIEWER_IP_HEADER,
+    StaticFileHeaders,
+    static_file_headers,
+)
 from infra.constructs.web_assets import STATIC_PREFIX
 from infra.nag import suppress
 
@@ -37,6 +48,52 @@ def portal_host_code() -> str:
     )
 
 
+def static_index_code() -> str:
+    """The static files' viewer-request function (cloudfront-js-2.0): a URI ending in "/" asks for
+    that folder's index file; one whose last segment has no dot names a folder without its slash
+    (the bucket has no folders to look into) and is redirected to it."""
+    index = json.dumps(INDEX_FILE)
+    return (
+        "function handler(event) {\n"
+        "  var request = event.request;\n"
+        "  var uri = request.uri;\n"
+        "  if (uri.endsWith('/')) {\n"
+        f"    request.uri = uri + {index};\n"
+        "    return request;\n"
+        "  }\n"
+        "  if (uri.substring(uri.lastIndexOf('/') + 1).indexOf('.') === -1) {\n"
+        "    return { statusCode: 301, statusDescription: 'Moved Permanently',\n"
+        "             headers: { location: { value: uri + '/' } } };\n"
+        "  }\n"
+        "  return request;\n"
+        "}\n"
+    )
+
+
+def static_headers_policy(
+    scope: Construct, construct_id: str, headers: StaticFileHeaders
+) -> cloudfront.ResponseHeadersPolicy:
+    """deskless.edge's static file headers as CloudFront adds them, replacing any the bucket has."""
+    referrer = cloudfront.HeadersReferrerPolicy[headers.referrer_policy.upper().replace("-", "_")]
+    return cloudfront.ResponseHeadersPolicy(
+        scope,
+        construct_id,
+        comment="Security headers and revalidation of the console's static files",
+        security_headers_behavior=cloudfront.ResponseSecurityHeadersBehavior(
+            content_security_policy=cloudfront.ResponseHeadersContentSecurityPolicy(
+                content_security_policy=headers.content_security_policy, override=True
+            ),
+            content_type_options=cloudfront.ResponseHeadersContentTypeOptions(override=True),  # nosniff
+            referrer_policy=cloudfront.ResponseHeadersReferrerPolicy(referrer_policy=referrer, override=True),
+        ),
+        custom_headers_behavior=cloudfront.ResponseCustomHeadersBehavior(
+            custom_headers=[
+                cloudfront.ResponseCustomHeader(header="cache-control", value=headers.cache_control, override=True)
+            ]
+        ),
+    )
+
+
 class PortalsCdn(Construct):
     def __init__(
         self,
@@ -46,6 +103,7 @@ class PortalsCdn(Construct):
         domain: str,
         certificate_arn: str,
         api: apigwv2.HttpApi,
+        websocket_url: str,
         assets: s3.IBucket,
         origin_secret: secretsmanager.ISecret,
         access_logs: s3.IBucket,
@@ -64,6 +122,13 @@ class PortalsCdn(Construct):
             "PortalHost",
             comment="Pass the portal's host to the origin",
             code=cloudfront.FunctionCode.from_inline(portal_host_code()),
+            runtime=cloudfront.FunctionRuntime.JS_2_0,
+        )
+        static_index = cloudfront.Function(
+            self,
+            "StaticIndex",
+            comment="A static folder's index.html",
+            code=cloudfront.FunctionCode.from_inline(static_index_code()),
             runtime=cloudfront.FunctionRuntime.JS_2_0,
         )
         self.distribution = cloudfront.Distribution(
@@ -92,6 +157,14 @@ class PortalsCdn(Construct):
                     cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
                     viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
                     compress=True,
+                    response_headers_policy=static_headers_policy(
+                        self, "StaticHeaders", static_file_headers(websocket_url)
+                    ),
+                    function_associations=[
+                        cloudfront.FunctionAssociation(
+                            function=static_index, event_type=cloudfront.FunctionEventType.VIEWER_REQUEST
+                        )
+                    ],
                 )
             },
             enable_logging=True,

@@ -11,11 +11,12 @@ from aws_cdk import aws_s3_deployment as s3_deployment
 from cdk_nag import RegexAppliesTo
 from constructs import Construct
 
+from deskless.edge import STATIC_PATH
 from infra.constructs.buckets import private_bucket
 from infra.nag import arn_of, suppress
 
 # The CDN serves /<STATIC_PREFIX>/* from the bucket's <STATIC_PREFIX>/ keys.
-STATIC_PREFIX = "static"
+STATIC_PREFIX = STATIC_PATH.strip("/")
 DEPLOYMENT_HANDLER = "Custom::CDKBucketDeployment"  # id prefix of CDK's singleton deployment function
 
 
@@ -38,6 +39,8 @@ class WebAssets(Construct):
             sources=[s3_deployment.Source.asset(str(source))],
             destination_bucket=self.bucket,
             destination_key_prefix=f"{STATIC_PREFIX}/",
+            # Files keep their names across deploys: CloudFront and browsers revalidate them on use.
+            cache_control=[s3_deployment.CacheControl.no_cache()],
             memory_limit=256,
         )
         # CDK's deployment function is a singleton at the stack's root, built the way CDK builds it.

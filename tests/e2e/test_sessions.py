@@ -87,7 +87,7 @@ def test_a_redeemed_code_becomes_a_chat_that_either_side_can_end(platform: Platf
             first = receive(console, "chat.message")["message"]
             assert (first["sender_role"], first["sender_name"]) == ("visitor", "Carla Customer")
             assert receive(customer, "chat.message")["message"] == first
-            assert receive(customer, "chat.sent")["id"] == first["id"]
+            assert receive(customer, "chat.sent")["message_id"] == first["id"]
 
             say(console, "chat.send", session=visit["session_id"], text="Unplug it, Carla.")
             second = receive(customer, "chat.message")["message"]

@@ -9,16 +9,18 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aws_cdk import App, Aspects, Stack
 from aws_cdk.assertions import Annotations, Match, Template
 from cdk_nag import AwsSolutionsChecks
 
-from deskless.edge import ORIGIN_VERIFY_HEADER, PORTAL_HOST_HEADER, VIEWER_IP_HEADER, portal_label
+from deskless.edge import ORIGIN_VERIFY_HEADER, PORTAL_HOST_HEADER, VIEWER_IP_HEADER, portal_label, static_file_headers
 from infra.constructs.access_logs import AccessLogs
 from infra.constructs.web_assets import WebAssets
 from local.gateway import as_cdn
+from local.static import StaticFiles
 from tests.infra.conftest import Resource, Synthesized, cdk_json_context, logical_id_of, mentions
 
 ALL_VIEWER_EXCEPT_HOST_HEADER = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
@@ -199,3 +201,114 @@ def test_web_folder_is_deployed_under_static_and_passes_cdk_nag(tmp_path: Path):
     # Then the files land under static/, and CDK's deployment function is suppressed with reasons
     template.has_resource_properties("Custom::CDKBucketDeployment", {"DestinationBucketKeyPrefix": "static/"})
     assert Annotations.from_stack(stack).find_error("*", Match.string_like_regexp("AwsSolutions-.*")) == []
+
+
+# --- the console's static files ------------------------------------------------------------------
+
+
+def static_behaviour(distribution: Resource) -> Resource:
+    behaviours: list[Resource] = [b for b in distribution["CacheBehaviors"] if b["PathPattern"] == "/static/*"]
+    assert len(behaviours) == 1
+    return behaviours[0]
+
+
+def resolved(value: Any, references: dict[str, str]) -> str:
+    """A template string value with its Refs (by logical id or pseudo parameter) filled in."""
+    if isinstance(value, str):
+        return value
+    if "Ref" in value:
+        return references[value["Ref"]]
+    separator, parts = value["Fn::Join"]
+    return str(separator).join(resolved(part, references) for part in parts)
+
+
+def test_static_files_carry_the_same_headers_as_the_local_gateway_gives_them(
+    synthesized: Synthesized, distribution: Resource
+):
+    # Given the response headers policy of the /static/* behaviour
+    behaviour = static_behaviour(distribution)
+    policy = synthesized.resources[logical_id_of(behaviour["ResponseHeadersPolicyId"])]["Properties"]
+    config = policy["ResponseHeadersPolicyConfig"]
+    security, custom = config["SecurityHeadersConfig"], config["CustomHeadersConfig"]["Items"]
+    # When its placeholders take a deployment's values
+    websocket_api = synthesized.api("WEBSOCKET")
+    references = {websocket_api: "abc123", "AWS::Region": "eu-west-1", "AWS::URLSuffix": "amazonaws.com"}
+    # Then they are deskless.edge's headers for that deployment's WebSocket API, replacing the bucket's
+    expected = static_file_headers("wss://abc123.execute-api.eu-west-1.amazonaws.com/live")
+    csp = security["ContentSecurityPolicy"]
+    assert resolved(csp["ContentSecurityPolicy"], references) == expected.content_security_policy
+    assert security["ContentTypeOptions"] == {"Override": True}  # X-Content-Type-Options: nosniff
+    assert security["ReferrerPolicy"] == {"ReferrerPolicy": expected.referrer_policy, "Override": True}
+    assert custom == [{"Header": "cache-control", "Value": expected.cache_control, "Override": True}]
+    assert csp["Override"] is True
+
+
+def test_static_files_are_deployed_to_be_revalidated(tmp_path: Path):
+    web = tmp_path / "web"
+    web.mkdir()
+    (web / "app.js").write_text("console.log('deskless');\n")
+    app = App(outdir=str(tmp_path / "cdk.out"), context=cdk_json_context())
+    stack = Stack(app, "WebOnly")
+    WebAssets(stack, "Web", source=web, access_logs=AccessLogs(stack, "AccessLogs").bucket)
+
+    Template.from_stack(stack).has_resource_properties(
+        "Custom::CDKBucketDeployment", {"SystemMetadata": {"cache-control": "no-cache"}}
+    )
+
+
+STATIC_FILES = ("index.html", "console/index.html", "console/app.js", "console/icons/phone.svg")
+STATIC_PATHS = (
+    "/static/console/",
+    "/static/console",
+    "/static/console/app.js",
+    "/static/console/icons/phone.svg",
+    "/static/",
+    "/static/console/missing.js",
+)
+
+
+def viewer_request_outcomes(code: str, uris: tuple[str, ...]) -> dict[str, dict[str, Any]]:
+    """Run a viewer-request function under node on requests for each URI; what it returned."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed")
+    script = (
+        f"{code}\nconst uris = {json.dumps(list(uris))};\nconst out = {{}};\n"
+        "for (const uri of uris) {\n"
+        "  out[uri] = handler({viewer: {ip: '198.51.100.7'}, request: {method: 'GET', uri: uri, headers: {}}});\n"
+        "}\nprocess.stdout.write(JSON.stringify(out));"
+    )
+    output: dict[str, dict[str, Any]] = json.loads(
+        subprocess.run([node, "-e", script], check=True, capture_output=True, text=True).stdout
+    )
+    return output
+
+
+def test_the_static_folder_function_and_the_local_gateway_serve_the_same_files(
+    synthesized: Synthesized, distribution: Resource, tmp_path: Path
+):
+    # Given the viewer-request function of the /static/* behaviour
+    (association,) = static_behaviour(distribution)["FunctionAssociations"]
+    assert association["EventType"] == "viewer-request"
+    function = synthesized.resources[logical_id_of(association["FunctionARN"])]["Properties"]
+    assert function["FunctionConfig"]["Runtime"] == "cloudfront-js-2.0"
+    # and a web root whose files each hold their own path
+    web = tmp_path / "web"
+    for name in STATIC_FILES:
+        (web / name).parent.mkdir(parents=True, exist_ok=True)
+        (web / name).write_text(name)
+    local = StaticFiles(web, static_file_headers("ws://localhost:8000/ws"))
+    # When each path is asked for, of CloudFront (then of the bucket) and of the local gateway
+    deployed = viewer_request_outcomes(function["FunctionCode"], STATIC_PATHS)
+    for path in STATIC_PATHS:
+        outcome, answer = deployed[path], local.answer("GET", path, path)
+        # Then both redirect to the same place, or serve the same file (or both find none)
+        if "statusCode" in outcome:
+            assert (outcome["statusCode"], answer.status) == (301, 301), path
+            assert outcome["headers"]["location"]["value"] == answer.headers["location"], path
+            continue
+        key = outcome["uri"].removeprefix("/static/")
+        if key in STATIC_FILES:
+            assert (answer.status, answer.body.decode()) == (200, key), path
+        else:
+            assert answer.status == 404, path

@@ -30,10 +30,10 @@ from deskless.chat_requests import (
 from deskless.companies import Company, Portal, company_by_subdomain, create_company, create_portal
 from deskless.data import table
 from deskless.realtime import save_connection
-from deskless.sessions import messages, session_scope
+from deskless.sessions import end_session, messages, session_scope
 from deskless.table import connection_key, participant_key, user_key
-from tests.helpers import ADMIN, TECHNICIAN, ConnectionsStub, invoke, load_event
-from tests.integration.test_realtime_sessions import connect, disconnect, of_type, say
+from tests.helpers import ADMIN, TECHNICIAN, ConnectionsStub, current, invoke, load_event
+from tests.integration.test_realtime_sessions import connect, disconnect, of_type, say, start_session
 
 OTHER_TECHNICIAN = Principal(user_id="0b0b0b0b0b0b0b0b", role=Role.TECHNICIAN, name="Bo Tech", email="bo@example.com")
 OUTSIDER = Principal(user_id="0d0d0d0d0d0d0d0d", role=Role.TECHNICIAN, name="Olga Out", email="olga@example.com")
@@ -368,6 +368,84 @@ def test_accepting_is_the_event_the_console_sends(acme: Served) -> None:
 
     assert result["statusCode"] == 200
     assert json.loads(result["body"])["type"] == "chat.accepted"
+
+
+# --- who may accept: online, below the chat limit ---------------------------------------------------
+
+
+def open_chats(technician: Principal, count: int) -> list[str]:
+    """Sessions the technician has open (from codes: every origin counts)."""
+    return [start_session(f"Customer {n}", technician).id for n in range(count)]
+
+
+def test_an_operator_at_the_chat_limit_may_not_accept_another(acme: Served) -> None:
+    # Given the admin's limit of three chats, and Ted with three open
+    current("deskless.preferences").update_preferences({"chat_limit": 3})
+    open_chats(TECHNICIAN, 3)
+    request = ask(acme)
+    online(TECHNICIAN, "ted")
+
+    # When he accepts a fourth
+    status, answer = say("ted", "chat.accept", request=request.id, id="accept-1")
+
+    # Then he is told why, and the request still waits for someone else
+    assert (status, answer) == (
+        409,
+        {
+            "error": "chat_limit_reached",
+            "message": "You have 3 chats open, your limit; end one to accept another.",
+            "id": "accept-1",
+        },
+    )
+    assert get_chat_request(request.id).state == ChatRequestState.WAITING
+    assert [queued.id for queued in queue_of(acme.company.id)] == [request.id]
+
+
+def test_ending_a_chat_makes_room_for_another(acme: Served) -> None:
+    current("deskless.preferences").update_preferences({"chat_limit": 2})
+    first, _ = open_chats(TECHNICIAN, 2)
+    request = ask(acme)
+    online(TECHNICIAN, "ted")
+    assert error_of(say("ted", "chat.accept", request=request.id)) == (409, "chat_limit_reached")
+
+    end_session(first, "technician")
+
+    assert say("ted", "chat.accept", request=request.id)[0] == 200
+    assert get_chat_request(request.id).accepted_by == TECHNICIAN.user_id
+
+
+def test_the_limit_counts_the_operators_own_open_chats_only(acme: Served) -> None:
+    current("deskless.preferences").update_preferences({"chat_limit": 1})
+    open_chats(OTHER_TECHNICIAN, 3)
+    request = ask(acme)
+    online(TECHNICIAN, "ted")
+
+    assert say("ted", "chat.accept", request=request.id)[0] == 200
+
+
+def test_an_operator_over_a_lowered_limit_is_told_by_how_much(acme: Served) -> None:
+    open_chats(TECHNICIAN, 3)
+    current("deskless.preferences").update_preferences({"chat_limit": 1})
+    request = ask(acme)
+    online(TECHNICIAN, "ted")
+
+    _, answer = say("ted", "chat.accept", request=request.id)
+
+    assert answer["message"] == "You have 3 chats open, over your limit of 1; end one to accept another."
+
+
+def test_an_operator_who_is_away_may_not_accept(acme: Served) -> None:
+    request = ask(acme)
+    online(TECHNICIAN, "ted")
+    say("ted", "presence.set", status="away", reason="Lunch")
+
+    status, answer = say("ted", "chat.accept", request=request.id)
+
+    assert (status, answer) == (409, {"error": "not_online", "message": "Go online to accept chats."})
+    assert get_chat_request(request.id).state == ChatRequestState.WAITING
+    # and back online, they may
+    say("ted", "presence.set", status="online")
+    assert say("ted", "chat.accept", request=request.id)[0] == 200
 
 
 # --- withdrawing ---------------------------------------------------------------------------------

@@ -118,6 +118,48 @@ def test_a_message_that_is_not_an_object_with_an_action_is_a_400(aws: LocalAws, 
     assert json.loads(answer["body"])["error"] == "invalid_request"
 
 
+# --- request correlation: every answer carries the message's id ----------------------------------
+
+
+@pytest.mark.parametrize("request_id", ["req-1", 42, "x" * 64], ids=["text", "number", "64 characters"])
+def test_an_answer_carries_the_id_of_the_message_it_answers(aws: LocalAws, request_id: str | int) -> None:
+    answer = invoke("realtime", message(json.dumps({"action": "ping", "id": request_id}), route_key="ping"))
+
+    assert answer["statusCode"] == 200
+    body = json.loads(answer["body"])
+    assert (body["type"], body["id"], body["echo"]) == ("pong", request_id, request_id)
+
+
+def test_an_error_carries_the_id_of_the_message_too(aws: LocalAws) -> None:
+    answer = invoke("realtime", message(json.dumps({"action": "dance", "id": "req-2"})))
+
+    assert answer["statusCode"] == 400
+    assert json.loads(answer["body"]) == {
+        "error": "invalid_request",
+        "message": "Unknown action 'dance'.",
+        "id": "req-2",
+    }
+
+
+def test_an_action_refused_carries_the_id(aws: LocalAws) -> None:
+    # A connection that is not known asks for its presence
+    answer = invoke("realtime", message(json.dumps({"action": "presence.get", "id": 9}), route_key="presence.get"))
+
+    assert answer["statusCode"] == 401
+    assert json.loads(answer["body"])["id"] == 9
+
+
+@pytest.mark.parametrize("request_id", ["x" * 65, True, 1.5, {"n": 1}, ["a"]])
+def test_an_id_that_is_not_short_text_or_an_integer_is_a_400(aws: LocalAws, request_id: Any) -> None:
+    answer = invoke("realtime", message(json.dumps({"action": "ping", "id": request_id}), route_key="ping"))
+
+    assert answer["statusCode"] == 400
+    body = json.loads(answer["body"])
+    assert body["error"] == "invalid_request"
+    assert "id" in body["message"]
+    assert "id" not in body
+
+
 @pytest.fixture
 def pusher(connections: ConnectionsStub) -> ModuleType:
     """deskless.realtime as the functions see it, its @connections client pointed at the stub."""

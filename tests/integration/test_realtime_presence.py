@@ -15,19 +15,33 @@ import pytest
 
 from deskless.auth import Principal, Role
 from deskless.chat_requests import scope_of
-from deskless.presence import HEARTBEAT_SECONDS, available, get_presence, heartbeat
+from deskless.data import table
+from deskless.presence import HEARTBEAT_SECONDS, Channel, available, get_presence, heartbeat
 from deskless.realtime import save_connection
 from deskless.sessions import session_scope
+from deskless.table import user_key
+from local.metering import count_requests
+from tests.conftest import LocalAws
 from tests.helpers import ADMIN, TECHNICIAN, ConnectionsStub, current
+from tests.integration.test_chat_queue import add_staff
 from tests.integration.test_realtime_sessions import connect, disconnect, say
 
 DEFAULT_PRESENCE = {
     "user_id": TECHNICIAN.user_id,
     "status": "online",
     "reason": "",
+    "auto_away": False,
+    "assigned": ["chat", "email", "phone"],
     "channels": {"chat": True, "email": True, "phone": True},
+    "locked": False,
     "notify": {"sound": True, "browser": True, "email": False},
 }
+
+
+@pytest.fixture(autouse=True)
+def staff(aws: LocalAws) -> None:
+    """The technician and the admin are staff users (every channel assigned, as by default)."""
+    add_staff(TECHNICIAN, ADMIN)
 
 
 @pytest.fixture
@@ -35,6 +49,20 @@ def console(connections: ConnectionsStub) -> str:
     """The technician's console, connected."""
     assert connect(TECHNICIAN, "console")["statusCode"] == 200
     return "console"
+
+
+def assign(user: Principal, *channels: Channel) -> None:
+    """An admin assigns the user these channels (as the staff API stores them)."""
+    table().update(user_key(user.user_id), set_values={"channels": [channel.value for channel in channels]})
+
+
+def deactivate(user: Principal) -> None:
+    table().update(user_key(user.user_id), set_values={"active": False})
+
+
+def settings(**values: Any) -> None:
+    """An admin changes the settings (the functions see it at once: the cache is this process's)."""
+    current("deskless.preferences").update_preferences(values)
 
 
 def presence_of(answer: tuple[int, dict[str, Any]]) -> dict[str, Any]:
@@ -227,6 +255,210 @@ def test_the_error_names_what_is_wrong(console: str) -> None:
 
     assert "status" in unknown_status["message"]
     assert "channels.pigeon" in unknown_channel["message"]
+
+
+# --- away reasons and auto-away ----------------------------------------------------------------------
+
+
+def test_an_away_reason_matches_the_admins_list_whatever_its_case_and_is_stored_as_listed(console: str) -> None:
+    settings(away_reasons=["Lunch", "Doctor's appointment"])
+
+    presence = presence_of(say(console, "presence.set", status="away", reason="doctor's APPOINTMENT"))
+
+    assert (presence["status"], presence["reason"], presence["auto_away"]) == ("away", "Doctor's appointment", False)
+    assert get_presence(TECHNICIAN.user_id, consistent=True).reason == "Doctor's appointment"
+
+
+def test_away_without_a_reason_is_always_possible(console: str) -> None:
+    settings(away_reasons=[])
+
+    presence = presence_of(say(console, "presence.set", status="away", reason=""))
+
+    assert (presence["status"], presence["reason"]) == ("away", "")
+    assert not is_available()
+
+
+def test_a_reason_that_is_not_on_the_admins_list_is_refused_listing_the_allowed_ones(console: str) -> None:
+    settings(away_reasons=["Lunch", "Training"])
+
+    status, answer = say(console, "presence.set", status="away", reason="Siesta")
+
+    assert (status, answer["error"]) == (400, "invalid_request")
+    assert "'Siesta'" in answer["message"]
+    assert "Lunch, Training" in answer["message"]
+    assert get_presence(TECHNICIAN.user_id, consistent=True).status == "online"
+    assert is_available()
+
+
+def test_an_operator_who_is_away_may_change_the_reason_alone(console: str) -> None:
+    say(console, "presence.set", status="away", reason="Lunch")
+
+    presence = presence_of(say(console, "presence.set", reason="meeting"))
+
+    assert (presence["status"], presence["reason"]) == ("away", "Meeting")
+
+
+def test_a_reason_alone_is_refused_while_online(console: str) -> None:
+    status, answer = say(console, "presence.set", reason="Lunch")
+
+    assert (status, answer["error"]) == (400, "invalid_request")
+    assert "away" in answer["message"]
+    assert get_presence(TECHNICIAN.user_id, consistent=True).reason == ""
+
+
+def test_the_console_sets_its_idle_operator_away_automatically_and_back(console: str) -> None:
+    # When the console finds its operator idle
+    away = presence_of(say(console, "presence.set", status="away", auto=True))
+
+    # Then they are away, marked as automatically so, with no reason, and take no chats
+    assert (away["status"], away["reason"], away["auto_away"]) == ("away", "", True)
+    assert not is_available()
+    assert presence_of(say(console, "presence.get"))["auto_away"] is True
+    # and coming back online clears the mark
+    back = presence_of(say(console, "presence.set", status="online"))
+    assert (back["status"], back["auto_away"]) == ("online", False)
+    assert is_available()
+
+
+def test_choosing_to_be_away_clears_the_automatic_mark(console: str) -> None:
+    say(console, "presence.set", status="away", auto=True)
+
+    chosen = presence_of(say(console, "presence.set", status="away", reason="Lunch"))
+
+    assert (chosen["status"], chosen["reason"], chosen["auto_away"]) == ("away", "Lunch", False)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"status": "online", "auto": True},
+        {"auto": True},
+        {"status": "away", "auto": True, "reason": "Lunch"},
+        {"status": "away", "auto": "yes"},
+    ],
+    ids=["online", "no status", "with a reason", "not a boolean"],
+)
+def test_auto_goes_with_status_away_and_no_reason_only(console: str, body: dict[str, Any]) -> None:
+    status, answer = say(console, "presence.set", **body)
+
+    assert (status, answer["error"]) == (400, "invalid_request")
+    assert get_presence(TECHNICIAN.user_id, consistent=True).status == "online"
+
+
+# --- assigned channels and the channel lock ---------------------------------------------------------
+
+
+def test_only_the_channels_an_admin_assigned_are_shown_and_count(console: str) -> None:
+    # Given an operator assigned the email and phone channels only
+    assign(TECHNICIAN, Channel.PHONE, Channel.EMAIL)
+
+    presence = presence_of(say(console, "presence.get"))
+
+    # Then their console shows those two, and no chat reaches them though their own switch is on
+    assert presence["assigned"] == ["email", "phone"]
+    assert presence["channels"] == {"email": True, "phone": True}
+    assert get_presence(TECHNICIAN.user_id, consistent=True).channels[Channel.CHAT] is True
+    assert not is_available()
+
+
+def test_a_channel_that_is_not_assigned_cannot_be_switched(console: str) -> None:
+    assign(TECHNICIAN, Channel.CHAT)
+
+    status, answer = say(console, "presence.set", channels={"chat": False, "phone": True, "email": True})
+
+    assert (status, answer["error"]) == (400, "invalid_request")
+    assert "email, phone" in answer["message"]
+    assert is_available()  # the chat switch did not change either
+
+
+def test_a_channel_assigned_again_comes_back_as_its_operator_left_it(console: str) -> None:
+    say(console, "presence.set", channels={"phone": False})
+    assign(TECHNICIAN, Channel.CHAT)
+
+    assign(TECHNICIAN, Channel.CHAT, Channel.PHONE)
+
+    assert presence_of(say(console, "presence.get"))["channels"] == {"chat": True, "phone": False}
+
+
+def test_locked_channels_are_all_on_and_the_operators_switches_do_not_count(console: str) -> None:
+    # Given an operator who switched chat off
+    say(console, "presence.set", channels={"chat": False})
+    assert not is_available()
+
+    # When the admin locks the channels
+    settings(channels_locked=True)
+
+    # Then every assigned channel is on, and chats reach them
+    presence = presence_of(say(console, "heartbeat"))
+    assert (presence["locked"], presence["channels"]) == (True, {"chat": True, "email": True, "phone": True})
+    assert is_available()
+
+
+def test_while_locked_the_operator_cannot_switch_channels(console: str) -> None:
+    settings(channels_locked=True)
+
+    status, answer = say(console, "presence.set", channels={"chat": False})
+
+    assert (status, answer) == (
+        403,
+        {
+            "error": "channels_locked",
+            "message": "Your administrator has locked the channels; ask them to change yours.",
+        },
+    )
+    assert get_presence(TECHNICIAN.user_id, consistent=True).channels[Channel.CHAT] is True
+    assert is_available()
+
+
+def test_unlocking_gives_the_operator_their_own_switches_back(console: str) -> None:
+    say(console, "presence.set", channels={"chat": False})
+    settings(channels_locked=True)
+
+    settings(channels_locked=False)
+
+    assert presence_of(say(console, "presence.get"))["channels"]["chat"] is False
+    assert not is_available()
+
+
+def test_a_locked_channel_that_is_not_assigned_stays_off(console: str) -> None:
+    assign(TECHNICIAN, Channel.EMAIL)
+    settings(channels_locked=True)
+
+    presence = presence_of(say(console, "presence.get"))
+
+    assert presence["channels"] == {"email": True}
+    assert not is_available()
+
+
+def test_a_deactivated_user_takes_no_chats(console: str) -> None:
+    deactivate(TECHNICIAN)
+
+    assert not is_available()
+
+
+def test_a_user_who_is_not_stored_takes_no_chats(connections: ConnectionsStub) -> None:
+    heartbeat("5e5e5e5e5e5e5e5e")
+
+    assert not available(["5e5e5e5e5e5e5e5e"])
+
+
+def test_availability_of_many_technicians_is_one_batch_read(connections: ConnectionsStub) -> None:
+    # Given fifty technicians, one of them online with a console open
+    people = [
+        Principal(user_id=f"{n:016x}", role=Role.TECHNICIAN, name=f"T {n}", email=f"t{n}@x.io") for n in range(50)
+    ]
+    add_staff(*people)
+    heartbeat(people[17].user_id)
+    check = current("deskless.presence").available
+    check([])  # warm: the settings are read once, then cached
+
+    # When the portal asks who is available
+    with count_requests(current("deskless.aws").client("dynamodb")) as calls:
+        ready = check([person.user_id for person in people])
+
+    # Then their presence and user items came in one request
+    assert [presence.user_id for presence in ready] == [people[17].user_id]
+    assert calls == {"BatchGetItem": 1}
 
 
 # --- who may --------------------------------------------------------------------------------------

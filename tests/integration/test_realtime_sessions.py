@@ -217,8 +217,8 @@ def test_messages_are_stored_in_order_and_reach_the_sessions_participants_only(c
         ("technician", TECHNICIAN.name, "Unplug it,\nthen step back."),
     ]
     assert stored[0].at_ms <= stored[1].at_ms
-    assert (first["type"], first["id"]) == ("chat.sent", stored[0].id)
-    assert (second["type"], second["id"]) == ("chat.sent", stored[1].id)
+    assert (first["type"], first["message_id"]) == ("chat.sent", stored[0].id)
+    assert (second["type"], second["message_id"]) == ("chat.sent", stored[1].id)
     # and each participant, the sender too, got both in that order; the other session nothing
     expected = [
         {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from deskless.edge import portal_label
+from deskless.edge import portal_label, static_file_headers, websocket_origin
 
 
 @pytest.mark.parametrize(
@@ -38,3 +38,36 @@ def test_a_subdomain_of_the_support_domain_names_a_portal(host: str, support_dom
 )
 def test_anything_but_one_label_under_the_support_domain_is_no_portal(host: str, support_domain: str) -> None:
     assert portal_label(host, support_domain) is None
+
+
+# --- the static files' headers -------------------------------------------------------------------
+
+
+def test_static_files_may_load_from_the_deployment_and_connect_to_its_websocket_api_only() -> None:
+    headers = static_file_headers("wss://abc123.execute-api.eu-west-1.amazonaws.com/live").as_dict()
+
+    assert headers == {
+        "content-security-policy": "default-src 'self'; script-src 'self'; style-src 'self'; "
+        "img-src 'self' data:; media-src 'self' data:; "
+        "connect-src 'self' wss://abc123.execute-api.eu-west-1.amazonaws.com; frame-ancestors 'none'; "
+        "base-uri 'none'; form-action 'self'; object-src 'none'",
+        "x-content-type-options": "nosniff",
+        "referrer-policy": "no-referrer",
+        "cache-control": "no-cache",  # the files keep their names across deploys: always revalidated
+    }
+
+
+@pytest.mark.parametrize(
+    ("url", "origin"),
+    [
+        ("wss://abc123.execute-api.eu-west-1.amazonaws.com/live", "wss://abc123.execute-api.eu-west-1.amazonaws.com"),
+        ("ws://localhost:8000/ws", "ws://localhost:8000"),
+        ("ws://localhost:8000/ws?token=x", "ws://localhost:8000"),
+        ("wss://support.example.com", "wss://support.example.com"),
+        # what the CDK app hands over before deploy: placeholders a URL parser would refuse
+        ("wss://${Token[TOKEN.1]}.execute-api.${Token[AWS.Region.2]}.${Token[AWS.URLSuffix.3]}/live",
+         "wss://${Token[TOKEN.1]}.execute-api.${Token[AWS.Region.2]}.${Token[AWS.URLSuffix.3]}"),
+    ],
+)  # fmt: skip
+def test_the_websocket_origin_is_the_urls_scheme_and_host(url: str, origin: str) -> None:
+    assert websocket_origin(url) == origin

@@ -48,6 +48,11 @@ EXPECTED: dict[type[DesklessError], tuple[int, str]] = {
     errors.NoTechnicianAvailable: (409, "no_technician_available"),
     errors.ChatTaken: (409, "chat_taken"),
     errors.OriginNotAllowed: (403, "origin_not_allowed"),
+    errors.ChannelsLocked: (403, "channels_locked"),
+    errors.ChatLimitReached: (409, "chat_limit_reached"),
+    errors.NotOnline: (409, "not_online"),
+    errors.AccountDeactivated: (403, "account_deactivated"),
+    errors.CannotChangeSelf: (409, "cannot_change_self"),
 }
 
 

@@ -36,11 +36,14 @@ from .data import (
     table,
     update_action,
 )
-from .errors import ChatTaken, Forbidden, NotFound, TryAgain
-from .sessions import Session, new_message, new_session
-from .table import Entity, chat_request_key, company_key, queue_entry_key, queue_partition
+from .errors import ChatLimitReached, ChatTaken, Forbidden, NotFound, NotOnline, TryAgain
+from .preferences import get_preferences
+from .presence import Presence, Status, presence_from_item
+from .sessions import Session, SessionState, new_message, new_session, sessions_of
+from .table import Entity, chat_request_key, company_key, presence_key, queue_entry_key, queue_partition
 
 KEEP_SECONDS = 30 * 24 * 3600  # an ended request is kept this long (its session is kept for good)
+OPEN_CHATS_WINDOW = 50  # the newest sessions of a technician that are looked at for open chats
 VISITOR_TOKEN_SECONDS = 2 * 3600
 SCOPE_PREFIX = "chat:"
 
@@ -142,7 +145,10 @@ def create_chat_request(
 
 
 def get_chat_request(request_id: str) -> ChatRequest:
-    item = table().get(chat_request_key(request_id), consistent=True)
+    return _found(table().get(chat_request_key(request_id), consistent=True))
+
+
+def _found(item: dict[str, Any] | None) -> ChatRequest:
     if item is None:
         raise NotFound("There is no such chat request.")
     return request_from_item(item)
@@ -214,9 +220,13 @@ def withdraw(request: ChatRequest, *, abandoned_only: bool = False, now: float |
 
 
 def accept(request_id: str, technician: Principal, *, now: float | None = None) -> tuple[ChatRequest, Session]:
-    """The technician takes the request: atomic, so exactly one of concurrent accepts wins."""
+    """The technician takes the request: atomic, so exactly one of concurrent accepts wins. They
+    must serve the company (admins need not), be online and below their chat limit."""
     moment = time.time() if now is None else now
-    request = get_chat_request(request_id)
+    request_item, presence_item = table().get_many(
+        [chat_request_key(request_id), presence_key(technician.user_id)], consistent=True
+    )
+    request = _found(request_item)
     company_item = table().get(company_key(request.company_id))
     if technician.role != Role.ADMIN and (
         company_item is None or technician.user_id not in company_from_item(company_item).technician_ids
@@ -224,6 +234,7 @@ def accept(request_id: str, technician: Principal, *, now: float | None = None) 
         raise Forbidden("Only technicians who serve this company may accept its chat requests.")
     if request.state != ChatRequestState.WAITING or request.accept_until <= moment:
         raise ChatTaken("This chat request is no longer waiting.")
+    check_may_take_a_chat(presence_from_item(technician.user_id, presence_item))
     session, session_item = new_session(
         technician_id=technician.user_id,
         technician_name=technician.name,
@@ -260,3 +271,25 @@ def accept(request_id: str, technician: Principal, *, now: float | None = None) 
             raise ChatTaken("Another technician accepted this chat request first.") from error
         raise TryAgain("The chat request was being changed at that moment; accept it again.") from error
     return request.model_copy(update=accepted), session
+
+
+def check_may_take_a_chat(presence: Presence) -> None:
+    """An operator accepts a chat only while online and below the admin's `chat_limit` of open
+    chats: active sessions of any origin (codes and invitations too), counted on the index of
+    their sessions, newest first, among the latest OPEN_CHATS_WINDOW (one left open behind fifty
+    newer ones is not counted).
+
+    The count is read before the accept's transaction, from an index that lags writes by a
+    moment, so two accepts by the same operator at the same instant may both see room for one
+    and open one chat over the limit. That is acceptable: the limit paces one person's workload
+    (only their own double click can race it, and they can end a chat), and making it exact would
+    need a counter kept in step by every way a session starts and ends."""
+    if presence.status != Status.ONLINE:
+        raise NotOnline("Go online to accept chats.")
+    limit = get_preferences().chat_limit
+    newest = sessions_of(presence.user_id, limit=OPEN_CHATS_WINDOW)
+    open_chats = sum(session.state == SessionState.ACTIVE for session in newest)
+    if open_chats >= limit:
+        chats = f"{open_chats} chat{'s' if open_chats != 1 else ''}"
+        over = "your limit" if open_chats == limit else f"over your limit of {limit}"
+        raise ChatLimitReached(f"You have {chats} open, {over}; end one to accept another.")

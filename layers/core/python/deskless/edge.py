@@ -5,13 +5,23 @@ In AWS a CloudFront viewer-request function copies the viewer's Host into PORTAL
 into VIEWER_IP_HEADER (API Gateway sees only CloudFront's edge as the source), and CloudFront
 adds ORIGIN_VERIFY_HEADER with a secret, so a call that bypasses CloudFront is refused. Each
 replaces whatever the viewer sent. The local gateway plays CloudFront and sets them the same way.
+
+The console's static files are served under STATIC_PATH (from the web-assets bucket in AWS, from
+the repository's web/ folder locally), each answer with the headers of static_file_headers; a
+URI ending in "/" means that folder's INDEX_FILE, and a folder named without its slash is
+redirected to it (in AWS, which cannot look into the bucket, a last segment without a dot is
+taken for a folder).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 PORTAL_HOST_HEADER = "x-deskless-host"
 ORIGIN_VERIFY_HEADER = "x-deskless-origin-verify"
 VIEWER_IP_HEADER = "x-deskless-viewer-ip"
+STATIC_PATH = "/static/"
+INDEX_FILE = "index.html"
 
 
 def portal_label(host: str, support_domain: str) -> str | None:
@@ -40,3 +50,51 @@ def portal_url(label: str, public_url: str) -> str:
     """
     scheme, rest = public_url.split("://", 1)
     return f"{scheme}://{label}.{rest.rstrip('/')}"
+
+
+@dataclass(frozen=True)
+class StaticFileHeaders:
+    """The headers every static file of the console carries (web/ under /static/), in AWS from
+    the CDN's response headers policy and locally from the gateway: scripts, styles and
+    connections from the deployment itself and its WebSocket API only, in no frame, and
+    revalidated on every use, since the files keep their names from one deploy to the next."""
+
+    content_security_policy: str
+    content_type_options: str = "nosniff"
+    referrer_policy: str = "no-referrer"
+    cache_control: str = "no-cache"
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "content-security-policy": self.content_security_policy,
+            "x-content-type-options": self.content_type_options,
+            "referrer-policy": self.referrer_policy,
+            "cache-control": self.cache_control,
+        }
+
+
+def static_file_headers(websocket_url: str) -> StaticFileHeaders:
+    """The static files' headers, for a deployment whose WebSocket API is at `websocket_url`.
+
+    >>> static_file_headers("wss://abc.example.com/live").content_security_policy.split("; ")[5]
+    "connect-src 'self' wss://abc.example.com"
+    """
+    policy = (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self' data:; "
+        f"connect-src 'self' {websocket_origin(websocket_url)}; frame-ancestors 'none'; base-uri 'none'; "
+        "form-action 'self'; object-src 'none'"
+    )
+    return StaticFileHeaders(content_security_policy=policy)
+
+
+def websocket_origin(url: str) -> str:
+    """The scheme and host of a URL, by plain string work: in the CDK app the URL is made of
+    deploy-time placeholders that a URL parser would refuse.
+
+    >>> websocket_origin("wss://abc.execute-api.eu-west-1.amazonaws.com/live")
+    'wss://abc.execute-api.eu-west-1.amazonaws.com'
+    >>> websocket_origin("ws://localhost:8000/ws?token=x")
+    'ws://localhost:8000'
+    """
+    scheme, rest = url.split("://", 1)
+    return f"{scheme}://{rest.split('/', 1)[0].split('?', 1)[0]}"

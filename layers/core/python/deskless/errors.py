@@ -151,3 +151,36 @@ class OriginNotAllowed(Forbidden):
     """A website that is not on the portal's list of allowed origins embedded its chat widget."""
 
     code = "origin_not_allowed"
+
+
+class AccountDeactivated(Forbidden):
+    """An administrator deactivated this staff account: it cannot sign in, its tokens stop working."""
+
+    code = "account_deactivated"
+
+    def __init__(self, message: str = "This account is deactivated; ask an administrator.") -> None:
+        super().__init__(message)
+
+
+class CannotChangeSelf(Conflict):
+    """An administrator tried to deactivate themselves or to give up their own admin role."""
+
+    code = "cannot_change_self"
+
+
+class ChannelsLocked(Forbidden):
+    """The admin locked the channels: operators cannot switch theirs (every assigned one is on)."""
+
+    code = "channels_locked"
+
+
+class ChatLimitReached(Conflict):
+    """The operator has as many chats open as the admin setting `chat_limit` allows."""
+
+    code = "chat_limit_reached"
+
+
+class NotOnline(Conflict):
+    """An operator who is away accepts no chats."""
+
+    code = "not_online"

@@ -18,7 +18,7 @@ Access patterns (every read is a GetItem or a Query; nothing scans):
 | a company's portal (at most one)      | GetItem   | pk=COMPANY#<id>       sk=PORTAL                |
 | portal by subdomain (unique)          | GetItem   | pk=SUBDOMAIN#<label>  sk=SUBDOMAIN -> company  |
 | a staff user's presence and heartbeat | GetItem   | pk=USER#<id>          sk=PRESENCE              |
-| presence of a company's technicians   | BatchGet  | pk=USER#<id>          sk=PRESENCE (ids on the company) |
+| presence of a company's technicians   | BatchGet  | pk=USER#<id>  sk=PRESENCE and PROFILE (ids on the company) |
 | chat request by id                    | GetItem   | pk=CHATREQ#<id>       sk=CHATREQ               |
 | a company's queue, oldest first       | Query     | pk=QUEUE#<company id> sk=<queued ms>#<request id> |
 | support requests of a company         | Query     | GSI1 gsi1pk=SUPPORTREQS#<company id> gsi1sk=<time>#<id> |

@@ -15,6 +15,7 @@ from .errors import DesklessError, InvalidRequest
 from .observability import logger, metrics, tracer
 
 Result = dict[str, Any] | None
+MAX_ID_CHARS = 64
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,20 @@ class WebSocketRequest:
     def principal(self) -> Principal:
         """Set on $connect, from the WebSocket authorizer's context."""
         return Principal.from_context(self.context.get("authorizer") or {})
+
+    def reply_to(self) -> str | int | None:
+        """The `id` the client put on its message, to be echoed on the answer so that it can tell
+        which request an answer is for; None when there is none (or no readable message)."""
+        try:
+            body = json.loads(self.event.get("body") or "{}")
+        except json.JSONDecodeError:
+            return None
+        if not isinstance(body, dict) or body.get("id") is None:
+            return None
+        value = body["id"]
+        if isinstance(value, bool) or not isinstance(value, str | int) or len(str(value)) > MAX_ID_CHARS:
+            raise InvalidRequest(f"A message's id must be a string or an integer of at most {MAX_ID_CHARS} characters.")
+        return value
 
     def json(self) -> dict[str, Any]:
         try:
@@ -71,15 +86,19 @@ class WebSocketApp:
         return register
 
     def dispatch(self, event: dict[str, Any]) -> dict[str, Any]:
+        """Run the route's endpoint; the answer (and an error's) carries the message's `id`."""
         request = WebSocketRequest(event)
         endpoint = self.routes.get(request.route_key) or self.routes.get("$default")
+        reply_to: str | int | None = None
         try:
+            reply_to = request.reply_to()
             if endpoint is None:
                 raise InvalidRequest(f"Unknown action {request.route_key!r}.")
             result = endpoint(request)
         except DesklessError as error:
-            return {"statusCode": error.status, "body": json.dumps({"error": error.code, "message": error.message})}
-        return {"statusCode": 200, "body": json.dumps(result) if result is not None else ""}
+            failed = {"error": error.code, "message": error.message}
+            return {"statusCode": error.status, "body": json.dumps(_replying(failed, reply_to))}
+        return {"statusCode": 200, "body": json.dumps(_replying(result, reply_to)) if result is not None else ""}
 
     def lambda_handler(self) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
         @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
@@ -89,3 +108,7 @@ class WebSocketApp:
             return self.dispatch(event)
 
         return handler
+
+
+def _replying(answer: dict[str, Any], reply_to: str | int | None) -> dict[str, Any]:
+    return answer if reply_to is None else {**answer, "id": reply_to}
