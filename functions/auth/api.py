@@ -9,7 +9,8 @@ from deskless.auth import Principal
 from deskless.http import Api, principal
 from deskless.users import StaffUser
 
-from .login import login_staff, profile
+from .login import login_staff
+from .profile import Profile, profile
 
 api = Api("auth")
 
@@ -32,5 +33,5 @@ def login(request: LoginRequest) -> LoginResponse:
 
 
 @api.route("me")
-def me(caller: Principal = Depends(principal)) -> StaffUser:
+def me(caller: Principal = Depends(principal)) -> Profile:
     return profile(caller)

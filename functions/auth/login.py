@@ -1,13 +1,14 @@
-"""Staff sign-in: one answer for a wrong email and a wrong password, and the same work for both."""
+"""Staff sign-in: one answer for a wrong email and a wrong password, and the same work for both.
+Only once the password checked out does a deactivated account hear that it is deactivated."""
 
 from __future__ import annotations
 
 from aws_lambda_powertools.metrics import MetricUnit
 
 from deskless.auth import STAFF_ROLES, Principal, issue_token, verify_password
-from deskless.errors import InvalidCredentials, NotFound
+from deskless.errors import AccountDeactivated, InvalidCredentials
 from deskless.observability import Metric, logger, metrics
-from deskless.users import StaffUser, find_login, get_staff, staff_from_item
+from deskless.users import StaffUser, find_login, staff_from_item
 
 
 def login_staff(email: str, password: str) -> tuple[str, int, StaffUser]:
@@ -18,12 +19,8 @@ def login_staff(email: str, password: str) -> tuple[str, int, StaffUser]:
         logger.info("login refused")
         raise InvalidCredentials("The email or password is not right.")
     user = staff_from_item(item)
+    if not user.active:
+        logger.info("login refused: deactivated", extra={"user_id": user.id})
+        raise AccountDeactivated()
     token, expires_at = issue_token(Principal(user_id=user.id, role=user.role, name=user.name, email=user.email))
     return token, expires_at, user
-
-
-def profile(caller: Principal) -> StaffUser:
-    user = get_staff(caller.user_id)
-    if user is None:
-        raise NotFound("This user no longer exists.")
-    return user

@@ -4,10 +4,13 @@ and the portal's own API (public.py). No sign-in: the portal is the one the host
 
 from __future__ import annotations
 
-from fastapi import Request, Response
-from fastapi.responses import HTMLResponse
+from urllib.parse import urlsplit
 
-from deskless.edge import PORTAL_HOST_HEADER, VIEWER_IP_HEADER
+from fastapi import Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from deskless.edge import PORTAL_HOST_HEADER, STATIC_PATH, VIEWER_IP_HEADER
+from deskless.settings import get_settings
 
 from .app import api
 from .join import invite_page, join_page
@@ -25,9 +28,16 @@ from .public import (
 from .support import home_page, widget_page
 from .widget import MEDIA_TYPE, widget_script
 
+CONSOLE_PATH = f"{STATIC_PATH}console/"  # where the operator console is served, on the console's own host
+
 
 def _host(request: Request) -> str:
     return request.headers.get(PORTAL_HOST_HEADER, "")
+
+
+def _is_console_host(host: str) -> bool:
+    """The host of the public URL (the support domain itself), where the console lives, not a portal's."""
+    return host.strip().lower() == urlsplit(get_settings().public_url).netloc.lower()
 
 
 def _languages(request: Request) -> str:
@@ -49,7 +59,9 @@ def _html(page: Page) -> HTMLResponse:
 
 
 @api.route("home", response_class=HTMLResponse)
-def home(request: Request, lang: str | None = None) -> HTMLResponse:
+def home(request: Request, lang: str | None = None) -> Response:
+    if _is_console_host(_host(request)):
+        return RedirectResponse(CONSOLE_PATH, status_code=302)
     return _html(home_page(_host(request), lang, _languages(request)))
 
 

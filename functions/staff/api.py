@@ -1,52 +1,36 @@
-"""Staff administration: admins create and list staff users, set a user's own code limit, and
-read and change the global settings."""
+"""Staff administration: admins create, list and change staff users (role, channels, active, own
+code limit), and read and change the global settings."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import Body, Depends
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 from deskless.auth import Principal, Role
 from deskless.http import Api, require
 from deskless.preferences import Preferences
-from deskless.users import StaffUser, create_staff, list_staff
 
-from .admin_settings import StaffWithLimit, change_preferences, current_preferences, set_code_limit
+from .accounts import NewStaff, StaffChange, StaffWithLimit, add_staff, change_staff, staff_list
+from .admin_settings import change_preferences, current_preferences
 
 api = Api("staff")
 admin_only = Depends(require(Role.ADMIN))
 
 
-class NewStaff(BaseModel):
-    email: EmailStr
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-    role: Literal[Role.ADMIN, Role.TECHNICIAN]
-    password: str = Field(min_length=12, max_length=256, description="The first password; at least 12 characters.")
-
-
-class StaffChange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    code_limit: Annotated[int, Field(strict=True, ge=1, le=100)] | None = Field(
-        description="Active session codes this user may hold; null: the global setting applies."
-    )
-
-
 @api.route("list")
-def list_users(_: Principal = admin_only) -> list[StaffUser]:
-    return list_staff()
+def list_users(_: Principal = admin_only) -> list[StaffWithLimit]:
+    return staff_list()
 
 
 @api.route("create", status_code=201)
-def create_user(user: NewStaff, _: Principal = admin_only) -> StaffUser:
-    return create_staff(user.email, user.name, user.role, user.password)
+def create_user(user: NewStaff, _: Principal = admin_only) -> StaffWithLimit:
+    return add_staff(user)
 
 
 @api.route("update")
-def update_user(user_id: str, change: StaffChange, _: Principal = admin_only) -> StaffWithLimit:
-    return set_code_limit(user_id, change.code_limit)
+def update_user(user_id: str, change: StaffChange, caller: Principal = admin_only) -> StaffWithLimit:
+    return change_staff(caller, user_id, change)
 
 
 @api.route("settings")

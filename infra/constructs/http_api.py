@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import jsii
+from aws_cdk import Duration
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_apigatewayv2_authorizers as authorizers
@@ -16,6 +17,11 @@ from constructs import Construct
 from deskless.catalog import HTTP_AUTHORIZER, HTTP_ROUTES, Auth
 from infra.constructs.functions import LOG_RETENTION, Functions
 from infra.nag import suppress
+
+# How long API Gateway may reuse the authorizer's verdict on a token. The authorizer checks the
+# user is still active and reads their role as stored, so this bounds how long a deactivated or
+# demoted user's calls keep working (their consoles close at once).
+AUTHORIZER_CACHE_SECONDS = 60
 
 # What each request leaves in the access log: HTTP API context variables only.
 ACCESS_LOG_FORMAT = {
@@ -68,6 +74,7 @@ class HttpApi(Construct):
             functions[HTTP_AUTHORIZER],
             response_types=[authorizers.HttpLambdaResponseType.SIMPLE],
             identity_source=["$request.header.Authorization"],
+            results_cache_ttl=Duration.seconds(AUTHORIZER_CACHE_SECONDS),
         )
         targets: dict[str, integrations.HttpLambdaIntegration] = {}
         for route in HTTP_ROUTES:

@@ -61,6 +61,8 @@ def test_http_route_is_integrated_and_authorized_as_declared(synthesized: Synthe
         assert authorizer_function(synthesized, authorizer) == synthesized.function(HTTP_AUTHORIZER)[0]
         assert authorizer["Properties"]["EnableSimpleResponses"] is True
         assert authorizer["Properties"]["IdentitySource"] == ["$request.header.Authorization"]
+        # a verdict is reused for a minute at most: deactivating a user locks them out within it
+        assert authorizer["Properties"]["AuthorizerResultTtlInSeconds"] == 60
     else:
         assert properties["AuthorizationType"] == "NONE"
         assert "AuthorizerId" not in properties

@@ -1,17 +1,27 @@
-"""The auth function: staff sign-in and the caller's own profile, through its Lambda handler
-with the sample HTTP API events, against local AWS."""
+"""The auth function: staff sign-in (refused to a deactivated account, but only once its password
+checked out) and the caller's own profile with their code limit and the console's settings,
+through its Lambda handler with the sample HTTP API events, against local AWS."""
 
 from __future__ import annotations
 
 import pytest
 
 from deskless.auth import Principal, Role, verify_token
-from deskless.users import StaffUser, create_staff
+from deskless.preferences import update_preferences
+from deskless.presence import Channel
+from deskless.users import StaffUser, create_staff, set_own_code_limit, update_staff
 from local.metering import count_requests
 from tests.conftest import LocalAws
-from tests.helpers import call_http, current, http_event
+from tests.helpers import HttpResult, call_http, current, http_event
 
 PASSWORD = "correct horse battery staple"
+CONSOLE_DEFAULTS = {
+    "chat_limit": 3,
+    "auto_away_minutes": 0,
+    "channels_locked": False,
+    "away_reasons": ["Lunch", "Personal", "Meeting"],
+    "notification_repeat_seconds": 30,
+}
 
 
 @pytest.fixture
@@ -74,13 +84,103 @@ def test_an_invalid_login_body_is_a_400_naming_the_field(aws: LocalAws) -> None:
     assert "email" in str(body["message"])
 
 
-def test_me_answers_the_callers_own_profile(aws: LocalAws, dana: StaffUser) -> None:
-    caller = Principal(user_id=dana.id, role=Role.ADMIN, name="Dana Admin", email=dana.email)
+def me(aws: LocalAws, user: StaffUser) -> HttpResult:
+    caller = Principal(user_id=user.id, role=user.role, name=user.name, email=user.email)
+    return call_http("auth", http_event("http_me", origin_secret=aws.origin_secret, principal=caller))
 
-    response = call_http("auth", http_event("http_me", origin_secret=aws.origin_secret, principal=caller))
+
+@pytest.fixture
+def fresh_preferences(aws: LocalAws) -> None:
+    current("deskless.preferences").forget_cached()
+
+
+def test_me_answers_the_callers_own_profile_with_the_global_code_limit_and_the_console_settings(
+    aws: LocalAws, dana: StaffUser, fresh_preferences: None
+) -> None:
+    response = me(aws, dana)
 
     assert response.status == 200
-    assert response.json() == dana.model_dump(mode="json")
+    assert response.json() == {**dana.model_dump(mode="json"), "code_limit": 8, "console": CONSOLE_DEFAULTS}
+
+
+def test_me_follows_the_admin_settings_and_the_callers_own_code_limit(
+    aws: LocalAws, dana: StaffUser, fresh_preferences: None
+) -> None:
+    # Given an admin who changed the console settings and gave Dana her own code limit
+    changed = {"chat_limit": 5, "channels_locked": True, "away_reasons": ["Training"], "code_limit": 4}
+    update_preferences(changed)
+    set_own_code_limit(dana.id, 12)
+    current("deskless.preferences").forget_cached()  # the auth function's own cache is another Lambda's
+
+    # When Dana asks who she is
+    body = me(aws, dana).json()
+
+    # Then her own limit wins over the global one, and the console settings are the admin's
+    assert body["code_limit"] == 12
+    assert body["console"] == {
+        **CONSOLE_DEFAULTS,
+        "chat_limit": 5,
+        "channels_locked": True,
+        "away_reasons": ["Training"],
+    }
+
+
+def test_me_names_the_assigned_channels(aws: LocalAws) -> None:
+    operator = create_staff(
+        "olga@example.com", "Olga Operator", Role.TECHNICIAN, PASSWORD, channels=[Channel.PHONE, Channel.CHAT]
+    )
+
+    assert me(aws, operator).json()["channels"] == ["chat", "phone"]
+
+
+def test_me_reads_the_user_and_their_code_limit_in_one_request(
+    aws: LocalAws, dana: StaffUser, fresh_preferences: None
+) -> None:
+    me(aws, dana)  # warm: the origin secret, and the preferences (cached for half a minute)
+
+    with count_requests(current("deskless.aws").client("dynamodb")) as calls:
+        assert me(aws, dana).status == 200
+
+    assert calls == {"BatchGetItem": 1}
+
+
+def test_me_of_a_deactivated_user_is_403(aws: LocalAws, dana: StaffUser) -> None:
+    update_staff(dana.id, active=False)
+
+    response = me(aws, dana)
+
+    assert (response.status, response.json()["error"]) == (403, "account_deactivated")
+
+
+# --- a deactivated account ----------------------------------------------------------------------
+
+
+def test_a_deactivated_user_with_the_right_password_is_told_so_and_gets_no_token(
+    aws: LocalAws, dana: StaffUser
+) -> None:
+    update_staff(dana.id, active=False)
+
+    status, body = login(aws, "dana@example.com", PASSWORD)
+
+    assert status == 403
+    assert body == {"error": "account_deactivated", "message": "This account is deactivated; ask an administrator."}
+
+
+def test_a_deactivated_user_with_a_wrong_password_learns_nothing_more(aws: LocalAws, dana: StaffUser) -> None:
+    update_staff(dana.id, active=False)
+
+    assert login(aws, "dana@example.com", "not the password") == login(aws, "nobody@example.com", PASSWORD)
+    assert login(aws, "dana@example.com", "not the password")[1]["error"] == "invalid_credentials"
+
+
+def test_a_reactivated_user_signs_in_again(aws: LocalAws, dana: StaffUser) -> None:
+    update_staff(dana.id, active=False)
+    update_staff(dana.id, active=True)
+
+    status, body = login(aws, "dana@example.com", PASSWORD)
+
+    assert status == 200
+    assert verify_token(str(body["token"])).user_id == dana.id
 
 
 def test_me_for_a_user_deleted_since_the_token_was_issued_is_404(aws: LocalAws) -> None:

@@ -1,5 +1,7 @@
-"""Admin settings: the global preferences (active-code limit, code lifetime) and a staff user's
-own code limit; only admins may read or change them, and a value out of range is a clear 400."""
+"""Admin settings: the global preferences (active-code limit and lifetime, chat wait, and what
+shapes the operator console: chat limit, auto-away, channel lock, away reasons, notification
+repeat) and a staff user's own code limit; only admins may read or change them, and a value out
+of range or of the wrong type is a clear 400 naming the setting."""
 
 from __future__ import annotations
 
@@ -44,18 +46,30 @@ def theo(aws: LocalAws) -> Principal:
 # --- global preferences ---------------------------------------------------------------------------
 
 
+DEFAULTS = {
+    "code_limit": 8,
+    "code_lifetime_minutes": 20,
+    "chat_wait_seconds": 180,
+    "chat_limit": 3,
+    "auto_away_minutes": 0,
+    "channels_locked": False,
+    "away_reasons": ["Lunch", "Personal", "Meeting"],
+    "notification_repeat_seconds": 30,
+}
+
+
 def test_an_admin_reads_the_defaults(staff: StaffApi) -> None:
     response = staff.call("GET /api/settings")
 
     assert response.status == 200
-    assert response.json() == {"code_limit": 8, "code_lifetime_minutes": 20, "chat_wait_seconds": 180}
+    assert response.json() == DEFAULTS
 
 
 def test_an_admin_changes_one_setting_and_the_others_stay(staff: StaffApi) -> None:
     response = staff.call("PATCH /api/settings", {"code_limit": 3})
 
     assert response.status == 200
-    changed = {"code_limit": 3, "code_lifetime_minutes": 20, "chat_wait_seconds": 180}
+    changed = {**DEFAULTS, "code_limit": 3}
     assert response.json() == changed
     forget_caches()  # another function's environment reads the table
     assert staff.call("GET /api/settings").json() == changed
@@ -88,6 +102,21 @@ def test_the_new_limit_and_lifetime_apply_to_codes(staff: StaffApi, aws: LocalAw
         ({"code_lifetime_minutes": 0}, "code_lifetime_minutes"),
         ({"code_lifetime_minutes": 24 * 60 + 1}, "code_lifetime_minutes"),
         ({"theme": "dark"}, "theme"),
+        ({"chat_limit": 0}, "chat_limit"),
+        ({"chat_limit": 21}, "chat_limit"),
+        ({"chat_limit": "3"}, "chat_limit"),
+        ({"auto_away_minutes": -1}, "auto_away_minutes"),
+        ({"auto_away_minutes": 241}, "auto_away_minutes"),
+        ({"auto_away_minutes": 1.5}, "auto_away_minutes"),
+        ({"channels_locked": "yes"}, "channels_locked"),
+        ({"channels_locked": 1}, "channels_locked"),
+        ({"channels_locked": None}, "channels_locked"),
+        ({"notification_repeat_seconds": -1}, "notification_repeat_seconds"),
+        ({"notification_repeat_seconds": 601}, "notification_repeat_seconds"),
+        ({"notification_repeat_seconds": True}, "notification_repeat_seconds"),
+        ({"away_reasons": "Lunch"}, "away_reasons"),
+        ({"away_reasons": None}, "away_reasons"),
+        ({"away_reasons": [f"reason {n}" for n in range(11)]}, "away_reasons"),
     ],
 )
 def test_an_invalid_setting_is_a_400_naming_it_and_nothing_changes(
@@ -100,6 +129,52 @@ def test_an_invalid_setting_is_a_400_naming_it_and_nothing_changes(
     assert [d["field"] for d in response.json()["details"]] == [field]
     assert field in response.json()["message"]
     assert table().get(SETTINGS_KEY) is None
+
+
+@pytest.mark.parametrize(
+    ("reasons", "problem"),
+    [
+        (["Lunch", ""], "at least 1 character"),
+        (["Lunch", "   "], "at least 1 character"),
+        (["x" * 41], "at most 40 characters"),
+        (["Lunch", 3], "valid string"),
+        (["Lunch", "lunch"], "each away reason must be listed once"),
+    ],
+)
+def test_an_invalid_away_reason_is_a_400_saying_what_is_wrong(
+    staff: StaffApi, reasons: list[Any], problem: str
+) -> None:
+    response = staff.call("PATCH /api/settings", {"away_reasons": reasons})
+
+    assert response.status == 400
+    assert response.json()["error"] == "invalid_request"
+    assert all(d["field"].startswith("away_reasons") for d in response.json()["details"])
+    assert problem in response.json()["message"]
+    assert table().get(SETTINGS_KEY) is None
+
+
+def test_an_admin_sets_every_console_setting_at_once_and_they_are_kept(staff: StaffApi) -> None:
+    console = {
+        "chat_limit": 5,
+        "auto_away_minutes": 15,
+        "channels_locked": True,
+        "away_reasons": [" Training ", "Phone call"],
+        "notification_repeat_seconds": 0,
+    }
+
+    response = staff.call("PATCH /api/settings", console)
+
+    expected = {**DEFAULTS, **console, "away_reasons": ["Training", "Phone call"]}
+    assert (response.status, response.json()) == (200, expected)
+    forget_caches()
+    assert staff.call("GET /api/settings").json() == expected
+
+
+def test_the_away_reasons_may_be_emptied_and_ten_are_allowed(staff: StaffApi) -> None:
+    ten = [f"reason {n}" for n in range(10)]
+
+    assert staff.call("PATCH /api/settings", {"away_reasons": []}).json()["away_reasons"] == []
+    assert staff.call("PATCH /api/settings", {"away_reasons": ten}).json()["away_reasons"] == ten
 
 
 def test_a_body_that_is_not_an_object_is_a_400(staff: StaffApi) -> None:
@@ -164,7 +239,9 @@ def test_an_unknown_user_is_a_404(staff: StaffApi) -> None:
     assert table().get(code_limit_key("0000000000000000")) is None
 
 
-@pytest.mark.parametrize("body", [{"code_limit": 0}, {"code_limit": 101}, {"code_limit": "2"}, {}, {"role": "admin"}])
+@pytest.mark.parametrize(
+    "body", [{"code_limit": 0}, {"code_limit": 101}, {"code_limit": "2"}, {"code_limit": 2.5}, {}, {"limit": 2}]
+)
 def test_an_invalid_own_limit_is_a_400(staff: StaffApi, theo: Principal, body: dict[str, Any]) -> None:
     response = staff.call(f"PATCH /api/staff/{theo.user_id}", body)
 

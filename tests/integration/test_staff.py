@@ -1,4 +1,5 @@
-"""The staff function: admins create and list staff users; nobody else may."""
+"""The staff function: admins create and list staff users (each with their assigned channels and
+their own code limit); nobody else may. Changing users: test_staff_accounts.py."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pytest
 from deskless.auth import Principal, Role, verify_password
 from deskless.data import table
 from deskless.table import email_key, user_key
+from deskless.users import set_own_code_limit
 from local.metering import count_requests
 from tests.conftest import LocalAws
 from tests.helpers import ADMIN, TECHNICIAN, HttpResult, call_http, current, http_event
@@ -58,14 +60,42 @@ def test_the_list_is_sorted_by_name_whatever_the_case(aws: LocalAws) -> None:
     assert [user["name"] for user in listing(aws).json()] == ["adam Ant", "Mia Moe", "Zoe Zed"]
 
 
-def test_listing_staff_is_one_query(aws: LocalAws) -> None:
-    create(aws, NEW)
+def test_the_list_shows_each_users_own_code_limit_or_null_for_the_global_one(aws: LocalAws) -> None:
+    theo = create(aws, NEW).json()
+    mia = create(aws, {**NEW, "email": "mia@example.com", "name": "Mia Moe"}).json()
+    set_own_code_limit(theo["id"], 3)
+
+    limits = {user["name"]: user["code_limit"] for user in listing(aws).json()}
+
+    assert limits == {"Theo Tech": 3, "Mia Moe": None}
+    assert mia["code_limit"] is None
+
+
+def test_listing_staff_is_one_query_and_one_batch_read_whatever_their_number(aws: LocalAws) -> None:
+    for n in range(3):
+        create(aws, {**NEW, "email": f"user{n}@example.com"})
     listing(aws)  # warm: the first call also reads the origin secret
 
     with count_requests(current("deskless.aws").client("dynamodb")) as calls:
-        assert listing(aws).status == 200
+        assert len(listing(aws).json()) == 3
 
-    assert calls == {"Query": 1}
+    assert calls == {"Query": 1, "BatchGetItem": 1}
+
+
+def test_a_new_user_has_every_channel_unless_told_otherwise(aws: LocalAws) -> None:
+    everything = create(aws, NEW).json()
+    phone_only = create(aws, {**NEW, "email": "pia@example.com", "channels": ["phone", "phone"]}).json()
+    none = create(aws, {**NEW, "email": "nia@example.com", "channels": []}).json()
+
+    assert everything["channels"] == ["chat", "email", "phone"]
+    assert phone_only["channels"] == ["phone"]
+    assert none["channels"] == []
+    assert {user["email"]: user["channels"] for user in listing(aws).json()} == {
+        "theo@example.com": ["chat", "email", "phone"],
+        "pia@example.com": ["phone"],
+        "nia@example.com": [],
+    }
+    assert everything["active"] is True
 
 
 @pytest.mark.parametrize("request_", [listing, lambda aws, caller: create(aws, NEW, caller)], ids=["list", "create"])
@@ -112,6 +142,8 @@ def test_an_email_already_taken_in_any_case_is_refused_and_nothing_is_stored_twi
         ({"role": "superuser"}, "role"),
         ({"name": ""}, "name"),
         ({"name": "x" * 101}, "name"),
+        ({"channels": ["fax"]}, "channels.0"),
+        ({"channels": "chat"}, "channels"),
     ],
 )
 def test_an_invalid_new_user_is_a_400_naming_the_field(aws: LocalAws, change: dict[str, str], field: str) -> None:

@@ -125,8 +125,8 @@ FUNCTIONS: tuple[Function, ...] = (
     Function(
         "staff",
         Trigger.HTTP,
-        _RW | {Access.ORIGIN_SECRET},
-        "Admins create and list staff users.",
+        _RW | {Access.CONNECTIONS, Access.ORIGIN_SECRET},
+        "Admins manage staff users (deactivating one closes their consoles) and the global settings.",
     ),
     Function(
         "codes",
@@ -155,8 +155,8 @@ FUNCTIONS: tuple[Function, ...] = (
     Function(
         "http_authorizer",
         Trigger.HTTP_AUTHORIZER,
-        frozenset({Access.SIGNING_KEY}),
-        "Lambda authorizer of the HTTP API: verifies the bearer token.",
+        frozenset({Access.TABLE_READ, Access.SIGNING_KEY}),
+        "Lambda authorizer of the HTTP API: verifies the bearer token (and that a staff user is active).",
         package="authorizer",
         entry="handler.http",
         memory_mb=256,
@@ -165,8 +165,9 @@ FUNCTIONS: tuple[Function, ...] = (
     Function(
         "websocket_authorizer",
         Trigger.WEBSOCKET_AUTHORIZER,
-        frozenset({Access.SIGNING_KEY}),
-        "Lambda authorizer of WebSocket $connect: verifies the token in the query string.",
+        frozenset({Access.TABLE_READ, Access.SIGNING_KEY}),
+        "Lambda authorizer of WebSocket $connect: verifies the token in the query string (and that a staff "
+        "user is active).",
         package="authorizer",
         entry="handler.websocket",
         memory_mb=256,
