@@ -221,3 +221,10 @@ def page(browser: Browser) -> Iterator[Page]:
     """A fresh page that fails the test on a script error or a CSP refusal."""
     with browser_page(browser) as opened:
         yield opened
+
+
+@pytest.fixture
+def console(browser: Browser) -> Iterator[Page]:
+    """A page for the operator console, whose context may read and write the clipboard."""
+    with browser_page(browser, permissions=["clipboard-read", "clipboard-write"]) as opened:
+        yield opened

@@ -1,0 +1,422 @@
+"""The operator's desk in a real browser (Debian's Chromium through Playwright) on `deskless dev`:
+an operator signs in and is Online, a visitor asks for a chat on the portal, the console shows
+and sounds the request, the operator accepts, both write, the operator ends the chat and reads
+the transcript; a customer who comes with a session code opens a chat by itself; browser
+notifications and their repeats while the console is not looked at; going away, channels (locked,
+assigned), the chat limit and auto-away, each seen from the portal too; a reload keeps the
+sign-in, the status and the open chat.
+
+Presence is global state on the one platform, so each test hires its own technician and founds
+their own company with a portal. Admin settings are global too: a test that changes one
+restores it (console.admin_settings). Waits are Playwright's own (expect) and wait_for."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Locator, Page, expect
+from websockets.sync.client import connect
+
+from tests.e2e.conftest import Platform, bearer, browser_page, hire, wait_for
+from tests.e2e.console import BACKGROUND_WINDOW, NOTIFICATION_HOOK, admin_settings, notifications, sign_in
+from tests.e2e.test_chat_queue import Portal, queued
+from tests.e2e.test_portal_browser import Crew, ask_for_chat, found_company
+from tests.e2e.test_sessions import say
+
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("untouched_budget")]
+
+CLOCK = re.compile(r"\d{1,2}:\d{2}")
+
+
+def staffed(platform: Platform, admin_token: str, name: str) -> Crew:
+    """A new technician serving a new company with its own portal."""
+    technician = hire(platform, admin_token, name)
+    return found_company(platform, admin_token, f"{name.split()[0]} Works", (technician,))
+
+
+def request_by_http(crew: Crew, name: str, question: str) -> None:
+    """A visitor asks for a chat through the portal's API (and does not wait on a socket)."""
+    queued(crew.platform, Portal(company_id=crew.company_id, host=f"{crew.subdomain}.localhost"), name, question)
+
+
+def queue_entry(console: Page, name: str) -> Locator:
+    return console.get_by_role("list", name="Chat requests").get_by_role("listitem").filter(has_text=name)
+
+
+def chat_with(console: Page, name: str) -> Locator:
+    return console.get_by_role("article", name=f"Chat with {name}")
+
+
+def switch(console: Page, channel: str) -> Locator:
+    return console.get_by_role("group", name="Channels").get_by_role("switch", name=channel)
+
+
+# --- the whole way of a chat -------------------------------------------------------------------
+
+
+def test_an_operator_takes_a_chat_from_the_queue_chats_ends_it_and_reads_the_transcript(
+    platform: Platform, admin_token: str, browser: Browser, tmp_path: Path
+) -> None:
+    crew = staffed(platform, admin_token, "Olga Online")
+    olga = crew.technicians[0]
+    with browser_page(browser) as console, browser_page(browser) as visitor:
+        console.add_init_script(NOTIFICATION_HOOK)
+
+        # Given Olga signs in: she is Online, and the portal offers a chat
+        sign_in(console, platform, olga)
+        expect(console.get_by_label("Status")).to_have_value("online")
+        expect(console.get_by_role("img", name="Phone line available")).to_be_visible()
+        wait_for(lambda: crew.state() == "available")
+
+        # When a visitor asks for one on the portal
+        visitor.goto(crew.url())
+        ask_for_chat(visitor, "Carla Customer", "carla@example.org", "My printer is on fire")
+
+        # Then the desk shows the request, counted, and the console sounded it
+        entry = queue_entry(console, "Carla Customer")
+        expect(entry).to_contain_text("My printer is on fire")
+        expect(entry).to_contain_text(crew.name)
+        expect(entry).to_contain_text("portal page")
+        expect(console.get_by_role("heading", name="Queue")).to_contain_text("1 waiting")
+        alert = wait_for(lambda: notifications(console, "queue"))[0]
+        assert alert["sound"] is True
+        assert "Carla Customer" in alert["title"]
+
+        # When she accepts it, the chat opens with the question, and the visitor is in it
+        entry.get_by_role("button", name="Accept").click()
+        chat = chat_with(console, "Carla Customer")
+        thread = chat.get_by_role("log", name="Messages")
+        expect(thread.locator("li").first).to_contain_text("My printer is on fire")
+        expect(chat).to_contain_text("Chat request")
+        expect(console.get_by_text("1 of 3 chats", exact=True)).to_be_visible()
+        expect(console.get_by_role("list", name="Chat requests").get_by_role("listitem")).to_have_count(0)
+        expect(visitor.get_by_role("heading", name=f"Chat with {olga.name}")).to_be_visible()
+        expect(visitor.locator("#status")).to_have_text("Connected")
+        expect(chat).to_contain_text("Visitor present")
+
+        # Then messages go both ways, with names and times
+        visitor.get_by_label("Your message").fill("Is anyone there?")
+        visitor.get_by_label("Your message").press("Enter")
+        said = thread.locator("li").last
+        expect(said).to_contain_text("Is anyone there?")
+        expect(said).to_contain_text("Carla Customer")
+        expect(said.locator("time")).to_have_text(CLOCK)
+        chat.get_by_label("Your message").fill("Unplug it,\nthen wait.")
+        chat.get_by_label("Your message").press("Enter")
+        on_portal = visitor.get_by_role("list", name="Messages").locator("li.message").last
+        expect(on_portal).to_contain_text("Unplug it,")
+        expect(on_portal).to_contain_text(olga.name)
+        expect(thread.locator("li").last).to_contain_text("then wait.")
+        expect(chat.get_by_label("Your message")).to_have_value("")
+
+        # When she ends the chat (and confirms), the visitor sees it ended
+        chat.get_by_role("button", name="End chat").click()
+        console.get_by_role("dialog").get_by_role("button", name="End chat").click()
+        expect(visitor.locator("#status")).to_have_text("The technician ended the session.")
+        expect(chat).to_contain_text("You ended the chat.")
+        expect(console.get_by_text("0 of 3 chats", exact=True)).to_be_visible()
+
+        # Then the chat is listed in Recent chats, its transcript readable and downloadable
+        console.get_by_role("link", name="Recent chats").click()
+        row = console.get_by_role("table", name="Recent chats").get_by_role("row").filter(has_text="Carla Customer")
+        expect(row).to_contain_text("Ended")
+        row.get_by_role("button", name="Transcript").click()
+        transcript = console.get_by_role("region", name="Chat with Carla Customer")
+        expect(transcript.get_by_role("list", name="Messages").locator("li")).to_have_count(3)
+        with console.expect_download() as download:
+            transcript.get_by_role("button", name="Download transcript").click()
+        saved = tmp_path / download.value.suggested_filename
+        download.value.save_as(saved)
+        assert saved.suffix == ".txt"
+        text = saved.read_text()
+        assert "Support session with Carla Customer" in text
+        assert "Carla Customer: Is anyone there?" in text
+        assert f"{olga.name}: Unplug it,\n    then wait." in text
+
+
+# --- notifications ---------------------------------------------------------------------------
+
+
+def test_an_unwatched_console_shows_browser_notifications_and_repeats_them_until_seen(
+    platform: Platform, admin_token: str, browser: Browser
+) -> None:
+    crew = staffed(platform, admin_token, "Nadia Notify")
+    with browser_page(browser) as console, browser_page(browser) as visitor:
+        console.add_init_script(NOTIFICATION_HOOK)
+        console.add_init_script(BACKGROUND_WINDOW)  # the console is in a window nobody looks at
+        console.clock.install()
+        sign_in(console, platform, crew.technicians[0])
+        wait_for(lambda: crew.state() == "available")
+
+        # When a visitor asks for a chat
+        visitor.goto(crew.url())
+        ask_for_chat(visitor, "Bea Background", "bea@example.org", "Hello?")
+
+        # Then it sounds and a browser notification shows, and the title counts it
+        first = wait_for(lambda: notifications(console, "queue"))[0]
+        assert (first["sound"], first["browser"]) == (True, True)
+        assert console.evaluate("window.__shown")[0]["title"] == "New chat request: Bea Background"
+        expect(console).to_have_title(re.compile(r"^\(1\) "))
+
+        # When nobody looks for the repeat interval (30 s by default), it comes again
+        console.clock.fast_forward(31_000)
+        again = wait_for(lambda: notifications(console, "queue")[1:])[0]
+        assert (again["title"], again["browser"]) == (first["title"], True)
+
+        # When the operator accepts, the request alert is dealt with; a visitor's message alerts
+        queue_entry(console, "Bea Background").get_by_role("button", name="Accept").click()
+        expect(console).not_to_have_title(re.compile(r"^\(\d+\) "))
+        expect(visitor.locator("#status")).to_have_text("Connected")
+        visitor.get_by_label("Your message").fill("Still there?")
+        visitor.get_by_label("Your message").press("Enter")
+        message = wait_for(lambda: notifications(console, "message"))[0]
+        assert (message["title"], message["body"], message["browser"]) == ("Bea Background wrote", "Still there?", True)
+        assert len(notifications(console, "queue")) == 2  # no repeat for a request accepted
+
+
+def test_a_watched_console_sounds_a_new_request_but_not_a_message_in_view(
+    platform: Platform, admin_token: str, browser: Browser
+) -> None:
+    crew = staffed(platform, admin_token, "Wanda Watch")
+    with browser_page(browser) as console, browser_page(browser) as visitor:
+        console.add_init_script(NOTIFICATION_HOOK)
+        sign_in(console, platform, crew.technicians[0])
+        wait_for(lambda: crew.state() == "available")
+        visitor.goto(crew.url())
+        ask_for_chat(visitor, "Vic Visible", "vic@example.org", "Hi")
+        queue_entry(console, "Vic Visible").get_by_role("button", name="Accept").click()
+        expect(visitor.locator("#status")).to_have_text("Connected")
+
+        # When the visitor writes into the chat the operator is looking at
+        visitor.get_by_label("Your message").fill("Can you see this?")
+        visitor.get_by_label("Your message").press("Enter")
+
+        # Then it shows, without an alert (the queue's one sounded, with no browser notification)
+        expect(chat_with(console, "Vic Visible")).to_contain_text("Can you see this?")
+        assert notifications(console, "message") == []
+        ((queued_alert),) = notifications(console, "queue")
+        assert (queued_alert["sound"], queued_alert["browser"]) == (True, False)
+
+        # When the operator turns the sound off, the next request is silent
+        console.get_by_role("button", name="Notifications").click()
+        sound = console.get_by_role("group", name="Notification settings").get_by_role("switch", name="Sound")
+        sound.click()
+        expect(sound).not_to_be_checked()
+        request_by_http(crew, "Quiet Quentin", "Shh")
+        silent = wait_for(lambda: notifications(console, "queue")[1:])[0]
+        assert silent["sound"] is False
+
+
+def test_a_customer_who_comes_with_a_code_opens_a_chat_by_itself(
+    platform: Platform, admin_token: str, browser: Browser
+) -> None:
+    crew = staffed(platform, admin_token, "Cody Code")
+    cody = crew.technicians[0]
+    with browser_page(browser) as console:
+        console.add_init_script(NOTIFICATION_HOOK)
+        sign_in(console, platform, cody)
+        with platform.http() as client:
+            created = client.post(
+                "/api/codes", headers=bearer(cody.token), json={"name": "Printer", "portal": crew.subdomain}
+            )
+        assert created.status_code == 201, created.text
+
+        # When a customer redeems the code on the portal and writes
+        with platform.http(host=f"{crew.subdomain}.localhost") as client:
+            joined = client.post("/api/join", json={"code": created.json()["code"], "name": "Carl Coder"})
+        assert joined.status_code == 201, joined.text
+        visit = joined.json()
+        chat = chat_with(console, "Carl Coder")
+        expect(chat).to_contain_text("Session code “Printer”")
+        with connect(f"{visit['websocket_url']}?token={visit['token']}") as customer:
+            expect(chat).to_contain_text("Visitor present")
+            say(customer, "chat.send", session=visit["session_id"], text="Hello from the code")
+
+            # Then the chat opened on the desk by itself, sounded, and shows what they wrote
+            expect(chat.get_by_role("log", name="Messages")).to_contain_text("Hello from the code")
+            (arrival,) = wait_for(lambda: notifications(console, "queue"))
+            assert (arrival["title"], arrival["sound"]) == ("Carl Coder joined", True)
+
+            # When the customer ends it, the desk says so
+            say(customer, "session.end", session=visit["session_id"])
+            expect(chat).to_contain_text("Carl Coder ended the chat.")
+            expect(chat.get_by_role("button", name="End chat")).to_be_hidden()
+
+
+# --- presence -------------------------------------------------------------------------------
+
+
+def test_going_away_with_a_reason_stops_new_requests_and_online_brings_them_back(
+    platform: Platform, admin_token: str, browser: Browser
+) -> None:
+    crew = staffed(platform, admin_token, "Ada Away")
+    with browser_page(browser) as console, browser_page(browser) as visitor:
+        sign_in(console, platform, crew.technicians[0])
+        wait_for(lambda: crew.state() == "available")
+
+        # When the operator goes away for lunch
+        console.get_by_label("Status").select_option(label="Away — Lunch")
+
+        # Then the status says so, the phone is unavailable, and the portal offers no chat
+        expect(console.get_by_label("Status")).to_have_value("away:Lunch")
+        expect(console.get_by_role("img", name="Phone unavailable: you are away")).to_be_visible()
+        wait_for(lambda: crew.state() == "unavailable")
+        visitor.goto(crew.url())
+        expect(visitor.get_by_role("heading", name="No technician is available right now")).to_be_visible()
+
+        # When they come back Online, chats are offered again
+        console.get_by_label("Status").select_option(label="Online")
+        expect(console.get_by_label("Status")).to_have_value("online")
+        wait_for(lambda: crew.state() == "available")
+        visitor.reload()
+        expect(visitor.get_by_role("heading", name="Chat with a technician")).to_be_visible()
+
+
+def test_locked_channels_cannot_be_switched_and_say_why(platform: Platform, admin_token: str, browser: Browser) -> None:
+    crew = staffed(platform, admin_token, "Lena Lock")
+    locked = "Your administrator has locked channels"
+    with browser_page(browser) as console:
+        console.clock.install()  # to bring the next heartbeat (every 30 s) at once
+        sign_in(console, platform, crew.technicians[0])
+        chat = switch(console, "Chat")
+        expect(chat).to_be_enabled()
+        expect(chat).to_be_checked()
+
+        # When the admin locks the channels, the console learns it with its next heartbeat
+        with admin_settings(platform, admin_token, channels_locked=True):
+            console.clock.fast_forward(31_000)
+            for channel in ("Chat", "Email", "Phone"):
+                expect(switch(console, channel)).to_be_disabled()
+                expect(switch(console, channel)).to_have_accessible_description(locked)
+            expect(console.get_by_text(locked)).to_be_visible()
+
+        # When they unlock them, the operator can switch chat off: the portal offers no chat
+        console.clock.fast_forward(31_000)
+        expect(chat).to_be_enabled()
+        chat.click()
+        expect(chat).not_to_be_checked()
+        wait_for(lambda: crew.state() == "unavailable")
+        expect(console.get_by_text(locked)).to_be_hidden()
+
+        # And on again
+        chat.click()
+        expect(chat).to_be_checked()
+        wait_for(lambda: crew.state() == "available")
+
+
+def test_only_the_assigned_channels_have_switches_and_the_phone_follows_its_own(
+    platform: Platform, admin_token: str, browser: Browser
+) -> None:
+    crew = staffed(platform, admin_token, "Pia Phone")
+    with browser_page(browser) as console:
+        sign_in(console, platform, crew.technicians[0])
+        expect(console.get_by_role("img", name="Phone line available")).to_be_visible()
+
+        # When the operator switches the phone channel off, the handset turns grey and says why
+        switch(console, "Phone").click()
+        expect(console.get_by_role("img", name="Phone unavailable: the phone channel is off")).to_be_visible()
+
+        # When the admin assigns chat only, the console shows that switch alone after a reload
+        with platform.http() as client:
+            changed = client.patch(
+                f"/api/staff/{crew.technicians[0].id}",
+                headers={"authorization": f"Bearer {admin_token}"},
+                json={"channels": ["chat"]},
+            )
+        assert changed.status_code == 200, changed.text
+        console.reload()
+        expect(switch(console, "Chat")).to_be_checked()
+        expect(console.get_by_role("group", name="Channels").get_by_role("switch")).to_have_count(1)
+        unassigned = "Phone unavailable: no phone channel is assigned to you"
+        expect(console.get_by_role("img", name=unassigned)).to_be_visible()
+
+
+def test_auto_away_after_the_idle_minutes_and_back_on_activity(
+    platform: Platform, admin_token: str, browser: Browser
+) -> None:
+    crew = staffed(platform, admin_token, "Ivo Idle")
+    with admin_settings(platform, admin_token, auto_away_minutes=1), browser_page(browser) as console:
+        console.clock.install()
+        sign_in(console, platform, crew.technicians[0])
+        expect(console.get_by_label("Status")).to_have_value("online")
+
+        # When nobody touches the console for a minute
+        console.clock.fast_forward(65_000)
+
+        # Then the operator is away for idleness, and the portal offers no chat
+        expect(console.get_by_label("Status")).to_have_value("auto")
+        expect(console.get_by_label("Status").locator("option:checked")).to_have_text("Away (idle)")
+        wait_for(lambda: crew.state() == "unavailable")
+
+        # When they move the mouse, they are back Online
+        console.mouse.move(200, 300)
+        console.mouse.move(260, 320)
+        expect(console.get_by_label("Status")).to_have_value("online")
+        wait_for(lambda: crew.state() == "available")
+
+
+# --- sign-in, reload, limits --------------------------------------------------------------------
+
+
+def test_a_reload_keeps_the_sign_in_the_status_and_the_open_chat_and_sign_out_ends_it(
+    platform: Platform, admin_token: str, browser: Browser
+) -> None:
+    crew = staffed(platform, admin_token, "Rhea Reload")
+    rhea = crew.technicians[0]
+    with browser_page(browser) as console, browser_page(browser) as visitor:
+        sign_in(console, platform, rhea)
+        visitor.goto(crew.url())
+        ask_for_chat(visitor, "Ray Return", "ray@example.org", "Will you remember me?")
+        queue_entry(console, "Ray Return").get_by_role("button", name="Accept").click()
+        expect(chat_with(console, "Ray Return")).to_contain_text("Will you remember me?")
+        console.get_by_label("Status").select_option(label="Away — Meeting")
+        expect(console.get_by_text("You are away — Meeting.")).to_be_visible()  # the server has it
+
+        # When the console reloads
+        console.reload()
+
+        # Then it is still signed in, still away, and the chat is back and live
+        chat = chat_with(console, "Ray Return")
+        expect(chat).to_contain_text("Will you remember me?")
+        expect(console.get_by_label("Status")).to_have_value("away:Meeting")
+        visitor.get_by_label("Your message").fill("Back again")
+        visitor.get_by_label("Your message").press("Enter")
+        expect(chat.get_by_role("log", name="Messages").locator("li").last).to_contain_text("Back again")
+
+        # When the operator signs out, the sign-in form shows, also after a reload
+        console.get_by_role("button", name="Sign out").click()
+        expect(console.get_by_role("button", name="Sign in")).to_be_visible()
+        console.reload()
+        expect(console.get_by_role("button", name="Sign in")).to_be_visible()
+
+        # And signing in afresh starts Online
+        sign_in(console, platform, rhea)
+        expect(console.get_by_label("Status")).to_have_value("online")
+        expect(chat_with(console, "Ray Return")).to_be_visible()
+
+
+def test_at_the_chat_limit_accepting_is_disabled_and_says_why(
+    platform: Platform, admin_token: str, browser: Browser
+) -> None:
+    crew = staffed(platform, admin_token, "Lou Limit")
+    with admin_settings(platform, admin_token, chat_limit=1), browser_page(browser) as console:
+        sign_in(console, platform, crew.technicians[0])
+        request_by_http(crew, "First Fay", "One")
+        request_by_http(crew, "Second Sam", "Two")
+        queue_entry(console, "First Fay").get_by_role("button", name="Accept").click()
+        expect(chat_with(console, "First Fay")).to_be_visible()
+        expect(console.get_by_text("1 of 1 chats", exact=True)).to_be_visible()
+
+        # Then the other request cannot be accepted, and the reason is given
+        accept = queue_entry(console, "Second Sam").get_by_role("button", name="Accept")
+        expect(accept).to_be_disabled()
+        reason = "You have 1 of 1 chats open, your limit; end one to accept another."
+        expect(accept).to_have_accessible_description(reason)
+        expect(console.get_by_text(reason)).to_be_visible()
+
+        # When the open chat ends, it can
+        chat_with(console, "First Fay").get_by_role("button", name="End chat").click()
+        console.get_by_role("dialog").get_by_role("button", name="End chat").click()
+        expect(accept).to_be_enabled()

@@ -1,0 +1,250 @@
+// Customer companies: who serves each one, and each one's portal (subdomain, status, language,
+// the websites allowed to embed its chat widget) with the codes that put it on a website.
+
+import { h, languageName, languageSelect, replace, toast } from "../dom.js";
+import { openDialog } from "../dialogs.js";
+import { Form, checkboxes, copyBlock, loadInto, select, viewHead } from "./ui.js";
+
+const STATUSES = [
+  { value: "active", label: "Active: visitors can reach support" },
+  { value: "inactive", label: "Inactive: visitors are told the service is unavailable" },
+];
+// Where the API's errors about a portal belong in its form.
+const PORTAL_ERRORS = { invalid_subdomain: "subdomain", subdomain_taken: "subdomain" };
+const POPUP_FEATURES = "width=420,height=640,resizable=yes,scrollbars=yes";
+
+/** https://<label>.<the console's host>, as the API's portal_url makes it. */
+function portalUrl(config, subdomain) {
+  const [scheme, rest] = config.public_url.split("://");
+  return `${scheme}://${subdomain}.${rest.replace(/\/+$/, "")}`;
+}
+
+/** The staff a company may be served by: technicians, and anyone already serving it. */
+function servingOptions(staff, company) {
+  const current = company?.technician_ids || [];
+  return staff
+    .filter((user) => user.role === "technician" || current.includes(user.id))
+    .map((user) => ({ value: user.id, label: user.active ? user.name : `${user.name} (deactivated)` }));
+}
+
+function companyDialog(ctx, staff, company, reload) {
+  const form = new Form();
+  const name = h("input", { name: "name", value: company?.name || "", required: true, maxLength: 100 });
+  const serving = checkboxes("Technicians serving it", servingOptions(staff, company), company?.technician_ids || [], {
+    empty: "There are no technicians yet: add them under Staff.",
+  });
+  form.element.append(
+    form.field("name", "Company name", name),
+    form.group("technician_ids", serving.element),
+    form.problem,
+    h(
+      "div",
+      { class: "actions end" },
+      h("button", { type: "button", on: { click: () => dialog.close() } }, "Cancel"),
+      h("button", { type: "submit", class: "primary" }, company ? "Save" : "Create company"),
+    ),
+  );
+  form.onSubmit(async () => {
+    const body = { name: name.value, technician_ids: serving.values() };
+    const saved = company
+      ? await ctx.api.patch(`/api/companies/${encodeURIComponent(company.id)}`, body)
+      : await ctx.api.post("/api/companies", body);
+    dialog.close();
+    toast(company ? `${saved.name} saved.` : `${saved.name} created; give it a portal next.`, "ok");
+    await reload();
+  });
+  const dialog = openDialog(company ? `Edit ${company.name}` : "New company", form.element);
+  name.focus();
+}
+
+function portalDialog(ctx, company, reload) {
+  const portal = company.portal;
+  const form = new Form({}, PORTAL_ERRORS);
+  const subdomain = h("input", {
+    name: "subdomain",
+    value: portal?.subdomain || "",
+    required: true,
+    maxLength: 63,
+    autocomplete: "off",
+    spellcheck: false,
+  });
+  const language = languageSelect(ctx.config.languages, portal?.language || "en", { name: "language" });
+  const status = select("status", STATUSES, portal?.status || "active");
+  const origins = h("textarea", { name: "allowed_origins", rows: 4, spellcheck: false, value: (portal?.allowed_origins || []).join("\n") });
+  const address = h("span", { class: "muted" });
+  const showAddress = () => {
+    address.textContent = subdomain.value.trim() ? portalUrl(ctx.config, subdomain.value.trim().toLowerCase()) : "";
+  };
+  subdomain.addEventListener("input", showAddress);
+  showAddress();
+  form.element.append(
+    form.field("subdomain", "Subdomain", subdomain, "3–63 lower-case letters, digits and inner hyphens; some names are reserved."),
+    h("p", { class: "portal-address" }, "Address: ", address),
+    h("div", { class: "row" }, form.field("language", "Language", language), form.field("status", "Status", status)),
+    form.field(
+      "allowed_origins",
+      "Websites allowed to embed the chat widget",
+      origins,
+      "One origin per line, such as https://www.example.com. Leave empty if the widget is not used.",
+    ),
+    form.problem,
+    h(
+      "div",
+      { class: "actions end" },
+      h("button", { type: "button", on: { click: () => dialog.close() } }, "Cancel"),
+      h("button", { type: "submit", class: "primary" }, portal ? "Save portal" : "Create portal"),
+    ),
+  );
+  form.onSubmit(async () => {
+    const body = {
+      subdomain: subdomain.value,
+      language: language.value,
+      status: status.value,
+      allowed_origins: origins.value.split("\n").map((line) => line.trim()).filter(Boolean),
+    };
+    const path = `/api/companies/${encodeURIComponent(company.id)}/portal`;
+    const saved = portal ? await ctx.api.patch(path, body) : await ctx.api.post(path, body);
+    dialog.close();
+    toast(`${company.name}'s portal is at ${portalUrl(ctx.config, saved.subdomain)}.`, "ok");
+    await reload();
+  });
+  const dialog = openDialog(portal ? `${company.name}: portal` : `${company.name}: create a portal`, form.element);
+  subdomain.focus();
+}
+
+function previewLink(href, { popup = false } = {}) {
+  const link = h("a", { class: "button small", href, target: "_blank", rel: "noopener" }, "Preview");
+  if (popup) {
+    link.addEventListener("click", (event) => {
+      // as the snippet does: a sized popup, or the plain link when popups are blocked
+      if (window.open(link.href, "deskless-preview", POPUP_FEATURES)) event.preventDefault();
+    });
+  }
+  return link;
+}
+
+async function embedDialog(ctx, company) {
+  const body = h("div", { class: "embed" }, h("p", { class: "muted", role: "status" }, "Loading…"));
+  openDialog(`${company.name}: URLs and code`, body).classList.add("wide");
+  await loadInto(
+    body,
+    () => ctx.api.get(`/api/companies/${encodeURIComponent(company.id)}/portal/embed`),
+    (codes) => [
+      copyBlock("Standalone URL", codes.url, previewLink(`${codes.url}/`)),
+      copyBlock("Popup link", codes.popup, previewLink(`${codes.url}/`, { popup: true })),
+      copyBlock(
+        "Chat widget",
+        codes.widget,
+        codes.allowed_origins.length ? previewLink(`${codes.url}/widget?origin=${encodeURIComponent(codes.allowed_origins[0])}`) : null,
+      ),
+      h("p", { class: codes.allowed_origins.length ? "notice info" : "notice" }, codes.note),
+      codes.allowed_origins.length ? h("p", { class: "muted" }, `Allowed websites: ${codes.allowed_origins.join(", ")}`) : null,
+    ],
+  );
+}
+
+function portalCell(ctx, portal) {
+  if (!portal) return h("span", { class: "muted" }, "No portal");
+  const url = portalUrl(ctx.config, portal.subdomain);
+  return [
+    portal.status === "active" ? h("span", { class: "badge ok" }, "Active") : h("span", { class: "badge warn" }, "Inactive"),
+    " ",
+    h("a", { href: `${url}/`, target: "_blank", rel: "noopener" }, portal.subdomain),
+    h("small", { class: "muted" }, ` · ${languageName(portal.language)}`),
+  ];
+}
+
+function companiesTable(ctx, companies, staff, reload) {
+  if (!companies.length) return h("p", { class: "empty" }, "No companies yet: create the first one.");
+  const names = new Map(staff.map((user) => [user.id, user.name]));
+  return h(
+    "table",
+    { class: "companies-table" },
+    h("caption", { class: "offscreen" }, "Companies"),
+    h("thead", {}, h("tr", {}, ["Company", "Served by", "Portal", ""].map((title) => h("th", { scope: "col" }, title)))),
+    h(
+      "tbody",
+      {},
+      companies.map((company) =>
+        h(
+          "tr",
+          { dataset: { companyId: company.id } },
+          h("th", { scope: "row", class: "name" }, company.name),
+          h(
+            "td",
+            {},
+            company.technician_ids.length
+              ? company.technician_ids.map((id) => names.get(id) || "unknown user").join(", ")
+              : h("span", { class: "muted" }, "nobody yet"),
+          ),
+          h("td", {}, portalCell(ctx, company.portal)),
+          h(
+            "td",
+            { class: "row-actions" },
+            h(
+              "button",
+              { type: "button", class: "small", "aria-label": `Edit ${company.name}`, on: { click: () => companyDialog(ctx, staff, company, reload) } },
+              "Edit",
+            ),
+            h(
+              "button",
+              {
+                type: "button",
+                class: "small",
+                "aria-label": `${company.portal ? "Edit the portal of" : "Create a portal for"} ${company.name}`,
+                on: { click: () => portalDialog(ctx, company, reload) },
+              },
+              company.portal ? "Edit portal" : "Create portal",
+            ),
+            company.portal
+              ? h(
+                  "button",
+                  {
+                    type: "button",
+                    class: "small",
+                    "aria-label": `Show URLs and code of ${company.name}`,
+                    on: { click: () => embedDialog(ctx, company) },
+                  },
+                  "Show URLs and code",
+                )
+              : null,
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+export const companiesView = {
+  id: "companies",
+  title: "Companies",
+  group: "Administration",
+  roles: ["admin"],
+  mount(root, ctx) {
+    const list = h("div", { class: "table-wrap" });
+    let staff = [];
+    const reload = () =>
+      loadInto(
+        list,
+        async () => {
+          const [companies, users] = await Promise.all([ctx.api.get("/api/companies"), ctx.api.get("/api/staff")]);
+          staff = users;
+          create.disabled = false;
+          return companies;
+        },
+        (companies) => companiesTable(ctx, companies, staff, reload),
+      );
+    // enabled once the staff who may serve a company are known
+    const create = h(
+      "button",
+      { type: "button", class: "primary", disabled: true, on: { click: () => companyDialog(ctx, staff, null, reload) } },
+      "New company",
+    );
+    replace(
+      root,
+      viewHead("Companies", "Customer companies, the technicians who serve each one, and each one's support portal.", create),
+      h("section", { class: "card" }, list),
+    );
+    reload();
+  },
+};

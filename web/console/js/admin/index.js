@@ -1,0 +1,7 @@
+// The admin's views: staff users, companies and their portals, settings, API keys.
+import { apiKeysView } from "./api-keys.js";
+import { companiesView } from "./companies.js";
+import { settingsView } from "./settings.js";
+import { staffView } from "./staff.js";
+
+export const adminViews = [staffView, companiesView, settingsView, apiKeysView];

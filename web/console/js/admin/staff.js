@@ -1,0 +1,197 @@
+// Staff users: who may sign in to the console, in which role, on which channels, with how many
+// session codes; adding one, changing one, deactivating and reactivating one.
+
+import { explain, h, replace, toast } from "../dom.js";
+import { confirmAction, openDialog } from "../dialogs.js";
+import { CHANNELS, Form, ROLES, checkboxes, loadInto, select, viewHead } from "./ui.js";
+
+const MIN_PASSWORD = 12;
+const MAX_CODE_LIMIT = 100;
+
+const roleLabel = (role) => ROLES.find((option) => option.value === role)?.label || role;
+const channelLabels = (channels) => (channels.length ? channels.map((c) => CHANNELS.find((o) => o.value === c)?.label || c).join(", ") : "none");
+
+function codeLimitText(user, defaultLimit) {
+  return user.code_limit === null || user.code_limit === undefined ? `default (${defaultLimit})` : String(user.code_limit);
+}
+
+function addForm(ctx, reload) {
+  const form = new Form({ "aria-labelledby": "add-staff-title" }, { email_taken: "email" });
+  const name = h("input", { name: "name", autocomplete: "off", required: true, maxLength: 100 });
+  const email = h("input", { name: "email", type: "email", autocomplete: "off", required: true });
+  const role = select("role", ROLES, "technician");
+  const password = h("input", { name: "password", type: "password", autocomplete: "new-password", required: true, minLength: MIN_PASSWORD });
+  const channels = checkboxes("Channels", CHANNELS, CHANNELS.map((c) => c.value));
+  form.element.append(
+    h("h2", { id: "add-staff-title" }, "Add staff user"),
+    h("div", { class: "row" }, form.field("name", "Name", name), form.field("email", "Email", email)),
+    h(
+      "div",
+      { class: "row" },
+      form.field("role", "Role", role),
+      form.field("password", "First password", password, `At least ${MIN_PASSWORD} characters; they can change it later.`),
+    ),
+    form.group("channels", channels.element),
+    form.problem,
+    h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, "Add staff user")),
+  );
+  form.onSubmit(async () => {
+    const created = await ctx.api.post("/api/staff", {
+      name: name.value,
+      email: email.value,
+      role: role.value,
+      password: password.value,
+      channels: channels.values(),
+    });
+    form.element.reset();
+    toast(`${created.name} can now sign in.`, "ok");
+    await reload();
+  });
+  return h("section", { class: "card" }, form.element);
+}
+
+function editDialog(ctx, user, defaultLimit, reload) {
+  const form = new Form({}, { cannot_change_self: "role" });
+  const name = h("input", { name: "name", value: user.name, required: true, maxLength: 100 });
+  const role = select("role", ROLES, user.role);
+  const channels = checkboxes("Channels", CHANNELS, user.channels);
+  const useDefault = h("input", { type: "checkbox", checked: user.code_limit === null || user.code_limit === undefined });
+  const limit = h("input", {
+    name: "code_limit",
+    type: "number",
+    min: 1,
+    max: MAX_CODE_LIMIT,
+    step: 1,
+    value: user.code_limit ?? defaultLimit,
+  });
+  const syncLimit = () => {
+    limit.disabled = useDefault.checked;
+  };
+  useDefault.addEventListener("change", syncLimit);
+  syncLimit();
+  form.element.append(
+    form.field("name", "Name", name),
+    form.field("role", "Role", role, user.id === ctx.me.id ? "You cannot take away your own admin role." : ""),
+    form.group("channels", channels.element),
+    form.field("code_limit", "Code limit", limit, `Active session codes this user may hold (1–${MAX_CODE_LIMIT}).`),
+    h("label", { class: "check" }, useDefault, `Use the default (${defaultLimit})`),
+    form.problem,
+    h(
+      "div",
+      { class: "actions end" },
+      h("button", { type: "button", on: { click: () => dialog.close() } }, "Cancel"),
+      h("button", { type: "submit", class: "primary" }, "Save"),
+    ),
+  );
+  form.onSubmit(async () => {
+    const wanted = {
+      name: name.value.trim(),
+      role: role.value,
+      channels: channels.values(),
+      // an empty box is sent as it is: the API says what is wrong with it, next to the field
+      code_limit: useDefault.checked ? null : limit.value === "" ? "" : Number(limit.value),
+    };
+    const change = Object.fromEntries(
+      Object.entries(wanted).filter(([key, value]) => JSON.stringify(value) !== JSON.stringify(user[key] ?? null)),
+    );
+    if (Object.keys(change).length) {
+      await ctx.api.patch(`/api/staff/${encodeURIComponent(user.id)}`, change);
+      toast(`${wanted.name} saved.`, "ok");
+    }
+    dialog.close();
+    await reload();
+  });
+  const dialog = openDialog(`Edit ${user.name}`, form.element);
+  name.focus();
+}
+
+async function setActive(ctx, user, active, problem, reload) {
+  const question = active
+    ? `Reactivate ${user.name}? They can sign in again.`
+    : `Deactivate ${user.name}? They are signed out at once and cannot sign in until reactivated.`;
+  if (!(await confirmAction({ message: question, confirm: active ? "Reactivate" : "Deactivate", danger: !active }))) return;
+  problem.hidden = true;
+  try {
+    await ctx.api.patch(`/api/staff/${encodeURIComponent(user.id)}`, { active });
+    toast(`${user.name} ${active ? "reactivated" : "deactivated"}.`, "ok");
+    await reload();
+  } catch (error) {
+    problem.textContent = explain(error);
+    problem.hidden = false;
+  }
+}
+
+function staffTable(ctx, users, defaultLimit, problem, reload) {
+  if (!users.length) return h("p", { class: "empty" }, "No staff users yet.");
+  return h(
+    "table",
+    { class: "staff-table" },
+    h("caption", { class: "offscreen" }, "Staff users"),
+    h(
+      "thead",
+      {},
+      h("tr", {}, ["Name", "Email", "Role", "Channels", "Code limit", "State", ""].map((title) => h("th", { scope: "col" }, title))),
+    ),
+    h(
+      "tbody",
+      {},
+      users.map((user) =>
+        h(
+          "tr",
+          { dataset: { userId: user.id, email: user.email } },
+          h("td", {}, user.name, user.id === ctx.me.id ? h("small", { class: "muted" }, " (you)") : null),
+          h("td", {}, user.email),
+          h("td", {}, roleLabel(user.role)),
+          h("td", {}, channelLabels(user.channels)),
+          h("td", {}, codeLimitText(user, defaultLimit)),
+          h("td", {}, user.active ? h("span", { class: "badge ok" }, "Active") : h("span", { class: "badge danger" }, "Deactivated")),
+          h(
+            "td",
+            { class: "row-actions" },
+            h(
+              "button",
+              { type: "button", class: "small", "aria-label": `Edit ${user.name}`, on: { click: () => editDialog(ctx, user, defaultLimit, reload) } },
+              "Edit",
+            ),
+            user.id === ctx.me.id
+              ? null
+              : h(
+                  "button",
+                  {
+                    type: "button",
+                    class: user.active ? "small danger" : "small",
+                    "aria-label": `${user.active ? "Deactivate" : "Reactivate"} ${user.name}`,
+                    on: { click: () => setActive(ctx, user, !user.active, problem, reload) },
+                  },
+                  user.active ? "Deactivate" : "Reactivate",
+                ),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+export const staffView = {
+  id: "staff",
+  title: "Staff",
+  group: "Administration",
+  roles: ["admin"],
+  mount(root, ctx) {
+    const list = h("div", { class: "table-wrap" });
+    const problem = h("p", { class: "error", role: "alert", hidden: true });
+    const reload = () =>
+      loadInto(
+        list,
+        () => Promise.all([ctx.api.get("/api/staff"), ctx.api.get("/api/settings")]),
+        ([users, settings]) => staffTable(ctx, users, settings.code_limit, problem, reload),
+      );
+    replace(
+      root,
+      viewHead("Staff", "Who may sign in to the console, in which role and on which channels."),
+      addForm(ctx, reload),
+      h("section", { class: "card", "aria-labelledby": "staff-list-title" }, h("h2", { id: "staff-list-title" }, "Staff users"), problem, list),
+    );
+    reload();
+  },
+};

@@ -1,0 +1,177 @@
+// The console's shell: configuration, sign-in (kept across reloads), the WebSocket, the
+// navigation between views, sign-out. Views come from operator/ and admin/; each is
+//   {id, title, group, roles, mount(root, ctx) -> optional unmount function}
+// and ctx = {config, api, socket, me, refreshMe, signOut, slots}. operator/index.js also
+// starts what lives as long as the sign-in (presence, queue, chats, notifications).
+
+import { Api, ApiError, loadConfig } from "./api.js";
+import { explain, field, h, replace, toast } from "./dom.js";
+import { Socket } from "./socket.js";
+import { operatorViews, startOperator } from "./operator/index.js";
+import { adminViews } from "./admin/index.js";
+
+const STORAGE_KEY = "deskless.console.session";
+const app = document.getElementById("app");
+
+function storedSession() {
+  try {
+    const session = JSON.parse(localStorage.getItem(STORAGE_KEY) || "null");
+    return session && session.expires_at * 1000 > Date.now() ? session : null;
+  } catch {
+    return null;
+  }
+}
+
+async function boot() {
+  let config;
+  try {
+    config = await loadConfig();
+  } catch (error) {
+    replace(app, h("main", { class: "centered" }, h("p", { class: "error", role: "alert" }, explain(error))));
+    return;
+  }
+  const session = storedSession();
+  if (session) await start(config, session, { fresh: false });
+  else showLogin(config);
+}
+
+function showLogin(config, notice = "") {
+  document.title = "Sign in · Deskless console";
+  const email = h("input", { type: "email", name: "email", autocomplete: "username", required: true });
+  const password = h("input", { type: "password", name: "password", autocomplete: "current-password", required: true });
+  const problem = h("p", { class: "error", role: "alert", hidden: !notice }, notice);
+  const submit = h("button", { type: "submit", class: "primary wide" }, "Sign in");
+  const form = h(
+    "form",
+    { class: "card login", "aria-labelledby": "login-title" },
+    h("h1", { id: "login-title" }, h("span", { class: "brand-mark", "aria-hidden": "true" }), "Deskless"),
+    h("p", { class: "muted" }, "Sign in to the operator console."),
+    field("Email", email),
+    field("Password", password),
+    problem,
+    submit,
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    submit.disabled = true;
+    problem.hidden = true;
+    try {
+      const answer = await new Api(null).post("/api/auth/login", { email: email.value, password: password.value });
+      const session = { token: answer.token, expires_at: answer.expires_at };
+      localStorage.setItem(STORAGE_KEY, JSON.stringify(session));
+      await start(config, session, { fresh: true });
+    } catch (error) {
+      problem.textContent = explain(error);
+      problem.hidden = false;
+      submit.disabled = false;
+      password.select();
+    }
+  });
+  replace(app, h("main", { class: "centered" }, form));
+  email.focus();
+}
+
+async function start(config, session, { fresh }) {
+  let ended = false;
+  let stopOperator = () => {};
+  const socket = new Socket(config.websocket_url, session.token);
+  const signOut = (notice = "") => {
+    if (ended) return;
+    ended = true;
+    localStorage.removeItem(STORAGE_KEY);
+    stopOperator();
+    socket.close();
+    window.removeEventListener("hashchange", route);
+    showLogin(config, notice);
+  };
+  const api = new Api(session.token, () => signOut("Your session has ended; sign in again."));
+  let me;
+  try {
+    me = await api.get("/api/me");
+  } catch (error) {
+    if (!ended) signOut(error instanceof ApiError && error.status ? explain(error) : "");
+    return;
+  }
+  const slots = {};
+  const ctx = {
+    config,
+    api,
+    socket,
+    me,
+    fresh, // true right after signing in (not after a reload): the operator starts Online
+    slots,
+    signOut,
+    async refreshMe() {
+      ctx.me = await api.get("/api/me");
+      return ctx.me;
+    },
+  };
+  socket.on("unauthorized", () => signOut("Your session has ended; sign in again."));
+  socket.on("refused", () => api.get("/api/me").catch(() => {})); // a refused token signs out through api
+  const views = [...operatorViews, ...adminViews].filter((view) => view.roles.includes(me.role));
+  const outlet = h("main", { id: "main", class: "view", tabindex: "-1" });
+  slots.status = h("div", { class: "status-slot" });
+  const connection = h("span", { class: "connection", role: "status" });
+  socket.on("state", (state) => {
+    connection.textContent = state === "open" ? "" : state === "connecting" ? "Connecting…" : "Offline — reconnecting";
+    connection.dataset.state = state;
+  });
+  const nav = h(
+    "nav",
+    { class: "sidebar", "aria-label": "Console" },
+    ...groupsOf(views).map(([group, members]) =>
+      h(
+        "div",
+        { class: "nav-group" },
+        h("h2", { class: "nav-title" }, group),
+        h("ul", {}, members.map((view) => h("li", {}, h("a", { href: `#/${view.id}`, dataset: { view: view.id } }, view.title)))),
+      ),
+    ),
+  );
+  const header = h(
+    "header",
+    { class: "topbar" },
+    h("a", { class: "skip", href: "#main", on: { click: (e) => { e.preventDefault(); outlet.focus(); } } }, "Skip to content"),
+    h("div", { class: "brand" }, h("span", { class: "brand-mark", "aria-hidden": "true" }), "Deskless"),
+    slots.status,
+    connection,
+    h(
+      "div",
+      { class: "user" },
+      h("span", { class: "user-name" }, me.name, h("small", { class: "muted" }, ` · ${me.role}`)),
+      h("button", { type: "button", class: "ghost", on: { click: () => signOut() } }, "Sign out"),
+    ),
+  );
+  replace(app, h("div", { class: "shell" }, header, nav, outlet));
+  stopOperator = startOperator(ctx) || (() => {});
+  socket.connect();
+
+  let unmount = null;
+  function route() {
+    const wanted = location.hash.replace(/^#\/?/, "");
+    const view = views.find((candidate) => candidate.id === wanted) || views[0];
+    if (!view) return;
+    if (typeof unmount === "function") unmount();
+    for (const link of nav.querySelectorAll("a")) {
+      if (link.dataset.view === view.id) link.setAttribute("aria-current", "page");
+      else link.removeAttribute("aria-current");
+    }
+    document.title = `${view.title} · Deskless console`;
+    outlet.replaceChildren();
+    unmount = view.mount(outlet, ctx);
+  }
+  window.addEventListener("hashchange", route);
+  route();
+  if (fresh) toast(`Signed in as ${me.name}.`);
+}
+
+function groupsOf(views) {
+  const groups = new Map();
+  for (const view of views) {
+    if (!groups.has(view.group)) groups.set(view.group, []);
+    groups.get(view.group).push(view);
+  }
+  return [...groups];
+}
+
+boot();

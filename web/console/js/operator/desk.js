@@ -1,0 +1,350 @@
+// The desk: the queue of chat requests and the operator's open chats, side by side. What it
+// shows lives in the stores started at sign-in (ctx.operator); the view only draws them and
+// forwards the operator's actions.
+
+import { confirmAction } from "../dialogs.js";
+import { countdown, explain, field, h, replace, toast, uid } from "../dom.js";
+import { stopAll } from "./emitter.js";
+import { messageItem, originText, thread } from "./thread.js";
+
+const VIA = { portal: "portal page", widget: "website widget" };
+
+export const deskView = {
+  id: "desk",
+  title: "Desk",
+  group: "Support",
+  roles: ["technician", "admin"],
+  mount(root, ctx) {
+    const { queue, chats, presence } = ctx.operator;
+    const chatPanel = chatsSection(ctx);
+    const queuePanel = queueSection(ctx, { accepted: chatPanel.focus });
+    const load = h("p", { class: "muted chat-load" });
+    replace(
+      root,
+      h("div", { class: "view-head" }, h("h1", {}, "Desk"), load),
+      h("div", { class: "desk" }, queuePanel.node, chatPanel.node),
+    );
+
+    function renderLoad() {
+      const limit = Number.isFinite(chats.limit) ? chats.limit : "∞";
+      load.textContent = `${chats.activeCount} of ${limit} chats`;
+    }
+
+    const stoppers = [
+      queue.on("change", queuePanel.render),
+      queue.on("added", queuePanel.announce),
+      chats.on("change", () => {
+        renderLoad();
+        queuePanel.render();
+        chatPanel.render();
+      }),
+      chats.on("message", chatPanel.message),
+      presence.on("change", queuePanel.render),
+    ];
+    const ticking = setInterval(queuePanel.tick, 1000);
+    chats.setViewing(true);
+    renderLoad();
+    queuePanel.render();
+    chatPanel.render();
+    return () => {
+      clearInterval(ticking);
+      stopAll(stoppers);
+      chats.setViewing(false);
+    };
+  },
+};
+
+// --- the queue -----------------------------------------------------------------------------
+
+function queueSection(ctx, { accepted }) {
+  const { queue, chats, presence } = ctx.operator;
+  const count = h("span", { class: "badge info" });
+  const why = h("p", { class: "notice", id: uid("why"), hidden: true });
+  const list = h("ul", { class: "queue-list", "aria-label": "Chat requests" });
+  const empty = h("p", { class: "empty" }, "Nobody is waiting.");
+  const announcer = h("div", { class: "offscreen", role: "status", "aria-live": "polite" });
+  const titleId = uid("queue");
+  const node = h(
+    "section",
+    { class: "card queue", "aria-labelledby": titleId },
+    h("h2", { id: titleId }, "Queue ", count),
+    why,
+    list,
+    empty,
+    announcer,
+  );
+  const items = new Map(); // request id -> {node, wait, accept}
+
+  function refusal() {
+    if (!presence.online) return "Go online to accept chats.";
+    if (chats.atLimit) return `You have ${chats.activeCount} of ${chats.limit} chats open, your limit; end one to accept another.`;
+    return "";
+  }
+
+  function item(request) {
+    const wait = h("span", { class: "wait" });
+    const accept = h("button", { type: "button", class: "primary small", "aria-label": `Accept the chat with ${request.name}` }, "Accept");
+    accept.addEventListener("click", () => take(request, accept));
+    const node = h(
+      "li",
+      { class: "request", dataset: { id: request.id } },
+      h(
+        "div",
+        { class: "request-head" },
+        h("strong", { class: "visitor" }, request.name),
+        h("span", { class: "muted" }, `${request.company_name} · ${VIA[request.via] || request.via}`),
+        wait,
+      ),
+      h("p", { class: "question" }, request.question),
+      h("div", { class: "actions" }, accept),
+    );
+    return { id: request.id, node, wait, accept, request };
+  }
+
+  async function take(request, button) {
+    button.disabled = true;
+    try {
+      await chats.accept(request.id);
+      queue.remove(request.id);
+      toast(`You are chatting with ${request.name}.`, "ok");
+      accepted();
+    } catch (error) {
+      if (["chat_taken", "not_found"].includes(error.code)) queue.remove(request.id);
+      toast(explain(error), "error");
+    } finally {
+      render();
+    }
+  }
+
+  function render() {
+    const requests = queue.list;
+    const reason = refusal();
+    keyedList(list, items, requests, item).forEach((entry) => {
+      entry.accept.disabled = Boolean(reason);
+      if (reason) entry.accept.setAttribute("aria-describedby", why.id);
+      else entry.accept.removeAttribute("aria-describedby");
+    });
+    why.textContent = reason;
+    why.hidden = !reason || !requests.length;
+    count.textContent = `${requests.length} waiting`;
+    empty.hidden = requests.length > 0;
+    tick();
+  }
+
+  function tick() {
+    const now = Date.now();
+    for (const entry of items.values()) {
+      entry.wait.textContent = `waiting ${countdown((now - entry.request.queued_ms) / 1000)}`;
+    }
+  }
+
+  function announce(request) {
+    announcer.textContent = `New chat request from ${request.name} (${request.company_name}).`;
+  }
+
+  return { node, render, tick, announce };
+}
+
+// --- the chats ----------------------------------------------------------------------------
+
+function chatsSection(ctx) {
+  const { chats } = ctx.operator;
+  const tabs = h("ul", { class: "chat-list", "aria-label": "Open chats" });
+  const pane = h("div", { class: "chat-pane" });
+  const titleId = uid("chats");
+  const node = h("section", { class: "card chats", "aria-labelledby": titleId }, h("h2", { id: titleId }, "Chats"), tabs, pane);
+  let shown = null; // {id, parts} of the chat in the pane
+
+  const items = new Map(); // session id -> {node, button, ended, unread}
+
+  function tab(chat) {
+    const ended = h("span", { class: "badge" }, "ended");
+    const unread = h("span", { class: "badge danger unread" });
+    const button = h(
+      "button",
+      { type: "button", class: "chat-tab", on: { click: () => open(chat.id) } },
+      h("span", { class: "tab-name" }, chat.session.visitor_name),
+      ended,
+      unread,
+    );
+    return { id: chat.id, node: h("li", {}, button), button, ended, unread };
+  }
+
+  function render() {
+    const list = chats.list;
+    keyedList(tabs, items, list, tab).forEach((entry, index) => {
+      const chat = list[index];
+      const over = chat.state === "ended";
+      entry.ended.hidden = !over;
+      entry.unread.hidden = !chat.unread;
+      entry.unread.textContent = chat.unread;
+      entry.button.classList.toggle("ended", over);
+      const label = [chat.session.visitor_name, over && "ended", chat.unread && `${chat.unread} unread`];
+      entry.button.setAttribute("aria-label", label.filter(Boolean).join(", "));
+      if (chat.id === chats.selected) entry.button.setAttribute("aria-current", "true");
+      else entry.button.removeAttribute("aria-current");
+    });
+    tabs.hidden = !list.length;
+    const chat = chats.chats.get(chats.selected);
+    if (!chat) {
+      shown = null;
+      replace(pane, h("p", { class: "empty" }, "No chat open. Accept a request from the queue, or wait for a customer to join with your session code or invitation."));
+      return;
+    }
+    if (!shown || shown.id !== chat.id) {
+      shown = { id: chat.id, parts: chatPane(chat, ctx) };
+      replace(pane, shown.parts.node);
+    }
+    shown.parts.update();
+  }
+
+  function focus() {
+    shown?.parts.focus();
+  }
+
+  function open(id) {
+    chats.select(id);
+    focus();
+  }
+
+  function message({ chat, message: said }) {
+    if (shown && shown.id === chat.id) shown.parts.append(said);
+  }
+
+  return { node, render, message, focus };
+}
+
+/** One chat: who, where from, whether the visitor is there, the thread, the composer. */
+function chatPane(chat, ctx) {
+  const { chats } = ctx.operator;
+  const origin = h("span", { class: "badge info" }, originText(chat.session));
+  const present = h("span", { class: "badge" });
+  const end = h("button", { type: "button", class: "danger small", on: { click: () => confirmEnd() } }, "End chat");
+  const closed = h("div", { class: "notice info ended-note", role: "status" });
+  const messages = thread(chat.messages, { live: true });
+  const text = h("textarea", { rows: 2, value: chat.draft, placeholder: "Write a message… (Enter sends, Shift+Enter: new line)" });
+  const send = h("button", { type: "submit", class: "primary" }, "Send");
+  const composer = h("form", { class: "composer" }, field("Your message", text), h("div", { class: "actions" }, send));
+  const node = h(
+    "article",
+    { class: "chat", "aria-label": `Chat with ${chat.session.visitor_name}` },
+    h(
+      "header",
+      { class: "chat-head" },
+      h("div", {}, h("h3", {}, chat.session.visitor_name), h("div", { class: "actions" }, origin, present)),
+      end,
+    ),
+    messages,
+    closed,
+    composer,
+  );
+
+  text.addEventListener("input", () => {
+    chat.draft = text.value;
+  });
+  text.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      composer.requestSubmit();
+    }
+  });
+  composer.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const said = text.value;
+    if (!said.trim() || send.disabled) return;
+    send.disabled = true;
+    try {
+      await chats.send(chat.id, said);
+      text.value = "";
+      chat.draft = "";
+    } catch (error) {
+      toast(explain(error), "error");
+    } finally {
+      send.disabled = chat.state !== "active";
+      text.focus();
+    }
+  });
+
+  async function confirmEnd() {
+    const sure = await confirmAction({
+      title: `End the chat with ${chat.session.visitor_name}?`,
+      message: "The visitor is told the chat has ended; the transcript stays in Recent chats.",
+      confirm: "End chat",
+      cancel: "Keep chatting",
+    });
+    if (!sure) {
+      end.focus();
+      return;
+    }
+    try {
+      await chats.end(chat.id);
+      toast(`The chat with ${chat.session.visitor_name} has ended.`, "ok");
+    } catch (error) {
+      toast(explain(error), "error");
+    }
+  }
+
+  function scrollToEnd() {
+    messages.scrollTop = messages.scrollHeight;
+  }
+
+  function update() {
+    const active = chat.state === "active";
+    present.textContent = active ? (chat.visitorPresent ? "Visitor present" : "Visitor left") : "Ended";
+    present.className = `badge ${active ? (chat.visitorPresent ? "ok" : "warn") : ""}`;
+    end.hidden = !active;
+    text.disabled = !active;
+    send.disabled = !active;
+    composer.hidden = !active;
+    closed.hidden = active;
+    if (!active) {
+      const who = chat.endedBy === "technician" ? "You ended the chat." : chat.endedBy === "visitor" ? `${chat.session.visitor_name} ended the chat.` : "This chat has ended.";
+      replace(
+        closed,
+        h("span", {}, who),
+        h("button", { type: "button", class: "small", on: { click: () => readTranscript(ctx, chat.id) } }, "Read the transcript"),
+        h("button", { type: "button", class: "small", on: { click: () => chats.close(chat.id) } }, "Close"),
+      );
+    }
+  }
+
+  function append(said) {
+    const atEnd = messages.scrollHeight - messages.scrollTop - messages.clientHeight < 40;
+    const after = [...messages.children].find((known) => Number(known.dataset.at) > said.at_ms);
+    messages.insertBefore(messageItem(said), after || null);
+    if (atEnd || said.sender_role !== "visitor") scrollToEnd();
+  }
+
+  requestAnimationFrame(scrollToEnd);
+  update();
+  return {
+    node,
+    update,
+    append,
+    focus: () => (chat.state === "active" ? text : closed.querySelector("button") || node).focus(),
+  };
+}
+
+/** Keep `container`'s children in step with `things` (each with an id), reusing the entries
+ *  made before (so focus stays on a button that stays); the entries, in order. */
+function keyedList(container, entries, things, make) {
+  const wanted = new Set(things.map((thing) => thing.id));
+  for (const [id, entry] of entries) {
+    if (!wanted.has(id)) {
+      entry.node.remove();
+      entries.delete(id);
+    }
+  }
+  return things.map((thing, index) => {
+    if (!entries.has(thing.id)) entries.set(thing.id, make(thing));
+    const entry = entries.get(thing.id);
+    if (container.children[index] !== entry.node) container.insertBefore(entry.node, container.children[index] || null);
+    return entry;
+  });
+}
+
+/** Show a session's transcript in Recent chats. */
+function readTranscript(ctx, sessionId) {
+  ctx.operator.transcriptWanted = sessionId;
+  location.hash = "#/history";
+}

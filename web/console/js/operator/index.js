@@ -1,0 +1,121 @@
+// The operator's side of the console: the views (desk, recent chats, session codes,
+// invitations) and what lives as long as the sign-in, started by startOperator(ctx):
+//   presence  status, channels and notification methods (presence.js), shown in the top bar
+//   queue     the chat requests waiting (queue.js)
+//   chats     the open chats (chats.js)
+//   notifier  sound and browser notifications (notifier.js), auto-away (idle.js)
+// They are put on ctx.operator for the views. Every time the socket (re)opens they are synced
+// again: presence (a fresh sign-in goes Online), the queue, and the chats, re-joined.
+
+import { explain, h, toast } from "../dom.js";
+import { ChatStore } from "./chats.js";
+import { codesView } from "./codes.js";
+import { deskView } from "./desk.js";
+import { stopAll } from "./emitter.js";
+import { historyView } from "./history.js";
+import { watchIdle } from "./idle.js";
+import { invitationsView } from "./invitations.js";
+import { Notifier, windowActive } from "./notifier.js";
+import { PresenceStore } from "./presence.js";
+import { QueueStore } from "./queue.js";
+import { mountStatusBar } from "./statusbar.js";
+
+export const operatorViews = [deskView, historyView, codesView, invitationsView];
+
+const DEFAULT_REPEAT_SECONDS = 30;
+
+export function startOperator(ctx) {
+  const { socket, api, me } = ctx;
+  const presence = new PresenceStore(socket);
+  const queue = new QueueStore(socket);
+  const chats = new ChatStore({ socket, api, me });
+  const notifier = new Notifier({
+    repeatSeconds: me.console?.notification_repeat_seconds ?? DEFAULT_REPEAT_SECONDS,
+    methods: () => presence.state?.notify || {},
+    onOpen: (key) => {
+      location.hash = "#/desk";
+      if (key.startsWith("chat:")) chats.select(key.slice("chat:".length));
+    },
+  });
+  ctx.operator = { presence, queue, chats, notifier, transcriptWanted: null };
+  const complain = (error) => toast(explain(error), "error");
+  let goOnline = Boolean(ctx.fresh); // a fresh sign-in starts Online; a reload keeps what was set
+
+  async function sync() {
+    try {
+      await presence.sync({ goOnline });
+      goOnline = false;
+    } catch (error) {
+      complain(error);
+    }
+    const results = await Promise.allSettled([queue.load(), chats.restore()]);
+    for (const result of results) if (result.status === "rejected") complain(result.reason);
+  }
+
+  /** A customer came with the operator's code or invitation: join their session and open it. */
+  async function arrived(session, how) {
+    try {
+      const chat = await chats.join(session.id);
+      const busyElsewhere = chats.chats.get(chats.selected)?.state === "active" && chats.selected !== chat.id;
+      if (busyElsewhere) chats.flag(chat.id);
+      else chats.select(chat.id);
+      notifier.alert(`chat:${chat.id}`, { kind: "queue", title: `${session.visitor_name} joined`, body: `They came ${how}.` });
+    } catch (error) {
+      complain(error);
+    }
+  }
+
+  function visitorWrote({ chat, message, live }) {
+    if (!live || message.sender_role !== "visitor") return;
+    if (chats.inView(chat.id) && windowActive()) return;
+    notifier.alert(`chat:${chat.id}`, { kind: "message", title: `${message.sender_name} wrote`, body: message.text });
+  }
+
+  function chatsChanged() {
+    for (const chat of chats.chats.values()) {
+      if (chat.state !== "active" || (chats.inView(chat.id) && windowActive())) notifier.clear(`chat:${chat.id}`);
+    }
+    navCount();
+  }
+
+  /** The number of waiting requests and unread messages, next to "Desk" in the navigation. */
+  function navCount() {
+    const link = document.querySelector('.sidebar a[data-view="desk"]');
+    if (!link) return;
+    let count = link.querySelector(".nav-count");
+    if (!count) {
+      count = h("span", { class: "nav-count" });
+      link.append(count);
+    }
+    const unread = chats.list.reduce((sum, chat) => sum + chat.unread, 0);
+    const total = queue.requests.size + unread;
+    count.textContent = total ? String(total) : "";
+    count.hidden = !total;
+    count.title = `${queue.requests.size} waiting, ${unread} unread`;
+  }
+
+  const stoppers = [
+    socket.on("open", sync),
+    socket.on("code.redeemed", (event) => arrived(event.session, `with your session code “${event.name}”`)),
+    socket.on("invitation.accepted", (event) => arrived(event.session, event.name ? `with your invitation “${event.name}”` : "with your invitation")),
+    queue.on("added", (request) =>
+      notifier.alert(`queue:${request.id}`, {
+        kind: "queue",
+        title: `New chat request: ${request.name}`,
+        body: `${request.company_name}: ${request.question}`,
+      }),
+    ),
+    queue.on("removed", (id) => notifier.clear(`queue:${id}`)),
+    queue.on("change", navCount),
+    chats.on("message", visitorWrote),
+    chats.on("change", chatsChanged),
+    mountStatusBar(ctx.slots.status, { presence, socket, me, notifier }),
+    watchIdle({ minutes: me.console?.auto_away_minutes || 0, presence, onError: complain }),
+  ];
+
+  return () => {
+    stopAll(stoppers);
+    for (const store of [presence, queue, chats, notifier]) store.stop();
+    document.querySelector(".sidebar .nav-count")?.remove();
+  };
+}
