@@ -6,6 +6,7 @@ deskless invoke     run one function with one event against the local services
 deskless synth      build the dependency layer and synthesize the CloudFormation template
 deskless layer      build the dependency layer only (when its requirements changed)
 deskless bench      print the benchmark figures
+deskless screenshots  save the console's main screens to docs/screenshots/
 """
 
 from __future__ import annotations
@@ -98,6 +99,12 @@ def _bench(args: argparse.Namespace) -> int:
     return _run(sys.executable, "-m", "bench", *args.passthrough)
 
 
+def _screenshots(_: argparse.Namespace) -> int:
+    from local.screenshots import main
+
+    return main()
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(
         prog="deskless", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -139,6 +146,11 @@ def parser() -> argparse.ArgumentParser:
 
     bench = commands.add_parser("bench", help="print the benchmark figures")
     bench.set_defaults(run=_bench, passthrough=True)
+
+    screenshots = commands.add_parser(
+        "screenshots", help="start the platform, stage a working day and save the console's screens as PNGs"
+    )
+    screenshots.set_defaults(run=_screenshots)
     return root
 
 
