@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from bench import codes, coldstart, portals
+from bench import codes, coldstart, console, portals
 
 if __name__ == "__main__":
-    sys.exit(coldstart.main(sys.argv[1:]) or codes.main([]) or portals.main([]))
+    sys.exit(coldstart.main(sys.argv[1:]) or codes.main([]) or portals.main([]) or console.main([]))

@@ -27,8 +27,6 @@ import argparse
 import json
 import logging
 import os
-import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -43,10 +41,9 @@ from typing import Any
 
 import httpx
 
+from local.launch import dev_process
 from local.metering import count_requests
 
-ROOT = Path(__file__).resolve().parent.parent
-READY_TIMEOUT_S = 60
 ADMIN = ("admin@example.com", "deskless-admin")
 PORTAL = "acme"
 PASSWORD = "bench-technician-password"
@@ -58,27 +55,11 @@ PASSWORD = "bench-technician-password"
 @contextmanager
 def platform() -> Iterator[dict[str, Any]]:
     """`deskless dev` on free ports, until the block ends; its ready file's contents (port, urls)."""
-    with tempfile.TemporaryDirectory() as folder:
-        ready = Path(folder) / "ready.json"
-        log = (Path(folder) / "platform.log").open("wb")
-        command = [sys.executable, "-m", "local.cli", "dev", "--port", "0", "--smtp-port", "0"]
-        command += ["--ready-file", str(ready), "--log-level", "WARNING", "--ttl-interval", "3600"]
-        command += ["--no-reload", "--exit-with-parent"]
-        process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=os.environ.copy())
-        try:
-            deadline = time.monotonic() + READY_TIMEOUT_S
-            while not ready.exists():
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"deskless dev did not start:\n{(Path(folder) / 'platform.log').read_text()}")
-                time.sleep(0.05)
-            yield json.loads(ready.read_text())
-        finally:
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-            log.close()
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        dev_process(Path(folder), "--ttl-interval", "3600", "--no-reload") as (_, announced),
+    ):
+        yield announced
 
 
 @dataclass

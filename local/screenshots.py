@@ -12,10 +12,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
-import shutil
-import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,14 +26,12 @@ from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 from websockets.sync.client import ClientConnection, connect
 
+from local.launch import chromium, dev_process
 from local.seed import DEMO_STAFF, DEMO_SUBDOMAIN, DemoLogin
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "docs" / "screenshots"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"  # Debian's, as the browser tests use
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 VIEWPORT: ViewportSize = {"width": 1280, "height": 800}
-READY_TIMEOUT_S = 60
 HEADING_TIMEOUT_MS = 15_000
 SETTLE_MS = 600  # lists load after the heading shows; let them, and any entry transition, finish
 
@@ -77,43 +71,8 @@ SHOTS = (
 @contextmanager
 def local_platform(folder: Path) -> Iterator[int]:
     """`deskless dev` on free ports until the block ends; yields its HTTP port."""
-    ready = folder / "ready.json"
-    log_path = folder / "platform.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "local.cli",
-                "dev",
-                "--port",
-                "0",
-                "--smtp-port",
-                "0",
-                "--ready-file",
-                str(ready),
-                "--log-level",
-                "WARNING",
-                "--exit-with-parent",
-            ],
-            cwd=ROOT,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        )
-        try:
-            deadline = time.monotonic() + READY_TIMEOUT_S
-            while not ready.exists():
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"deskless dev did not start:\n{log_path.read_text()}")
-                time.sleep(0.05)
-            yield int(json.loads(ready.read_text())["port"])
-        finally:
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
+    with dev_process(folder) as (_, announced):
+        yield int(announced["port"])
 
 
 # --- clients ----------------------------------------------------------------------------------------
@@ -284,7 +243,7 @@ def main() -> int:
         client = Client(port)
         stage(client, stack)
         playwright = stack.enter_context(sync_playwright())
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = chromium(playwright)
         stack.callback(browser.close)
         pages: dict[DemoLogin, Page] = {}
         for who, login_shot in ((ALICE, "login.png"), (ADMIN, None)):

@@ -3,12 +3,7 @@ as clients do: HTTP, WebSocket, SMTP, and a real browser."""
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import signal
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -21,12 +16,9 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from local.launch import chromium, dev_process
 from local.seed import DEMO_STAFF
 from local.services import LocalNames, local_client
-
-ROOT = Path(__file__).resolve().parents[2]
-READY_TIMEOUT_S = 60
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"  # Debian's; Playwright's own download is not used
 
 
 @dataclass
@@ -99,48 +91,10 @@ def wait_for(check: Any, timeout: float = 10.0, interval: float = 0.05) -> Any:
 
 @contextmanager
 def started_platform(folder: Path) -> Iterator[Platform]:
-    """`deskless dev` on free ports, fresh (new local AWS, demo data), until the block ends."""
-    ready = folder / "ready.json"
-    log = (folder / "platform.log").open("wb")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "local.cli",
-            "dev",
-            "--port",
-            "0",
-            "--smtp-port",
-            "0",
-            "--ready-file",
-            str(ready),
-            "--log-level",
-            "WARNING",
-            "--ttl-interval",
-            "3600",
-            "--exit-with-parent",
-        ],
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    deadline = time.monotonic() + READY_TIMEOUT_S
-    while not ready.exists():
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise RuntimeError(f"deskless dev did not start:\n{(folder / 'platform.log').read_text()}")
-        time.sleep(0.05)
-    urls = json.loads(ready.read_text())
-    try:
+    """`deskless dev` on free ports, fresh (new local AWS, demo data), until the block ends; its TTL
+    reaper is slowed so that tests decide when items expire (/_local/ttl)."""
+    with dev_process(folder, "--ttl-interval", "3600") as (process, urls):
         yield Platform(port=urls["port"], urls=urls, process=process, names=LocalNames())
-    finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=15)
-        finally:
-            process.kill()
-            log.close()
 
 
 @pytest.fixture(scope="session")
@@ -166,10 +120,7 @@ def browser() -> Iterator[Browser]:
     """Headless Chromium driven by Playwright, for one test module at a time: Playwright's sync API
     keeps an event loop running while it lives, which other suites' handlers (Mangum) must not meet."""
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
-        )
+        browser = chromium(playwright)
         yield browser
         browser.close()
 
