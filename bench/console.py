@@ -40,7 +40,7 @@ def sizes() -> tuple[int, int, int]:
 def sign_in_once(page: Page, url: str) -> tuple[float, float, int]:
     """Seconds to the sign-in form, seconds from "Sign in" to a live desk, requests made."""
     requests: list[Request] = []
-    page.on("request", requests.append)
+    page.on("request", lambda request: requests.append(request))
     started = time.perf_counter()
     page.goto(url)
     expect(page.get_by_role("button", name="Sign in")).to_be_visible()
@@ -82,10 +82,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     desk = statistics.median(r[1] for r in results) * 1000
     requests = statistics.median(r[2] for r in results)
     print(f"Operator console ({args.runs} sign-ins, each in a fresh browser context; medians)")
-    print(f"  files under web/console/            {files}, {raw / 1024:.1f} KiB raw, {packed / 1024:.1f} KiB gzipped")
-    print(f"  open -> sign-in form                {form:.0f} ms")
-    print(f"  'Sign in' -> desk live (socket, presence) {desk:.0f} ms")
-    print(f"  requests made by the page            {requests:.0f} (files, config, sign-in, /api/me, lists)")
+    weight = f"{files}, {raw / 1024:.1f} KiB raw, {packed / 1024:.1f} KiB gzipped"
+    print(f"  files under web/console/                   {weight}")
+    print(f"  open -> sign-in form                       {form:.0f} ms")
+    print(f"  'Sign in' -> desk live (socket, presence)  {desk:.0f} ms")
+    print(f"  requests made by the page                  {requests:.0f} (files, config, sign-in, /api/me, lists)")
     return 0
 
 
