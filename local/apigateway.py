@@ -170,8 +170,10 @@ class Connection:
 
 
 def _websocket_context(connection: Connection, route_key: str, event_type: str, request_id: str) -> dict[str, Any]:
+    """The requestContext of a connection's events; once $connect's authorizer has accepted the
+    connection, API Gateway passes the context it returned on every event that follows."""
     now_ms = int(time.time() * 1000)
-    return {
+    context: dict[str, Any] = {
         "routeKey": route_key,
         "eventType": event_type,
         "extendedRequestId": request_id,
@@ -186,6 +188,9 @@ def _websocket_context(connection: Connection, route_key: str, event_type: str, 
         "connectionId": connection.connection_id,
         "apiId": WEBSOCKET_API_ID,
     }
+    if connection.authorizer:
+        context["authorizer"] = dict(connection.authorizer)
+    return context
 
 
 def websocket_authorizer_event(connection: Connection) -> dict[str, Any]:
@@ -208,7 +213,6 @@ def websocket_connect_event(connection: Connection) -> dict[str, Any]:
     handshake = connection.handshake
     headers = handshake.header_map()
     context = _websocket_context(connection, "$connect", "CONNECT", handshake.request_id)
-    context["authorizer"] = connection.authorizer
     event: dict[str, Any] = {
         "headers": headers,
         "multiValueHeaders": {name: [value] for name, value in headers.items()},

@@ -5,6 +5,7 @@ deskless test       lint, type-check and run every test suite
 deskless invoke     run one function with one event against the local services
 deskless synth      build the dependency layer and synthesize the CloudFormation template
 deskless layer      build the dependency layer only (when its requirements changed)
+deskless routes     every HTTP route and WebSocket action: its function, who may call it, its endpoint
 deskless bench      print the benchmark figures
 deskless screenshots  save the console's main screens to docs/screenshots/
 """
@@ -95,6 +96,12 @@ def _layer(_: argparse.Namespace) -> int:
     return main([])
 
 
+def _routes(_: argparse.Namespace) -> int:
+    from local.routes import main
+
+    return main()
+
+
 def _bench(args: argparse.Namespace) -> int:
     return _run(sys.executable, "-m", "bench", *args.passthrough)
 
@@ -143,6 +150,11 @@ def parser() -> argparse.ArgumentParser:
 
     layer = commands.add_parser("layer", help="build the dependency layer if its requirements changed")
     layer.set_defaults(run=_layer)
+
+    routes = commands.add_parser(
+        "routes", help="list every route and WebSocket action: its function, who may call it, its endpoint"
+    )
+    routes.set_defaults(run=_routes)
 
     bench = commands.add_parser("bench", help="print the benchmark figures")
     bench.set_defaults(run=_bench, passthrough=True)

@@ -133,6 +133,9 @@ class LocalPlatform:
                 gateway,
                 log_level="warning",
                 access_log=False,
+                # The viewer is whoever connected: like CloudFront's viewer.ip, nothing a client
+                # sends (X-Forwarded-For, Forwarded) may choose the address per-source limits count.
+                proxy_headers=False,
                 lifespan="off",
                 ws="websockets-sansio",
                 ws_max_size=MAX_MESSAGE_BYTES,

@@ -19,6 +19,7 @@ import pytest
 
 from deskless.auth import Principal, Role
 from deskless.edge import ORIGIN_VERIFY_HEADER
+from deskless.table import user_key
 from local.functions import FunctionRegistry, LambdaContext
 
 EVENTS = Path(__file__).resolve().parent.parent / "events"
@@ -86,6 +87,34 @@ def http_event(
         event["body"] = body if isinstance(body, str) else json.dumps(body)
         event["headers"]["content-length"] = str(len(event["body"].encode()))
     event["headers"].update(headers or {})
+    return event
+
+
+def add_staff(*people: Principal) -> None:
+    """Staff users as deskless.users stores them (no password: nobody logs in here)."""
+    for person in people:
+        current("deskless.data").table().put(
+            {
+                **user_key(person.user_id),
+                "type": "user",
+                "user_id": person.user_id,
+                "email": person.email,
+                "name": person.name,
+                "role": person.role,
+                "created_at": 1773000000,
+            }
+        )
+
+
+def websocket_event(name: str, principal: Principal | None, **request_context: Any) -> dict[str, Any]:
+    """A sample WebSocket event whose connection the authorizer let in as `principal` (None: no
+    context, as before any authorizer ran); `request_context` overrides its requestContext."""
+    event = load_event(name)
+    event["requestContext"].update(request_context)
+    if principal is None:
+        event["requestContext"].pop("authorizer", None)
+    else:
+        event["requestContext"]["authorizer"] = {"principalId": principal.user_id, **principal.to_context()}
     return event
 
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import Depends
+from fastapi import Request
 from pydantic import BaseModel, EmailStr, Field
 
-from deskless.auth import Principal
-from deskless.http import Api, principal
+from deskless.http import Api, SignedIn, viewer_address
 from deskless.users import StaffUser
 
 from .login import login_staff
@@ -26,12 +25,12 @@ class LoginResponse(BaseModel):
     user: StaffUser
 
 
-@api.route("login")
-def login(request: LoginRequest) -> LoginResponse:
-    token, expires_at, user = login_staff(request.email, request.password)
+@api.route("POST /api/auth/login")
+def login(request: Request, credentials: LoginRequest) -> LoginResponse:
+    token, expires_at, user = login_staff(credentials.email, credentials.password, source=viewer_address(request))
     return LoginResponse(token=token, expires_at=expires_at, user=user)
 
 
-@api.route("me")
-def me(caller: Principal = Depends(principal)) -> Profile:
+@api.route("GET /api/me")
+def me(caller: SignedIn) -> Profile:
     return profile(caller)

@@ -1,26 +1,75 @@
-"""Staff sign-in: one answer for a wrong email and a wrong password, and the same work for both.
-Only once the password checked out does a deactivated account hear that it is deactivated."""
+"""Staff sign-in: one answer for a wrong email and a wrong password, and the same work for both;
+failed sign-ins throttled per account and per source address (deskless.guessing, as failed code
+redemptions are). Only once the password checked out does a deactivated account hear that it is
+deactivated.
+
+The same requests whether or not the account exists: one BatchGetItem of the account's and the
+source's failure buckets, two GetItems (the email's guard, then its user or a key no user has),
+then one UpdateItem per subject for a failure or one TransactWriteItems for a success (both
+subjects still under their limits at that moment, for a burst of parallel guesses). The
+account is counted by a hash of its normalised email, so unknown emails are throttled alike
+and no address anyone typed is stored.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import time
+from typing import NoReturn
+
 from aws_lambda_powertools.metrics import MetricUnit
 
+from deskless import guessing
 from deskless.auth import STAFF_ROLES, Principal, issue_token, verify_password
-from deskless.errors import AccountDeactivated, InvalidCredentials
+from deskless.data import TransactionCanceled, table
+from deskless.errors import AccountDeactivated, InvalidCredentials, TooManyAttempts
 from deskless.observability import Metric, logger, metrics
 from deskless.users import StaffUser, find_login, staff_from_item
 
+ACCOUNT_GUESSES = guessing.Guessable("sign-in-account", max_failures=10)
+# Several people may sign in from one office's address: its budget is the larger.
+SOURCE_GUESSES = guessing.Guessable("sign-in-source", max_failures=30)
+WRONG = "The email or password is not right."
+BLOCKED = "Too many sign-ins that failed. Please wait before you try again."
 
-def login_staff(email: str, password: str) -> tuple[str, int, StaffUser]:
+
+def account_subject(email: str) -> str:
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
+
+
+def login_staff(email: str, password: str, *, source: str, now: float | None = None) -> tuple[str, int, StaffUser]:
+    now = time.time() if now is None else now
+    subjects = [(ACCOUNT_GUESSES, account_subject(email)), (SOURCE_GUESSES, source)]
+    keys = [key for guessable, subject in subjects for key in guessing.keys(guessable, subject, now)]
+    found = table().get_many(keys, consistent=True)
+    split = len(found) // 2
+    failures = [
+        guessing.from_items(guessable, subject, now, items)
+        for (guessable, subject), items in zip(subjects, (found[:split], found[split:]), strict=True)
+    ]
+    if any(f.blocked for f in failures):
+        raise TooManyAttempts(BLOCKED, max(f.retry_after() for f in failures))
     item = find_login(email)
     valid = verify_password(item["password_hash"] if item else None, password)
     if item is None or not valid or item["role"] not in STAFF_ROLES:
-        metrics.add_metric(name=Metric.FAILED_LOGINS, unit=MetricUnit.Count, value=1)
-        logger.info("login refused")
-        raise InvalidCredentials("The email or password is not right.")
+        _failed(failures)
+    try:
+        table().transact([guessing.still_allowed(f) for f in failures])
+    except TransactionCanceled as error:  # the limit was reached while this request ran
+        reached = [f.with_current(f.allowed_in_current) for f in failures]
+        raise TooManyAttempts(BLOCKED, max(f.retry_after() for f in reached)) from error
     user = staff_from_item(item)
     if not user.active:
         logger.info("login refused: deactivated", extra={"user_id": user.id})
         raise AccountDeactivated()
     token, expires_at = issue_token(Principal(user_id=user.id, role=user.role, name=user.name, email=user.email))
     return token, expires_at, user
+
+
+def _failed(failures: list[guessing.Failures]) -> NoReturn:
+    after = [guessing.record_failure(f) for f in failures]
+    metrics.add_metric(name=Metric.FAILED_LOGINS, unit=MetricUnit.Count, value=1)
+    logger.info("login refused", extra={"source": failures[1].subject, "recent_failures": after[1].total})
+    if any(f.blocked_before for f in after):
+        raise TooManyAttempts(BLOCKED, max(f.retry_after() for f in after))
+    raise InvalidCredentials(WRONG)

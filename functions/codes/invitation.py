@@ -8,8 +8,7 @@ from html import escape
 
 from pydantic import BaseModel
 
-from deskless.errors import InvalidRequest
-from deskless.languages import LANGUAGES
+from deskless.languages import Language
 from deskless.mail import send_email
 
 from .codes import Code, active_portal, join_url, readable
@@ -28,10 +27,8 @@ class SentInvitation(BaseModel):
     language: str
 
 
-def _context(code: Code, language: str | None, now: float) -> tuple[str, dict[str, str]]:
+def _context(code: Code, language: Language | None, now: float) -> tuple[str, dict[str, str]]:
     """The language to write in (asked for, else the portal's) and the values of the placeholders."""
-    if language is not None and language not in LANGUAGES:
-        raise InvalidRequest(f"The language must be one of {', '.join(LANGUAGES)}.")
     portal = active_portal(code.subdomain)
     chosen = language_or_default(language, portal.language)
     minutes = max(1, math.ceil(code.seconds_left(now) / 60))
@@ -44,7 +41,7 @@ def _context(code: Code, language: str | None, now: float) -> tuple[str, dict[st
     }
 
 
-def invitation(code: Code, language: str | None, now: float) -> Invitation:
+def invitation(code: Code, language: Language | None, now: float) -> Invitation:
     """The ready-to-paste invitation ('Dear Customer, please click this link ...')."""
     chosen, values = _context(code, language, now)
     return Invitation(
@@ -52,7 +49,7 @@ def invitation(code: Code, language: str | None, now: float) -> Invitation:
     )
 
 
-def send_invitation(code: Code, to: str, language: str | None, now: float) -> SentInvitation:
+def send_invitation(code: Code, to: str, language: Language | None, now: float) -> SentInvitation:
     chosen, values = _context(code, language, now)
     subject, text, html = render_email(chosen, values)
     send_email([to], subject, text, html)

@@ -1,6 +1,8 @@
 """Redeeming a code: a customer types it (or opens its join link) and a support session with
 the code's technician begins. A code is used at most once; any code that cannot be used gets
-the same answer, and failures are counted per source (see guessing.py).
+the same answer, and failures are counted per source (deskless.guessing). A code is redeemed on
+its own portal's host only: another portal's, the console's or the distribution's own host
+answers as for a code that does not exist.
 
 Two requests either way: one BatchGetItem reads the code with the source's failure buckets;
 then one TransactWriteItems consumes the code and starts the session, or one UpdateItem counts
@@ -20,6 +22,7 @@ from typing import Any, NoReturn
 
 from aws_lambda_powertools.metrics import MetricUnit
 
+from deskless import guessing
 from deskless.data import NEW_ITEM, Condition, TransactionCanceled, put_action, table
 from deskless.edge import portal_label
 from deskless.errors import CodeInvalid, TooManyAttempts, TryAgain
@@ -28,10 +31,10 @@ from deskless.sessions import SessionEntry, new_session, session_entry
 from deskless.settings import get_settings
 from deskless.table import code_key
 
-from . import guessing
 from .codes import Code, release_actions
 
 CONFLICT_ATTEMPTS = 3
+CODE_GUESSES = guessing.Guessable("code", max_failures=10)  # per source, in ten minutes
 INVALID = "This code is not valid. Check the digits, or ask your technician for a new code."
 BLOCKED = "Too many codes that were not valid came from your network. Please wait before you try again."
 
@@ -39,14 +42,14 @@ BLOCKED = "Too many codes that were not valid came from your network. Please wai
 def redeem(digits: str, visitor_name: str, *, source: str, host: str, now: float | None = None) -> SessionEntry:
     """Start a session from a code typed on the portal at `host` by a customer at `source`."""
     now = time.time() if now is None else now
-    found = table().get_many([code_key(digits), *guessing.keys(source, now)], consistent=True)
-    failures = guessing.from_items(now, found[1:])
+    found = table().get_many([code_key(digits), *guessing.keys(CODE_GUESSES, source, now)], consistent=True)
+    failures = guessing.from_items(CODE_GUESSES, source, now, found[1:])
     if failures.blocked:
         raise TooManyAttempts(BLOCKED, failures.retry_after())
     label = portal_label(host, get_settings().support_domain)
     code = Code.model_validate(found[0]) if found[0] is not None else None
-    if code is None or (label is not None and label != code.subdomain):
-        _failed(source, failures, "unknown, expired, used or another portal's")
+    if code is None or label != code.subdomain:
+        _failed(failures, "unknown, expired, used, or not this host's portal")
 
     session, session_item = new_session(
         technician_id=code.technician_id,
@@ -59,12 +62,12 @@ def redeem(digits: str, visitor_name: str, *, source: str, host: str, now: float
         now=now,
     )
     entry = session_entry(session)  # before the code is spent: a failure here leaves it usable
-    _consume(code, session_item, source, failures)
+    _consume(code, session_item, failures)
     logger.info("code redeemed", extra={"session_id": session.id, "technician_id": code.technician_id})
     return entry
 
 
-def _consume(code: Code, session_item: dict[str, Any], source: str, failures: guessing.Failures) -> None:
+def _consume(code: Code, session_item: dict[str, Any], failures: guessing.Failures) -> None:
     """Spend the code and start the session, in one transaction, if the code is still live and the
     source still under the limit. A transaction that only met another one (TransactionConflict:
     the same source or code in flight) changed nothing and is sent again."""
@@ -72,7 +75,7 @@ def _consume(code: Code, session_item: dict[str, Any], source: str, failures: gu
     actions = [
         *release_actions(code, unexpired),
         put_action(session_item, NEW_ITEM),
-        guessing.still_allowed(source, failures),
+        guessing.still_allowed(failures),
     ]
     for attempt in range(CONFLICT_ATTEMPTS):
         try:
@@ -83,19 +86,18 @@ def _consume(code: Code, session_item: dict[str, Any], source: str, failures: gu
         if reasons[-1] == "ConditionalCheckFailed":  # the source reached the limit while this request ran
             raise TooManyAttempts(BLOCKED, failures.with_current(failures.allowed_in_current).retry_after())
         if "ConditionalCheckFailed" in reasons:
-            _failed(source, failures, "used, cancelled or expired meanwhile")
+            _failed(failures, "used, cancelled or expired meanwhile")
         if any(reason not in ("None", "TransactionConflict") for reason in reasons):
             raise TransactionCanceled(reasons)
         time.sleep(random.uniform(0, 0.01 * (attempt + 1)))  # noqa: S311  # jitter, not a secret
     raise TryAgain("Many people are joining at once; please try again.")
 
 
-def _failed(source: str, failures: guessing.Failures, why: str) -> NoReturn:
+def _failed(failures: guessing.Failures, why: str) -> NoReturn:
     """Count a failed redemption (for the source, and in total) and refuse it."""
-    after = guessing.record_failure(source, failures)
+    after = guessing.record_failure(failures)
     metrics.add_metric(name=Metric.FAILED_CODE_REDEMPTIONS, unit=MetricUnit.Count, value=1)
-    logger.info("code refused", extra={"source": source, "reason": why, "recent_failures": after.total})
-    before = after.with_current(after.current - 1)
-    if before.blocked:  # blocked already: parallel requests passed the check together
+    logger.info("code refused", extra={"source": failures.subject, "reason": why, "recent_failures": after.total})
+    if after.blocked_before:
         raise TooManyAttempts(BLOCKED, after.retry_after())
     raise CodeInvalid(INVALID)

@@ -19,12 +19,12 @@ class PublicConfig(BaseModel):
     stage: str
 
 
-@api.route("health")
+@api.route("GET /api/health")
 def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@api.route("config")
+@api.route("GET /api/config")
 def config() -> PublicConfig:
     settings = get_settings()
     return PublicConfig(

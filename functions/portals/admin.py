@@ -6,10 +6,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from deskless.auth import Principal, Role
 from deskless.companies import (
     MAX_ALLOWED_ORIGINS,
     MAX_TECHNICIANS,
@@ -25,8 +23,8 @@ from deskless.companies import (
     update_portal,
     valid_subdomain,
 )
-from deskless.http import require
-from deskless.languages import DEFAULT_LANGUAGE, LANGUAGES
+from deskless.fields import FullName
+from deskless.languages import DEFAULT_LANGUAGE, Language
 from deskless.settings import get_settings
 from deskless.support_requests import SupportRequest, support_requests_of
 
@@ -35,24 +33,12 @@ from .embed import EmbedCodes, embed_codes
 
 __all__ = ["api"]
 
-admin = Depends(require(Role.ADMIN))
-staff = Depends(require(Role.ADMIN, Role.TECHNICIAN))
-
-
-def _language(text: str) -> str:
-    if text not in LANGUAGES:
-        raise ValueError(f"the language must be one of {', '.join(LANGUAGES)}")
-    return text
-
-
-CompanyName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 TechnicianIds = Annotated[
     list[Annotated[str, StringConstraints(min_length=1, max_length=64)]],
     Field(max_length=MAX_TECHNICIANS, description="Ids of the staff users who serve the company."),
 ]
 # valid_subdomain raises InvalidSubdomain (400 invalid_subdomain, saying why), not a validation error.
 Subdomain = Annotated[str, StringConstraints(max_length=255), AfterValidator(valid_subdomain)]
-Language = Annotated[str, AfterValidator(_language)]
 Origins = Annotated[
     list[Annotated[str, StringConstraints(max_length=300)]],
     # room for repeats, which collapse; the core refuses more than MAX_ALLOWED_ORIGINS distinct ones
@@ -63,14 +49,14 @@ Origins = Annotated[
 
 
 class NewCompany(BaseModel):
-    name: CompanyName
+    name: FullName
     technician_ids: TechnicianIds = []
 
 
 class CompanyChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: CompanyName | None = None
+    name: FullName | None = None
     technician_ids: TechnicianIds | None = None
 
 
@@ -98,36 +84,36 @@ def _view(company: Company, portal: Portal | None) -> CompanyView:
     return CompanyView(**company.model_dump(), portal=portal)
 
 
-@api.route("list_companies")
-def list_all(_: Principal = staff) -> list[CompanyView]:
+@api.route("GET /api/companies")
+def list_all() -> list[CompanyView]:
     return [_view(company, portal) for company, portal in list_companies()]
 
 
-@api.route("create_company", status_code=201)
-def create(new: NewCompany, _: Principal = admin) -> CompanyView:
+@api.route("POST /api/companies", status_code=201)
+def create(new: NewCompany) -> CompanyView:
     return _view(create_company(new.name, new.technician_ids), None)
 
 
-@api.route("get_company")
-def get(company_id: str, _: Principal = staff) -> CompanyView:
+@api.route("GET /api/companies/{company_id}")
+def get(company_id: str) -> CompanyView:
     return _view(*get_company(company_id))
 
 
-@api.route("update_company")
-def update(company_id: str, change: CompanyChange, _: Principal = admin) -> CompanyView:
+@api.route("PATCH /api/companies/{company_id}")
+def update(company_id: str, change: CompanyChange) -> CompanyView:
     return _view(*update_company(company_id, name=change.name, technician_ids=change.technician_ids))
 
 
-@api.route("create_portal", status_code=201)
-def create_company_portal(company_id: str, new: NewPortal, _: Principal = admin) -> Portal:
+@api.route("POST /api/companies/{company_id}/portal", status_code=201)
+def create_company_portal(company_id: str, new: NewPortal) -> Portal:
     company, _portal = get_company(company_id, consistent=True)  # consistent: it may have been created just now
     return create_portal(
         company, new.subdomain, language=new.language, status=new.status, allowed_origins=new.allowed_origins
     )
 
 
-@api.route("update_portal")
-def update_company_portal(company_id: str, change: PortalChange, _: Principal = admin) -> Portal:
+@api.route("PATCH /api/companies/{company_id}/portal")
+def update_company_portal(company_id: str, change: PortalChange) -> Portal:
     return update_portal(
         company_id,
         subdomain=change.subdomain,
@@ -137,11 +123,11 @@ def update_company_portal(company_id: str, change: PortalChange, _: Principal = 
     )
 
 
-@api.route("embed")
-def embed(company_id: str, _: Principal = admin) -> EmbedCodes:
+@api.route("GET /api/companies/{company_id}/portal/embed")
+def embed(company_id: str) -> EmbedCodes:
     return embed_codes(portal_of(company_id), get_settings().public_url)
 
 
-@api.route("support_requests")
-def support_requests(company_id: str, _: Principal = staff) -> list[SupportRequest]:
+@api.route("GET /api/companies/{company_id}/support-requests")
+def support_requests(company_id: str) -> list[SupportRequest]:
     return support_requests_of(company_id)

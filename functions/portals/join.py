@@ -69,7 +69,7 @@ def invite_page(host: str, lang: str | None, accept_language: str, token: str) -
         text = here.text
         main = f"<h1>{escape(text['invite_invalid'])}</h1><p>{escape(text['invite_invalid_hint'])}</p>"
         return document(here, text["invite_invalid"], main, status=410)  # unknown or dead: one answer
-    accept = http_route("invitations", "accept").path.replace("{token}", quote(token, safe=""))
+    accept = http_route("POST /api/invitations/{token}/accept").path.replace("{token}", quote(token, safe=""))
     data = {"mode": "invite", "code": "", "invitation": token, **_script_data(here, accept=accept)}
     return _join_document(here, here.text["invite_intro"], "", data)
 
@@ -79,9 +79,9 @@ def _script_data(here: Visit, *, accept: str = "") -> dict[str, Any]:
         "lang": here.language,
         "text": {key: here.text[key] for key in SCRIPT_KEYS},
         "api": {
-            "join": http_route("codes", "redeem").path,
+            "join": http_route("POST /api/join").path,
             "accept": accept,
-            "messages": http_route("sessions", "messages").path,
+            "messages": http_route("GET /api/sessions/{session_id}/messages").path,
         },
     }
 

@@ -14,12 +14,13 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, EmailStr, StringConstraints
+from pydantic import BaseModel, EmailStr, StringConstraints
 
 from deskless.chat_requests import create_chat_request, get_chat_request, position, visitor_token, withdraw
 from deskless.companies import Company, Portal, PortalStatus, Via, company_by_subdomain
 from deskless.errors import NoTechnicianAvailable, NotFound, PortalUnavailable
-from deskless.languages import LANGUAGES
+from deskless.fields import LINES, Name
+from deskless.languages import Language
 from deskless.preferences import get_preferences
 from deskless.presence import available
 from deskless.settings import get_settings
@@ -30,20 +31,13 @@ from .pages import host_label
 
 CHAT_REQUESTS = Limit("chat_request", count=5, window_seconds=600)
 MESSAGES = Limit("portal_message", count=5, window_seconds=600)
-NAME_MAX_CHARS = 80
 QUESTION_MAX_CHARS = 2000
 MESSAGE_MAX_CHARS = 4000
 
 
-def _language(text: str) -> str:
-    if text not in LANGUAGES:
-        raise ValueError(f"the language must be one of {', '.join(LANGUAGES)}")
-    return text
-
-
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=NAME_MAX_CHARS)]
-Language = Annotated[str, AfterValidator(_language)]
 RequestId = Annotated[str, StringConstraints(max_length=64, pattern=r"^[A-Za-z0-9_-]*$")]
+Question = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=QUESTION_MAX_CHARS), LINES]
+Message = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MESSAGE_MAX_CHARS), LINES]
 
 
 class State(StrEnum):
@@ -63,7 +57,7 @@ class PortalView(BaseModel):
 class ChatRequestBody(BaseModel):
     name: Name
     email: EmailStr
-    question: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=QUESTION_MAX_CHARS)]
+    question: Question
     language: Language | None = None
     via: Via = "portal"
 
@@ -83,7 +77,7 @@ class ChatRequestCreated(BaseModel):
 class MessageBody(BaseModel):
     name: Name
     email: EmailStr
-    message: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MESSAGE_MAX_CHARS)]
+    message: Message
     language: Language | None = None
     via: Via = "portal"
     chat_request_id: RequestId = ""  # the chat request nobody accepted in time, which this message follows

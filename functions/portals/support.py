@@ -22,6 +22,7 @@ from typing import Any
 from deskless.catalog import http_route
 from deskless.companies import Portal, origin_allowed, valid_origin
 from deskless.errors import InvalidRequest
+from deskless.fields import NAME_CHARS
 
 from .pages import (
     Page,
@@ -35,7 +36,7 @@ from .pages import (
     missing,
     visit_of,
 )
-from .public import MESSAGE_MAX_CHARS, NAME_MAX_CHARS, QUESTION_MAX_CHARS, State, company_here, state_of
+from .public import MESSAGE_MAX_CHARS, QUESTION_MAX_CHARS, State, company_here, state_of
 from .text import SUPPORT_KEYS
 
 SCRIPT = Script.of("chat.js", "support.js")
@@ -59,7 +60,7 @@ def home_page(host: str, lang: str | None, accept_language: str) -> Page:
         title = text["title"].format(company=portal.company_name)
         main = f"<h1>{escape(title)}</h1><p>{escape(text['inactive'])}</p>"
         return document(here, None, main, status=503)
-    join = f'<p class="join-link"><a href="{http_route("portals", "join").path}">{escape(text["join_link"])}</a></p>'
+    join = f'<p class="join-link"><a href="{http_route("GET /join").path}">{escape(text["join_link"])}</a></p>'
     main = _sections(here, state) + join + data_block("support-data", _script_data(here, state, None))
     return document(here, _heading(text, state), main, script=SCRIPT)
 
@@ -78,7 +79,7 @@ def widget_page(host: str, origin: str, lang: str | None, accept_language: str) 
     state = state_of(company, portal)
     sections = _sections(here, state)
     join = (
-        f'<p class="join-link"><a href="{http_route("portals", "join").path}" target="_blank" rel="noopener">'
+        f'<p class="join-link"><a href="{http_route("GET /join").path}" target="_blank" rel="noopener">'
         f"{escape(text['join_link'])}</a></p>"
     )
     launcher = "launcher_chat" if state == State.AVAILABLE else "launcher_message"
@@ -122,7 +123,7 @@ def _sections(here: Visit, state: State) -> str:
         + field_html(
             "name",
             text["name_label"],
-            f'<input id="name" name="name" autocomplete="name" maxlength="{NAME_MAX_CHARS}" required>',
+            f'<input id="name" name="name" autocomplete="name" maxlength="{NAME_CHARS}" required>',
         )
         + field_html(
             "email",
@@ -171,9 +172,9 @@ def _script_data(here: Visit, state: State, website: str | None) -> dict[str, An
         "widget": {"origin": website} if website else None,
         "text": {key: here.text[key] for key in SUPPORT_KEYS},
         "api": {
-            "portal": http_route("portals", "portal_state").path,
-            "chat_requests": http_route("portals", "request_chat").path,
-            "messages": http_route("portals", "leave_message").path,
-            "transcript": http_route("sessions", "messages").path,
+            "portal": http_route("GET /api/portal").path,
+            "chat_requests": http_route("POST /api/portal/chat-requests").path,
+            "messages": http_route("POST /api/portal/messages").path,
+            "transcript": http_route("GET /api/sessions/{session_id}/messages").path,
         },
     }

@@ -2,25 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, TypeVar
+from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, StrictBool, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, StrictBool, StringConstraints
 
-from deskless.errors import InvalidRequest
+from deskless.fields import LINES, ONE_LINE
 from deskless.presence import Channel, Status
 from deskless.sessions import MAX_MESSAGE_CHARS
-from deskless.websocket import WebSocketRequest
 
 SessionId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 
 
-def _not_blank(text: str) -> str:
-    if not text.strip():
-        raise ValueError("must not be blank")
-    return text
-
-
-Text = Annotated[str, StringConstraints(min_length=1, max_length=MAX_MESSAGE_CHARS), AfterValidator(_not_blank)]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=MAX_MESSAGE_CHARS), LINES]
 
 
 class SessionJoin(BaseModel):
@@ -38,7 +31,7 @@ class SessionEnd(BaseModel):
 
 MAX_REASON_CHARS = 200
 RequestId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_REASON_CHARS)]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_REASON_CHARS), ONE_LINE]
 
 
 class NotifyChange(BaseModel):
@@ -65,14 +58,3 @@ class PresenceSet(BaseModel):
 class ChatAccept(BaseModel):
     request: RequestId
 
-
-Action = TypeVar("Action", bound=BaseModel)
-
-
-def parse(model: type[Action], request: WebSocketRequest) -> Action:
-    """The message's body as `model`, or an invalid_request naming each field that is wrong."""
-    try:
-        return model.model_validate(request.json())
-    except ValidationError as error:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in error.errors())
-        raise InvalidRequest(f"The message is not valid: {problems}") from error

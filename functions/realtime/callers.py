@@ -1,22 +1,12 @@
-"""Who is calling on a message route: messages carry no identity, so it is read from the
-connection item $connect stored (role, user id, the token's scope), strongly consistent since
-$connect wrote it moments before the first message."""
+"""Which kind of visitor a token or a stored connection speaks for: a visitor waiting on a chat
+request holds a token scoped chat:<request id>; a visitor of a support session, session:<id>."""
 
 from __future__ import annotations
 
 from deskless.auth import STAFF_ROLES, Principal, Role
 from deskless.chat_requests import SCOPE_PREFIX
-from deskless.data import Item, table
-from deskless.errors import Forbidden, Unauthorized
-from deskless.table import connection_key
-from deskless.users import get_staff
-
-
-def connection(connection_id: str) -> Item:
-    item = table().get(connection_key(connection_id), consistent=True)
-    if item is None:
-        raise Unauthorized("This connection is not known; connect again.")
-    return item
+from deskless.data import Item
+from deskless.errors import NotFound
 
 
 def is_staff(item: Item) -> bool:
@@ -33,27 +23,9 @@ def is_chat_visitor(principal: Principal) -> bool:
     return principal.role == Role.VISITOR and chat_request_of(principal.scope) is not None
 
 
-def staff(connection_id: str) -> Principal:
-    """The staff user on this connection (their name is not on it: see named_staff)."""
-    item = connection(connection_id)
-    if not is_staff(item):
-        raise Forbidden("Only technicians and admins may do this, from their console.")
-    return Principal(user_id=item["user_id"], role=item["role"], name="")
-
-
-def named_staff(connection_id: str) -> Principal:
-    """The staff user on this connection, with the name and email of their profile."""
-    caller = staff(connection_id)
-    user = get_staff(caller.user_id)
-    if user is None:
-        raise Forbidden("This staff user no longer exists.")
-    return caller.model_copy(update={"name": user.name, "email": user.email})
-
-
-def chat_visitor(connection_id: str) -> str:
-    """The id of the chat request whose visitor is on this connection."""
-    item = connection(connection_id)
-    request_id = chat_request_of(item.get("scope", "")) if item.get("role") == Role.VISITOR else None
+def chat_visitor(caller: Principal) -> str:
+    """The id of the chat request this visitor waits on (a session's visitor waits on none)."""
+    request_id = chat_request_of(caller.scope)
     if request_id is None:
-        raise Forbidden("Only the visitor waiting on a chat request may do this.")
+        raise NotFound("This connection waits on no chat request.")
     return request_id

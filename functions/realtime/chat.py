@@ -4,11 +4,11 @@ A session's events go to its participants only: one Query finds their connection
 (SESSION#<id> / CONN#...), the posts go out in parallel, and a connection API Gateway answers
 410 Gone for is dropped, its participant item with it, never retried.
 
-Message routes do not carry the caller's identity, so it is read from what $connect and
-`session.join` stored: the participant item of this connection in that session (chat.send,
-session.end) or the connection item (session.join). Each read that decides something is one
-BatchGetItem of that item with the session, strongly consistent, since both were usually
-written a moment before (redemption, then $connect, then the first message).
+Who sends a message comes with it (deskless.websocket); whether they take part in a session is
+read from what $connect and `session.join` stored: the participant item of this connection in
+that session (chat.send, session.end), read in one BatchGetItem with the session, strongly
+consistent, since both were usually written a moment before (redemption, then $connect, then
+the first message).
 
 The connection item also keeps `name` and the set `sessions` it joined, so $disconnect can
 leave each of them and tell the others who left.
@@ -18,9 +18,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from deskless.auth import STAFF_ROLES, Principal, Role
+from deskless.auth import Principal, Role
 from deskless.data import EXISTS, ConditionFailed, Item, table
-from deskless.errors import Conflict, Forbidden, NotFound, NotParticipant, SessionEnded, Unauthorized
+from deskless.errors import Conflict, Forbidden, NotFound, NotParticipant, SessionEnded
 from deskless.realtime import remove_connection, save_connection
 from deskless.sessions import (
     Message,
@@ -38,6 +38,7 @@ from deskless.sessions import (
 )
 from deskless.table import connection_key, participant_key, session_key
 from deskless.users import get_staff
+from deskless.websocket import WebSocketRequest
 
 from .actions import ChatSend, SessionEnd, SessionJoin
 
@@ -67,23 +68,17 @@ def connect(connection_id: str, principal: Principal, *, source_ip: str) -> None
     publish(session.id, joined, exclude=connection_id)
 
 
-def join_as_staff(connection_id: str, request: SessionJoin) -> dict[str, Any]:
+def join_as_staff(call: WebSocketRequest, request: SessionJoin) -> dict[str, Any]:
     """`session.join`: the session's technician (or an admin) joins from the console and gets
-    the transcript so far."""
-    connection, item = table().get_many([connection_key(connection_id), session_key(request.session)], consistent=True)
-    if connection is None:
-        raise Unauthorized("This connection is not known; connect again.")
-    role, user_id = connection["role"], connection["user_id"]
-    if role not in STAFF_ROLES:
-        raise Forbidden("Only the session's technician may join it from the console.")
-    if item is None:
+    the transcript so far; another technician's session is not found, as if it did not exist."""
+    caller = call.caller
+    item = table().get(session_key(request.session), consistent=True)
+    session = session_from_item(item) if item is not None else None
+    if session is None or (caller.role != Role.ADMIN and caller.user_id != session.technician_id):
         raise NotFound("There is no such session.")
-    session = session_from_item(item)
-    if role != Role.ADMIN and user_id != session.technician_id:
-        raise Forbidden("Only the session's technician may join it.")
     if session.state != SessionState.ACTIVE:
         raise SessionEnded("This session has ended; its transcript can still be read.")
-    return enter(connection_id, session, Principal(user_id=user_id, role=role, name=_staff_name(user_id, session)))
+    return enter(call.connection_id, session, caller)
 
 
 def enter(connection_id: str, session: Session, staff: Principal) -> dict[str, Any]:
@@ -123,10 +118,10 @@ def disconnect(connection_id: str) -> Item | None:
 # --- in a session -----------------------------------------------------------------------------
 
 
-def send(connection_id: str, request: ChatSend) -> dict[str, Any]:
+def send(call: WebSocketRequest, request: ChatSend) -> dict[str, Any]:
     """`chat.send`: store the message, then publish it to every participant, the sender too, so
     each screen shows the stored order."""
-    participant, session = _taking_part(connection_id, request.session)
+    participant, session = _taking_part(call.connection_id, request.session)
     if session.state != SessionState.ACTIVE:
         raise SessionEnded("This session has ended; messages can no longer be sent.")
     role = Role.VISITOR if participant["role"] == Role.VISITOR else Role.TECHNICIAN
@@ -136,9 +131,9 @@ def send(connection_id: str, request: ChatSend) -> dict[str, Any]:
     return {"type": "chat.sent", "message_id": message.id, "at_ms": message.at_ms}
 
 
-def end(connection_id: str, request: SessionEnd) -> dict[str, Any]:
+def end(call: WebSocketRequest, request: SessionEnd) -> dict[str, Any]:
     """`session.end`: either side ends the session once; every participant is told who did."""
-    participant, session = _taking_part(connection_id, request.session)
+    participant, session = _taking_part(call.connection_id, request.session)
     by = side(participant["role"])
     try:
         end_session(session.id, by)

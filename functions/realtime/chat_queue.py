@@ -28,6 +28,7 @@ from deskless.companies import companies_served_by, list_companies
 from deskless.errors import Conflict, Forbidden, NotFound, TryAgain
 from deskless.realtime import push, save_connection
 from deskless.sessions import get_session, session_entry
+from deskless.websocket import WebSocketRequest
 
 from . import callers, chat
 from .actions import ChatAccept
@@ -55,9 +56,9 @@ def visitor_left(connection_id: str, request_id: str) -> None:
         withdraw(request, abandoned_only=True)  # a tab that connected meanwhile keeps it waiting
 
 
-def status(connection_id: str) -> dict[str, Any]:
+def status(call: WebSocketRequest) -> dict[str, Any]:
     """`chat.status`: where the visitor's request stands; once accepted, the entry to its session."""
-    request = get_chat_request(callers.chat_visitor(connection_id))
+    request = get_chat_request(callers.chat_visitor(call.caller))
     waiting = request.state == ChatRequestState.WAITING
     return {
         "type": "chat.status",
@@ -69,9 +70,9 @@ def status(connection_id: str) -> dict[str, Any]:
     }
 
 
-def withdraw_request(connection_id: str) -> dict[str, Any]:
+def withdraw_request(call: WebSocketRequest) -> dict[str, Any]:
     """`chat.withdraw`: the visitor gives up waiting (again: the same answer)."""
-    request = get_chat_request(callers.chat_visitor(connection_id))
+    request = get_chat_request(callers.chat_visitor(call.caller))
     withdrawn = {"type": "chat.withdrawn", "request": request.id}
     if request.state == ChatRequestState.WAITING:
         if withdraw(request):
@@ -91,9 +92,9 @@ def _entry(request: ChatRequest) -> dict[str, Any]:
 # --- the technician's side ----------------------------------------------------------------------
 
 
-def waiting_for(connection_id: str) -> dict[str, Any]:
+def waiting_for(call: WebSocketRequest) -> dict[str, Any]:
     """`queue.list`: the waiting requests of every company the caller serves (admins: all), oldest first."""
-    caller = callers.staff(connection_id)
+    caller = call.caller
     companies = list_companies() if caller.role == Role.ADMIN else companies_served_by(caller.user_id)
     requests: list[QueuedChat] = []
     for company, portal in companies:
@@ -103,14 +104,14 @@ def waiting_for(connection_id: str) -> dict[str, Any]:
     return {"type": "queue", "requests": [queued.model_dump(mode="json") for queued in requests]}
 
 
-def take(connection_id: str, body: ChatAccept) -> dict[str, Any]:
+def take(call: WebSocketRequest, body: ChatAccept) -> dict[str, Any]:
     """`chat.accept`: the first technician to accept gets the chat (the others: chat_taken). Their
     console joins the new session, and the visitor's waiting connections are given its entry."""
-    technician = callers.named_staff(connection_id)
+    technician = call.caller
     request, session = accept(body.request, technician)
     # Read again: a connection may have attached after accept() read the request, none can now.
     waiting = get_chat_request(request.id).visitor_connections
     accepted = {"type": "chat.accepted", "request": request.id}
     push(waiting, {**accepted, "entry": session_entry(session).model_dump(mode="json")})
-    joined = chat.enter(connection_id, session, technician)
+    joined = chat.enter(call.connection_id, session, technician)
     return {**accepted, **{key: joined[key] for key in ("session", "messages", "visitor_present")}}

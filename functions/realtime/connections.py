@@ -4,13 +4,15 @@ visitor of a support session."""
 
 from __future__ import annotations
 
-from deskless.auth import STAFF_ROLES, Principal
+from deskless.auth import STAFF_ROLES
+from deskless.websocket import WebSocketRequest
 
 from . import callers, chat, chat_queue, presence
 
 
-def opened(connection_id: str, principal: Principal, *, source_ip: str) -> None:
+def opened(request: WebSocketRequest) -> None:
     """$connect (a refusal raises, and API Gateway closes the socket)."""
+    connection_id, principal, source_ip = request.connection_id, request.caller, request.source_ip
     if callers.is_chat_visitor(principal):
         chat_queue.visitor_connected(connection_id, principal, source_ip=source_ip)
         return
@@ -19,8 +21,9 @@ def opened(connection_id: str, principal: Principal, *, source_ip: str) -> None:
         presence.console_opened(principal.user_id)
 
 
-def closed(connection_id: str) -> None:
+def closed(request: WebSocketRequest) -> None:
     """$disconnect (best effort: what it misses, TTL and the heartbeat's age make up for)."""
+    connection_id = request.connection_id
     connection = chat.disconnect(connection_id)
     if connection is None:
         return

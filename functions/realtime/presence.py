@@ -21,8 +21,8 @@ from deskless.presence import (
     with_assignment,
 )
 from deskless.realtime import connections_of
+from deskless.websocket import WebSocketRequest
 
-from . import callers
 from .actions import PresenceSet
 
 
@@ -48,21 +48,21 @@ def console_left(connection_id: str, user_id: str) -> None:
             heartbeat(user_id)
 
 
-def beat(connection_id: str) -> dict[str, Any]:
+def beat(request: WebSocketRequest) -> dict[str, Any]:
     """`heartbeat`: the console is still there (the answer also brings an admin's changes to it)."""
-    return _answer(with_assignment(heartbeat(callers.staff(connection_id).user_id)))
+    return _answer(with_assignment(heartbeat(request.caller.user_id)))
 
 
-def get(connection_id: str) -> dict[str, Any]:
+def get(request: WebSocketRequest) -> dict[str, Any]:
     """`presence.get`: the caller's presence."""
-    return _answer(operator_presence(callers.staff(connection_id).user_id, consistent=True))
+    return _answer(operator_presence(request.caller.user_id, consistent=True))
 
 
-def change(connection_id: str, change: PresenceSet) -> dict[str, Any]:
+def change(request: WebSocketRequest, change: PresenceSet) -> dict[str, Any]:
     """`presence.set`: change what is given."""
     notify = change.notify.model_dump(exclude_none=True) if change.notify is not None else None
     updated = change_presence(
-        callers.staff(connection_id).user_id,
+        request.caller.user_id,
         status=change.status,
         reason=change.reason,
         auto=change.auto,

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
 
 from deskless.auth import Principal, Role
 from deskless.errors import CannotChangeSelf
+from deskless.fields import FullName
 from deskless.presence import Channel, console_closed
 from deskless.realtime import connections_of, disconnect
 from deskless.users import (
@@ -24,14 +25,13 @@ from deskless.users import (
     update_staff,
 )
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 StaffRole = Literal[Role.ADMIN, Role.TECHNICIAN]
 CodeLimit = Annotated[int, Field(strict=True, ge=1, le=100)]
 
 
 class NewStaff(BaseModel):
     email: EmailStr
-    name: Name
+    name: FullName
     role: StaffRole
     password: str = Field(min_length=12, max_length=256, description="The first password; at least 12 characters.")
     channels: list[Channel] = Field(
@@ -44,7 +44,7 @@ class StaffChange(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: Name | None = None
+    name: FullName | None = None
     role: StaffRole | None = None
     channels: list[Channel] | None = Field(default=None, description="Assigned channels; may be empty.")
     active: Annotated[bool, Field(strict=True)] | None = None

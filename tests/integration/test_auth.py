@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from deskless.auth import Principal, Role, verify_token
+from deskless.edge import VIEWER_IP_HEADER
 from deskless.preferences import update_preferences
 from deskless.presence import Channel
 from deskless.users import StaffUser, create_staff, set_own_code_limit, update_staff
@@ -29,10 +30,18 @@ def dana(aws: LocalAws) -> StaffUser:
     return create_staff("dana@example.com", "Dana Admin", Role.ADMIN, PASSWORD)
 
 
-def login(aws: LocalAws, email: str, password: str) -> tuple[int, dict[str, object]]:
-    response = call_http(
-        "auth", http_event("http_login", origin_secret=aws.origin_secret, body={"email": email, "password": password})
-    )
+OFFICE = "198.51.100.20"
+
+
+def signing_in(aws: LocalAws, email: str, password: str, source: str = OFFICE) -> HttpResult:
+    """A sign-in from the viewer at `source`, as the CDN passes it on."""
+    body = {"email": email, "password": password}
+    event = http_event("http_login", origin_secret=aws.origin_secret, body=body, headers={VIEWER_IP_HEADER: source})
+    return call_http("auth", event)
+
+
+def login(aws: LocalAws, email: str, password: str, source: str = OFFICE) -> tuple[int, dict[str, object]]:
+    response = signing_in(aws, email, password, source)
     return response.status, response.json()
 
 
@@ -63,7 +72,9 @@ def test_a_wrong_password_and_an_unknown_email_get_the_same_answer(aws: LocalAws
     assert body["error"] == "invalid_credentials"
 
 
-def test_login_reads_two_items_and_nothing_else(aws: LocalAws, dana: StaffUser) -> None:
+def test_a_sign_in_reads_its_failure_counts_and_two_items_then_checks_the_counts_held(
+    aws: LocalAws, dana: StaffUser
+) -> None:
     # Given a warm function (the first call also reads the origin secret, not the table)
     login(aws, "dana@example.com", PASSWORD)
 
@@ -71,9 +82,77 @@ def test_login_reads_two_items_and_nothing_else(aws: LocalAws, dana: StaffUser) 
     with count_requests(current("deskless.aws").client("dynamodb")) as calls:
         status, _ = login(aws, "dana@example.com", PASSWORD)
 
-    # Then the email guard and the user are read, by key
+    # Then the account's and the source's failures are read at once, the email guard and the user
+    # by key, and one transaction checks both counts are still under their limits
     assert status == 200
-    assert calls == {"GetItem": 2}
+    assert calls == {"BatchGetItem": 1, "GetItem": 2, "TransactWriteItems": 1}
+
+
+def test_an_unknown_email_costs_the_same_requests_as_a_wrong_password(aws: LocalAws, dana: StaffUser) -> None:
+    login(aws, "dana@example.com", PASSWORD)  # warm
+    counted: list[dict[str, int]] = []
+    for email in ("dana@example.com", "nobody@example.com"):
+        with count_requests(current("deskless.aws").client("dynamodb")) as calls:
+            status, _ = login(aws, email, "not the password", source=f"198.51.100.{len(counted) + 30}")
+        assert status == 401
+        counted.append(calls)
+
+    wrong_password, unknown_email = counted
+    assert wrong_password == unknown_email == {"BatchGetItem": 1, "GetItem": 2, "UpdateItem": 2}
+
+
+# --- sign-in guessing -------------------------------------------------------------------------
+
+
+def test_thirty_wrong_passwords_from_one_address_block_it_even_for_the_right_one(
+    aws: LocalAws, dana: StaffUser
+) -> None:
+    # Given thirty wrong passwords from one address, against several accounts (ten each at most)
+    emails = ["dana@example.com", "nobody@example.com", "someone@example.com"]
+    answers = [login(aws, emails[n % 3], f"guess {n}", source="203.0.113.99")[0] for n in range(30)]
+
+    # When the right password comes from the same address
+    blocked = signing_in(aws, "dana@example.com", PASSWORD, source="203.0.113.99")
+
+    # Then every guess was refused, and so is the right one now, saying when to come back
+    assert answers == [401] * 30
+    assert blocked.status == 429
+    assert blocked.json()["error"] == "too_many_attempts"
+    assert 0 < int(blocked.headers["retry-after"]) <= 660
+
+
+def test_ten_wrong_passwords_for_one_account_block_it_from_any_address(aws: LocalAws, dana: StaffUser) -> None:
+    answers = [login(aws, "dana@example.com", f"guess {n}", source=f"203.0.113.{n}")[0] for n in range(10)]
+
+    blocked = login(aws, "Dana@Example.com", PASSWORD, source="198.51.100.200")
+
+    assert answers == [401] * 10
+    assert blocked[0] == 429
+    assert login(aws, "other@example.com", PASSWORD, source="198.51.100.200")[0] == 401  # others carry on
+
+
+def test_an_unknown_account_is_throttled_exactly_as_a_real_one(aws: LocalAws, dana: StaffUser) -> None:
+    for email in ("dana@example.com", "nobody@example.com"):
+        answers = [login(aws, email, f"guess {n}", source=f"203.0.113.{n}")[0] for n in range(11)]
+        assert answers == [401] * 10 + [429], email
+
+
+def test_a_right_password_before_the_limit_still_signs_in(aws: LocalAws, dana: StaffUser) -> None:
+    for n in range(9):
+        login(aws, "dana@example.com", f"typo {n}")
+
+    assert login(aws, "dana@example.com", PASSWORD)[0] == 200
+
+
+def test_an_ipv6_network_is_one_source_however_many_addresses_it_rotates_through(
+    aws: LocalAws, dana: StaffUser
+) -> None:
+    # Thirty guesses, each from another address of one /64, against accounts that do not exist
+    for n in range(30):
+        assert login(aws, f"user{n}@example.com", "guess", source=f"2001:db8:1:2::{n + 1:x}")[0] == 401
+
+    assert login(aws, "dana@example.com", PASSWORD, source="2001:db8:1:2:ffff:ffff:ffff:ffff")[0] == 429
+    assert login(aws, "dana@example.com", PASSWORD, source="2001:db8:1:3::1")[0] == 200  # the next /64 is another
 
 
 def test_an_invalid_login_body_is_a_400_naming_the_field(aws: LocalAws) -> None:

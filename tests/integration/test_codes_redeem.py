@@ -161,10 +161,18 @@ def test_a_code_works_only_on_its_own_portal(codes: CodesApi) -> None:
     assert at_home.status == 201
 
 
-def test_on_the_support_domain_itself_any_portals_code_works(codes: CodesApi) -> None:
+@pytest.mark.parametrize(
+    "host",
+    ["localhost:8000", "d111111abcdef8.cloudfront.net", "", "unknown.localhost:8000"],
+    ids=["the support domain itself", "the distribution's own domain", "no host", "no such portal"],
+)
+def test_a_code_is_not_redeemed_on_a_host_that_names_no_portal(codes: CodesApi, host: str) -> None:
     code = codes.created("Carla Customer", portal="globex")["code"]
 
-    assert codes.join(code, host="localhost:8000").status == 201
+    response = codes.join(code, host=host)
+
+    assert (response.status, response.json()) == (404, INVALID)
+    assert codes.join(code, host="globex.localhost:8000", source="198.51.100.8").status == 201
 
 
 def test_a_code_given_out_before_its_portal_was_deactivated_stays_usable(codes: CodesApi) -> None:
@@ -254,6 +262,9 @@ def test_a_guessing_run_from_one_source_is_stopped_while_other_sources_carry_on(
     assert all((m["unit"], m["value"]) == (MetricUnit.Count, 1) for m in failed_metrics)
 
 
+GUESSER, OTHER_SOURCE = "203.0.113.66", "203.0.113.67"
+
+
 def test_failures_are_stored_per_source_and_minute_and_expire_when_they_stop_counting(
     codes: CodesApi, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -264,16 +275,16 @@ def test_failures_are_stored_per_source_and_minute_and_expire_when_they_stop_cou
     codes.join(NEVER_ISSUED, source="203.0.113.67")
 
     minute = int(now) // 60 * 60
-    stored = table().get(guesses_key("203.0.113.66", minute))
+    stored = table().get(guesses_key("code", GUESSER, minute))
     assert stored is not None
     assert (stored["failures"], stored["expires_at"]) == (2, minute + 660)
-    assert table().get(guesses_key("203.0.113.67", minute))["failures"] == 1  # type: ignore[index]
+    assert table().get(guesses_key("code", OTHER_SOURCE, minute))["failures"] == 1  # type: ignore[index]
 
 
 def test_failures_older_than_the_window_do_not_count(codes: CodesApi) -> None:
     # Given ten failures of a source eleven minutes ago (their bucket still stored: TTL lags)
     old = int(time.time()) // 60 * 60 - 660
-    table().put({**guesses_key("203.0.113.66", old), "type": "guesses", "failures": 10, "expires_at": old + 660})
+    table().put({**guesses_key("code", GUESSER, old), "type": "guesses", "failures": 10, "expires_at": old + 660})
     code = codes.created("Carla Customer")["code"]
 
     # Then the source may redeem
@@ -304,7 +315,12 @@ def test_a_right_code_in_a_burst_is_refused_once_the_limit_is_reached(
     def read_then_others_fail(keys: Any, **options: Any) -> Any:
         found = original(keys, **options)
         table().put(
-            {**guesses_key("203.0.113.66", int(now) // 60 * 60), "type": "guesses", "failures": 10, "expires_at": 2**31}
+            {
+                **guesses_key("code", GUESSER, int(now) // 60 * 60),
+                "type": "guesses",
+                "failures": 10,
+                "expires_at": 2**31,
+            },
         )
         return found
 

@@ -27,8 +27,8 @@ from deskless.table import chat_request_key
 from local.mail import Outbox
 from local.streams import matches_any
 from tests.conftest import LocalAws
-from tests.helpers import TECHNICIAN, ConnectionsStub, current
-from tests.integration.test_chat_queue import OTHER_TECHNICIAN, OUTSIDER, STAFF, Served, add_staff, ask, company
+from tests.helpers import TECHNICIAN, ConnectionsStub, add_staff, current
+from tests.integration.test_chat_queue import OTHER_TECHNICIAN, OUTSIDER, STAFF, Served, ask, company
 from tests.integration.test_events_sessions import EVENTS_FILTERS, deliver, record
 
 AWAY_TECHNICIAN = Principal(user_id="0a0a0a0a0a0a0a0a", role=Role.TECHNICIAN, name="Al Away", email="al@example.com")

@@ -15,38 +15,34 @@ from typing import Any
 import pytest
 
 from deskless import realtime
-from deskless.auth import Principal
+from deskless.auth import Principal, Role
 from deskless.data import table
 from deskless.realtime import MAX_CONNECTION_SECONDS, RECORD_MARGIN_SECONDS, get_connection
 from deskless.table import connection_key
 from tests.conftest import LocalAws
-from tests.helpers import ADMIN, TECHNICIAN, ConnectionsStub, current, invoke, load_event
+from tests.helpers import ADMIN, TECHNICIAN, ConnectionsStub, add_staff, current, invoke, load_event, websocket_event
 
 CONNECTION_ID = load_event("websocket_connect")["requestContext"]["connectionId"]
 
 
 def connect_event(principal: Principal | None = TECHNICIAN, connection_id: str = CONNECTION_ID) -> dict[str, Any]:
-    event = load_event("websocket_connect")
-    event["requestContext"]["connectionId"] = connection_id
-    if principal is None:
-        del event["requestContext"]["authorizer"]
-    else:
-        event["requestContext"]["authorizer"] = {
-            "principalId": principal.user_id,
-            "integrationLatency": 12,
-            **principal.to_context(),
-        }
-    return event
+    return websocket_event("websocket_connect", principal, connectionId=connection_id)
 
 
-def message(body: str | None, route_key: str = "$default") -> dict[str, Any]:
-    event = load_event("websocket_ping")
-    event["requestContext"]["routeKey"] = route_key
+def message(body: str | None, route_key: str = "$default", principal: Principal = TECHNICIAN) -> dict[str, Any]:
+    """A message on the technician's connection (API Gateway passes $connect's context with it)."""
+    event = websocket_event("websocket_ping", principal, routeKey=route_key)
     if body is None:
         event.pop("body")
     else:
         event["body"] = body
     return event
+
+
+@pytest.fixture(autouse=True)
+def staff(aws: LocalAws) -> None:
+    """The technician and the admin are staff users: every message re-reads its sender's account."""
+    add_staff(TECHNICIAN, ADMIN)
 
 
 def test_connect_stores_the_connection_for_its_user_until_api_gateway_would_have_closed_it(aws: LocalAws) -> None:
@@ -79,7 +75,7 @@ def test_connect_without_the_authorizers_context_is_refused_and_stores_nothing(a
 def test_disconnect_removes_the_connection(aws: LocalAws) -> None:
     invoke("realtime", connect_event())
 
-    answer = invoke("realtime", load_event("websocket_disconnect"))
+    answer = invoke("realtime", websocket_event("websocket_disconnect", TECHNICIAN))
 
     assert answer["statusCode"] == 200
     assert get_connection(CONNECTION_ID) is None
@@ -93,7 +89,7 @@ def test_disconnect_of_a_connection_already_gone_is_fine(aws: LocalAws) -> None:
 def test_ping_is_answered_with_pong_echoing_its_id(aws: LocalAws) -> None:
     before_ms = int(time.time() * 1000)
 
-    answer = invoke("realtime", load_event("websocket_ping"))
+    answer = invoke("realtime", websocket_event("websocket_ping", TECHNICIAN))
 
     assert answer["statusCode"] == 200
     body = json.loads(answer["body"])
@@ -110,7 +106,20 @@ def test_an_unknown_action_is_a_400_naming_it(aws: LocalAws) -> None:
     assert json.loads(answer["body"]) == {"error": "invalid_request", "message": "Unknown action 'dance'."}
 
 
-@pytest.mark.parametrize("body", ["not json", "[1, 2]", '"text"', "{}", None])
+@pytest.mark.parametrize(
+    "body",
+    [
+        "not json",
+        "[1, 2]",
+        '"text"',
+        "{}",
+        None,
+        "[" * 50_000 + "]" * 50_000,  # nested deeper than any parser goes, yet under 128 KB
+        '{"action": "ping", "deep": ' + "[" * 50_000 + "]" * 50_000 + "}",
+        '{"action": "chat.send", "session": "s1", "text": "\\ud800"}',  # a lone surrogate: no UTF-8 carries it
+    ],
+    ids=["not json", "a list", "a string", "no action", "no body", "deep list", "deep field", "lone surrogate"],
+)
 def test_a_message_that_is_not_an_object_with_an_action_is_a_400(aws: LocalAws, body: str | None) -> None:
     answer = invoke("realtime", message(body))
 
@@ -142,11 +151,18 @@ def test_an_error_carries_the_id_of_the_message_too(aws: LocalAws) -> None:
 
 
 def test_an_action_refused_carries_the_id(aws: LocalAws) -> None:
-    # A connection that is not known asks for its presence
-    answer = invoke("realtime", message(json.dumps({"action": "presence.get", "id": 9}), route_key="presence.get"))
+    # A visitor asks for an operator's presence
+    visitor = Principal(user_id="visitor-1", role=Role.VISITOR, name="Vera", scope="session:s1")
+    body = json.dumps({"action": "presence.get", "id": 9})
 
-    assert answer["statusCode"] == 401
-    assert json.loads(answer["body"])["id"] == 9
+    answer = invoke("realtime", message(body, route_key="presence.get", principal=visitor))
+
+    assert answer["statusCode"] == 403
+    assert json.loads(answer["body"]) == {
+        "error": "forbidden",
+        "message": "This is for technicians and admins only.",
+        "id": 9,
+    }
 
 
 @pytest.mark.parametrize("request_id", ["x" * 65, True, 1.5, {"n": 1}, ["a"]])

@@ -22,8 +22,7 @@ from deskless.sessions import session_scope
 from deskless.table import user_key
 from local.metering import count_requests
 from tests.conftest import LocalAws
-from tests.helpers import ADMIN, TECHNICIAN, ConnectionsStub, current
-from tests.integration.test_chat_queue import add_staff
+from tests.helpers import ADMIN, TECHNICIAN, ConnectionsStub, add_staff, current
 from tests.integration.test_realtime_sessions import connect, disconnect, say
 
 DEFAULT_PRESENCE = {

@@ -20,9 +20,16 @@ from deskless.realtime import save_connection
 from deskless.sessions import MAX_MESSAGE_CHARS, Session, end_session, join, messages, new_session, session_scope
 from deskless.table import connection_key, participant_key, session_key
 from local.metering import count_requests
-from tests.helpers import ADMIN, TECHNICIAN, ConnectionsStub, current, invoke, load_event
+from tests.conftest import LocalAws
+from tests.helpers import ADMIN, TECHNICIAN, ConnectionsStub, add_staff, current, invoke, websocket_event
 
 OTHER_TECHNICIAN = Principal(user_id="0b0b0b0b0b0b0b0b", role=Role.TECHNICIAN, name="Bo Tech", email="bo@example.com")
+
+
+@pytest.fixture(autouse=True)
+def staff(aws: LocalAws) -> None:
+    """The technicians and the admin are staff users: every message re-reads its sender's account."""
+    add_staff(TECHNICIAN, OTHER_TECHNICIAN, ADMIN)
 
 
 def start_session(visitor_name: str = "Carla Customer", technician: Principal = TECHNICIAN) -> Session:
@@ -46,27 +53,37 @@ def visitor(session: Session) -> Principal:
     )
 
 
+# Who each connection is, as the $connect authorizer let it in: API Gateway passes that context
+# on every later event of the connection.
+CONNECTED: dict[str, Principal] = {}
+
+
 def connect(principal: Principal, connection_id: str) -> dict[str, Any]:
-    event = load_event("websocket_connect")
-    event["requestContext"]["connectionId"] = connection_id
-    event["requestContext"]["authorizer"] = {"principalId": principal.user_id, **principal.to_context()}
+    CONNECTED[connection_id] = principal
+    event = websocket_event("websocket_connect", principal, connectionId=connection_id)
     result: dict[str, Any] = invoke("realtime", event)
     return result
 
 
+def connected_as(connection_id: str) -> Principal | None:
+    """Who the connection is: as it connected here, else as its stored item says (a test that
+    saved one itself); None for a connection nobody knows."""
+    if connection_id in CONNECTED:
+        return CONNECTED[connection_id]
+    item = table().get(connection_key(connection_id))
+    return Principal(user_id=item["user_id"], role=item["role"], name="", scope=item["scope"]) if item else None
+
+
 def say(connection_id: str, action: str, **body: Any) -> tuple[int, dict[str, Any]]:
     """A message on the connection, routed by its action as API Gateway routes it; the answer."""
-    event = load_event("websocket_ping")
-    event["requestContext"]["routeKey"] = action
-    event["requestContext"]["connectionId"] = connection_id
+    event = websocket_event("websocket_ping", connected_as(connection_id), routeKey=action, connectionId=connection_id)
     event["body"] = json.dumps({"action": action, **body})
     result = invoke("realtime", event)
     return result["statusCode"], json.loads(result["body"]) if result["body"] else {}
 
 
 def disconnect(connection_id: str) -> None:
-    event = load_event("websocket_disconnect")
-    event["requestContext"]["connectionId"] = connection_id
+    event = websocket_event("websocket_disconnect", connected_as(connection_id), connectionId=connection_id)
     assert invoke("realtime", event)["statusCode"] == 200
 
 
@@ -175,10 +192,14 @@ def test_another_technician_and_a_visitor_may_not_join_from_a_console(connection
     assert connect(OTHER_TECHNICIAN, "other-console")["statusCode"] == 200
     assert connect(visitor(session), "visitor-1")["statusCode"] == 200
 
-    for connection_id in ("other-console", "visitor-1"):
-        status, answer = say(connection_id, "session.join", session=session.id)
-        assert (status, answer["error"]) == (403, "forbidden")
+    # Another technician's session is not found, as one that does not exist; visitors have no console
+    assert error_of(say("other-console", "session.join", session=session.id)) == (404, "not_found")
+    assert error_of(say("visitor-1", "session.join", session=session.id)) == (403, "forbidden")
     assert table().get(participant_key(session.id, "other-console")) is None
+
+
+def error_of(answer: tuple[int, dict[str, Any]]) -> tuple[int, str]:
+    return answer[0], answer[1].get("error", "")
 
 
 def test_joining_an_unknown_or_ended_session_is_refused(connections: ConnectionsStub) -> None:

@@ -134,12 +134,14 @@ def test_the_sessions_visitor_and_an_admin_may_read_it_too(sessions_api: Session
         assert [m["text"] for m in read.json()["messages"]] == ["Hello?"]
 
 
-def test_another_technician_is_refused(sessions_api: SessionsApi) -> None:
+def test_another_technicians_session_is_not_found_as_if_it_did_not_exist(sessions_api: SessionsApi) -> None:
     session = start_session("Carla")
 
     read = sessions_api.transcript(session.id, OTHER_TECHNICIAN)
+    missing = sessions_api.transcript("no-such-session", OTHER_TECHNICIAN)
 
-    assert (read.status, read.json()["error"]) == (403, "forbidden")
+    assert (read.status, read.json()) == (missing.status, missing.json())
+    assert (read.status, read.json()["error"]) == (404, "not_found")
 
 
 def test_the_visitor_of_another_session_is_refused_whether_or_not_the_session_exists(
@@ -150,7 +152,7 @@ def test_the_visitor_of_another_session_is_refused_whether_or_not_the_session_ex
 
     for session_id in (session.id, "no-such-session"):
         read = sessions_api.transcript(session_id, visitor(other))
-        assert (read.status, read.json()["error"]) == (403, "forbidden")
+        assert (read.status, read.json()) == (404, {"error": "not_found", "message": "There is no such session."})
 
 
 def test_contacts_are_refused(sessions_api: SessionsApi) -> None:

@@ -10,20 +10,29 @@ from typing import Any
 import pytest
 from fastapi.routing import APIRoute
 
+from deskless.auth import Role
 from deskless.catalog import (
+    API_KEY,
     FUNCTIONS,
     HTTP_AUTHORIZER,
     HTTP_ROUTES,
+    PUBLIC,
+    ROUTES,
     STREAM_SUBSCRIPTIONS,
     WEBSOCKET_AUTHORIZER,
     WEBSOCKET_ROUTES,
+    Auth,
+    Caller,
     Function,
     Trigger,
     function,
     http_route,
+    websocket_route,
 )
+from deskless.http import Api
 from deskless.table import TYPE_ATTRIBUTE, Entity
-from deskless.websocket import WebSocketApp
+from deskless.websocket import Action, WebSocketApp
+from local.routes import ROOT, entry_of, rows, table
 
 
 def by_trigger(trigger: Trigger) -> list[Function]:
@@ -32,17 +41,12 @@ def by_trigger(trigger: Trigger) -> list[Function]:
 
 def endpoints(function_: Function) -> set[tuple[str, str]]:
     """(method, path) of every endpoint the function's FastAPI app serves."""
-    app = importlib.import_module(f"functions.{function_.folder}.api").api.app
+    served = entry_of(function_.name).routes.values()
+    module = importlib.import_module(next(iter(served)).__module__)
+    app = module.api.app
     return {
         (method, route.path) for route in app.routes if isinstance(route, APIRoute) for method in route.methods or ()
     }
-
-
-def websocket_app(function_: Function) -> WebSocketApp:
-    module = importlib.import_module(function_.module)
-    apps = [value for value in vars(module).values() if isinstance(value, WebSocketApp)]
-    assert len(apps) == 1, f"{function_.module} should hold exactly one WebSocketApp"
-    return apps[0]
 
 
 def test_function_names_are_unique() -> None:
@@ -69,11 +73,6 @@ def test_http_route_keys_are_unique() -> None:
     assert [key for key, n in Counter(r.route_key for r in HTTP_ROUTES).items() if n > 1] == []
 
 
-def test_route_names_are_unique_within_a_function() -> None:
-    names = Counter((r.function, r.name) for r in HTTP_ROUTES)
-    assert [pair for pair, n in names.items() if n > 1] == []
-
-
 def test_websocket_route_keys_are_unique() -> None:
     assert [key for key, n in Counter(r.route_key for r in WEBSOCKET_ROUTES).items() if n > 1] == []
 
@@ -83,7 +82,44 @@ def test_each_http_route_is_spelled_as_api_gateway_spells_it(route: Any) -> None
     assert route.method in {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}
     assert route.path.startswith("/")
     assert route.route_key == f"{route.method} {route.path}"
-    assert http_route(route.function, route.name) == route
+    assert http_route(route.route_key) == route
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.route_key)
+def test_each_route_says_who_may_call_it(route: Any) -> None:
+    assert route.allow, "a route that allows nobody would be dead code"
+    if Caller.PUBLIC in route.allow or Caller.API_KEY in route.allow:
+        assert route.allow in (PUBLIC, API_KEY), "public and API-key routes ask for no token, so allow nobody else"
+
+
+@pytest.mark.parametrize("route", HTTP_ROUTES, ids=lambda r: r.route_key)
+def test_api_gateway_asks_for_a_token_exactly_where_a_signed_in_caller_is_named(route: Any) -> None:
+    assert (route.auth is Auth.TOKEN) == (route.allow not in (PUBLIC, API_KEY))
+
+
+@pytest.mark.parametrize("route", WEBSOCKET_ROUTES, ids=lambda r: r.route_key)
+def test_websocket_routes_are_for_token_holders_only(route: Any) -> None:
+    assert not route.allow & (PUBLIC | API_KEY)
+
+
+def test_every_role_a_token_can_carry_is_a_caller_the_catalog_can_name() -> None:
+    assert {role.value for role in Role} <= {caller.value for caller in Caller}
+
+
+def test_an_endpoint_whose_route_the_catalog_does_not_list_is_refused_when_it_is_written() -> None:
+    api = Api("meta")
+
+    with pytest.raises(KeyError):
+        api.route("GET /api/nothing-like-this")
+    with pytest.raises(KeyError, match="belongs to 'codes'"):
+        api.route("POST /api/codes")
+
+
+def test_a_websocket_action_the_catalog_does_not_list_is_refused() -> None:
+    with pytest.raises(KeyError):
+        WebSocketApp("realtime", {"teleport": Action(lambda request: None)})
+    with pytest.raises(KeyError):
+        websocket_route("teleport")
 
 
 @pytest.mark.parametrize("route", HTTP_ROUTES, ids=lambda r: r.route_key)
@@ -101,11 +137,28 @@ def test_no_http_function_serves_an_endpoint_the_catalog_does_not_list(function_
     assert endpoints(function_) == listed
 
 
-@pytest.mark.parametrize("function_", by_trigger(Trigger.WEBSOCKET), ids=lambda f: f.name)
-def test_each_websocket_function_handles_exactly_its_catalog_routes(function_: Function) -> None:
-    listed = {r.route_key for r in WEBSOCKET_ROUTES if r.function == function_.name}
+@pytest.mark.parametrize("function_", [*by_trigger(Trigger.HTTP), *by_trigger(Trigger.WEBSOCKET)], ids=lambda f: f.name)
+def test_each_api_function_serves_exactly_its_catalog_routes_from_its_lambda_entry(function_: Function) -> None:
+    listed = {r.route_key for r in ROUTES if r.function == function_.name}
 
-    assert set(websocket_app(function_).routes) == listed
+    assert set(entry_of(function_.name).routes) == listed
+
+
+def test_deskless_routes_lists_every_route_with_who_may_call_it_and_where_its_endpoint_is() -> None:
+    found = list(rows())
+    printed = table(found)
+
+    assert [row.route_key for row in found] == [r.route_key for r in ROUTES]
+    http_keys = {r.route_key for r in HTTP_ROUTES}
+    for row in found:
+        path, line = row.where.rsplit(":", 1)
+        first_line = (ROOT / path).read_text().splitlines()[int(line) - 1]
+        if row.route_key in http_keys:
+            assert f'@api.route("{row.route_key}"' in first_line, "the endpoint's decorator names its route"
+        assert row.route_key in printed
+    codes_line = next(line for line in printed.splitlines() if line.startswith("POST /api/codes "))
+    assert "technicians and admins" in codes_line
+    assert "functions/codes/api.py:" in codes_line
 
 
 def test_every_websocket_route_goes_to_a_websocket_function() -> None:
@@ -147,4 +200,4 @@ def test_asking_for_something_the_catalog_lacks_is_a_key_error() -> None:
     with pytest.raises(KeyError):
         function("nope")
     with pytest.raises(KeyError):
-        http_route("meta", "nope")
+        http_route("GET /nope")

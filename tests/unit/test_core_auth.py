@@ -24,7 +24,7 @@ from deskless.auth import (
 )
 from deskless.errors import Unauthorized
 
-KEY = b"unit-test-signing-key"
+KEY = b"unit-test-signing-key-of-32-bytes+"
 NOW = 1_773_342_238.0
 TECH = Principal(user_id="u-42", role=Role.TECHNICIAN, name="Ted Tech", email="ted@example.com")
 
@@ -62,7 +62,7 @@ def test_an_issued_token_verifies_back_to_the_same_principal() -> None:
     assert expires_at == int(NOW) + 3600
 
 
-def test_a_token_is_a_standard_hs256_jwt_with_subject_and_expiry() -> None:
+def test_a_token_is_a_standard_hs256_jwt_with_subject_expiry_issuer_and_audience() -> None:
     header, payload, _ = token_for().split(".")
 
     assert json.loads(unb64(header)) == {"alg": "HS256", "typ": "JWT"}
@@ -71,6 +71,55 @@ def test_a_token_is_a_standard_hs256_jwt_with_subject_and_expiry() -> None:
     assert claims["iat"] == int(NOW)
     assert claims["exp"] == int(NOW) + 3600
     assert claims["role"] == "technician"
+    assert (claims["iss"], claims["aud"]) == ("deskless", "deskless:staff")
+
+
+@pytest.mark.parametrize(
+    ("role", "audience"),
+    [
+        (Role.ADMIN, "deskless:staff"),
+        (Role.VISITOR, "deskless:visitor"),
+        (Role.CONTACT, "deskless:contact"),
+        (Role.PRIMARY_CONTACT, "deskless:contact"),
+    ],
+)
+def test_each_kind_of_caller_gets_a_token_for_its_own_audience(role: Role, audience: str) -> None:
+    principal = Principal(user_id="u-1", role=role, name="Someone")
+
+    claims = json.loads(unb64(token_for(principal).split(".")[1]))
+
+    assert claims["aud"] == audience
+    assert verify_token(token_for(principal), now=NOW) == principal
+
+
+def claims_of(principal: Principal = TECH) -> dict[str, object]:
+    return dict(json.loads(unb64(token_for(principal).split(".")[1])))
+
+
+def header_of_ours() -> str:
+    return token_for().split(".")[0]
+
+
+def test_a_token_whose_role_is_not_of_its_audiences_kind_is_refused_even_if_signed() -> None:
+    # A visitor's token rewritten to claim the admin role and signed (say, by a leaked key's holder
+    # who does not know the audiences): the audience still says visitor
+    visitor = Principal(user_id="v-1", role=Role.VISITOR, name="Vera", scope="session:s1")
+    forged = claims_of(visitor) | {"role": "admin"}
+
+    with pytest.raises(Unauthorized, match="not one this service issued"):
+        verify_token(signed(header_of_ours(), b64(json.dumps(forged).encode())), now=NOW)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"iss": "someone-else"}, {"aud": "deskless:other"}, {"iss": None}, {"aud": None}],
+    ids=["other issuer", "other audience", "no issuer", "no audience"],
+)
+def test_a_token_of_another_issuer_or_audience_is_refused(change: dict[str, object]) -> None:
+    claims = {k: v for k, v in (claims_of() | change).items() if v is not None}
+
+    with pytest.raises(Unauthorized):
+        verify_token(signed(header_of_ours(), b64(json.dumps(claims).encode())), now=NOW)
 
 
 def test_a_token_is_refused_from_the_second_it_expires() -> None:
@@ -108,13 +157,9 @@ def test_a_token_whose_claims_were_altered_is_refused() -> None:
 
 @pytest.mark.parametrize(
     "header",
-    [
-        {"alg": "none", "typ": "JWT"},
-        {"alg": "HS512", "typ": "JWT"},
-        {"typ": "JWT", "alg": "HS256"},  # same claims, another spelling: not the header this issuer writes
-    ],
+    [{"alg": "none", "typ": "JWT"}, {"alg": "HS512", "typ": "JWT"}, {"alg": "RS256", "typ": "JWT"}],
 )
-def test_a_token_with_another_header_is_refused_even_if_correctly_signed(header: dict[str, str]) -> None:
+def test_a_token_naming_another_algorithm_is_refused_even_if_correctly_signed(header: dict[str, str]) -> None:
     _, payload, _ = token_for().split(".")
 
     with pytest.raises(Unauthorized, match="malformed"):
@@ -143,13 +188,17 @@ def test_a_correctly_signed_payload_that_is_not_json_is_refused_not_a_crash(payl
         verify_token(signed(header, payload), now=NOW)
 
 
+ISSUED = {"iss": "deskless", "aud": "deskless:staff"}
+
+
 @pytest.mark.parametrize(
     "claims",
     [
-        {"iat": 1, "exp": 2_000_000_000, "role": "technician", "name": "No Subject"},
-        {"sub": "u-1", "iat": 1, "exp": 2_000_000_000, "role": "superuser", "name": "Bad Role"},
-        {"sub": "u-1", "iat": 1, "role": "technician", "name": "No Expiry"},
-        {"sub": "u-1", "iat": 1, "exp": "2000000000", "role": "technician", "name": "Text Expiry"},
+        {**ISSUED, "iat": 1, "exp": 2_000_000_000, "role": "technician", "name": "No Subject"},
+        {**ISSUED, "sub": "u-1", "iat": 1, "exp": 2_000_000_000, "role": "superuser", "name": "Bad Role"},
+        {**ISSUED, "sub": "u-1", "iat": 1, "role": "technician", "name": "No Expiry"},
+        {**ISSUED, "sub": "u-1", "iat": 1, "exp": "2000000000", "role": "technician", "name": "Text Expiry"},
+        {**ISSUED, "sub": "u-1", "iat": 1, "exp": 2_000_000_000, "name": "No Role"},
     ],
 )
 def test_a_correctly_signed_token_with_incomplete_claims_is_refused(claims: dict[str, object]) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from deskless.edge import portal_label, static_file_headers, websocket_origin
+from deskless.edge import portal_label, source_key, static_file_headers, websocket_origin
 
 
 @pytest.mark.parametrize(
@@ -71,3 +71,30 @@ def test_static_files_may_load_from_the_deployment_and_connect_to_its_websocket_
 )  # fmt: skip
 def test_the_websocket_origin_is_the_urls_scheme_and_host(url: str, origin: str) -> None:
     assert websocket_origin(url) == origin
+
+
+# --- what per-source limits count by ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("address", "source"),
+    [
+        ("203.0.113.7", "203.0.113.7"),
+        (" 203.0.113.7 ", "203.0.113.7"),
+        ("2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1:2::/64"),
+        ("2001:0db8:0001:0002:0000:0000:0000:0001", "2001:db8:1:2::/64"),
+        ("::ffff:203.0.113.7", "203.0.113.7"),
+        ("::1", "::/64"),
+        ("not an address", "not an address"),
+        ("", "unknown"),
+    ],
+)
+def test_an_ipv4_viewer_counts_by_its_address_and_an_ipv6_viewer_by_its_slash_64(address: str, source: str) -> None:
+    assert source_key(address) == source
+
+
+def test_every_address_of_one_ipv6_slash_64_is_one_source_and_the_next_slash_64_another() -> None:
+    rotated = {source_key(f"2001:db8:1:2:{n:x}::{n:x}") for n in range(1, 500)}
+
+    assert rotated == {"2001:db8:1:2::/64"}
+    assert source_key("2001:db8:1:3::1") != source_key("2001:db8:1:2::1")

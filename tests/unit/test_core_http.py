@@ -7,13 +7,15 @@ function gets. The origin check is switched off here; tests/integration covers i
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import pytest
+from fastapi import Body, Response
 from pydantic import BaseModel, Field
 
 from deskless import errors
-from deskless.errors import DesklessError, TooManyRequests
+from deskless.auth import Principal, Role
+from deskless.errors import DesklessError, InvalidRequest, TooManyRequests
 from deskless.http import Api, verify_origin
 from tests.helpers import HttpResult, http_event, http_result, lambda_context
 
@@ -79,7 +81,7 @@ def call(api: Api, route_key: str, body: Any = None) -> HttpResult:
 def health_raising(error: Exception) -> HttpResult:
     api = Api("meta")
 
-    @api.route("health")
+    @api.route("GET /api/health")
     def health() -> dict[str, str]:
         raise error
 
@@ -123,7 +125,7 @@ class Credentials(BaseModel):
 def login_api() -> Api:
     api = Api("auth")
 
-    @api.route("login")
+    @api.route("POST /api/auth/login")
     def login(body: Credentials) -> dict[str, str]:
         return {"email": body.email}
 
@@ -159,3 +161,123 @@ def test_an_unknown_path_and_a_wrong_method_answer_in_the_same_shape() -> None:
 def test_an_api_cannot_register_a_route_the_catalog_does_not_list() -> None:
     with pytest.raises(KeyError):
         Api("meta").route("login")
+
+
+# --- who may call: the catalog's callers, enforced before the endpoint runs -------------------
+
+
+def settings_api(seen: list[Any]) -> Api:
+    """The staff function's PATCH /api/settings (admins only in the catalog), echoing what it got."""
+    api = Api("staff")
+
+    @api.route("PATCH /api/settings")
+    def update_settings(changes: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
+        seen.append(changes)
+        raise InvalidRequest(f"Unknown settings: {', '.join(changes)}.")
+
+    return api
+
+
+def as_caller(route_key: str, principal: Principal | None, body: Any) -> HttpResult:
+    seen: list[Any] = []
+    api = settings_api(seen)
+    api.app.dependency_overrides[verify_origin] = lambda: None
+    event = http_event("http_login", origin_secret=None, route_key=route_key, body=body, principal=principal)
+    return http_result(api.lambda_handler()(event, lambda_context(api.function)))
+
+
+@pytest.mark.parametrize("role", [Role.TECHNICIAN, Role.VISITOR, Role.CONTACT, Role.PRIMARY_CONTACT])
+def test_a_caller_the_catalog_does_not_name_is_refused_before_the_body_is_read(role: Role) -> None:
+    caller = Principal(user_id="u1", role=role, name="Someone")
+
+    response = as_caller("PATCH /api/settings", caller, body={"chat_limit": "not even valid"})
+
+    assert response.status == 403
+    assert response.json() == {"error": "forbidden", "message": "This is for admins only."}
+
+
+def test_a_call_without_an_identity_is_unauthorized() -> None:
+    response = as_caller("PATCH /api/settings", None, body={"chat_limit": 3})
+
+    assert (response.status, response.json()["error"]) == (401, "unauthorized")
+
+
+def test_the_caller_the_catalog_names_reaches_the_endpoint() -> None:
+    response = as_caller("PATCH /api/settings", Principal(user_id="a", role=Role.ADMIN, name="Ada"), body={"x": 1})
+
+    assert (response.status, response.json()["message"]) == (400, "Unknown settings: x.")
+
+
+# --- bodies and headers no endpoint should have to think about ----------------------------------
+
+ADMIN_CALLER = Principal(user_id="a", role=Role.ADMIN, name="Ada")
+
+
+def test_a_lone_surrogate_in_a_json_body_is_a_400_not_a_500() -> None:
+    response = as_caller("PATCH /api/settings", ADMIN_CALLER, body='{"\\ud800": 1}')
+
+    assert response.status == 400
+    assert response.json()["error"] == "invalid_request"
+    assert "surrogate" in response.json()["message"]
+
+
+def test_json_nested_deeper_than_the_parser_goes_is_a_400() -> None:
+    response = as_caller("PATCH /api/settings", ADMIN_CALLER, body="[" * 50_000 + "]" * 50_000)
+
+    assert (response.status, response.json()["error"]) == (400, "invalid_request")
+
+
+def test_an_error_message_that_quotes_odd_input_is_still_sent() -> None:
+    response = as_caller("PATCH /api/settings", ADMIN_CALLER, body={"\u202e\u0000": 1})
+
+    assert response.status == 400
+    assert "\u202e" in response.json()["message"]
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"host": "acme.localhost:port"},
+        {"host": "[::1]:8000"},
+        {"host": "a:b:c"},
+        {"host": "localhost", "x-forwarded-port": "eighty"},
+    ],
+    ids=["port-not-a-number", "ipv6-literal", "two-colons", "forwarded-port-not-a-number"],
+)
+def test_a_malformed_host_or_forwarded_port_does_not_break_the_request(headers: dict[str, str]) -> None:
+    api = Api("meta")
+
+    @api.route("GET /api/health")
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    api.app.dependency_overrides[verify_origin] = lambda: None
+    event = http_event("http_login", origin_secret=None, route_key="GET /api/health", headers=headers)
+    event.pop("body")
+
+    response = http_result(api.lambda_handler()(event, lambda_context(api.function)))
+
+    assert (response.status, response.json()) == (200, {"status": "ok"})
+
+
+def test_json_answers_are_not_sniffed_nor_cached() -> None:
+    ok = call(login_api(), "POST /api/auth/login", body={"email": "a@b.c", "age": 3})
+    refused = call(login_api(), "POST /api/auth/login", body={"email": "nobody", "age": 3})
+
+    for response in (ok, refused):
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["cache-control"] == "no-store"
+
+
+def test_an_endpoint_may_still_choose_its_own_caching() -> None:
+    api = Api("meta")
+
+    @api.route("GET /api/config")
+    def config(response: Response) -> dict[str, str]:
+        response.headers["cache-control"] = "public, max-age=60"
+        return {}
+
+    answer = call(api, "GET /api/config")
+
+    assert answer.headers["cache-control"] == "public, max-age=60"
+    assert answer.headers["x-content-type-options"] == "nosniff"

@@ -150,6 +150,15 @@ def test_the_connect_sample_carries_what_the_authorizer_answered() -> None:
     assert event["queryStringParameters"][WEBSOCKET_TOKEN_PARAMETER]
 
 
+@pytest.mark.parametrize("name", ["websocket_ping", "websocket_chat_accept", "websocket_disconnect"])
+def test_the_connections_later_events_carry_what_the_authorizer_answered_at_connect(name: str) -> None:
+    authorizer = load_event(name)["requestContext"]["authorizer"]
+    connected = load_event("websocket_connect")["requestContext"]["authorizer"]
+
+    assert Principal.from_context(authorizer) == Principal.from_context(connected)
+    assert authorizer["principalId"] == connected["principalId"]
+
+
 def test_the_message_sample_is_routed_by_its_action() -> None:
     event = load_event("websocket_ping")
     action = json.loads(event["body"])["action"]

@@ -10,13 +10,13 @@ from typing import Any
 
 import pytest
 
-from deskless import auth, sessions
+from deskless import api_keys, auth, sessions
 from deskless.auth import Principal, Role
 from deskless.data import Action, Condition, TransactionCanceled, deserialize
 from deskless.errors import InvalidApiKey, InvitationInvalid, TryAgain
 from deskless.settings import Settings
 from deskless.table import Key, api_key_key, invitation_key
-from functions.invitations import keys, links
+from functions.invitations import integrations, links
 
 OPERATOR = Principal(user_id="7e7e7e7e7e7e7e7e", role=Role.TECHNICIAN, name="Ted Tech")
 ADMIN = Principal(user_id="a0a0a0a0a0a0a0a0", role=Role.ADMIN, name="Ada Admin")
@@ -49,7 +49,7 @@ class FakeTable:
 @pytest.fixture
 def fake(monkeypatch: pytest.MonkeyPatch) -> FakeTable:
     fake = FakeTable()
-    for module in (links, keys):
+    for module in (links, api_keys, integrations):
         monkeypatch.setattr(module, "table", lambda: fake)
     settings = Settings(
         table_name="t",
@@ -61,7 +61,7 @@ def fake(monkeypatch: pytest.MonkeyPatch) -> FakeTable:
     )
     for module in (links, sessions):
         monkeypatch.setattr(module, "get_settings", lambda: settings)
-    monkeypatch.setattr(auth, "signing_key", lambda: b"unit-test-signing-key")
+    monkeypatch.setattr(auth, "signing_key", lambda: b"unit-test-signing-key-of-32-bytes+")
     monkeypatch.setattr(links, "CONFLICT_PAUSE_S", 0)
     return fake
 
@@ -171,7 +171,7 @@ def test_a_token_of_the_wrong_shape_is_refused_without_a_read(fake: FakeTable, t
 
 
 def test_a_new_key_stores_a_sha256_of_its_secret_and_never_the_secret(fake: FakeTable) -> None:
-    issued = keys.create_key("CRM", ADMIN, now=NOW)
+    issued = api_keys.create_key("CRM", ADMIN, now=NOW)
 
     prefix, key_id, secret = issued.key.split("_", 2)
     assert (prefix, key_id) == ("dsk", issued.id)
@@ -187,7 +187,7 @@ def test_a_key_whose_secret_contains_underscores_is_read_correctly(fake: FakeTab
         {**api_key_key("0123456789ab"), "secret_sha256": hashlib.sha256(secret.encode()).hexdigest(), "revoked": False}
     )
 
-    assert keys.authenticate(f"dsk_0123456789ab_{secret}") == "0123456789ab"
+    assert api_keys.authenticate(f"dsk_0123456789ab_{secret}") == "0123456789ab"
 
 
 @pytest.mark.parametrize(
@@ -196,24 +196,24 @@ def test_a_key_whose_secret_contains_underscores_is_read_correctly(fake: FakeTab
 )
 def test_a_malformed_key_is_refused_without_a_read(fake: FakeTable, presented: str | None) -> None:
     with pytest.raises(InvalidApiKey) as refused:
-        keys.authenticate(presented)
+        api_keys.authenticate(presented)
 
-    assert refused.value.message == keys.NOT_VALID
+    assert refused.value.message == api_keys.NOT_VALID
     assert fake.reads == 0
 
 
 def test_a_revoked_or_wrong_key_gets_the_same_refusal(fake: FakeTable) -> None:
-    good = keys.create_key("CRM", ADMIN)
+    good = api_keys.create_key("CRM", ADMIN)
     wrong = good.key[:-1] + ("a" if good.key[-1] != "a" else "b")
     messages = []
 
     for presented in (wrong, f"dsk_ffffffffffff_{'a' * 43}"):
         with pytest.raises(InvalidApiKey) as refused:
-            keys.authenticate(presented)
+            api_keys.authenticate(presented)
         messages.append(refused.value.message)
     fake.items[(api_key_key(good.id)["pk"], "APIKEY")]["revoked"] = True
     with pytest.raises(InvalidApiKey) as revoked:
-        keys.authenticate(good.key)
+        api_keys.authenticate(good.key)
 
     assert set(messages) == {revoked.value.message}
 
@@ -221,8 +221,8 @@ def test_a_revoked_or_wrong_key_gets_the_same_refusal(fake: FakeTable) -> None:
 def test_a_key_revoked_while_its_link_was_being_made_makes_nothing(
     fake: FakeTable, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(keys, "find_login", lambda email: {"user_id": "u", "name": "U", "role": "technician"})
+    monkeypatch.setattr(integrations, "find_login", lambda email: {"user_id": "u", "name": "U", "role": "technician"})
     fake.outcomes = [["None", "ConditionalCheckFailed"]]
 
     with pytest.raises(InvalidApiKey):
-        keys.create_reusable_invitation("0123456789ab", "u@example.com")
+        integrations.create_reusable_invitation("0123456789ab", "u@example.com")

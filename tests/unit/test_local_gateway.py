@@ -13,7 +13,7 @@ from aws_lambda_powertools.utilities.parser.models import (
     APIGatewayWebSocketMessageEventModel,
 )
 
-from deskless.catalog import Auth, HttpRoute
+from deskless.catalog import ADMIN, STAFF, HttpRoute
 from local import apigateway as agw
 from local.gateway import _match, lambda_response
 
@@ -91,9 +91,9 @@ def test_connection_ids_look_like_api_gateways() -> None:
 
 
 ROUTES = (
-    HttpRoute("GET /api/staff", "staff", "list", Auth.TOKEN),
-    HttpRoute("GET /api/staff/{user_id}", "staff", "get", Auth.TOKEN),
-    HttpRoute("GET /api/staff/me", "auth", "me", Auth.TOKEN),
+    HttpRoute("GET /api/staff", "staff", ADMIN),
+    HttpRoute("GET /api/staff/{user_id}", "staff", ADMIN),
+    HttpRoute("GET /api/staff/me", "auth", STAFF),
 )
 
 

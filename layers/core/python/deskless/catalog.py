@@ -1,9 +1,12 @@
-"""What Deskless is made of: its functions, HTTP routes, WebSocket routes and stream filters.
+"""What Deskless is made of: its functions, HTTP routes, WebSocket routes and stream filters,
+and who may call each route.
 
 This module is the one place these facts live. The CDK app builds functions, routes,
 authorizers and event source mappings from it; the local platform builds its gateway, its
-stream poller and its function registry from it; each function's API registers its
-endpoints by route name through it (deskless.http.Api), so a path is written once.
+stream poller and its function registry from it; each endpoint names its route key where it
+is written (deskless.http.Api.route, deskless.websocket.WebSocketApp), which must be listed
+here for that function, and the shared plumbing lets in only the callers listed here.
+`deskless routes` prints the whole table with the file and line of each endpoint.
 """
 
 from __future__ import annotations
@@ -37,7 +40,56 @@ class Access(StrEnum):
     CONNECTIONS = "websocket:connections"
 
 
+class Caller(StrEnum):
+    """Who may call a route. Each HTTP route and WebSocket action lists the callers it allows; the
+    shared plumbing (deskless.http, deskless.websocket) refuses everyone else before the endpoint
+    runs, so no endpoint checks a role of its own. Ownership (a technician's own codes, a visitor's
+    own session) is the logic's to check, and it answers 404 for what is another's."""
+
+    PUBLIC = "public"  # anyone, signed in or not: no identity is asked for
+    API_KEY = "api_key"  # an integration presenting an API key (X-Api-Key)
+    VISITOR = "visitor"  # a customer in one support session or chat request (the token's scope)
+    CONTACT = "contact"  # a customer signed in to their company's portal
+    PRIMARY_CONTACT = "primary_contact"  # a contact who sees all of their company's tickets
+    TECHNICIAN = "technician"
+    ADMIN = "admin"
+
+
+Allowed = frozenset[Caller]
+
+PUBLIC: Allowed = frozenset({Caller.PUBLIC})
+API_KEY: Allowed = frozenset({Caller.API_KEY})
+STAFF: Allowed = frozenset({Caller.TECHNICIAN, Caller.ADMIN})
+ADMIN: Allowed = frozenset({Caller.ADMIN})
+VISITOR: Allowed = frozenset({Caller.VISITOR})
+CONNECTS: Allowed = STAFF | VISITOR  # who may open a WebSocket: consoles, and visitors of a session or chat request
+SIGNED_IN: Allowed = frozenset(Caller) - PUBLIC - API_KEY  # any token: customers and staff
+
+
+def in_words(allow: Allowed) -> str:
+    """The callers a route allows, as a refusal names them.
+
+    >>> in_words(STAFF | VISITOR)
+    'visitors, technicians and admins'
+    """
+    names = [_SPOKEN[caller] for caller in Caller if caller in allow]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+_SPOKEN = {
+    Caller.PUBLIC: "anyone",
+    Caller.API_KEY: "integrations with an API key",
+    Caller.VISITOR: "visitors",
+    Caller.CONTACT: "contacts",
+    Caller.PRIMARY_CONTACT: "primary contacts",
+    Caller.TECHNICIAN: "technicians",
+    Caller.ADMIN: "admins",
+}
+
+
 class Auth(StrEnum):
+    """What API Gateway asks of a request before the function runs (derived from the callers)."""
+
     PUBLIC = "public"  # no authorizer
     TOKEN = "token"  # the HTTP Lambda authorizer must accept a bearer token
 
@@ -76,8 +128,12 @@ class Function:
 class HttpRoute:
     route_key: str  # "METHOD /path/{param}", as API Gateway spells it
     function: str
-    name: str  # the endpoint's name inside its function's API
-    auth: Auth
+    allow: Allowed
+
+    @property
+    def auth(self) -> Auth:
+        """A route that names a signed-in caller goes through the Lambda authorizer."""
+        return Auth.TOKEN if self.allow & SIGNED_IN else Auth.PUBLIC
 
     @property
     def method(self) -> str:
@@ -92,6 +148,7 @@ class HttpRoute:
 class WebSocketRoute:
     route_key: str  # $connect, $disconnect, $default, or the value of body.action
     function: str
+    allow: Allowed  # every WebSocket caller holds a token: $connect's authorizer asks for one
     returns_response: bool = False  # the handler's body is sent back to the caller
 
 
@@ -196,67 +253,70 @@ FUNCTIONS: tuple[Function, ...] = (
 )
 
 HTTP_ROUTES: tuple[HttpRoute, ...] = (
-    HttpRoute("GET /api/health", "meta", "health", Auth.PUBLIC),
-    HttpRoute("GET /api/config", "meta", "config", Auth.PUBLIC),
-    HttpRoute("POST /api/auth/login", "auth", "login", Auth.PUBLIC),
-    HttpRoute("GET /api/me", "auth", "me", Auth.TOKEN),
-    HttpRoute("GET /api/staff", "staff", "list", Auth.TOKEN),
-    HttpRoute("POST /api/staff", "staff", "create", Auth.TOKEN),
-    HttpRoute("GET /api/settings", "staff", "settings", Auth.TOKEN),
-    HttpRoute("PATCH /api/settings", "staff", "update_settings", Auth.TOKEN),
-    HttpRoute("PATCH /api/staff/{user_id}", "staff", "update", Auth.TOKEN),
-    HttpRoute("POST /api/codes", "codes", "create", Auth.TOKEN),
-    HttpRoute("GET /api/codes", "codes", "list", Auth.TOKEN),
-    HttpRoute("DELETE /api/codes/{code}", "codes", "cancel", Auth.TOKEN),
-    HttpRoute("POST /api/codes/{code}/email", "codes", "email", Auth.TOKEN),
-    HttpRoute("GET /api/codes/{code}/invitation", "codes", "invitation", Auth.TOKEN),
-    HttpRoute("POST /api/join", "codes", "redeem", Auth.PUBLIC),
-    HttpRoute("POST /api/invitations", "invitations", "create", Auth.TOKEN),
-    HttpRoute("GET /api/invitations", "invitations", "list", Auth.TOKEN),
-    HttpRoute("DELETE /api/invitations/{token}", "invitations", "invalidate", Auth.TOKEN),
-    HttpRoute("POST /api/invitations/{token}/accept", "invitations", "accept", Auth.PUBLIC),
-    HttpRoute("POST /api/v1/invitations", "invitations", "create_with_key", Auth.PUBLIC),  # API key checked inside
-    HttpRoute("POST /api/api-keys", "invitations", "create_key", Auth.TOKEN),
-    HttpRoute("GET /api/api-keys", "invitations", "list_keys", Auth.TOKEN),
-    HttpRoute("DELETE /api/api-keys/{key_id}", "invitations", "revoke_key", Auth.TOKEN),
-    HttpRoute("GET /api/sessions", "sessions", "list", Auth.TOKEN),
-    HttpRoute("GET /api/sessions/{session_id}/messages", "sessions", "messages", Auth.TOKEN),
-    HttpRoute("GET /api/companies", "portals", "list_companies", Auth.TOKEN),
-    HttpRoute("POST /api/companies", "portals", "create_company", Auth.TOKEN),
-    HttpRoute("GET /api/companies/{company_id}", "portals", "get_company", Auth.TOKEN),
-    HttpRoute("PATCH /api/companies/{company_id}", "portals", "update_company", Auth.TOKEN),
-    HttpRoute("POST /api/companies/{company_id}/portal", "portals", "create_portal", Auth.TOKEN),
-    HttpRoute("PATCH /api/companies/{company_id}/portal", "portals", "update_portal", Auth.TOKEN),
-    HttpRoute("GET /api/companies/{company_id}/portal/embed", "portals", "embed", Auth.TOKEN),
-    HttpRoute("GET /api/companies/{company_id}/support-requests", "portals", "support_requests", Auth.TOKEN),
+    HttpRoute("GET /api/health", "meta", PUBLIC),
+    HttpRoute("GET /api/config", "meta", PUBLIC),
+    HttpRoute("POST /api/auth/login", "auth", PUBLIC),
+    HttpRoute("GET /api/me", "auth", STAFF),
+    HttpRoute("GET /api/staff", "staff", ADMIN),
+    HttpRoute("POST /api/staff", "staff", ADMIN),
+    HttpRoute("GET /api/settings", "staff", ADMIN),
+    HttpRoute("PATCH /api/settings", "staff", ADMIN),
+    HttpRoute("PATCH /api/staff/{user_id}", "staff", ADMIN),
+    HttpRoute("POST /api/codes", "codes", STAFF),
+    HttpRoute("GET /api/codes", "codes", STAFF),
+    HttpRoute("DELETE /api/codes/{code}", "codes", STAFF),
+    HttpRoute("POST /api/codes/{code}/email", "codes", STAFF),
+    HttpRoute("GET /api/codes/{code}/invitation", "codes", STAFF),
+    HttpRoute("POST /api/join", "codes", PUBLIC),
+    HttpRoute("POST /api/invitations", "invitations", STAFF),
+    HttpRoute("GET /api/invitations", "invitations", STAFF),
+    HttpRoute("DELETE /api/invitations/{token}", "invitations", STAFF),
+    HttpRoute("POST /api/invitations/{token}/accept", "invitations", PUBLIC),
+    HttpRoute("POST /api/v1/invitations", "invitations", API_KEY),
+    HttpRoute("POST /api/api-keys", "invitations", ADMIN),
+    HttpRoute("GET /api/api-keys", "invitations", ADMIN),
+    HttpRoute("DELETE /api/api-keys/{key_id}", "invitations", ADMIN),
+    HttpRoute("GET /api/sessions", "sessions", STAFF),
+    HttpRoute("GET /api/sessions/{session_id}/messages", "sessions", STAFF | {Caller.VISITOR}),
+    HttpRoute("GET /api/companies", "portals", STAFF),
+    HttpRoute("POST /api/companies", "portals", ADMIN),
+    HttpRoute("GET /api/companies/{company_id}", "portals", STAFF),
+    HttpRoute("PATCH /api/companies/{company_id}", "portals", ADMIN),
+    HttpRoute("POST /api/companies/{company_id}/portal", "portals", ADMIN),
+    HttpRoute("PATCH /api/companies/{company_id}/portal", "portals", ADMIN),
+    HttpRoute("GET /api/companies/{company_id}/portal/embed", "portals", ADMIN),
+    HttpRoute("GET /api/companies/{company_id}/support-requests", "portals", STAFF),
     # A portal's own API: the portal is the one whose host the request came to.
-    HttpRoute("GET /api/portal", "portals", "portal_state", Auth.PUBLIC),
-    HttpRoute("POST /api/portal/chat-requests", "portals", "request_chat", Auth.PUBLIC),
-    HttpRoute("POST /api/portal/messages", "portals", "leave_message", Auth.PUBLIC),
-    HttpRoute("GET /", "portals", "home", Auth.PUBLIC),
-    HttpRoute("GET /widget", "portals", "widget", Auth.PUBLIC),
-    HttpRoute("GET /widget.js", "portals", "widget_script", Auth.PUBLIC),
-    HttpRoute("GET /join", "portals", "join", Auth.PUBLIC),
-    HttpRoute("GET /join/{code}", "portals", "join_code", Auth.PUBLIC),
-    HttpRoute("GET /invite/{token}", "portals", "invite", Auth.PUBLIC),
+    HttpRoute("GET /api/portal", "portals", PUBLIC),
+    HttpRoute("POST /api/portal/chat-requests", "portals", PUBLIC),
+    HttpRoute("POST /api/portal/messages", "portals", PUBLIC),
+    HttpRoute("GET /", "portals", PUBLIC),
+    HttpRoute("GET /widget", "portals", PUBLIC),
+    HttpRoute("GET /widget.js", "portals", PUBLIC),
+    HttpRoute("GET /join", "portals", PUBLIC),
+    HttpRoute("GET /join/{code}", "portals", PUBLIC),
+    HttpRoute("GET /invite/{token}", "portals", PUBLIC),
 )
 
 WEBSOCKET_ROUTES: tuple[WebSocketRoute, ...] = (
-    WebSocketRoute("$connect", "realtime"),
-    WebSocketRoute("$disconnect", "realtime"),
-    WebSocketRoute("$default", "realtime", returns_response=True),
-    WebSocketRoute("ping", "realtime", returns_response=True),
-    WebSocketRoute("session.join", "realtime", returns_response=True),
-    WebSocketRoute("chat.send", "realtime", returns_response=True),
-    WebSocketRoute("session.end", "realtime", returns_response=True),
-    WebSocketRoute("heartbeat", "realtime", returns_response=True),
-    WebSocketRoute("presence.get", "realtime", returns_response=True),
-    WebSocketRoute("presence.set", "realtime", returns_response=True),
-    WebSocketRoute("queue.list", "realtime", returns_response=True),
-    WebSocketRoute("chat.accept", "realtime", returns_response=True),
-    WebSocketRoute("chat.status", "realtime", returns_response=True),
-    WebSocketRoute("chat.withdraw", "realtime", returns_response=True),
+    WebSocketRoute("$connect", "realtime", CONNECTS),
+    WebSocketRoute("$disconnect", "realtime", CONNECTS),
+    WebSocketRoute("$default", "realtime", CONNECTS, returns_response=True),
+    WebSocketRoute("ping", "realtime", CONNECTS, returns_response=True),
+    WebSocketRoute("session.join", "realtime", STAFF, returns_response=True),
+    WebSocketRoute("chat.send", "realtime", CONNECTS, returns_response=True),
+    WebSocketRoute("session.end", "realtime", CONNECTS, returns_response=True),
+    WebSocketRoute("heartbeat", "realtime", STAFF, returns_response=True),
+    WebSocketRoute("presence.get", "realtime", STAFF, returns_response=True),
+    WebSocketRoute("presence.set", "realtime", STAFF, returns_response=True),
+    WebSocketRoute("queue.list", "realtime", STAFF, returns_response=True),
+    WebSocketRoute("chat.accept", "realtime", STAFF, returns_response=True),
+    WebSocketRoute("chat.status", "realtime", VISITOR, returns_response=True),
+    WebSocketRoute("chat.withdraw", "realtime", VISITOR, returns_response=True),
 )
+
+# Every route of both APIs, each saying who may call it.
+ROUTES: tuple[HttpRoute | WebSocketRoute, ...] = (*HTTP_ROUTES, *WEBSOCKET_ROUTES)
 
 # The route selection expression of the WebSocket API.
 WEBSOCKET_ROUTE_SELECTION = "$request.body.action"
@@ -305,8 +365,15 @@ def function(name: str) -> Function:
     raise KeyError(f"no function named {name!r}")
 
 
-def http_route(function_name: str, name: str) -> HttpRoute:
+def http_route(route_key: str) -> HttpRoute:
     for route in HTTP_ROUTES:
-        if route.function == function_name and route.name == name:
+        if route.route_key == route_key:
             return route
-    raise KeyError(f"no HTTP route {name!r} for function {function_name!r}")
+    raise KeyError(f"no HTTP route {route_key!r} in the catalog")
+
+
+def websocket_route(route_key: str) -> WebSocketRoute:
+    for route in WEBSOCKET_ROUTES:
+        if route.route_key == route_key:
+            return route
+    raise KeyError(f"no WebSocket route {route_key!r} in the catalog")

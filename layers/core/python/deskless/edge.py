@@ -15,6 +15,7 @@ taken for a folder).
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 
 PORTAL_HOST_HEADER = "x-deskless-host"
@@ -22,6 +23,34 @@ ORIGIN_VERIFY_HEADER = "x-deskless-origin-verify"
 VIEWER_IP_HEADER = "x-deskless-viewer-ip"
 STATIC_PATH = "/static/"
 INDEX_FILE = "index.html"
+
+
+IPV6_SOURCE_PREFIX = 64  # one IPv6 customer is handed a /64 at least: it is one "source", not 2^64
+
+
+def source_key(address: str) -> str:
+    """What per-source limits count by: an IPv4 viewer by its address (/32), an IPv6 viewer by its
+    /64 network, since one subscriber routinely holds a whole /64 and could otherwise rotate
+    through it to start afresh. An IPv4-mapped IPv6 address counts as its IPv4 one; anything that
+    is not an address (no CDN in front, a test) is counted as given.
+
+    >>> source_key("203.0.113.7")
+    '203.0.113.7'
+    >>> source_key("2001:db8:1:2:aaaa:bbbb:cccc:dddd")
+    '2001:db8:1:2::/64'
+    >>> source_key("::ffff:203.0.113.7")
+    '203.0.113.7'
+    """
+    text = address.strip()
+    try:
+        parsed = ipaddress.ip_address(text)
+    except ValueError:
+        return text or "unknown"
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{parsed}/{IPV6_SOURCE_PREFIX}", strict=False))
+    return str(parsed)
 
 
 def portal_label(host: str, support_domain: str) -> str | None:

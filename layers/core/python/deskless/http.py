@@ -1,34 +1,52 @@
-"""HTTP functions: a FastAPI app per function, endpoints registered by route name from the
-catalog, domain errors mapped once, the caller's identity from the authorizer, and the Lambda
-entry point (Mangum) with logging, tracing and metrics."""
+"""HTTP functions: a FastAPI app per function, each endpoint registered under the route key the
+catalog lists for it (and only the callers the catalog allows let through), domain errors mapped
+once, the caller's identity from the authorizer, and the Lambda entry point (Mangum) with
+logging, tracing and metrics."""
 
 from __future__ import annotations
 
 import asyncio
 import hmac
+import json
+import re
 import threading
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Annotated, Any
 
 from aws_lambda_powertools.logging import correlation_paths
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, Header, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from mangum import Mangum
 from starlette.exceptions import HTTPException
 
-from .auth import Principal, Role
-from .catalog import http_route
-from .edge import ORIGIN_VERIFY_HEADER
-from .errors import DesklessError, Forbidden, Unauthorized
+from .api_keys import authenticate
+from .auth import Principal
+from .bodies import parse_json
+from .catalog import Allowed, Caller, HttpRoute, http_route, in_words
+from .edge import ORIGIN_VERIFY_HEADER, PORTAL_HOST_HEADER, VIEWER_IP_HEADER, source_key
+from .entry import Entry
+from .errors import DesklessError, Forbidden, InvalidRequest, Unauthorized
 from .observability import logger, metrics, tracer
 from .settings import get_settings
 
-LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
+Endpoint = Callable[..., Any]
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+
+class ErrorResponse(JSONResponse):
+    """`{"error", "message"}`, always encodable: a message may quote what the caller sent, lone
+    surrogates included, so it is written with ASCII escapes."""
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, separators=(",", ":")).encode()
 
 
 def error_response(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
-    return JSONResponse({"error": code, "message": message, **extra}, status_code=status)
+    return ErrorResponse({"error": code, "message": message, **extra}, status_code=status)
 
 
 async def _domain_error(_: Request, error: Exception) -> JSONResponse:
@@ -75,6 +93,9 @@ def verify_origin(request: Request) -> None:
         raise Forbidden("Requests must come through the Deskless CDN.")
 
 
+# --- who is calling -----------------------------------------------------------------------------
+
+
 def principal(request: Request) -> Principal:
     """The caller, as the API's Lambda authorizer verified them."""
     event = request.scope.get("aws.event") or {}
@@ -84,19 +105,51 @@ def principal(request: Request) -> Principal:
     return Principal.from_context(context)
 
 
-def require(*roles: Role) -> Callable[..., Principal]:
-    """A dependency that lets through only callers with one of `roles`."""
+def api_key(x_api_key: Annotated[str | None, Header()] = None) -> str:
+    """The id of the integration's API key (refused before the body is read: a stranger learns nothing)."""
+    return authenticate(x_api_key)
 
-    def check(caller: Principal = Depends(principal)) -> Principal:
-        if caller.role not in roles:
-            raise Forbidden(f"This needs the role {' or '.join(roles)}.")
-        return caller
 
-    return check
+# What an endpoint asks for to learn who called it; the route's gate has already let them in.
+SignedIn = Annotated[Principal, Depends(principal)]
+ApiKeyId = Annotated[str, Depends(api_key)]
+
+
+def viewer_address(request: Request) -> str:
+    """The viewer's address as the CDN saw it, keyed for per-source limits (deskless.edge.source_key).
+
+    API Gateway's own sourceIp is the CDN's edge, so it is only the fallback of a call that came
+    some other way (which verify_origin refuses in AWS)."""
+    event = request.scope.get("aws.event") or {}
+    seen_by_api = str(event.get("requestContext", {}).get("http", {}).get("sourceIp", ""))
+    return source_key(request.headers.get(VIEWER_IP_HEADER, seen_by_api))
+
+
+def portal_host(request: Request) -> str:
+    """The host the viewer asked for (the CDN copies it: API Gateway's Host is its own)."""
+    return request.headers.get(PORTAL_HOST_HEADER, "")
+
+
+def _gate(allow: Allowed) -> list[Any]:
+    """The dependencies that let in exactly the callers `allow` names, before anything else runs."""
+    if Caller.PUBLIC in allow:
+        return []
+    if Caller.API_KEY in allow:
+        return [Depends(api_key)]
+
+    def allowed(caller: SignedIn) -> None:
+        if Caller(caller.role) not in allow:
+            raise Forbidden(f"This is for {in_words(allow)} only.")
+
+    return [Depends(allowed)]
+
+
+# --- the app ------------------------------------------------------------------------------------
 
 
 class Api:
-    """One function's HTTP API. Endpoints are named; their method and path come from the catalog."""
+    """One function's HTTP API. Each endpoint names its route key, which the catalog must list for
+    this function; the catalog's callers for it are enforced here."""
 
     def __init__(self, function: str) -> None:
         self.function = function
@@ -111,17 +164,35 @@ class Api:
         self.app.add_exception_handler(RequestValidationError, _invalid_request)
         self.app.add_exception_handler(HTTPException, _http_error)
         self.app.add_exception_handler(Exception, _unexpected)
+        self.app.add_middleware(_ApiHeaders)
+        self.app.add_middleware(_SaneJsonBodies)
+        self.routes: dict[str, Endpoint] = {}
 
-    def route(self, name: str, **options: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-        route = http_route(self.function, name)
+    def route(self, route_key: str, **options: Any) -> Callable[[Endpoint], Endpoint]:
+        """Serve the endpoint at `route_key` ("METHOD /path"), as the catalog lists it."""
+        route = self._declared(route_key)
 
-        def register(endpoint: Callable[..., Any]) -> Callable[..., Any]:
-            self.app.add_api_route(route.path, endpoint, methods=[route.method], name=name, **options)
+        def register(endpoint: Endpoint) -> Endpoint:
+            self.app.add_api_route(
+                route.path,
+                endpoint,
+                methods=[route.method],
+                name=endpoint.__name__,
+                dependencies=_gate(route.allow),
+                **options,
+            )
+            self.routes[route_key] = endpoint
             return endpoint
 
         return register
 
-    def lambda_handler(self) -> LambdaHandler:
+    def _declared(self, route_key: str) -> HttpRoute:
+        route = http_route(route_key)
+        if route.function != self.function:
+            raise KeyError(f"{route_key!r} belongs to {route.function!r} in the catalog, not {self.function!r}")
+        return route
+
+    def lambda_handler(self) -> Entry:
         asgi = Mangum(self.app, lifespan="off")
 
         @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
@@ -129,9 +200,96 @@ class Api:
         @metrics.log_metrics
         def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
             _ensure_event_loop()
-            return asgi(event, context)
+            return asgi(_with_sane_host(event), context)
 
-        return handler
+        return Entry(handler, self.routes)
+
+
+# --- what every answer and every request body is held to ------------------------------------------
+
+
+class _ApiHeaders:
+    """Every answer is sniff-proof, and a JSON answer is not kept by any cache unless its endpoint
+    said otherwise (it is someone's data, or live state)."""
+
+    def __init__(self, app: Callable[[Scope, Receive, Send], Awaitable[None]]) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(n, v) for n, v in message.get("headers", []) if n.lower() != b"x-content-type-options"]
+                headers.append((b"x-content-type-options", b"nosniff"))
+                kept = any(n.lower() == b"cache-control" for n, _ in headers)
+                if not kept and any(n.lower() == b"content-type" and b"json" in v for n, v in headers):
+                    headers.append((b"cache-control", b"no-store"))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class _SaneJsonBodies:
+    """A JSON body that deskless.bodies refuses (not JSON, nested too deeply, a lone surrogate)
+    gets its 400 here, before any endpoint meets it."""
+
+    def __init__(self, app: Callable[[Scope, Receive, Send], Awaitable[None]]) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        while True:
+            message = await receive()
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body"):
+                break
+        body = b"".join(chunks)
+        if body.strip() and _is_json(scope):
+            try:
+                parse_json(body)
+            except InvalidRequest as refusal:
+                await error_response(refusal.status, refusal.code, refusal.message)(scope, receive, send)
+                return
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
+
+
+def _is_json(scope: Scope) -> bool:
+    for name, value in scope.get("headers", []):
+        if name.lower() == b"content-type":
+            return b"json" in value.lower()
+    return False
+
+
+_HOST = re.compile(r"[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?")
+
+
+def _with_sane_host(event: dict[str, Any]) -> dict[str, Any]:
+    """The event with a Host and X-Forwarded-Port Mangum can read. Mangum splits the Host on ':'
+    and takes the rest for a number; an IPv6 literal, a second colon or a port that is not a
+    number would crash it. Nothing here reads either (the viewer's host travels in the CDN's own
+    header), so a malformed one is replaced by API Gateway's own domain name."""
+    headers = event.get("headers")
+    if not isinstance(headers, dict):
+        return event
+    host = str(headers.get("host", ""))
+    port = str(headers.get("x-forwarded-port", "443"))
+    if _HOST.fullmatch(host) and port.isdigit() and len(port) <= 5:
+        return event
+    sane = {k: v for k, v in headers.items() if k not in ("host", "x-forwarded-port")}
+    sane["host"] = str(event.get("requestContext", {}).get("domainName") or "localhost")
+    return {**event, "headers": sane}
 
 
 _thread = threading.local()

@@ -1,6 +1,12 @@
-"""The languages customer-facing pages and emails speak: English, Spanish, German, Czech."""
+"""The languages customer-facing pages and emails speak: English, Spanish, German, Czech.
+
+`Language` is the one type every model that takes a language uses (an invitation's, a portal's,
+an email's): the API refuses any other, naming the four."""
 
 from __future__ import annotations
 
-LANGUAGES = ("en", "es", "de", "cs")
-DEFAULT_LANGUAGE = "en"
+from typing import Literal, get_args
+
+Language = Literal["en", "es", "de", "cs"]
+LANGUAGES: tuple[Language, ...] = get_args(Language)
+DEFAULT_LANGUAGE: Language = "en"

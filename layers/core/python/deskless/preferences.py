@@ -9,11 +9,12 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
 from .data import table
+from .fields import ONE_LINE
 from .table import SETTINGS_KEY, Entity
 
 CACHE_SECONDS = 30.0
 MAX_AWAY_REASONS = 10
-AwayReason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+AwayReason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40), ONE_LINE]
 
 
 def _distinct(reasons: list[str]) -> list[str]:

@@ -30,7 +30,7 @@ Access patterns (every read is a GetItem or a Query; nothing scans):
 | a technician's active codes (N slots) | Query     | pk=TECH#<user id>     sk begins CODESLOT#      |
 | a technician's code name (unique)     | Put cond. | pk=TECH#<user id>     sk=CODENAME#<name>       |
 | a technician's own code limit         | (in the same Query as the slots: whole TECH#<user id> partition)  |
-| failed redemptions of one source      | GetItem   | pk=GUESSES#<source>   sk=<window start>        |
+| failed guesses of one kind by subject | BatchGet  | pk=GUESSES#<kind>#<subject> sk=<minute start> |
 | support session                       | GetItem   | pk=SESSION#<id>       sk=SESSION               |
 | a session's messages, in order        | Query     | pk=SESSION#<id>       sk begins MSG#           |
 | a session's connected participants    | Query     | pk=SESSION#<id>       sk begins CONN#          |
@@ -206,8 +206,8 @@ def code_name_key(user_id: str, name: str) -> Key:
     return {"pk": technician_partition(user_id), "sk": f"CODENAME#{' '.join(name.lower().split())}"}
 
 
-def guesses_key(source: str, window_start: int) -> Key:
-    return {"pk": f"GUESSES#{source}", "sk": str(window_start)}
+def guesses_key(kind: str, subject: str, window_start: int) -> Key:
+    return {"pk": f"GUESSES#{kind}#{subject}", "sk": str(window_start)}
 
 
 def session_partition(session_id: str) -> str:

@@ -10,9 +10,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from .auth import Role, hash_password
+from .auth import STAFF_ROLES, Principal, Role, hash_password
 from .data import EXISTS, NEW_ITEM, ConditionFailed, TransactionCanceled, put_action, table
-from .errors import EmailTaken, NotFound
+from .errors import AccountDeactivated, EmailTaken, NotFound, Unauthorized
 from .presence import Channel
 from .table import GSI1, STAFF_LIST, Entity, code_limit_key, email_key, staff_index, user_key
 
@@ -92,15 +92,33 @@ def staff_from_item(item: dict[str, Any]) -> StaffUser:
     return StaffUser.model_validate({**fields, "id": item["user_id"]})
 
 
+NO_USER = "-"  # no user has this id (ids are hex): read in place of one, so a miss costs a hit's work
+
+
 def find_login(email: str) -> dict[str, Any] | None:
-    """The stored user (with its password hash) for an email, or None."""
+    """The stored user (with its password hash) for an email, or None: two GetItems either way,
+    so a sign-in takes as long whether or not the account exists."""
     guard = table().get(email_key(email))
-    return table().get(user_key(guard["user_id"])) if guard else None
+    return table().get(user_key(guard["user_id"] if guard else NO_USER))
 
 
 def get_staff(user_id: str) -> StaffUser | None:
     item = table().get(user_key(user_id))
     return staff_from_item(item) if item else None
+
+
+def as_stored_now(principal: Principal) -> Principal:
+    """A token's caller as their account says now (one GetItem for staff): the role, name and email
+    stored now, so a role taken away is taken away at once; refused if the account is gone or
+    deactivated. A customer's token stands on its signature."""
+    if principal.role not in STAFF_ROLES:
+        return principal
+    user = get_staff(principal.user_id)
+    if user is None:
+        raise Unauthorized("The token's user no longer exists.")
+    if not user.active:
+        raise AccountDeactivated()
+    return principal.model_copy(update={"role": user.role, "name": user.name, "email": user.email})
 
 
 def list_staff() -> list[StaffUser]:

@@ -1,4 +1,5 @@
-"""API keys: what an integration presents (header x-api-key) to create reusable invitations.
+"""API keys: what an integration presents (header x-api-key) to call the routes the catalog
+opens to Caller.API_KEY (deskless.http checks the key before the endpoint runs).
 
 A key reads `dsk_<id>_<secret>`. Only the SHA-256 of the secret is stored: the secret holds 256
 random bits, so there is nothing to guess and a fast hash is the right one; a check is one
@@ -19,15 +20,11 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from deskless.auth import STAFF_ROLES, Principal
-from deskless.data import NEW_ITEM, Condition, ConditionFailed, TransactionCanceled, put_action, table, update_action
-from deskless.errors import InvalidApiKey, NotFound, OperatorNotFound
-from deskless.languages import DEFAULT_LANGUAGE
-from deskless.observability import logger
-from deskless.table import API_KEY_LIST, GSI1, Entity, api_key_index, api_key_key
-from deskless.users import find_login
-
-from .links import Invitation, new_invitation
+from .auth import Principal
+from .data import NEW_ITEM, Action, Condition, ConditionFailed, table, update_action
+from .errors import InvalidApiKey, NotFound
+from .observability import logger
+from .table import API_KEY_LIST, GSI1, Entity, api_key_index, api_key_key
 
 ID_BYTES = 6  # 12 hex digits: names the key, is not secret
 SECRET_BYTES = 32  # 256 bits; token_urlsafe spells them in 43 characters
@@ -125,32 +122,9 @@ def authenticate(presented: str | None) -> str:
     return shape.group(1)
 
 
-def create_reusable_invitation(
-    key_id: str, operator_email: str, *, label: str = "", language: str = DEFAULT_LANGUAGE, now: float | None = None
-) -> Invitation:
-    """A reusable link to the operator with this email, made by an authenticated key. The
-    invitation is stored in one transaction with the key's last use, which also refuses a key
-    revoked since it was checked."""
-    operator = find_login(operator_email)
-    if operator is None or operator.get("role") not in STAFF_ROLES:
-        raise OperatorNotFound("There is no operator with this email.")
-    invitation, item = new_invitation(
-        operator["user_id"],
-        operator["name"],
-        label=label,
-        language=language,
-        reusable=True,
-        created_via=f"api:{key_id}",
-        now=now,
-    )
-    use = update_action(api_key_key(key_id), set_values={"last_used_at": invitation.created_at}, condition=_NOT_REVOKED)
-    try:
-        table().transact([put_action(item, NEW_ITEM), use])
-    except TransactionCanceled as error:
-        if error.reasons[1] == "ConditionalCheckFailed":
-            raise InvalidApiKey(NOT_VALID) from error
-        raise
-    return invitation
+def used(key_id: str, at: int) -> Action:
+    """A transaction's write of the key's last use, which also refuses a key revoked since it was checked."""
+    return update_action(api_key_key(key_id), set_values={"last_used_at": at}, condition=_NOT_REVOKED)
 
 
 def _from_item(item: dict[str, Any]) -> ApiKey:

@@ -1,18 +1,17 @@
-"""Guessing protection, the arithmetic: failures per source in one-minute buckets; a source with
-ten failures in the last ten minutes is blocked, and told when it may try again."""
+"""Guessing protection, the arithmetic (deskless.guessing): failures per subject in one-minute
+buckets; a subject with its kind's number of failures in the last ten minutes is blocked, and
+told when it may try again. Ten, as for session codes from one source, in these examples."""
 
 from __future__ import annotations
 
 import pytest
 
-from functions.codes.guessing import (
-    MAX_FAILURES,
-    Failures,
-    bucket_start,
-    counting_buckets,
-    from_items,
-    stops_counting,
-)
+from deskless.guessing import Failures, Guessable, bucket_start, counting_buckets, from_items, stops_counting
+from functions.auth.login import ACCOUNT_GUESSES, SOURCE_GUESSES
+from functions.codes.redemption import CODE_GUESSES
+
+TEN = Guessable("example", max_failures=10)
+SOURCE = "203.0.113.66"
 
 T = 1_800_000_000  # a minute boundary: 1_800_000_000 = 30_000_000 * 60
 assert T % 60 == 0
@@ -20,7 +19,7 @@ assert T % 60 == 0
 
 def failures(now: float, **ago: int) -> Failures:
     """Failures in the buckets that started `m<minutes>` before the minute of `now`: failures(now, m0=3, m5=2)."""
-    return Failures(now, {bucket_start(now) - int(key[1:]) * 60: count for key, count in ago.items()})
+    return Failures(TEN, SOURCE, now, {bucket_start(now) - int(key[1:]) * 60: count for key, count in ago.items()})
 
 
 def test_the_buckets_that_count_are_the_current_minute_and_the_ten_before() -> None:
@@ -55,7 +54,7 @@ def test_ten_failures_spread_over_ten_minutes_block_the_source_until_the_oldest_
 
 
 def test_failures_straddling_a_minute_boundary_still_add_up() -> None:
-    seen = Failures(T + 1, {T - 60: 5, T: 5})
+    seen = Failures(TEN, SOURCE, T + 1, {T - 60: 5, T: 5})
 
     assert seen.blocked
 
@@ -82,8 +81,8 @@ def test_after_retry_after_the_source_is_free_and_not_a_second_before() -> None:
     seen = failures(T + 17, m3=6, m1=3, m0=2)
     wait = seen.retry_after()
 
-    later = Failures(T + 17 + wait, seen.counts)
-    just_before = Failures(T + 17 + wait - 1, seen.counts)
+    later = Failures(TEN, SOURCE, T + 17 + wait, seen.counts)
+    just_before = Failures(TEN, SOURCE, T + 17 + wait - 1, seen.counts)
     assert not later.blocked
     assert just_before.blocked
 
@@ -108,8 +107,19 @@ def test_bucket_items_are_read_in_the_order_of_their_keys() -> None:
     items[0] = {"failures": 3}
     items[10] = {"failures": 4}
 
-    seen = from_items(T + 5, items)
+    seen = from_items(TEN, SOURCE, T + 5, items)
 
     assert seen.counts == {T: 3, T - 600: 4}
     assert seen.total == 7
-    assert MAX_FAILURES == 10
+
+
+def test_a_failure_recorded_past_the_limit_knows_the_subject_was_blocked_already() -> None:
+    assert not failures(T + 30, m0=10).blocked_before  # the tenth failure is the one that blocks
+    assert failures(T + 30, m0=11).blocked_before
+
+
+def test_what_each_kind_of_guess_may_fail() -> None:
+    # A session code: ten per source; a staff sign-in: ten per account, thirty per source (an office)
+    assert CODE_GUESSES.max_failures == 10
+    assert (ACCOUNT_GUESSES.max_failures, SOURCE_GUESSES.max_failures) == (10, 30)
+    assert len({CODE_GUESSES.kind, ACCOUNT_GUESSES.kind, SOURCE_GUESSES.kind}) == 3

@@ -1,0 +1,354 @@
+"""Who may call what, on `deskless dev`, generated from the catalog: every HTTP route and every
+WebSocket action is called as each kind of caller (anonymous, an integration's API key, a visitor
+of a support session, a contact, a primary contact, a technician, an admin), and each call is
+refused exactly where the catalog does not name its caller. A route added to the catalog is
+walked here without a line of this file changing; a route the catalog does not list cannot be
+served at all (tests/unit/test_catalog.py).
+
+Then what the matrix cannot see, since it is about whose resource, not which role: a visitor of
+one session acting on another, a technician on another technician's code, session and
+invitation, a deactivated user's token, and an admin demoted while their console is open.
+
+Contacts do not exist as a feature yet: their tokens are signed here with the platform's key, as
+the sign-in to come will sign them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from typing import Any
+from unittest import mock
+
+import httpx
+import pytest
+from websockets.exceptions import InvalidStatus
+from websockets.sync.client import ClientConnection, connect
+
+from deskless import auth
+from deskless.auth import Principal, Role
+from deskless.catalog import HTTP_ROUTES, WEBSOCKET_ROUTES, Auth, Caller, HttpRoute, WebSocketRoute
+from local.seed import DEMO_SUBDOMAIN
+from tests.e2e.conftest import Platform, Technician, bearer, hire
+
+PORTAL_HOST = f"{DEMO_SUBDOMAIN}.localhost"
+# Pages and the portal's own API answer on a portal's host; everything else on the console's.
+PORTAL_PATHS = re.compile(r"^/(api/portal|widget|join|invite|$)")
+# A value of the right shape for each path parameter: the calls reach their logic, which finds nothing.
+PARAMETERS = {
+    "code": "123456789",
+    "token": "A" * 32,
+    "key_id": "0123456789ab",
+    "user_id": "0123456789abcdef",
+    "company_id": "0123456789abcdef",
+    "session_id": "no-such-session",
+}
+# What a refusal by the catalog's gate looks like: the plumbing's answers, or API Gateway's own.
+REFUSALS = {"unauthorized", "forbidden", "invalid_api_key"}
+GATEWAY_REFUSALS = {"Unauthorized", "Forbidden"}
+
+
+@dataclass(frozen=True)
+class Credentials:
+    caller: Caller | None  # None: anonymous
+    headers: dict[str, str] = field(default_factory=dict)
+    token: str | None = None  # what opens a WebSocket
+
+
+def signed(platform: Platform, principal: Principal) -> str:
+    """A token for `principal`, signed with the platform's own key (as its sign-in will sign it)."""
+    key = platform.aws("secretsmanager").get_secret_value(SecretId=platform.names.signing_secret)["SecretString"]
+    with mock.patch.object(auth, "signing_key", return_value=key.encode()):
+        return auth.issue_token(principal, ttl_seconds=3600)[0]
+
+
+def create_code(platform: Platform, token: str) -> str:
+    with platform.http() as client:
+        created = client.post(
+            "/api/codes",
+            headers=bearer(token),
+            json={"name": f"Matrix {uuid.uuid4().hex[:6]}", "portal": DEMO_SUBDOMAIN},
+        )
+    assert created.status_code == 201, created.text
+    return str(created.json()["code"])
+
+
+def redeem(platform: Platform, code: str) -> dict[str, Any]:
+    with platform.http(host=PORTAL_HOST) as client:
+        joined = client.post("/api/join", json={"code": code, "name": "Vera Visitor"})
+    assert joined.status_code == 201, joined.text
+    entry: dict[str, Any] = joined.json()
+    return entry
+
+
+@dataclass(frozen=True)
+class Cast:
+    """One of each kind of caller, and who they are."""
+
+    credentials: dict[str, Credentials]
+    technician: Technician
+    visit: dict[str, Any]  # the visitor's entry to its session
+
+
+@pytest.fixture(scope="module")
+def cast(platform: Platform, admin_token: str) -> Cast:
+    technician = hire(platform, admin_token, "Mattie Matrix")
+    visit = redeem(platform, create_code(platform, technician.token))
+    with platform.http() as client:
+        key = client.post("/api/api-keys", headers=bearer(admin_token), json={"name": "Matrix integration"})
+    assert key.status_code == 201, key.text
+    contact = Principal(user_id="contact-1", role=Role.CONTACT, name="Carla Contact", email="carla@acme.example")
+    primary = Principal(user_id="contact-2", role=Role.PRIMARY_CONTACT, name="Pat Primary", email="pat@acme.example")
+    tokens = {
+        Caller.VISITOR: visit["token"],
+        Caller.CONTACT: signed(platform, contact),
+        Caller.PRIMARY_CONTACT: signed(platform, primary),
+        Caller.TECHNICIAN: technician.token,
+        Caller.ADMIN: admin_token,
+    }
+    credentials = {
+        "anonymous": Credentials(None),
+        "integration": Credentials(Caller.API_KEY, {"x-api-key": key.json()["key"]}),
+        **{caller.value: Credentials(caller, bearer(token), token) for caller, token in tokens.items()},
+    }
+    return Cast(credentials, technician, visit)
+
+
+CALLERS = ("anonymous", "integration", "visitor", "contact", "primary_contact", "technician", "admin")
+
+
+def allows(route: HttpRoute | WebSocketRoute, who: Credentials) -> bool:
+    return Caller.PUBLIC in route.allow or (who.caller is not None and who.caller in route.allow)
+
+
+def refused(status: int, body: Any) -> bool:
+    """Whether an answer is a refusal of who called (not the logic's answer about what was asked)."""
+    if status not in (401, 403) or not isinstance(body, dict):
+        return False
+    return body.get("error") in REFUSALS or ("error" not in body and body.get("message") in GATEWAY_REFUSALS)
+
+
+# --- HTTP: every route as every caller ---------------------------------------------------------
+
+
+def call(platform: Platform, route: HttpRoute, who: Credentials) -> httpx.Response:
+    path = re.sub(r"\{(\w+)\}", lambda m: PARAMETERS[m.group(1)], route.path)
+    host = PORTAL_HOST if PORTAL_PATHS.match(route.path) else None
+    body: dict[str, Any] | None = {} if route.method in ("POST", "PUT", "PATCH") else None
+    with platform.http(host=host) as client:
+        return client.request(route.method, path, headers=who.headers, json=body)
+
+
+@pytest.mark.parametrize("who", CALLERS)
+@pytest.mark.parametrize("route", HTTP_ROUTES, ids=lambda r: r.route_key)
+def test_each_http_route_refuses_exactly_the_callers_the_catalog_does_not_name(
+    platform: Platform, cast: Cast, route: HttpRoute, who: str
+) -> None:
+    credentials = cast.credentials[who]
+
+    response = call(platform, route, credentials)
+
+    body: Any = response.json() if "json" in response.headers.get("content-type", "") else None
+    assert response.status_code < 500, response.text
+    if allows(route, credentials):
+        assert not refused(response.status_code, body), f"{who} is allowed {route.route_key}: {response.text}"
+    else:
+        assert refused(response.status_code, body), f"{who} must be refused {route.route_key}: {response.text}"
+
+
+# --- WebSocket: every action as every caller -----------------------------------------------------
+
+ACTIONS = [route for route in WEBSOCKET_ROUTES if not route.route_key.startswith("$")]
+# A body of the right shape for each action: the calls reach their logic, which finds nothing.
+BODIES: dict[str, dict[str, Any]] = {
+    "chat.accept": {"request": "no-such-request"},
+    "session.join": {"session": "no-such-session"},
+    "session.end": {"session": "no-such-session"},
+    "chat.send": {"session": "no-such-session", "text": "Hello?"},
+}
+
+
+@pytest.fixture(scope="module")
+def sockets(platform: Platform, cast: Cast) -> Iterator[dict[str, ClientConnection | int]]:
+    """A socket per caller, or the HTTP status its handshake was refused with."""
+    opened: dict[str, ClientConnection | int] = {}
+    with ExitStack() as closing:
+        for who, credentials in cast.credentials.items():
+            try:
+                url = platform.websocket_url(credentials.token) if credentials.token else platform.websocket_url()
+                opened[who] = closing.enter_context(connect(url, additional_headers=credentials.headers))
+            except InvalidStatus as refusal:
+                opened[who] = refusal.response.status_code
+        yield opened
+
+
+def answer(socket: ClientConnection, action: str, timeout: float = 10.0) -> dict[str, Any]:
+    """Send the action with an id of its own; the answer that carries that id (pushes are skipped)."""
+    request_id = uuid.uuid4().hex
+    socket.send(json.dumps({"action": action, "id": request_id, **BODIES.get(action, {})}))
+    deadline = time.monotonic() + timeout
+    while (left := deadline - time.monotonic()) > 0:
+        message: dict[str, Any] = json.loads(socket.recv(timeout=left))
+        if message.get("id") == request_id:
+            return message
+    raise AssertionError(f"no answer to {action} within {timeout} s")
+
+
+@pytest.mark.parametrize("who", CALLERS)
+def test_a_websocket_opens_exactly_for_the_callers_the_catalog_lets_connect(
+    sockets: dict[str, ClientConnection | int], cast: Cast, who: str
+) -> None:
+    connect_route = next(route for route in WEBSOCKET_ROUTES if route.route_key == "$connect")
+
+    opened = sockets[who]
+
+    if allows(connect_route, cast.credentials[who]):
+        assert isinstance(opened, ClientConnection), f"{who} may connect, got {opened}"
+    else:
+        assert opened in (401, 403), f"{who} must be refused at $connect"
+
+
+@pytest.mark.parametrize("who", CALLERS)
+@pytest.mark.parametrize("route", ACTIONS, ids=lambda r: r.route_key)
+def test_each_websocket_action_refuses_exactly_the_callers_the_catalog_does_not_name(
+    sockets: dict[str, ClientConnection | int], cast: Cast, route: WebSocketRoute, who: str
+) -> None:
+    socket = sockets[who]
+    if not isinstance(socket, ClientConnection):
+        assert not allows(route, cast.credentials[who]), f"{who} may {route.route_key} but could not connect"
+        return  # refused at $connect: it can send nothing
+
+    reply = answer(socket, route.route_key)
+
+    status = 200 if "error" not in reply else _status_of(reply["error"])
+    if allows(route, cast.credentials[who]):
+        assert not refused(status, reply), f"{who} is allowed {route.route_key}: {reply}"
+    else:
+        assert reply.get("error") == "forbidden", f"{who} must be refused {route.route_key}: {reply}"
+
+
+def _status_of(error: str) -> int:
+    return {"unauthorized": 401, "forbidden": 403}.get(error, 400)
+
+
+# --- whose resource: what the matrix cannot see --------------------------------------------------
+
+
+def test_a_visitor_of_one_session_cannot_read_or_write_another(platform: Platform, cast: Cast) -> None:
+    # Given a second session of the same technician, with its own visitor
+    other = redeem(platform, create_code(platform, cast.technician.token))
+
+    # When the first session's visitor asks for the other's transcript, and writes into it
+    with platform.http(host=PORTAL_HOST) as client:
+        read = client.get(f"/api/sessions/{other['session_id']}/messages", headers=bearer(cast.visit["token"]))
+    with connect(platform.websocket_url(cast.visit["token"])) as visitor:
+        visitor.send(json.dumps({"action": "chat.send", "id": 1, "session": other["session_id"], "text": "Boo"}))
+        written = json.loads(visitor.recv(timeout=10))
+
+    # Then the other session is not found, and nothing is written into it
+    assert (read.status_code, read.json()["error"]) == (404, "not_found")
+    assert (written["error"], written["id"]) == ("not_participant", 1)
+    with platform.http() as client:
+        transcript = client.get(f"/api/sessions/{other['session_id']}/messages", headers=bearer(cast.technician.token))
+    assert transcript.json()["messages"] == []
+
+
+def test_a_technician_cannot_touch_another_technicians_code_session_or_invitation(
+    platform: Platform, cast: Cast, admin_token: str
+) -> None:
+    # Given another technician's code, session and invitation
+    owner = cast.technician
+    stranger = hire(platform, admin_token, "Sid Stranger")
+    code = create_code(platform, owner.token)
+    session = redeem(platform, create_code(platform, owner.token))
+    with platform.http() as client:
+        invitation = client.post("/api/invitations", headers=bearer(owner.token), json={}).json()
+
+        # When the stranger cancels, sends and reads the code, reads the transcript, invalidates the link
+        attempts = [
+            client.delete(f"/api/codes/{code}", headers=bearer(stranger.token)),
+            client.post(f"/api/codes/{code}/email", headers=bearer(stranger.token), json={"to": "x@example.com"}),
+            client.get(f"/api/codes/{code}/invitation", headers=bearer(stranger.token)),
+            client.get(f"/api/sessions/{session['session_id']}/messages", headers=bearer(stranger.token)),
+            client.delete(f"/api/invitations/{invitation['token']}", headers=bearer(stranger.token)),
+        ]
+        # Then each is "not found", as for something that does not exist, and nothing changed
+        assert [(r.status_code, r.json()["error"]) for r in attempts] == [(404, "not_found")] * len(attempts)
+        mine = client.get("/api/codes", headers=bearer(owner.token)).json()
+        assert code in [c["code"] for c in mine]
+        links = client.get("/api/invitations", headers=bearer(owner.token)).json()
+        assert next(i for i in links if i["token"] == invitation["token"])["state"] == "unused"
+        client.delete(f"/api/codes/{code}", headers=bearer(owner.token))
+
+    # And on the WebSocket, joining the other's session is not found either
+    with connect(platform.websocket_url(stranger.token)) as console:
+        console.send(json.dumps({"action": "session.join", "id": 2, "session": session["session_id"]}))
+        joined = _reply(console, 2)
+    assert joined["error"] == "not_found"
+
+
+def _reply(socket: ClientConnection, request_id: int, timeout: float = 10.0) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while (left := deadline - time.monotonic()) > 0:
+        message: dict[str, Any] = json.loads(socket.recv(timeout=left))
+        if message.get("id") == request_id:
+            return message
+    raise AssertionError(f"no answer to message {request_id}")
+
+
+def change_staff(platform: Platform, admin_token: str, user_id: str, **change: Any) -> None:
+    with platform.http() as client:
+        changed = client.patch(f"/api/staff/{user_id}", headers=bearer(admin_token), json=change)
+    assert changed.status_code == 200, changed.text
+
+
+def test_a_deactivated_users_token_is_refused_everywhere(platform: Platform, admin_token: str) -> None:
+    # Given a technician signed in, then deactivated
+    leaver = hire(platform, admin_token, "Lee Leaver")
+    change_staff(platform, admin_token, leaver.id, active=False)
+
+    # Then every route that takes a token refuses theirs, and so does the WebSocket
+    with platform.http() as client:
+        for route in HTTP_ROUTES:
+            if route.auth is Auth.TOKEN:
+                path = re.sub(r"\{(\w+)\}", lambda m: PARAMETERS[m.group(1)], route.path)
+                response = client.request(route.method, path, headers=bearer(leaver.token), json={})
+                assert response.status_code == 403, route.route_key
+    with pytest.raises(InvalidStatus) as refusal:
+        connect(platform.websocket_url(leaver.token))
+    assert refusal.value.response.status_code == 403
+
+
+def test_an_admin_demoted_with_a_console_open_loses_admin_powers_on_it_at_once(
+    platform: Platform, cast: Cast, admin_token: str
+) -> None:
+    # Given an admin whose console is open, and another technician's live session
+    with platform.http() as client:
+        email = f"ann-{uuid.uuid4().hex[:8]}@example.com"
+        made = client.post(
+            "/api/staff",
+            headers=bearer(admin_token),
+            json={"email": email, "name": "Ann Admin", "role": "admin", "password": "e2e-admin-password"},
+        )
+    assert made.status_code == 201, made.text
+    ann = Technician(id=made.json()["id"], name="Ann Admin", token=platform.login(email, "e2e-admin-password"))
+    session = redeem(platform, create_code(platform, cast.technician.token))
+    with connect(platform.websocket_url(ann.token)) as console:
+        console.send(json.dumps({"action": "queue.list", "id": 1}))
+        assert "requests" in _reply(console, 1)
+
+        # When another admin makes her a technician, her console still open
+        change_staff(platform, admin_token, ann.id, role="technician")
+
+        # Then on that same socket she can no longer join another technician's session
+        console.send(json.dumps({"action": "session.join", "id": 2, "session": session["session_id"]}))
+        assert _reply(console, 2)["error"] == "not_found"
+    # (had she still been an admin, she could: an admin joins any session)
+    with connect(platform.websocket_url(admin_token)) as admin_console:
+        admin_console.send(json.dumps({"action": "session.join", "id": 3, "session": session["session_id"]}))
+        assert _reply(admin_console, 3)["type"] == "session.joined"
