@@ -1,10 +1,17 @@
-"""deskless.edge.portal_label: which portal a Host header names (the CDN passes the viewer's Host)."""
+"""deskless.edge: which portal a Host header names (the CDN passes the viewer's Host), and the headers answers carry."""
 
 from __future__ import annotations
 
 import pytest
 
-from deskless.edge import portal_label, static_file_headers, websocket_origin
+from deskless.edge import (
+    EDGE_HEADERS,
+    STRICT_TRANSPORT_SECURITY,
+    StrictTransportSecurity,
+    portal_label,
+    static_file_headers,
+    websocket_origin,
+)
 
 
 @pytest.mark.parametrize(
@@ -71,3 +78,9 @@ def test_static_files_may_load_from_the_deployment_and_connect_to_its_websocket_
 )  # fmt: skip
 def test_the_websocket_origin_is_the_urls_scheme_and_host(url: str, origin: str) -> None:
     assert websocket_origin(url) == origin
+
+
+def test_hsts_is_two_years_with_the_portals_subdomains_and_not_preloaded() -> None:
+    assert str(STRICT_TRANSPORT_SECURITY) == "max-age=63072000; includeSubDomains"
+    assert dict(EDGE_HEADERS) == {"strict-transport-security": str(STRICT_TRANSPORT_SECURITY)}
+    assert str(StrictTransportSecurity(max_age_s=60, include_subdomains=False, preload=True)) == "max-age=60; preload"
