@@ -8,7 +8,10 @@ bypass CloudFront (deskless.edge).
 
 Static files carry the headers of deskless.edge.static_file_headers (a response headers policy),
 and their own viewer-request function maps a folder to its index.html, as the local gateway
-does (local/static.py). Every response, static or not, carries deskless.edge.EDGE_HEADERS (HSTS)."""
+does (local/static.py). Every response, static or not, carries deskless.edge.EDGE_HEADERS (HSTS).
+
+The web ACL, when the deployment has one, comes from the companion stack in us-east-1
+(infra/edge.py): CloudFront takes a web ACL only from there."""
 
 from __future__ import annotations
 
@@ -132,6 +135,7 @@ class PortalsCdn(Construct):
         assets: s3.IBucket,
         origin_secret: secretsmanager.ISecret,
         access_logs: s3.IBucket,
+        web_acl_arn: str | None,
     ) -> None:
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
@@ -196,15 +200,17 @@ class PortalsCdn(Construct):
             enable_logging=True,
             log_bucket=access_logs,
             log_file_prefix="cloudfront/",
+            web_acl_id=web_acl_arn,
         )
         suppress(
             self.distribution,
             "CFR1",
             "Customers and technicians connect from anywhere; the product serves no region-restricted content.",
         )
-        suppress(
-            self.distribution,
-            "CFR2",
-            "A WAF web ACL is an account-level choice (CLOUDFRONT scope, us-east-1) left to the operator; "
-            "the API throttles per stage and the functions refuse calls without the origin secret.",
-        )
+        if web_acl_arn is None:
+            suppress(
+                self.distribution,
+                "CFR2",
+                "The deployment turned its web ACL off (deskless:waf=false); the API still throttles per stage "
+                "and the functions refuse calls that bypass CloudFront.",
+            )
