@@ -51,6 +51,15 @@ class DeploymentSettings(BaseModel):
     api_rate_limit: int = Field(default=100, gt=0, description="Steady requests per second, per API stage.")
     api_burst_limit: int = Field(default=200, gt=0, description="Burst of requests, per API stage.")
     inbound_mail_days: int = Field(default=90, gt=0, description="How long received messages are kept in S3.")
+    waf: bool = Field(
+        default=True, description="A WAF web ACL on the CloudFront distribution (a companion stack in us-east-1)."
+    )
+    waf_rate_limit: int = Field(
+        default=2000,
+        ge=10,  # AWS WAF's bounds for a rate-based rule
+        le=2_000_000_000,
+        description="Requests per client IP address in any 5 minutes, above which the web ACL refuses that address.",
+    )
 
     @field_validator("support_addresses", mode="before")
     @classmethod

@@ -34,6 +34,7 @@ class DesklessStack(Stack):
         settings: DeploymentSettings,
         dependencies: Layer,
         web_source: Path | None,
+        web_acl_arn: str | None,
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, construct_id, description="Deskless: remote support and help desk", **kwargs)
@@ -74,6 +75,7 @@ class DesklessStack(Stack):
             assets=web.bucket,
             origin_secret=secrets.origin,
             access_logs=access_logs.bucket,
+            web_acl_arn=web_acl_arn,
         )
 
         CfnOutput(

@@ -78,15 +78,15 @@ def _synth(args: argparse.Namespace) -> int:
         return 2
     context = {**json.loads(paths.CDK_JSON.read_text())["context"], **dict(overrides)}
     try:
-        app, stack = build_app(context, outdir=args.outdir)
+        app, _ = build_app(context, outdir=args.outdir)
     except ContextError as invalid:
         print(f"error: {invalid}", file=sys.stderr)
         return 2
-    app.synth()
-    template = Path(args.outdir) / stack.template_file
-    print(f"template: {template}")
+    templates = [artifact.template_full_path for artifact in app.synth().stacks]  # with the edge stack, if any
+    for template in templates:
+        print(f"template: {template}")
     # W3005: CDK deliberately makes each function depend on its role's policy as well as its role.
-    code = _run(str(Path(sys.executable).with_name("cfn-lint")), "--ignore-checks", "W3005", "--", str(template))
+    code = _run(str(Path(sys.executable).with_name("cfn-lint")), "--ignore-checks", "W3005", "--", *templates)
     return 0 if code in CFN_LINT_NO_ERRORS else code
 
 

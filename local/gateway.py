@@ -24,7 +24,14 @@ from typing import Any
 from anyio import to_thread
 
 from deskless.catalog import Auth, HttpRoute
-from deskless.edge import ORIGIN_VERIFY_HEADER, PORTAL_HOST_HEADER, STATIC_PATH, VIEWER_IP_HEADER, static_file_headers
+from deskless.edge import (
+    EDGE_HEADERS,
+    ORIGIN_VERIFY_HEADER,
+    PORTAL_HOST_HEADER,
+    STATIC_PATH,
+    VIEWER_IP_HEADER,
+    static_file_headers,
+)
 from local import apigateway as agw
 from local.functions import FunctionRegistry
 from local.logs import log
@@ -146,6 +153,7 @@ class Gateway:
                 break
         request = _request(scope, body)
         started = time.perf_counter()
+        send = send if request.path.startswith(CONNECTIONS_PREFIX) else at_the_edge(send)
         if request.path.startswith(CONNECTIONS_PREFIX):
             status, payload, headers = await self._manage(request)
             await _respond(send, status, payload, headers)
@@ -373,6 +381,21 @@ def as_cdn(headers: list[tuple[str, str]], *, viewer_ip: str, origin_secret: str
     host = next((value for name, value in headers if name.lower() == "host"), "")
     edge = {PORTAL_HOST_HEADER: host, VIEWER_IP_HEADER: viewer_ip, ORIGIN_VERIFY_HEADER: origin_secret}
     return [*((k, v) for k, v in headers if k.lower() not in edge), *edge.items()]
+
+
+def at_the_edge(send: Send) -> Send:
+    """`send` with deskless.edge.EDGE_HEADERS on the response, replacing any the origin set, as the
+    CDN's response headers policies add them to everything it serves (the @connections API is API
+    Gateway's own, reached without CloudFront)."""
+
+    async def sending(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            edge = {name.encode(): value.encode() for name, value in EDGE_HEADERS.items()}
+            kept = [(name, value) for name, value in message["headers"] if name.lower() not in edge]
+            message = {**message, "headers": [*kept, *edge.items()]}
+        await send(message)
+
+    return sending
 
 
 async def _refuse(scope: Scope, send: Send, status: int) -> None:

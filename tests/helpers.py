@@ -1,8 +1,10 @@
 """Helpers the tests share: sample events from events/, running a handler as Lambda would,
-reading an HTTP API result, counting AWS requests, and a stand-in for the @connections API."""
+reading an HTTP API result, a request through the local gateway, counting AWS requests, and a
+stand-in for the @connections API."""
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import json
 import threading
@@ -21,6 +23,7 @@ from deskless.auth import Principal, Role
 from deskless.edge import ORIGIN_VERIFY_HEADER
 from deskless.table import user_key
 from local.functions import FunctionRegistry, LambdaContext
+from local.gateway import Gateway
 
 EVENTS = Path(__file__).resolve().parent.parent / "events"
 
@@ -135,6 +138,40 @@ def http_result(result: dict[str, Any]) -> HttpResult:
 
 def call_http(function: str, event: dict[str, Any]) -> HttpResult:
     return http_result(invoke(function, event))
+
+
+# --- the local gateway -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GatewayAnswer:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+
+def call_gateway(gateway: Gateway, method: str, raw_path: str, headers: dict[str, str] | None = None) -> GatewayAnswer:
+    """One HTTP request through the gateway's ASGI app, as uvicorn hands it over (path decoded)."""
+    scope: dict[str, Any] = {
+        "type": "http",
+        "method": method,
+        "path": unquote(raw_path),
+        "raw_path": raw_path.encode(),
+        "query_string": b"",
+        "headers": [(b"host", b"localhost:8123"), *((k.encode(), v.encode()) for k, v in (headers or {}).items())],
+        "client": ("127.0.0.1", 5000),
+    }
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    asyncio.run(gateway(scope, receive, send))
+    start, body = sent
+    return GatewayAnswer(start["status"], {k.decode(): v.decode() for k, v in start["headers"]}, body.get("body", b""))
 
 
 # --- counting AWS requests -----------------------------------------------------------------

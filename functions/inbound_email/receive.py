@@ -1,10 +1,9 @@
 """A message SES received: read its body from S3 (the Lambda action carries only headers) and
-record it once, whatever the number of deliveries."""
+record it once, whatever the number of deliveries, and whatever charset it claims (decoding.py)."""
 
 from __future__ import annotations
 
 import time
-from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
 from typing import Any
@@ -15,6 +14,8 @@ from deskless.data import NEW_ITEM, ConditionFailed, table
 from deskless.observability import logger
 from deskless.settings import get_settings
 from deskless.table import Entity, inbound_mail_key
+
+from .decoding import LENIENT
 
 PREVIEW_CHARS = 2000
 
@@ -31,7 +32,7 @@ def receive(ses: dict[str, Any]) -> str:
         .get_object(Bucket=get_settings().inbound_bucket, Key=INBOUND_MAIL_PREFIX + message_id)["Body"]
         .read()
     )
-    message = BytesParser(policy=policy.default).parsebytes(raw)
+    message = BytesParser(policy=LENIENT).parsebytes(raw)
     assert isinstance(message, EmailMessage)
     item = {
         **inbound_mail_key(message_id),

@@ -1,5 +1,9 @@
 """Email: the SES identity and configuration set mail is sent with, and the receipt rule that
-stores each message for a support address in the inbound bucket, then hands it to a function."""
+stores each message for a support address in the inbound bucket, then hands it to a function.
+
+SES invokes that function asynchronously: Lambda retries a failed invocation, then hands the
+event to the function's on-failure destination, a failure queue with an alarm (failures.py),
+where it waits to be replayed; the message itself is in the inbound bucket all along."""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from collections.abc import Sequence
 from aws_cdk import Duration, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_destinations as destinations
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_ses as ses
 from aws_cdk import aws_ses_actions as ses_actions
@@ -15,6 +20,12 @@ from constructs import Construct
 
 from deskless.catalog import INBOUND_MAIL_PREFIX
 from infra.constructs.buckets import private_bucket
+from infra.constructs.failures import failure_queue
+
+# Lambda's own limits for asynchronous invocations, stated: two retries (about one and then two
+# minutes apart), and an event not yet handled after six hours goes to the failure queue too.
+RETRIES = 2
+MAX_EVENT_AGE = Duration.hours(6)
 
 
 class Email(Construct):
@@ -49,7 +60,18 @@ class Email(Construct):
         )
 
     def receive_with(self, functions: Sequence[lambda_.IFunction]) -> ses.ReceiptRuleSet:
-        """Mail to a support address: stored under INBOUND_MAIL_PREFIX, then each function is invoked."""
+        """Mail to a support address: stored under INBOUND_MAIL_PREFIX, then each function is invoked;
+        an event a function still fails on after its retries waits in the failure queue."""
+        failures = failure_queue(
+            self,
+            "ReceivingFailures",
+            holds="the SES receipt events a receiving function failed on after Lambda's retries "
+            "(each names a message kept in the inbound bucket)",
+        )
+        for fn in functions:
+            fn.configure_async_invoke(
+                on_failure=destinations.SqsDestination(failures), retry_attempts=RETRIES, max_event_age=MAX_EVENT_AGE
+            )
         actions: list[ses.IReceiptRuleAction] = [
             ses_actions.S3(bucket=self.inbound_bucket, object_key_prefix=INBOUND_MAIL_PREFIX)
         ]

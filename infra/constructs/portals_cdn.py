@@ -8,13 +8,16 @@ bypass CloudFront (deskless.edge).
 
 Static files carry the headers of deskless.edge.static_file_headers (a response headers policy),
 and their own viewer-request function maps a folder to its index.html, as the local gateway
-does (local/static.py)."""
+does (local/static.py). Every response, static or not, carries deskless.edge.EDGE_HEADERS (HSTS).
+
+The web ACL, when the deployment has one, comes from the companion stack in us-east-1
+(infra/edge.py): CloudFront takes a web ACL only from there."""
 
 from __future__ import annotations
 
 import json
 
-from aws_cdk import Stack
+from aws_cdk import Duration, Stack
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_cloudfront as cloudfront
@@ -27,6 +30,7 @@ from deskless.edge import (
     INDEX_FILE,
     ORIGIN_VERIFY_HEADER,
     PORTAL_HOST_HEADER,
+    STRICT_TRANSPORT_SECURITY,
     VIEWER_IP_HEADER,
     StaticFileHeaders,
     static_file_headers,
@@ -70,10 +74,33 @@ def static_index_code() -> str:
     )
 
 
+def strict_transport_security() -> cloudfront.ResponseHeadersStrictTransportSecurity:
+    """deskless.edge's HSTS, replacing any the origin sent."""
+    hsts = STRICT_TRANSPORT_SECURITY
+    return cloudfront.ResponseHeadersStrictTransportSecurity(
+        access_control_max_age=Duration.seconds(hsts.max_age_s),
+        include_subdomains=hsts.include_subdomains,
+        preload=hsts.preload,
+        override=True,
+    )
+
+
+def edge_headers_policy(scope: Construct, construct_id: str) -> cloudfront.ResponseHeadersPolicy:
+    """deskless.edge.EDGE_HEADERS on what the API and the portals answer; the functions set the rest."""
+    return cloudfront.ResponseHeadersPolicy(
+        scope,
+        construct_id,
+        comment="HSTS on every answer of the API and the portals",
+        security_headers_behavior=cloudfront.ResponseSecurityHeadersBehavior(
+            strict_transport_security=strict_transport_security()
+        ),
+    )
+
+
 def static_headers_policy(
     scope: Construct, construct_id: str, headers: StaticFileHeaders
 ) -> cloudfront.ResponseHeadersPolicy:
-    """deskless.edge's static file headers as CloudFront adds them, replacing any the bucket has."""
+    """deskless.edge's static file headers and EDGE_HEADERS as CloudFront adds them, replacing any the bucket has."""
     referrer = cloudfront.HeadersReferrerPolicy[headers.referrer_policy.upper().replace("-", "_")]
     return cloudfront.ResponseHeadersPolicy(
         scope,
@@ -85,6 +112,7 @@ def static_headers_policy(
             ),
             content_type_options=cloudfront.ResponseHeadersContentTypeOptions(override=True),  # nosniff
             referrer_policy=cloudfront.ResponseHeadersReferrerPolicy(referrer_policy=referrer, override=True),
+            strict_transport_security=strict_transport_security(),
         ),
         custom_headers_behavior=cloudfront.ResponseCustomHeadersBehavior(
             custom_headers=[
@@ -107,6 +135,7 @@ class PortalsCdn(Construct):
         assets: s3.IBucket,
         origin_secret: secretsmanager.ISecret,
         access_logs: s3.IBucket,
+        web_acl_arn: str | None,
     ) -> None:
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
@@ -145,6 +174,7 @@ class PortalsCdn(Construct):
                 cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,
                 origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
                 viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+                response_headers_policy=edge_headers_policy(self, "EdgeHeaders"),
                 function_associations=[
                     cloudfront.FunctionAssociation(
                         function=portal_host, event_type=cloudfront.FunctionEventType.VIEWER_REQUEST
@@ -170,15 +200,17 @@ class PortalsCdn(Construct):
             enable_logging=True,
             log_bucket=access_logs,
             log_file_prefix="cloudfront/",
+            web_acl_id=web_acl_arn,
         )
         suppress(
             self.distribution,
             "CFR1",
             "Customers and technicians connect from anywhere; the product serves no region-restricted content.",
         )
-        suppress(
-            self.distribution,
-            "CFR2",
-            "A WAF web ACL is an account-level choice (CLOUDFRONT scope, us-east-1) left to the operator; "
-            "the API throttles per stage and the functions refuse calls without the origin secret.",
-        )
+        if web_acl_arn is None:
+            suppress(
+                self.distribution,
+                "CFR2",
+                "The deployment turned its web ACL off (deskless:waf=false); the API still throttles per stage "
+                "and the functions refuse calls that bypass CloudFront.",
+            )

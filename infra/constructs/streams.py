@@ -1,6 +1,6 @@
 """The table's stream, delivered to functions as deskless.catalog.STREAM_SUBSCRIPTIONS declare:
 their filters, batch sizes and retries; failed records reported one by one, batches bisected on
-error, and what still fails parked in an encrypted queue."""
+error, and what still fails parked in a failure queue with an alarm (failures.py)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from aws_cdk import Duration
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as event_sources
-from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from deskless.catalog import STREAM_SUBSCRIPTIONS
+from infra.constructs.failures import failure_queue
 from infra.constructs.functions import Functions
 from infra.nag import suppress
 
@@ -22,18 +22,10 @@ class Streams(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, table: dynamodb.ITable, functions: Functions) -> None:
         super().__init__(scope, construct_id)
         for subscription in STREAM_SUBSCRIPTIONS:
-            failures = sqs.Queue(
+            failures = failure_queue(
                 self,
                 f"{subscription.function}-failures",
-                encryption=sqs.QueueEncryption.SQS_MANAGED,
-                enforce_ssl=True,
-                retention_period=Duration.days(14),
-            )
-            suppress(
-                failures,
-                "SQS3",
-                "This queue is itself the dead end: the on-failure destination of a stream mapping, "
-                "holding the records that exhausted their retries.",
+                holds=f"the stream records the {subscription.function} function failed on after the mapping's retries",
             )
             made = functions.made(subscription.function)
             made.function.add_event_source(

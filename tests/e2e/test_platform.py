@@ -13,6 +13,7 @@ from botocore.exceptions import ClientError
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 
+from deskless.edge import EDGE_HEADERS
 from local.seed import DEMO_STAFF, DEMO_SUBDOMAIN
 from local.services import local_client
 from tests.e2e.conftest import Platform, bearer, wait_for
@@ -34,6 +35,18 @@ def test_health_and_public_config(platform: Platform) -> None:
         config = client.get("/api/config").json()
     assert config["websocket_url"] == f"ws://localhost:{platform.port}/ws"
     assert config["languages"] == ["en", "es", "de", "cs"]
+
+
+def test_every_answer_carries_the_headers_cloudfront_adds(platform: Platform) -> None:
+    with platform.http() as client:
+        answers = [client.get(path) for path in ("/api/health", "/api/me", "/static/console/", "/_local/outbox")]
+    with platform.http(host=f"{DEMO_SUBDOMAIN}.localhost") as portal:
+        answers += [portal.get("/"), portal.get("/api/portal")]
+
+    assert [answer.status_code for answer in answers] == [200, 401, 200, 200, 200, 200]
+    for answer in answers:
+        for name, value in EDGE_HEADERS.items():
+            assert answer.headers[name] == value, answer.url
 
 
 def test_demo_admin_signs_in_and_sees_themself(platform: Platform, admin_token: str) -> None:

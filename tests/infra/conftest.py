@@ -1,5 +1,6 @@
-"""The app synthesized once per test session, as `cdk synth` would with cdk.json's context, and
-ways to find a catalog function's resources in its template."""
+"""The app synthesized once per test session, as `cdk synth` would with cdk.json's context (Deskless'
+stack, and its companion in us-east-1 with the web ACL), and ways to find a catalog function's
+resources in its template."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from aws_cdk import Stack
 from aws_cdk.assertions import Template
 
 from infra import paths
-from infra.app import build_app
+from infra.app import EDGE_STACK_NAME, build_app
 
 Resource = dict[str, Any]
 
@@ -28,6 +29,10 @@ class Synthesized:
     stack: Stack
     template: Template
     outdir: Path
+
+    @classmethod
+    def of(cls, stack: Stack, outdir: Path) -> Synthesized:
+        return cls(stack=stack, template=Template.from_stack(stack), outdir=outdir)
 
     @property
     def resources(self) -> dict[str, Resource]:
@@ -87,12 +92,30 @@ class Synthesized:
         return self.outdir / f"asset.{code['S3Key'].removesuffix('.zip')}"
 
 
-@pytest.fixture(scope="session")
-def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
-    outdir = tmp_path_factory.mktemp("cdk.out")
-    app, stack = build_app(cdk_json_context(), outdir=str(outdir))
+def synthesize(outdir: Path, context: dict[str, Any]) -> tuple[Synthesized, Synthesized | None]:
+    """Deskless' stack and its edge stack, if the context gives it one, synthesized into `outdir`."""
+    app, stack = build_app(context, outdir=str(outdir))
     app.synth()
-    return Synthesized(stack=stack, template=Template.from_stack(stack), outdir=outdir)
+    edge = app.node.try_find_child(EDGE_STACK_NAME)
+    return Synthesized.of(stack, outdir), Synthesized.of(edge, outdir) if isinstance(edge, Stack) else None
+
+
+@pytest.fixture(scope="session")
+def synthesized_app(tmp_path_factory: pytest.TempPathFactory) -> tuple[Synthesized, Synthesized | None]:
+    return synthesize(tmp_path_factory.mktemp("cdk.out"), cdk_json_context())
+
+
+@pytest.fixture(scope="session")
+def synthesized(synthesized_app: tuple[Synthesized, Synthesized | None]) -> Synthesized:
+    """Deskless' own stack."""
+    return synthesized_app[0]
+
+
+@pytest.fixture(scope="session")
+def edge(synthesized_app: tuple[Synthesized, Synthesized | None]) -> Synthesized:
+    """The companion stack in us-east-1 (the web ACL is on by default)."""
+    assert synthesized_app[1] is not None
+    return synthesized_app[1]
 
 
 def logical_id_of(reference: Any) -> str:

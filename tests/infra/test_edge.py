@@ -1,6 +1,7 @@
 """The CDN in front of everything: aliases and certificate from context, the portal host passed
 to the API origin, the origin secret on every API request, static files through origin access
-control; and the static-files bucket filled from web/ when the repository has one."""
+control, deskless.edge's HSTS on every answer; and the static-files bucket filled from web/ when
+the repository has one."""
 
 from __future__ import annotations
 
@@ -16,7 +17,14 @@ from aws_cdk import App, Aspects, Stack
 from aws_cdk.assertions import Annotations, Match, Template
 from cdk_nag import AwsSolutionsChecks
 
-from deskless.edge import ORIGIN_VERIFY_HEADER, PORTAL_HOST_HEADER, VIEWER_IP_HEADER, portal_label, static_file_headers
+from deskless.edge import (
+    ORIGIN_VERIFY_HEADER,
+    PORTAL_HOST_HEADER,
+    STRICT_TRANSPORT_SECURITY,
+    VIEWER_IP_HEADER,
+    portal_label,
+    static_file_headers,
+)
 from infra.constructs.access_logs import AccessLogs
 from infra.constructs.web_assets import WebAssets
 from local.gateway import as_cdn
@@ -181,6 +189,24 @@ def test_static_files_come_from_the_private_bucket_through_origin_access_control
         s["Principal"] == {"Service": "cloudfront.amazonaws.com"} and mentions(s["Condition"], distribution_id)
         for s in policy
     )
+
+
+def test_every_behaviour_adds_deskless_edge_hsts_to_every_answer(synthesized: Synthesized, distribution: Resource):
+    # Given every cache behaviour: the API and portals (default) and the static files
+    behaviours = [distribution["DefaultCacheBehavior"], *distribution["CacheBehaviors"]]
+    for behaviour in behaviours:
+        # Then its response headers policy adds deskless.edge's HSTS, replacing any the origin sent
+        policy = synthesized.resources[logical_id_of(behaviour["ResponseHeadersPolicyId"])]["Properties"]
+        hsts = policy["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]["StrictTransportSecurity"]
+        assert hsts == {
+            "AccessControlMaxAgeSec": STRICT_TRANSPORT_SECURITY.max_age_s,
+            "IncludeSubdomains": STRICT_TRANSPORT_SECURITY.include_subdomains,
+            "Preload": STRICT_TRANSPORT_SECURITY.preload,
+            "Override": True,
+        }, behaviour.get("PathPattern", "default")
+    # a year at least, portals (subdomains) included, not preloaded
+    assert STRICT_TRANSPORT_SECURITY.max_age_s >= 365 * 24 * 60 * 60
+    assert (STRICT_TRANSPORT_SECURITY.include_subdomains, STRICT_TRANSPORT_SECURITY.preload) == (True, False)
 
 
 def test_distribution_logs_to_the_access_log_bucket(distribution: Resource):

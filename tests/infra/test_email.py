@@ -1,10 +1,11 @@
 """SES: a domain identity with a configuration set for sending; a receipt rule for the support
-addresses that stores each message in the inbound bucket, then invokes the inbound function."""
+addresses that stores each message in the inbound bucket, then invokes the inbound function,
+whose failed invocations wait in a failure queue with an alarm rather than being dropped."""
 
 from __future__ import annotations
 
 from deskless.catalog import FUNCTIONS, INBOUND_MAIL_PREFIX, Trigger
-from tests.infra.conftest import Synthesized, cdk_json_context, logical_id_of
+from tests.infra.conftest import Synthesized, actions_of, cdk_json_context, logical_id_of
 
 
 def test_identity_is_the_mail_domain_and_sends_with_the_configuration_set(synthesized: Synthesized):
@@ -54,3 +55,49 @@ def test_inbound_bucket_is_private_encrypted_expiring_and_writable_by_ses(synthe
         s["Effect"] == "Allow" and s["Principal"] == {"Service": "ses.amazonaws.com"} and s["Action"] == "s3:PutObject"
         for s in policy
     )
+
+
+def test_an_event_the_inbound_function_still_fails_on_after_its_retries_waits_in_a_queue(synthesized: Synthesized):
+    # Given the function SES invokes asynchronously
+    (inbound,) = [spec.name for spec in FUNCTIONS if spec.trigger is Trigger.EMAIL]
+    function, _ = synthesized.function(inbound)
+    # Then its asynchronous invocations are retried twice, for at most six hours,
+    (config,) = [
+        value["Properties"]
+        for value in synthesized.of_type("AWS::Lambda::EventInvokeConfig").values()
+        if value["Properties"]["FunctionName"] == {"Ref": function}
+    ]
+    assert (config["MaximumRetryAttempts"], config["MaximumEventAgeInSeconds"]) == (2, 6 * 60 * 60)
+    assert config["Qualifier"] == "$LATEST"
+    # and what still fails goes to a queue it may send to
+    destination = config["DestinationConfig"]["OnFailure"]["Destination"]
+    queue = logical_id_of(destination)
+    assert destination == {"Fn::GetAtt": [queue, "Arn"]}
+    assert any(
+        "sqs:SendMessage" in actions_of(statement) and statement["Resource"] == destination
+        for statement in synthesized.role_statements(inbound)
+    )
+    # which is encrypted, TLS only, keeps it 14 days
+    properties = synthesized.resources[queue]["Properties"]
+    assert properties["SqsManagedSseEnabled"] is True
+    assert properties["MessageRetentionPeriod"] == 14 * 24 * 60 * 60
+    (policy,) = [
+        value["Properties"]["PolicyDocument"]["Statement"]
+        for value in synthesized.of_type("AWS::SQS::QueuePolicy").values()
+        if value["Properties"]["Queues"] == [{"Ref": queue}]
+    ]
+    assert any(s["Effect"] == "Deny" and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}} for s in policy)
+    # and raises an alarm as soon as anything waits there
+    (alarm,) = [
+        value["Properties"]
+        for value in synthesized.of_type("AWS::CloudWatch::Alarm").values()
+        if value["Properties"].get("Dimensions")
+        == [{"Name": "QueueName", "Value": {"Fn::GetAtt": [queue, "QueueName"]}}]
+    ]
+    assert (alarm["Namespace"], alarm["MetricName"]) == ("AWS/SQS", "ApproximateNumberOfMessagesVisible")
+    assert (alarm["ComparisonOperator"], alarm["Threshold"], alarm["EvaluationPeriods"]) == (
+        "GreaterThanThreshold",
+        0,
+        1,
+    )
+    assert alarm["Statistic"] == "Maximum"

@@ -19,10 +19,18 @@ def test_values_given_with_dash_c_arrive_as_strings_and_are_understood():
     context = cdk_json_context() | {
         "deskless:support_addresses": "help@support.example.com, billing@support.example.com",
         "deskless:api_rate_limit": "25",
+        "deskless:waf": "false",
+        "deskless:waf_rate_limit": "500",
     }
     settings = DeploymentSettings.from_context(context)
     assert settings.support_addresses == ("help@support.example.com", "billing@support.example.com")
     assert settings.api_rate_limit == 25
+    assert (settings.waf, settings.waf_rate_limit) == (False, 500)
+
+
+def test_the_web_acl_is_on_by_default_with_2000_requests_per_client_in_5_minutes():
+    settings = DeploymentSettings.from_context(cdk_json_context())
+    assert (settings.waf, settings.waf_rate_limit) == (True, 2000)
 
 
 def test_missing_value_stops_the_app_and_names_the_key():
@@ -39,6 +47,8 @@ def test_missing_value_stops_the_app_and_names_the_key():
         ("deskless:domain", "not a domain", "deskless:domain"),
         ("deskless:mail_from", "help@elsewhere.example.org", "not an address at the mail domain"),
         ("deskless:log_level", "LOUD", "deskless:log_level"),
+        ("deskless:waf", "maybe", "deskless:waf"),
+        ("deskless:waf_rate_limit", "5", "deskless:waf_rate_limit"),  # below AWS WAF's least
         ("deskless:domian", "typo.example.com", "deskless:domian is not a Deskless setting"),
     ],
 )

@@ -1,9 +1,11 @@
 """The inbound_email function: SES stores a received message in S3 (the rule's S3 action),
 then invokes the function with headers only; the function reads the body from S3 and
-records the message once, however many times SES delivers the event."""
+records the message once, however many times SES delivers the event, whatever charset its
+sender's mail program claimed."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Any
 
@@ -119,3 +121,110 @@ def test_a_message_missing_from_s3_fails_the_invocation_so_ses_retries(aws: Loca
     with pytest.raises(ClientError, match="NoSuchKey"):
         invoke("inbound_email", load_event("ses_receipt"))
     assert recorded() is None
+
+
+# --- Charsets as real mail has them ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Sent:
+    """A message as its sender's mail program wrote it, bytes and all, and what is to be recorded."""
+
+    content_type: str
+    body: bytes
+    text: str  # recorded
+    subject: bytes = b"Printer"
+    transfer_encoding: bytes = b"8bit"
+    sender: bytes = b"Jane Doe <jane.doe@example.org>"
+
+    @property
+    def raw(self) -> bytes:
+        return b"\r\n".join(
+            (
+                b"From: " + self.sender,
+                b"To: support@deskless.example.com",
+                b"Subject: " + self.subject,
+                b"MIME-Version: 1.0",
+                b"Content-Type: " + self.content_type.encode(),
+                b"Content-Transfer-Encoding: " + self.transfer_encoding,
+                b"",
+                self.body,
+            )
+        )
+
+    def receipt_event(self) -> dict[str, Any]:
+        """The sample SES event for this message (SES copies the message's headers into it)."""
+        event = load_event("ses_receipt")
+        for header in event["Records"][0]["ses"]["mail"]["headers"]:
+            if header["name"] == "Content-Type":
+                header["value"] = self.content_type
+        return event
+
+
+UNKNOWN_8BIT = "text/plain; charset=unknown-8bit"
+BROKEN_BODIES = {
+    # Relays write unknown-8bit for 8-bit bytes that came without a charset: UTF-8 today,
+    "unknown-8bit, UTF-8 bytes": Sent(UNKNOWN_8BIT, "Grüße aus Brno\r\n".encode(), "Grüße aus Brno\n"),
+    # Latin-1 or Windows-1252 from older programs.
+    "unknown-8bit, Latin-1 quoted-printable": Sent(
+        UNKNOWN_8BIT,
+        b"Gr=FC=DFe aus Wien =93quoted=94",
+        "Grüße aus Wien “quoted”",
+        transfer_encoding=b"quoted-printable",
+    ),
+    "a charset Python does not know": Sent(
+        'text/plain; charset="utf8mb4"', "Tiskárna nejde\r\n".encode(), "Tiskárna nejde\n"
+    ),
+    "an empty charset": Sent('text/plain; charset=""', b"It is on fire", "It is on fire"),
+    "UTF-8 declared, Latin-1 sent": Sent("text/plain; charset=utf-8", b"Caf\xe9 printer", "Café printer"),
+    "an HTML-only message in a bogus charset": Sent(
+        'multipart/alternative; boundary="b1"',
+        b'--b1\r\nContent-Type: text/html; charset="x-bogus"\r\n\r\n<p>Caf\xe9 printer</p>\r\n--b1--\r\n',
+        "<p>Café printer</p>",  # the line break before a boundary belongs to the boundary
+    ),
+}
+
+
+@pytest.mark.parametrize("sent", BROKEN_BODIES.values(), ids=BROKEN_BODIES.keys())
+def test_a_message_in_a_broken_charset_is_recorded_with_its_text(aws: LocalAws, sent: Sent) -> None:
+    # Given a message whose charset is unknown, empty or not the one its bytes are in, stored by SES
+    store(aws, sent.raw)
+
+    # When SES invokes the function
+    answer = invoke("inbound_email", sent.receipt_event())
+
+    # Then the message is recorded, its text decoded in the charset its bytes are really in
+    assert answer == {"received": [MESSAGE_ID]}
+    item = recorded()
+    assert item is not None
+    assert item["text"] == sent.text
+
+
+BROKEN_HEADERS = {
+    "a subject in an unknown-8bit encoded word": (
+        Sent(UNKNOWN_8BIT, b"x", "x", subject=b"=?unknown-8bit?q?Tisk=E1rna_nejde?="),
+        "subject",
+        "Tiskárna nejde",
+    ),
+    "a subject in unencoded Latin-1 bytes": (
+        Sent(UNKNOWN_8BIT, b"x", "x", subject=b"Gr\xfc\xdfe aus Wien"),
+        "subject",
+        "Grüße aus Wien",
+    ),
+    "a sender's name in an unknown-8bit encoded word": (
+        Sent(UNKNOWN_8BIT, b"x", "x", sender=b"=?unknown-8bit?q?J=FCrgen_M=FCller?= <jm@example.de>"),
+        "sender",
+        "Jürgen Müller <jm@example.de>",
+    ),
+}
+
+
+@pytest.mark.parametrize(("sent", "field", "value"), BROKEN_HEADERS.values(), ids=BROKEN_HEADERS.keys())
+def test_a_header_in_a_broken_charset_is_recorded_readable(aws: LocalAws, sent: Sent, field: str, value: str) -> None:
+    store(aws, sent.raw)
+
+    invoke("inbound_email", sent.receipt_event())
+
+    item = recorded()
+    assert item is not None
+    assert item[field] == value

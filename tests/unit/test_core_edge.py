@@ -1,10 +1,18 @@
-"""deskless.edge.portal_label: which portal a Host header names (the CDN passes the viewer's Host)."""
+"""deskless.edge: which portal a Host header names (the CDN passes the viewer's Host), and the headers answers carry."""
 
 from __future__ import annotations
 
 import pytest
 
-from deskless.edge import portal_label, source_key, static_file_headers, websocket_origin
+from deskless.edge import (
+    EDGE_HEADERS,
+    STRICT_TRANSPORT_SECURITY,
+    StrictTransportSecurity,
+    portal_label,
+    source_key,
+    static_file_headers,
+    websocket_origin,
+)
 
 
 @pytest.mark.parametrize(
@@ -98,3 +106,7 @@ def test_every_address_of_one_ipv6_slash_64_is_one_source_and_the_next_slash_64_
 
     assert rotated == {"2001:db8:1:2::/64"}
     assert source_key("2001:db8:1:3::1") != source_key("2001:db8:1:2::1")
+def test_hsts_is_two_years_with_the_portals_subdomains_and_not_preloaded() -> None:
+    assert str(STRICT_TRANSPORT_SECURITY) == "max-age=63072000; includeSubDomains"
+    assert dict(EDGE_HEADERS) == {"strict-transport-security": str(STRICT_TRANSPORT_SECURITY)}
+    assert str(StrictTransportSecurity(max_age_s=60, include_subdomains=False, preload=True)) == "max-age=60; preload"

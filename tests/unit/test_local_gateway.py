@@ -1,9 +1,12 @@
 """The local gateway's events are the shapes API Gateway sends (validated by Powertools' models),
-and it routes as API Gateway does."""
+it routes as API Gateway does, and its answers carry the headers CloudFront adds."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
+from pathlib import Path
+from typing import Any
 
 from aws_lambda_powertools.utilities.parser.models import (
     ApiGatewayAuthorizerRequestV2,
@@ -14,8 +17,11 @@ from aws_lambda_powertools.utilities.parser.models import (
 )
 
 from deskless.catalog import ADMIN, STAFF, HttpRoute
+from deskless.edge import EDGE_HEADERS
 from local import apigateway as agw
-from local.gateway import _match, lambda_response
+from local.functions import FunctionRegistry
+from local.gateway import Gateway, _match, at_the_edge, lambda_response
+from tests.helpers import call_gateway
 
 
 def request(**overrides: object) -> agw.Request:
@@ -116,3 +122,61 @@ def test_lambda_results_become_responses_as_the_http_api_reads_them() -> None:
         == b"\x00"
     )
     assert lambda_response({"ok": True}) == (200, {"content-type": "application/json"}, [], b'{"ok": true}')
+
+
+# --- the edge's headers, as CloudFront adds them ---------------------------------------------
+
+
+async def _tools(method: str, path: str, body: bytes) -> tuple[int, str, bytes] | None:
+    return (200, "application/json", b"[]") if (method, path) == ("GET", "/_local/outbox") else None
+
+
+def test_every_answer_served_as_the_cdn_serves_it_carries_the_edge_headers(tmp_path: Path) -> None:
+    # Given a gateway with a web root and local tools
+    (tmp_path / "console").mkdir()
+    (tmp_path / "console" / "index.html").write_text("<title>Console</title>")
+    gateway = Gateway(FunctionRegistry(reload=False), origin_secret="s", tools=_tools, web_root=tmp_path)
+    # When it answers a static file, a missing one, a local tool, and a path no API route has
+    answers = {
+        path: call_gateway(gateway, "GET", path)
+        for path in ("/static/console/", "/static/nothing.js", "/_local/outbox", "/api/no-such-route")
+    }
+    # Then each answer carries deskless.edge's headers (HSTS), as it would from CloudFront
+    assert [answer.status for answer in answers.values()] == [200, 404, 200, 404]
+    for path, answer in answers.items():
+        for name, value in EDGE_HEADERS.items():
+            assert answer.headers[name] == value, path
+    assert EDGE_HEADERS["strict-transport-security"] == "max-age=63072000; includeSubDomains"
+
+
+def test_the_connections_api_is_api_gateways_own_and_carries_no_edge_headers() -> None:
+    gateway = Gateway(FunctionRegistry(reload=False), origin_secret="s")
+
+    answer = call_gateway(gateway, "POST", "/@connections/gone-connection")
+
+    assert answer.status == 410
+    assert not set(EDGE_HEADERS) & set(answer.headers)
+
+
+def test_the_edge_headers_replace_any_the_origin_set() -> None:
+    sent: list[dict[str, Any]] = []
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    start = {
+        "type": "http.response.start",
+        "status": 200,
+        "headers": [(b"content-type", b"text/html"), (b"Strict-Transport-Security", b"max-age=0")],
+    }
+
+    async def respond() -> None:
+        await at_the_edge(send)(start)
+
+    asyncio.run(respond())
+
+    (message,) = sent
+    assert message["headers"] == [
+        (b"content-type", b"text/html"),
+        *((name.encode(), value.encode()) for name, value in EDGE_HEADERS.items()),
+    ]

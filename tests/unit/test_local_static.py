@@ -5,48 +5,17 @@ answer (deskless.edge.static_file_headers)."""
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
-from typing import Any
-from urllib.parse import unquote
 
 import pytest
 
 from deskless.edge import static_file_headers
 from local.functions import FunctionRegistry
 from local.gateway import Gateway
+from tests.helpers import GatewayAnswer, call_gateway
 
 WEBSOCKET_URL = "ws://localhost:8123/ws"
 HEADERS = static_file_headers(WEBSOCKET_URL).as_dict()
-
-
-class Answer:
-    def __init__(self, status: int, headers: dict[str, str], body: bytes) -> None:
-        self.status, self.headers, self.body = status, headers, body
-
-
-def call(gateway: Gateway, method: str, raw_path: str, headers: dict[str, str] | None = None) -> Answer:
-    """One HTTP request through the gateway's ASGI app, as uvicorn hands it over (path decoded)."""
-    scope: dict[str, Any] = {
-        "type": "http",
-        "method": method,
-        "path": unquote(raw_path),
-        "raw_path": raw_path.encode(),
-        "query_string": b"",
-        "headers": [(b"host", b"localhost:8123"), *((k.encode(), v.encode()) for k, v in (headers or {}).items())],
-        "client": ("127.0.0.1", 5000),
-    }
-    sent: list[dict[str, Any]] = []
-
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message: dict[str, Any]) -> None:
-        sent.append(message)
-
-    asyncio.run(gateway(scope, receive, send))
-    start, body = sent
-    return Answer(start["status"], {k.decode(): v.decode() for k, v in start["headers"]}, body.get("body", b""))
 
 
 @pytest.fixture
@@ -75,13 +44,13 @@ def gateway(web: Path) -> Gateway:
     return Gateway(FunctionRegistry(reload=False), origin_secret="s", web_root=web, websocket_url=WEBSOCKET_URL)
 
 
-def assert_static_headers(answer: Answer) -> None:
+def assert_static_headers(answer: GatewayAnswer) -> None:
     for name, value in HEADERS.items():
         assert answer.headers[name] == value, name
 
 
 def test_a_folder_with_its_slash_is_its_index_page(gateway: Gateway) -> None:
-    answer = call(gateway, "GET", "/static/console/")
+    answer = call_gateway(gateway, "GET", "/static/console/")
 
     assert answer.status == 200
     assert answer.body == b"<!doctype html><title>Console</title>"
@@ -90,7 +59,7 @@ def test_a_folder_with_its_slash_is_its_index_page(gateway: Gateway) -> None:
 
 
 def test_a_folder_without_its_slash_is_redirected_to_it(gateway: Gateway) -> None:
-    answer = call(gateway, "GET", "/static/console")
+    answer = call_gateway(gateway, "GET", "/static/console")
 
     assert (answer.status, answer.headers["location"]) == (301, "/static/console/")
     assert_static_headers(answer)
@@ -112,7 +81,7 @@ def test_a_folder_without_its_slash_is_redirected_to_it(gateway: Gateway) -> Non
 def test_each_file_has_its_content_type_and_the_headers(
     gateway: Gateway, web: Path, path: str, content_type: str
 ) -> None:
-    answer = call(gateway, "GET", path)
+    answer = call_gateway(gateway, "GET", path)
 
     assert answer.status == 200
     assert answer.headers["content-type"] == content_type
@@ -122,7 +91,7 @@ def test_each_file_has_its_content_type_and_the_headers(
 
 
 def test_head_gives_the_headers_without_the_body(gateway: Gateway, web: Path) -> None:
-    answer = call(gateway, "HEAD", "/static/console/app.js")
+    answer = call_gateway(gateway, "HEAD", "/static/console/app.js")
 
     assert (answer.status, answer.body) == (200, b"")
     assert answer.headers["content-length"] == str((web / "console" / "app.js").stat().st_size)
@@ -130,9 +99,9 @@ def test_head_gives_the_headers_without_the_body(gateway: Gateway, web: Path) ->
 
 
 def test_a_file_not_changed_since_the_browser_fetched_it_is_a_304(gateway: Gateway) -> None:
-    first = call(gateway, "GET", "/static/console/app.js")
+    first = call_gateway(gateway, "GET", "/static/console/app.js")
 
-    again = call(gateway, "GET", "/static/console/app.js", {"if-none-match": first.headers["etag"]})
+    again = call_gateway(gateway, "GET", "/static/console/app.js", {"if-none-match": first.headers["etag"]})
 
     assert (again.status, again.body) == (304, b"")
     assert_static_headers(again)
@@ -144,7 +113,7 @@ def test_a_file_not_changed_since_the_browser_fetched_it_is_a_304(gateway: Gatew
     ids=["missing file", "missing folder", "folder without index", "dotfile", "root without index"],
 )
 def test_what_is_not_there_is_a_404_with_the_headers(gateway: Gateway, path: str) -> None:
-    answer = call(gateway, "GET", path)
+    answer = call_gateway(gateway, "GET", path)
 
     assert answer.status == 404
     assert_static_headers(answer)
@@ -168,7 +137,7 @@ def test_what_is_not_there_is_a_404_with_the_headers(gateway: Gateway, path: str
          "double encoded", "absolute", "dot", "nul"],
 )  # fmt: skip
 def test_a_path_that_leaves_the_web_root_is_refused(gateway: Gateway, raw_path: str) -> None:
-    answer = call(gateway, "GET", raw_path)
+    answer = call_gateway(gateway, "GET", raw_path)
 
     assert answer.status == 400
     assert b"not for the web" not in answer.body
@@ -176,14 +145,14 @@ def test_a_path_that_leaves_the_web_root_is_refused(gateway: Gateway, raw_path: 
 
 
 def test_a_link_that_leads_out_of_the_web_root_is_not_followed(gateway: Gateway) -> None:
-    answer = call(gateway, "GET", "/static/console/escape.txt")
+    answer = call_gateway(gateway, "GET", "/static/console/escape.txt")
 
     assert answer.status == 404
     assert b"not for the web" not in answer.body
 
 
 def test_only_get_and_head_are_served(gateway: Gateway) -> None:
-    answer = call(gateway, "POST", "/static/console/app.js")
+    answer = call_gateway(gateway, "POST", "/static/console/app.js")
 
     assert (answer.status, answer.headers["allow"]) == (405, "GET, HEAD")
     assert_static_headers(answer)
@@ -206,6 +175,6 @@ def test_the_content_security_policy_lets_the_console_reach_its_websocket_api_on
 def test_without_a_web_root_static_paths_are_the_apis_and_it_has_none() -> None:
     gateway = Gateway(FunctionRegistry(reload=False), origin_secret="s")
 
-    answer = call(gateway, "GET", "/static/console/")
+    answer = call_gateway(gateway, "GET", "/static/console/")
 
     assert (answer.status, answer.body) == (404, b'{"message": "Not Found"}')

@@ -11,11 +11,15 @@ the repository's web/ folder locally), each answer with the headers of static_fi
 URI ending in "/" means that folder's INDEX_FILE, and a folder named without its slash is
 redirected to it (in AWS, which cannot look into the bucket, a last segment without a dot is
 taken for a folder).
+
+Every response the deployment serves carries EDGE_HEADERS, whatever served it: in AWS the CDN's
+response headers policies add them (the static files' and the API's), locally the gateway does.
 """
 
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 PORTAL_HOST_HEADER = "x-deskless-host"
@@ -51,6 +55,32 @@ def source_key(address: str) -> str:
             return str(parsed.ipv4_mapped)
         return str(ipaddress.ip_network(f"{parsed}/{IPV6_SOURCE_PREFIX}", strict=False))
     return str(parsed)
+@dataclass(frozen=True)
+class StrictTransportSecurity:
+    """Browsers that once reached the deployment over HTTPS use nothing else for it, for two
+    years (what hstspreload.org and Mozilla's guidelines ask for), portals included: they are
+    subdomains of the support domain, all served by the one distribution with its wildcard
+    certificate. Not preloaded: preloading is for a registrable domain (the support domain is
+    usually a subdomain of one), and hard to undo."""
+
+    max_age_s: int = 2 * 365 * 24 * 60 * 60
+    include_subdomains: bool = True
+    preload: bool = False
+
+    def __str__(self) -> str:
+        """The header's value.
+
+        >>> str(StrictTransportSecurity())
+        'max-age=63072000; includeSubDomains'
+        """
+        directives = [f"max-age={self.max_age_s}"]
+        directives += ["includeSubDomains"] if self.include_subdomains else []
+        directives += ["preload"] if self.preload else []
+        return "; ".join(directives)
+
+
+STRICT_TRANSPORT_SECURITY = StrictTransportSecurity()
+EDGE_HEADERS: Mapping[str, str] = {"strict-transport-security": str(STRICT_TRANSPORT_SECURITY)}
 
 
 def portal_label(host: str, support_domain: str) -> str | None:
