@@ -24,7 +24,8 @@ export function h(tag, props = {}, ...children) {
     else if (key === "text") node.textContent = value;
     else if (key === "on") for (const [event, handler] of Object.entries(value)) node.addEventListener(event, handler);
     else if (key === "dataset") Object.assign(node.dataset, value);
-    else if (key.startsWith("aria-") || key === "role" || key === "for" || !(key in node)) node.setAttribute(key, value === true ? "" : value);
+    else if (key.startsWith("aria-") || key === "role" || key === "for" || !(key in node))
+      node.setAttribute(key, value === true ? "" : value);
     else node[key] = value;
   }
   append(node, children);
@@ -68,7 +69,7 @@ export function toast(message, kind = "info") {
 
 /** The message of an error for a person: the API's own message when there is one. */
 export function explain(error) {
-  return (error && error.message) || "Something went wrong; try again.";
+  return error?.message || "Something went wrong; try again.";
 }
 
 /** "14:05" for a time in epoch milliseconds, in the browser's locale. */

@@ -4,11 +4,11 @@
 // and ctx = {config, api, socket, me, refreshMe, signOut, slots}. operator/index.js also
 // starts what lives as long as the sign-in (presence, queue, chats, notifications).
 
+import { adminViews } from "./admin/index.js";
 import { Api, ApiError, loadConfig } from "./api.js";
 import { explain, field, h, replace, toast } from "./dom.js";
-import { Socket } from "./socket.js";
 import { operatorViews, startOperator } from "./operator/index.js";
-import { adminViews } from "./admin/index.js";
+import { Socket } from "./socket.js";
 
 const STORAGE_KEY = "deskless.console.session";
 const app = document.getElementById("app");
@@ -124,14 +124,31 @@ async function start(config, session, { fresh }) {
         "div",
         { class: "nav-group" },
         h("h2", { class: "nav-title" }, group),
-        h("ul", {}, members.map((view) => h("li", {}, h("a", { href: `#/${view.id}`, dataset: { view: view.id } }, view.title)))),
+        h(
+          "ul",
+          {},
+          members.map((view) => h("li", {}, h("a", { href: `#/${view.id}`, dataset: { view: view.id } }, view.title))),
+        ),
       ),
     ),
   );
   const header = h(
     "header",
     { class: "topbar" },
-    h("a", { class: "skip", href: "#main", on: { click: (e) => { e.preventDefault(); outlet.focus(); } } }, "Skip to content"),
+    h(
+      "a",
+      {
+        class: "skip",
+        href: "#main",
+        on: {
+          click: (e) => {
+            e.preventDefault();
+            outlet.focus();
+          },
+        },
+      },
+      "Skip to content",
+    ),
     h("div", { class: "brand" }, h("span", { class: "brand-mark", "aria-hidden": "true" }), "Deskless"),
     slots.status,
     connection,

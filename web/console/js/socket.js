@@ -50,7 +50,11 @@ export class Socket {
       this.emit("state", this.state);
       this.emit("open");
       // The heartbeat's answer (the caller's presence) goes to listeners of its type, like a push.
-      const beat = () => this.request("heartbeat").then((answer) => this.emit(answer.type, answer), () => {});
+      const beat = () =>
+        this.request("heartbeat").then(
+          (answer) => this.emit(answer.type, answer),
+          () => {},
+        );
       this.beat = setInterval(beat, HEARTBEAT_SECONDS * 1000);
     });
     ws.addEventListener("message", (event) => this.receive(event.data));

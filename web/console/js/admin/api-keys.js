@@ -1,9 +1,9 @@
 // API keys: what integrations present (header x-api-key) to create reusable invitation links.
 // A new key is shown once, here; the list never shows a secret; a revoked key stays listed.
 
-import { dateTime, explain, h, replace, toast } from "../dom.js";
 import { confirmAction } from "../dialogs.js";
-import { Form, copyBlock, loadInto, viewHead } from "./ui.js";
+import { dateTime, explain, h, replace, toast } from "../dom.js";
+import { copyBlock, Form, loadInto, viewHead } from "./ui.js";
 
 function issuedPanel(issued, onDone) {
   const done = h("button", { type: "button", class: "primary", on: { click: onDone } }, "I have stored it");
@@ -11,7 +11,11 @@ function issuedPanel(issued, onDone) {
     "section",
     { class: "card issued-key", "aria-labelledby": "issued-key-title" },
     h("h2", { id: "issued-key-title" }, `New key: ${issued.name}`),
-    h("p", { class: "notice", role: "alert" }, "This is the only time the key is shown: copy it now and keep it somewhere safe. If it is lost, revoke it and create another."),
+    h(
+      "p",
+      { class: "notice", role: "alert" },
+      "This is the only time the key is shown: copy it now and keep it somewhere safe. If it is lost, revoke it and create another.",
+    ),
     copyBlock("API key", issued.key),
     h("div", { class: "actions" }, done),
   );
@@ -22,7 +26,11 @@ function createForm(ctx, onIssued) {
   const name = h("input", { name: "name", required: true, maxLength: 80, autocomplete: "off" });
   form.element.append(
     h("h2", { id: "new-key-title" }, "Create an API key"),
-    h("div", { class: "narrow" }, form.field("name", "Name", name, "What the key is for, such as the integration that will use it.")),
+    h(
+      "div",
+      { class: "narrow" },
+      form.field("name", "Name", name, "What the key is for, such as the integration that will use it."),
+    ),
     form.problem,
     h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, "Create key")),
   );
@@ -54,7 +62,15 @@ function keysTable(ctx, keys, problem, reload) {
     "table",
     { class: "keys-table" },
     h("caption", { class: "offscreen" }, "API keys"),
-    h("thead", {}, h("tr", {}, ["Name", "Created", "Last used", "State", ""].map((title) => h("th", { scope: "col" }, title)))),
+    h(
+      "thead",
+      {},
+      h(
+        "tr",
+        {},
+        ["Name", "Created", "Last used", "State", ""].map((title) => h("th", { scope: "col" }, title)),
+      ),
+    ),
     h(
       "tbody",
       {},
@@ -69,7 +85,11 @@ function keysTable(ctx, keys, problem, reload) {
             "td",
             {},
             key.revoked
-              ? h("span", { class: "badge danger" }, key.revoked_at ? `Revoked ${dateTime(key.revoked_at * 1000)}` : "Revoked")
+              ? h(
+                  "span",
+                  { class: "badge danger" },
+                  key.revoked_at ? `Revoked ${dateTime(key.revoked_at * 1000)}` : "Revoked",
+                )
               : h("span", { class: "badge ok" }, "Active"),
           ),
           h(
@@ -79,7 +99,12 @@ function keysTable(ctx, keys, problem, reload) {
               ? null
               : h(
                   "button",
-                  { type: "button", class: "small danger", "aria-label": `Revoke ${key.name}`, on: { click: () => revoke(ctx, key, problem, reload) } },
+                  {
+                    type: "button",
+                    class: "small danger",
+                    "aria-label": `Revoke ${key.name}`,
+                    on: { click: () => revoke(ctx, key, problem, reload) },
+                  },
                   "Revoke",
                 ),
           ),
@@ -98,9 +123,17 @@ export const apiKeysView = {
     const issued = h("div");
     const list = h("div", { class: "table-wrap" });
     const problem = h("p", { class: "error", role: "alert", hidden: true });
-    const reload = () => loadInto(list, () => ctx.api.get("/api/api-keys"), (keys) => keysTable(ctx, keys, problem, reload));
+    const reload = () =>
+      loadInto(
+        list,
+        () => ctx.api.get("/api/api-keys"),
+        (keys) => keysTable(ctx, keys, problem, reload),
+      );
     const showIssued = async (key) => {
-      replace(issued, issuedPanel(key, () => issued.replaceChildren()));
+      replace(
+        issued,
+        issuedPanel(key, () => issued.replaceChildren()),
+      );
       issued.querySelector("button")?.focus();
       await reload();
     };
@@ -109,7 +142,13 @@ export const apiKeysView = {
       viewHead("API keys", "Integrations present a key in the x-api-key header to create reusable invitation links."),
       issued,
       createForm(ctx, showIssued),
-      h("section", { class: "card", "aria-labelledby": "keys-title" }, h("h2", { id: "keys-title" }, "Keys"), problem, list),
+      h(
+        "section",
+        { class: "card", "aria-labelledby": "keys-title" },
+        h("h2", { id: "keys-title" }, "Keys"),
+        problem,
+        list,
+      ),
     );
     reload();
   },

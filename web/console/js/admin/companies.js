@@ -1,9 +1,9 @@
 // Customer companies: who serves each one, and each one's portal (subdomain, status, language,
 // the websites allowed to embed its chat widget) with the codes that put it on a website.
 
-import { h, languageName, languageSelect, replace, toast } from "../dom.js";
 import { openDialog } from "../dialogs.js";
-import { Form, checkboxes, copyBlock, loadInto, select, viewHead } from "./ui.js";
+import { h, languageName, languageSelect, replace, toast } from "../dom.js";
+import { checkboxes, copyBlock, Form, loadInto, select, viewHead } from "./ui.js";
 
 const STATUSES = [
   { value: "active", label: "Active: visitors can reach support" },
@@ -70,7 +70,12 @@ function portalDialog(ctx, company, reload) {
   });
   const language = languageSelect(ctx.config.languages, portal?.language || "en", { name: "language" });
   const status = select("status", STATUSES, portal?.status || "active");
-  const origins = h("textarea", { name: "allowed_origins", rows: 4, spellcheck: false, value: (portal?.allowed_origins || []).join("\n") });
+  const origins = h("textarea", {
+    name: "allowed_origins",
+    rows: 4,
+    spellcheck: false,
+    value: (portal?.allowed_origins || []).join("\n"),
+  });
   const address = h("span", { class: "muted" });
   const showAddress = () => {
     address.textContent = subdomain.value.trim() ? portalUrl(ctx.config, subdomain.value.trim().toLowerCase()) : "";
@@ -78,7 +83,12 @@ function portalDialog(ctx, company, reload) {
   subdomain.addEventListener("input", showAddress);
   showAddress();
   form.element.append(
-    form.field("subdomain", "Subdomain", subdomain, "3–63 lower-case letters, digits and inner hyphens; some names are reserved."),
+    form.field(
+      "subdomain",
+      "Subdomain",
+      subdomain,
+      "3–63 lower-case letters, digits and inner hyphens; some names are reserved.",
+    ),
     h("p", { class: "portal-address" }, "Address: ", address),
     h("div", { class: "row" }, form.field("language", "Language", language), form.field("status", "Status", status)),
     form.field(
@@ -100,7 +110,10 @@ function portalDialog(ctx, company, reload) {
       subdomain: subdomain.value,
       language: language.value,
       status: status.value,
-      allowed_origins: origins.value.split("\n").map((line) => line.trim()).filter(Boolean),
+      allowed_origins: origins.value
+        .split("\n")
+        .map((line) => line.trim())
+        .filter(Boolean),
     };
     const path = `/api/companies/${encodeURIComponent(company.id)}/portal`;
     const saved = portal ? await ctx.api.patch(path, body) : await ctx.api.post(path, body);
@@ -135,10 +148,14 @@ async function embedDialog(ctx, company) {
       copyBlock(
         "Chat widget",
         codes.widget,
-        codes.allowed_origins.length ? previewLink(`${codes.url}/widget?origin=${encodeURIComponent(codes.allowed_origins[0])}`) : null,
+        codes.allowed_origins.length
+          ? previewLink(`${codes.url}/widget?origin=${encodeURIComponent(codes.allowed_origins[0])}`)
+          : null,
       ),
       h("p", { class: codes.allowed_origins.length ? "notice info" : "notice" }, codes.note),
-      codes.allowed_origins.length ? h("p", { class: "muted" }, `Allowed websites: ${codes.allowed_origins.join(", ")}`) : null,
+      codes.allowed_origins.length
+        ? h("p", { class: "muted" }, `Allowed websites: ${codes.allowed_origins.join(", ")}`)
+        : null,
     ],
   );
 }
@@ -147,7 +164,9 @@ function portalCell(ctx, portal) {
   if (!portal) return h("span", { class: "muted" }, "No portal");
   const url = portalUrl(ctx.config, portal.subdomain);
   return [
-    portal.status === "active" ? h("span", { class: "badge ok" }, "Active") : h("span", { class: "badge warn" }, "Inactive"),
+    portal.status === "active"
+      ? h("span", { class: "badge ok" }, "Active")
+      : h("span", { class: "badge warn" }, "Inactive"),
     " ",
     h("a", { href: `${url}/`, target: "_blank", rel: "noopener" }, portal.subdomain),
     h("small", { class: "muted" }, ` · ${languageName(portal.language)}`),
@@ -161,7 +180,15 @@ function companiesTable(ctx, companies, staff, reload) {
     "table",
     { class: "companies-table" },
     h("caption", { class: "offscreen" }, "Companies"),
-    h("thead", {}, h("tr", {}, ["Company", "Served by", "Portal", ""].map((title) => h("th", { scope: "col" }, title)))),
+    h(
+      "thead",
+      {},
+      h(
+        "tr",
+        {},
+        ["Company", "Served by", "Portal", ""].map((title) => h("th", { scope: "col" }, title)),
+      ),
+    ),
     h(
       "tbody",
       {},
@@ -183,7 +210,12 @@ function companiesTable(ctx, companies, staff, reload) {
             { class: "row-actions" },
             h(
               "button",
-              { type: "button", class: "small", "aria-label": `Edit ${company.name}`, on: { click: () => companyDialog(ctx, staff, company, reload) } },
+              {
+                type: "button",
+                class: "small",
+                "aria-label": `Edit ${company.name}`,
+                on: { click: () => companyDialog(ctx, staff, company, reload) },
+              },
               "Edit",
             ),
             h(
@@ -237,12 +269,21 @@ export const companiesView = {
     // enabled once the staff who may serve a company are known
     const create = h(
       "button",
-      { type: "button", class: "primary", disabled: true, on: { click: () => companyDialog(ctx, staff, null, reload) } },
+      {
+        type: "button",
+        class: "primary",
+        disabled: true,
+        on: { click: () => companyDialog(ctx, staff, null, reload) },
+      },
       "New company",
     );
     replace(
       root,
-      viewHead("Companies", "Customer companies, the technicians who serve each one, and each one's support portal.", create),
+      viewHead(
+        "Companies",
+        "Customer companies, the technicians who serve each one, and each one's support portal.",
+        create,
+      ),
       h("section", { class: "card" }, list),
     );
     reload();

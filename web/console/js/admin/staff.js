@@ -1,18 +1,21 @@
 // Staff users: who may sign in to the console, in which role, on which channels, with how many
 // session codes; adding one, changing one, deactivating and reactivating one.
 
-import { explain, h, replace, toast } from "../dom.js";
 import { confirmAction, openDialog } from "../dialogs.js";
-import { CHANNELS, Form, ROLES, checkboxes, loadInto, select, viewHead } from "./ui.js";
+import { explain, h, replace, toast } from "../dom.js";
+import { CHANNELS, checkboxes, Form, loadInto, ROLES, select, viewHead } from "./ui.js";
 
 const MIN_PASSWORD = 12;
 const MAX_CODE_LIMIT = 100;
 
 const roleLabel = (role) => ROLES.find((option) => option.value === role)?.label || role;
-const channelLabels = (channels) => (channels.length ? channels.map((c) => CHANNELS.find((o) => o.value === c)?.label || c).join(", ") : "none");
+const channelLabels = (channels) =>
+  channels.length ? channels.map((c) => CHANNELS.find((o) => o.value === c)?.label || c).join(", ") : "none";
 
 function codeLimitText(user, defaultLimit) {
-  return user.code_limit === null || user.code_limit === undefined ? `default (${defaultLimit})` : String(user.code_limit);
+  return user.code_limit === null || user.code_limit === undefined
+    ? `default (${defaultLimit})`
+    : String(user.code_limit);
 }
 
 function addForm(ctx, reload) {
@@ -20,8 +23,18 @@ function addForm(ctx, reload) {
   const name = h("input", { name: "name", autocomplete: "off", required: true, maxLength: 100 });
   const email = h("input", { name: "email", type: "email", autocomplete: "off", required: true });
   const role = select("role", ROLES, "technician");
-  const password = h("input", { name: "password", type: "password", autocomplete: "new-password", required: true, minLength: MIN_PASSWORD });
-  const channels = checkboxes("Channels", CHANNELS, CHANNELS.map((c) => c.value));
+  const password = h("input", {
+    name: "password",
+    type: "password",
+    autocomplete: "new-password",
+    required: true,
+    minLength: MIN_PASSWORD,
+  });
+  const channels = checkboxes(
+    "Channels",
+    CHANNELS,
+    CHANNELS.map((c) => c.value),
+  );
   form.element.append(
     h("h2", { id: "add-staff-title" }, "Add staff user"),
     h("div", { class: "row" }, form.field("name", "Name", name), form.field("email", "Email", email)),
@@ -29,7 +42,12 @@ function addForm(ctx, reload) {
       "div",
       { class: "row" },
       form.field("role", "Role", role),
-      form.field("password", "First password", password, `At least ${MIN_PASSWORD} characters; they can change it later.`),
+      form.field(
+        "password",
+        "First password",
+        password,
+        `At least ${MIN_PASSWORD} characters; they can change it later.`,
+      ),
     ),
     form.group("channels", channels.element),
     form.problem,
@@ -55,7 +73,10 @@ function editDialog(ctx, user, defaultLimit, reload) {
   const name = h("input", { name: "name", value: user.name, required: true, maxLength: 100 });
   const role = select("role", ROLES, user.role);
   const channels = checkboxes("Channels", CHANNELS, user.channels);
-  const useDefault = h("input", { type: "checkbox", checked: user.code_limit === null || user.code_limit === undefined });
+  const useDefault = h("input", {
+    type: "checkbox",
+    checked: user.code_limit === null || user.code_limit === undefined,
+  });
   const limit = h("input", {
     name: "code_limit",
     type: "number",
@@ -109,7 +130,8 @@ async function setActive(ctx, user, active, problem, reload) {
   const question = active
     ? `Reactivate ${user.name}? They can sign in again.`
     : `Deactivate ${user.name}? They are signed out at once and cannot sign in until reactivated.`;
-  if (!(await confirmAction({ message: question, confirm: active ? "Reactivate" : "Deactivate", danger: !active }))) return;
+  if (!(await confirmAction({ message: question, confirm: active ? "Reactivate" : "Deactivate", danger: !active })))
+    return;
   problem.hidden = true;
   try {
     await ctx.api.patch(`/api/staff/${encodeURIComponent(user.id)}`, { active });
@@ -130,7 +152,13 @@ function staffTable(ctx, users, defaultLimit, problem, reload) {
     h(
       "thead",
       {},
-      h("tr", {}, ["Name", "Email", "Role", "Channels", "Code limit", "State", ""].map((title) => h("th", { scope: "col" }, title))),
+      h(
+        "tr",
+        {},
+        ["Name", "Email", "Role", "Channels", "Code limit", "State", ""].map((title) =>
+          h("th", { scope: "col" }, title),
+        ),
+      ),
     ),
     h(
       "tbody",
@@ -144,13 +172,24 @@ function staffTable(ctx, users, defaultLimit, problem, reload) {
           h("td", {}, roleLabel(user.role)),
           h("td", {}, channelLabels(user.channels)),
           h("td", {}, codeLimitText(user, defaultLimit)),
-          h("td", {}, user.active ? h("span", { class: "badge ok" }, "Active") : h("span", { class: "badge danger" }, "Deactivated")),
+          h(
+            "td",
+            {},
+            user.active
+              ? h("span", { class: "badge ok" }, "Active")
+              : h("span", { class: "badge danger" }, "Deactivated"),
+          ),
           h(
             "td",
             { class: "row-actions" },
             h(
               "button",
-              { type: "button", class: "small", "aria-label": `Edit ${user.name}`, on: { click: () => editDialog(ctx, user, defaultLimit, reload) } },
+              {
+                type: "button",
+                class: "small",
+                "aria-label": `Edit ${user.name}`,
+                on: { click: () => editDialog(ctx, user, defaultLimit, reload) },
+              },
               "Edit",
             ),
             user.id === ctx.me.id
@@ -190,7 +229,13 @@ export const staffView = {
       root,
       viewHead("Staff", "Who may sign in to the console, in which role and on which channels."),
       addForm(ctx, reload),
-      h("section", { class: "card", "aria-labelledby": "staff-list-title" }, h("h2", { id: "staff-list-title" }, "Staff users"), problem, list),
+      h(
+        "section",
+        { class: "card", "aria-labelledby": "staff-list-title" },
+        h("h2", { id: "staff-list-title" }, "Staff users"),
+        problem,
+        list,
+      ),
     );
     reload();
   },

@@ -17,7 +17,12 @@ export const ROLES = [
 /** The heading of a view, with its actions on the right. */
 export function viewHead(title, intro, ...actions) {
   return [
-    h("div", { class: "view-head" }, h("h1", {}, title), actions.length ? h("div", { class: "actions" }, actions) : null),
+    h(
+      "div",
+      { class: "view-head" },
+      h("h1", {}, title),
+      actions.length ? h("div", { class: "actions" }, actions) : null,
+    ),
     intro ? h("p", { class: "muted intro" }, intro) : null,
   ];
 }
@@ -46,7 +51,12 @@ export class Form {
 
   /** The slot for what the API says about field `name`, linked to its control; placed by the caller. */
   slot(name, control) {
-    const slot = h("small", { class: "error field-error", id: uid("error"), hidden: true, dataset: { errorFor: name } });
+    const slot = h("small", {
+      class: "error field-error",
+      id: uid("error"),
+      hidden: true,
+      dataset: { errorFor: name },
+    });
     const described = control.getAttribute("aria-describedby");
     control.setAttribute("aria-describedby", [described, slot.id].filter(Boolean).join(" "));
     this.slots.set(name, { slot, control });
@@ -89,13 +99,16 @@ export class Form {
         unplaced.push(`${detail.field}: ${detail.problem}`);
         continue;
       }
-      target.slot.textContent = target.slot.textContent ? `${target.slot.textContent}; ${detail.problem}` : detail.problem;
+      target.slot.textContent = target.slot.textContent
+        ? `${target.slot.textContent}; ${detail.problem}`
+        : detail.problem;
       target.slot.hidden = false;
       target.control.setAttribute("aria-invalid", "true");
       placed.push(target);
     }
     if (placed.length && !unplaced.length) {
-      this.problem.textContent = placed.length === 1 ? "Not saved: see the field marked." : "Not saved: see the fields marked.";
+      this.problem.textContent =
+        placed.length === 1 ? "Not saved: see the field marked." : "Not saved: see the fields marked.";
     } else {
       this.problem.textContent = unplaced.length ? unplaced.join("; ") : explain(error);
     }
@@ -126,7 +139,9 @@ export class Form {
 
 /** Checkboxes in a fieldset: {element, values() -> chosen values, set(values)}. */
 export function checkboxes(legend, options, chosen = [], { empty = "None to choose from." } = {}) {
-  const inputs = options.map((option) => h("input", { type: "checkbox", value: option.value, checked: chosen.includes(option.value) }));
+  const inputs = options.map((option) =>
+    h("input", { type: "checkbox", value: option.value, checked: chosen.includes(option.value) }),
+  );
   const element = h(
     "fieldset",
     { class: "checks" },

@@ -80,7 +80,15 @@ export class ChatStore extends Emitter {
   open({ session, messages, visitor_present: visitorPresent }, { live }) {
     let chat = this.chats.get(session.id);
     if (!chat) {
-      chat = { id: session.id, session, state: session.state, endedBy: session.ended_by, messages: [], unread: 0, draft: "" };
+      chat = {
+        id: session.id,
+        session,
+        state: session.state,
+        endedBy: session.ended_by,
+        messages: [],
+        unread: 0,
+        draft: "",
+      };
       this.chats.set(chat.id, chat);
     }
     Object.assign(chat, { session, state: session.state, visitorPresent });
@@ -91,7 +99,13 @@ export class ChatStore extends Emitter {
 
   async send(id, text) {
     const answer = await this.socket.request("chat.send", { session: id, text });
-    const mine = { id: answer.message_id, sender_role: "technician", sender_name: this.me.name, text, at_ms: answer.at_ms };
+    const mine = {
+      id: answer.message_id,
+      sender_role: "technician",
+      sender_name: this.me.name,
+      text,
+      at_ms: answer.at_ms,
+    };
     const chat = this.chats.get(id);
     if (chat) this.add(chat, mine, true); // the published copy may come first or after: one is kept
   }

@@ -3,8 +3,8 @@
 // leave the list as they are redeemed or expire (pushed on the socket, or when the countdown
 // reaches zero here). Opening the chat of a redeemed code is the desk's (index.js), not this view's.
 
-import { busy, countdown, explain, field, h, languageName, languageSelect, replace, toast } from "../dom.js";
 import { confirmAction, openDialog } from "../dialogs.js";
+import { busy, countdown, explain, field, h, languageName, languageSelect, replace, toast } from "../dom.js";
 import { copyAndSay, remembered, rowButton } from "./panels.js";
 
 const LAST_PORTAL = "deskless.console.portal";
@@ -84,7 +84,15 @@ class CodesPanel {
       "table",
       { class: "codes" },
       h("caption", { class: "offscreen" }, "Active session codes"),
-      h("thead", {}, h("tr", {}, COLUMNS.map((title) => h("th", { scope: "col" }, title)))),
+      h(
+        "thead",
+        {},
+        h(
+          "tr",
+          {},
+          COLUMNS.map((title) => h("th", { scope: "col" }, title)),
+        ),
+      ),
       this.rows,
     );
     replace(
@@ -205,7 +213,10 @@ class CodesPanel {
 
   render() {
     const codes = [...this.codes.values()].sort((a, b) => a.deadline - b.deadline);
-    replace(this.rows, codes.map((code) => this.row(code)));
+    replace(
+      this.rows,
+      codes.map((code) => this.row(code)),
+    );
     this.table.hidden = codes.length === 0;
     this.empty.hidden = codes.length > 0;
     this.renderLimit();

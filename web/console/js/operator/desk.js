@@ -77,13 +77,18 @@ function queueSection(ctx, { accepted }) {
 
   function refusal() {
     if (!presence.online) return "Go online to accept chats.";
-    if (chats.atLimit) return `You have ${chats.activeCount} of ${chats.limit} chats open, your limit; end one to accept another.`;
+    if (chats.atLimit)
+      return `You have ${chats.activeCount} of ${chats.limit} chats open, your limit; end one to accept another.`;
     return "";
   }
 
   function item(request) {
     const wait = h("span", { class: "wait" });
-    const accept = h("button", { type: "button", class: "primary small", "aria-label": `Accept the chat with ${request.name}` }, "Accept");
+    const accept = h(
+      "button",
+      { type: "button", class: "primary small", "aria-label": `Accept the chat with ${request.name}` },
+      "Accept",
+    );
     accept.addEventListener("click", () => take(request, accept));
     const node = h(
       "li",
@@ -152,7 +157,13 @@ function chatsSection(ctx) {
   const tabs = h("ul", { class: "chat-list", "aria-label": "Open chats" });
   const pane = h("div", { class: "chat-pane" });
   const titleId = uid("chats");
-  const node = h("section", { class: "card chats", "aria-labelledby": titleId }, h("h2", { id: titleId }, "Chats"), tabs, pane);
+  const node = h(
+    "section",
+    { class: "card chats", "aria-labelledby": titleId },
+    h("h2", { id: titleId }, "Chats"),
+    tabs,
+    pane,
+  );
   let shown = null; // {id, parts} of the chat in the pane
 
   const items = new Map(); // session id -> {node, button, ended, unread}
@@ -188,7 +199,14 @@ function chatsSection(ctx) {
     const chat = chats.chats.get(chats.selected);
     if (!chat) {
       shown = null;
-      replace(pane, h("p", { class: "empty" }, "No chat open. Accept a request from the queue, or wait for a customer to join with your session code or invitation."));
+      replace(
+        pane,
+        h(
+          "p",
+          { class: "empty" },
+          "No chat open. Accept a request from the queue, or wait for a customer to join with your session code or invitation.",
+        ),
+      );
       return;
     }
     if (!shown || shown.id !== chat.id) {
@@ -222,7 +240,11 @@ function chatPane(chat, ctx) {
   const end = h("button", { type: "button", class: "danger small", on: { click: () => confirmEnd() } }, "End chat");
   const closed = h("div", { class: "notice info ended-note", role: "status" });
   const messages = thread(chat.messages, { live: true });
-  const text = h("textarea", { rows: 2, value: chat.draft, placeholder: "Write a message… (Enter sends, Shift+Enter: new line)" });
+  const text = h("textarea", {
+    rows: 2,
+    value: chat.draft,
+    placeholder: "Write a message… (Enter sends, Shift+Enter: new line)",
+  });
   const send = h("button", { type: "submit", class: "primary" }, "Send");
   const composer = h("form", { class: "composer" }, field("Your message", text), h("div", { class: "actions" }, send));
   const node = h(
@@ -298,11 +320,20 @@ function chatPane(chat, ctx) {
     composer.hidden = !active;
     closed.hidden = active;
     if (!active) {
-      const who = chat.endedBy === "technician" ? "You ended the chat." : chat.endedBy === "visitor" ? `${chat.session.visitor_name} ended the chat.` : "This chat has ended.";
+      const who =
+        chat.endedBy === "technician"
+          ? "You ended the chat."
+          : chat.endedBy === "visitor"
+            ? `${chat.session.visitor_name} ended the chat.`
+            : "This chat has ended.";
       replace(
         closed,
         h("span", {}, who),
-        h("button", { type: "button", class: "small", on: { click: () => readTranscript(ctx, chat.id) } }, "Read the transcript"),
+        h(
+          "button",
+          { type: "button", class: "small", on: { click: () => readTranscript(ctx, chat.id) } },
+          "Read the transcript",
+        ),
         h("button", { type: "button", class: "small", on: { click: () => chats.close(chat.id) } }, "Close"),
       );
     }

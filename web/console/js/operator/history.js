@@ -14,7 +14,15 @@ export const historyView = {
     const table = h(
       "table",
       { class: "sessions", "aria-label": "Recent chats" },
-      h("thead", {}, h("tr", {}, ["Visitor", "From", "Started", "State", ""].map((name) => h("th", { scope: "col" }, name)))),
+      h(
+        "thead",
+        {},
+        h(
+          "tr",
+          {},
+          ["Visitor", "From", "Started", "State", ""].map((name) => h("th", { scope: "col" }, name)),
+        ),
+      ),
       body,
     );
     const status = h("p", { class: "muted", role: "status" }, "Loading…");
@@ -48,7 +56,11 @@ export const historyView = {
     }
 
     function row(session) {
-      const open = h("button", { type: "button", class: "small", "aria-label": `Transcript of the chat with ${session.visitor_name}` }, "Transcript");
+      const open = h(
+        "button",
+        { type: "button", class: "small", "aria-label": `Transcript of the chat with ${session.visitor_name}` },
+        "Transcript",
+      );
       open.addEventListener("click", () => busy(open, () => read(session.id)));
       const active = session.state === "active";
       return h(
@@ -66,7 +78,11 @@ export const historyView = {
       const { session, messages } = await ctx.api.get(`/api/sessions/${encodeURIComponent(sessionId)}/messages`);
       if (gone) return;
       const titleId = uid("transcript");
-      const download = h("button", { type: "button", class: "primary", on: { click: () => downloadTranscript(session, messages) } }, "Download transcript");
+      const download = h(
+        "button",
+        { type: "button", class: "primary", on: { click: () => downloadTranscript(session, messages) } },
+        "Download transcript",
+      );
       const ended = session.ended_at ? ` · ended ${dateTime(session.ended_at * 1000)}` : " · still going";
       reader.setAttribute("aria-labelledby", titleId);
       replace(
@@ -76,7 +92,8 @@ export const historyView = {
         messages.length ? thread(messages) : h("p", { class: "empty" }, "No messages were written."),
       );
       reader.hidden = false;
-      for (const line of body.querySelectorAll("tr")) line.classList.toggle("current", line.dataset.session === sessionId);
+      for (const line of body.querySelectorAll("tr"))
+        line.classList.toggle("current", line.dataset.session === sessionId);
     }
 
     load();

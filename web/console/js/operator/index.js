@@ -59,7 +59,11 @@ export function startOperator(ctx) {
       const busyElsewhere = chats.chats.get(chats.selected)?.state === "active" && chats.selected !== chat.id;
       if (busyElsewhere) chats.flag(chat.id);
       else chats.select(chat.id);
-      notifier.alert(`chat:${chat.id}`, { kind: "queue", title: `${session.visitor_name} joined`, body: `They came ${how}.` });
+      notifier.alert(`chat:${chat.id}`, {
+        kind: "queue",
+        title: `${session.visitor_name} joined`,
+        body: `They came ${how}.`,
+      });
     } catch (error) {
       complain(error);
     }
@@ -97,7 +101,9 @@ export function startOperator(ctx) {
   const stoppers = [
     socket.on("open", sync),
     socket.on("code.redeemed", (event) => arrived(event.session, `with your session code “${event.name}”`)),
-    socket.on("invitation.accepted", (event) => arrived(event.session, event.name ? `with your invitation “${event.name}”` : "with your invitation")),
+    socket.on("invitation.accepted", (event) =>
+      arrived(event.session, event.name ? `with your invitation “${event.name}”` : "with your invitation"),
+    ),
     queue.on("added", (request) =>
       notifier.alert(`queue:${request.id}`, {
         kind: "queue",

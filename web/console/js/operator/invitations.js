@@ -3,8 +3,8 @@
 // state, kept current as visitors arrive (invitation.accepted) and after every reconnect.
 // Links an integration made with an API key are reusable, and marked so.
 
-import { busy, dateTime, explain, field, h, languageName, languageSelect, replace, toast } from "../dom.js";
 import { confirmAction } from "../dialogs.js";
+import { busy, dateTime, explain, field, h, languageName, languageSelect, replace, toast } from "../dom.js";
 import { copyAndSay, rowButton } from "./panels.js";
 
 const STATES = {
@@ -72,7 +72,15 @@ class InvitationsPanel {
       "table",
       { class: "invitations" },
       h("caption", { class: "offscreen" }, "Your invitation links"),
-      h("thead", {}, h("tr", {}, COLUMNS.map((title) => h("th", { scope: "col" }, title)))),
+      h(
+        "thead",
+        {},
+        h(
+          "tr",
+          {},
+          COLUMNS.map((title) => h("th", { scope: "col" }, title)),
+        ),
+      ),
       this.rows,
     );
     replace(
@@ -128,7 +136,10 @@ class InvitationsPanel {
   render() {
     const open = this.invitations.filter((invitation) => OPEN_STATES.has(invitation.state)).length;
     this.summary.textContent = `${open} open of ${this.invitations.length} links`;
-    replace(this.rows, this.invitations.map((invitation) => this.row(invitation)));
+    replace(
+      this.rows,
+      this.invitations.map((invitation) => this.row(invitation)),
+    );
     this.table.hidden = this.invitations.length === 0;
     this.empty.hidden = this.invitations.length > 0;
   }

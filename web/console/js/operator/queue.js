@@ -15,7 +15,9 @@ export class QueueStore extends Emitter {
     this.timers = new Map(); // id -> the timer that drops it at accept_until
     this.stoppers = [
       socket.on("chat.requested", (event) => this.add(event.request, { announce: true })),
-      ...["chat.taken", "chat.withdrawn", "chat.expired"].map((type) => socket.on(type, (event) => this.remove(event.request))),
+      ...["chat.taken", "chat.withdrawn", "chat.expired"].map((type) =>
+        socket.on(type, (event) => this.remove(event.request)),
+      ),
     ];
   }
 
@@ -39,7 +41,10 @@ export class QueueStore extends Emitter {
     const left = request.accept_until * 1000 - Date.now();
     if (left <= 0) return;
     this.requests.set(request.id, request);
-    this.timers.set(request.id, setTimeout(() => this.remove(request.id), left));
+    this.timers.set(
+      request.id,
+      setTimeout(() => this.remove(request.id), left),
+    );
     if (announce) this.emit("added", request);
     this.emit("change");
   }

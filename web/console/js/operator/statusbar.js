@@ -21,7 +21,11 @@ export function mountStatusBar(slot, { presence, socket, me, notifier }) {
   const reasons = me.console?.away_reasons || [];
   const status = h("select", { id: uid("status"), disabled: true, on: { change: () => changeStatus() } });
   const dot = h("span", { class: "status-dot", "aria-hidden": "true" });
-  const lockNote = h("small", { class: "lock-note", id: uid("lock"), hidden: true }, "Your administrator has locked channels");
+  const lockNote = h(
+    "small",
+    { class: "lock-note", id: uid("lock"), hidden: true },
+    "Your administrator has locked channels",
+  );
   const channels = h("div", { class: "channels", role: "group", "aria-label": "Channels" });
   const phone = h("span", { class: "phone", role: "img" }, handsetIcon());
   const settings = notificationSettings({ presence, notifier });
@@ -62,14 +66,28 @@ export function mountStatusBar(slot, { presence, socket, me, notifier }) {
   }
 
   function renderStatus(state) {
-    const options = [["online", "Online"], ["away:", "Away"], ...reasons.map((reason) => [`away:${reason}`, `Away — ${reason}`])];
-    const value = !state ? "" : state.status === "online" ? "online" : state.auto_away ? "auto" : `away:${state.reason}`;
+    const options = [
+      ["online", "Online"],
+      ["away:", "Away"],
+      ...reasons.map((reason) => [`away:${reason}`, `Away — ${reason}`]),
+    ];
+    const value = !state
+      ? ""
+      : state.status === "online"
+        ? "online"
+        : state.auto_away
+          ? "auto"
+          : `away:${state.reason}`;
     if (state?.auto_away) options.push(["auto", "Away (idle)"]);
-    else if (state && value !== "online" && !options.some(([known]) => known === value)) options.push([value, statusText(state)]);
+    else if (state && value !== "online" && !options.some(([known]) => known === value))
+      options.push([value, statusText(state)]);
     if (!state) options.unshift(["", "Connecting…"]);
     const shape = options.map(([key, label]) => `${key}=${label}`).join("|");
     if (status.dataset.shape !== shape) {
-      replace(status, options.map(([key, label]) => h("option", { value: key }, label)));
+      replace(
+        status,
+        options.map(([key, label]) => h("option", { value: key }, label)),
+      );
       status.dataset.shape = shape;
     }
     status.value = value;
@@ -139,9 +157,15 @@ function handsetIcon() {
 /** The "Notifications" button and its panel: one switch per method. */
 function notificationSettings({ presence, notifier }) {
   const panelId = uid("notify");
-  const toggle = h("button", { type: "button", class: "ghost", "aria-expanded": "false", "aria-controls": panelId }, "Notifications");
+  const toggle = h(
+    "button",
+    { type: "button", class: "ghost", "aria-expanded": "false", "aria-controls": panelId },
+    "Notifications",
+  );
   const hint = h("p", { class: "hint" });
-  const inputs = NOTIFY_METHODS.map(({ id }) => h("input", { type: "checkbox", role: "switch", dataset: { method: id } }));
+  const inputs = NOTIFY_METHODS.map(({ id }) =>
+    h("input", { type: "checkbox", role: "switch", dataset: { method: id } }),
+  );
   const panel = h(
     "div",
     { class: "popover", id: panelId, role: "group", "aria-label": "Notification settings", hidden: true },
