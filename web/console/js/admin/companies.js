@@ -3,6 +3,7 @@
 
 import { openDialog } from "../dialogs.js";
 import { h, languageName, languageSelect, replace, toast } from "../dom.js";
+import { KeyedTable } from "../keyed-list.js";
 import { checkboxes, copyBlock, Form, loadInto, select, viewHead } from "./ui.js";
 
 const STATUSES = [
@@ -36,7 +37,7 @@ function companyDialog(ctx, staff, company, reload) {
   form.element.append(
     form.field("name", "Company name", name),
     form.group("technician_ids", serving.element),
-    form.problem,
+    form.problem.node,
     h(
       "div",
       { class: "actions end" },
@@ -97,7 +98,7 @@ function portalDialog(ctx, company, reload) {
       origins,
       "One origin per line, such as https://www.example.com. Leave empty if the widget is not used.",
     ),
-    form.problem,
+    form.problem.node,
     h(
       "div",
       { class: "actions end" },
@@ -137,7 +138,7 @@ function previewLink(href, { popup = false } = {}) {
 }
 
 async function embedDialog(ctx, company) {
-  const body = h("div", { class: "embed" }, h("p", { class: "muted", role: "status" }, "Loading…"));
+  const body = h("div", { class: "embed" });
   openDialog(`${company.name}: URLs and code`, body).classList.add("wide");
   await loadInto(
     body,
@@ -173,76 +174,44 @@ function portalCell(ctx, portal) {
   ];
 }
 
-function companiesTable(ctx, companies, staff, reload) {
-  if (!companies.length) return h("p", { class: "empty" }, "No companies yet: create the first one.");
-  const names = new Map(staff.map((user) => [user.id, user.name]));
+/** A company's row, from what it shows: the company, with the names of who serves it (servedBy). */
+function companyRow(ctx, company) {
   return h(
-    "table",
-    { class: "companies-table" },
-    h("caption", { class: "offscreen" }, "Companies"),
+    "tr",
+    {},
+    h("th", { scope: "row", class: "name" }, company.name),
+    h("td", {}, company.servedBy.length ? company.servedBy.join(", ") : h("span", { class: "muted" }, "nobody yet")),
+    h("td", {}, portalCell(ctx, company.portal)),
     h(
-      "thead",
-      {},
+      "td",
+      { class: "row-actions" },
       h(
-        "tr",
-        {},
-        ["Company", "Served by", "Portal", ""].map((title) => h("th", { scope: "col" }, title)),
+        "button",
+        { type: "button", class: "small", "aria-label": `Edit ${company.name}`, dataset: { action: "edit" } },
+        "Edit",
       ),
-    ),
-    h(
-      "tbody",
-      {},
-      companies.map((company) =>
-        h(
-          "tr",
-          { dataset: { companyId: company.id } },
-          h("th", { scope: "row", class: "name" }, company.name),
-          h(
-            "td",
-            {},
-            company.technician_ids.length
-              ? company.technician_ids.map((id) => names.get(id) || "unknown user").join(", ")
-              : h("span", { class: "muted" }, "nobody yet"),
-          ),
-          h("td", {}, portalCell(ctx, company.portal)),
-          h(
-            "td",
-            { class: "row-actions" },
-            h(
-              "button",
-              {
-                type: "button",
-                class: "small",
-                "aria-label": `Edit ${company.name}`,
-                on: { click: () => companyDialog(ctx, staff, company, reload) },
-              },
-              "Edit",
-            ),
-            h(
-              "button",
-              {
-                type: "button",
-                class: "small",
-                "aria-label": `${company.portal ? "Edit the portal of" : "Create a portal for"} ${company.name}`,
-                on: { click: () => portalDialog(ctx, company, reload) },
-              },
-              company.portal ? "Edit portal" : "Create portal",
-            ),
-            company.portal
-              ? h(
-                  "button",
-                  {
-                    type: "button",
-                    class: "small",
-                    "aria-label": `Show URLs and code of ${company.name}`,
-                    on: { click: () => embedDialog(ctx, company) },
-                  },
-                  "Show URLs and code",
-                )
-              : null,
-          ),
-        ),
+      h(
+        "button",
+        {
+          type: "button",
+          class: "small",
+          "aria-label": `${company.portal ? "Edit the portal of" : "Create a portal for"} ${company.name}`,
+          dataset: { action: "portal" },
+        },
+        company.portal ? "Edit portal" : "Create portal",
       ),
+      company.portal
+        ? h(
+            "button",
+            {
+              type: "button",
+              class: "small",
+              "aria-label": `Show URLs and code of ${company.name}`,
+              dataset: { action: "embed" },
+            },
+            "Show URLs and code",
+          )
+        : null,
     ),
   );
 }
@@ -253,19 +222,31 @@ export const companiesView = {
   group: "Administration",
   roles: ["admin"],
   mount(root, ctx) {
-    const list = h("div", { class: "table-wrap" });
     let staff = [];
-    const reload = () =>
-      loadInto(
-        list,
-        async () => {
-          const [companies, users] = await Promise.all([ctx.api.get("/api/companies"), ctx.api.get("/api/staff")]);
-          staff = users;
-          create.disabled = false;
-          return companies;
+    const list = new KeyedTable({
+      caption: "Companies",
+      columns: ["Company", "Served by", "Portal", ""],
+      className: "companies-table",
+      empty: "No companies yet: create the first one.",
+      key: (company) => company.id,
+      item: (company) => companyRow(ctx, company),
+      on: {
+        click: {
+          edit: (company) => companyDialog(ctx, staff, company, reload),
+          portal: (company) => portalDialog(ctx, company, reload),
+          embed: (company) => embedDialog(ctx, company),
         },
-        (companies) => companiesTable(ctx, companies, staff, reload),
-      );
+      },
+    });
+    const reload = () =>
+      list.load(async () => {
+        const [companies, users] = await Promise.all([ctx.api.get("/api/companies"), ctx.api.get("/api/staff")]);
+        staff = users;
+        create.disabled = false;
+        const names = new Map(staff.map((user) => [user.id, user.name]));
+        const servedBy = (company) => company.technician_ids.map((id) => names.get(id) || "unknown user");
+        return companies.map((company) => ({ ...company, servedBy: servedBy(company) }));
+      });
     // enabled once the staff who may serve a company are known
     const create = h(
       "button",
@@ -284,7 +265,7 @@ export const companiesView = {
         "Customer companies, the technicians who serve each one, and each one's support portal.",
         create,
       ),
-      h("section", { class: "card" }, list),
+      h("section", { class: "card" }, list.node),
     );
     reload();
   },

@@ -247,7 +247,7 @@ function settingsForm(ctx, loaded) {
     h(
       "div",
       { class: "card save-bar" },
-      form.problem,
+      form.problem.node,
       h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, "Save settings")),
     ),
   );

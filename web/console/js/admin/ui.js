@@ -1,7 +1,8 @@
 // What the admin's views share: a view's heading, forms whose errors are shown in words next to
-// the field they concern, checkbox groups, and copyable snippets.
+// the field they concern, checkbox groups, and copyable snippets. Their lists are KeyedTables.
 
-import { copyText, explain, field, h, uid } from "../dom.js";
+import { copyText, field, h, uid } from "../dom.js";
+import { ErrorMessage, explain } from "../errors.js";
 
 export const CHANNELS = [
   { value: "chat", label: "Chat" },
@@ -46,7 +47,7 @@ export class Form {
     this.element = h("form", { noValidate: true, ...props, class: ["admin-form", props.class] });
     this.codeFields = codeFields;
     this.slots = new Map();
-    this.problem = h("p", { class: "error form-problem", role: "alert", hidden: true });
+    this.problem = new ErrorMessage("form-problem"); // the form's alert; each field's words are its description
   }
 
   /** The slot for what the API says about field `name`, linked to its control; placed by the caller. */
@@ -77,8 +78,7 @@ export class Form {
   }
 
   clear() {
-    this.problem.hidden = true;
-    this.problem.textContent = "";
+    this.problem.clear();
     for (const { slot, control } of this.slots.values()) {
       slot.hidden = true;
       slot.textContent = "";
@@ -107,12 +107,10 @@ export class Form {
       placed.push(target);
     }
     if (placed.length && !unplaced.length) {
-      this.problem.textContent =
-        placed.length === 1 ? "Not saved: see the field marked." : "Not saved: see the fields marked.";
+      this.problem.show(placed.length === 1 ? "Not saved: see the field marked." : "Not saved: see the fields marked.");
     } else {
-      this.problem.textContent = unplaced.length ? unplaced.join("; ") : explain(error);
+      this.problem.show(unplaced.length ? unplaced.join("; ") : error);
     }
-    this.problem.hidden = false;
     placed[0]?.control.focus?.();
   }
 
@@ -158,11 +156,12 @@ export function checkboxes(legend, options, chosen = [], { empty = "None to choo
 
 /**
  * A snippet to copy: its label, the text in a code block, a Copy button and an optional preview
- * link. Copying is confirmed on the block itself (a toast would sit under an open dialog).
+ * link. Copying is confirmed on the block itself (a notice would sit under an open dialog).
  */
 export function copyBlock(label, text, preview = null) {
   const codeId = uid("code");
   const said = h("span", { class: "copied", role: "status" });
+  const problem = new ErrorMessage();
   let reset = 0;
   const copy = h(
     "button",
@@ -172,10 +171,14 @@ export function copyBlock(label, text, preview = null) {
       "aria-describedby": codeId,
       on: {
         click: async () => {
-          const copied = await copyText(text);
-          said.textContent = copied ? `${label} copied.` : "Copying failed: select the text and copy it yourself.";
-          said.classList.toggle("error", !copied);
           clearTimeout(reset);
+          said.textContent = "";
+          if (!(await copyText(text))) {
+            problem.show("Copying failed: select the text and copy it yourself.");
+            return;
+          }
+          problem.clear();
+          said.textContent = `${label} copied.`;
           reset = setTimeout(() => {
             said.textContent = "";
           }, 4000);
@@ -189,6 +192,7 @@ export function copyBlock(label, text, preview = null) {
     { class: "copy-block" },
     h("div", { class: "copy-head" }, h("h3", {}, label), h("div", { class: "actions" }, said, copy, preview)),
     h("pre", { class: "code", id: codeId }, text),
+    problem.node,
   );
 }
 
@@ -199,6 +203,8 @@ export async function loadInto(container, load, render) {
     const data = await load();
     container.replaceChildren(...[render(data)].flat().filter(Boolean));
   } catch (error) {
-    container.replaceChildren(h("p", { class: "error", role: "alert" }, explain(error)));
+    const problem = new ErrorMessage();
+    problem.show(error);
+    container.replaceChildren(problem.node);
   }
 }
