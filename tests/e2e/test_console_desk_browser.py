@@ -510,3 +510,55 @@ window.Notification = class {
   static requestPermission() { return Promise.resolve("denied"); }
 };
 """
+
+
+def test_a_notice_never_covers_the_chat_s_send_button(platform: Platform, admin_token: str, browser: Browser) -> None:
+    crew = staffed(platform, admin_token, "Nora Notice")
+    with browser_page(browser, viewport={"width": 1280, "height": 800}) as console:
+        sign_in(console, platform, crew.technicians[0])
+        request_by_http(crew, "Sid Send", "Can you hear me?")
+
+        # When the operator accepts the chat, and writes and sends at once
+        queue_entry(console, "Sid Send").get_by_role("button", name="Accept").click()
+        notice = console.locator("#toasts").get_by_text("You are chatting with Sid Send.")
+        expect(notice).to_be_visible()
+        chat = chat_with(console, "Sid Send")
+        chat.get_by_label("Your message").fill("Hello Sid")
+        send = chat.get_by_role("button", name="Send")
+        send.scroll_into_view_if_needed()
+        assert send.evaluate(REACHED_AT_ITS_CENTRE), "a click on Send would land on something covering it"
+        send.click(timeout=2000)  # Playwright's actionability check fails on a covering element
+
+        # Then the message goes, while the notice still shows, and it covers no control at all
+        expect(chat.get_by_role("log", name="Messages").locator("li").last).to_contain_text("Hello Sid")
+        expect(notice).to_be_visible()
+        assert console.evaluate(CONTROLS_UNDER_NOTICES) == []
+
+
+REACHED_AT_ITS_CENTRE = """
+(control) => {
+  const box = control.getBoundingClientRect();
+  return control.contains(document.elementFromPoint(box.x + box.width / 2, box.y + box.height / 2));
+}
+"""
+
+# The names of the visible controls that what shows of a notice overlaps (the region clips them).
+CONTROLS_UNDER_NOTICES = """
+() => {
+  const region = document.getElementById("toasts").getBoundingClientRect();
+  const clip = (box) => ({
+    left: Math.max(box.left, region.left),
+    right: Math.min(box.right, region.right),
+    top: Math.max(box.top, region.top),
+    bottom: Math.min(box.bottom, region.bottom),
+  });
+  const notices = [...document.querySelectorAll("#toasts > *")]
+    .map((notice) => clip(notice.getBoundingClientRect()))
+    .filter((shown) => shown.left < shown.right && shown.top < shown.bottom);
+  const overlaps = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  return [...document.querySelectorAll("button, input, select, textarea, a[href]")]
+    .filter((control) => control.checkVisibility())
+    .filter((control) => notices.some((notice) => overlaps(notice, control.getBoundingClientRect())))
+    .map((control) => control.getAttribute("aria-label") || control.textContent.trim());
+}
+"""

@@ -59,7 +59,7 @@ export function field(label, control, hint = "") {
   return h("div", { class: "field" }, parts);
 }
 
-/** Put `node` in the notices region for `ms`. */
+/** Put `node` in the notices region (beside the navigation, where it covers no control) for `ms`. */
 export function notice(node, ms) {
   const region = document.getElementById("toasts");
   if (!region) return;

@@ -31,7 +31,7 @@ export class ErrorMessage {
   }
 }
 
-/** An error with no place of its own: a notice, for 8 s. */
+/** An error with no place of its own: a notice beside the navigation, for 8 s. */
 export function reportError(error) {
   notice(h("p", { class: "toast error", role: "alert" }, explain(error)), REPORT_MS);
 }

@@ -125,7 +125,7 @@ async function start(config, session, { fresh }) {
   socket.addEventListener("state", showState, { signal });
   const nav = h(
     "nav",
-    { class: "sidebar", "aria-label": "Console" },
+    { "aria-label": "Console" },
     ...groupsOf(views).map(([group, members]) =>
       h(
         "div",
@@ -166,7 +166,9 @@ async function start(config, session, { fresh }) {
       h("button", { type: "button", class: "ghost", on: { click: () => signOut() } }, "Sign out"),
     ),
   );
-  replace(app, h("div", { class: "shell" }, header, nav, outlet));
+  // Notices sit under the navigation, in a place of their own: they never cover a control.
+  const notices = h("div", { id: "toasts", class: "toasts", role: "status", "aria-live": "polite" });
+  replace(app, h("div", { class: "shell" }, header, h("div", { class: "sidebar" }, nav, notices), outlet));
   stopOperator = startOperator(ctx) || (() => {});
   socket.connect();
 
