@@ -53,7 +53,16 @@ def _run(*command: str) -> int:
 
 def _test(args: argparse.Namespace) -> int:
     python = sys.executable
-    for check in ((python, "-m", "ruff", "check", "."), (python, "-m", "mypy", ".")):
+    biome = Path(sys.prefix, "node", "node_modules", ".bin", "biome")  # ./deskless installs package.json's pin
+    if not biome.exists():
+        print(f"error: the JavaScript linter is not installed at {biome}; run ./deskless test", file=sys.stderr)
+        return 2
+    checks = (
+        (python, "-m", "ruff", "check", "."),
+        (python, "-m", "mypy", "."),
+        (str(biome), "ci", "--error-on-warnings"),  # the console's JavaScript: formatted and linted (biome.json)
+    )
+    for check in checks:
         if code := _run(*check):
             return code
     return _run(python, "-m", "pytest", *args.passthrough)

@@ -199,8 +199,9 @@ def test_an_admin_adds_a_technician_changes_them_and_deactivates_them(
     dialog(console).get_by_label("Code limit").fill("3")
     dialog(console).get_by_role("button", name="Save").click()
 
-    # Then the list says so, and so does the API
+    # Then the list says so, and so does the API; the focus is back on the row's Edit button
     expect(row).to_contain_text("Administrator")
+    expect(row.get_by_role("button", name=f"Edit {name}")).to_be_focused()
     expect(row.locator("td").nth(4)).to_have_text("3")
     user = next(u for u in api.get("/api/staff").json() if u["email"] == email)
     assert (user["role"], user["code_limit"], user["channels"]) == ("admin", 3, ["chat", "phone"])

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Locator, Page, Route, expect
 
 from local.services import local_client
 from tests.e2e.conftest import TECHNICIAN_PASSWORD, Platform, Technician, bearer, hire, wait_for
@@ -381,3 +381,86 @@ def test_an_invitation_label_that_is_too_long_is_refused(platform: Platform, des
 
     expect(console.get_by_role("alert").filter(has_text="80")).to_be_visible()
     assert invitations(platform, desk.technician) == {}
+
+
+# --- focus and errors ---------------------------------------------------------------------------
+
+
+def test_the_focus_stays_on_a_code_s_button_while_the_list_changes(
+    platform: Platform, desk: Desk, console: Page
+) -> None:
+    # Given two codes, and the technician's focus on the first one's Copy URL
+    sign_in(console, platform, desk, "codes")
+    first = create_code(console, desk, "Focused Fran")
+    create_code(console, desk, "Leaving Leo")
+    copy_url = first.get_by_role("button", name="Copy URL")
+    copy_url.focus()
+
+    # When the countdown ticks, and the other code leaves the list (its customer joined)
+    timer = first.get_by_role("timer")
+    expect(timer).not_to_have_text(timer.inner_text(), timeout=3000)
+    with platform.http(host=f"{desk.subdomain}.localhost") as customer:
+        leo = active_codes(platform, desk.technician)["Leaving Leo"]["code"]
+        assert customer.post("/api/join", json={"code": leo, "name": "Leo"}).status_code == 201
+    expect(code_row(console, "Leaving Leo")).to_have_count(0, timeout=10000)
+
+    # Then the focus is still on that button, and Enter copies Fran's URL
+    expect(copy_url).to_be_focused()
+    console.keyboard.press("Enter")
+    expect(toast(console, "Join URL copied.")).to_be_visible()
+    assert clipboard(console) == active_codes(platform, desk.technician)["Focused Fran"]["join_url"]
+
+
+def test_a_failed_action_is_announced_in_the_list_it_concerns(platform: Platform, desk: Desk, console: Page) -> None:
+    sign_in(console, platform, desk, "codes")
+    row = create_code(console, desk, "Offline Olaf")
+    listed = console.get_by_role("region", name="Active codes")
+
+    # When the service cannot be reached as the technician cancels the code
+    def unreachable_on_delete(route: Route) -> None:
+        if route.request.method == "DELETE":
+            route.abort()
+        else:
+            route.fallback()
+
+    console.route("**/api/codes/*", unreachable_on_delete)
+    row.get_by_role("button", name="Cancel").click()
+    confirm(console, "Cancel code")
+
+    # Then the list says so, as an alert, and keeps the code
+    expect(listed.get_by_role("alert")).to_have_text("The service is not reachable; check your connection.")
+    expect(row).to_be_visible()
+
+    # When it can be reached again, cancelling works and the alert goes
+    console.unroute("**/api/codes/*")
+    row.get_by_role("button", name="Cancel").click()
+    confirm(console, "Cancel code")
+    expect(row).to_have_count(0)
+    expect(listed.get_by_role("alert")).to_have_count(0)
+
+
+def test_the_focus_stays_on_an_invitation_s_button_while_another_is_used(
+    platform: Platform, desk: Desk, console: Page
+) -> None:
+    # Given two links, and the technician's focus on the first one's Copy link
+    sign_in(console, platform, desk, "invitations")
+    table = console.get_by_role("table", name="Your invitation links")
+    for label in ("For Kim", "For Uma"):
+        console.get_by_label("Label", exact=True).fill(label)
+        console.get_by_role("button", name="Create link").click()
+        expect(table.get_by_role("row").filter(has_text=label)).to_be_visible()
+    copy_link = table.get_by_role("row").filter(has_text="For Kim").get_by_role("button", name="Copy link")
+    copy_link.focus()
+
+    # When a visitor arrives by the other link, and the list shows it used
+    made = invitations(platform, desk.technician)
+    with platform.http() as client:
+        arrived = client.post(f"/api/invitations/{made['For Uma']['token']}/accept", json={"name": "Uma"})
+    assert arrived.status_code == 201, arrived.text
+    expect(table.get_by_role("row").filter(has_text="For Uma").locator(".badge")).to_have_text("Used", timeout=10000)
+
+    # Then the focus is still on Kim's Copy link, and Enter copies Kim's link
+    expect(copy_link).to_be_focused()
+    console.keyboard.press("Enter")
+    expect(toast(console, "Invitation link copied.")).to_be_visible()
+    assert clipboard(console) == made["For Kim"]["url"]

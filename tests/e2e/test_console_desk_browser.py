@@ -12,11 +12,12 @@ restores it (console.admin_settings). Waits are Playwright's own (expect) and wa
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, WebSocketRoute, expect
 from websockets.sync.client import connect
 
 from tests.e2e.conftest import Platform, bearer, browser_page, hire, wait_for
@@ -420,3 +421,144 @@ def test_at_the_chat_limit_accepting_is_disabled_and_says_why(
         chat_with(console, "First Fay").get_by_role("button", name="End chat").click()
         console.get_by_role("dialog").get_by_role("button", name="End chat").click()
         expect(accept).to_be_enabled()
+
+
+# --- focus, errors, notices ------------------------------------------------------------------------
+
+
+def test_the_focus_stays_on_a_request_s_accept_button_as_others_come(
+    platform: Platform, admin_token: str, browser: Browser
+) -> None:
+    crew = staffed(platform, admin_token, "Fay Focus")
+    with browser_page(browser) as console:
+        # Given a request waits, and the operator's focus is on its Accept button
+        sign_in(console, platform, crew.technicians[0])
+        request_by_http(crew, "Early Ed", "First")
+        accept = queue_entry(console, "Early Ed").get_by_role("button", name="Accept")
+        accept.focus()
+
+        # When another visitor asks for a chat, and the waiting times tick
+        request_by_http(crew, "Later Lin", "Second")
+        expect(queue_entry(console, "Later Lin")).to_be_visible()
+        wait = queue_entry(console, "Early Ed").locator(".wait")
+        expect(wait).not_to_have_text(wait.inner_text())
+
+        # Then the focus is still there, and Enter accepts Ed's chat
+        expect(accept).to_be_focused()
+        console.keyboard.press("Enter")
+        expect(chat_with(console, "Early Ed")).to_be_visible()
+
+
+def test_a_refused_status_change_is_announced_as_an_alert(
+    platform: Platform, admin_token: str, browser: Browser
+) -> None:
+    def refuse_status_changes(socket: WebSocketRoute) -> None:
+        server = socket.connect_to_server()
+
+        def from_console(message: str | bytes) -> None:
+            asked = json.loads(message)
+            if asked.get("action") != "presence.set" or asked.get("status") != "away":
+                server.send(message)
+                return
+            socket.send(json.dumps({"id": asked["id"], "error": "internal", "message": "Presence is down."}))
+
+        socket.on_message(from_console)
+
+    crew = staffed(platform, admin_token, "Rita Refused")
+    with browser_page(browser) as console:
+        console.route_web_socket(re.compile(r"/ws\?"), refuse_status_changes)
+        sign_in(console, platform, crew.technicians[0])
+        expect(console.get_by_label("Status")).to_have_value("online")
+
+        # When the service refuses the operator's going away
+        console.get_by_label("Status").select_option(label="Away — Lunch")
+
+        # Then they are told, as an alert, and the status shows what the service holds
+        expect(console.get_by_role("alert")).to_have_text("Presence is down.")
+        expect(console.get_by_label("Status")).to_have_value("online")
+
+
+def test_browser_notifications_the_browser_blocks_are_explained_next_to_the_switch(
+    platform: Platform, admin_token: str, browser: Browser
+) -> None:
+    technician = hire(platform, admin_token, "Bo Blocked")
+    with browser_page(browser) as console:
+        console.add_init_script(BLOCKING_BROWSER)
+        sign_in(console, platform, technician)
+        console.get_by_role("button", name="Notifications").click()
+        settings = console.get_by_role("group", name="Notification settings")
+
+        # Given the operator switched browser notifications off (they are on at first)
+        switch = settings.get_by_role("switch", name="Browser notifications")
+        switch.click()
+        expect(switch).not_to_be_checked()
+
+        # When they switch them on again, and the browser refuses them
+        switch.click()
+
+        # Then the panel says why, as an alert, and the switch stays off
+        expect(settings.get_by_role("alert")).to_have_text(
+            "Your browser blocks notifications from this site; allow them in its site settings."
+        )
+        expect(switch).not_to_be_checked()
+
+
+# The browser asks, and the person (or a policy) refuses notifications.
+BLOCKING_BROWSER = """
+window.Notification = class {
+  static permission = "default";
+  static requestPermission() { return Promise.resolve("denied"); }
+};
+"""
+
+
+def test_a_notice_never_covers_the_chat_s_send_button(platform: Platform, admin_token: str, browser: Browser) -> None:
+    crew = staffed(platform, admin_token, "Nora Notice")
+    with browser_page(browser, viewport={"width": 1280, "height": 800}) as console:
+        sign_in(console, platform, crew.technicians[0])
+        request_by_http(crew, "Sid Send", "Can you hear me?")
+
+        # When the operator accepts the chat, and writes and sends at once
+        queue_entry(console, "Sid Send").get_by_role("button", name="Accept").click()
+        notice = console.locator("#toasts").get_by_text("You are chatting with Sid Send.")
+        expect(notice).to_be_visible()
+        chat = chat_with(console, "Sid Send")
+        chat.get_by_label("Your message").fill("Hello Sid")
+        send = chat.get_by_role("button", name="Send")
+        send.scroll_into_view_if_needed()
+        assert send.evaluate(REACHED_AT_ITS_CENTRE), "a click on Send would land on something covering it"
+        send.click(timeout=2000)  # Playwright's actionability check fails on a covering element
+
+        # Then the message goes, while the notice still shows, and it covers no control at all
+        expect(chat.get_by_role("log", name="Messages").locator("li").last).to_contain_text("Hello Sid")
+        expect(notice).to_be_visible()
+        assert console.evaluate(CONTROLS_UNDER_NOTICES) == []
+
+
+REACHED_AT_ITS_CENTRE = """
+(control) => {
+  const box = control.getBoundingClientRect();
+  return control.contains(document.elementFromPoint(box.x + box.width / 2, box.y + box.height / 2));
+}
+"""
+
+# The names of the visible controls that what shows of a notice overlaps (the region clips them).
+CONTROLS_UNDER_NOTICES = """
+() => {
+  const region = document.getElementById("toasts").getBoundingClientRect();
+  const clip = (box) => ({
+    left: Math.max(box.left, region.left),
+    right: Math.min(box.right, region.right),
+    top: Math.max(box.top, region.top),
+    bottom: Math.min(box.bottom, region.bottom),
+  });
+  const notices = [...document.querySelectorAll("#toasts > *")]
+    .map((notice) => clip(notice.getBoundingClientRect()))
+    .filter((shown) => shown.left < shown.right && shown.top < shown.bottom);
+  const overlaps = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  return [...document.querySelectorAll("button, input, select, textarea, a[href]")]
+    .filter((control) => control.checkVisibility())
+    .filter((control) => notices.some((notice) => overlaps(notice, control.getBoundingClientRect())))
+    .map((control) => control.getAttribute("aria-label") || control.textContent.trim());
+}
+"""

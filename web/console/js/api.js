@@ -14,7 +14,8 @@ export class ApiError extends Error {
 /** What the console starts from: where the API and the WebSocket API are (GET /api/config). */
 export async function loadConfig() {
   const response = await fetch("/api/config", { headers: { accept: "application/json" } });
-  if (!response.ok) throw new ApiError(response.status, "config_unavailable", "The service is not reachable right now.");
+  if (!response.ok)
+    throw new ApiError(response.status, "config_unavailable", "The service is not reachable right now.");
   return response.json();
 }
 
@@ -57,8 +58,16 @@ export class Api {
     return data;
   }
 
-  get(path) { return this.request("GET", path); }
-  post(path, body = {}) { return this.request("POST", path, body); }
-  patch(path, body) { return this.request("PATCH", path, body); }
-  del(path) { return this.request("DELETE", path); }
+  get(path) {
+    return this.request("GET", path);
+  }
+  post(path, body = {}) {
+    return this.request("POST", path, body);
+  }
+  patch(path, body) {
+    return this.request("PATCH", path, body);
+  }
+  del(path) {
+    return this.request("DELETE", path);
+  }
 }

@@ -13,7 +13,11 @@ export function openDialog(title, ...body) {
       "div",
       { class: "dialog-head" },
       h("h2", { id: titleId }, title),
-      h("button", { type: "button", class: "ghost small", "aria-label": "Close", on: { click: () => dialog.close() } }, "✕"),
+      h(
+        "button",
+        { type: "button", class: "ghost small", "aria-label": "Close", on: { click: () => dialog.close() } },
+        "✕",
+      ),
     ),
     body,
   );
@@ -33,7 +37,16 @@ export function confirmAction({ title = "Are you sure?", message, confirm, cance
     const no = h("button", { type: "button", on: { click: () => dialog.close() } }, cancel);
     const yes = h(
       "button",
-      { type: "button", class: danger ? "danger" : "primary", on: { click: () => { answer = true; dialog.close(); } } },
+      {
+        type: "button",
+        class: danger ? "danger" : "primary",
+        on: {
+          click: () => {
+            answer = true;
+            dialog.close();
+          },
+        },
+      },
       confirm,
     );
     const dialog = openDialog(title, h("p", {}, message), h("div", { class: "actions end" }, no, yes));

@@ -1,5 +1,6 @@
-// Small DOM helpers shared by every view: building elements, labelled fields, toasts, times,
+// Small DOM helpers shared by every view: building elements, labelled fields, notices, times,
 // copying. No framework: the console is plain ES modules the browser loads as they are.
+// Errors are shown with errors.js; lists are drawn with keyed-list.js.
 
 let sequence = 0;
 
@@ -24,7 +25,8 @@ export function h(tag, props = {}, ...children) {
     else if (key === "text") node.textContent = value;
     else if (key === "on") for (const [event, handler] of Object.entries(value)) node.addEventListener(event, handler);
     else if (key === "dataset") Object.assign(node.dataset, value);
-    else if (key.startsWith("aria-") || key === "role" || key === "for" || !(key in node)) node.setAttribute(key, value === true ? "" : value);
+    else if (key.startsWith("aria-") || key === "role" || key === "for" || !(key in node))
+      node.setAttribute(key, value === true ? "" : value);
     else node[key] = value;
   }
   append(node, children);
@@ -57,18 +59,17 @@ export function field(label, control, hint = "") {
   return h("div", { class: "field" }, parts);
 }
 
-/** A short message in the corner; errors stay until dismissed or for 8 s. */
-export function toast(message, kind = "info") {
-  const box = document.getElementById("toasts");
-  if (!box) return;
-  const item = h("div", { class: ["toast", kind], role: kind === "error" ? "alert" : undefined }, message);
-  box.append(item);
-  setTimeout(() => item.remove(), kind === "error" ? 8000 : 4000);
+/** Put `node` in the notices region (beside the navigation, where it covers no control) for `ms`. */
+export function notice(node, ms) {
+  const region = document.getElementById("toasts");
+  if (!region) return;
+  region.append(node);
+  setTimeout(() => node.remove(), ms);
 }
 
-/** The message of an error for a person: the API's own message when there is one. */
-export function explain(error) {
-  return (error && error.message) || "Something went wrong; try again.";
+/** A short word that something was done ("Join URL copied."), kind "info" or "ok": a notice for 4 s. */
+export function toast(message, kind = "info") {
+  notice(h("p", { class: ["toast", kind] }, message), 4000);
 }
 
 /** "14:05" for a time in epoch milliseconds, in the browser's locale. */
@@ -102,19 +103,6 @@ export async function copyText(text) {
     const done = document.execCommand("copy");
     area.remove();
     return done;
-  }
-}
-
-/** Run an async action from a button: disabled while it runs, errors shown as a toast. */
-export async function busy(button, action) {
-  button.disabled = true;
-  try {
-    return await action();
-  } catch (error) {
-    toast(explain(error), "error");
-    return undefined;
-  } finally {
-    button.disabled = false;
   }
 }
 

@@ -4,11 +4,12 @@
 // and ctx = {config, api, socket, me, refreshMe, signOut, slots}. operator/index.js also
 // starts what lives as long as the sign-in (presence, queue, chats, notifications).
 
-import { Api, ApiError, loadConfig } from "./api.js";
-import { explain, field, h, replace, toast } from "./dom.js";
-import { Socket } from "./socket.js";
-import { operatorViews, startOperator } from "./operator/index.js";
 import { adminViews } from "./admin/index.js";
+import { Api, ApiError, loadConfig } from "./api.js";
+import { field, h, replace, toast } from "./dom.js";
+import { ErrorMessage, explain } from "./errors.js";
+import { operatorViews, startOperator } from "./operator/index.js";
+import { Socket } from "./socket.js";
 
 const STORAGE_KEY = "deskless.console.session";
 const app = document.getElementById("app");
@@ -27,7 +28,9 @@ async function boot() {
   try {
     config = await loadConfig();
   } catch (error) {
-    replace(app, h("main", { class: "centered" }, h("p", { class: "error", role: "alert" }, explain(error))));
+    const problem = new ErrorMessage();
+    problem.show(error);
+    replace(app, h("main", { class: "centered" }, problem.node));
     return;
   }
   const session = storedSession();
@@ -39,7 +42,8 @@ function showLogin(config, notice = "") {
   document.title = "Sign in · Deskless console";
   const email = h("input", { type: "email", name: "email", autocomplete: "username", required: true });
   const password = h("input", { type: "password", name: "password", autocomplete: "current-password", required: true });
-  const problem = h("p", { class: "error", role: "alert", hidden: !notice }, notice);
+  const problem = new ErrorMessage();
+  if (notice) problem.show(notice);
   const submit = h("button", { type: "submit", class: "primary wide" }, "Sign in");
   const form = h(
     "form",
@@ -48,21 +52,20 @@ function showLogin(config, notice = "") {
     h("p", { class: "muted" }, "Sign in to the operator console."),
     field("Email", email),
     field("Password", password),
-    problem,
+    problem.node,
     submit,
   );
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     submit.disabled = true;
-    problem.hidden = true;
+    problem.clear();
     try {
       const answer = await new Api(null).post("/api/auth/login", { email: email.value, password: password.value });
       const session = { token: answer.token, expires_at: answer.expires_at };
       localStorage.setItem(STORAGE_KEY, JSON.stringify(session));
       await start(config, session, { fresh: true });
     } catch (error) {
-      problem.textContent = explain(error);
-      problem.hidden = false;
+      problem.show(error);
       submit.disabled = false;
       password.select();
     }
@@ -72,16 +75,18 @@ function showLogin(config, notice = "") {
 }
 
 async function start(config, session, { fresh }) {
-  let ended = false;
+  const signedIn = new AbortController(); // aborted at sign-out: what listens as long as the sign-in stops
+  const { signal } = signedIn;
   let stopOperator = () => {};
+  let unmount = null; // the view on screen's
   const socket = new Socket(config.websocket_url, session.token);
   const signOut = (notice = "") => {
-    if (ended) return;
-    ended = true;
+    if (signal.aborted) return;
+    signedIn.abort();
     localStorage.removeItem(STORAGE_KEY);
+    if (typeof unmount === "function") unmount();
     stopOperator();
     socket.close();
-    window.removeEventListener("hashchange", route);
     showLogin(config, notice);
   };
   const api = new Api(session.token, () => signOut("Your session has ended; sign in again."));
@@ -89,7 +94,7 @@ async function start(config, session, { fresh }) {
   try {
     me = await api.get("/api/me");
   } catch (error) {
-    if (!ended) signOut(error instanceof ApiError && error.status ? explain(error) : "");
+    if (!signal.aborted) signOut(error instanceof ApiError && error.status ? explain(error) : "");
     return;
   }
   const slots = {};
@@ -106,32 +111,51 @@ async function start(config, session, { fresh }) {
       return ctx.me;
     },
   };
-  socket.on("unauthorized", () => signOut("Your session has ended; sign in again."));
-  socket.on("refused", () => api.get("/api/me").catch(() => {})); // a refused token signs out through api
+  socket.addEventListener("unauthorized", () => signOut("Your session has ended; sign in again."), { signal });
+  // a refused token signs out through api
+  socket.addEventListener("refused", () => api.get("/api/me").catch(() => {}), { signal });
   const views = [...operatorViews, ...adminViews].filter((view) => view.roles.includes(me.role));
   const outlet = h("main", { id: "main", class: "view", tabindex: "-1" });
   slots.status = h("div", { class: "status-slot" });
   const connection = h("span", { class: "connection", role: "status" });
-  socket.on("state", (state) => {
+  const showState = ({ detail: state }) => {
     connection.textContent = state === "open" ? "" : state === "connecting" ? "Connecting…" : "Offline — reconnecting";
     connection.dataset.state = state;
-  });
+  };
+  socket.addEventListener("state", showState, { signal });
   const nav = h(
     "nav",
-    { class: "sidebar", "aria-label": "Console" },
+    { "aria-label": "Console" },
     ...groupsOf(views).map(([group, members]) =>
       h(
         "div",
         { class: "nav-group" },
         h("h2", { class: "nav-title" }, group),
-        h("ul", {}, members.map((view) => h("li", {}, h("a", { href: `#/${view.id}`, dataset: { view: view.id } }, view.title)))),
+        h(
+          "ul",
+          {},
+          members.map((view) => h("li", {}, h("a", { href: `#/${view.id}`, dataset: { view: view.id } }, view.title))),
+        ),
       ),
     ),
   );
   const header = h(
     "header",
     { class: "topbar" },
-    h("a", { class: "skip", href: "#main", on: { click: (e) => { e.preventDefault(); outlet.focus(); } } }, "Skip to content"),
+    h(
+      "a",
+      {
+        class: "skip",
+        href: "#main",
+        on: {
+          click: (e) => {
+            e.preventDefault();
+            outlet.focus();
+          },
+        },
+      },
+      "Skip to content",
+    ),
     h("div", { class: "brand" }, h("span", { class: "brand-mark", "aria-hidden": "true" }), "Deskless"),
     slots.status,
     connection,
@@ -142,11 +166,12 @@ async function start(config, session, { fresh }) {
       h("button", { type: "button", class: "ghost", on: { click: () => signOut() } }, "Sign out"),
     ),
   );
-  replace(app, h("div", { class: "shell" }, header, nav, outlet));
+  // Notices sit under the navigation, in a place of their own: they never cover a control.
+  const notices = h("div", { id: "toasts", class: "toasts", role: "status", "aria-live": "polite" });
+  replace(app, h("div", { class: "shell" }, header, h("div", { class: "sidebar" }, nav, notices), outlet));
   stopOperator = startOperator(ctx) || (() => {});
   socket.connect();
 
-  let unmount = null;
   function route() {
     const wanted = location.hash.replace(/^#\/?/, "");
     const view = views.find((candidate) => candidate.id === wanted) || views[0];
@@ -160,7 +185,7 @@ async function start(config, session, { fresh }) {
     outlet.replaceChildren();
     unmount = view.mount(outlet, ctx);
   }
-  window.addEventListener("hashchange", route);
+  window.addEventListener("hashchange", route, { signal });
   route();
   if (fresh) toast(`Signed in as ${me.name}.`);
 }

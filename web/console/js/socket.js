@@ -1,6 +1,8 @@
 // The console's WebSocket: one connection per console, kept open (reconnects with backoff),
 // a heartbeat every HEARTBEAT_SECONDS so the operator counts as present, requests answered by
-// id (the server echoes `id`), and pushed events dispatched by their `type`.
+// id (the server echoes `id`), and pushed events dispatched by their `type`. It is an
+// EventTarget, like the stores: listen with addEventListener(type, handler, {signal}); the
+// event's detail is the message.
 
 import { ApiError } from "./api.js";
 
@@ -9,10 +11,10 @@ const REQUEST_TIMEOUT_MS = 15000;
 const MAX_BACKOFF_MS = 30000;
 const POLICY_VIOLATION = 1008; // the authorizer refused the token
 
-export class Socket {
+export class Socket extends EventTarget {
   constructor(url, token) {
+    super();
     this.url = `${url}${url.includes("?") ? "&" : "?"}token=${encodeURIComponent(token)}`;
-    this.handlers = new Map(); // type -> Set of handlers
     this.pending = new Map(); // id -> {resolve, reject, timer}
     this.sequence = 0;
     this.backoff = 1000;
@@ -20,21 +22,9 @@ export class Socket {
     this.stopped = false;
   }
 
-  /** Listen for a pushed event type, or the socket's own: "state", "open", "close", "refused", "unauthorized". */
-  on(type, handler) {
-    if (!this.handlers.has(type)) this.handlers.set(type, new Set());
-    this.handlers.get(type).add(handler);
-    return () => this.handlers.get(type)?.delete(handler);
-  }
-
-  emit(type, message) {
-    for (const handler of [...(this.handlers.get(type) || [])]) {
-      try {
-        handler(message);
-      } catch (error) {
-        console.error(`handler of ${type} failed`, error);
-      }
-    }
+  /** Dispatch a pushed message by its type, or the socket's own event: "state", "open", "close", "refused", "unauthorized". */
+  emit(type, detail) {
+    this.dispatchEvent(new CustomEvent(type, { detail }));
   }
 
   connect() {
@@ -50,7 +40,11 @@ export class Socket {
       this.emit("state", this.state);
       this.emit("open");
       // The heartbeat's answer (the caller's presence) goes to listeners of its type, like a push.
-      const beat = () => this.request("heartbeat").then((answer) => this.emit(answer.type, answer), () => {});
+      const beat = () =>
+        this.request("heartbeat").then(
+          (answer) => this.emit(answer.type, answer),
+          () => {},
+        );
       this.beat = setInterval(beat, HEARTBEAT_SECONDS * 1000);
     });
     ws.addEventListener("message", (event) => this.receive(event.data));

@@ -1,9 +1,10 @@
 // API keys: what integrations present (header x-api-key) to create reusable invitation links.
 // A new key is shown once, here; the list never shows a secret; a revoked key stays listed.
 
-import { dateTime, explain, h, replace, toast } from "../dom.js";
 import { confirmAction } from "../dialogs.js";
-import { Form, copyBlock, loadInto, viewHead } from "./ui.js";
+import { dateTime, h, replace, toast } from "../dom.js";
+import { KeyedTable } from "../keyed-list.js";
+import { copyBlock, Form, viewHead } from "./ui.js";
 
 function issuedPanel(issued, onDone) {
   const done = h("button", { type: "button", class: "primary", on: { click: onDone } }, "I have stored it");
@@ -11,7 +12,11 @@ function issuedPanel(issued, onDone) {
     "section",
     { class: "card issued-key", "aria-labelledby": "issued-key-title" },
     h("h2", { id: "issued-key-title" }, `New key: ${issued.name}`),
-    h("p", { class: "notice", role: "alert" }, "This is the only time the key is shown: copy it now and keep it somewhere safe. If it is lost, revoke it and create another."),
+    h(
+      "p",
+      { class: "notice", role: "alert" },
+      "This is the only time the key is shown: copy it now and keep it somewhere safe. If it is lost, revoke it and create another.",
+    ),
     copyBlock("API key", issued.key),
     h("div", { class: "actions" }, done),
   );
@@ -22,8 +27,12 @@ function createForm(ctx, onIssued) {
   const name = h("input", { name: "name", required: true, maxLength: 80, autocomplete: "off" });
   form.element.append(
     h("h2", { id: "new-key-title" }, "Create an API key"),
-    h("div", { class: "narrow" }, form.field("name", "Name", name, "What the key is for, such as the integration that will use it.")),
-    form.problem,
+    h(
+      "div",
+      { class: "narrow" },
+      form.field("name", "Name", name, "What the key is for, such as the integration that will use it."),
+    ),
+    form.problem.node,
     h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, "Create key")),
   );
   form.onSubmit(async () => {
@@ -37,54 +46,49 @@ function createForm(ctx, onIssued) {
 async function revoke(ctx, key, problem, reload) {
   const message = `Revoke the key "${key.name}"? Integrations using it stop working at once.`;
   if (!(await confirmAction({ message, confirm: "Revoke" }))) return;
-  problem.hidden = true;
+  problem.clear();
   try {
     await ctx.api.del(`/api/api-keys/${encodeURIComponent(key.id)}`);
     toast(`The key "${key.name}" is revoked.`, "ok");
     await reload();
   } catch (error) {
-    problem.textContent = explain(error);
-    problem.hidden = false;
+    problem.show(error);
   }
 }
 
-function keysTable(ctx, keys, problem, reload) {
-  if (!keys.length) return h("p", { class: "empty" }, "No API keys yet.");
+function keyRow(key) {
   return h(
-    "table",
-    { class: "keys-table" },
-    h("caption", { class: "offscreen" }, "API keys"),
-    h("thead", {}, h("tr", {}, ["Name", "Created", "Last used", "State", ""].map((title) => h("th", { scope: "col" }, title)))),
+    "tr",
+    {},
+    h("td", {}, key.name),
+    h("td", {}, dateTime(key.created_at * 1000), h("small", { class: "muted" }, ` by ${key.created_by_name}`)),
+    h("td", {}, key.last_used_at ? dateTime(key.last_used_at * 1000) : h("span", { class: "muted" }, "never")),
     h(
-      "tbody",
+      "td",
       {},
-      keys.map((key) =>
-        h(
-          "tr",
-          { dataset: { keyId: key.id } },
-          h("td", {}, key.name),
-          h("td", {}, dateTime(key.created_at * 1000), h("small", { class: "muted" }, ` by ${key.created_by_name}`)),
-          h("td", {}, key.last_used_at ? dateTime(key.last_used_at * 1000) : h("span", { class: "muted" }, "never")),
-          h(
-            "td",
-            {},
-            key.revoked
-              ? h("span", { class: "badge danger" }, key.revoked_at ? `Revoked ${dateTime(key.revoked_at * 1000)}` : "Revoked")
-              : h("span", { class: "badge ok" }, "Active"),
+      key.revoked
+        ? h(
+            "span",
+            { class: "badge danger" },
+            key.revoked_at ? `Revoked ${dateTime(key.revoked_at * 1000)}` : "Revoked",
+          )
+        : h("span", { class: "badge ok" }, "Active"),
+    ),
+    h(
+      "td",
+      { class: "row-actions" },
+      key.revoked
+        ? null
+        : h(
+            "button",
+            {
+              type: "button",
+              class: "small danger",
+              "aria-label": `Revoke ${key.name}`,
+              dataset: { action: "revoke" },
+            },
+            "Revoke",
           ),
-          h(
-            "td",
-            { class: "row-actions" },
-            key.revoked
-              ? null
-              : h(
-                  "button",
-                  { type: "button", class: "small danger", "aria-label": `Revoke ${key.name}`, on: { click: () => revoke(ctx, key, problem, reload) } },
-                  "Revoke",
-                ),
-          ),
-        ),
-      ),
     ),
   );
 }
@@ -96,11 +100,21 @@ export const apiKeysView = {
   roles: ["admin"],
   mount(root, ctx) {
     const issued = h("div");
-    const list = h("div", { class: "table-wrap" });
-    const problem = h("p", { class: "error", role: "alert", hidden: true });
-    const reload = () => loadInto(list, () => ctx.api.get("/api/api-keys"), (keys) => keysTable(ctx, keys, problem, reload));
+    const list = new KeyedTable({
+      caption: "API keys",
+      columns: ["Name", "Created", "Last used", "State", ""],
+      className: "keys-table",
+      empty: "No API keys yet.",
+      key: (key) => key.id,
+      item: keyRow,
+      on: { click: { revoke: (key) => revoke(ctx, key, list.problem, reload) } },
+    });
+    const reload = () => list.load(() => ctx.api.get("/api/api-keys"));
     const showIssued = async (key) => {
-      replace(issued, issuedPanel(key, () => issued.replaceChildren()));
+      replace(
+        issued,
+        issuedPanel(key, () => issued.replaceChildren()),
+      );
       issued.querySelector("button")?.focus();
       await reload();
     };
@@ -109,7 +123,12 @@ export const apiKeysView = {
       viewHead("API keys", "Integrations present a key in the x-api-key header to create reusable invitation links."),
       issued,
       createForm(ctx, showIssued),
-      h("section", { class: "card", "aria-labelledby": "keys-title" }, h("h2", { id: "keys-title" }, "Keys"), problem, list),
+      h(
+        "section",
+        { class: "card", "aria-labelledby": "keys-title" },
+        h("h2", { id: "keys-title" }, "Keys"),
+        list.node,
+      ),
     );
     reload();
   },

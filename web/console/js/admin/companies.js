@@ -1,9 +1,10 @@
 // Customer companies: who serves each one, and each one's portal (subdomain, status, language,
 // the websites allowed to embed its chat widget) with the codes that put it on a website.
 
-import { h, languageName, languageSelect, replace, toast } from "../dom.js";
 import { openDialog } from "../dialogs.js";
-import { Form, checkboxes, copyBlock, loadInto, select, viewHead } from "./ui.js";
+import { h, languageName, languageSelect, replace, toast } from "../dom.js";
+import { KeyedTable } from "../keyed-list.js";
+import { checkboxes, copyBlock, Form, loadInto, select, viewHead } from "./ui.js";
 
 const STATUSES = [
   { value: "active", label: "Active: visitors can reach support" },
@@ -36,7 +37,7 @@ function companyDialog(ctx, staff, company, reload) {
   form.element.append(
     form.field("name", "Company name", name),
     form.group("technician_ids", serving.element),
-    form.problem,
+    form.problem.node,
     h(
       "div",
       { class: "actions end" },
@@ -70,7 +71,12 @@ function portalDialog(ctx, company, reload) {
   });
   const language = languageSelect(ctx.config.languages, portal?.language || "en", { name: "language" });
   const status = select("status", STATUSES, portal?.status || "active");
-  const origins = h("textarea", { name: "allowed_origins", rows: 4, spellcheck: false, value: (portal?.allowed_origins || []).join("\n") });
+  const origins = h("textarea", {
+    name: "allowed_origins",
+    rows: 4,
+    spellcheck: false,
+    value: (portal?.allowed_origins || []).join("\n"),
+  });
   const address = h("span", { class: "muted" });
   const showAddress = () => {
     address.textContent = subdomain.value.trim() ? portalUrl(ctx.config, subdomain.value.trim().toLowerCase()) : "";
@@ -78,7 +84,12 @@ function portalDialog(ctx, company, reload) {
   subdomain.addEventListener("input", showAddress);
   showAddress();
   form.element.append(
-    form.field("subdomain", "Subdomain", subdomain, "3–63 lower-case letters, digits and inner hyphens; some names are reserved."),
+    form.field(
+      "subdomain",
+      "Subdomain",
+      subdomain,
+      "3–63 lower-case letters, digits and inner hyphens; some names are reserved.",
+    ),
     h("p", { class: "portal-address" }, "Address: ", address),
     h("div", { class: "row" }, form.field("language", "Language", language), form.field("status", "Status", status)),
     form.field(
@@ -87,7 +98,7 @@ function portalDialog(ctx, company, reload) {
       origins,
       "One origin per line, such as https://www.example.com. Leave empty if the widget is not used.",
     ),
-    form.problem,
+    form.problem.node,
     h(
       "div",
       { class: "actions end" },
@@ -100,7 +111,10 @@ function portalDialog(ctx, company, reload) {
       subdomain: subdomain.value,
       language: language.value,
       status: status.value,
-      allowed_origins: origins.value.split("\n").map((line) => line.trim()).filter(Boolean),
+      allowed_origins: origins.value
+        .split("\n")
+        .map((line) => line.trim())
+        .filter(Boolean),
     };
     const path = `/api/companies/${encodeURIComponent(company.id)}/portal`;
     const saved = portal ? await ctx.api.patch(path, body) : await ctx.api.post(path, body);
@@ -124,7 +138,7 @@ function previewLink(href, { popup = false } = {}) {
 }
 
 async function embedDialog(ctx, company) {
-  const body = h("div", { class: "embed" }, h("p", { class: "muted", role: "status" }, "Loading…"));
+  const body = h("div", { class: "embed" });
   openDialog(`${company.name}: URLs and code`, body).classList.add("wide");
   await loadInto(
     body,
@@ -135,10 +149,14 @@ async function embedDialog(ctx, company) {
       copyBlock(
         "Chat widget",
         codes.widget,
-        codes.allowed_origins.length ? previewLink(`${codes.url}/widget?origin=${encodeURIComponent(codes.allowed_origins[0])}`) : null,
+        codes.allowed_origins.length
+          ? previewLink(`${codes.url}/widget?origin=${encodeURIComponent(codes.allowed_origins[0])}`)
+          : null,
       ),
       h("p", { class: codes.allowed_origins.length ? "notice info" : "notice" }, codes.note),
-      codes.allowed_origins.length ? h("p", { class: "muted" }, `Allowed websites: ${codes.allowed_origins.join(", ")}`) : null,
+      codes.allowed_origins.length
+        ? h("p", { class: "muted" }, `Allowed websites: ${codes.allowed_origins.join(", ")}`)
+        : null,
     ],
   );
 }
@@ -147,70 +165,53 @@ function portalCell(ctx, portal) {
   if (!portal) return h("span", { class: "muted" }, "No portal");
   const url = portalUrl(ctx.config, portal.subdomain);
   return [
-    portal.status === "active" ? h("span", { class: "badge ok" }, "Active") : h("span", { class: "badge warn" }, "Inactive"),
+    portal.status === "active"
+      ? h("span", { class: "badge ok" }, "Active")
+      : h("span", { class: "badge warn" }, "Inactive"),
     " ",
     h("a", { href: `${url}/`, target: "_blank", rel: "noopener" }, portal.subdomain),
     h("small", { class: "muted" }, ` · ${languageName(portal.language)}`),
   ];
 }
 
-function companiesTable(ctx, companies, staff, reload) {
-  if (!companies.length) return h("p", { class: "empty" }, "No companies yet: create the first one.");
-  const names = new Map(staff.map((user) => [user.id, user.name]));
+/** A company's row, from what it shows: the company, with the names of who serves it (servedBy). */
+function companyRow(ctx, company) {
   return h(
-    "table",
-    { class: "companies-table" },
-    h("caption", { class: "offscreen" }, "Companies"),
-    h("thead", {}, h("tr", {}, ["Company", "Served by", "Portal", ""].map((title) => h("th", { scope: "col" }, title)))),
+    "tr",
+    {},
+    h("th", { scope: "row", class: "name" }, company.name),
+    h("td", {}, company.servedBy.length ? company.servedBy.join(", ") : h("span", { class: "muted" }, "nobody yet")),
+    h("td", {}, portalCell(ctx, company.portal)),
     h(
-      "tbody",
-      {},
-      companies.map((company) =>
-        h(
-          "tr",
-          { dataset: { companyId: company.id } },
-          h("th", { scope: "row", class: "name" }, company.name),
-          h(
-            "td",
-            {},
-            company.technician_ids.length
-              ? company.technician_ids.map((id) => names.get(id) || "unknown user").join(", ")
-              : h("span", { class: "muted" }, "nobody yet"),
-          ),
-          h("td", {}, portalCell(ctx, company.portal)),
-          h(
-            "td",
-            { class: "row-actions" },
-            h(
-              "button",
-              { type: "button", class: "small", "aria-label": `Edit ${company.name}`, on: { click: () => companyDialog(ctx, staff, company, reload) } },
-              "Edit",
-            ),
-            h(
-              "button",
-              {
-                type: "button",
-                class: "small",
-                "aria-label": `${company.portal ? "Edit the portal of" : "Create a portal for"} ${company.name}`,
-                on: { click: () => portalDialog(ctx, company, reload) },
-              },
-              company.portal ? "Edit portal" : "Create portal",
-            ),
-            company.portal
-              ? h(
-                  "button",
-                  {
-                    type: "button",
-                    class: "small",
-                    "aria-label": `Show URLs and code of ${company.name}`,
-                    on: { click: () => embedDialog(ctx, company) },
-                  },
-                  "Show URLs and code",
-                )
-              : null,
-          ),
-        ),
+      "td",
+      { class: "row-actions" },
+      h(
+        "button",
+        { type: "button", class: "small", "aria-label": `Edit ${company.name}`, dataset: { action: "edit" } },
+        "Edit",
       ),
+      h(
+        "button",
+        {
+          type: "button",
+          class: "small",
+          "aria-label": `${company.portal ? "Edit the portal of" : "Create a portal for"} ${company.name}`,
+          dataset: { action: "portal" },
+        },
+        company.portal ? "Edit portal" : "Create portal",
+      ),
+      company.portal
+        ? h(
+            "button",
+            {
+              type: "button",
+              class: "small",
+              "aria-label": `Show URLs and code of ${company.name}`,
+              dataset: { action: "embed" },
+            },
+            "Show URLs and code",
+          )
+        : null,
     ),
   );
 }
@@ -221,29 +222,50 @@ export const companiesView = {
   group: "Administration",
   roles: ["admin"],
   mount(root, ctx) {
-    const list = h("div", { class: "table-wrap" });
     let staff = [];
-    const reload = () =>
-      loadInto(
-        list,
-        async () => {
-          const [companies, users] = await Promise.all([ctx.api.get("/api/companies"), ctx.api.get("/api/staff")]);
-          staff = users;
-          create.disabled = false;
-          return companies;
+    const list = new KeyedTable({
+      caption: "Companies",
+      columns: ["Company", "Served by", "Portal", ""],
+      className: "companies-table",
+      empty: "No companies yet: create the first one.",
+      key: (company) => company.id,
+      item: (company) => companyRow(ctx, company),
+      on: {
+        click: {
+          edit: (company) => companyDialog(ctx, staff, company, reload),
+          portal: (company) => portalDialog(ctx, company, reload),
+          embed: (company) => embedDialog(ctx, company),
         },
-        (companies) => companiesTable(ctx, companies, staff, reload),
-      );
+      },
+    });
+    const reload = () =>
+      list.load(async () => {
+        const [companies, users] = await Promise.all([ctx.api.get("/api/companies"), ctx.api.get("/api/staff")]);
+        staff = users;
+        create.disabled = false;
+        const names = new Map(staff.map((user) => [user.id, user.name]));
+        const servedBy = (company) => company.technician_ids.map((id) => names.get(id) || "unknown user");
+        return companies.map((company) => ({ ...company, servedBy: servedBy(company) }));
+      });
     // enabled once the staff who may serve a company are known
     const create = h(
       "button",
-      { type: "button", class: "primary", disabled: true, on: { click: () => companyDialog(ctx, staff, null, reload) } },
+      {
+        type: "button",
+        class: "primary",
+        disabled: true,
+        on: { click: () => companyDialog(ctx, staff, null, reload) },
+      },
       "New company",
     );
     replace(
       root,
-      viewHead("Companies", "Customer companies, the technicians who serve each one, and each one's support portal.", create),
-      h("section", { class: "card" }, list),
+      viewHead(
+        "Companies",
+        "Customer companies, the technicians who serve each one, and each one's support portal.",
+        create,
+      ),
+      h("section", { class: "card" }, list.node),
     );
     reload();
   },

@@ -11,42 +11,108 @@ const GROUPS = [
   {
     title: "Session codes",
     settings: [
-      { name: "code_limit", label: "Code limit", kind: "integer", min: 1, max: 100, hint: "Active session codes a technician may hold (1–100). A technician's own limit, set under Staff, comes first." },
-      { name: "code_lifetime_minutes", label: "Code lifetime (minutes)", kind: "integer", min: 1, max: 1440, hint: "How long a code stays valid (1–1440 minutes)." },
+      {
+        name: "code_limit",
+        label: "Code limit",
+        kind: "integer",
+        min: 1,
+        max: 100,
+        hint: "Active session codes a technician may hold (1–100). A technician's own limit, set under Staff, comes first.",
+      },
+      {
+        name: "code_lifetime_minutes",
+        label: "Code lifetime (minutes)",
+        kind: "integer",
+        min: 1,
+        max: 1440,
+        hint: "How long a code stays valid (1–1440 minutes).",
+      },
     ],
   },
   {
     title: "Chat",
     settings: [
-      { name: "chat_wait_seconds", label: "Chat wait (seconds)", kind: "integer", min: 15, max: 3600, hint: "How long a chat request waits for a technician before the visitor is offered the message form instead (15–3600)." },
-      { name: "chat_limit", label: "Chat limit", kind: "integer", min: 1, max: 20, hint: "Chats an operator may have open at once (1–20)." },
+      {
+        name: "chat_wait_seconds",
+        label: "Chat wait (seconds)",
+        kind: "integer",
+        min: 15,
+        max: 3600,
+        hint: "How long a chat request waits for a technician before the visitor is offered the message form instead (15–3600).",
+      },
+      {
+        name: "chat_limit",
+        label: "Chat limit",
+        kind: "integer",
+        min: 1,
+        max: 20,
+        hint: "Chats an operator may have open at once (1–20).",
+      },
     ],
   },
   {
     title: "Presence",
     settings: [
-      { name: "auto_away_minutes", label: "Auto-away (minutes)", kind: "integer", min: 0, max: 240, hint: "Idle minutes after which a console sets its operator away (0–240); 0: never." },
-      { name: "channels_locked", label: "Lock the channels", kind: "boolean", hint: "Operators cannot switch their channels: every channel assigned to them is on." },
-      { name: "away_reasons", label: "Away reasons", kind: "list", hint: `Reasons an operator may give for being away, each once, at most ${MAX_AWAY_REASONS} (being away without a reason is always possible).` },
+      {
+        name: "auto_away_minutes",
+        label: "Auto-away (minutes)",
+        kind: "integer",
+        min: 0,
+        max: 240,
+        hint: "Idle minutes after which a console sets its operator away (0–240); 0: never.",
+      },
+      {
+        name: "channels_locked",
+        label: "Lock the channels",
+        kind: "boolean",
+        hint: "Operators cannot switch their channels: every channel assigned to them is on.",
+      },
+      {
+        name: "away_reasons",
+        label: "Away reasons",
+        kind: "list",
+        hint: `Reasons an operator may give for being away, each once, at most ${MAX_AWAY_REASONS} (being away without a reason is always possible).`,
+      },
     ],
   },
   {
     title: "Notifications",
     settings: [
-      { name: "notification_repeat_seconds", label: "Repeat notifications (seconds)", kind: "integer", min: 0, max: 600, hint: "How often an unseen notification sounds again while the console is not looked at (0–600); 0: once." },
+      {
+        name: "notification_repeat_seconds",
+        label: "Repeat notifications (seconds)",
+        kind: "integer",
+        min: 0,
+        max: 600,
+        hint: "How often an unseen notification sounds again while the console is not looked at (0–600); 0: once.",
+      },
     ],
   },
 ];
 
 /** A setting the console does not know yet still gets a control, by the kind of its value. */
 function describeUnknown(name, value) {
-  const kind = typeof value === "boolean" ? "boolean" : Array.isArray(value) ? "list" : typeof value === "number" ? "integer" : "text";
+  const kind =
+    typeof value === "boolean"
+      ? "boolean"
+      : Array.isArray(value)
+        ? "list"
+        : typeof value === "number"
+          ? "integer"
+          : "text";
   const label = name.replace(/_/g, " ").replace(/^./, (first) => first.toUpperCase());
   return { name, label, kind, hint: "" };
 }
 
 function integerControl(form, setting) {
-  const input = h("input", { type: "number", name: setting.name, min: setting.min, max: setting.max, step: 1, inputMode: "numeric" });
+  const input = h("input", {
+    type: "number",
+    name: setting.name,
+    min: setting.min,
+    max: setting.max,
+    step: 1,
+    inputMode: "numeric",
+  });
   return {
     element: form.field(setting.name, setting.label, input, setting.hint),
     // an empty or fractional box is sent as it is: the API names what is wrong with it
@@ -95,7 +161,9 @@ function listControl(form, setting) {
     add.disabled = inputs().length >= MAX_AWAY_REASONS;
     for (const [index, row] of [...rows.children].entries()) {
       row.querySelector("input").setAttribute("aria-label", `${setting.label}, item ${index + 1}`);
-      row.querySelector("button").setAttribute("aria-label", `Remove ${setting.label.toLowerCase()}, item ${index + 1}`);
+      row
+        .querySelector("button")
+        .setAttribute("aria-label", `Remove ${setting.label.toLowerCase()}, item ${index + 1}`);
     }
   };
   const addRow = (value = "") => {
@@ -126,14 +194,24 @@ function listControl(form, setting) {
   };
   add.addEventListener("click", () => addRow().focus());
   const hintId = uid("hint");
-  const fieldset = h("fieldset", { class: "list-field", "aria-describedby": hintId }, h("legend", {}, setting.label), h("small", { class: "hint", id: hintId }, setting.hint), rows, add);
+  const fieldset = h(
+    "fieldset",
+    { class: "list-field", "aria-describedby": hintId },
+    h("legend", {}, setting.label),
+    h("small", { class: "hint", id: hintId }, setting.hint),
+    rows,
+    add,
+  );
   form.group(setting.name, fieldset);
   return {
     element: fieldset,
-    read: () => inputs().map((input) => input.value.trim()).filter(Boolean),
+    read: () =>
+      inputs()
+        .map((input) => input.value.trim())
+        .filter(Boolean),
     write: (values) => {
       rows.replaceChildren();
-      (values || []).forEach((value) => addRow(value));
+      for (const value of values || []) addRow(value);
       sync();
     },
   };
@@ -145,12 +223,18 @@ function settingsForm(ctx, loaded) {
   let saved = loaded;
   const form = new Form({ class: "settings-form", "aria-label": "Settings" });
   const known = new Set(GROUPS.flatMap((group) => group.settings.map((setting) => setting.name)));
-  const others = Object.keys(saved).filter((name) => !known.has(name)).map((name) => describeUnknown(name, saved[name]));
+  const others = Object.keys(saved)
+    .filter((name) => !known.has(name))
+    .map((name) => describeUnknown(name, saved[name]));
   const groups = others.length ? [...GROUPS, { title: "Other", settings: others }] : GROUPS;
   const controls = new Map();
   for (const group of groups) {
     const titleId = uid("group");
-    const section = h("section", { class: "card settings-group", "aria-labelledby": titleId }, h("h2", { id: titleId }, group.title));
+    const section = h(
+      "section",
+      { class: "card settings-group", "aria-labelledby": titleId },
+      h("h2", { id: titleId }, group.title),
+    );
     for (const setting of group.settings.filter((candidate) => candidate.name in saved)) {
       const control = CONTROLS[setting.kind](form, setting);
       control.write(saved[setting.name]);
@@ -160,7 +244,12 @@ function settingsForm(ctx, loaded) {
     form.element.append(section);
   }
   form.element.append(
-    h("div", { class: "card save-bar" }, form.problem, h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, "Save settings"))),
+    h(
+      "div",
+      { class: "card save-bar" },
+      form.problem.node,
+      h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, "Save settings")),
+    ),
   );
   form.onSubmit(async () => {
     const changes = {};
@@ -188,6 +277,10 @@ export const settingsView = {
   mount(root, ctx) {
     const body = h("div");
     replace(root, viewHead("Settings", "What every operator works under."), body);
-    loadInto(body, () => ctx.api.get("/api/settings"), (settings) => settingsForm(ctx, settings));
+    loadInto(
+      body,
+      () => ctx.api.get("/api/settings"),
+      (settings) => settingsForm(ctx, settings),
+    );
   },
 };

@@ -1,18 +1,22 @@
 // Staff users: who may sign in to the console, in which role, on which channels, with how many
 // session codes; adding one, changing one, deactivating and reactivating one.
 
-import { explain, h, replace, toast } from "../dom.js";
 import { confirmAction, openDialog } from "../dialogs.js";
-import { CHANNELS, Form, ROLES, checkboxes, loadInto, select, viewHead } from "./ui.js";
+import { h, replace, toast } from "../dom.js";
+import { KeyedTable } from "../keyed-list.js";
+import { CHANNELS, checkboxes, Form, ROLES, select, viewHead } from "./ui.js";
 
 const MIN_PASSWORD = 12;
 const MAX_CODE_LIMIT = 100;
 
 const roleLabel = (role) => ROLES.find((option) => option.value === role)?.label || role;
-const channelLabels = (channels) => (channels.length ? channels.map((c) => CHANNELS.find((o) => o.value === c)?.label || c).join(", ") : "none");
+const channelLabels = (channels) =>
+  channels.length ? channels.map((c) => CHANNELS.find((o) => o.value === c)?.label || c).join(", ") : "none";
 
-function codeLimitText(user, defaultLimit) {
-  return user.code_limit === null || user.code_limit === undefined ? `default (${defaultLimit})` : String(user.code_limit);
+function codeLimitText(user) {
+  return user.code_limit === null || user.code_limit === undefined
+    ? `default (${user.defaultLimit})`
+    : String(user.code_limit);
 }
 
 function addForm(ctx, reload) {
@@ -20,8 +24,18 @@ function addForm(ctx, reload) {
   const name = h("input", { name: "name", autocomplete: "off", required: true, maxLength: 100 });
   const email = h("input", { name: "email", type: "email", autocomplete: "off", required: true });
   const role = select("role", ROLES, "technician");
-  const password = h("input", { name: "password", type: "password", autocomplete: "new-password", required: true, minLength: MIN_PASSWORD });
-  const channels = checkboxes("Channels", CHANNELS, CHANNELS.map((c) => c.value));
+  const password = h("input", {
+    name: "password",
+    type: "password",
+    autocomplete: "new-password",
+    required: true,
+    minLength: MIN_PASSWORD,
+  });
+  const channels = checkboxes(
+    "Channels",
+    CHANNELS,
+    CHANNELS.map((c) => c.value),
+  );
   form.element.append(
     h("h2", { id: "add-staff-title" }, "Add staff user"),
     h("div", { class: "row" }, form.field("name", "Name", name), form.field("email", "Email", email)),
@@ -29,10 +43,15 @@ function addForm(ctx, reload) {
       "div",
       { class: "row" },
       form.field("role", "Role", role),
-      form.field("password", "First password", password, `At least ${MIN_PASSWORD} characters; they can change it later.`),
+      form.field(
+        "password",
+        "First password",
+        password,
+        `At least ${MIN_PASSWORD} characters; they can change it later.`,
+      ),
     ),
     form.group("channels", channels.element),
-    form.problem,
+    form.problem.node,
     h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, "Add staff user")),
   );
   form.onSubmit(async () => {
@@ -50,12 +69,17 @@ function addForm(ctx, reload) {
   return h("section", { class: "card" }, form.element);
 }
 
-function editDialog(ctx, user, defaultLimit, reload) {
+/** Change a user as their row shows them (with the default code limit). */
+function editDialog(ctx, user, reload) {
+  const defaultLimit = user.defaultLimit;
   const form = new Form({}, { cannot_change_self: "role" });
   const name = h("input", { name: "name", value: user.name, required: true, maxLength: 100 });
   const role = select("role", ROLES, user.role);
   const channels = checkboxes("Channels", CHANNELS, user.channels);
-  const useDefault = h("input", { type: "checkbox", checked: user.code_limit === null || user.code_limit === undefined });
+  const useDefault = h("input", {
+    type: "checkbox",
+    checked: user.code_limit === null || user.code_limit === undefined,
+  });
   const limit = h("input", {
     name: "code_limit",
     type: "number",
@@ -75,7 +99,7 @@ function editDialog(ctx, user, defaultLimit, reload) {
     form.group("channels", channels.element),
     form.field("code_limit", "Code limit", limit, `Active session codes this user may hold (1–${MAX_CODE_LIMIT}).`),
     h("label", { class: "check" }, useDefault, `Use the default (${defaultLimit})`),
-    form.problem,
+    form.problem.node,
     h(
       "div",
       { class: "actions end" },
@@ -109,65 +133,53 @@ async function setActive(ctx, user, active, problem, reload) {
   const question = active
     ? `Reactivate ${user.name}? They can sign in again.`
     : `Deactivate ${user.name}? They are signed out at once and cannot sign in until reactivated.`;
-  if (!(await confirmAction({ message: question, confirm: active ? "Reactivate" : "Deactivate", danger: !active }))) return;
-  problem.hidden = true;
+  if (!(await confirmAction({ message: question, confirm: active ? "Reactivate" : "Deactivate", danger: !active })))
+    return;
+  problem.clear();
   try {
     await ctx.api.patch(`/api/staff/${encodeURIComponent(user.id)}`, { active });
     toast(`${user.name} ${active ? "reactivated" : "deactivated"}.`, "ok");
     await reload();
   } catch (error) {
-    problem.textContent = explain(error);
-    problem.hidden = false;
+    problem.show(error);
   }
 }
 
-function staffTable(ctx, users, defaultLimit, problem, reload) {
-  if (!users.length) return h("p", { class: "empty" }, "No staff users yet.");
+/** A user's row, from what it shows: the user, the default code limit, whether it is the admin themselves. */
+function staffRow(user) {
   return h(
-    "table",
-    { class: "staff-table" },
-    h("caption", { class: "offscreen" }, "Staff users"),
+    "tr",
+    { dataset: { email: user.email } },
+    h("td", {}, user.name, user.you ? h("small", { class: "muted" }, " (you)") : null),
+    h("td", {}, user.email),
+    h("td", {}, roleLabel(user.role)),
+    h("td", {}, channelLabels(user.channels)),
+    h("td", {}, codeLimitText(user)),
     h(
-      "thead",
+      "td",
       {},
-      h("tr", {}, ["Name", "Email", "Role", "Channels", "Code limit", "State", ""].map((title) => h("th", { scope: "col" }, title))),
+      user.active ? h("span", { class: "badge ok" }, "Active") : h("span", { class: "badge danger" }, "Deactivated"),
     ),
     h(
-      "tbody",
-      {},
-      users.map((user) =>
-        h(
-          "tr",
-          { dataset: { userId: user.id, email: user.email } },
-          h("td", {}, user.name, user.id === ctx.me.id ? h("small", { class: "muted" }, " (you)") : null),
-          h("td", {}, user.email),
-          h("td", {}, roleLabel(user.role)),
-          h("td", {}, channelLabels(user.channels)),
-          h("td", {}, codeLimitText(user, defaultLimit)),
-          h("td", {}, user.active ? h("span", { class: "badge ok" }, "Active") : h("span", { class: "badge danger" }, "Deactivated")),
-          h(
-            "td",
-            { class: "row-actions" },
-            h(
-              "button",
-              { type: "button", class: "small", "aria-label": `Edit ${user.name}`, on: { click: () => editDialog(ctx, user, defaultLimit, reload) } },
-              "Edit",
-            ),
-            user.id === ctx.me.id
-              ? null
-              : h(
-                  "button",
-                  {
-                    type: "button",
-                    class: user.active ? "small danger" : "small",
-                    "aria-label": `${user.active ? "Deactivate" : "Reactivate"} ${user.name}`,
-                    on: { click: () => setActive(ctx, user, !user.active, problem, reload) },
-                  },
-                  user.active ? "Deactivate" : "Reactivate",
-                ),
-          ),
-        ),
+      "td",
+      { class: "row-actions" },
+      h(
+        "button",
+        { type: "button", class: "small", "aria-label": `Edit ${user.name}`, dataset: { action: "edit" } },
+        "Edit",
       ),
+      user.you
+        ? null
+        : h(
+            "button",
+            {
+              type: "button",
+              class: user.active ? "small danger" : "small",
+              "aria-label": `${user.active ? "Deactivate" : "Reactivate"} ${user.name}`,
+              dataset: { action: "activate" },
+            },
+            user.active ? "Deactivate" : "Reactivate",
+          ),
     ),
   );
 }
@@ -178,19 +190,35 @@ export const staffView = {
   group: "Administration",
   roles: ["admin"],
   mount(root, ctx) {
-    const list = h("div", { class: "table-wrap" });
-    const problem = h("p", { class: "error", role: "alert", hidden: true });
+    const list = new KeyedTable({
+      caption: "Staff users",
+      columns: ["Name", "Email", "Role", "Channels", "Code limit", "State", ""],
+      className: "staff-table",
+      empty: "No staff users yet.",
+      key: (user) => user.id,
+      item: staffRow,
+      on: {
+        click: {
+          edit: (user) => editDialog(ctx, user, reload),
+          activate: (user) => setActive(ctx, user, !user.active, list.problem, reload),
+        },
+      },
+    });
     const reload = () =>
-      loadInto(
-        list,
-        () => Promise.all([ctx.api.get("/api/staff"), ctx.api.get("/api/settings")]),
-        ([users, settings]) => staffTable(ctx, users, settings.code_limit, problem, reload),
-      );
+      list.load(async () => {
+        const [users, settings] = await Promise.all([ctx.api.get("/api/staff"), ctx.api.get("/api/settings")]);
+        return users.map((user) => ({ ...user, defaultLimit: settings.code_limit, you: user.id === ctx.me.id }));
+      });
     replace(
       root,
       viewHead("Staff", "Who may sign in to the console, in which role and on which channels."),
       addForm(ctx, reload),
-      h("section", { class: "card", "aria-labelledby": "staff-list-title" }, h("h2", { id: "staff-list-title" }, "Staff users"), problem, list),
+      h(
+        "section",
+        { class: "card", "aria-labelledby": "staff-list-title" },
+        h("h2", { id: "staff-list-title" }, "Staff users"),
+        list.node,
+      ),
     );
     reload();
   },

@@ -1,7 +1,8 @@
 // What the admin's views share: a view's heading, forms whose errors are shown in words next to
-// the field they concern, checkbox groups, and copyable snippets.
+// the field they concern, checkbox groups, and copyable snippets. Their lists are KeyedTables.
 
-import { copyText, explain, field, h, uid } from "../dom.js";
+import { copyText, field, h, uid } from "../dom.js";
+import { ErrorMessage, explain } from "../errors.js";
 
 export const CHANNELS = [
   { value: "chat", label: "Chat" },
@@ -17,7 +18,12 @@ export const ROLES = [
 /** The heading of a view, with its actions on the right. */
 export function viewHead(title, intro, ...actions) {
   return [
-    h("div", { class: "view-head" }, h("h1", {}, title), actions.length ? h("div", { class: "actions" }, actions) : null),
+    h(
+      "div",
+      { class: "view-head" },
+      h("h1", {}, title),
+      actions.length ? h("div", { class: "actions" }, actions) : null,
+    ),
     intro ? h("p", { class: "muted intro" }, intro) : null,
   ];
 }
@@ -41,12 +47,17 @@ export class Form {
     this.element = h("form", { noValidate: true, ...props, class: ["admin-form", props.class] });
     this.codeFields = codeFields;
     this.slots = new Map();
-    this.problem = h("p", { class: "error form-problem", role: "alert", hidden: true });
+    this.problem = new ErrorMessage("form-problem"); // the form's alert; each field's words are its description
   }
 
   /** The slot for what the API says about field `name`, linked to its control; placed by the caller. */
   slot(name, control) {
-    const slot = h("small", { class: "error field-error", id: uid("error"), hidden: true, dataset: { errorFor: name } });
+    const slot = h("small", {
+      class: "error field-error",
+      id: uid("error"),
+      hidden: true,
+      dataset: { errorFor: name },
+    });
     const described = control.getAttribute("aria-describedby");
     control.setAttribute("aria-describedby", [described, slot.id].filter(Boolean).join(" "));
     this.slots.set(name, { slot, control });
@@ -67,8 +78,7 @@ export class Form {
   }
 
   clear() {
-    this.problem.hidden = true;
-    this.problem.textContent = "";
+    this.problem.clear();
     for (const { slot, control } of this.slots.values()) {
       slot.hidden = true;
       slot.textContent = "";
@@ -89,17 +99,18 @@ export class Form {
         unplaced.push(`${detail.field}: ${detail.problem}`);
         continue;
       }
-      target.slot.textContent = target.slot.textContent ? `${target.slot.textContent}; ${detail.problem}` : detail.problem;
+      target.slot.textContent = target.slot.textContent
+        ? `${target.slot.textContent}; ${detail.problem}`
+        : detail.problem;
       target.slot.hidden = false;
       target.control.setAttribute("aria-invalid", "true");
       placed.push(target);
     }
     if (placed.length && !unplaced.length) {
-      this.problem.textContent = placed.length === 1 ? "Not saved: see the field marked." : "Not saved: see the fields marked.";
+      this.problem.show(placed.length === 1 ? "Not saved: see the field marked." : "Not saved: see the fields marked.");
     } else {
-      this.problem.textContent = unplaced.length ? unplaced.join("; ") : explain(error);
+      this.problem.show(unplaced.length ? unplaced.join("; ") : error);
     }
-    this.problem.hidden = false;
     placed[0]?.control.focus?.();
   }
 
@@ -126,7 +137,9 @@ export class Form {
 
 /** Checkboxes in a fieldset: {element, values() -> chosen values, set(values)}. */
 export function checkboxes(legend, options, chosen = [], { empty = "None to choose from." } = {}) {
-  const inputs = options.map((option) => h("input", { type: "checkbox", value: option.value, checked: chosen.includes(option.value) }));
+  const inputs = options.map((option) =>
+    h("input", { type: "checkbox", value: option.value, checked: chosen.includes(option.value) }),
+  );
   const element = h(
     "fieldset",
     { class: "checks" },
@@ -143,11 +156,12 @@ export function checkboxes(legend, options, chosen = [], { empty = "None to choo
 
 /**
  * A snippet to copy: its label, the text in a code block, a Copy button and an optional preview
- * link. Copying is confirmed on the block itself (a toast would sit under an open dialog).
+ * link. Copying is confirmed on the block itself (a notice would sit under an open dialog).
  */
 export function copyBlock(label, text, preview = null) {
   const codeId = uid("code");
   const said = h("span", { class: "copied", role: "status" });
+  const problem = new ErrorMessage();
   let reset = 0;
   const copy = h(
     "button",
@@ -157,10 +171,14 @@ export function copyBlock(label, text, preview = null) {
       "aria-describedby": codeId,
       on: {
         click: async () => {
-          const copied = await copyText(text);
-          said.textContent = copied ? `${label} copied.` : "Copying failed: select the text and copy it yourself.";
-          said.classList.toggle("error", !copied);
           clearTimeout(reset);
+          said.textContent = "";
+          if (!(await copyText(text))) {
+            problem.show("Copying failed: select the text and copy it yourself.");
+            return;
+          }
+          problem.clear();
+          said.textContent = `${label} copied.`;
           reset = setTimeout(() => {
             said.textContent = "";
           }, 4000);
@@ -174,6 +192,7 @@ export function copyBlock(label, text, preview = null) {
     { class: "copy-block" },
     h("div", { class: "copy-head" }, h("h3", {}, label), h("div", { class: "actions" }, said, copy, preview)),
     h("pre", { class: "code", id: codeId }, text),
+    problem.node,
   );
 }
 
@@ -184,6 +203,8 @@ export async function loadInto(container, load, render) {
     const data = await load();
     container.replaceChildren(...[render(data)].flat().filter(Boolean));
   } catch (error) {
-    container.replaceChildren(h("p", { class: "error", role: "alert" }, explain(error)));
+    const problem = new ErrorMessage();
+    problem.show(error);
+    container.replaceChildren(problem.node);
   }
 }

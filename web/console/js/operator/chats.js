@@ -4,15 +4,14 @@
 // restore() joins every active session of the operator (GET /api/sessions) and those already
 // open, and each join brings the transcript, merged with what is shown.
 //
-// Events: "change" (chats, their state or the selection changed), "message" {chat, message, live}
-// (a message was added; live: it arrived now, not in a transcript caught up with).
+// An EventTarget: "change" (chats, their state or the selection changed), "message" (detail:
+// {chat, message, live}: a message was added; live: it arrived now, not in a transcript caught up with).
 
 import { ApiError } from "../api.js";
-import { Emitter, stopAll } from "./emitter.js";
 
 const SELECTED_KEY = "deskless.console.chat";
 
-export class ChatStore extends Emitter {
+export class ChatStore extends EventTarget {
   constructor({ socket, api, me }) {
     super();
     this.socket = socket;
@@ -21,12 +20,12 @@ export class ChatStore extends Emitter {
     this.chats = new Map(); // session id -> chat
     this.selected = sessionStorage.getItem(SELECTED_KEY) || null;
     this.viewing = false; // the desk view is on screen (then the selected chat is in view)
-    this.stoppers = [
-      socket.on("chat.message", (event) => this.received(event.session, event.message)),
-      socket.on("participant.joined", (event) => this.visitor(event, true)),
-      socket.on("participant.left", (event) => this.visitor(event, false)),
-      socket.on("session.ended", (event) => this.ended(event.session, event.by)),
-    ];
+    this.life = new AbortController();
+    const { signal } = this.life;
+    socket.addEventListener("chat.message", ({ detail }) => this.received(detail.session, detail.message), { signal });
+    socket.addEventListener("participant.joined", ({ detail }) => this.visitor(detail, true), { signal });
+    socket.addEventListener("participant.left", ({ detail }) => this.visitor(detail, false), { signal });
+    socket.addEventListener("session.ended", ({ detail }) => this.ended(detail.session, detail.by), { signal });
   }
 
   /** Open chats, newest first; ended ones stay until closed. */
@@ -80,18 +79,32 @@ export class ChatStore extends Emitter {
   open({ session, messages, visitor_present: visitorPresent }, { live }) {
     let chat = this.chats.get(session.id);
     if (!chat) {
-      chat = { id: session.id, session, state: session.state, endedBy: session.ended_by, messages: [], unread: 0, draft: "" };
+      chat = {
+        id: session.id,
+        session,
+        state: session.state,
+        endedBy: session.ended_by,
+        messages: [],
+        unread: 0,
+        draft: "",
+      };
       this.chats.set(chat.id, chat);
     }
     Object.assign(chat, { session, state: session.state, visitorPresent });
     for (const message of messages) this.add(chat, message, live);
-    this.emit("change");
+    this.changed();
     return chat;
   }
 
   async send(id, text) {
     const answer = await this.socket.request("chat.send", { session: id, text });
-    const mine = { id: answer.message_id, sender_role: "technician", sender_name: this.me.name, text, at_ms: answer.at_ms };
+    const mine = {
+      id: answer.message_id,
+      sender_role: "technician",
+      sender_name: this.me.name,
+      text,
+      at_ms: answer.at_ms,
+    };
     const chat = this.chats.get(id);
     if (chat) this.add(chat, mine, true); // the published copy may come first or after: one is kept
   }
@@ -110,7 +123,7 @@ export class ChatStore extends Emitter {
     if (this.chats.get(id)?.state === "active") return;
     this.chats.delete(id);
     if (this.selected === id) this.select(this.list[0]?.id || null);
-    else this.emit("change");
+    else this.changed();
   }
 
   /** A chat that opened by itself (a customer came with a code): marked until looked at. */
@@ -118,7 +131,7 @@ export class ChatStore extends Emitter {
     const chat = this.chats.get(id);
     if (!chat || this.inView(id)) return;
     chat.unread = Math.max(chat.unread, 1);
-    this.emit("change");
+    this.changed();
   }
 
   select(id) {
@@ -127,7 +140,7 @@ export class ChatStore extends Emitter {
     else sessionStorage.removeItem(SELECTED_KEY);
     const chat = this.chats.get(id);
     if (chat && this.viewing) chat.unread = 0;
-    this.emit("change");
+    this.changed();
   }
 
   /** The desk view came on screen (or went). */
@@ -138,7 +151,7 @@ export class ChatStore extends Emitter {
 
   received(sessionId, message) {
     const chat = this.chats.get(sessionId);
-    if (chat && this.add(chat, message, true)) this.emit("change");
+    if (chat && this.add(chat, message, true)) this.changed();
   }
 
   /** Add a message once (by id), in time order; true when it was new. */
@@ -147,7 +160,7 @@ export class ChatStore extends Emitter {
     const at = chat.messages.findIndex((known) => known.at_ms > message.at_ms);
     chat.messages.splice(at < 0 ? chat.messages.length : at, 0, message);
     if (live && message.sender_role === "visitor" && !this.inView(chat.id)) chat.unread += 1;
-    this.emit("message", { chat, message, live });
+    this.dispatchEvent(new CustomEvent("message", { detail: { chat, message, live } }));
     return true;
   }
 
@@ -155,17 +168,21 @@ export class ChatStore extends Emitter {
     const chat = this.chats.get(event.session);
     if (!chat || event.role !== "visitor") return;
     chat.visitorPresent = present;
-    this.emit("change");
+    this.changed();
   }
 
   ended(sessionId, by) {
     const chat = this.chats.get(sessionId);
     if (!chat || chat.state === "ended") return;
     Object.assign(chat, { state: "ended", endedBy: by ?? chat.endedBy });
-    this.emit("change");
+    this.changed();
+  }
+
+  changed() {
+    this.dispatchEvent(new Event("change"));
   }
 
   stop() {
-    stopAll(this.stoppers);
+    this.life.abort();
   }
 }

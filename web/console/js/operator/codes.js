@@ -3,8 +3,10 @@
 // leave the list as they are redeemed or expire (pushed on the socket, or when the countdown
 // reaches zero here). Opening the chat of a redeemed code is the desk's (index.js), not this view's.
 
-import { busy, countdown, explain, field, h, languageName, languageSelect, replace, toast } from "../dom.js";
 import { confirmAction, openDialog } from "../dialogs.js";
+import { countdown, field, h, languageName, languageSelect, replace, toast } from "../dom.js";
+import { busy, ErrorMessage, explain } from "../errors.js";
+import { KeyedTable } from "../keyed-list.js";
 import { copyAndSay, remembered, rowButton } from "./panels.js";
 
 const LAST_PORTAL = "deskless.console.portal";
@@ -30,20 +32,22 @@ export const codesView = {
 class CodesPanel {
   constructor(root, ctx) {
     this.ctx = ctx;
-    this.codes = new Map(); // digits -> {code, name, portal, join_url, deadline, language, sentTo, timer}
+    this.codes = new Map(); // digits -> {code, name, portal, join_url, deadline, language, sentTo}
     this.reported = new Set(); // digits whose leaving was said already (pushes may come twice)
     this.portals = new Map(); // subdomain -> {subdomain, company, language}, active portals only
     this.portalsLoaded = false;
     this.loading = 0;
     this.build(root);
-    this.stops = [
-      ctx.socket.on("code.redeemed", (event) => {
-        const visitor = event.session?.visitor_name || "a customer";
-        this.leave(event.code, `${this.nameOf(event)}: ${visitor} joined`, "ok");
-      }),
-      ctx.socket.on("code.expired", (event) => this.leave(event.code, `${this.nameOf(event)} expired`)),
-      ctx.socket.on("open", () => this.refresh()),
-    ];
+    this.mounted = new AbortController();
+    const { signal } = this.mounted;
+    const redeemed = ({ detail: pushed }) => {
+      const visitor = pushed.session?.visitor_name || "a customer";
+      this.leave(pushed.code, `${this.nameOf(pushed)}: ${visitor} joined`, "ok");
+    };
+    ctx.socket.addEventListener("code.redeemed", redeemed, { signal });
+    const expired = ({ detail: pushed }) => this.leave(pushed.code, `${this.nameOf(pushed)} expired`);
+    ctx.socket.addEventListener("code.expired", expired, { signal });
+    ctx.socket.addEventListener("open", () => this.refresh(), { signal });
     this.ticker = setInterval(() => this.tick(), 1000);
     this.loadPortals();
     this.refresh();
@@ -51,7 +55,7 @@ class CodesPanel {
 
   stop() {
     clearInterval(this.ticker);
-    for (const unsubscribe of this.stops) unsubscribe();
+    this.mounted.abort();
   }
 
   build(root) {
@@ -61,7 +65,7 @@ class CodesPanel {
     this.portal = h("select", { name: "portal", required: true });
     this.create = h("button", { type: "submit", class: "primary" }, "Create code");
     this.limitNotice = h("p", { class: "notice", id: "code-limit-notice", hidden: true });
-    this.formError = h("p", { class: "error", role: "alert", hidden: true });
+    this.formError = new ErrorMessage();
     this.create.setAttribute("aria-describedby", this.limitNotice.id);
     const form = h(
       "form",
@@ -75,18 +79,31 @@ class CodesPanel {
         h("div", { class: "field" }, this.create),
       ),
       this.limitNotice,
-      this.formError,
+      this.formError.node,
     );
-    this.listError = h("p", { class: "error", role: "alert", hidden: true });
-    this.empty = h("p", { class: "empty" }, "No active codes. Each stays here until it is used, cancelled or expires.");
-    this.rows = h("tbody");
-    this.table = h(
-      "table",
-      { class: "codes" },
-      h("caption", { class: "offscreen" }, "Active session codes"),
-      h("thead", {}, h("tr", {}, COLUMNS.map((title) => h("th", { scope: "col" }, title)))),
-      this.rows,
-    );
+    // The rows' controls act on the code as it is held here (a row shows a copy of it).
+    const held = (act) => (shown, control) => act(this.codes.get(shown.code), control);
+    this.list = new KeyedTable({
+      caption: "Active session codes",
+      columns: COLUMNS,
+      className: "codes",
+      empty: "No active codes. Each stays here until it is used, cancelled or expires.",
+      key: (code) => code.code,
+      item: (code) => this.row(code),
+      on: {
+        click: {
+          "copy-url": held((code) => copyAndSay(code.join_url, "Join URL")),
+          "copy-info": held((code, button) => this.copyInfo(button, code)),
+          email: held((code) => this.email(code)),
+          cancel: held((code, button) => this.cancel(button, code)),
+        },
+        change: {
+          language: held((code, select) => {
+            code.language = select.value;
+          }),
+        },
+      },
+    });
     replace(
       root,
       h("div", { class: "view-head" }, h("h1", {}, "Session codes"), this.summary),
@@ -95,13 +112,11 @@ class CodesPanel {
         "section",
         { class: "card", "aria-labelledby": "active-codes-title" },
         h("h2", { id: "active-codes-title" }, "Active codes"),
-        this.listError,
-        this.empty,
-        h("div", { class: "table-scroll" }, this.table),
+        this.list.node,
       ),
     );
     this.renderPortals();
-    this.render();
+    this.renderLimit();
   }
 
   // --- what the server holds ---------------------------------------------------------------
@@ -118,10 +133,9 @@ class CodesPanel {
         if (code.seconds_left <= 0 || this.reported.has(code.code)) continue;
         this.add(code, before.get(code.code));
       }
-      this.listError.hidden = true;
+      this.list.problem.clear();
     } catch (error) {
-      this.listError.textContent = `The codes could not be loaded: ${explain(error)}`;
-      this.listError.hidden = false;
+      this.list.fail(error, "The codes could not be loaded");
     }
     this.render();
   }
@@ -132,7 +146,7 @@ class CodesPanel {
     try {
       companies = await this.ctx.api.get("/api/companies");
     } catch (error) {
-      this.showFormError(`The portals could not be loaded: ${explain(error)}`);
+      this.formError.show(error, "The portals could not be loaded");
       return;
     }
     this.portalsLoaded = true;
@@ -165,11 +179,11 @@ class CodesPanel {
     event.preventDefault();
     const name = this.name.value.trim();
     if (!name) {
-      this.showFormError("Give the code a name, e.g. the customer's.");
+      this.formError.show("Give the code a name, e.g. the customer's.");
       this.name.focus();
       return;
     }
-    this.formError.hidden = true;
+    this.formError.clear();
     this.create.disabled = true;
     try {
       const code = await this.ctx.api.post("/api/codes", { name, portal: this.portal.value });
@@ -179,17 +193,12 @@ class CodesPanel {
       this.name.value = "";
       toast(`Code ${readable(code.code)} created for ${code.name}.`, "ok");
     } catch (error) {
-      this.showFormError(explain(error));
+      this.formError.show(error);
       if (error.code === "code_limit_reached") await this.refresh();
       if (error.code === "unknown_portal" || error.code === "portal_inactive") await this.loadPortals();
     }
     this.render();
     this.name.focus();
-  }
-
-  showFormError(message) {
-    this.formError.textContent = message;
-    this.formError.hidden = false;
   }
 
   // --- rendering -----------------------------------------------------------------------------
@@ -205,9 +214,7 @@ class CodesPanel {
 
   render() {
     const codes = [...this.codes.values()].sort((a, b) => a.deadline - b.deadline);
-    replace(this.rows, codes.map((code) => this.row(code)));
-    this.table.hidden = codes.length === 0;
-    this.empty.hidden = codes.length > 0;
+    this.list.render(codes.map((code) => ({ ...code, language: this.languageOf(code) })));
     this.renderLimit();
     this.tick();
   }
@@ -234,27 +241,34 @@ class CodesPanel {
     return code.language || this.portals.get(code.portal)?.language || this.languages[0];
   }
 
+  /** A code's row, from what it shows (the code, with the language its info is in). */
   row(code) {
-    const language = languageSelect(this.languages, this.languageOf(code), {
+    const language = languageSelect(this.languages, code.language, {
       class: "compact",
       "aria-label": `Language of the info for ${code.name}`,
-      on: { change: () => (code.language = language.value) },
+      dataset: { action: "language" },
     });
-    code.timer = h("span", { class: "countdown", role: "timer" });
-    const copyUrl = rowButton("Copy URL", `Copy URL of ${code.name}`, () => copyAndSay(code.join_url, "Join URL"));
-    const copyInfo = rowButton("Copy info", `Copy info for ${code.name}`, () => this.copyInfo(copyInfo, code));
-    const email = rowButton("Send by email", `Send by email: ${code.name}`, () => this.email(code));
-    const cancel = rowButton("Cancel", `Cancel the code of ${code.name}`, () => this.cancel(cancel, code), "danger");
-    const info = h("span", { class: "joined" }, language, copyInfo);
+    const copyInfo = rowButton("Copy info", `Copy info for ${code.name}`, "copy-info");
     const sent = code.sentTo ? h("small", { class: "muted sent" }, `Sent to ${code.sentTo}`) : null;
     return h(
       "tr",
-      { dataset: { code: code.code } },
+      {},
       h("td", {}, h("span", { class: "code-digits" }, readable(code.code))),
       h("td", {}, code.name, sent),
       h("td", {}, code.portal),
-      h("td", {}, code.timer),
-      h("td", {}, h("div", { class: "actions" }, copyUrl, info, email, cancel)),
+      h("td", {}, h("span", { class: "countdown", role: "timer" })),
+      h(
+        "td",
+        {},
+        h(
+          "div",
+          { class: "actions" },
+          rowButton("Copy URL", `Copy URL of ${code.name}`, "copy-url"),
+          h("span", { class: "joined" }, language, copyInfo),
+          rowButton("Send by email", `Send by email: ${code.name}`, "email"),
+          rowButton("Cancel", `Cancel the code of ${code.name}`, "cancel", "danger"),
+        ),
+      ),
     );
   }
 
@@ -264,10 +278,11 @@ class CodesPanel {
     const expired = [];
     for (const code of this.codes.values()) {
       const left = (code.deadline - now) / 1000;
+      const timer = this.list.row(code.code)?.querySelector(".countdown");
       if (left <= 0) expired.push(code);
-      else if (code.timer) {
-        code.timer.textContent = countdown(Math.ceil(left));
-        code.timer.classList.toggle("warn", left < WARN_SECONDS);
+      else if (timer) {
+        timer.textContent = countdown(Math.ceil(left));
+        timer.classList.toggle("warn", left < WARN_SECONDS);
       }
     }
     for (const code of expired) this.leave(code.code, `${code.name} expired`);
@@ -287,7 +302,7 @@ class CodesPanel {
   }
 
   async copyInfo(button, code) {
-    await busy(button, async () => {
+    await busy(button, this.list.problem, async () => {
       try {
         const language = encodeURIComponent(this.languageOf(code));
         const invitation = await this.ctx.api.get(`/api/codes/${code.code}/invitation?language=${language}`);
@@ -302,7 +317,7 @@ class CodesPanel {
   email(code) {
     const to = h("input", { type: "email", name: "to", required: true, autocomplete: "email" });
     const language = languageSelect(this.languages, this.languageOf(code), { name: "language" });
-    const problem = h("p", { class: "error", role: "alert", hidden: true });
+    const problem = new ErrorMessage();
     const send = h("button", { type: "submit", class: "primary" }, "Send");
     const close = h("button", { type: "button" }, "Close");
     const form = h(
@@ -311,7 +326,7 @@ class CodesPanel {
       h("p", { class: "muted" }, `The invitation to join with code ${readable(code.code)} (${code.name}).`),
       field("Email address", to),
       field("Language", language),
-      problem,
+      problem.node,
       h("div", { class: "actions end" }, close, send),
     );
     const dialog = openDialog("Send the code by email", form);
@@ -319,7 +334,7 @@ class CodesPanel {
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       send.disabled = true;
-      problem.hidden = true;
+      problem.clear();
       try {
         const body = { to: to.value.trim(), language: language.value };
         const sent = await this.ctx.api.post(`/api/codes/${code.code}/email`, body);
@@ -329,8 +344,7 @@ class CodesPanel {
         dialog.close();
         this.render();
       } catch (error) {
-        problem.textContent = explain(error);
-        problem.hidden = false;
+        problem.show(error);
         send.disabled = false;
         this.goneIfMissing(error, code);
       }
@@ -346,7 +360,7 @@ class CodesPanel {
       cancel: "Keep",
     });
     if (!sure) return;
-    await busy(button, async () => {
+    await busy(button, this.list.problem, async () => {
       try {
         await this.ctx.api.del(`/api/codes/${code.code}`);
         toast(`${code.name}: code cancelled.`);

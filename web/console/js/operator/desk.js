@@ -3,8 +3,9 @@
 // forwards the operator's actions.
 
 import { confirmAction } from "../dialogs.js";
-import { countdown, explain, field, h, replace, toast, uid } from "../dom.js";
-import { stopAll } from "./emitter.js";
+import { countdown, field, h, replace, toast, uid } from "../dom.js";
+import { ErrorMessage } from "../errors.js";
+import { KeyedList } from "../keyed-list.js";
 import { messageItem, originText, thread } from "./thread.js";
 
 const VIA = { portal: "portal page", widget: "website widget" };
@@ -30,17 +31,21 @@ export const deskView = {
       load.textContent = `${chats.activeCount} of ${limit} chats`;
     }
 
-    const stoppers = [
-      queue.on("change", queuePanel.render),
-      queue.on("added", queuePanel.announce),
-      chats.on("change", () => {
+    const mounted = new AbortController();
+    const { signal } = mounted;
+    queue.addEventListener("change", queuePanel.render, { signal });
+    queue.addEventListener("added", ({ detail: request }) => queuePanel.announce(request), { signal });
+    chats.addEventListener(
+      "change",
+      () => {
         renderLoad();
         queuePanel.render();
         chatPanel.render();
-      }),
-      chats.on("message", chatPanel.message),
-      presence.on("change", queuePanel.render),
-    ];
+      },
+      { signal },
+    );
+    chats.addEventListener("message", ({ detail }) => chatPanel.message(detail), { signal });
+    presence.addEventListener("change", queuePanel.render, { signal });
     const ticking = setInterval(queuePanel.tick, 1000);
     chats.setViewing(true);
     renderLoad();
@@ -48,7 +53,7 @@ export const deskView = {
     chatPanel.render();
     return () => {
       clearInterval(ticking);
-      stopAll(stoppers);
+      mounted.abort();
       chats.setViewing(false);
     };
   },
@@ -60,7 +65,8 @@ function queueSection(ctx, { accepted }) {
   const { queue, chats, presence } = ctx.operator;
   const count = h("span", { class: "badge info" });
   const why = h("p", { class: "notice", id: uid("why"), hidden: true });
-  const list = h("ul", { class: "queue-list", "aria-label": "Chat requests" });
+  const problem = new ErrorMessage();
+  const root = h("ul", { class: "queue-list", "aria-label": "Chat requests" });
   const empty = h("p", { class: "empty" }, "Nobody is waiting.");
   const announcer = h("div", { class: "offscreen", role: "status", "aria-live": "polite" });
   const titleId = uid("queue");
@@ -69,40 +75,55 @@ function queueSection(ctx, { accepted }) {
     { class: "card queue", "aria-labelledby": titleId },
     h("h2", { id: titleId }, "Queue ", count),
     why,
-    list,
+    problem.node,
+    root,
     empty,
     announcer,
   );
-  const items = new Map(); // request id -> {node, wait, accept}
+  const list = new KeyedList(root, { key: (request) => request.id, item, on: { click: { accept: take } } });
 
   function refusal() {
     if (!presence.online) return "Go online to accept chats.";
-    if (chats.atLimit) return `You have ${chats.activeCount} of ${chats.limit} chats open, your limit; end one to accept another.`;
+    if (chats.atLimit)
+      return `You have ${chats.activeCount} of ${chats.limit} chats open, your limit; end one to accept another.`;
     return "";
   }
 
+  /** A request, with `refusal`: why it cannot be accepted now ("" when it can). */
   function item(request) {
-    const wait = h("span", { class: "wait" });
-    const accept = h("button", { type: "button", class: "primary small", "aria-label": `Accept the chat with ${request.name}` }, "Accept");
-    accept.addEventListener("click", () => take(request, accept));
-    const node = h(
+    return h(
       "li",
-      { class: "request", dataset: { id: request.id } },
+      { class: "request" },
       h(
         "div",
         { class: "request-head" },
         h("strong", { class: "visitor" }, request.name),
         h("span", { class: "muted" }, `${request.company_name} · ${VIA[request.via] || request.via}`),
-        wait,
+        h("span", { class: "wait" }),
       ),
       h("p", { class: "question" }, request.question),
-      h("div", { class: "actions" }, accept),
+      h(
+        "div",
+        { class: "actions" },
+        h(
+          "button",
+          {
+            type: "button",
+            class: "primary small",
+            dataset: { action: "accept" },
+            disabled: Boolean(request.refusal),
+            "aria-describedby": request.refusal ? why.id : undefined,
+            "aria-label": `Accept the chat with ${request.name}`,
+          },
+          "Accept",
+        ),
+      ),
     );
-    return { id: request.id, node, wait, accept, request };
   }
 
   async function take(request, button) {
     button.disabled = true;
+    problem.clear();
     try {
       await chats.accept(request.id);
       queue.remove(request.id);
@@ -110,20 +131,16 @@ function queueSection(ctx, { accepted }) {
       accepted();
     } catch (error) {
       if (["chat_taken", "not_found"].includes(error.code)) queue.remove(request.id);
-      toast(explain(error), "error");
+      problem.show(error);
     } finally {
       render();
     }
   }
 
   function render() {
-    const requests = queue.list;
     const reason = refusal();
-    keyedList(list, items, requests, item).forEach((entry) => {
-      entry.accept.disabled = Boolean(reason);
-      if (reason) entry.accept.setAttribute("aria-describedby", why.id);
-      else entry.accept.removeAttribute("aria-describedby");
-    });
+    const requests = queue.list;
+    list.render(requests.map((request) => ({ ...request, refusal: reason })));
     why.textContent = reason;
     why.hidden = !reason || !requests.length;
     count.textContent = `${requests.length} waiting`;
@@ -133,8 +150,9 @@ function queueSection(ctx, { accepted }) {
 
   function tick() {
     const now = Date.now();
-    for (const entry of items.values()) {
-      entry.wait.textContent = `waiting ${countdown((now - entry.request.queued_ms) / 1000)}`;
+    for (const request of queue.list) {
+      const wait = list.node(request.id)?.querySelector(".wait");
+      if (wait) wait.textContent = `waiting ${countdown((now - request.queued_ms) / 1000)}`;
     }
   }
 
@@ -152,43 +170,64 @@ function chatsSection(ctx) {
   const tabs = h("ul", { class: "chat-list", "aria-label": "Open chats" });
   const pane = h("div", { class: "chat-pane" });
   const titleId = uid("chats");
-  const node = h("section", { class: "card chats", "aria-labelledby": titleId }, h("h2", { id: titleId }, "Chats"), tabs, pane);
+  const node = h(
+    "section",
+    { class: "card chats", "aria-labelledby": titleId },
+    h("h2", { id: titleId }, "Chats"),
+    tabs,
+    pane,
+  );
   let shown = null; // {id, parts} of the chat in the pane
+  const list = new KeyedList(tabs, {
+    key: (chat) => chat.id,
+    item: tab,
+    on: { click: { open: (chat) => open(chat.id) } },
+  });
 
-  const items = new Map(); // session id -> {node, button, ended, unread}
-
+  /** A chat's tab, from what it shows: {id, name, ended, unread, current}. */
   function tab(chat) {
-    const ended = h("span", { class: "badge" }, "ended");
-    const unread = h("span", { class: "badge danger unread" });
-    const button = h(
-      "button",
-      { type: "button", class: "chat-tab", on: { click: () => open(chat.id) } },
-      h("span", { class: "tab-name" }, chat.session.visitor_name),
-      ended,
-      unread,
+    const label = [chat.name, chat.ended && "ended", chat.unread && `${chat.unread} unread`];
+    return h(
+      "li",
+      {},
+      h(
+        "button",
+        {
+          type: "button",
+          class: ["chat-tab", chat.ended && "ended"],
+          dataset: { action: "open" },
+          "aria-label": label.filter(Boolean).join(", "),
+          "aria-current": chat.current ? "true" : undefined,
+        },
+        h("span", { class: "tab-name" }, chat.name),
+        chat.ended ? h("span", { class: "badge" }, "ended") : null,
+        chat.unread ? h("span", { class: "badge danger unread" }, chat.unread) : null,
+      ),
     );
-    return { id: chat.id, node: h("li", {}, button), button, ended, unread };
   }
 
   function render() {
-    const list = chats.list;
-    keyedList(tabs, items, list, tab).forEach((entry, index) => {
-      const chat = list[index];
-      const over = chat.state === "ended";
-      entry.ended.hidden = !over;
-      entry.unread.hidden = !chat.unread;
-      entry.unread.textContent = chat.unread;
-      entry.button.classList.toggle("ended", over);
-      const label = [chat.session.visitor_name, over && "ended", chat.unread && `${chat.unread} unread`];
-      entry.button.setAttribute("aria-label", label.filter(Boolean).join(", "));
-      if (chat.id === chats.selected) entry.button.setAttribute("aria-current", "true");
-      else entry.button.removeAttribute("aria-current");
-    });
-    tabs.hidden = !list.length;
+    list.render(
+      chats.list.map((chat) => ({
+        id: chat.id,
+        name: chat.session.visitor_name,
+        ended: chat.state === "ended",
+        unread: chat.unread,
+        current: chat.id === chats.selected,
+      })),
+    );
+    tabs.hidden = !chats.chats.size;
     const chat = chats.chats.get(chats.selected);
     if (!chat) {
       shown = null;
-      replace(pane, h("p", { class: "empty" }, "No chat open. Accept a request from the queue, or wait for a customer to join with your session code or invitation."));
+      replace(
+        pane,
+        h(
+          "p",
+          { class: "empty" },
+          "No chat open. Accept a request from the queue, or wait for a customer to join with your session code or invitation.",
+        ),
+      );
       return;
     }
     if (!shown || shown.id !== chat.id) {
@@ -220,9 +259,25 @@ function chatPane(chat, ctx) {
   const origin = h("span", { class: "badge info" }, originText(chat.session));
   const present = h("span", { class: "badge" });
   const end = h("button", { type: "button", class: "danger small", on: { click: () => confirmEnd() } }, "End chat");
-  const closed = h("div", { class: "notice info ended-note", role: "status" });
+  const endedBy = h("span");
+  const closed = h(
+    "div",
+    { class: "notice info ended-note", role: "status" },
+    endedBy,
+    h(
+      "button",
+      { type: "button", class: "small", on: { click: () => readTranscript(ctx, chat.id) } },
+      "Read the transcript",
+    ),
+    h("button", { type: "button", class: "small", on: { click: () => chats.close(chat.id) } }, "Close"),
+  );
+  const problem = new ErrorMessage();
   const messages = thread(chat.messages, { live: true });
-  const text = h("textarea", { rows: 2, value: chat.draft, placeholder: "Write a message… (Enter sends, Shift+Enter: new line)" });
+  const text = h("textarea", {
+    rows: 2,
+    value: chat.draft,
+    placeholder: "Write a message… (Enter sends, Shift+Enter: new line)",
+  });
   const send = h("button", { type: "submit", class: "primary" }, "Send");
   const composer = h("form", { class: "composer" }, field("Your message", text), h("div", { class: "actions" }, send));
   const node = h(
@@ -236,6 +291,7 @@ function chatPane(chat, ctx) {
     ),
     messages,
     closed,
+    problem.node,
     composer,
   );
 
@@ -253,12 +309,13 @@ function chatPane(chat, ctx) {
     const said = text.value;
     if (!said.trim() || send.disabled) return;
     send.disabled = true;
+    problem.clear();
     try {
       await chats.send(chat.id, said);
       text.value = "";
       chat.draft = "";
     } catch (error) {
-      toast(explain(error), "error");
+      problem.show(error);
     } finally {
       send.disabled = chat.state !== "active";
       text.focus();
@@ -276,11 +333,12 @@ function chatPane(chat, ctx) {
       end.focus();
       return;
     }
+    problem.clear();
     try {
       await chats.end(chat.id);
       toast(`The chat with ${chat.session.visitor_name} has ended.`, "ok");
     } catch (error) {
-      toast(explain(error), "error");
+      problem.show(error);
     }
   }
 
@@ -297,15 +355,12 @@ function chatPane(chat, ctx) {
     send.disabled = !active;
     composer.hidden = !active;
     closed.hidden = active;
-    if (!active) {
-      const who = chat.endedBy === "technician" ? "You ended the chat." : chat.endedBy === "visitor" ? `${chat.session.visitor_name} ended the chat.` : "This chat has ended.";
-      replace(
-        closed,
-        h("span", {}, who),
-        h("button", { type: "button", class: "small", on: { click: () => readTranscript(ctx, chat.id) } }, "Read the transcript"),
-        h("button", { type: "button", class: "small", on: { click: () => chats.close(chat.id) } }, "Close"),
-      );
-    }
+    endedBy.textContent =
+      chat.endedBy === "technician"
+        ? "You ended the chat."
+        : chat.endedBy === "visitor"
+          ? `${chat.session.visitor_name} ended the chat.`
+          : "This chat has ended.";
   }
 
   function append(said) {
@@ -323,24 +378,6 @@ function chatPane(chat, ctx) {
     append,
     focus: () => (chat.state === "active" ? text : closed.querySelector("button") || node).focus(),
   };
-}
-
-/** Keep `container`'s children in step with `things` (each with an id), reusing the entries
- *  made before (so focus stays on a button that stays); the entries, in order. */
-function keyedList(container, entries, things, make) {
-  const wanted = new Set(things.map((thing) => thing.id));
-  for (const [id, entry] of entries) {
-    if (!wanted.has(id)) {
-      entry.node.remove();
-      entries.delete(id);
-    }
-  }
-  return things.map((thing, index) => {
-    if (!entries.has(thing.id)) entries.set(thing.id, make(thing));
-    const entry = entries.get(thing.id);
-    if (container.children[index] !== entry.node) container.insertBefore(entry.node, container.children[index] || null);
-    return entry;
-  });
 }
 
 /** Show a session's transcript in Recent chats. */

@@ -1,7 +1,9 @@
 // Recent chats: the operator's support sessions, newest first (GET /api/sessions), each
 // transcript readable (GET /api/sessions/{id}/messages) and downloadable as a .txt file.
 
-import { busy, dateTime, explain, h, replace, uid } from "../dom.js";
+import { dateTime, h, replace, uid } from "../dom.js";
+import { busy } from "../errors.js";
+import { KeyedTable } from "../keyed-list.js";
 import { downloadTranscript, originText, thread } from "./thread.js";
 
 export const historyView = {
@@ -10,55 +12,67 @@ export const historyView = {
   group: "Support",
   roles: ["technician", "admin"],
   mount(root, ctx) {
-    const body = h("tbody");
-    const table = h(
-      "table",
-      { class: "sessions", "aria-label": "Recent chats" },
-      h("thead", {}, h("tr", {}, ["Visitor", "From", "Started", "State", ""].map((name) => h("th", { scope: "col" }, name)))),
-      body,
-    );
-    const status = h("p", { class: "muted", role: "status" }, "Loading…");
+    let sessions = [];
+    let reading = null; // the id of the session whose transcript is shown
+    let gone = false;
+    const list = new KeyedTable({
+      caption: "Recent chats",
+      columns: ["Visitor", "From", "Started", "State", ""],
+      className: "sessions",
+      empty: "No chats yet.",
+      key: (session) => session.id,
+      item: row,
+      on: { click: { transcript: (session, button) => busy(button, list.problem, () => read(session.id)) } },
+    });
     const reader = h("section", { class: "card transcript", "aria-live": "polite", hidden: true });
-    const refresh = h("button", { type: "button", on: { click: () => busy(refresh, load) } }, "Refresh");
+    const refresh = h("button", { type: "button", on: { click: () => busy(refresh, list.problem, load) } }, "Refresh");
     replace(
       root,
       h("div", { class: "view-head" }, h("h1", {}, "Recent chats"), refresh),
-      h("div", { class: "history" }, h("section", { class: "card" }, status, table), reader),
+      h("div", { class: "history" }, h("section", { class: "card" }, list.node), reader),
     );
-    let gone = false;
+
+    /** What the rows show: the sessions, and which one's transcript is shown. */
+    const shown = () => sessions.map((session) => ({ ...session, current: session.id === reading }));
 
     async function load() {
-      let sessions;
-      try {
+      await list.load(async () => {
         sessions = await ctx.api.get("/api/sessions");
-      } catch (error) {
-        status.textContent = explain(error);
-        status.className = "error";
-        return;
-      }
-      if (gone) return;
-      status.className = "muted";
-      status.textContent = sessions.length ? "" : "No chats yet.";
-      status.hidden = sessions.length > 0;
-      table.hidden = !sessions.length;
-      replace(body, sessions.map(row));
+        return shown();
+      });
       const wanted = ctx.operator.transcriptWanted;
       ctx.operator.transcriptWanted = null;
-      if (wanted) await read(wanted);
+      if (wanted && !gone) await read(wanted).catch((error) => list.problem.show(error));
     }
 
+    /** A session's row, from what it shows (the session, and whether its transcript is shown). */
     function row(session) {
-      const open = h("button", { type: "button", class: "small", "aria-label": `Transcript of the chat with ${session.visitor_name}` }, "Transcript");
-      open.addEventListener("click", () => busy(open, () => read(session.id)));
       const active = session.state === "active";
       return h(
         "tr",
-        { dataset: { session: session.id } },
+        { class: session.current ? "current" : undefined },
         h("td", {}, session.visitor_name),
         h("td", {}, originText(session)),
         h("td", {}, dateTime(session.created_at * 1000)),
         h("td", {}, h("span", { class: ["badge", active ? "ok" : ""] }, active ? "Active" : "Ended")),
-        h("td", {}, h("div", { class: "actions" }, open)),
+        h(
+          "td",
+          {},
+          h(
+            "div",
+            { class: "actions" },
+            h(
+              "button",
+              {
+                type: "button",
+                class: "small",
+                dataset: { action: "transcript" },
+                "aria-label": `Transcript of the chat with ${session.visitor_name}`,
+              },
+              "Transcript",
+            ),
+          ),
+        ),
       );
     }
 
@@ -66,7 +80,11 @@ export const historyView = {
       const { session, messages } = await ctx.api.get(`/api/sessions/${encodeURIComponent(sessionId)}/messages`);
       if (gone) return;
       const titleId = uid("transcript");
-      const download = h("button", { type: "button", class: "primary", on: { click: () => downloadTranscript(session, messages) } }, "Download transcript");
+      const download = h(
+        "button",
+        { type: "button", class: "primary", on: { click: () => downloadTranscript(session, messages) } },
+        "Download transcript",
+      );
       const ended = session.ended_at ? ` · ended ${dateTime(session.ended_at * 1000)}` : " · still going";
       reader.setAttribute("aria-labelledby", titleId);
       replace(
@@ -76,7 +94,8 @@ export const historyView = {
         messages.length ? thread(messages) : h("p", { class: "empty" }, "No messages were written."),
       );
       reader.hidden = false;
-      for (const line of body.querySelectorAll("tr")) line.classList.toggle("current", line.dataset.session === sessionId);
+      reading = sessionId;
+      list.render(shown());
     }
 
     load();

@@ -1,13 +1,15 @@
 // Auto-away (admin setting me.console.auto_away_minutes, 0: off): an Online operator who has not
 // moved the pointer or pressed a key on the console for that long is set away for idleness
 // (presence.set {status: "away", auto: true}); their next activity brings them back Online.
-// An away the operator chose themselves is never undone here.
+// An away the operator chose themselves is never undone here. It watches until `signal` aborts.
+
+import { reportError } from "../errors.js";
 
 const ACTIVITY = ["pointerdown", "pointermove", "keydown", "wheel", "touchstart"];
 const CHECK_EVERY_MS = 10000;
 
-export function watchIdle({ minutes, presence, onError }) {
-  if (!(minutes > 0)) return () => {};
+export function watchIdle({ minutes, presence, signal }) {
+  if (!(minutes > 0)) return;
   const idleMs = minutes * 60000;
   let lastActivity = Date.now();
   let changing = false;
@@ -18,7 +20,7 @@ export function watchIdle({ minutes, presence, onError }) {
     try {
       await presence.set(body);
     } catch (error) {
-      onError(error);
+      reportError(error);
     } finally {
       changing = false;
     }
@@ -43,10 +45,7 @@ export function watchIdle({ minutes, presence, onError }) {
     if (presence.online && Date.now() - lastActivity >= idleMs) change({ status: "away", auto: true });
   }
 
-  for (const event of ACTIVITY) window.addEventListener(event, active, { capture: true, passive: true });
+  for (const event of ACTIVITY) window.addEventListener(event, active, { capture: true, passive: true, signal });
   const timer = setInterval(check, CHECK_EVERY_MS);
-  return () => {
-    clearInterval(timer);
-    for (const event of ACTIVITY) window.removeEventListener(event, active, { capture: true, passive: true });
-  };
+  signal.addEventListener("abort", () => clearInterval(timer));
 }

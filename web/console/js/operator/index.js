@@ -7,11 +7,11 @@
 // They are put on ctx.operator for the views. Every time the socket (re)opens they are synced
 // again: presence (a fresh sign-in goes Online), the queue, and the chats, re-joined.
 
-import { explain, h, toast } from "../dom.js";
+import { h } from "../dom.js";
+import { reportError } from "../errors.js";
 import { ChatStore } from "./chats.js";
 import { codesView } from "./codes.js";
 import { deskView } from "./desk.js";
-import { stopAll } from "./emitter.js";
 import { historyView } from "./history.js";
 import { watchIdle } from "./idle.js";
 import { invitationsView } from "./invitations.js";
@@ -38,7 +38,6 @@ export function startOperator(ctx) {
     },
   });
   ctx.operator = { presence, queue, chats, notifier, transcriptWanted: null };
-  const complain = (error) => toast(explain(error), "error");
   let goOnline = Boolean(ctx.fresh); // a fresh sign-in starts Online; a reload keeps what was set
 
   async function sync() {
@@ -46,10 +45,10 @@ export function startOperator(ctx) {
       await presence.sync({ goOnline });
       goOnline = false;
     } catch (error) {
-      complain(error);
+      reportError(error);
     }
     const results = await Promise.allSettled([queue.load(), chats.restore()]);
-    for (const result of results) if (result.status === "rejected") complain(result.reason);
+    for (const result of results) if (result.status === "rejected") reportError(result.reason);
   }
 
   /** A customer came with the operator's code or invitation: join their session and open it. */
@@ -59,13 +58,17 @@ export function startOperator(ctx) {
       const busyElsewhere = chats.chats.get(chats.selected)?.state === "active" && chats.selected !== chat.id;
       if (busyElsewhere) chats.flag(chat.id);
       else chats.select(chat.id);
-      notifier.alert(`chat:${chat.id}`, { kind: "queue", title: `${session.visitor_name} joined`, body: `They came ${how}.` });
+      notifier.alert(`chat:${chat.id}`, {
+        kind: "queue",
+        title: `${session.visitor_name} joined`,
+        body: `They came ${how}.`,
+      });
     } catch (error) {
-      complain(error);
+      reportError(error);
     }
   }
 
-  function visitorWrote({ chat, message, live }) {
+  function visitorWrote({ detail: { chat, message, live } }) {
     if (!live || message.sender_role !== "visitor") return;
     if (chats.inView(chat.id) && windowActive()) return;
     notifier.alert(`chat:${chat.id}`, { kind: "message", title: `${message.sender_name} wrote`, body: message.text });
@@ -94,27 +97,39 @@ export function startOperator(ctx) {
     count.title = `${queue.requests.size} waiting, ${unread} unread`;
   }
 
-  const stoppers = [
-    socket.on("open", sync),
-    socket.on("code.redeemed", (event) => arrived(event.session, `with your session code “${event.name}”`)),
-    socket.on("invitation.accepted", (event) => arrived(event.session, event.name ? `with your invitation “${event.name}”` : "with your invitation")),
-    queue.on("added", (request) =>
+  const life = new AbortController();
+  const { signal } = life;
+  socket.addEventListener("open", sync, { signal });
+  socket.addEventListener(
+    "code.redeemed",
+    ({ detail: pushed }) => arrived(pushed.session, `with your session code “${pushed.name}”`),
+    { signal },
+  );
+  socket.addEventListener(
+    "invitation.accepted",
+    ({ detail: pushed }) =>
+      arrived(pushed.session, pushed.name ? `with your invitation “${pushed.name}”` : "with your invitation"),
+    { signal },
+  );
+  queue.addEventListener(
+    "added",
+    ({ detail: request }) =>
       notifier.alert(`queue:${request.id}`, {
         kind: "queue",
         title: `New chat request: ${request.name}`,
         body: `${request.company_name}: ${request.question}`,
       }),
-    ),
-    queue.on("removed", (id) => notifier.clear(`queue:${id}`)),
-    queue.on("change", navCount),
-    chats.on("message", visitorWrote),
-    chats.on("change", chatsChanged),
-    mountStatusBar(ctx.slots.status, { presence, socket, me, notifier }),
-    watchIdle({ minutes: me.console?.auto_away_minutes || 0, presence, onError: complain }),
-  ];
+    { signal },
+  );
+  queue.addEventListener("removed", ({ detail: id }) => notifier.clear(`queue:${id}`), { signal });
+  queue.addEventListener("change", navCount, { signal });
+  chats.addEventListener("message", visitorWrote, { signal });
+  chats.addEventListener("change", chatsChanged, { signal });
+  mountStatusBar(ctx.slots.status, { presence, socket, me, notifier, signal });
+  watchIdle({ minutes: me.console?.auto_away_minutes || 0, presence, signal });
 
   return () => {
-    stopAll(stoppers);
+    life.abort();
     for (const store of [presence, queue, chats, notifier]) store.stop();
     document.querySelector(".sidebar .nav-count")?.remove();
   };

@@ -3,8 +3,10 @@
 // state, kept current as visitors arrive (invitation.accepted) and after every reconnect.
 // Links an integration made with an API key are reusable, and marked so.
 
-import { busy, dateTime, explain, field, h, languageName, languageSelect, replace, toast } from "../dom.js";
 import { confirmAction } from "../dialogs.js";
+import { dateTime, field, h, languageName, languageSelect, replace, toast } from "../dom.js";
+import { busy, ErrorMessage } from "../errors.js";
+import { KeyedTable } from "../keyed-list.js";
 import { copyAndSay, rowButton } from "./panels.js";
 
 const STATES = {
@@ -33,15 +35,16 @@ class InvitationsPanel {
     this.invitations = []; // newest first, as the API lists them
     this.loading = 0;
     this.build(root);
-    this.stops = [
-      ctx.socket.on("invitation.accepted", () => this.refresh()), // a visitor arrived: its link is used now
-      ctx.socket.on("open", () => this.refresh()),
-    ];
+    this.mounted = new AbortController();
+    const { signal } = this.mounted;
+    // a visitor arrived: their link is used now
+    ctx.socket.addEventListener("invitation.accepted", () => this.refresh(), { signal });
+    ctx.socket.addEventListener("open", () => this.refresh(), { signal });
     this.refresh();
   }
 
   stop() {
-    for (const unsubscribe of this.stops) unsubscribe();
+    this.mounted.abort();
   }
 
   build(root) {
@@ -50,7 +53,7 @@ class InvitationsPanel {
     this.label = h("input", { type: "text", name: "label", maxLength: 80, autocomplete: "off" });
     this.language = languageSelect(languages, languages[0], { name: "language" });
     this.create = h("button", { type: "submit", class: "primary" }, "Create link");
-    this.formError = h("p", { class: "error", role: "alert", hidden: true });
+    this.formError = new ErrorMessage();
     const form = h(
       "form",
       { class: "card", "aria-labelledby": "new-invitation-title", on: { submit: (event) => this.submit(event) } },
@@ -63,18 +66,22 @@ class InvitationsPanel {
         field("Language", this.language, "What the invitation page speaks to the visitor."),
         h("div", { class: "field" }, this.create),
       ),
-      this.formError,
+      this.formError.node,
     );
-    this.listError = h("p", { class: "error", role: "alert", hidden: true });
-    this.empty = h("p", { class: "empty" }, "No invitation links yet.");
-    this.rows = h("tbody");
-    this.table = h(
-      "table",
-      { class: "invitations" },
-      h("caption", { class: "offscreen" }, "Your invitation links"),
-      h("thead", {}, h("tr", {}, COLUMNS.map((title) => h("th", { scope: "col" }, title)))),
-      this.rows,
-    );
+    this.list = new KeyedTable({
+      caption: "Your invitation links",
+      columns: COLUMNS,
+      className: "invitations",
+      empty: "No invitation links yet.",
+      key: (invitation) => invitation.token,
+      item: (invitation) => this.row(invitation),
+      on: {
+        click: {
+          copy: (invitation) => copyAndSay(invitation.url, "Invitation link"),
+          invalidate: (invitation, button) => this.invalidate(button, invitation),
+        },
+      },
+    });
     replace(
       root,
       h("div", { class: "view-head" }, h("h1", {}, "Invitations"), this.summary),
@@ -83,12 +90,9 @@ class InvitationsPanel {
         "section",
         { class: "card", "aria-labelledby": "invitations-title" },
         h("h2", { id: "invitations-title" }, "Your links"),
-        this.listError,
-        this.empty,
-        h("div", { class: "table-scroll" }, this.table),
+        this.list.node,
       ),
     );
-    this.render();
   }
 
   async refresh() {
@@ -97,30 +101,23 @@ class InvitationsPanel {
       const invitations = await this.ctx.api.get("/api/invitations");
       if (asked !== this.loading) return;
       this.invitations = invitations;
-      this.listError.hidden = true;
+      this.render();
+      this.list.problem.clear();
     } catch (error) {
-      this.listError.textContent = `The invitations could not be loaded: ${explain(error)}`;
-      this.listError.hidden = false;
+      this.list.fail(error, "The invitations could not be loaded");
     }
-    this.render();
   }
 
   async submit(event) {
     event.preventDefault();
-    this.formError.hidden = true;
-    await busy(this.create, async () => {
-      try {
-        const body = { label: this.label.value.trim(), language: this.language.value };
-        const invitation = await this.ctx.api.post("/api/invitations", body);
-        this.loading += 1; // a list asked for before this answer would not hold the new link
-        this.invitations = [invitation, ...this.invitations.filter((known) => known.token !== invitation.token)];
-        this.label.value = "";
-        this.render();
-        toast(`Invitation link created${invitation.label ? ` for ${invitation.label}` : ""}.`, "ok");
-      } catch (error) {
-        this.formError.textContent = explain(error);
-        this.formError.hidden = false;
-      }
+    await busy(this.create, this.formError, async () => {
+      const body = { label: this.label.value.trim(), language: this.language.value };
+      const invitation = await this.ctx.api.post("/api/invitations", body);
+      this.loading += 1; // a list asked for before this answer would not hold the new link
+      this.invitations = [invitation, ...this.invitations.filter((known) => known.token !== invitation.token)];
+      this.label.value = "";
+      this.render();
+      toast(`Invitation link created${invitation.label ? ` for ${invitation.label}` : ""}.`, "ok");
     });
     this.label.focus();
   }
@@ -128,26 +125,23 @@ class InvitationsPanel {
   render() {
     const open = this.invitations.filter((invitation) => OPEN_STATES.has(invitation.state)).length;
     this.summary.textContent = `${open} open of ${this.invitations.length} links`;
-    replace(this.rows, this.invitations.map((invitation) => this.row(invitation)));
-    this.table.hidden = this.invitations.length === 0;
-    this.empty.hidden = this.invitations.length > 0;
+    this.list.render(this.invitations);
   }
 
   row(invitation) {
     const state = STATES[invitation.state] || { text: invitation.state, kind: "" };
     const title = invitation.label || "Unlabelled link";
     const fromKey = invitation.created_via.startsWith("api:");
-    const actions = [];
-    if (OPEN_STATES.has(invitation.state)) {
-      const copy = rowButton("Copy link", `Copy link: ${title}`, () => copyAndSay(invitation.url, "Invitation link"));
-      const ask = () => this.invalidate(invalidate, invitation);
-      const invalidate = rowButton("Invalidate", `Invalidate: ${title}`, ask, "danger");
-      actions.push(copy, invalidate);
-    }
+    const actions = OPEN_STATES.has(invitation.state)
+      ? [
+          rowButton("Copy link", `Copy link: ${title}`, "copy"),
+          rowButton("Invalidate", `Invalidate: ${title}`, "invalidate", "danger"),
+        ]
+      : [];
     const made = `${fromKey ? "Made by an API key; works" : "Works"} for any number of visitors.`;
     return h(
       "tr",
-      { dataset: { token: invitation.token } },
+      {},
       h(
         "td",
         {},
@@ -179,7 +173,7 @@ class InvitationsPanel {
       cancel: "Keep",
     });
     if (!sure) return;
-    await busy(button, async () => {
+    await busy(button, this.list.problem, async () => {
       const changed = await this.ctx.api.del(`/api/invitations/${encodeURIComponent(invitation.token)}`);
       this.invitations = this.invitations.map((known) => (known.token === changed.token ? changed : known));
       this.render();

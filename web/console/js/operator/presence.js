@@ -1,9 +1,7 @@
 // The operator's presence as the server keeps it: status (online, away with a reason, away for
 // idleness), the assigned channels and their switches, the admin's lock, notification methods.
 // Every answer of presence.get / presence.set / heartbeat carries the whole presence, so the
-// store just keeps the latest one.
-
-import { Emitter } from "./emitter.js";
+// store just keeps the latest one. An EventTarget: "change" (detail: the presence).
 
 export const CHANNELS = [
   { id: "chat", label: "Chat" },
@@ -15,14 +13,17 @@ export const CHANNELS = [
 // server handles messages in parallel): within this long of a change it is not trusted.
 const SETTLING_MS = 15000;
 
-export class PresenceStore extends Emitter {
+export class PresenceStore extends EventTarget {
   constructor(socket) {
     super();
     this.socket = socket;
     this.state = null; // the server's presence, once known
     this.changing = 0; // presence.set requests in flight
     this.changedAt = 0; // when the last one was sent or answered
-    this.unsubscribe = socket.on("presence", (answer) => this.beat(answer.presence));
+    this.life = new AbortController();
+    socket.addEventListener("presence", ({ detail: answer }) => this.beat(answer.presence), {
+      signal: this.life.signal,
+    });
   }
 
   /** A heartbeat's answer: brings an admin's changes (assigned channels, the lock). */
@@ -58,11 +59,11 @@ export class PresenceStore extends Emitter {
   update(presence) {
     if (!presence) return;
     this.state = presence;
-    this.emit("change", presence);
+    this.dispatchEvent(new CustomEvent("change", { detail: presence }));
   }
 
   stop() {
-    this.unsubscribe();
+    this.life.abort();
   }
 }
 

@@ -3,20 +3,21 @@
 // pushes: chat.requested adds, chat.taken / chat.withdrawn / chat.expired remove. A request
 // leaves by itself when its accept_until passes (the visitor is offered the message form then).
 //
-// Events: "change" (the list changed), "added" (a new request, not one reloaded), "removed" (id).
+// An EventTarget: "change" (the list changed), "added" (detail: a new request, not one
+// reloaded), "removed" (detail: its id).
 
-import { Emitter, stopAll } from "./emitter.js";
-
-export class QueueStore extends Emitter {
+export class QueueStore extends EventTarget {
   constructor(socket) {
     super();
     this.socket = socket;
     this.requests = new Map(); // id -> the queued request (QueuedChat)
     this.timers = new Map(); // id -> the timer that drops it at accept_until
-    this.stoppers = [
-      socket.on("chat.requested", (event) => this.add(event.request, { announce: true })),
-      ...["chat.taken", "chat.withdrawn", "chat.expired"].map((type) => socket.on(type, (event) => this.remove(event.request))),
-    ];
+    this.life = new AbortController();
+    const { signal } = this.life;
+    socket.addEventListener("chat.requested", ({ detail }) => this.add(detail.request, { announce: true }), { signal });
+    for (const type of ["chat.taken", "chat.withdrawn", "chat.expired"]) {
+      socket.addEventListener(type, ({ detail }) => this.remove(detail.request), { signal });
+    }
   }
 
   /** The waiting requests, oldest first. */
@@ -31,7 +32,7 @@ export class QueueStore extends Emitter {
     const current = new Set(answer.requests.map((request) => request.id));
     for (const id of [...this.requests.keys()]) if (!current.has(id)) this.remove(id);
     for (const request of answer.requests) this.add(request, { announce: false });
-    this.emit("change");
+    this.dispatchEvent(new Event("change"));
   }
 
   add(request, { announce }) {
@@ -39,21 +40,24 @@ export class QueueStore extends Emitter {
     const left = request.accept_until * 1000 - Date.now();
     if (left <= 0) return;
     this.requests.set(request.id, request);
-    this.timers.set(request.id, setTimeout(() => this.remove(request.id), left));
-    if (announce) this.emit("added", request);
-    this.emit("change");
+    this.timers.set(
+      request.id,
+      setTimeout(() => this.remove(request.id), left),
+    );
+    if (announce) this.dispatchEvent(new CustomEvent("added", { detail: request }));
+    this.dispatchEvent(new Event("change"));
   }
 
   remove(id) {
     clearTimeout(this.timers.get(id));
     this.timers.delete(id);
     if (!this.requests.delete(id)) return;
-    this.emit("removed", id);
-    this.emit("change");
+    this.dispatchEvent(new CustomEvent("removed", { detail: id }));
+    this.dispatchEvent(new Event("change"));
   }
 
   stop() {
-    stopAll(this.stoppers);
+    this.life.abort();
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
   }

@@ -1,8 +1,9 @@
 // The operator's controls in the top bar: status (Online / Away with a reason / Away (idle)),
 // the switches of the channels assigned to them (read-only while the admin locks them), the
-// phone handset indicator, and the notification settings.
+// phone handset indicator, and the notification settings. They stay until `signal` aborts.
 
-import { explain, h, replace, toast, uid } from "../dom.js";
+import { h, replace, toast, uid } from "../dom.js";
+import { ErrorMessage, reportError } from "../errors.js";
 import { allowBrowserNotifications } from "./notifier.js";
 import { CHANNELS, phoneProblem, statusText } from "./presence.js";
 
@@ -16,15 +17,24 @@ const NOTIFY_METHODS = [
   { id: "email", label: "Email me about chat requests" },
 ];
 
-/** Mount the controls into `slot`; returns the function that takes them away. */
-export function mountStatusBar(slot, { presence, socket, me, notifier }) {
+/** Mount the controls into `slot`, until `signal` aborts. */
+export function mountStatusBar(slot, { presence, socket, me, notifier, signal }) {
   const reasons = me.console?.away_reasons || [];
   const status = h("select", { id: uid("status"), disabled: true, on: { change: () => changeStatus() } });
   const dot = h("span", { class: "status-dot", "aria-hidden": "true" });
-  const lockNote = h("small", { class: "lock-note", id: uid("lock"), hidden: true }, "Your administrator has locked channels");
-  const channels = h("div", { class: "channels", role: "group", "aria-label": "Channels" });
+  const lockNote = h(
+    "small",
+    { class: "lock-note", id: uid("lock"), hidden: true },
+    "Your administrator has locked channels",
+  );
+  const channels = h("div", {
+    class: "channels",
+    role: "group",
+    "aria-label": "Channels",
+    on: { change: (event) => switchChannel(event.target) },
+  });
   const phone = h("span", { class: "phone", role: "img" }, handsetIcon());
-  const settings = notificationSettings({ presence, notifier });
+  const settings = notificationSettings({ presence, notifier, signal });
   let channelShape = "";
 
   replace(
@@ -44,32 +54,46 @@ export function mountStatusBar(slot, { presence, socket, me, notifier }) {
       const now = statusText(presence.state);
       toast(`You are ${now[0].toLowerCase()}${now.slice(1)}.`, "ok");
     } catch (error) {
-      toast(explain(error), "error");
+      reportError(error);
     } finally {
       render();
     }
   }
 
-  async function switchChannel(input, channel) {
+  async function switchChannel(input) {
     input.disabled = true;
     try {
-      await presence.set({ channels: { [channel]: input.checked } });
+      await presence.set({ channels: { [input.dataset.channel]: input.checked } });
     } catch (error) {
-      toast(explain(error), "error");
+      reportError(error);
     } finally {
       render();
     }
   }
 
   function renderStatus(state) {
-    const options = [["online", "Online"], ["away:", "Away"], ...reasons.map((reason) => [`away:${reason}`, `Away — ${reason}`])];
-    const value = !state ? "" : state.status === "online" ? "online" : state.auto_away ? "auto" : `away:${state.reason}`;
+    const options = [
+      ["online", "Online"],
+      ["away:", "Away"],
+      ...reasons.map((reason) => [`away:${reason}`, `Away — ${reason}`]),
+    ];
+    const value = !state
+      ? ""
+      : state.status === "online"
+        ? "online"
+        : state.auto_away
+          ? "auto"
+          : `away:${state.reason}`;
     if (state?.auto_away) options.push(["auto", "Away (idle)"]);
-    else if (state && value !== "online" && !options.some(([known]) => known === value)) options.push([value, statusText(state)]);
+    else if (state && value !== "online" && !options.some(([known]) => known === value))
+      options.push([value, statusText(state)]);
     if (!state) options.unshift(["", "Connecting…"]);
     const shape = options.map(([key, label]) => `${key}=${label}`).join("|");
     if (status.dataset.shape !== shape) {
-      replace(status, options.map(([key, label]) => h("option", { value: key }, label)));
+      replace(
+        status,
+        options.map(([key, label]) => h("option", { value: key }, label)),
+      );
       status.dataset.shape = shape;
     }
     status.value = value;
@@ -86,7 +110,6 @@ export function mountStatusBar(slot, { presence, socket, me, notifier }) {
         channels,
         assigned.map(({ id, label }) => {
           const input = h("input", { type: "checkbox", role: "switch", dataset: { channel: id } });
-          input.addEventListener("change", () => switchChannel(input, id));
           if (state.locked) input.setAttribute("aria-describedby", lockNote.id);
           return h("label", { class: "switch" }, input, label);
         }),
@@ -116,13 +139,10 @@ export function mountStatusBar(slot, { presence, socket, me, notifier }) {
     settings.render();
   }
 
-  const stoppers = [presence.on("change", render), socket.on("state", render)];
+  presence.addEventListener("change", render, { signal });
+  socket.addEventListener("state", render, { signal });
+  signal.addEventListener("abort", () => slot.replaceChildren());
   render();
-  return () => {
-    for (const stop of stoppers) stop();
-    settings.stop();
-    slot.replaceChildren();
-  };
 }
 
 function handsetIcon() {
@@ -137,17 +157,25 @@ function handsetIcon() {
 }
 
 /** The "Notifications" button and its panel: one switch per method. */
-function notificationSettings({ presence, notifier }) {
+function notificationSettings({ presence, notifier, signal }) {
   const panelId = uid("notify");
-  const toggle = h("button", { type: "button", class: "ghost", "aria-expanded": "false", "aria-controls": panelId }, "Notifications");
+  const toggle = h(
+    "button",
+    { type: "button", class: "ghost", "aria-expanded": "false", "aria-controls": panelId },
+    "Notifications",
+  );
   const hint = h("p", { class: "hint" });
-  const inputs = NOTIFY_METHODS.map(({ id }) => h("input", { type: "checkbox", role: "switch", dataset: { method: id } }));
+  const problem = new ErrorMessage();
+  const inputs = NOTIFY_METHODS.map(({ id }) =>
+    h("input", { type: "checkbox", role: "switch", dataset: { method: id } }),
+  );
   const panel = h(
     "div",
     { class: "popover", id: panelId, role: "group", "aria-label": "Notification settings", hidden: true },
     h("h2", {}, "Notify me"),
     NOTIFY_METHODS.map(({ label }, index) => h("label", { class: "switch" }, inputs[index], label)),
     hint,
+    problem.node,
     h("button", { type: "button", class: "small", on: { click: () => tryTheSound() } }, "Play a test sound"),
   );
   const node = h("div", { class: "notify-control" }, toggle, panel);
@@ -159,7 +187,8 @@ function notificationSettings({ presence, notifier }) {
   }
 
   function tryTheSound() {
-    if (!notifier.testSound()) toast("Your browser has not allowed sound on this page yet; click once more.", "error");
+    if (notifier.testSound()) problem.clear();
+    else problem.show("Your browser has not allowed sound on this page yet; click once more.");
     render();
   }
 
@@ -167,14 +196,15 @@ function notificationSettings({ presence, notifier }) {
     const method = input.dataset.method;
     let wanted = input.checked;
     input.disabled = true;
+    problem.clear();
     try {
       if (method === "browser" && wanted && !(await allowBrowserNotifications())) {
         wanted = false;
-        toast("Your browser blocks notifications from this site; allow them in its site settings.", "error");
+        problem.show("Your browser blocks notifications from this site; allow them in its site settings.");
       }
       await presence.set({ notify: { [method]: wanted } });
     } catch (error) {
-      toast(explain(error), "error");
+      problem.show(error);
     } finally {
       input.disabled = false;
       render();
@@ -195,7 +225,7 @@ function notificationSettings({ presence, notifier }) {
         : "Alerts repeat until you look at the console.";
   }
 
-  for (const input of inputs) input.addEventListener("change", () => change(input));
+  panel.addEventListener("change", (event) => change(event.target));
   toggle.addEventListener("click", () => open(panel.hidden));
   const closeOnEscape = (event) => {
     if (event.key === "Escape" && !panel.hidden) {
@@ -206,14 +236,7 @@ function notificationSettings({ presence, notifier }) {
   const closeOutside = (event) => {
     if (!panel.hidden && !node.contains(event.target)) open(false);
   };
-  document.addEventListener("keydown", closeOnEscape);
-  document.addEventListener("pointerdown", closeOutside);
-  return {
-    node,
-    render,
-    stop() {
-      document.removeEventListener("keydown", closeOnEscape);
-      document.removeEventListener("pointerdown", closeOutside);
-    },
-  };
+  document.addEventListener("keydown", closeOnEscape, { signal });
+  document.addEventListener("pointerdown", closeOutside, { signal });
+  return { node, render };
 }

@@ -15,12 +15,23 @@ export function originText(session) {
 export function messageItem(message) {
   return h(
     "li",
-    { class: ["message", message.sender_role === "visitor" ? "from-visitor" : "from-technician"], dataset: { id: message.id, at: message.at_ms } },
+    {
+      class: ["message", message.sender_role === "visitor" ? "from-visitor" : "from-technician"],
+      dataset: { id: message.id, at: message.at_ms },
+    },
     h(
       "div",
       { class: "meta" },
-      h("span", { class: "sender" }, message.sender_name || (message.sender_role === "visitor" ? "Visitor" : "Technician")),
-      h("time", { dateTime: new Date(message.at_ms).toISOString(), title: dateTime(message.at_ms) }, clock(message.at_ms)),
+      h(
+        "span",
+        { class: "sender" },
+        message.sender_name || (message.sender_role === "visitor" ? "Visitor" : "Technician"),
+      ),
+      h(
+        "time",
+        { dateTime: new Date(message.at_ms).toISOString(), title: dateTime(message.at_ms) },
+        clock(message.at_ms),
+      ),
     ),
     h("p", { class: "text" }, message.text),
   );
@@ -30,7 +41,12 @@ export function messageItem(message) {
 export function thread(messages, { live = false } = {}) {
   return h(
     "ol",
-    { class: "thread", "aria-label": "Messages", role: live ? "log" : undefined, "aria-live": live ? "polite" : undefined },
+    {
+      class: "thread",
+      "aria-label": "Messages",
+      role: live ? "log" : undefined,
+      "aria-live": live ? "polite" : undefined,
+    },
     messages.map(messageItem),
   );
 }
@@ -49,7 +65,8 @@ export function transcriptText(session, messages) {
     `Origin: ${originText(session)}`,
     `Started: ${stamp(session.created_at * 1000)}`,
   ];
-  if (session.ended_at) lines.push(`Ended: ${stamp(session.ended_at * 1000)}${session.ended_by ? ` by the ${session.ended_by}` : ""}`);
+  if (session.ended_at)
+    lines.push(`Ended: ${stamp(session.ended_at * 1000)}${session.ended_by ? ` by the ${session.ended_by}` : ""}`);
   lines.push("");
   for (const message of messages) {
     const text = message.text.replace(/\n/g, "\n    ");
@@ -63,7 +80,11 @@ export function downloadTranscript(session, messages) {
   const blob = new Blob([transcriptText(session, messages)], { type: "text/plain;charset=utf-8" });
   const url = URL.createObjectURL(blob);
   const day = stamp(session.created_at * 1000).slice(0, 10);
-  const who = session.visitor_name.replace(/[^\p{L}\p{N}]+/gu, "-").replace(/^-|-$/g, "").toLowerCase() || "visitor";
+  const who =
+    session.visitor_name
+      .replace(/[^\p{L}\p{N}]+/gu, "-")
+      .replace(/^-|-$/g, "")
+      .toLowerCase() || "visitor";
   const link = h("a", { href: url, download: `transcript-${who}-${day}.txt`, class: "offscreen" });
   document.body.append(link);
   link.click();
