@@ -35,6 +35,7 @@ from deskless.auth import Principal, Role
 from deskless.catalog import HTTP_ROUTES, WEBSOCKET_ROUTES, Auth, Caller, HttpRoute, WebSocketRoute
 from local.seed import DEMO_SUBDOMAIN
 from tests.e2e.conftest import Platform, Technician, bearer, hire
+from tests.e2e.test_sessions import create_code, redeem
 
 PORTAL_HOST = f"{DEMO_SUBDOMAIN}.localhost"
 # Pages and the portal's own API answer on a portal's host; everything else on the console's.
@@ -67,23 +68,13 @@ def signed(platform: Platform, principal: Principal) -> str:
         return auth.issue_token(principal, ttl_seconds=3600)[0]
 
 
-def create_code(platform: Platform, token: str) -> str:
-    with platform.http() as client:
-        created = client.post(
-            "/api/codes",
-            headers=bearer(token),
-            json={"name": f"Matrix {uuid.uuid4().hex[:6]}", "portal": DEMO_SUBDOMAIN},
-        )
-    assert created.status_code == 201, created.text
-    return str(created.json()["code"])
+def code_for_a_visitor(platform: Platform, token: str) -> str:
+    return str(create_code(platform, token, "Matrix")["code"])
 
 
-def redeem(platform: Platform, code: str) -> dict[str, Any]:
-    with platform.http(host=PORTAL_HOST) as client:
-        joined = client.post("/api/join", json={"code": code, "name": "Vera Visitor"})
-    assert joined.status_code == 201, joined.text
-    entry: dict[str, Any] = joined.json()
-    return entry
+def visit(platform: Platform, token: str) -> dict[str, Any]:
+    """A visitor in a new session of the technician with `token`: their entry (with their token)."""
+    return redeem(platform, code_for_a_visitor(platform, token), "Vera Visitor")
 
 
 @dataclass(frozen=True)
@@ -98,14 +89,14 @@ class Cast:
 @pytest.fixture(scope="module")
 def cast(platform: Platform, admin_token: str) -> Cast:
     technician = hire(platform, admin_token, "Mattie Matrix")
-    visit = redeem(platform, create_code(platform, technician.token))
+    entry = visit(platform, technician.token)
     with platform.http() as client:
         key = client.post("/api/api-keys", headers=bearer(admin_token), json={"name": "Matrix integration"})
     assert key.status_code == 201, key.text
     contact = Principal(user_id="contact-1", role=Role.CONTACT, name="Carla Contact", email="carla@acme.example")
     primary = Principal(user_id="contact-2", role=Role.PRIMARY_CONTACT, name="Pat Primary", email="pat@acme.example")
     tokens = {
-        Caller.VISITOR: visit["token"],
+        Caller.VISITOR: entry["token"],
         Caller.CONTACT: signed(platform, contact),
         Caller.PRIMARY_CONTACT: signed(platform, primary),
         Caller.TECHNICIAN: technician.token,
@@ -116,7 +107,7 @@ def cast(platform: Platform, admin_token: str) -> Cast:
         "integration": Credentials(Caller.API_KEY, {"x-api-key": key.json()["key"]}),
         **{caller.value: Credentials(caller, bearer(token), token) for caller, token in tokens.items()},
     }
-    return Cast(credentials, technician, visit)
+    return Cast(credentials, technician, entry)
 
 
 CALLERS = ("anonymous", "integration", "visitor", "contact", "primary_contact", "technician", "admin")
@@ -187,16 +178,16 @@ def sockets(platform: Platform, cast: Cast) -> Iterator[dict[str, ClientConnecti
         yield opened
 
 
-def answer(socket: ClientConnection, action: str, timeout: float = 10.0) -> dict[str, Any]:
+def answer(socket: ClientConnection, action: str, **body: Any) -> dict[str, Any]:
     """Send the action with an id of its own; the answer that carries that id (pushes are skipped)."""
     request_id = uuid.uuid4().hex
-    socket.send(json.dumps({"action": action, "id": request_id, **BODIES.get(action, {})}))
-    deadline = time.monotonic() + timeout
+    socket.send(json.dumps({"action": action, "id": request_id, **body}))
+    deadline = time.monotonic() + 10
     while (left := deadline - time.monotonic()) > 0:
         message: dict[str, Any] = json.loads(socket.recv(timeout=left))
         if message.get("id") == request_id:
             return message
-    raise AssertionError(f"no answer to {action} within {timeout} s")
+    raise AssertionError(f"no answer to {action} within 10 s")
 
 
 @pytest.mark.parametrize("who", CALLERS)
@@ -223,7 +214,7 @@ def test_each_websocket_action_refuses_exactly_the_callers_the_catalog_does_not_
         assert not allows(route, cast.credentials[who]), f"{who} may {route.route_key} but could not connect"
         return  # refused at $connect: it can send nothing
 
-    reply = answer(socket, route.route_key)
+    reply = answer(socket, route.route_key, **BODIES.get(route.route_key, {}))
 
     status = 200 if "error" not in reply else _status_of(reply["error"])
     if allows(route, cast.credentials[who]):
@@ -241,18 +232,17 @@ def _status_of(error: str) -> int:
 
 def test_a_visitor_of_one_session_cannot_read_or_write_another(platform: Platform, cast: Cast) -> None:
     # Given a second session of the same technician, with its own visitor
-    other = redeem(platform, create_code(platform, cast.technician.token))
+    other = visit(platform, cast.technician.token)
 
     # When the first session's visitor asks for the other's transcript, and writes into it
     with platform.http(host=PORTAL_HOST) as client:
         read = client.get(f"/api/sessions/{other['session_id']}/messages", headers=bearer(cast.visit["token"]))
     with connect(platform.websocket_url(cast.visit["token"])) as visitor:
-        visitor.send(json.dumps({"action": "chat.send", "id": 1, "session": other["session_id"], "text": "Boo"}))
-        written = json.loads(visitor.recv(timeout=10))
+        written = answer(visitor, "chat.send", session=other["session_id"], text="Boo")
 
     # Then the other session is not found, and nothing is written into it
     assert (read.status_code, read.json()["error"]) == (404, "not_found")
-    assert (written["error"], written["id"]) == ("not_participant", 1)
+    assert written["error"] == "not_participant"
     with platform.http() as client:
         transcript = client.get(f"/api/sessions/{other['session_id']}/messages", headers=bearer(cast.technician.token))
     assert transcript.json()["messages"] == []
@@ -264,8 +254,8 @@ def test_a_technician_cannot_touch_another_technicians_code_session_or_invitatio
     # Given another technician's code, session and invitation
     owner = cast.technician
     stranger = hire(platform, admin_token, "Sid Stranger")
-    code = create_code(platform, owner.token)
-    session = redeem(platform, create_code(platform, owner.token))
+    code = code_for_a_visitor(platform, owner.token)
+    session = visit(platform, owner.token)
     with platform.http() as client:
         invitation = client.post("/api/invitations", headers=bearer(owner.token), json={}).json()
 
@@ -287,18 +277,8 @@ def test_a_technician_cannot_touch_another_technicians_code_session_or_invitatio
 
     # And on the WebSocket, joining the other's session is not found either
     with connect(platform.websocket_url(stranger.token)) as console:
-        console.send(json.dumps({"action": "session.join", "id": 2, "session": session["session_id"]}))
-        joined = _reply(console, 2)
+        joined = answer(console, "session.join", session=session["session_id"])
     assert joined["error"] == "not_found"
-
-
-def _reply(socket: ClientConnection, request_id: int, timeout: float = 10.0) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while (left := deadline - time.monotonic()) > 0:
-        message: dict[str, Any] = json.loads(socket.recv(timeout=left))
-        if message.get("id") == request_id:
-            return message
-    raise AssertionError(f"no answer to message {request_id}")
 
 
 def change_staff(platform: Platform, admin_token: str, user_id: str, **change: Any) -> None:
@@ -337,18 +317,15 @@ def test_an_admin_demoted_with_a_console_open_loses_admin_powers_on_it_at_once(
         )
     assert made.status_code == 201, made.text
     ann = Technician(id=made.json()["id"], name="Ann Admin", token=platform.login(email, "e2e-admin-password"))
-    session = redeem(platform, create_code(platform, cast.technician.token))
+    session = visit(platform, cast.technician.token)
     with connect(platform.websocket_url(ann.token)) as console:
-        console.send(json.dumps({"action": "queue.list", "id": 1}))
-        assert "requests" in _reply(console, 1)
+        assert "requests" in answer(console, "queue.list")
 
         # When another admin makes her a technician, her console still open
         change_staff(platform, admin_token, ann.id, role="technician")
 
         # Then on that same socket she can no longer join another technician's session
-        console.send(json.dumps({"action": "session.join", "id": 2, "session": session["session_id"]}))
-        assert _reply(console, 2)["error"] == "not_found"
+        assert answer(console, "session.join", session=session["session_id"])["error"] == "not_found"
     # (had she still been an admin, she could: an admin joins any session)
     with connect(platform.websocket_url(admin_token)) as admin_console:
-        admin_console.send(json.dumps({"action": "session.join", "id": 3, "session": session["session_id"]}))
-        assert _reply(admin_console, 3)["type"] == "session.joined"
+        assert answer(admin_console, "session.join", session=session["session_id"])["type"] == "session.joined"
