@@ -20,7 +20,6 @@ from .redemption import redeem
 api = Api("codes")
 
 
-
 def _code(text: str) -> str:
     code = normalise(text)
     if code is None:

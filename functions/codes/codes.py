@@ -49,6 +49,7 @@ from deskless.table import (
     code_key,
     code_name_key,
     code_slot_key,
+    stamped,
     technician_partition,
 )
 
@@ -237,23 +238,23 @@ def _create_actions(code: Code, now: float) -> list[Action]:
     common = {"code": code.code, "name": code.name, "expires_at": code.expires_at}
     return [
         put_action(
-            {**code_key(code.code), "type": Entity.CODE, **code.model_dump()},
+            stamped(Entity.CODE, code_key(code.code), **code.model_dump()),
             free_or_expired(now),
         ),
         put_action(
-            {
-                **code_slot_key(code.technician_id, code.slot),
-                "type": Entity.CODE_SLOT,
+            stamped(
+                Entity.CODE_SLOT,
+                code_slot_key(code.technician_id, code.slot),
                 **common,
-                "slot": code.slot,
-                "company_id": code.company_id,
-                "subdomain": code.subdomain,
-                "created_at": code.created_at,
-            },
+                slot=code.slot,
+                company_id=code.company_id,
+                subdomain=code.subdomain,
+                created_at=code.created_at,
+            ),
             free_or_expired(now),
         ),
         put_action(
-            {**code_name_key(code.technician_id, code.name), "type": Entity.CODE_NAME, **common}, free_or_expired(now)
+            stamped(Entity.CODE_NAME, code_name_key(code.technician_id, code.name), **common), free_or_expired(now)
         ),
     ]
 

@@ -10,23 +10,29 @@ filter), and the claim is dropped again if sending fails, for the retry.
 
 from __future__ import annotations
 
-import contextlib
 import time
 from collections.abc import Iterable
 from html import escape
 from typing import Any
 
-from deskless.chat_requests import ChatRequestState, QueuedChat, queued_from_item, request_from_item
+from deskless.chat_requests import (
+    ChatRequestState,
+    QueuedChat,
+    claim_email,
+    queued_from_item,
+    release_email,
+    request_from_item,
+    waiting_behind,
+)
 from deskless.companies import Company, get_company
-from deskless.data import Condition, ConditionFailed, Item, table
+from deskless.data import Item
 from deskless.errors import NotFound
 from deskless.mail import send_email
 from deskless.observability import logger
 from deskless.presence import available
 from deskless.realtime import connections_of, push
 from deskless.settings import get_settings
-from deskless.table import chat_request_key, queue_partition, user_key
-from deskless.users import StaffUser, staff_from_item
+from deskless.users import StaffUser, staff_of
 
 
 def requested(item: Item) -> None:
@@ -41,7 +47,7 @@ def requested(item: Item) -> None:
     notice = {"type": "chat.requested", "request": queued.model_dump(mode="json")}
     delivery = push(_consoles(p.user_id for p in ready), notice)
     by_email = [p.user_id for p in ready if p.notify.email]
-    for technician in _staff(by_email):
+    for technician in staff_of(by_email):
         _email(queued, technician)
     logger.info(
         "chat requested",
@@ -64,19 +70,9 @@ def ended(item: Item) -> None:
 
 def queue_shrank(entry: Item) -> None:
     """A queue entry went (accepted, withdrawn or run out): each visitor waiting behind it is told
-    its new place. One Query of the queue, one BatchGetItem per hundred requests behind."""
-    company_id, gone = entry["company_id"], entry["sk"]
-    queue = table().query(queue_partition(company_id), consistent=True)
-    behind = [
-        (place, item["request_id"])
-        for place, item in enumerate((i for i in queue if i["sk"] != gone), start=1)
-        if item["sk"] > gone
-    ]
-    requests = table().get_many([chat_request_key(request_id) for _, request_id in behind])
-    for (place, request_id), request in zip(behind, requests, strict=True):
-        if request and request.get("state") == ChatRequestState.WAITING and request.get("visitor_connections"):
-            notice = {"type": "queue.position", "request": request_id, "position": place}
-            push(request["visitor_connections"], notice)
+    its new place."""
+    for place, request in waiting_behind(entry["company_id"], entry["sk"]):
+        push(request.visitor_connections, {"type": "queue.position", "request": request.id, "position": place})
 
 
 def expired(entry: Item) -> None:
@@ -108,38 +104,16 @@ def _tell_technicians(company_id: str, notice: dict[str, Any]) -> None:
         push(_consoles(company.technician_ids), notice)
 
 
-def _staff(user_ids: list[str]) -> list[StaffUser]:
-    items = table().get_many([user_key(user_id) for user_id in user_ids])
-    return [staff_from_item(item) for item in items if item is not None]
-
-
 def _email(queued: QueuedChat, technician: StaffUser) -> None:
     """Email one technician about the request, once."""
-    if not _claim_email(queued.id, technician.id):
+    if not claim_email(queued.id, technician.id):
         return
     subject, text, html = render_email(queued, get_settings().public_url)
     try:
         send_email([technician.email], subject, text, html)
     except Exception:
-        with contextlib.suppress(ConditionFailed):  # no longer waiting: the retry will not email anyway
-            table().update(chat_request_key(queued.id), discard={"emailed": {technician.id}}, condition=_WAITING)
+        release_email(queued.id, technician.id)
         raise
-
-
-_WAITING = Condition("#state = :waiting", {"#state": "state"}, {":waiting": ChatRequestState.WAITING})
-
-
-def _claim_email(request_id: str, user_id: str) -> bool:
-    """Note that this technician is being emailed about the request; False if they were already,
-    or the request no longer waits."""
-    first = Condition(
-        f"{_WAITING.expression} AND NOT contains(emailed, :user)", _WAITING.names, {**_WAITING.values, ":user": user_id}
-    )
-    try:
-        table().update(chat_request_key(request_id), add={"emailed": {user_id}}, condition=first)
-    except ConditionFailed:
-        return False
-    return True
 
 
 def render_email(queued: QueuedChat, console_url: str) -> tuple[str, str, str]:

@@ -13,7 +13,7 @@ from deskless.catalog import INBOUND_MAIL_PREFIX
 from deskless.data import NEW_ITEM, ConditionFailed, table
 from deskless.observability import logger
 from deskless.settings import get_settings
-from deskless.table import Entity, inbound_mail_key
+from deskless.table import Entity, inbound_mail_key, stamped
 
 from .decoding import LENIENT
 
@@ -34,16 +34,16 @@ def receive(ses: dict[str, Any]) -> str:
     )
     message = BytesParser(policy=LENIENT).parsebytes(raw)
     assert isinstance(message, EmailMessage)
-    item = {
-        **inbound_mail_key(message_id),
-        "type": Entity.INBOUND_MAIL,
-        "message_id": message_id,
-        "sender": str(message.get("from", "")),
-        "recipients": ses["receipt"].get("recipients", []),
-        "subject": str(message.get("subject", "")),
-        "text": _text_of(message)[:PREVIEW_CHARS],
-        "received_at": int(time.time()),
-    }
+    item = stamped(
+        Entity.INBOUND_MAIL,
+        inbound_mail_key(message_id),
+        message_id=message_id,
+        sender=str(message.get("from", "")),
+        recipients=ses["receipt"].get("recipients", []),
+        subject=str(message.get("subject", "")),
+        text=_text_of(message)[:PREVIEW_CHARS],
+        received_at=int(time.time()),
+    )
     try:
         table().put(item, condition=NEW_ITEM)
     except ConditionFailed:

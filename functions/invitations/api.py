@@ -15,17 +15,17 @@ from pydantic import BaseModel, EmailStr
 from deskless.api_keys import ApiKey, IssuedApiKey, create_key, list_keys, revoke_key
 from deskless.fields import Label, Name
 from deskless.http import Api, ApiKeyId, SignedIn
-from deskless.languages import DEFAULT_LANGUAGE, Language
-from deskless.sessions import SessionEntry
-
-from .integrations import create_reusable_invitation
-from .links import (
+from deskless.invitations import (
     Invitation,
     accept_invitation,
     create_invitation,
     invalidate_invitation,
     invitations_of,
 )
+from deskless.languages import DEFAULT_LANGUAGE, Language
+from deskless.sessions import SessionEntry
+
+from .integrations import create_reusable_invitation
 
 api = Api("invitations")
 

@@ -6,10 +6,9 @@ from deskless.api_keys import NOT_VALID, used
 from deskless.auth import STAFF_ROLES
 from deskless.data import NEW_ITEM, TransactionCanceled, put_action, table
 from deskless.errors import InvalidApiKey, OperatorNotFound
+from deskless.invitations import Invitation, new_invitation
 from deskless.languages import DEFAULT_LANGUAGE
 from deskless.users import find_login
-
-from .links import Invitation, new_invitation
 
 
 def create_reusable_invitation(

@@ -21,8 +21,7 @@ from typing import Any
 from urllib.parse import quote
 
 from deskless.catalog import http_route
-from deskless.data import table
-from deskless.table import invitation_key
+from deskless.invitations import open_invitation
 
 from .pages import Page, Script, Visit, chat_section, data_block, document, missing, visit
 from .pages import json_for_html as _json_for_html
@@ -31,8 +30,6 @@ from .text import SCRIPT_KEYS
 SCRIPT = Script.of("chat.js", "join.js")
 CODE_DIGITS = 9
 NAME_MAX_CHARS = 80
-_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{16,128}")
-_DEAD_INVITATION_STATES = frozenset({"used", "invalidated"})
 
 __all__ = ["SCRIPT", "Page", "_json_for_html", "invite_page", "join_page"]
 
@@ -61,11 +58,11 @@ def join_page(host: str, lang: str | None, accept_language: str, code: str | Non
 
 
 def invite_page(host: str, lang: str | None, accept_language: str, token: str) -> Page:
-    invitation = table().get(invitation_key(token)) if _TOKEN_SHAPE.fullmatch(token) else None
-    here = visit(host, lang, accept_language, invitation.get("language") if invitation else None)
+    invitation = open_invitation(token)
+    here = visit(host, lang, accept_language, invitation.language if invitation else None)
     if not here.known_host:
         return missing(here)
-    if invitation is None or invitation.get("state") in _DEAD_INVITATION_STATES:
+    if invitation is None:
         text = here.text
         main = f"<h1>{escape(text['invite_invalid'])}</h1><p>{escape(text['invite_invalid_hint'])}</p>"
         return document(here, text["invite_invalid"], main, status=410)  # unknown or dead: one answer

@@ -7,8 +7,9 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, StrictBool, StringConstraints
 
 from deskless.fields import LINES, ONE_LINE
-from deskless.presence import Channel, Status
+from deskless.presence import Status
 from deskless.sessions import MAX_MESSAGE_CHARS
+from deskless.users import Channel
 
 SessionId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 
@@ -57,4 +58,3 @@ class PresenceSet(BaseModel):
 
 class ChatAccept(BaseModel):
     request: RequestId
-

@@ -19,24 +19,25 @@ from __future__ import annotations
 from typing import Any
 
 from deskless.auth import Principal, Role
-from deskless.data import EXISTS, ConditionFailed, Item, table
+from deskless.data import ConditionFailed, Item
 from deskless.errors import Conflict, Forbidden, NotFound, NotParticipant, SessionEnded
-from deskless.realtime import remove_connection, save_connection
+from deskless.realtime import get_connection, remember_session, remove_connection, save_connection
 from deskless.sessions import (
     Message,
     Session,
     SessionState,
     add_message,
     end_session,
+    find_session,
+    get_session,
     join,
     leave,
     may_take_part,
     messages,
     participants,
     publish,
-    session_from_item,
+    taking_part,
 )
-from deskless.table import connection_key, participant_key, session_key
 from deskless.users import get_staff
 from deskless.websocket import WebSocketRequest
 
@@ -62,7 +63,7 @@ def connect(connection_id: str, principal: Principal, *, source_ip: str) -> None
     save_connection(connection_id, principal, source_ip=source_ip)
     if session is None:
         return
-    _remember(connection_id, session.id, principal.name)  # before joining: nothing posts to it until then
+    remember_session(connection_id, session.id, principal.name)  # before joining: nothing posts to it until then
     join(session, connection_id, principal)
     joined = {"type": "participant.joined", "session": session.id, "role": VISITOR_SIDE, "name": principal.name}
     publish(session.id, joined, exclude=connection_id)
@@ -72,9 +73,8 @@ def join_as_staff(call: WebSocketRequest, request: SessionJoin) -> dict[str, Any
     """`session.join`: the session's technician (or an admin) joins from the console and gets
     the transcript so far; another technician's session is not found, as if it did not exist."""
     caller = call.caller
-    item = table().get(session_key(request.session), consistent=True)
-    session = session_from_item(item) if item is not None else None
-    if session is None or (caller.role != Role.ADMIN and caller.user_id != session.technician_id):
+    session = get_session(request.session, consistent=True)
+    if caller.role != Role.ADMIN and caller.user_id != session.technician_id:
         raise NotFound("There is no such session.")
     if session.state != SessionState.ACTIVE:
         raise SessionEnded("This session has ended; its transcript can still be read.")
@@ -86,7 +86,7 @@ def enter(connection_id: str, session: Session, staff: Principal) -> dict[str, A
     a chat request): the others are told, and it gets the transcript so far."""
     join(session, connection_id, staff)
     try:
-        _remember(connection_id, session.id, staff.name)
+        remember_session(connection_id, session.id, staff.name)
     except ConditionFailed as error:  # the socket closed while joining
         leave(session.id, connection_id)
         raise NotParticipant("This connection has closed.") from error
@@ -104,7 +104,7 @@ def enter(connection_id: str, session: Session, staff: Principal) -> dict[str, A
 def disconnect(connection_id: str) -> Item | None:
     """$disconnect (best effort: TTL removes what it misses): forget the connection, leave each
     session it joined, and tell the others there. The connection as it was, if it was known."""
-    connection = table().get(connection_key(connection_id), consistent=True)  # `sessions` may be moments old
+    connection = get_connection(connection_id, consistent=True)  # `sessions` may be moments old
     remove_connection(connection_id)
     if connection is None:
         return None
@@ -149,10 +149,9 @@ def end(call: WebSocketRequest, request: SessionEnd) -> dict[str, Any]:
 def _visitors_session(principal: Principal) -> Session:
     """The active session a visitor's token is scoped to, or a refusal of the connection."""
     session_id = principal.scope.removeprefix("session:") if principal.scope.startswith("session:") else ""
-    item = table().get(session_key(session_id), consistent=True) if session_id else None
-    if item is None:
+    session = find_session(session_id, consistent=True)
+    if session is None:
         raise Forbidden("This token does not name a support session.")
-    session = session_from_item(item)
     if not may_take_part(principal, session):
         raise Forbidden("This token is for another session.")
     if session.state != SessionState.ACTIVE:
@@ -161,19 +160,10 @@ def _visitors_session(principal: Principal) -> Session:
 
 
 def _taking_part(connection_id: str, session_id: str) -> tuple[Item, Session]:
-    participant, item = table().get_many(
-        [participant_key(session_id, connection_id), session_key(session_id)], consistent=True
-    )
-    if participant is None or item is None:
+    found = taking_part(session_id, connection_id)
+    if found is None:
         raise NotParticipant("This connection is not taking part in that session.")
-    return participant, session_from_item(item)
-
-
-def _remember(connection_id: str, session_id: str, name: str) -> None:
-    """Note on the connection item which session it joined (only while the item exists)."""
-    table().update(
-        connection_key(connection_id), set_values={"name": name}, add={"sessions": {session_id}}, condition=EXISTS
-    )
+    return found
 
 
 def _staff_name(user_id: str, session: Session) -> str:

@@ -14,9 +14,10 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, mo
 from deskless.auth import Principal, Role
 from deskless.errors import CannotChangeSelf
 from deskless.fields import FullName
-from deskless.presence import Channel, console_closed
+from deskless.presence import console_closed
 from deskless.realtime import connections_of, disconnect
 from deskless.users import (
+    Channel,
     StaffUser,
     create_staff,
     list_staff,

@@ -9,8 +9,7 @@ import pytest
 from deskless.auth import Principal, Role, verify_token
 from deskless.edge import VIEWER_IP_HEADER
 from deskless.preferences import update_preferences
-from deskless.presence import Channel
-from deskless.users import StaffUser, create_staff, set_own_code_limit, update_staff
+from deskless.users import Channel, StaffUser, create_staff, set_own_code_limit, update_staff
 from local.metering import count_requests
 from tests.conftest import LocalAws
 from tests.helpers import HttpResult, call_http, current, http_event

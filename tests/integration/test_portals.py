@@ -20,9 +20,9 @@ import pytest
 from deskless.companies import Company, PortalStatus, create_company, create_portal, portal_by_subdomain
 from deskless.data import table
 from deskless.errors import PortalExists, SubdomainTaken
-from deskless.presence import Channel, Status, console_closed, heartbeat, update_presence
+from deskless.presence import Status, console_closed, heartbeat, update_presence
 from deskless.table import portal_key
-from deskless.users import StaffUser
+from deskless.users import Channel, StaffUser
 from tests.conftest import LocalAws
 from tests.helpers import HttpResult
 from tests.integration.conftest import Visitor, language_of, page_data, technician

@@ -16,10 +16,11 @@ import pytest
 from deskless.auth import Principal, Role
 from deskless.chat_requests import scope_of
 from deskless.data import table
-from deskless.presence import HEARTBEAT_SECONDS, Channel, available, get_presence, heartbeat
+from deskless.presence import HEARTBEAT_SECONDS, available, get_presence, heartbeat
 from deskless.realtime import save_connection
 from deskless.sessions import session_scope
 from deskless.table import user_key
+from deskless.users import Channel
 from local.metering import count_requests
 from tests.conftest import LocalAws
 from tests.helpers import ADMIN, TECHNICIAN, ConnectionsStub, add_staff, current

@@ -106,6 +106,8 @@ def test_every_address_of_one_ipv6_slash_64_is_one_source_and_the_next_slash_64_
 
     assert rotated == {"2001:db8:1:2::/64"}
     assert source_key("2001:db8:1:3::1") != source_key("2001:db8:1:2::1")
+
+
 def test_hsts_is_two_years_with_the_portals_subdomains_and_not_preloaded() -> None:
     assert str(STRICT_TRANSPORT_SECURITY) == "max-age=63072000; includeSubDomains"
     assert dict(EDGE_HEADERS) == {"strict-transport-security": str(STRICT_TRANSPORT_SECURITY)}

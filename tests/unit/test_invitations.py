@@ -10,13 +10,13 @@ from typing import Any
 
 import pytest
 
-from deskless import api_keys, auth, sessions
+from deskless import api_keys, auth, invitations, sessions
 from deskless.auth import Principal, Role
 from deskless.data import Action, Condition, TransactionCanceled, deserialize
 from deskless.errors import InvalidApiKey, InvitationInvalid, TryAgain
 from deskless.settings import Settings
 from deskless.table import Key, api_key_key, invitation_key
-from functions.invitations import integrations, links
+from functions.invitations import integrations
 
 OPERATOR = Principal(user_id="7e7e7e7e7e7e7e7e", role=Role.TECHNICIAN, name="Ted Tech")
 ADMIN = Principal(user_id="a0a0a0a0a0a0a0a0", role=Role.ADMIN, name="Ada Admin")
@@ -49,7 +49,7 @@ class FakeTable:
 @pytest.fixture
 def fake(monkeypatch: pytest.MonkeyPatch) -> FakeTable:
     fake = FakeTable()
-    for module in (links, api_keys, integrations):
+    for module in (invitations, api_keys, integrations):
         monkeypatch.setattr(module, "table", lambda: fake)
     settings = Settings(
         table_name="t",
@@ -59,15 +59,15 @@ def fake(monkeypatch: pytest.MonkeyPatch) -> FakeTable:
         websocket_url="wss://ws.support.example.com",
         websocket_callback_url="https://cb.example.com",
     )
-    for module in (links, sessions):
+    for module in (invitations, sessions):
         monkeypatch.setattr(module, "get_settings", lambda: settings)
     monkeypatch.setattr(auth, "signing_key", lambda: b"unit-test-signing-key-of-32-bytes+")
-    monkeypatch.setattr(links, "CONFLICT_PAUSE_S", 0)
+    monkeypatch.setattr(invitations, "CONFLICT_PAUSE_S", 0)
     return fake
 
 
 def stored_invitation(fake: FakeTable, *, reusable: bool = False) -> str:
-    invitation, item = links.new_invitation(OPERATOR.user_id, OPERATOR.name, reusable=reusable, now=NOW)
+    invitation, item = invitations.new_invitation(OPERATOR.user_id, OPERATOR.name, reusable=reusable, now=NOW)
     fake.put(item)
     return invitation.token
 
@@ -76,7 +76,7 @@ def stored_invitation(fake: FakeTable, *, reusable: bool = False) -> str:
 
 
 def test_a_new_invitation_stores_its_operator_and_state_but_not_its_url(fake: FakeTable) -> None:
-    invitation, item = links.new_invitation(OPERATOR.user_id, OPERATOR.name, label="Mrs Novak", now=NOW)
+    invitation, item = invitations.new_invitation(OPERATOR.user_id, OPERATOR.name, label="Mrs Novak", now=NOW)
 
     assert invitation.url == f"https://support.example.com/invite/{invitation.token}"
     assert len(invitation.token) == 32  # 192 bits
@@ -99,7 +99,7 @@ def test_a_new_invitation_stores_its_operator_and_state_but_not_its_url(fake: Fa
 
 
 def test_a_reusable_invitation_starts_in_the_reusable_state(fake: FakeTable) -> None:
-    invitation, item = links.new_invitation("u", "U", reusable=True, created_via="api:0123456789ab")
+    invitation, item = invitations.new_invitation("u", "U", reusable=True, created_via="api:0123456789ab")
 
     assert (invitation.state, item["state"], item["created_via"]) == ("reusable", "reusable", "api:0123456789ab")
 
@@ -107,7 +107,7 @@ def test_a_reusable_invitation_starts_in_the_reusable_state(fake: FakeTable) -> 
 def test_accepting_uses_a_single_use_link_only_if_it_is_still_unused(fake: FakeTable) -> None:
     token = stored_invitation(fake)
 
-    accepted = links.accept_invitation(token, "Vera", now=NOW)
+    accepted = invitations.accept_invitation(token, "Vera", now=NOW)
 
     [(use, session)] = fake.transactions
     assert use.kind == "Update"
@@ -122,7 +122,7 @@ def test_accepting_uses_a_single_use_link_only_if_it_is_still_unused(fake: FakeT
 def test_accepting_a_reusable_link_requires_it_to_still_be_reusable(fake: FakeTable) -> None:
     token = stored_invitation(fake, reusable=True)
 
-    links.accept_invitation(token, "Vera", now=NOW)
+    invitations.accept_invitation(token, "Vera", now=NOW)
 
     use = fake.transactions[0][0]
     assert use.condition is not None
@@ -134,7 +134,7 @@ def test_a_link_used_between_the_read_and_the_transaction_is_no_longer_valid(fak
     fake.outcomes = [["ConditionalCheckFailed", "None"]]
 
     with pytest.raises(InvitationInvalid) as refused:
-        links.accept_invitation(token, "Vera")
+        invitations.accept_invitation(token, "Vera")
 
     assert refused.value.message == "This invitation is no longer valid."
 
@@ -143,7 +143,7 @@ def test_two_visitors_at_once_on_a_reusable_link_both_get_in_after_a_retry(fake:
     token = stored_invitation(fake, reusable=True)
     fake.outcomes = [["TransactionConflict", "None"], None]
 
-    accepted = links.accept_invitation(token, "Vera")
+    accepted = invitations.accept_invitation(token, "Vera")
 
     assert len(fake.transactions) == 2
     assert accepted.session_id
@@ -151,18 +151,18 @@ def test_two_visitors_at_once_on_a_reusable_link_both_get_in_after_a_retry(fake:
 
 def test_a_link_that_keeps_conflicting_asks_the_visitor_to_try_again(fake: FakeTable) -> None:
     token = stored_invitation(fake, reusable=True)
-    fake.outcomes = [["TransactionConflict", "None"]] * links.CONFLICT_ATTEMPTS
+    fake.outcomes = [["TransactionConflict", "None"]] * invitations.CONFLICT_ATTEMPTS
 
     with pytest.raises(TryAgain):
-        links.accept_invitation(token, "Vera")
+        invitations.accept_invitation(token, "Vera")
 
-    assert len(fake.transactions) == links.CONFLICT_ATTEMPTS
+    assert len(fake.transactions) == invitations.CONFLICT_ATTEMPTS
 
 
 @pytest.mark.parametrize("token", ["", "short", "A" * 33, "A" * 31 + "/", "../" * 11])
 def test_a_token_of_the_wrong_shape_is_refused_without_a_read(fake: FakeTable, token: str) -> None:
     with pytest.raises(InvitationInvalid):
-        links.accept_invitation(token, "Vera")
+        invitations.accept_invitation(token, "Vera")
 
     assert fake.reads == 0
 

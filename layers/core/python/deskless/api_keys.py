@@ -24,7 +24,7 @@ from .auth import Principal
 from .data import NEW_ITEM, Action, Condition, ConditionFailed, table, update_action
 from .errors import InvalidApiKey, NotFound
 from .observability import logger
-from .table import API_KEY_LIST, GSI1, Entity, api_key_index, api_key_key
+from .table import API_KEY_LIST, GSI1, Entity, api_key_index, api_key_key, stamped
 
 ID_BYTES = 6  # 12 hex digits: names the key, is not secret
 SECRET_BYTES = 32  # 256 bits; token_urlsafe spells them in 43 characters
@@ -67,18 +67,18 @@ def create_key(name: str, creator: Principal, *, now: float | None = None) -> Is
     key_id, secret = secrets.token_hex(ID_BYTES), secrets.token_urlsafe(SECRET_BYTES)
     created_at = int(time.time() if now is None else now)
     table().put(
-        {
-            **api_key_key(key_id),
-            **api_key_index(created_at, key_id),
-            "type": Entity.API_KEY,
-            "key_id": key_id,
-            "name": name,
-            "secret_sha256": _digest(secret),
-            "created_at": created_at,
-            "created_by": creator.user_id,
-            "created_by_name": creator.name,
-            "revoked": False,
-        },
+        stamped(
+            Entity.API_KEY,
+            api_key_key(key_id),
+            api_key_index(created_at, key_id),
+            key_id=key_id,
+            name=name,
+            secret_sha256=_digest(secret),
+            created_at=created_at,
+            created_by=creator.user_id,
+            created_by_name=creator.name,
+            revoked=False,
+        ),
         condition=NEW_ITEM,
     )
     logger.info("api key created", extra={"key_id": key_id})

@@ -17,6 +17,7 @@ told ChatTaken. Withdrawing is the same move to `withdrawn`, so a request ends e
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 import time
 from enum import StrEnum
@@ -40,7 +41,7 @@ from .errors import ChatLimitReached, ChatTaken, Forbidden, NotFound, NotOnline,
 from .preferences import get_preferences
 from .presence import Presence, Status, presence_from_item
 from .sessions import Session, SessionState, new_message, new_session, sessions_of
-from .table import Entity, chat_request_key, company_key, presence_key, queue_entry_key, queue_partition
+from .table import Entity, chat_request_key, company_key, presence_key, queue_entry_key, queue_partition, stamped
 
 KEEP_SECONDS = 30 * 24 * 3600  # an ended request is kept this long (its session is kept for good)
 OPEN_CHATS_WINDOW = 50  # the newest sessions of a technician that are looked at for open chats
@@ -126,20 +127,20 @@ def create_chat_request(
         via=via,
     )
     stored = request.model_dump(mode="json", exclude={"id", "visitor_connections", "ended_at"})
-    item = {
-        **chat_request_key(request.id),
-        "type": Entity.CHAT_REQUEST,
+    item = stamped(
+        Entity.CHAT_REQUEST,
+        chat_request_key(request.id),
         **stored,
-        "request_id": request.id,
-        "expires_at": int(moment) + KEEP_SECONDS,
-    }
-    entry = {
-        **request.queue_key,
-        "type": Entity.QUEUE_ENTRY,
+        request_id=request.id,
+        expires_at=int(moment) + KEEP_SECONDS,
+    )
+    entry = stamped(
+        Entity.QUEUE_ENTRY,
+        request.queue_key,
         **request.queued().model_dump(mode="json", exclude={"id"}),
-        "request_id": request.id,
-        "expires_at": request.accept_until,
-    }
+        request_id=request.id,
+        expires_at=request.accept_until,
+    )
     table().transact([put_action(item, NEW_ITEM), put_action(entry, NEW_ITEM)])
     return request
 
@@ -293,3 +294,42 @@ def check_may_take_a_chat(presence: Presence) -> None:
         chats = f"{open_chats} chat{'s' if open_chats != 1 else ''}"
         over = "your limit" if open_chats == limit else f"over your limit of {limit}"
         raise ChatLimitReached(f"You have {chats} open, {over}; end one to accept another.")
+
+
+# --- what follows from the queue changing (the events function) -----------------------------------
+
+
+def waiting_behind(company_id: str, gone_sort_key: str) -> list[tuple[int, ChatRequest]]:
+    """Each request still waiting, with a visitor connected, behind a queue entry that went, and its
+    new place. One Query of the queue, one BatchGetItem per hundred requests behind."""
+    queue = table().query(queue_partition(company_id), consistent=True)
+    behind = [
+        (place, item["request_id"])
+        for place, item in enumerate((i for i in queue if i["sk"] != gone_sort_key), start=1)
+        if item["sk"] > gone_sort_key
+    ]
+    requests = table().get_many([chat_request_key(request_id) for _, request_id in behind])
+    return [
+        (place, request_from_item(item))
+        for (place, _), item in zip(behind, requests, strict=True)
+        if item and item.get("state") == ChatRequestState.WAITING and item.get("visitor_connections")
+    ]
+
+
+def claim_email(request_id: str, user_id: str) -> bool:
+    """Note that this technician is being emailed about the request; False if they were already,
+    or the request no longer waits (the claim's own MODIFY passes no stream filter: it still waits)."""
+    first = Condition(
+        f"{_WAITING.expression} AND NOT contains(emailed, :user)", _WAITING.names, {**_WAITING.values, ":user": user_id}
+    )
+    try:
+        table().update(chat_request_key(request_id), add={"emailed": {user_id}}, condition=first)
+    except ConditionFailed:
+        return False
+    return True
+
+
+def release_email(request_id: str, user_id: str) -> None:
+    """Drop a claim whose email could not be sent, so a retry sends it (nothing, if no longer waiting)."""
+    with contextlib.suppress(ConditionFailed):
+        table().update(chat_request_key(request_id), discard={"emailed": {user_id}}, condition=_WAITING)

@@ -48,9 +48,10 @@ from .table import (
     company_partition,
     portal_index,
     portal_key,
+    stamped,
     subdomain_key,
-    user_key,
 )
+from .users import staff_of
 
 MAX_TECHNICIANS = 99  # a company's technicians are checked in one BatchGetItem (100 keys)
 MAX_ALLOWED_ORIGINS = 20
@@ -145,13 +146,13 @@ def valid_origin(origin: str) -> str:
 
 
 def _company_item(company: Company) -> Item:
-    return {
-        **company_key(company.id),
-        **company_index(company.name, company.id),
-        "type": Entity.COMPANY,
-        "company_id": company.id,
+    return stamped(
+        Entity.COMPANY,
+        company_key(company.id),
+        company_index(company.name, company.id),
+        company_id=company.id,
         **company.model_dump(mode="json", exclude={"id"}),
-    }
+    )
 
 
 def company_from_item(item: Item) -> Company:
@@ -163,8 +164,8 @@ def _check_staff(technician_ids: Sequence[str]) -> list[str]:
     ids = list(dict.fromkeys(technician_ids))
     if len(ids) > MAX_TECHNICIANS:
         raise InvalidRequest(f"A company can have at most {MAX_TECHNICIANS} technicians.")
-    users = table().get_many([user_key(user_id) for user_id in ids])
-    unknown = [user_id for user_id, user in zip(ids, users, strict=True) if user is None]
+    found = {user.id for user in staff_of(ids)}
+    unknown = [user_id for user_id in ids if user_id not in found]
     if unknown:
         raise InvalidRequest(f"These are not staff users: {', '.join(unknown)}.")
     return ids
@@ -230,16 +231,16 @@ def update_company(
 
 
 def _portal_item(portal: Portal) -> Item:
-    return {
-        **portal_key(portal.company_id),
-        **portal_index(portal.company_name, portal.company_id),
-        "type": Entity.PORTAL,
+    return stamped(
+        Entity.PORTAL,
+        portal_key(portal.company_id),
+        portal_index(portal.company_name, portal.company_id),
         **portal.model_dump(mode="json"),
-    }
+    )
 
 
 def _guard(label: str, company_id: str) -> Item:
-    return {**subdomain_key(label), "type": Entity.SUBDOMAIN, "company_id": company_id}
+    return stamped(Entity.SUBDOMAIN, subdomain_key(label), company_id=company_id)
 
 
 def _taken(label: str) -> SubdomainTaken:

@@ -55,6 +55,8 @@ def source_key(address: str) -> str:
             return str(parsed.ipv4_mapped)
         return str(ipaddress.ip_network(f"{parsed}/{IPV6_SOURCE_PREFIX}", strict=False))
     return str(parsed)
+
+
 @dataclass(frozen=True)
 class StrictTransportSecurity:
     """Browsers that once reached the deployment over HTTPS use nothing else for it, for two

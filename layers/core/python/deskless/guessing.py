@@ -28,7 +28,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from .data import Action, Condition, check_action, table
-from .table import Entity, Key, guesses_key
+from .table import Entity, Key, guesses_key, stamped
 
 WINDOW_SECONDS = 600
 BUCKET_SECONDS = 60
@@ -136,7 +136,7 @@ def record_failure(failures: Failures) -> Failures:
     start = bucket_start(failures.now)
     item = table().update(
         guesses_key(failures.guessable.kind, failures.subject, start),
-        set_values={"type": Entity.GUESSES, "subject": failures.subject, "expires_at": stops_counting(start)},
+        set_values=stamped(Entity.GUESSES, subject=failures.subject, expires_at=stops_counting(start)),
         add={FAILURES: 1},
     )
     return failures.with_current(int(item[FAILURES]))

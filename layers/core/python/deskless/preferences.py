@@ -10,7 +10,7 @@ from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
 from .data import table
 from .fields import ONE_LINE
-from .table import SETTINGS_KEY, Entity
+from .table import SETTINGS_KEY, Entity, stamped
 
 CACHE_SECONDS = 30.0
 MAX_AWAY_REASONS = 10
@@ -69,7 +69,7 @@ def get_preferences(*, fresh: bool = False) -> Preferences:
 def update_preferences(changes: dict[str, Any]) -> Preferences:
     updated = get_preferences(fresh=True).model_copy(update=changes)
     Preferences.model_validate(updated.model_dump())
-    table().put({**SETTINGS_KEY, "type": Entity.SETTINGS, **updated.model_dump()})
+    table().put(stamped(Entity.SETTINGS, SETTINGS_KEY, **updated.model_dump()))
     _cache.update(value=updated, at=time.monotonic())
     return updated
 

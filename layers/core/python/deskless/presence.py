@@ -31,7 +31,8 @@ from pydantic import BaseModel, Field
 from .data import Item, table
 from .errors import ChannelsLocked, InvalidRequest
 from .preferences import Preferences, get_preferences
-from .table import Entity, presence_key, user_key
+from .table import Entity, presence_key, stamped, user_key
+from .users import Channel, StaffUser, get_staff, staff_from_item
 
 HEARTBEAT_SECONDS = 120
 HEARTBEAT_EVERY_SECONDS = 30  # what consoles are told to keep to: four chances within the window
@@ -40,12 +41,6 @@ HEARTBEAT_EVERY_SECONDS = 30  # what consoles are told to keep to: four chances 
 class Status(StrEnum):
     ONLINE = "online"
     AWAY = "away"
-
-
-class Channel(StrEnum):
-    CHAT = "chat"
-    EMAIL = "email"
-    PHONE = "phone"
 
 
 class Notifications(BaseModel):
@@ -66,14 +61,6 @@ class Presence(BaseModel):
     channels: dict[Channel, bool] = Field(default_factory=lambda: dict.fromkeys(Channel, True))  # their switches
     notify: Notifications = Field(default_factory=Notifications)
     heartbeat_at: int = 0  # epoch seconds of the last heartbeat of any of their consoles; 0: none connected
-
-
-class Assignment(BaseModel):
-    """What presence needs of a staff user's item: the same fields, with the same defaults, as
-    deskless.users.StaffUser (read here without importing users, which imports Channel from here)."""
-
-    channels: list[Channel] = list(Channel)
-    active: bool = True
 
 
 class OperatorPresence(BaseModel):
@@ -108,15 +95,10 @@ def presence_from_item(user_id: str, item: Mapping[str, Any] | None) -> Presence
     return Presence.model_validate({**fields, "user_id": user_id})
 
 
-def _assignment(item: Mapping[str, Any] | None) -> Assignment:
-    if item is None:
-        return Assignment(channels=[], active=False)
-    return Assignment.model_validate({k: v for k, v in item.items() if k in Assignment.model_fields})
-
-
-def combine(presence: Presence, assignment: Assignment, *, locked: bool) -> OperatorPresence:
-    """The presence with the assignment and the lock applied."""
-    assigned = [channel for channel in Channel if channel in assignment.channels]
+def combine(presence: Presence, user: StaffUser | None, *, locked: bool) -> OperatorPresence:
+    """The presence with the user's assigned channels and the lock applied (no user: nothing
+    assigned, and inactive)."""
+    assigned = [channel for channel in Channel if user is not None and channel in user.channels]
     return OperatorPresence(
         user_id=presence.user_id,
         status=presence.status,
@@ -127,15 +109,16 @@ def combine(presence: Presence, assignment: Assignment, *, locked: bool) -> Oper
         locked=locked,
         notify=presence.notify,
         heartbeat_at=presence.heartbeat_at,
-        active=assignment.active,
+        active=user is not None and user.active,
     )
 
 
-def _read(user_ids: list[str], *, consistent: bool = False) -> list[tuple[Item | None, Item | None]]:
-    """Each user's presence item and user item: one BatchGetItem (per hundred keys) for all."""
+def _read(user_ids: list[str], *, consistent: bool = False) -> list[tuple[Item | None, StaffUser | None]]:
+    """Each user's presence item and staff user: one BatchGetItem (per hundred keys) for all."""
     keys = [key for user_id in user_ids for key in (presence_key(user_id), user_key(user_id))]
     items = table().get_many(keys, consistent=consistent)
-    return list(zip(items[0::2], items[1::2], strict=True))
+    users = [staff_from_item(item) if item is not None else None for item in items[1::2]]
+    return list(zip(items[0::2], users, strict=True))
 
 
 def get_presence(user_id: str, *, consistent: bool = False) -> Presence:
@@ -146,13 +129,12 @@ def get_presence(user_id: str, *, consistent: bool = False) -> Presence:
 def operator_presence(user_id: str, *, consistent: bool = False) -> OperatorPresence:
     """What the user's console shows: presence, assignment and lock (one BatchGetItem)."""
     ((presence, user),) = _read([user_id], consistent=consistent)
-    return combine(presence_from_item(user_id, presence), _assignment(user), locked=get_preferences().channels_locked)
+    return combine(presence_from_item(user_id, presence), user, locked=get_preferences().channels_locked)
 
 
 def with_assignment(presence: Presence) -> OperatorPresence:
     """A presence just written, with the user's assignment read (one GetItem) and the lock applied."""
-    user = table().get(user_key(presence.user_id))
-    return combine(presence, _assignment(user), locked=get_preferences().channels_locked)
+    return combine(presence, get_staff(presence.user_id), locked=get_preferences().channels_locked)
 
 
 def available(technician_ids: Iterable[str], *, now: float | None = None) -> list[OperatorPresence]:
@@ -162,7 +144,7 @@ def available(technician_ids: Iterable[str], *, now: float | None = None) -> lis
     ids = list(technician_ids)
     locked = get_preferences().channels_locked
     found = [
-        combine(presence_from_item(user_id, presence), _assignment(user), locked=locked)
+        combine(presence_from_item(user_id, presence), user, locked=locked)
         for user_id, (presence, user) in zip(ids, _read(ids), strict=True)
     ]
     return [operator for operator in found if operator.takes_chats(moment)]
@@ -210,18 +192,18 @@ def change_presence(
     changes the methods it names. Raises InvalidRequest or ChannelsLocked, and then changes
     nothing."""
     preferences = get_preferences()
-    ((presence_item, user_item),) = _read([user_id], consistent=True)
-    current, assignment = presence_from_item(user_id, presence_item), _assignment(user_item)
+    ((presence_item, user),) = _read([user_id], consistent=True)
+    current = presence_from_item(user_id, presence_item)
     changes: dict[str, Any] = {}
     if status is not None or reason is not None or auto:
         changes.update(_status_change(current, status, reason, auto, preferences))
     if channels:
-        _check_switchable(channels, assignment, preferences)
+        _check_switchable(channels, user, preferences)
         changes["channels"] = _switches({**current.channels, **channels})
     if notify:
         changes["notify"] = current.notify.model_copy(update=dict(notify)).model_dump()
     updated = presence_from_item(user_id, _set(user_id, changes)) if changes else current
-    return combine(updated, assignment, locked=preferences.channels_locked)
+    return combine(updated, user, locked=preferences.channels_locked)
 
 
 def _status_change(
@@ -249,10 +231,11 @@ def _away_reason(reason: str, preferences: Preferences) -> str:
     raise InvalidRequest(f"{reason!r} is not an away reason; choose one of: {listed} (or give no reason).")
 
 
-def _check_switchable(channels: Mapping[Channel, bool], assignment: Assignment, preferences: Preferences) -> None:
+def _check_switchable(channels: Mapping[Channel, bool], user: StaffUser | None, preferences: Preferences) -> None:
     if preferences.channels_locked:
         raise ChannelsLocked("Your administrator has locked the channels; ask them to change yours.")
-    unassigned = [channel.value for channel in Channel if channel in channels and channel not in assignment.channels]
+    assigned = user.channels if user is not None else []
+    unassigned = [channel.value for channel in Channel if channel in channels and channel not in assigned]
     if unassigned:
         names = ", ".join(unassigned)
         raise InvalidRequest(f"Not assigned to you: the {names} channel{'s' if len(unassigned) > 1 else ''}.")
@@ -273,4 +256,4 @@ def console_closed(user_id: str) -> None:
 
 
 def _set(user_id: str, values: Mapping[str, Any]) -> dict[str, Any]:
-    return table().update(presence_key(user_id), set_values={"type": Entity.PRESENCE, "user_id": user_id, **values})
+    return table().update(presence_key(user_id), set_values=stamped(Entity.PRESENCE, user_id=user_id, **values))

@@ -17,10 +17,10 @@ from botocore.exceptions import ClientError
 
 from .auth import Principal
 from .aws import connections_client
-from .data import Condition, ConditionFailed, table
+from .data import EXISTS, Condition, ConditionFailed, table
 from .observability import logger
 from .settings import get_settings
-from .table import GSI1, Entity, connection_index, connection_key, user_connections
+from .table import GSI1, Entity, connection_index, connection_key, stamped, user_connections
 
 # API Gateway closes a WebSocket after two hours; the record outlives it by a margin, then TTL
 # (or $disconnect, which is best effort) removes it.
@@ -42,23 +42,31 @@ class Delivery:
 def save_connection(connection_id: str, principal: Principal, *, source_ip: str = "", now: float | None = None) -> None:
     connected_at = int(time.time() if now is None else now)
     table().put(
-        {
-            **connection_key(connection_id),
-            **connection_index(principal.user_id, connection_id),
-            "type": Entity.CONNECTION,
-            "connection_id": connection_id,
-            "user_id": principal.user_id,
-            "role": principal.role,
-            "scope": principal.scope,
-            "source_ip": source_ip,
-            "connected_at": connected_at,
-            "expires_at": connected_at + MAX_CONNECTION_SECONDS + RECORD_MARGIN_SECONDS,
-        }
+        stamped(
+            Entity.CONNECTION,
+            connection_key(connection_id),
+            connection_index(principal.user_id, connection_id),
+            connection_id=connection_id,
+            user_id=principal.user_id,
+            role=principal.role,
+            scope=principal.scope,
+            source_ip=source_ip,
+            connected_at=connected_at,
+            expires_at=connected_at + MAX_CONNECTION_SECONDS + RECORD_MARGIN_SECONDS,
+        )
     )
 
 
-def get_connection(connection_id: str) -> dict[str, Any] | None:
-    return table().get(connection_key(connection_id))
+def get_connection(connection_id: str, *, consistent: bool = False) -> dict[str, Any] | None:
+    return table().get(connection_key(connection_id), consistent=consistent)
+
+
+def remember_session(connection_id: str, session_id: str, name: str) -> None:
+    """Note on the connection which session it joined, and the name it speaks with there, so its
+    $disconnect can leave each; ConditionFailed if the connection is gone (its socket closed)."""
+    table().update(
+        connection_key(connection_id), set_values={"name": name}, add={"sessions": {session_id}}, condition=EXISTS
+    )
 
 
 def remove_connection(connection_id: str) -> None:

@@ -33,6 +33,7 @@ from .table import (
     session_index,
     session_key,
     session_partition,
+    stamped,
     technician_sessions,
 )
 
@@ -93,13 +94,13 @@ def new_session(
         company_id=company_id,
         created_at=int(time.time() if now is None else now),
     )
-    item = {
-        **session_key(session.id),
-        **session_index(technician_id, session.created_at, session.id),
-        "type": Entity.SESSION,
+    item = stamped(
+        Entity.SESSION,
+        session_key(session.id),
+        session_index(technician_id, session.created_at, session.id),
         **session.model_dump(mode="json", exclude={"id"}, exclude_none=True),
-        "session_id": session.id,
-    }
+        session_id=session.id,
+    )
     return session, item
 
 
@@ -140,11 +141,25 @@ def session_from_item(item: dict[str, Any]) -> Session:
     return Session.model_validate({**item, "id": item["session_id"]})
 
 
+def find_session(session_id: str, *, consistent: bool = False) -> Session | None:
+    item = table().get(session_key(session_id), consistent=consistent) if session_id else None
+    return session_from_item(item) if item is not None else None
+
+
 def get_session(session_id: str, *, consistent: bool = False) -> Session:
-    item = table().get(session_key(session_id), consistent=consistent)
-    if item is None:
+    session = find_session(session_id, consistent=consistent)
+    if session is None:
         raise NotFound("There is no such session.")
-    return session_from_item(item)
+    return session
+
+
+def taking_part(session_id: str, connection_id: str) -> tuple[dict[str, Any], Session] | None:
+    """The connection's participant item and the session, read together (strongly consistent: both
+    were usually written a moment before); None unless both exist."""
+    participant, item = table().get_many(
+        [participant_key(session_id, connection_id), session_key(session_id)], consistent=True
+    )
+    return (participant, session_from_item(item)) if participant is not None and item is not None else None
 
 
 def may_take_part(principal: Principal, session: Session) -> bool:
@@ -189,7 +204,7 @@ def new_message(
         text=text,
         at_ms=at_ms,
     )
-    item = {**message_key(session_id, at_ms, message.id), "type": Entity.MESSAGE, **message.model_dump(mode="json")}
+    item = stamped(Entity.MESSAGE, message_key(session_id, at_ms, message.id), **message.model_dump(mode="json"))
     return message, item
 
 
@@ -208,16 +223,16 @@ def join(session: Session, connection_id: str, principal: Principal, *, now: flo
     """Make a connection a recipient of the session's events until it closes."""
     joined_at = int(time.time() if now is None else now)
     table().put(
-        {
-            **participant_key(session.id, connection_id),
-            "type": Entity.PARTICIPANT,
-            "connection_id": connection_id,
-            "user_id": principal.user_id,
-            "role": principal.role,
-            "name": principal.name,
-            "joined_at": joined_at,
-            "expires_at": joined_at + MAX_CONNECTION_SECONDS + RECORD_MARGIN_SECONDS,
-        }
+        stamped(
+            Entity.PARTICIPANT,
+            participant_key(session.id, connection_id),
+            connection_id=connection_id,
+            user_id=principal.user_id,
+            role=principal.role,
+            name=principal.name,
+            joined_at=joined_at,
+            expires_at=joined_at + MAX_CONNECTION_SECONDS + RECORD_MARGIN_SECONDS,
+        )
     )
 
 

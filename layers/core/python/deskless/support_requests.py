@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from .companies import Portal, Via
 from .data import NEW_ITEM, table
-from .table import GSI1, Entity, company_support_requests, support_request_index, support_request_key
+from .table import GSI1, Entity, company_support_requests, stamped, support_request_index, support_request_key
 
 
 class SupportRequest(BaseModel):
@@ -55,13 +55,13 @@ def create_support_request(
         chat_request_id=chat_request_id,
         created_at=int(time.time() if now is None else now),
     )
-    item = {
-        **support_request_key(request.id),
-        **support_request_index(request.company_id, request.created_at, request.id),
-        "type": Entity.SUPPORT_REQUEST,
+    item = stamped(
+        Entity.SUPPORT_REQUEST,
+        support_request_key(request.id),
+        support_request_index(request.company_id, request.created_at, request.id),
         **request.model_dump(mode="json", exclude={"id"}),
-        "support_request_id": request.id,
-    }
+        support_request_id=request.id,
+    )
     table().put(item, condition=NEW_ITEM)
     return request
 

@@ -49,6 +49,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 TTL_ATTRIBUTE = "expires_at"
 TYPE_ATTRIBUTE = "type"
@@ -117,6 +118,18 @@ class Entity(StrEnum):
 
 
 Key = dict[str, str]
+
+
+def stamped(entity: Entity, *keys: Key, **attributes: Any) -> dict[str, Any]:
+    """What is stored for one entity: its key (and index keys), its `type`, which the stream
+    filters match on, and its attributes. Every item is built here; so is what an update SETs
+    on an item it may create (no keys: just the type and the attributes)."""
+    if TYPE_ATTRIBUTE in attributes:
+        raise ValueError(f"`{TYPE_ATTRIBUTE}` is the entity's: {entity.value}")
+    merged: dict[str, Any] = {}
+    for key in keys:
+        merged.update(key)
+    return {**merged, TYPE_ATTRIBUTE: entity.value, **attributes}
 
 
 def user_key(user_id: str) -> Key:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from .data import Condition, ConditionFailed, table
 from .errors import TooManyRequests
-from .table import Entity, throttle_key
+from .table import Entity, stamped, throttle_key
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ def spend(limit: Limit, source: str, *, now: float | None = None) -> None:
     try:
         table().update(
             throttle_key(limit.kind, source or "unknown", start),
-            set_values={"type": Entity.THROTTLE, "expires_at": ends},
+            set_values=stamped(Entity.THROTTLE, expires_at=ends),
             add={"count": 1},
             condition=under,
         )

@@ -18,8 +18,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from deskless.auth import Principal, Role
-from deskless.data import (
+from .auth import Principal, Role
+from .data import (
     NEW_ITEM,
     Action,
     Condition,
@@ -29,11 +29,11 @@ from deskless.data import (
     table,
     update_action,
 )
-from deskless.errors import InvitationInvalid, NotFound, TryAgain
-from deskless.languages import DEFAULT_LANGUAGE
-from deskless.sessions import SessionEntry, new_session, session_entry
-from deskless.settings import get_settings
-from deskless.table import GSI1, Entity, invitation_index, invitation_key, operator_invitations
+from .errors import InvitationInvalid, NotFound, TryAgain
+from .languages import DEFAULT_LANGUAGE
+from .sessions import SessionEntry, new_session, session_entry
+from .settings import get_settings
+from .table import GSI1, Entity, invitation_index, invitation_key, operator_invitations, stamped
 
 TOKEN_BYTES = 24  # 192 bits; token_urlsafe spells them in 32 characters
 _TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{32}")
@@ -101,12 +101,12 @@ def new_invitation(
         created_at=created_at,
         created_via=created_via,
     )
-    item = {
-        **invitation_key(token),
-        **invitation_index(operator_id, created_at, token),
-        "type": Entity.INVITATION,
+    item = stamped(
+        Entity.INVITATION,
+        invitation_key(token),
+        invitation_index(operator_id, created_at, token),
         **invitation.model_dump(mode="json", exclude={"url"}, exclude_none=True),
-    }
+    )
     return invitation, item
 
 
@@ -115,6 +115,14 @@ def create_invitation(operator: Principal, *, label: str = "", language: str = D
     invitation, item = new_invitation(operator.user_id, operator.name, label=label, language=language)
     table().put(item, condition=NEW_ITEM)
     return invitation
+
+
+def open_invitation(token: str) -> Invitation | None:
+    """The invitation a link names, if a visitor may still arrive by it (one GetItem; none for a
+    token of the wrong shape); None for unknown, used and invalidated alike."""
+    item = table().get(invitation_key(token)) if _TOKEN_SHAPE.fullmatch(token) else None
+    invitation = _from_item(item) if item is not None else None
+    return invitation if invitation is not None and invitation.state in OPEN_STATES else None
 
 
 def invitations_of(operator_id: str, *, limit: int) -> list[Invitation]:
