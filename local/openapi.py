@@ -16,7 +16,6 @@ component where both mean the same schema, and is named after its function where
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from collections.abc import Iterable, Mapping, Sequence
@@ -315,24 +314,18 @@ def files() -> dict[str, str]:
     return {DOCUMENT: as_json(described), PAGE: reference_page(described)}
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="deskless openapi", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--check", action="store_true", help="only say whether the committed files are up to date")
-    args = parser.parse_args(argv)
+def main(*, check: bool = False) -> int:
+    """Write the files that are out of date; with `check`, only name them (and fail)."""
     wanted = files()
     stale = [name for name, text in wanted.items() if _read(DOCS / name) != text]
     for name in stale:
-        if args.check:
+        if check:
             print(f"docs/{name} is out of date: run ./deskless openapi", file=sys.stderr)
         else:
             (DOCS / name).write_text(wanted[name], encoding="utf-8")
             print(f"wrote docs/{name}")
-    return 1 if args.check and stale else 0
+    return 1 if check and stale else 0
 
 
 def _read(path: Path) -> str | None:
     return path.read_text(encoding="utf-8") if path.is_file() else None
-
-
-if __name__ == "__main__":
-    sys.exit(main())
