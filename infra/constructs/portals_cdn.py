@@ -8,7 +8,10 @@ bypass CloudFront (deskless.edge).
 
 Static files carry the headers of deskless.edge.static_file_headers (a response headers policy),
 and their own viewer-request function maps a folder to its index.html, as the local gateway
-does (local/static.py). Every response, static or not, carries deskless.edge.EDGE_HEADERS (HSTS).
+does (local/static.py). The API's description is served from the same bucket with the same
+headers, each of deskless.edge.API_REFERENCE's paths by a behaviour of its own, whose
+viewer-request function names the file's key. Every response, static or not, carries
+deskless.edge.EDGE_HEADERS (HSTS).
 
 The web ACL, when the deployment has one, comes from the companion stack in us-east-1
 (infra/edge.py): CloudFront takes a web ACL only from there."""
@@ -27,9 +30,11 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from deskless.edge import (
+    API_REFERENCE,
     INDEX_FILE,
     ORIGIN_VERIFY_HEADER,
     PORTAL_HOST_HEADER,
+    REFERENCE_PREFIX,
     STRICT_TRANSPORT_SECURITY,
     VIEWER_IP_HEADER,
     StaticFileHeaders,
@@ -69,6 +74,19 @@ def static_index_code() -> str:
         "    return { statusCode: 301, statusDescription: 'Moved Permanently',\n"
         "             headers: { location: { value: uri + '/' } } };\n"
         "  }\n"
+        "  return request;\n"
+        "}\n"
+    )
+
+
+def reference_code() -> str:
+    """The API description's viewer-request function (cloudfront-js-2.0): the key of the file each
+    of its paths serves (its behaviours match those paths alone)."""
+    keys = json.dumps({path: f"/{REFERENCE_PREFIX}{name}" for path, name in API_REFERENCE.items()}, sort_keys=True)
+    return (
+        "function handler(event) {\n"
+        "  var request = event.request;\n"
+        f"  request.uri = {keys}[request.uri];\n"
         "  return request;\n"
         "}\n"
     )
@@ -160,6 +178,30 @@ class PortalsCdn(Construct):
             code=cloudfront.FunctionCode.from_inline(static_index_code()),
             runtime=cloudfront.FunctionRuntime.JS_2_0,
         )
+        reference_keys = cloudfront.Function(
+            self,
+            "ReferenceKeys",
+            comment="The key of the API's description",
+            code=cloudfront.FunctionCode.from_inline(reference_code()),
+            runtime=cloudfront.FunctionRuntime.JS_2_0,
+        )
+        assets_origin = origins.S3BucketOrigin.with_origin_access_control(assets)
+        static_headers = static_headers_policy(self, "StaticHeaders", static_file_headers(websocket_url))
+
+        def from_assets(keys: cloudfront.Function) -> cloudfront.BehaviorOptions:
+            return cloudfront.BehaviorOptions(
+                origin=assets_origin,
+                cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
+                viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+                compress=True,
+                response_headers_policy=static_headers,
+                function_associations=[
+                    cloudfront.FunctionAssociation(
+                        function=keys, event_type=cloudfront.FunctionEventType.VIEWER_REQUEST
+                    )
+                ],
+            )
+
         self.distribution = cloudfront.Distribution(
             self,
             "Distribution",
@@ -182,20 +224,8 @@ class PortalsCdn(Construct):
                 ],
             ),
             additional_behaviors={
-                f"/{STATIC_PREFIX}/*": cloudfront.BehaviorOptions(
-                    origin=origins.S3BucketOrigin.with_origin_access_control(assets),
-                    cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
-                    viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
-                    compress=True,
-                    response_headers_policy=static_headers_policy(
-                        self, "StaticHeaders", static_file_headers(websocket_url)
-                    ),
-                    function_associations=[
-                        cloudfront.FunctionAssociation(
-                            function=static_index, event_type=cloudfront.FunctionEventType.VIEWER_REQUEST
-                        )
-                    ],
-                )
+                f"/{STATIC_PREFIX}/*": from_assets(static_index),
+                **{path: from_assets(reference_keys) for path in API_REFERENCE},
             },
             enable_logging=True,
             log_bucket=access_logs,
