@@ -92,6 +92,16 @@ def reference_code() -> str:
     )
 
 
+def viewer_request(scope: Construct, construct_id: str, comment: str, code: str) -> cloudfront.Function:
+    return cloudfront.Function(
+        scope,
+        construct_id,
+        comment=comment,
+        code=cloudfront.FunctionCode.from_inline(code),
+        runtime=cloudfront.FunctionRuntime.JS_2_0,
+    )
+
+
 def strict_transport_security() -> cloudfront.ResponseHeadersStrictTransportSecurity:
     """deskless.edge's HSTS, replacing any the origin sent."""
     hsts = STRICT_TRANSPORT_SECURITY
@@ -164,27 +174,9 @@ class PortalsCdn(Construct):
             # A dynamic reference: CloudFormation resolves it at deploy time, the template never holds it.
             custom_headers={ORIGIN_VERIFY_HEADER: origin_secret.secret_value.unsafe_unwrap()},
         )
-        portal_host = cloudfront.Function(
-            self,
-            "PortalHost",
-            comment="Pass the portal's host to the origin",
-            code=cloudfront.FunctionCode.from_inline(portal_host_code()),
-            runtime=cloudfront.FunctionRuntime.JS_2_0,
-        )
-        static_index = cloudfront.Function(
-            self,
-            "StaticIndex",
-            comment="A static folder's index.html",
-            code=cloudfront.FunctionCode.from_inline(static_index_code()),
-            runtime=cloudfront.FunctionRuntime.JS_2_0,
-        )
-        reference_keys = cloudfront.Function(
-            self,
-            "ReferenceKeys",
-            comment="The key of the API's description",
-            code=cloudfront.FunctionCode.from_inline(reference_code()),
-            runtime=cloudfront.FunctionRuntime.JS_2_0,
-        )
+        portal_host = viewer_request(self, "PortalHost", "Pass the portal's host to the origin", portal_host_code())
+        static_index = viewer_request(self, "StaticIndex", "A static folder's index.html", static_index_code())
+        reference_keys = viewer_request(self, "ReferenceKeys", "The key of the API's description", reference_code())
         assets_origin = origins.S3BucketOrigin.with_origin_access_control(assets)
         static_headers = static_headers_policy(self, "StaticHeaders", static_file_headers(websocket_url))
 
