@@ -28,16 +28,14 @@ from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import models_json_schema
 
-from deskless.catalog import FUNCTIONS, Caller, HttpRoute, Trigger, http_route, in_words
-from deskless.catalog import Auth as Gate
+from deskless.catalog import FUNCTIONS, Auth, Caller, HttpRoute, Trigger, http_route, in_words
 from deskless.edge import API_DOCS_PATH, API_REFERENCE, OPENAPI_PATH
 from deskless.errors import DesklessError, Forbidden, InvalidApiKey, InvalidRequest, TooManyRequests, Unauthorized
 from deskless.http import API_KEY_HEADER, Api, ErrorBody
+from infra.paths import DOCS
 from local.api_reference import reference_page
 from local.routes import entry_of
 
-ROOT = Path(__file__).resolve().parent.parent
-DOCS = ROOT / "docs"
 DOCUMENT, PAGE = API_REFERENCE[OPENAPI_PATH], API_REFERENCE[API_DOCS_PATH]  # the files, in docs/
 JSON = "application/json"
 REFS = "#/components/schemas/"
@@ -142,7 +140,7 @@ def _plumbing(route: HttpRoute, takes_input: bool) -> list[Refusal]:
     """The refusals of the shared plumbing (deskless.http), before the endpoint runs: a request
     that does not validate, and the gate's."""
     refusals = [Refusal(InvalidRequest)] if takes_input else []
-    if route.auth == Gate.TOKEN:
+    if route.auth == Auth.TOKEN:
         refusals += [Refusal(Unauthorized, by_gateway_too=True), Refusal(Forbidden, by_gateway_too=True)]
     if Caller.API_KEY in route.allow:
         refusals.append(Refusal(InvalidApiKey))
