@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import schemathesis
@@ -22,6 +23,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis import Case, GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import Failure, FailureGroup
+from schemathesis.core.result import Ok
 from schemathesis.schemas import APIOperation
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -30,8 +32,9 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from deskless.catalog import Caller, http_route
-from local.openapi import DOCS, DOCUMENT
+from deskless.catalog import HTTP_ROUTES, Caller, http_route
+from infra.paths import DOCS
+from local.openapi import DOCUMENT
 from local.seed import DEMO_STAFF
 from tests.e2e.callers import CALLERS, PORTAL_HOST, PORTAL_PATHS, Cast, Credentials, cast_of
 from tests.e2e.conftest import Platform, started_platform
@@ -44,16 +47,18 @@ CHECKS = [
     response_headers_conformance,
     response_schema_conformance,
 ]
+Operation = APIOperation[Any, Any, Any, Any]
+Example = Case[Operation]
 SCHEMA = schemathesis.openapi.from_path(str(DOCS / DOCUMENT))
 SCHEMA.config.generation.update(with_security_parameters=False)  # each caller's own credentials, none generated
-OPERATIONS: list[APIOperation] = [result.ok() for result in SCHEMA.get_all_operations()]
+OPERATIONS: list[Operation] = [result.ok() for result in SCHEMA.get_all_operations() if isinstance(result, Ok)]
 
 
-def examples(operation: APIOperation, mode: GenerationMode) -> list[Case]:
+def examples(operation: Operation, mode: GenerationMode) -> list[Example]:
     """EXAMPLES cases of the operation, the same ones on every run."""
     if mode == GenerationMode.NEGATIVE and not refuses_some_input(operation):
         return []
-    found: list[Case] = []
+    found: list[Example] = []
 
     @settings(
         max_examples=EXAMPLES,
@@ -64,14 +69,14 @@ def examples(operation: APIOperation, mode: GenerationMode) -> list[Case]:
         suppress_health_check=list(HealthCheck),
     )
     @given(case=operation.as_strategy(generation_mode=mode))
-    def collect(case: Case) -> None:
+    def collect(case: Example) -> None:
         found.append(case)
 
     collect()
     return found
 
 
-def refuses_some_input(operation: APIOperation) -> bool:
+def refuses_some_input(operation: Operation) -> bool:
     """Whether an invalid request can be made: it takes a body, a query or a header, or a path
     parameter that is more than any string (a path takes any string, so none is invalid)."""
     described = operation.definition.raw
@@ -82,8 +87,9 @@ def refuses_some_input(operation: APIOperation) -> bool:
 
 
 @pytest.fixture(scope="module")
-def cases() -> dict[str, list[Case]]:
-    """Each operation's cases, valid then invalid, made once for every caller."""
+def cases() -> dict[str, list[Example]]:
+    """Each operation's cases, valid then invalid, made once for every caller: every route of the catalog."""
+    assert {operation.label for operation in OPERATIONS} == {route.route_key for route in HTTP_ROUTES}
     return {
         operation.label: [case for mode in GenerationMode for case in examples(operation, mode)]
         for operation in OPERATIONS
@@ -97,7 +103,7 @@ def fuzzed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Platform,
         yield platform, cast_of(platform, platform.login(admin.email, admin.password))
 
 
-def identity_counts(operation: APIOperation, who: Credentials) -> bool:
+def identity_counts(operation: Operation, who: Credentials) -> bool:
     """Whether who calls may change the answer: a caller the operation names, or anyone on a public
     one without credentials. Others are refused by the gate (or ignored) before anything else."""
     allow = http_route(f"{operation.method.upper()} {operation.path}").allow
@@ -106,7 +112,7 @@ def identity_counts(operation: APIOperation, who: Credentials) -> bool:
 
 @pytest.mark.parametrize("who", CALLERS)
 def test_every_answer_to_every_operation_is_one_the_document_describes(
-    cases: dict[str, list[Case]], fuzzed: tuple[Platform, Cast], who: str
+    cases: dict[str, list[Example]], fuzzed: tuple[Platform, Cast], who: str
 ) -> None:
     # Given each operation's cases, all of them where who calls may change the answer, one elsewhere
     platform, cast = fuzzed

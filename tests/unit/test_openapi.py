@@ -22,6 +22,7 @@ from deskless.errors import (
     PortalUnavailable,
 )
 from deskless.http import Api, ErrorBody, error_response
+from infra.paths import DOCS
 from local import openapi
 from local.api_reference import reference_page
 
@@ -43,7 +44,7 @@ def codes(response: dict[str, Any], media_type: str = "application/json") -> set
 
 def test_the_committed_files_are_what_the_code_describes() -> None:
     for name, text in openapi.files().items():
-        committed = (openapi.DOCS / name).read_text(encoding="utf-8")
+        committed = (DOCS / name).read_text(encoding="utf-8")
         assert committed == text, f"docs/{name} is out of date: run ./deskless openapi and commit it"
 
 
