@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,7 @@ class DesklessStack(Stack):
         settings: DeploymentSettings,
         dependencies: Layer,
         web_source: Path | None,
+        reference: Sequence[Path],
         web_acl_arn: str | None,
         **kwargs: Any,
     ) -> None:
@@ -64,7 +66,7 @@ class DesklessStack(Stack):
         email.receive_with(functions.triggered_by(Trigger.EMAIL))
         Streams(self, "Streams", table=data.table, functions=functions)
         Alarms(self, "Alarms")
-        web = WebAssets(self, "Web", source=web_source, access_logs=access_logs.bucket)
+        web = WebAssets(self, "Web", source=web_source, access_logs=access_logs.bucket, reference=reference)
         cdn = PortalsCdn(
             self,
             "Portals",

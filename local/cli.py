@@ -6,6 +6,7 @@ deskless invoke     run one function with one event against the local services
 deskless synth      build the dependency layer and synthesize the CloudFormation template
 deskless layer      build the dependency layer only (when its requirements changed)
 deskless routes     every HTTP route and WebSocket action: its function, who may call it, its endpoint
+deskless openapi    write the API's OpenAPI document and reference page to docs/ (--check: only compare)
 deskless bench      print the benchmark figures
 deskless screenshots  save the console's main screens to docs/screenshots/
 """
@@ -111,6 +112,12 @@ def _routes(_: argparse.Namespace) -> int:
     return main()
 
 
+def _openapi(args: argparse.Namespace) -> int:
+    from local.openapi import main
+
+    return main(check=args.check)
+
+
 def _bench(args: argparse.Namespace) -> int:
     return _run(sys.executable, "-m", "bench", *args.passthrough)
 
@@ -164,6 +171,12 @@ def parser() -> argparse.ArgumentParser:
         "routes", help="list every route and WebSocket action: its function, who may call it, its endpoint"
     )
     routes.set_defaults(run=_routes)
+
+    openapi = commands.add_parser(
+        "openapi", help="write docs/openapi.json and docs/api.html, the API's description, from the code"
+    )
+    openapi.add_argument("--check", action="store_true", help="only say whether the committed files are up to date")
+    openapi.set_defaults(run=_openapi)
 
     bench = commands.add_parser("bench", help="print the benchmark figures")
     bench.set_defaults(run=_bench, passthrough=True)

@@ -6,6 +6,8 @@ the same handlers that run in Lambda, in this process.
   /ws                  the WebSocket API ($connect with its authorizer, routes by body.action, $disconnect)
   /_local/...          local-only tools (outbox, TTL clock), see local/tools.py
   /static/...          the console's static files from the web root, as the CDN serves them (local/static.py)
+  /api/openapi.json    the API's description and its reference page, likewise (deskless.edge.API_REFERENCE)
+  /api/docs
   anything else        the HTTP API, routed by the catalog
 """
 
@@ -28,7 +30,6 @@ from deskless.edge import (
     EDGE_HEADERS,
     ORIGIN_VERIFY_HEADER,
     PORTAL_HOST_HEADER,
-    STATIC_PATH,
     VIEWER_IP_HEADER,
     static_file_headers,
 )
@@ -161,7 +162,7 @@ class Gateway:
             answer = await self.tools(request.method, request.path, body)
             status, content_type, payload = answer or (404, "application/json", _json({"message": "Not Found"}))
             await _respond(send, status, payload, {"content-type": content_type})
-        elif request.path.startswith(STATIC_PATH) and self.static is not None:
+        elif self.static is not None and self.static.serves(request.path):
             status = await self._static(self.static, request, scope, send)
         else:
             status = await self._api(request, send)

@@ -2,7 +2,8 @@
 /static/<path> from the repository's web/ folder, a folder's index.html for a path ending in
 "/", a folder named without its slash redirected to it, and the headers of
 deskless.edge.static_file_headers on every answer (tests/infra/test_edge.py runs the deployed
-CloudFront Function and this on the same paths).
+CloudFront Function and this on the same paths). The API's description is served the same way
+from docs/, each file at its own path (deskless.edge.API_REFERENCE).
 
 Only files under the root are served: a path with a dot segment (`..` or `.`, also when
 percent-encoded), an encoded slash or backslash, a NUL or an empty segment is refused, and so is
@@ -12,11 +13,13 @@ a file that resolves outside the root through a link. Dotfiles are not served.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 
-from deskless.edge import INDEX_FILE, STATIC_PATH, StaticFileHeaders
+from deskless.edge import API_REFERENCE, INDEX_FILE, STATIC_PATH, StaticFileHeaders
+from infra.paths import DOCS
 
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -45,15 +48,26 @@ class StaticAnswer:
     body: bytes = b""
 
 
+def api_reference() -> dict[str, Path]:
+    """The API's description: each path it is served at, and its file."""
+    return {path: DOCS / name for path, name in API_REFERENCE.items()}
+
+
 @dataclass(frozen=True)
 class StaticFiles:
     root: Path
     headers: StaticFileHeaders
+    files: Mapping[str, Path] = field(default_factory=api_reference)  # files served at a path of their own
+
+    def serves(self, path: str) -> bool:
+        return path.startswith(STATIC_PATH) or path in self.files
 
     def answer(self, method: str, path: str, raw_path: str, *, if_none_match: str = "") -> StaticAnswer:
         """The answer to a request for `path` (percent-decoded, as ASGI gives it; `raw_path` as sent)."""
         if method not in ("GET", "HEAD"):
             return self._text(405, "Method Not Allowed", allow="GET, HEAD")
+        if path in self.files:
+            return self._file(self.files[path], head=method == "HEAD", if_none_match=if_none_match)
         relative = path[len(STATIC_PATH) :] if path.startswith(STATIC_PATH) else None
         if relative is None or not _safe(relative, raw_path):
             return self._text(400, "Bad Request")

@@ -8,6 +8,16 @@ from typing import Annotated
 from fastapi import Request, Response
 from pydantic import AfterValidator, BaseModel, EmailStr, StringConstraints
 
+from deskless.errors import (
+    CodeInvalid,
+    CodeLimitReached,
+    CodeNameTaken,
+    NotFound,
+    PortalInactive,
+    TooManyAttempts,
+    TryAgain,
+    UnknownPortal,
+)
 from deskless.fields import Name
 from deskless.http import Api, SignedIn, portal_host, viewer_address
 from deskless.languages import Language
@@ -42,7 +52,11 @@ class JoinRequest(BaseModel):
     name: Name
 
 
-@api.route("POST /api/codes", status_code=201)
+@api.route(
+    "POST /api/codes",
+    status_code=201,
+    errors=[UnknownPortal, PortalInactive, CodeNameTaken, CodeLimitReached, TryAgain],
+)
 def create(new: NewCode, caller: SignedIn) -> ActiveCode:
     return create_code(caller, new.name, new.portal)
 
@@ -52,22 +66,22 @@ def list_codes(caller: SignedIn) -> list[ActiveCode]:
     return active_codes(caller.user_id)
 
 
-@api.route("DELETE /api/codes/{code}", status_code=204, response_class=Response)
+@api.route("DELETE /api/codes/{code}", status_code=204, response_class=Response, errors=[NotFound])
 def cancel(code: str, caller: SignedIn) -> Response:
     cancel_code(caller, code)
     return Response(status_code=204)
 
 
-@api.route("POST /api/codes/{code}/email", status_code=202)
+@api.route("POST /api/codes/{code}/email", status_code=202, errors=[NotFound])
 def email(code: str, send: SendRequest, caller: SignedIn) -> SentInvitation:
     return send_invitation(owned_code(caller, code), str(send.to), send.language, time.time())
 
 
-@api.route("GET /api/codes/{code}/invitation")
+@api.route("GET /api/codes/{code}/invitation", errors=[NotFound])
 def invitation_text(code: str, caller: SignedIn, language: Language | None = None) -> Invitation:
     return invitation(owned_code(caller, code), language, time.time())
 
 
-@api.route("POST /api/join", status_code=201)
+@api.route("POST /api/join", status_code=201, errors=[CodeInvalid, TooManyAttempts, TryAgain])
 def join(request: Request, join: JoinRequest) -> SessionEntry:
     return redeem(join.code, join.name, source=viewer_address(request), host=portal_host(request))

@@ -13,6 +13,7 @@ from fastapi import Query
 from pydantic import BaseModel, EmailStr
 
 from deskless.api_keys import ApiKey, IssuedApiKey, create_key, list_keys, revoke_key
+from deskless.errors import InvalidApiKey, InvitationInvalid, NotFound, OperatorNotFound, TryAgain
 from deskless.fields import Label, Name
 from deskless.http import Api, ApiKeyId, SignedIn
 from deskless.invitations import (
@@ -58,17 +59,17 @@ def list_mine(caller: SignedIn, limit: Annotated[int, Query(ge=1, le=500)] = 100
     return invitations_of(caller.user_id, limit=limit)
 
 
-@api.route("DELETE /api/invitations/{token}")
+@api.route("DELETE /api/invitations/{token}", errors=[NotFound])
 def invalidate(token: str, caller: SignedIn) -> Invitation:
     return invalidate_invitation(token, caller)
 
 
-@api.route("POST /api/invitations/{token}/accept", status_code=201)
+@api.route("POST /api/invitations/{token}/accept", status_code=201, errors=[InvitationInvalid, TryAgain])
 def accept(token: str, arrival: Arrival) -> SessionEntry:
     return accept_invitation(token, arrival.name)
 
 
-@api.route("POST /api/v1/invitations", status_code=201)
+@api.route("POST /api/v1/invitations", status_code=201, errors=[OperatorNotFound, InvalidApiKey])
 def create_with_key(request: IntegrationInvitation, key_id: ApiKeyId) -> Invitation:
     return create_reusable_invitation(key_id, request.operator_email, label=request.label, language=request.language)
 
@@ -83,6 +84,6 @@ def keys() -> list[ApiKey]:
     return list_keys()
 
 
-@api.route("DELETE /api/api-keys/{key_id}")
+@api.route("DELETE /api/api-keys/{key_id}", errors=[NotFound])
 def revoke(key_id: str) -> ApiKey:
     return revoke_key(key_id)

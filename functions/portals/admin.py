@@ -23,6 +23,7 @@ from deskless.companies import (
     update_portal,
     valid_subdomain,
 )
+from deskless.errors import Conflict, InvalidRequest, InvalidSubdomain, NotFound, PortalExists, SubdomainTaken
 from deskless.fields import FullName
 from deskless.languages import DEFAULT_LANGUAGE, Language
 from deskless.settings import get_settings
@@ -89,22 +90,26 @@ def list_all() -> list[CompanyView]:
     return [_view(company, portal) for company, portal in list_companies()]
 
 
-@api.route("POST /api/companies", status_code=201)
+@api.route("POST /api/companies", status_code=201, errors=[InvalidRequest])
 def create(new: NewCompany) -> CompanyView:
     return _view(create_company(new.name, new.technician_ids), None)
 
 
-@api.route("GET /api/companies/{company_id}")
+@api.route("GET /api/companies/{company_id}", errors=[NotFound])
 def get(company_id: str) -> CompanyView:
     return _view(*get_company(company_id))
 
 
-@api.route("PATCH /api/companies/{company_id}")
+@api.route("PATCH /api/companies/{company_id}", errors=[NotFound, InvalidRequest])
 def update(company_id: str, change: CompanyChange) -> CompanyView:
     return _view(*update_company(company_id, name=change.name, technician_ids=change.technician_ids))
 
 
-@api.route("POST /api/companies/{company_id}/portal", status_code=201)
+@api.route(
+    "POST /api/companies/{company_id}/portal",
+    status_code=201,
+    errors=[NotFound, PortalExists, SubdomainTaken, InvalidSubdomain, InvalidRequest],
+)
 def create_company_portal(company_id: str, new: NewPortal) -> Portal:
     company, _portal = get_company(company_id, consistent=True)  # consistent: it may have been created just now
     return create_portal(
@@ -112,7 +117,10 @@ def create_company_portal(company_id: str, new: NewPortal) -> Portal:
     )
 
 
-@api.route("PATCH /api/companies/{company_id}/portal")
+@api.route(
+    "PATCH /api/companies/{company_id}/portal",
+    errors=[NotFound, Conflict, SubdomainTaken, InvalidSubdomain, InvalidRequest],
+)
 def update_company_portal(company_id: str, change: PortalChange) -> Portal:
     return update_portal(
         company_id,
@@ -123,7 +131,7 @@ def update_company_portal(company_id: str, change: PortalChange) -> Portal:
     )
 
 
-@api.route("GET /api/companies/{company_id}/portal/embed")
+@api.route("GET /api/companies/{company_id}/portal/embed", errors=[NotFound])
 def embed(company_id: str) -> EmbedCodes:
     return embed_codes(portal_of(company_id), get_settings().public_url)
 

@@ -10,6 +10,14 @@ from fastapi import Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from deskless.edge import STATIC_PATH
+from deskless.errors import (
+    InvitationInvalid,
+    NoTechnicianAvailable,
+    NotFound,
+    OriginNotAllowed,
+    PortalUnavailable,
+    TooManyRequests,
+)
 from deskless.http import portal_host, viewer_address
 from deskless.settings import get_settings
 
@@ -48,35 +56,40 @@ def _html(page: Page) -> HTMLResponse:
 # --- pages ---------------------------------------------------------------------------------
 
 
-@api.route("GET /", response_class=HTMLResponse)
+@api.route(
+    "GET /",
+    response_class=HTMLResponse,
+    errors=[NotFound, PortalUnavailable],
+    responses={302: {"description": "On the console's own host: to the console."}},
+)
 def home(request: Request, lang: str | None = None) -> Response:
     if _is_console_host(portal_host(request)):
         return RedirectResponse(CONSOLE_PATH, status_code=302)
     return _html(home_page(portal_host(request), lang, _languages(request)))
 
 
-@api.route("GET /widget", response_class=HTMLResponse)
+@api.route("GET /widget", response_class=HTMLResponse, errors=[NotFound, OriginNotAllowed])
 def widget(request: Request, origin: str = "", lang: str | None = None) -> HTMLResponse:
     return _html(widget_page(portal_host(request), origin, lang, _languages(request)))
 
 
-@api.route("GET /widget.js", response_class=Response)
+@api.route("GET /widget.js", response_class=Response, errors=[NotFound], responses={200: {"content": {MEDIA_TYPE: {}}}})
 def widget_loader(request: Request) -> Response:
     loader = widget_script(portal_host(request))
     return Response(loader.source, status_code=loader.status, headers=loader.headers, media_type=MEDIA_TYPE)
 
 
-@api.route("GET /join", response_class=HTMLResponse)
+@api.route("GET /join", response_class=HTMLResponse, errors=[NotFound])
 def join(request: Request, lang: str | None = None) -> HTMLResponse:
     return _html(join_page(portal_host(request), lang, _languages(request)))
 
 
-@api.route("GET /join/{code}", response_class=HTMLResponse)
+@api.route("GET /join/{code}", response_class=HTMLResponse, errors=[NotFound])
 def join_code(request: Request, code: str, lang: str | None = None) -> HTMLResponse:
     return _html(join_page(portal_host(request), lang, _languages(request), code))
 
 
-@api.route("GET /invite/{token}", response_class=HTMLResponse)
+@api.route("GET /invite/{token}", response_class=HTMLResponse, errors=[NotFound, InvitationInvalid])
 def invite(request: Request, token: str, lang: str | None = None) -> HTMLResponse:
     return _html(invite_page(portal_host(request), lang, _languages(request), token))
 
@@ -84,17 +97,21 @@ def invite(request: Request, token: str, lang: str | None = None) -> HTMLRespons
 # --- the portal's own API ------------------------------------------------------------------
 
 
-@api.route("GET /api/portal")
+@api.route("GET /api/portal", errors=[NotFound])
 def portal_state(request: Request, response: Response) -> PortalView:
     response.headers["cache-control"] = "no-store"  # it follows who is available
     return describe(portal_host(request))
 
 
-@api.route("POST /api/portal/chat-requests", status_code=201)
+@api.route(
+    "POST /api/portal/chat-requests",
+    status_code=201,
+    errors=[NotFound, PortalUnavailable, NoTechnicianAvailable, TooManyRequests],
+)
 def chat_request(request: Request, body: ChatRequestBody) -> ChatRequestCreated:
     return request_chat(portal_host(request), body, source=viewer_address(request))
 
 
-@api.route("POST /api/portal/messages", status_code=201)
+@api.route("POST /api/portal/messages", status_code=201, errors=[NotFound, PortalUnavailable, TooManyRequests])
 def message(request: Request, body: MessageBody) -> MessageLeft:
     return leave_message(portal_host(request), body, source=viewer_address(request))

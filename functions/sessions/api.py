@@ -33,7 +33,7 @@ def list_mine(caller: SignedIn, limit: Annotated[int, Query(ge=1, le=100)] = 50)
     return sessions_of(caller.user_id, limit=limit)
 
 
-@api.route("GET /api/sessions/{session_id}/messages")
+@api.route("GET /api/sessions/{session_id}/messages", errors=[NotFound])
 def transcript(session_id: str, caller: SignedIn) -> Transcript:
     if caller.role == Role.VISITOR and caller.scope != session_scope(session_id):
         raise NotFound(NO_SUCH_SESSION)

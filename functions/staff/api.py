@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import Body
 
+from deskless.errors import CannotChangeSelf, EmailTaken, NotFound
 from deskless.http import Api, SignedIn
 from deskless.preferences import Preferences
 
@@ -21,12 +22,12 @@ def list_users() -> list[StaffWithLimit]:
     return staff_list()
 
 
-@api.route("POST /api/staff", status_code=201)
+@api.route("POST /api/staff", status_code=201, errors=[EmailTaken])
 def create_user(user: NewStaff) -> StaffWithLimit:
     return add_staff(user)
 
 
-@api.route("PATCH /api/staff/{user_id}")
+@api.route("PATCH /api/staff/{user_id}", errors=[NotFound, CannotChangeSelf])
 def update_user(user_id: str, change: StaffChange, caller: SignedIn) -> StaffWithLimit:
     return change_staff(caller, user_id, change)
 

@@ -8,7 +8,10 @@ bypass CloudFront (deskless.edge).
 
 Static files carry the headers of deskless.edge.static_file_headers (a response headers policy),
 and their own viewer-request function maps a folder to its index.html, as the local gateway
-does (local/static.py). Every response, static or not, carries deskless.edge.EDGE_HEADERS (HSTS).
+does (local/static.py). The API's description is served from the same bucket with the same
+headers, each of deskless.edge.API_REFERENCE's paths by a behaviour of its own, whose
+viewer-request function names the file's key. Every response, static or not, carries
+deskless.edge.EDGE_HEADERS (HSTS).
 
 The web ACL, when the deployment has one, comes from the companion stack in us-east-1
 (infra/edge.py): CloudFront takes a web ACL only from there."""
@@ -27,9 +30,11 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from deskless.edge import (
+    API_REFERENCE,
     INDEX_FILE,
     ORIGIN_VERIFY_HEADER,
     PORTAL_HOST_HEADER,
+    REFERENCE_PREFIX,
     STRICT_TRANSPORT_SECURITY,
     VIEWER_IP_HEADER,
     StaticFileHeaders,
@@ -71,6 +76,29 @@ def static_index_code() -> str:
         "  }\n"
         "  return request;\n"
         "}\n"
+    )
+
+
+def reference_code() -> str:
+    """The API description's viewer-request function (cloudfront-js-2.0): the key of the file each
+    of its paths serves (its behaviours match those paths alone)."""
+    keys = json.dumps({path: f"/{REFERENCE_PREFIX}{name}" for path, name in API_REFERENCE.items()}, sort_keys=True)
+    return (
+        "function handler(event) {\n"
+        "  var request = event.request;\n"
+        f"  request.uri = {keys}[request.uri];\n"
+        "  return request;\n"
+        "}\n"
+    )
+
+
+def viewer_request(scope: Construct, construct_id: str, comment: str, code: str) -> cloudfront.Function:
+    return cloudfront.Function(
+        scope,
+        construct_id,
+        comment=comment,
+        code=cloudfront.FunctionCode.from_inline(code),
+        runtime=cloudfront.FunctionRuntime.JS_2_0,
     )
 
 
@@ -146,20 +174,26 @@ class PortalsCdn(Construct):
             # A dynamic reference: CloudFormation resolves it at deploy time, the template never holds it.
             custom_headers={ORIGIN_VERIFY_HEADER: origin_secret.secret_value.unsafe_unwrap()},
         )
-        portal_host = cloudfront.Function(
-            self,
-            "PortalHost",
-            comment="Pass the portal's host to the origin",
-            code=cloudfront.FunctionCode.from_inline(portal_host_code()),
-            runtime=cloudfront.FunctionRuntime.JS_2_0,
-        )
-        static_index = cloudfront.Function(
-            self,
-            "StaticIndex",
-            comment="A static folder's index.html",
-            code=cloudfront.FunctionCode.from_inline(static_index_code()),
-            runtime=cloudfront.FunctionRuntime.JS_2_0,
-        )
+        portal_host = viewer_request(self, "PortalHost", "Pass the portal's host to the origin", portal_host_code())
+        static_index = viewer_request(self, "StaticIndex", "A static folder's index.html", static_index_code())
+        reference_keys = viewer_request(self, "ReferenceKeys", "The key of the API's description", reference_code())
+        assets_origin = origins.S3BucketOrigin.with_origin_access_control(assets)
+        static_headers = static_headers_policy(self, "StaticHeaders", static_file_headers(websocket_url))
+
+        def from_assets(keys: cloudfront.Function) -> cloudfront.BehaviorOptions:
+            return cloudfront.BehaviorOptions(
+                origin=assets_origin,
+                cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
+                viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+                compress=True,
+                response_headers_policy=static_headers,
+                function_associations=[
+                    cloudfront.FunctionAssociation(
+                        function=keys, event_type=cloudfront.FunctionEventType.VIEWER_REQUEST
+                    )
+                ],
+            )
+
         self.distribution = cloudfront.Distribution(
             self,
             "Distribution",
@@ -182,20 +216,8 @@ class PortalsCdn(Construct):
                 ],
             ),
             additional_behaviors={
-                f"/{STATIC_PREFIX}/*": cloudfront.BehaviorOptions(
-                    origin=origins.S3BucketOrigin.with_origin_access_control(assets),
-                    cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
-                    viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
-                    compress=True,
-                    response_headers_policy=static_headers_policy(
-                        self, "StaticHeaders", static_file_headers(websocket_url)
-                    ),
-                    function_associations=[
-                        cloudfront.FunctionAssociation(
-                            function=static_index, event_type=cloudfront.FunctionEventType.VIEWER_REQUEST
-                        )
-                    ],
-                )
+                f"/{STATIC_PREFIX}/*": from_assets(static_index),
+                **{path: from_assets(reference_keys) for path in API_REFERENCE},
             },
             enable_logging=True,
             log_bucket=access_logs,

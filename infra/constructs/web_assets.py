@@ -1,8 +1,10 @@
 """The console's and widget's static files: a private bucket CloudFront reads through origin
-access control, filled from the repository's web/ folder when there is one."""
+access control, filled from the repository's web/ folder when there is one, and the API's
+description (docs/openapi.json and docs/api.html) under deskless.edge.REFERENCE_PREFIX."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from aws_cdk import Stack
@@ -11,7 +13,7 @@ from aws_cdk import aws_s3_deployment as s3_deployment
 from cdk_nag import RegexAppliesTo
 from constructs import Construct
 
-from deskless.edge import STATIC_PATH
+from deskless.edge import REFERENCE_PREFIX, STATIC_PATH
 from infra.constructs.buckets import private_bucket
 from infra.nag import arn_of, suppress
 
@@ -21,7 +23,15 @@ DEPLOYMENT_HANDLER = "Custom::CDKBucketDeployment"  # id prefix of CDK's singlet
 
 
 class WebAssets(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, source: Path | None, access_logs: s3.IBucket) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        source: Path | None,
+        access_logs: s3.IBucket,
+        reference: Sequence[Path] = (),
+    ) -> None:
         super().__init__(scope, construct_id)
         self.bucket = private_bucket(
             self,
@@ -30,19 +40,26 @@ class WebAssets(Construct):
             server_access_logs_prefix="web-assets/",
         )
         if source is not None:
-            self._deploy(source)
+            self._deploy("Deployment", [s3_deployment.Source.asset(str(source))], f"{STATIC_PREFIX}/")
+        if reference:
+            files = [s3_deployment.Source.data(path.name, path.read_text(encoding="utf-8")) for path in reference]
+            self._deploy("Reference", files, REFERENCE_PREFIX)
+        if source is not None or reference:
+            self._suppress_deployment_findings()
 
-    def _deploy(self, source: Path) -> None:
+    def _deploy(self, construct_id: str, sources: list[s3_deployment.ISource], prefix: str) -> None:
         s3_deployment.BucketDeployment(
             self,
-            "Deployment",
-            sources=[s3_deployment.Source.asset(str(source))],
+            construct_id,
+            sources=sources,
             destination_bucket=self.bucket,
-            destination_key_prefix=f"{STATIC_PREFIX}/",
+            destination_key_prefix=prefix,
             # Files keep their names across deploys: CloudFront and browsers revalidate them on use.
             cache_control=[s3_deployment.CacheControl.no_cache()],
             memory_limit=256,
         )
+
+    def _suppress_deployment_findings(self) -> None:
         # CDK's deployment function is a singleton at the stack's root, built the way CDK builds it.
         stack = Stack.of(self)
         for handler in [child for child in stack.node.children if child.node.id.startswith(DEPLOYMENT_HANDLER)]:

@@ -35,7 +35,8 @@ class Platform:
     def http(self, host: str | None = None) -> httpx.Client:
         """A client for the gateway; `host` is sent as the Host header (Python cannot resolve *.localhost)."""
         headers = {"host": f"{host}:{self.port}"} if host else {}
-        return httpx.Client(base_url=self.base, headers=headers, timeout=10)
+        # A function's first request imports it, and a sign-in hashes: on a busy 2-core machine, seconds.
+        return httpx.Client(base_url=self.base, headers=headers, timeout=30)
 
     def websocket_url(self, token: str | None = None) -> str:
         return f"ws://127.0.0.1:{self.port}/ws" + (f"?token={token}" if token is not None else "")

@@ -1,10 +1,12 @@
 """`deskless dev` serves the console's static files from the repository's web/ folder under
 /static/, as the CDN does in AWS: the console at /static/console/, with the static files'
-security headers naming this platform's WebSocket API (local/static.py has the details)."""
+security headers naming this platform's WebSocket API (local/static.py has the details); and the
+API's description from docs/ at its own paths."""
 
 from __future__ import annotations
 
-from infra.paths import WEB
+from deskless.edge import API_DOCS_PATH, API_REFERENCE, OPENAPI_PATH
+from infra.paths import DOCS, WEB
 from tests.e2e.conftest import Platform
 
 
@@ -32,3 +34,15 @@ def test_a_path_out_of_the_web_folder_is_refused(platform: Platform) -> None:
 
     assert answer.status_code == 400
     assert "Deskless" not in answer.text
+
+
+def test_the_apis_description_and_reference_are_served_from_docs(platform: Platform) -> None:
+    with platform.http() as client:
+        document = client.get(OPENAPI_PATH)
+        reference = client.get(API_DOCS_PATH)
+
+    assert (document.status_code, document.headers["content-type"]) == (200, "application/json")
+    assert document.json()["openapi"] == "3.1.0"
+    assert (reference.status_code, reference.headers["content-type"]) == (200, "text/html; charset=utf-8")
+    assert reference.content == (DOCS / API_REFERENCE[API_DOCS_PATH]).read_bytes()
+    assert "script-src 'self'" in reference.headers["content-security-policy"]

@@ -1,7 +1,7 @@
 """The CDN in front of everything: aliases and certificate from context, the portal host passed
-to the API origin, the origin secret on every API request, static files through origin access
-control, deskless.edge's HSTS on every answer; and the static-files bucket filled from web/ when
-the repository has one."""
+to the API origin, the origin secret on every API request, static files and the API's description
+through origin access control, deskless.edge's HSTS on every answer; and the static-files bucket
+filled from web/ when the repository has one, and with the API's description from docs/."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from aws_cdk.assertions import Annotations, Match, Template
 from cdk_nag import AwsSolutionsChecks
 
 from deskless.edge import (
+    API_REFERENCE,
     ORIGIN_VERIFY_HEADER,
     PORTAL_HOST_HEADER,
     STRICT_TRANSPORT_SECURITY,
@@ -338,3 +339,38 @@ def test_the_static_folder_function_and_the_local_gateway_serve_the_same_files(
             assert (answer.status, answer.body.decode()) == (200, key), path
         else:
             assert answer.status == 404, path
+
+
+# --- the API's description -----------------------------------------------------------------------
+
+
+def test_the_apis_description_comes_from_the_assets_bucket_with_the_static_files_headers(distribution: Resource):
+    # Given the static files' behaviour
+    static = static_behaviour(distribution)
+    for path in API_REFERENCE:
+        # Then each path of the API's description has a behaviour of its own, to the same bucket, with the same headers
+        (behaviour,) = [b for b in distribution["CacheBehaviors"] if b["PathPattern"] == path]
+        assert behaviour["TargetOriginId"] == static["TargetOriginId"], path
+        assert behaviour["ResponseHeadersPolicyId"] == static["ResponseHeadersPolicyId"], path
+        assert behaviour["ViewerProtocolPolicy"] == "redirect-to-https", path
+    assert len(distribution["Origins"]) == 2  # the API and the one bucket
+
+
+def test_the_apis_description_is_deployed_from_docs_and_the_cdn_and_the_gateway_serve_the_same_files(
+    synthesized: Synthesized, distribution: Resource
+):
+    # Given the viewer-request function of the description's behaviours, and its deployment
+    (behaviour, *others) = [b for b in distribution["CacheBehaviors"] if b["PathPattern"] in API_REFERENCE]
+    (association,) = behaviour["FunctionAssociations"]
+    assert all(other["FunctionAssociations"] == [association] for other in others)
+    function = synthesized.resources[logical_id_of(association["FunctionARN"])]["Properties"]
+    synthesized.template.has_resource_properties(
+        "Custom::CDKBucketDeployment", {"DestinationBucketKeyPrefix": "reference/"}
+    )
+    # When each path is asked for, of CloudFront and of the local gateway
+    deployed = viewer_request_outcomes(function["FunctionCode"], tuple(API_REFERENCE))
+    local = StaticFiles(Path("unused"), static_file_headers("ws://localhost:8000/ws"))
+    for path, name in API_REFERENCE.items():
+        # Then CloudFront asks the bucket for the file of docs/ that the gateway serves
+        assert deployed[path]["uri"] == f"/reference/{name}", path
+        assert local.files[path].name == name, path

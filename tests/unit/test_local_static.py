@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from deskless.edge import static_file_headers
+from deskless.edge import API_REFERENCE, static_file_headers
+from infra.paths import DOCS
 from local.functions import FunctionRegistry
 from local.gateway import Gateway
+from local.static import CONTENT_TYPES
 from tests.helpers import GatewayAnswer, call_gateway
 
 WEBSOCKET_URL = "ws://localhost:8123/ws"
@@ -178,3 +180,16 @@ def test_without_a_web_root_static_paths_are_the_apis_and_it_has_none() -> None:
     answer = call_gateway(gateway, "GET", "/static/console/")
 
     assert (answer.status, answer.body) == (404, b'{"message": "Not Found"}')
+
+
+def test_the_apis_description_is_served_at_its_own_paths_from_docs(gateway: Gateway) -> None:
+    # Given the paths the CDN serves the API's description at
+    for path, name in API_REFERENCE.items():
+        # When each is asked for
+        answer = call_gateway(gateway, "GET", path)
+
+        # Then it is that file of docs/, with the static files' headers
+        assert answer.status == 200, path
+        assert answer.body == (DOCS / name).read_bytes(), path
+        assert answer.headers["content-type"] == CONTENT_TYPES[Path(name).suffix], path
+        assert_static_headers(answer)

@@ -12,6 +12,12 @@ URI ending in "/" means that folder's INDEX_FILE, and a folder named without its
 redirected to it (in AWS, which cannot look into the bucket, a last segment without a dot is
 taken for a folder).
 
+The API's description is served at the paths of API_REFERENCE (the OpenAPI document and the
+reference page made from it, both files of the repository's docs/ folder that `deskless openapi`
+writes), with the static files' headers: in AWS by the CDN from the web-assets bucket, where they
+are kept under REFERENCE_PREFIX, locally by the gateway. They are no API Gateway routes, so the
+catalog (deskless.catalog, API Gateway's routes) does not list them.
+
 Every response the deployment serves carries EDGE_HEADERS, whatever served it: in AWS the CDN's
 response headers policies add them (the static files' and the API's), locally the gateway does.
 """
@@ -27,6 +33,10 @@ ORIGIN_VERIFY_HEADER = "x-deskless-origin-verify"
 VIEWER_IP_HEADER = "x-deskless-viewer-ip"
 STATIC_PATH = "/static/"
 INDEX_FILE = "index.html"
+OPENAPI_PATH = "/api/openapi.json"
+API_DOCS_PATH = "/api/docs"
+API_REFERENCE: Mapping[str, str] = {OPENAPI_PATH: "openapi.json", API_DOCS_PATH: "api.html"}  # path -> docs/ file
+REFERENCE_PREFIX = "reference/"
 
 
 IPV6_SOURCE_PREFIX = 64  # one IPv6 customer is handed a /64 at least: it is one "source", not 2^64

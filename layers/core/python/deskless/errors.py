@@ -5,6 +5,8 @@ from __future__ import annotations
 
 
 class DesklessError(Exception):
+    """Something went wrong on Deskless' side (500); every refusal is a subclass with its own status and code."""
+
     status: int = 500
     code: str = "internal_error"
 
@@ -14,42 +16,62 @@ class DesklessError(Exception):
 
 
 class InvalidRequest(DesklessError):
+    """The request is not valid: a field is missing, of the wrong type or out of range, or the body is not JSON."""
+
     status, code = 400, "invalid_request"
 
 
 class Unauthorized(DesklessError):
+    """No identity, or not one Deskless knows: sign in first."""
+
     status, code = 401, "unauthorized"
 
 
 class InvalidCredentials(Unauthorized):
+    """The email or the password is not right (one answer for both)."""
+
     code = "invalid_credentials"
 
 
 class Forbidden(DesklessError):
+    """The caller may not do this."""
+
     status, code = 403, "forbidden"
 
 
 class NotFound(DesklessError):
+    """There is no such thing, or it is not the caller's (one answer for both)."""
+
     status, code = 404, "not_found"
 
 
 class Conflict(DesklessError):
+    """The request conflicts with the current state of what it changes."""
+
     status, code = 409, "conflict"
 
 
 class EmailTaken(Conflict):
+    """Another user has this email already."""
+
     code = "email_taken"
 
 
 class SubdomainTaken(Conflict):
+    """Another portal has this subdomain already."""
+
     code = "subdomain_taken"
 
 
 class PortalExists(Conflict):
+    """The company has its portal already: a company has at most one."""
+
     code = "portal_exists"
 
 
 class TooManyRequests(DesklessError):
+    """Too many requests from one source lately; Retry-After says when to try again."""
+
     status, code = 429, "too_many_requests"
 
     def __init__(self, message: str, retry_after: int) -> None:
@@ -58,6 +80,8 @@ class TooManyRequests(DesklessError):
 
 
 class OperatorNotFound(NotFound):
+    """There is no operator (staff user) with this email."""
+
     code = "operator_not_found"
 
 
@@ -68,6 +92,8 @@ class InvitationInvalid(DesklessError):
 
 
 class InvalidApiKey(Unauthorized):
+    """The API key is missing, not one of ours, or revoked (one answer for all three)."""
+
     code = "invalid_api_key"
 
 
@@ -78,18 +104,26 @@ class TryAgain(DesklessError):
 
 
 class UnknownPortal(InvalidRequest):
+    """There is no portal with this subdomain."""
+
     code = "unknown_portal"
 
 
 class PortalInactive(Conflict):
+    """The portal is inactive: it gets no new session codes."""
+
     code = "portal_inactive"
 
 
 class CodeLimitReached(Conflict):
+    """The technician holds as many active session codes as they may."""
+
     code = "code_limit_reached"
 
 
 class CodeNameTaken(Conflict):
+    """The technician has an active session code with this name already."""
+
     code = "code_name_taken"
 
 
@@ -116,6 +150,8 @@ class SessionEnded(Forbidden):
 
 
 class NotParticipant(Forbidden):
+    """The caller is not a participant of this session."""
+
     code = "not_participant"
 
 
@@ -126,6 +162,8 @@ class InvalidSubdomain(InvalidRequest):
 
 
 class ServiceUnavailable(DesklessError):
+    """The service cannot answer this right now."""
+
     status, code = 503, "service_unavailable"
 
 

@@ -10,7 +10,7 @@ import hmac
 import json
 import re
 import threading
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from typing import Annotated, Any
 
 from aws_lambda_powertools.logging import correlation_paths
@@ -18,6 +18,7 @@ from fastapi import Depends, FastAPI, Header, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from mangum import Mangum
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
 from .api_keys import authenticate
@@ -43,6 +44,21 @@ class ErrorResponse(JSONResponse):
 
     def render(self, content: Any) -> bytes:
         return json.dumps(content, separators=(",", ":")).encode()
+
+
+class Problem(BaseModel):
+    field: str = Field(description='Where in the request, e.g. "name" or "technician_ids.2"; "body" for all of it.')
+    problem: str
+
+
+class ErrorBody(BaseModel):
+    """What every refusal and failure answers (error_response writes it; the API's description says it)."""
+
+    error: str = Field(description="A stable, machine-readable code: the domain error's (deskless.errors).")
+    message: str = Field(description="What went wrong, in a sentence a person can read.")
+    details: list[Problem] | None = Field(
+        default=None, description="Each problem of a request that did not validate (400 invalid_request)."
+    )
 
 
 def error_response(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
@@ -105,7 +121,10 @@ def principal(request: Request) -> Principal:
     return Principal.from_context(context)
 
 
-def api_key(x_api_key: Annotated[str | None, Header()] = None) -> str:
+API_KEY_HEADER = "x-api-key"  # where an integration presents its API key
+
+
+def api_key(x_api_key: Annotated[str | None, Header(alias=API_KEY_HEADER)] = None) -> str:
     """The id of the integration's API key (refused before the body is read: a stranger learns nothing)."""
     return authenticate(x_api_key)
 
@@ -167,10 +186,21 @@ class Api:
         self.app.add_middleware(_ApiHeaders)
         self.app.add_middleware(_SaneJsonBodies)
         self.routes: dict[str, Endpoint] = {}
+        self.errors: dict[str, tuple[type[DesklessError], ...]] = {}  # route key -> what its logic may answer
 
-    def route(self, route_key: str, **options: Any) -> Callable[[Endpoint], Endpoint]:
-        """Serve the endpoint at `route_key` ("METHOD /path"), as the catalog lists it."""
+    def route(
+        self, route_key: str, *, errors: Iterable[type[DesklessError]] = (), **options: Any
+    ) -> Callable[[Endpoint], Endpoint]:
+        """Serve the endpoint at `route_key` ("METHOD /path"), as the catalog lists it.
+
+        `errors` names the domain errors its logic may answer with, for the API's description
+        (local/openapi.py). The gate's refusals and the 400 of a request that does not validate are
+        the plumbing's, described without being named. An endpoint whose answers are not JSON (a
+        portal's page) answers its errors in its own media type."""
         route = self._declared(route_key)
+        named = tuple(errors)
+        if not all(issubclass(error, DesklessError) and error is not DesklessError for error in named):
+            raise TypeError(f"{route_key}: errors= names domain errors (deskless.errors), got {named!r}")
 
         def register(endpoint: Endpoint) -> Endpoint:
             self.app.add_api_route(
@@ -182,6 +212,7 @@ class Api:
                 **options,
             )
             self.routes[route_key] = endpoint
+            self.errors[route_key] = named
             return endpoint
 
         return register
@@ -202,7 +233,7 @@ class Api:
             _ensure_event_loop()
             return asgi(_with_sane_host(event), context)
 
-        return Entry(handler, self.routes)
+        return Entry(handler, self.routes, api=self)
 
 
 # --- what every answer and every request body is held to ------------------------------------------
