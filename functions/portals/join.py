@@ -6,6 +6,11 @@ the chat that follows (the same chat a portal's support page starts).
     /join/{code}     the code given, so only the name (or nothing, if the browser knows it)
     /invite/{token}  an invitation link: the name; a dead or unknown link says so at once (410)
 
+A code is redeemed on its own portal's host only, so the code pages live on portal hosts alone:
+a host that names no portal (the console's, the distribution's own) offers no code form, and
+answers as an unknown portal does. An invitation link uses the public URL, so it opens on the
+console's host as well as on a portal's.
+
 Opening a page never redeems anything: the page's script POSTs the code or accepts the
 invitation, so a mail scanner that opens a link cannot use it up. Nor does opening /join/{code}
 say whether the code exists: codes are guessable, and only redemption (rate-limited) may tell.
@@ -33,7 +38,7 @@ _DEAD_INVITATION_STATES = frozenset({"used", "invalidated"})
 
 
 def join_page(here: Visit, code: str | None = None) -> Page:
-    if here.unknown_portal:
+    if here.portal is None:
         return missing(here)
     digits = re.sub(r"\D", "", code or "")
     given = digits if len(digits) == CODE_DIGITS else ""

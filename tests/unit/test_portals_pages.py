@@ -62,6 +62,7 @@ def hostile_visit(status: PortalStatus = PortalStatus.ACTIVE, **asked: Any) -> V
 
 
 NO_PORTAL = Visit("globex", None, None, lang=HOSTILE_LANG)
+CONSOLE = Visit(None, None, None, console=True, lang=HOSTILE_LANG)
 PAGES: dict[str, Callable[[], Page]] = {
     "support page": lambda: home_page(hostile_visit()),
     "inactive portal": lambda: home_page(hostile_visit(PortalStatus.INACTIVE)),
@@ -74,7 +75,10 @@ PAGES: dict[str, Callable[[], Page]] = {
     "invitation": lambda: invite_page(hostile_visit(), TOKEN),
     "unknown invitation": lambda: invite_page(hostile_visit(), "<b>" + TOKEN),
     "unknown portal": lambda: home_page(NO_PORTAL),
+    "join page on an unknown portal": lambda: join_page(NO_PORTAL),
+    "join page on the console's host": lambda: join_page(CONSOLE, "123456789"),
 }
+WITHOUT_PORTAL = {"unknown portal", "join page on an unknown portal", "join page on the console's host"}
 
 
 @pytest.fixture
@@ -89,7 +93,7 @@ def test_every_page_shows_a_hostile_value_as_text(rendered: dict[str, Page]) -> 
         assert "<img" not in body, name
         assert "<b>" not in body, name
         assert "onerror" not in body, name
-        if name != "unknown portal":
+        if name not in WITHOUT_PORTAL:
             assert ESCAPED in body, name  # the company's name, in the header or the heading
         # the hostile lang parameter is no language: the page speaks English, or the invitation's German
         assert re.search(r'<html lang="(en|de)">', body), name
@@ -102,6 +106,13 @@ def test_a_hostile_company_name_is_escaped_in_every_place_it_stands(rendered: di
     assert f'<h1 tabindex="-1">{ESCAPED} support</h1>' in rendered["inactive widget"].html
     assert f"<h1>{ESCAPED} support</h1>" in rendered["inactive portal"].html
     assert f"<h1>The {ESCAPED} support chat cannot be shown on this website.</h1>" in rendered["widget refused"].html
+
+
+def test_no_code_form_where_the_host_names_no_portal(rendered: dict[str, Page]) -> None:
+    # a code is redeemed on its own portal's host only: elsewhere a form would take codes in vain
+    for name in ("join page on an unknown portal", "join page on the console's host"):
+        assert rendered[name].status == 404
+        assert "join-form" not in rendered[name].html
 
 
 def test_a_code_that_is_not_nine_digits_is_asked_for_again(rendered: dict[str, Page]) -> None:
