@@ -24,7 +24,6 @@ from urllib.parse import quote
 
 from deskless.catalog import http_route
 from deskless.data import table
-from deskless.fields import NAME_CHARS
 from deskless.table import invitation_key
 
 from .pages import Page, Script, error_page, missing, render
@@ -43,7 +42,7 @@ def join_page(here: Visit, code: str | None = None) -> Page:
     digits = re.sub(r"\D", "", code or "")
     given = digits if len(digits) == CODE_DIGITS else ""
     intro = here.text["join_intro_code"].format(code=_spaced(given)) if given else here.text["join_intro"]
-    return _join_document(here, intro, mode="code", code=given)
+    return _form_page(here, intro, mode="code", code=given)
 
 
 def invite_page(here: Visit, token: str) -> Page:
@@ -53,13 +52,13 @@ def invite_page(here: Visit, token: str) -> Page:
         return missing(here)
     if invitation is None or invitation.get("state") in _DEAD_INVITATION_STATES:  # unknown or dead: one answer
         return error_page(here, 410, here.text["invite_invalid"], here.text["invite_invalid_hint"])
-    return _join_document(here, here.text["invite_intro"], mode="invite", invitation=token)
+    return _form_page(here, here.text["invite_intro"], mode="invite", invitation=token)
 
 
-def _join_document(here: Visit, intro: str, *, mode: str, code: str = "", invitation: str = "") -> Page:
+def _form_page(here: Visit, intro: str, *, mode: str, code: str = "", invitation: str = "") -> Page:
     data = {"mode": mode, "code": code, "invitation": invitation, **_script_data(here, invitation)}
-    fields: dict[str, Any] = {"intro": intro, "mode": mode, "code": code, "name_chars": NAME_CHARS}
-    return render(here, "join.html", heading=here.text["join_title"], script=SCRIPT, **fields, data=data)
+    heading = here.text["join_title"]
+    return render(here, "join.html", heading=heading, script=SCRIPT, intro=intro, mode=mode, code=code, data=data)
 
 
 def _script_data(here: Visit, invitation: str) -> dict[str, Any]:

@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from deskless.fields import NAME_CHARS
+from deskless.sessions import MAX_MESSAGE_CHARS
 from deskless.settings import get_settings
 
 from .text import LANGUAGE_NAMES
@@ -85,6 +87,8 @@ def templates() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    # The forms hold a name and a chat message to what the API takes
+    environment.globals.update(name_chars=NAME_CHARS, chat_chars=MAX_MESSAGE_CHARS)
     # Data blocks compact and in UTF-8, as the pages' scripts read them; |tojson still escapes < > & '
     environment.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "separators": (",", ":")}
     return environment

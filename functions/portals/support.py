@@ -23,7 +23,6 @@ from deskless.catalog import http_route
 from deskless.companies import Portal, origin_allowed, valid_origin
 from deskless.edge import STATIC_PATH
 from deskless.errors import InvalidRequest
-from deskless.fields import NAME_CHARS
 
 from .pages import Page, Script, error_page, missing, portal_title, render
 from .public import MESSAGE_MAX_CHARS, QUESTION_MAX_CHARS
@@ -42,7 +41,7 @@ def home_page(here: Visit) -> Page:
     if here.portal is None:
         return missing(here)
     state = here.state
-    if state == State.INACTIVE:
+    if state == State.INACTIVE:  # its heading is the portal's title, so the page's title is that alone
         return render(here, "error.html", status=503, words=portal_title(here), detail=here.text["inactive"])
     heading = _heading(here, state)
     data = _script_data(here, state, None)
@@ -86,7 +85,6 @@ def _contact(here: Visit, state: State) -> dict[str, Any]:
     return {
         "state": state,
         "contact_heading": _heading(here, state),
-        "name_chars": NAME_CHARS,
         "question_chars": QUESTION_MAX_CHARS,
         "message_chars": MESSAGE_MAX_CHARS,
         "join_path": http_route("GET /join").path,
