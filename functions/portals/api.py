@@ -1,15 +1,13 @@
 """What a visitor to <company>.<support domain> reaches: the portal's support page and its chat
 widget (support.py, widget.py), the pages a customer joins a support session from (join.py),
-and the portal's own API (public.py). No sign-in: the portal is the one the host names."""
+and the portal's own API (public.py). No sign-in: the portal is the one the host names, and each
+endpoint starts from the visit (visit.py): that portal, the language asked for, the state."""
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from fastapi import Request, Response
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse
 
-from deskless.edge import STATIC_PATH
 from deskless.errors import (
     InvitationInvalid,
     NoTechnicianAvailable,
@@ -19,7 +17,6 @@ from deskless.errors import (
     TooManyRequests,
 )
 from deskless.http import portal_host, viewer_address
-from deskless.settings import get_settings
 
 from .app import api
 from .join import invite_page, join_page
@@ -35,18 +32,8 @@ from .public import (
     request_chat,
 )
 from .support import home_page, widget_page
+from .visit import visit, visit_of
 from .widget import MEDIA_TYPE, widget_script
-
-CONSOLE_PATH = f"{STATIC_PATH}console/"  # where the operator console is served, on the console's own host
-
-
-def _is_console_host(host: str) -> bool:
-    """The host of the public URL (the support domain itself), where the console lives, not a portal's."""
-    return host.strip().lower() == urlsplit(get_settings().public_url).netloc.lower()
-
-
-def _languages(request: Request) -> str:
-    return request.headers.get("accept-language", "")
 
 
 def _html(page: Page) -> HTMLResponse:
@@ -62,36 +49,34 @@ def _html(page: Page) -> HTMLResponse:
     errors=[NotFound, PortalUnavailable],
     responses={302: {"description": "On the console's own host: to the console."}},
 )
-def home(request: Request, lang: str | None = None) -> Response:
-    if _is_console_host(portal_host(request)):
-        return RedirectResponse(CONSOLE_PATH, status_code=302)
-    return _html(home_page(portal_host(request), lang, _languages(request)))
+def home(request: Request, lang: str | None = None) -> HTMLResponse:
+    return _html(home_page(visit_of(request, lang)))
 
 
 @api.route("GET /widget", response_class=HTMLResponse, errors=[NotFound, OriginNotAllowed])
 def widget(request: Request, origin: str = "", lang: str | None = None) -> HTMLResponse:
-    return _html(widget_page(portal_host(request), origin, lang, _languages(request)))
+    return _html(widget_page(visit_of(request, lang), origin))
 
 
 @api.route("GET /widget.js", response_class=Response, errors=[NotFound], responses={200: {"content": {MEDIA_TYPE: {}}}})
 def widget_loader(request: Request) -> Response:
-    loader = widget_script(portal_host(request))
+    loader = widget_script(visit(portal_host(request)))  # the same for every visitor: the portal's language
     return Response(loader.source, status_code=loader.status, headers=loader.headers, media_type=MEDIA_TYPE)
 
 
 @api.route("GET /join", response_class=HTMLResponse, errors=[NotFound])
 def join(request: Request, lang: str | None = None) -> HTMLResponse:
-    return _html(join_page(portal_host(request), lang, _languages(request)))
+    return _html(join_page(visit_of(request, lang)))
 
 
 @api.route("GET /join/{code}", response_class=HTMLResponse, errors=[NotFound])
 def join_code(request: Request, code: str, lang: str | None = None) -> HTMLResponse:
-    return _html(join_page(portal_host(request), lang, _languages(request), code))
+    return _html(join_page(visit_of(request, lang), code))
 
 
 @api.route("GET /invite/{token}", response_class=HTMLResponse, errors=[NotFound, InvitationInvalid])
 def invite(request: Request, token: str, lang: str | None = None) -> HTMLResponse:
-    return _html(invite_page(portal_host(request), lang, _languages(request), token))
+    return _html(invite_page(visit_of(request, lang), token))
 
 
 # --- the portal's own API ------------------------------------------------------------------
@@ -100,7 +85,7 @@ def invite(request: Request, token: str, lang: str | None = None) -> HTMLRespons
 @api.route("GET /api/portal", errors=[NotFound])
 def portal_state(request: Request, response: Response) -> PortalView:
     response.headers["cache-control"] = "no-store"  # it follows who is available
-    return describe(portal_host(request))
+    return describe(visit_of(request))
 
 
 @api.route(
@@ -109,9 +94,9 @@ def portal_state(request: Request, response: Response) -> PortalView:
     errors=[NotFound, PortalUnavailable, NoTechnicianAvailable, TooManyRequests],
 )
 def chat_request(request: Request, body: ChatRequestBody) -> ChatRequestCreated:
-    return request_chat(portal_host(request), body, source=viewer_address(request))
+    return request_chat(visit_of(request), body, source=viewer_address(request))
 
 
 @api.route("POST /api/portal/messages", status_code=201, errors=[NotFound, PortalUnavailable, TooManyRequests])
 def message(request: Request, body: MessageBody) -> MessageLeft:
-    return leave_message(portal_host(request), body, source=viewer_address(request))
+    return leave_message(visit_of(request), body, source=viewer_address(request))

@@ -6,105 +6,69 @@ the chat that follows (the same chat a portal's support page starts).
     /join/{code}     the code given, so only the name (or nothing, if the browser knows it)
     /invite/{token}  an invitation link: the name; a dead or unknown link says so at once (410)
 
+A code is redeemed on its own portal's host only, so the code pages live on portal hosts alone:
+a host that names no portal (the console's, the distribution's own) offers no code form, and
+answers as an unknown portal does. An invitation link uses the public URL, so it opens on the
+console's host as well as on a portal's.
+
 Opening a page never redeems anything: the page's script POSTs the code or accepts the
 invitation, so a mail scanner that opens a link cannot use it up. Nor does opening /join/{code}
 say whether the code exists: codes are guessable, and only redemption (rate-limited) may tell.
-
-Every value that comes from outside is HTML-escaped (pages.py says how a page is locked down).
 """
 
 from __future__ import annotations
 
 import re
-from html import escape
 from typing import Any
 from urllib.parse import quote
 
 from deskless.catalog import http_route
 from deskless.invitations import open_invitation
 
-from .pages import Page, Script, Visit, chat_section, data_block, document, missing, visit
-from .pages import json_for_html as _json_for_html
+from .pages import Page, Script, error_page, missing, render
 from .text import SCRIPT_KEYS
+from .visit import Visit
 
 SCRIPT = Script.of("chat.js", "join.js")
 CODE_DIGITS = 9
-NAME_MAX_CHARS = 80
-
-__all__ = ["SCRIPT", "Page", "_json_for_html", "invite_page", "join_page"]
 
 
-def join_page(host: str, lang: str | None, accept_language: str, code: str | None = None) -> Page:
-    here = visit(host, lang, accept_language)
-    if not here.known_host:
+def join_page(here: Visit, code: str | None = None) -> Page:
+    if here.portal is None:
         return missing(here)
-    text = here.text
     digits = re.sub(r"\D", "", code or "")
     given = digits if len(digits) == CODE_DIGITS else ""
-    if given:
-        intro = text["join_intro_code"].format(code=_spaced(given))
-        code_field = f'<input type="hidden" id="code" name="code" value="{given}">'
-    else:
-        intro = text["join_intro"]
-        code_field = (
-            '<div class="field">'
-            f'<label for="code">{escape(text["code_label"])}</label>'
-            '<input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="15" '
-            f'required aria-describedby="code-hint"><p id="code-hint" class="hint">{escape(text["code_hint"])}</p>'
-            "</div>"
-        )
-    data = {"mode": "code", "code": given, "invitation": "", **_script_data(here)}
-    return _join_document(here, intro, code_field, data)
+    intro = here.text["join_intro_code"].format(code=_spaced(given)) if given else here.text["join_intro"]
+    return _form_page(here, intro, mode="code", code=given)
 
 
-def invite_page(host: str, lang: str | None, accept_language: str, token: str) -> Page:
+def invite_page(here: Visit, token: str) -> Page:
     invitation = open_invitation(token)
-    here = visit(host, lang, accept_language, invitation.language if invitation else None)
-    if not here.known_host:
+    here = here.speaking_by_default(invitation.language if invitation else None)
+    if here.unknown_portal:
         return missing(here)
-    if invitation is None:
-        text = here.text
-        main = f"<h1>{escape(text['invite_invalid'])}</h1><p>{escape(text['invite_invalid_hint'])}</p>"
-        return document(here, text["invite_invalid"], main, status=410)  # unknown or dead: one answer
-    accept = http_route("POST /api/invitations/{token}/accept").path.replace("{token}", quote(token, safe=""))
-    data = {"mode": "invite", "code": "", "invitation": token, **_script_data(here, accept=accept)}
-    return _join_document(here, here.text["invite_intro"], "", data)
+    if invitation is None:  # unknown, used or invalidated: one answer
+        return error_page(here, 410, here.text["invite_invalid"], here.text["invite_invalid_hint"])
+    return _form_page(here, here.text["invite_intro"], mode="invite", invitation=token)
 
 
-def _script_data(here: Visit, *, accept: str = "") -> dict[str, Any]:
+def _form_page(here: Visit, intro: str, *, mode: str, code: str = "", invitation: str = "") -> Page:
+    data = {"mode": mode, "code": code, "invitation": invitation, **_script_data(here, invitation)}
+    heading = here.text["join_title"]
+    return render(here, "join.html", heading=heading, script=SCRIPT, intro=intro, mode=mode, code=code, data=data)
+
+
+def _script_data(here: Visit, invitation: str) -> dict[str, Any]:
+    accept = http_route("POST /api/invitations/{token}/accept").path.replace("{token}", quote(invitation, safe=""))
     return {
         "lang": here.language,
         "text": {key: here.text[key] for key in SCRIPT_KEYS},
         "api": {
             "join": http_route("POST /api/join").path,
-            "accept": accept,
+            "accept": accept if invitation else "",
             "messages": http_route("GET /api/sessions/{session_id}/messages").path,
         },
     }
-
-
-def _join_document(here: Visit, intro: str, code_field: str, data: dict[str, Any]) -> Page:
-    text = here.text
-    main = (
-        '<section id="join" aria-labelledby="join-heading">'
-        f'<h1 id="join-heading">{escape(text["join_title"])}</h1>'
-        f"<p>{escape(intro)}</p>"
-        '<form id="join-form" novalidate>'
-        f"{code_field}"
-        '<div class="field">'
-        f'<label for="name">{escape(text["name_label"])}</label>'
-        f'<input id="name" name="name" autocomplete="name" maxlength="{NAME_MAX_CHARS}" required>'
-        "</div>"
-        '<p id="join-error" class="error" role="alert" hidden></p>'
-        f'<button type="submit" id="join-button">{escape(text["join_button"])}</button>'
-        '<p id="join-status" class="status" role="status"></p>'
-        "</form>"
-        f"<noscript><p>{escape(text['noscript'])}</p></noscript>"
-        "</section>"
-        f"{chat_section(text)}"
-        f"{data_block('join-data', data)}"
-    )
-    return document(here, text["join_title"], main, script=SCRIPT)
 
 
 def _spaced(code: str) -> str:

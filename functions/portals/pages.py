@@ -1,35 +1,36 @@
-"""What every portal page shares: who it is for (the portal its host names, the language it
-speaks), the document around its content, and the headers that lock it down.
+"""What every portal page shares: the templates it is rendered from, and the headers that lock it down.
 
-Pages are rendered on the server: every value from outside is HTML-escaped here, and what a
-page's script needs travels as a JSON data block (not executable) that the script reads as
-text. Scripts and the style sheet are read from assets/ once and inlined; the
-Content-Security-Policy allows exactly them (by hash), the WebSocket API, and nothing else.
-The words of every page, in every language, are in text.py.
+Pages are Jinja2 templates (templates/) with autoescaping on, so every value is HTML-escaped where
+it is written; only the inlined script and style sheet (files of this repository, read from
+assets/ once) are marked safe, here. What a page's script needs travels as a JSON data block
+(`|tojson`: not executable, and unable to close its element) that the script reads as text. The
+Content-Security-Policy allows exactly the page's inline script and style (by hash), the WebSocket
+API, and nothing else. The words of every page, in every language, are in text.py; which portal,
+language and state a page is for, in visit.py.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
-import json
 from dataclasses import dataclass, field
-from html import escape
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from deskless.companies import Portal, portal_by_subdomain
-from deskless.edge import portal_label
+from deskless.fields import NAME_CHARS
+from deskless.sessions import MAX_MESSAGE_CHARS
 from deskless.settings import get_settings
 
-from .language import choose_language
-from .text import LANGUAGE_NAMES, TEXT
+from .text import LANGUAGE_NAMES
+from .visit import Visit
 
-__all__ = ["TEXT", "Page", "Script", "Visit"]
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 ASSETS = Path(__file__).resolve().parent / "assets"
-_CURRENT = ' aria-current="page"'
+TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
 def source_hash(text: str) -> str:
@@ -66,97 +67,76 @@ class Page:
     html: str
     headers: dict[str, str] = field(default_factory=dict)
 
-
-@dataclass(frozen=True)
-class Visit:
-    """Who a page is for: the language it speaks, and the portal whose host it was opened on."""
-
-    language: str
-    portal: Portal | None
-    known_host: bool  # False: a portal subdomain that does not exist
-
-    @property
-    def text(self) -> dict[str, str]:
-        return TEXT[self.language]
+    @classmethod
+    def redirect(cls, location: str) -> Page:
+        return cls(302, "", {"location": location})
 
 
-def host_label(host: str) -> str | None:
-    """The portal subdomain the request's host names (None: the support domain itself, or a stranger)."""
-    return portal_label(host, get_settings().support_domain)
+@cache
+def templates() -> Environment:
+    """The templates, each compiled on first use and kept for the life of the execution
+    environment. Jinja2 is imported here, not at cold start: the function's company
+    administration never renders a page."""
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+    environment = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        auto_reload=False,  # a deployed function's files never change: no stat per render
+        undefined=StrictUndefined,  # a misspelt name fails the render instead of printing nothing
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    # The forms hold a name and a chat message to what the API takes
+    environment.globals.update(name_chars=NAME_CHARS, chat_chars=MAX_MESSAGE_CHARS)
+    # Data blocks compact and in UTF-8, as the pages' scripts read them; |tojson still escapes < > & '
+    environment.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "separators": (",", ":")}
+    return environment
 
 
-def visit_of(
-    portal: Portal | None, lang: str | None, accept_language: str, *defaults: str | None, known_host: bool = True
-) -> Visit:
-    """The language is the `lang` parameter's, else the browser's, else the defaults', else the portal's."""
-    language = choose_language(lang, accept_language, [*defaults, portal.language if portal else None])
-    return Visit(language=language, portal=portal, known_host=known_host)
+def portal_title(here: Visit) -> str:
+    """The portal's own title ("Acme support") in the visit's language; empty where there is no portal."""
+    return here.text["title"].format(company=here.company_name) if here.portal else ""
 
 
-def visit(host: str, lang: str | None, accept_language: str, *defaults: str | None) -> Visit:
-    """A visit on whatever host: a portal's, or the support domain's own (which has no portal)."""
-    label = host_label(host)
-    portal = portal_by_subdomain(label) if label else None
-    return visit_of(portal, lang, accept_language, *defaults, known_host=label is None or portal is not None)
-
-
-def document(
-    visit: Visit,
-    heading: str | None,
-    main: str,
+def render(
+    here: Visit,
+    name: str,
     *,
     status: int = 200,
+    heading: str | None = None,
     script: Script | None = None,
     frame_ancestors: str = "'none'",
+    **values: Any,
 ) -> Page:
-    """A whole page: its company and the language switcher on top, `main` below."""
-    text = visit.text
-    company = visit.portal.company_name if visit.portal else ""
-    brand = f'<p class="brand">{escape(company)}</p>' if company else "<span></span>"
-    links = "".join(
-        f'<li><a href="?lang={code}" hreflang="{code}" lang="{code}"{_CURRENT if code == visit.language else ""}>'
-        f"{escape(name)}</a></li>"
-        for code, name in LANGUAGE_NAMES.items()
+    """The page of template `name`, in the visit's language. Its title is `heading` and the portal's,
+    or either alone; its script, if any, is the only one its Content-Security-Policy runs."""
+    from markupsafe import Markup
+
+    title = " \N{EN DASH} ".join(part for part in (heading, portal_title(here)) if part) or "Deskless"
+    template = templates().get_template(name)
+    html = template.render(
+        lang=here.language,
+        text=here.text,
+        company=here.company_name,
+        portal_title=portal_title(here),
+        languages=LANGUAGE_NAMES,
+        title=title,
+        style=Markup(STYLE),  # noqa: S704  (a file of this repository, allowed by its hash)
+        script=Markup(script.source) if script else None,  # noqa: S704  (likewise)
+        **values,
     )
-    body = (
-        f'<header class="top">{brand}<nav class="languages" aria-label="{escape(text["language_label"])}">'
-        f"<ul>{links}</ul></nav></header>"
-        f"<main>{main}</main>"
-    )
-    return bare_document(visit, heading, body, status=status, script=script, frame_ancestors=frame_ancestors)
+    return Page(status, html, headers(here.language, script, frame_ancestors))
 
 
-def bare_document(
-    visit: Visit,
-    heading: str | None,
-    body: str,
-    *,
-    status: int = 200,
-    script: Script | None = None,
-    frame_ancestors: str = "'none'",
-    body_class: str = "",
-) -> Page:
-    """The document around `body` (no header: the widget's frame has its own), with the page's
-    script, if any, last. Its title is the heading and the portal's name, or either alone."""
-    text = visit.text
-    company = visit.portal.company_name if visit.portal else ""
-    portal_title = text["title"].format(company=company) if company else ""
-    title = " \N{EN DASH} ".join(part for part in (heading, portal_title) if part) or "Deskless"
-    opening = f'<body class="{body_class}">' if body_class else "<body>"
-    code = f"<script>{script.source}</script>" if script else ""
-    html = (
-        f'<!doctype html><html lang="{visit.language}"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f'<meta name="referrer" content="no-referrer"><title>{escape(title)}</title>'
-        f"<style>{STYLE}</style></head>{opening}{body}{code}</body></html>"
-    )
-    return Page(status, html, headers(visit.language, script, frame_ancestors))
+def error_page(here: Visit, status: int, words: str, detail: str = "") -> Page:
+    """A page that only says what went wrong (`words`: its heading, and its title's), and perhaps a sentence more."""
+    return render(here, "error.html", status=status, heading=words, words=words, detail=detail)
 
 
-def missing(visit: Visit) -> Page:
-    """The answer of a portal subdomain that does not exist."""
-    message = visit.text["missing"]
-    return document(visit, message, f"<h1>{escape(message)}</h1>", status=404)
+def missing(here: Visit) -> Page:
+    """The answer where there is no portal: an unknown subdomain, or a host that names none."""
+    return error_page(here, 404, here.text["missing"])
 
 
 def headers(language: str, script: Script | None, frame_ancestors: str = "'none'") -> dict[str, str]:
@@ -175,40 +155,3 @@ def headers(language: str, script: Script | None, frame_ancestors: str = "'none'
         "content-language": language,
         "vary": "Accept-Language",
     }
-
-
-def chat_section(text: dict[str, str]) -> str:
-    """The chat a visitor has with their technician (run by assets/chat.js), hidden until it starts."""
-    return (
-        '<section id="chat" aria-labelledby="chat-heading" hidden>'
-        '<h1 id="chat-heading" tabindex="-1"></h1>'
-        '<p id="status" class="status" role="status"></p>'
-        f'<ol id="messages" class="messages" aria-label="{escape(text["messages_label"])}" aria-live="polite" '
-        'aria-relevant="additions"></ol>'
-        '<form id="composer" novalidate>'
-        f'<label for="message">{escape(text["message_label"])}</label>'
-        '<div class="compose-row">'
-        '<textarea id="message" name="message" rows="2" maxlength="4000" enterkeyhint="send"></textarea>'
-        f'<button type="submit" id="send">{escape(text["send_button"])}</button>'
-        "</div>"
-        '<p id="chat-error" class="error" role="alert" hidden></p>'
-        "</form>"
-        f'<button type="button" id="end" class="secondary end">{escape(text["end_button"])}</button>'
-        "</section>"
-    )
-
-
-def field_html(name: str, label: str, control: str, hint: str = "") -> str:
-    """A labelled form field; `control` is the input's markup, whose id is `name`."""
-    described = f'<p id="{name}-hint" class="hint">{escape(hint)}</p>' if hint else ""
-    return f'<div class="field"><label for="{name}">{escape(label)}</label>{control}{described}</div>'
-
-
-def data_block(element_id: str, data: dict[str, Any]) -> str:
-    return f'<script type="application/json" id="{element_id}">{json_for_html(data)}</script>'
-
-
-def json_for_html(data: dict[str, Any]) -> str:
-    """JSON that cannot end its <script> element or open markup inside it."""
-    raw = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    return raw.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

@@ -1,5 +1,5 @@
 """A portal's own API, for its support page and its chat widget (no sign-in; the portal is the
-one the request's host names):
+one the request's host names, visit.py):
 
     GET  /api/portal                  the portal's state: available, unavailable or inactive
     POST /api/portal/chat-requests    queue a chat request (only while someone can take it)
@@ -11,23 +11,21 @@ only a few of each per window (deskless.throttle).
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Annotated
 
 from pydantic import BaseModel, EmailStr, StringConstraints
 
 from deskless.chat_requests import create_chat_request, get_chat_request, position, visitor_token, withdraw
-from deskless.companies import Company, Portal, PortalStatus, Via, company_by_subdomain
+from deskless.companies import Company, Portal, Via
 from deskless.errors import NoTechnicianAvailable, NotFound, PortalUnavailable
 from deskless.fields import LINES, Name
 from deskless.languages import Language
 from deskless.preferences import get_preferences
-from deskless.presence import available
 from deskless.settings import get_settings
 from deskless.support_requests import create_support_request
 from deskless.throttle import Limit, spend
 
-from .pages import host_label
+from .visit import State, Visit
 
 CHAT_REQUESTS = Limit("chat_request", count=5, window_seconds=600)
 MESSAGES = Limit("portal_message", count=5, window_seconds=600)
@@ -38,12 +36,6 @@ MESSAGE_MAX_CHARS = 4000
 RequestId = Annotated[str, StringConstraints(max_length=64, pattern=r"^[A-Za-z0-9_-]*$")]
 Question = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=QUESTION_MAX_CHARS), LINES]
 Message = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MESSAGE_MAX_CHARS), LINES]
-
-
-class State(StrEnum):
-    AVAILABLE = "available"  # active, and a technician who serves the company would take a chat now
-    UNAVAILABLE = "unavailable"  # active, and nobody would
-    INACTIVE = "inactive"
 
 
 class PortalView(BaseModel):
@@ -87,44 +79,21 @@ class MessageLeft(BaseModel):
     id: str
 
 
-def company_here(host: str) -> tuple[Company, Portal] | None:
-    """The company and portal the host names, if any (GetItem + Query)."""
-    label = host_label(host)
-    return company_by_subdomain(label) if label else None
-
-
-def portal_here(host: str) -> tuple[Company, Portal]:
-    """The company and portal the host names, or NotFound."""
-    found = company_here(host)
-    if found is None:
-        raise NotFound("There is no support portal at this address.")
-    return found
-
-
-def state_of(company: Company, portal: Portal) -> State:
-    if portal.status != PortalStatus.ACTIVE:
-        return State.INACTIVE
-    return State.AVAILABLE if available(company.technician_ids) else State.UNAVAILABLE
-
-
-def describe(host: str) -> PortalView:
-    company, portal = portal_here(host)
+def describe(here: Visit) -> PortalView:
+    _company, portal = here.found()
     return PortalView(
         company=portal.company_name,
         subdomain=portal.subdomain,
         language=portal.language,
-        state=state_of(company, portal),
+        state=here.state,
         wait_seconds=get_preferences().chat_wait_seconds,
     )
 
 
-def request_chat(host: str, body: ChatRequestBody, *, source: str) -> ChatRequestCreated:
+def request_chat(here: Visit, body: ChatRequestBody, *, source: str) -> ChatRequestCreated:
     """Queue the visitor's request, if the portal is active and someone would take it now."""
-    company, portal = portal_here(host)
-    state = state_of(company, portal)
-    if state == State.INACTIVE:
-        raise PortalUnavailable("Service unavailable. We apologise for the inconvenience.")
-    if state == State.UNAVAILABLE:
+    company, portal = _open(here)
+    if here.state == State.UNAVAILABLE:
         raise NoTechnicianAvailable("No technician is available right now; leave a message instead.")
     spend(CHAT_REQUESTS, source)
     wait_seconds = get_preferences().chat_wait_seconds
@@ -150,12 +119,10 @@ def request_chat(host: str, body: ChatRequestBody, *, source: str) -> ChatReques
     )
 
 
-def leave_message(host: str, body: MessageBody, *, source: str) -> MessageLeft:
+def leave_message(here: Visit, body: MessageBody, *, source: str) -> MessageLeft:
     """Store the visitor's message as a support request; one that follows an unanswered chat
     request names it, and takes its place in the queue if it still waits there."""
-    company, portal = portal_here(host)
-    if portal.status != PortalStatus.ACTIVE:
-        raise PortalUnavailable("Service unavailable. We apologise for the inconvenience.")
+    company, portal = _open(here)
     spend(MESSAGES, source)
     follows = ""
     if body.chat_request_id:
@@ -176,3 +143,12 @@ def leave_message(host: str, body: MessageBody, *, source: str) -> MessageLeft:
         chat_request_id=follows,
     )
     return MessageLeft(id=stored.id)
+
+
+def _open(here: Visit) -> tuple[Company, Portal]:
+    """The company and the portal, if it takes chat requests and messages: NotFound where there is
+    no portal, PortalUnavailable while it is inactive (asking costs no read of who is available)."""
+    company, portal = here.found()
+    if not here.active:
+        raise PortalUnavailable("Service unavailable. We apologise for the inconvenience.")
+    return company, portal

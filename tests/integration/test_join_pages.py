@@ -1,7 +1,9 @@
 """The pages customers join a support session from (portals function): /join, /join/{code} and
 /invite/{token}, in the visitor's language (lang parameter, else Accept-Language, else the
 invitation's or portal's language, else English), everything from outside HTML-escaped; a dead
-invitation link says so at once, with 410. Opening a page never redeems or reveals a code.
+invitation link says so at once, with 410. Opening a page never redeems or reveals a code. The
+code pages are on portal hosts only (a code is redeemed on its own portal's host); an invitation
+opens on the console's host too.
 
 Requests are the sample portal event (as CloudFront and the HTTP API pass it) run through the
 function's Lambda handler against local AWS."""
@@ -10,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -194,12 +195,12 @@ def test_a_code_in_the_address_is_prefilled_and_only_the_name_is_asked_for(pages
 
 
 def test_opening_a_join_link_neither_redeems_nor_looks_up_the_code(pages: Pages, acme: Company) -> None:
-    # Only the portal is read (its subdomain guard, then the portal): a link scanner burns nothing,
-    # and a guesser learns nothing from opening /join/<digits>
+    # Only the portal is read (its subdomain guard, then the company's partition): a link scanner
+    # burns nothing, and a guesser learns nothing from opening /join/<digits>
     with count_requests(current("deskless.aws").client("dynamodb")) as calls:
         assert pages.join("123456789").status == 200
 
-    assert calls == {"GetItem": 2}
+    assert calls == {"GetItem": 1, "Query": 1}
 
 
 @pytest.mark.parametrize("code", ["12345", "1234567890", "abc"])
@@ -211,12 +212,21 @@ def test_an_address_without_nine_digits_asks_for_the_code(pages: Pages, acme: Co
     assert page_data(page, "join-data")["code"] == ""
 
 
-def test_join_works_on_the_bare_host_without_a_portal(pages: Pages, aws: LocalAws) -> None:
-    page = pages.join(host="localhost:8000")
+@pytest.mark.parametrize("host", ["localhost:8000", "d111111abcdef8.cloudfront.net", "acme.example.org"])
+@pytest.mark.parametrize("code", [None, "123456789"])
+def test_a_host_that_names_no_portal_offers_no_code_form(
+    pages: Pages, acme: Company, host: str, code: str | None
+) -> None:
+    # A code is redeemed on its own portal's host only: the console's host, the distribution's own
+    # domain or a stranger's would offer a form whose every code is refused
+    page = pages.join(code, host=host)
 
-    assert page.status == 200
-    assert "<title>Join a support session</title>" in page.body
-    assert 'class="brand"' not in page.body
+    assert page.status == 404
+    assert "There is no support portal at this address." in page.body
+    assert "join-form" not in page.body
+    assert '<label for="code">' not in page.body
+    assert "join-data" not in page.body
+    assert "<script" not in page.body
 
 
 def test_an_unknown_portal_says_there_is_none_here(pages: Pages, acme: Company) -> None:
@@ -236,18 +246,7 @@ def test_everything_from_outside_is_escaped(pages: Pages, aws: LocalAws) -> None
     assert "<img" not in page.body
     assert "<b>" not in page.body
     assert page.body.count("<script") == 2  # the data block and the page's own script, nothing injected
-    assert "&lt;/script&gt;&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co" in page.body
-
-
-def test_the_data_block_cannot_close_its_script_element() -> None:
-    from functions.portals.join import _json_for_html
-
-    encoded = _json_for_html({"text": "</script><script>alert(1)</script> & <!--"})
-
-    assert "<" not in encoded
-    assert ">" not in encoded
-    assert "&" not in encoded
-    assert json.loads(encoded) == {"text": "</script><script>alert(1)</script> & <!--"}
+    assert "&lt;/script&gt;&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; Co" in page.body
 
 
 # --- /invite/{token} -----------------------------------------------------------------------

@@ -240,7 +240,7 @@ def test_everything_from_outside_is_escaped(visitor: Visitor, aws: LocalAws) -> 
     assert page.status == 200
     assert "<b>" not in page.body
     assert page.body.count("<script") == 2  # the data block and the page's own script, nothing injected
-    assert "&lt;/script&gt;&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co" in page.body
+    assert "&lt;/script&gt;&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; Co" in page.body
 
 
 def test_the_page_allows_its_own_script_and_style_only_and_may_not_be_framed(

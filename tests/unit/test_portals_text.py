@@ -11,8 +11,8 @@ import pytest
 
 from deskless.languages import LANGUAGES
 from functions.portals import join, support
-from functions.portals.pages import TEXT, asset
-from functions.portals.text import CHAT_KEYS, LANGUAGE_NAMES, SCRIPT_KEYS, SUPPORT_KEYS
+from functions.portals.pages import asset
+from functions.portals.text import CHAT_KEYS, LANGUAGE_NAMES, SCRIPT_KEYS, SUPPORT_KEYS, TEXT
 
 
 def placeholders(template: str) -> set[str]:

@@ -1,0 +1,172 @@
+"""Portal pages come from autoescaping templates (functions/portals/templates/): whatever a value
+from outside holds (a company's name, a lang parameter, a code in the address, the browser's
+Accept-Language), it reaches the page as text, never as markup; and no page runs an inline
+script or style that its Content-Security-Policy does not allow by hash.
+
+Every page is rendered from a visit made by hand (as visit.py makes them), with plain fakes for
+who is available and for the stored invitation."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from deskless.companies import Company, Portal, PortalStatus
+from functions.portals import join, pages, visit
+from functions.portals.join import invite_page, join_page
+from functions.portals.pages import Page, templates
+from functions.portals.support import home_page, widget_page
+from functions.portals.visit import Visit
+from tests.unit.test_portals_visit import SETTINGS
+
+HOSTILE = """<script>alert(1)</script> "Quotes" 'R' & Co"""
+ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt; &#34;Quotes&#34; &#39;R&#39; &amp; Co"
+HOSTILE_LANG = """"'><b>bold</b>"""
+HOSTILE_CODE = """1"><img src=x onerror=alert(1)>"""
+SHOP = "https://shop.example.com"
+TOKEN = "T" * 32
+
+
+class Invitations:
+    """The table as the invite page reads it: one invitation, in the state the test gives it."""
+
+    def __init__(self) -> None:
+        self.state = "unused"
+
+    def get(self, key: dict[str, str]) -> dict[str, Any] | None:
+        return {"token": TOKEN, "language": "de", "state": self.state} if TOKEN in key["pk"] else None
+
+
+@pytest.fixture
+def invitations(monkeypatch: pytest.MonkeyPatch) -> Invitations:
+    fake = Invitations()
+    monkeypatch.setattr(pages, "get_settings", lambda: SETTINGS)
+    monkeypatch.setattr(join, "table", lambda: fake)
+    monkeypatch.setattr(visit, "available", lambda technician_ids: [])
+    return fake
+
+
+def hostile_visit(status: PortalStatus = PortalStatus.ACTIVE, **asked: Any) -> Visit:
+    company = Company(id="c-1", name=HOSTILE, created_at=1)
+    portal = Portal(
+        company_id="c-1", company_name=HOSTILE, subdomain="xss", status=status, language="en", allowed_origins=[SHOP]
+    )
+    return Visit("xss", company, portal, lang=HOSTILE_LANG, accept_language=HOSTILE_LANG, **asked)
+
+
+NO_PORTAL = Visit("globex", None, None, lang=HOSTILE_LANG)
+CONSOLE = Visit(None, None, None, console=True, lang=HOSTILE_LANG)
+PAGES: dict[str, Callable[[], Page]] = {
+    "support page": lambda: home_page(hostile_visit()),
+    "inactive portal": lambda: home_page(hostile_visit(PortalStatus.INACTIVE)),
+    "widget": lambda: widget_page(hostile_visit(), SHOP),
+    "inactive widget": lambda: widget_page(hostile_visit(PortalStatus.INACTIVE), SHOP),
+    "widget refused": lambda: widget_page(hostile_visit(), "https://evil.example.net"),
+    "join page": lambda: join_page(hostile_visit()),
+    "join page with a code": lambda: join_page(hostile_visit(), "123456789"),
+    "join page with a hostile code": lambda: join_page(hostile_visit(), HOSTILE_CODE),
+    "invitation": lambda: invite_page(hostile_visit(), TOKEN),
+    "unknown invitation": lambda: invite_page(hostile_visit(), "<b>" + TOKEN),
+    "unknown portal": lambda: home_page(NO_PORTAL),
+    "join page on an unknown portal": lambda: join_page(NO_PORTAL),
+    "join page on the console's host": lambda: join_page(CONSOLE, "123456789"),
+}
+WITHOUT_PORTAL = {"unknown portal", "join page on an unknown portal", "join page on the console's host"}
+
+
+@pytest.fixture
+def rendered(invitations: Invitations) -> dict[str, Page]:
+    return {name: page() for name, page in PAGES.items()}
+
+
+def test_every_page_shows_a_hostile_value_as_text(rendered: dict[str, Page]) -> None:
+    for name, page in rendered.items():
+        body = page.html
+        assert "alert(1)</script>" not in body, name
+        assert "<img" not in body, name
+        assert "<b>" not in body, name
+        assert "onerror" not in body, name
+        if name not in WITHOUT_PORTAL:
+            assert ESCAPED in body, name  # the company's name, in the header or the heading
+        # the hostile lang parameter is no language: the page speaks English, or the invitation's German
+        assert re.search(r'<html lang="(en|de)">', body), name
+
+
+def test_a_hostile_company_name_is_escaped_in_every_place_it_stands(rendered: dict[str, Page]) -> None:
+    assert f'<p class="brand">{ESCAPED}</p>' in rendered["join page"].html
+    assert f"<title>Join a support session \N{EN DASH} {ESCAPED} support</title>" in rendered["join page"].html
+    assert f'<p class="brand" id="panel-title">{ESCAPED}</p>' in rendered["widget"].html
+    assert f'<h1 tabindex="-1">{ESCAPED} support</h1>' in rendered["inactive widget"].html
+    assert f"<h1>{ESCAPED} support</h1>" in rendered["inactive portal"].html
+    assert f"<h1>The {ESCAPED} support chat cannot be shown on this website.</h1>" in rendered["widget refused"].html
+
+
+def test_no_code_form_where_the_host_names_no_portal(rendered: dict[str, Page]) -> None:
+    # a code is redeemed on its own portal's host only: elsewhere a form would take codes in vain
+    for name in ("join page on an unknown portal", "join page on the console's host"):
+        assert rendered[name].status == 404
+        assert "join-form" not in rendered[name].html
+
+
+def test_a_code_that_is_not_nine_digits_is_asked_for_again(rendered: dict[str, Page]) -> None:
+    assert '<label for="code">Session code</label>' in rendered["join page with a hostile code"].html
+    assert '<input type="hidden" id="code" name="code" value="123456789">' in rendered["join page with a code"].html
+
+
+def test_the_data_block_holds_json_that_cannot_close_its_element() -> None:
+    data = {"text": "</script><script>alert(1)</script> & <!-- 'x' \"y\" žluťoučký"}
+
+    encoded = templates().from_string("{{ data|tojson }}").render(data=data)
+
+    for character in "<>&'":
+        assert character not in encoded
+    assert json.loads(encoded) == data
+    assert "žluťoučký" in encoded  # kept as it is: the visitor's page reads UTF-8
+
+
+def allowed(policy: str, directive: str) -> set[str]:
+    found = re.search(rf"(?:^|; ){directive} ([^;]*)", policy)
+    assert found, directive
+    return set(found.group(1).split())
+
+
+def digest(source: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(source.encode()).digest()).decode() + "'"
+
+
+def test_no_page_runs_an_inline_script_or_style_its_policy_does_not_allow_by_hash(rendered: dict[str, Page]) -> None:
+    for name, page in rendered.items():
+        policy = page.headers["content-security-policy"]
+        scripts = re.findall(r"<script>(.*?)</script>", page.html, flags=re.S)
+        styles = re.findall(r"<style>(.*?)</style>", page.html, flags=re.S)
+        assert allowed(policy, "script-src") == ({digest(s) for s in scripts} or {"'none'"}), name
+        assert allowed(policy, "style-src") == {digest(s) for s in styles}, name
+        assert "default-src 'none'" in policy, name
+        # and nothing inline that a hash cannot allow: event handler or style attributes, other script tags
+        assert not re.search(r"<[^>]*\s(on[a-z]+|style)\s*=", page.html), name
+        other = re.findall(r"<script(?![^>]*type=\"application/json\")[^>]*>", page.html)
+        assert set(other) <= {"<script>"}, name
+
+
+def test_every_template_is_among_the_pages_tested(invitations: Invitations, monkeypatch: pytest.MonkeyPatch) -> None:
+    environment = templates()
+    loaded: set[str] = set()
+    load = environment.get_template
+
+    def recording(name: Any, *args: Any, **kwargs: Any) -> Any:
+        loaded.add(str(name))
+        return load(name, *args, **kwargs)
+
+    monkeypatch.setattr(environment, "get_template", recording)
+    for page in PAGES.values():
+        page()
+
+    folder = Path(pages.__file__).parent / "templates"
+    assert loaded == {path.name for path in folder.glob("*.html")}
