@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from deskless.companies import Company, Portal, PortalStatus
+from deskless.invitations import Invitation, InvitationState
 from functions.portals import join, pages, visit
 from functions.portals.join import invite_page, join_page
 from functions.portals.pages import Page, templates
@@ -35,20 +36,30 @@ TOKEN = "T" * 32
 
 
 class Invitations:
-    """The table as the invite page reads it: one invitation, in the state the test gives it."""
+    """Invitations as the invite page opens them: one open invitation, TOKEN; any other is unknown."""
 
-    def __init__(self) -> None:
-        self.state = "unused"
-
-    def get(self, key: dict[str, str]) -> dict[str, Any] | None:
-        return {"token": TOKEN, "language": "de", "state": self.state} if TOKEN in key["pk"] else None
+    def open(self, token: str) -> Invitation | None:
+        if token != TOKEN:
+            return None
+        return Invitation(
+            token=TOKEN,
+            url=f"https://xss.example.com/invite/{TOKEN}",
+            operator_id="u-1",
+            operator_name="Alice",
+            language="de",
+            reusable=False,
+            state=InvitationState.UNUSED,
+            use_count=0,
+            created_at=1,
+            created_via="console",
+        )
 
 
 @pytest.fixture
 def invitations(monkeypatch: pytest.MonkeyPatch) -> Invitations:
     fake = Invitations()
     monkeypatch.setattr(pages, "get_settings", lambda: SETTINGS)
-    monkeypatch.setattr(join, "table", lambda: fake)
+    monkeypatch.setattr(join, "open_invitation", fake.open)
     monkeypatch.setattr(visit, "available", lambda technician_ids: [])
     return fake
 
