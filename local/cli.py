@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+MOTO_TRANSACTIONS = ("journal", "copy")  # local.moto_transactions.Mode, not imported: it loads moto
 CFN_LINT_NO_ERRORS = {0, 4, 8, 12}  # cfn-lint's exit code is a bit set: 2 = errors, 4 = warnings, 8 = informational
 
 
@@ -32,6 +33,7 @@ def _dev(args: argparse.Namespace) -> int:
             port=args.port,
             smtp_port=args.smtp_port,
             moto_port=args.moto_port,
+            moto_transactions=args.moto_transactions,
             seed=not args.no_seed,
             reload=not args.no_reload,
             ready_file=args.ready_file,
@@ -118,6 +120,13 @@ def parser() -> argparse.ArgumentParser:
     )
     dev.add_argument("--smtp-port", type=int, default=2525, help="inbound SMTP port; 0 picks a free one (default 2525)")
     dev.add_argument("--moto-port", type=int, default=0, help="port of the local AWS services (default: a free one)")
+    dev.add_argument(
+        "--moto-transactions",
+        default="journal",
+        choices=MOTO_TRANSACTIONS,
+        help="how local DynamoDB rolls back a canceled transaction: a journal of the items it touched (default), "
+        "or moto's own copy of the whole table (slower, for comparison)",
+    )
     dev.add_argument("--no-seed", action="store_true", help="start without the demo data")
     dev.add_argument("--no-reload", action="store_true", help="do not reload functions when their code changes")
     dev.add_argument("--ready-file", help="write the URLs as JSON to this file once ready (removed on exit)")

@@ -10,11 +10,14 @@ import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 
 from deskless.table import TABLE
+
+if TYPE_CHECKING:
+    from local.moto_transactions import Mode
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"  # moto's default account
@@ -158,12 +161,16 @@ class _OneTableWriterAtATime:
 
 
 class MotoServer:
-    """moto's server on loopback, in a thread of this process."""
+    """moto's server on loopback, in a thread of this process; `transactions` is how its
+    TransactWriteItems rolls back (local.moto_transactions; for the whole process)."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, transactions: Mode = "journal") -> None:
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
         from werkzeug.serving import make_server
 
+        from local.moto_transactions import use
+
+        use(transactions)
         app = _OneTableWriterAtATime(DomainDispatcherApplication(create_backend_app))
         self._server = make_server(host, port, app, threaded=True, request_handler=MotoRequestHandler)
         self._thread = threading.Thread(target=self._server.serve_forever, name="moto", daemon=True)

@@ -602,10 +602,11 @@ class StreamPoller:
                 shard.finished = True
             if len(batch) < 1000:
                 break
-        # moto rolls a canceled transaction back by putting a copy of the table (its stream shard
-        # with it) in place of the one it changed: an iterator handed out before then goes on
-        # reading the orphaned shard, which never sees another record. So none is kept from one
-        # poll to the next; the next poll asks for one after the checkpoint.
+        # moto's own rollback of a canceled transaction (`deskless dev --moto-transactions copy`,
+        # see local.moto_transactions) puts a copy of the table, its stream shard with it, in
+        # place of the one it changed: an iterator handed out before then goes on reading the
+        # orphaned shard, which never sees another record. So none is kept from one poll to the
+        # next; the next poll asks for one after the checkpoint, whichever rollback is in use.
         if shard.iterator is not None:
             _release_iterator(shard.iterator)
             shard.iterator = None
