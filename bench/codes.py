@@ -37,10 +37,9 @@ from typing import Any
 from bench.dev import PORTAL, Timings, client, platform, technicians
 from local.metering import count_requests
 
-ROLLBACKS = {"copy": "moto's table copy", "journal": "rollback journal"}  # --moto-transactions: report heading
-
-
 # --- 1. the platform under load ------------------------------------------------------------------
+
+ROLLBACKS = {"copy": "moto's table copy", "journal": "rollback journal"}  # --moto-transactions: report heading
 
 
 def load(port: int, clients: int, per_client: int) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from local.launch import dev_process
 ADMIN = ("admin@example.com", "deskless-admin")
 PORTAL = "acme"
 PASSWORD = "bench-technician-password"
+TIMEOUT_S = 300  # a request queued behind moto's whole-table copies on a busy machine can wait minutes
 
 
 @contextmanager
@@ -62,7 +63,7 @@ def client(port: int, host: str | None = None, token: str | None = None) -> http
     headers = {"host": f"{host}:{port}"} if host else {}
     if token:
         headers["authorization"] = f"Bearer {token}"
-    return httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=headers, timeout=60)
+    return httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=headers, timeout=TIMEOUT_S)
 
 
 def technicians(port: int, count: int, codes: int) -> list[str]:

@@ -11,8 +11,8 @@ customer connects with the token the redemption gave. Then every client at once 
 sends `--messages` `chat.send`, each once the server acknowledged the one before (`chat.sent`),
 as a person types on. Each message should reach both participants: the other side, and the
 sender's own screen (which shows the stored order). Whatever has not arrived 30 s after the
-last acknowledgement is lost. Latency is from the send to the other side's receipt, measured in
-this one process, so on one clock.
+last acknowledgement is lost (a send not acknowledged within 300 s is counted as such). Latency
+is from the send to the other side's receipt, measured in this one process, so on one clock.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from bench.dev import PORTAL, client, percentile, platform, technicians
 
 SIDES = ("technician", "visitor")
 LATE_S = 30.0  # a message not delivered this long after the last acknowledgement is lost
+ACKNOWLEDGED_WITHIN_S = 300.0  # a send not acknowledged by then is counted so, and the client sends on
 OPENING_AT_ONCE = 16  # sessions whose connections are opened at the same time
 
 
@@ -142,8 +143,8 @@ async def _listen(side: Side, ledger: Ledger) -> None:
             ledger.arrived(message["message"]["text"], side.name, time.perf_counter())
         elif kind == "chat.sent":
             side.acknowledged.put_nowait(None)
-        elif "error" in message:
-            ledger.errors[str(message["error"])] += 1
+        elif kind is None:  # the function's {"error": ...}, or API Gateway's {"message": "Internal server error"}
+            ledger.errors[str(message.get("error") or message.get("message"))] += 1
             side.acknowledged.put_nowait(None)  # no chat.sent will come for it
 
 
@@ -155,7 +156,7 @@ async def _talk(side: Side, messages: int, ledger: Ledger, go: asyncio.Event) ->
         ledger.sent_at[name] = started
         await side.socket.send(json.dumps({"action": "chat.send", "session": side.visit.session_id, "text": name}))
         try:
-            await asyncio.wait_for(side.acknowledged.get(), LATE_S)
+            await asyncio.wait_for(side.acknowledged.get(), ACKNOWLEDGED_WITHIN_S)
         except TimeoutError:
             ledger.unacknowledged += 1
             continue
