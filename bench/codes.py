@@ -8,10 +8,11 @@ DynamoDB requests.
    over the global one), then runs `--clients` threads at once (httpx), each a technician
    creating `--codes` codes; then the same number of customer threads redeem every code on the
    portal's host. It prints codes created per second and the p50/p99 latency of each call,
-   measured at the client. The platform is started twice, side by side in the report: with
-   moto's own TransactWriteItems, which deep-copies every table a transaction names (its cost
-   grows with all the table holds), and with the rollback journal local mode uses
-   (`deskless dev --moto-transactions`, see local.moto_transactions).
+   measured at the client. The platform is started twice, side by side in the report: with moto
+   as it is (`deskless dev --moto as-is`: its TransactWriteItems deep-copies every table a
+   transaction names, its Query lists and sorts the whole table, so both cost time in proportion
+   to all the table holds), and with local mode's fast paths (`--moto fast`, the default: see
+   local.services.MotoServer).
 2. DynamoDB requests per operation: measured, not copied from the tests. In this process,
    against a fresh moto server, each codes route is invoked through the catalog's handler with
    the event the local gateway builds, and a botocore `before-call` hook counts the requests of
@@ -39,7 +40,7 @@ from local.metering import count_requests
 
 # --- 1. the platform under load ------------------------------------------------------------------
 
-ROLLBACKS = {"copy": "moto's table copy", "journal": "rollback journal"}  # --moto-transactions: report heading
+MOTO = {"as-is": "moto as it is", "fast": "local fast paths"}  # deskless dev --moto: report heading
 
 
 def load(port: int, clients: int, per_client: int) -> dict[str, Any]:
@@ -157,7 +158,7 @@ def _measure(registry: Any, origin_secret: str) -> list[tuple[str, Counter[str],
 
 
 def report(measured: dict[str, dict[str, Any]], counts: list[tuple[str, Counter[str], int]], clients: int) -> str:
-    """The figures of each run (`measured`, by --moto-transactions) side by side, then the counts."""
+    """The figures of each run (`measured`, by --moto) side by side, then the counts."""
     runs = list(measured.values())
 
     def row(figure: str, value: Callable[[dict[str, Any]], str]) -> str:
@@ -169,9 +170,9 @@ def report(measured: dict[str, dict[str, Any]], counts: list[tuple[str, Counter[
 
     lines = [
         f"Session codes on `deskless dev`, {clients} concurrent clients "
-        f"({os.cpu_count()} CPUs, Python {sys.version.split()[0]}); one column per local TransactWriteItems",
+        f"({os.cpu_count()} CPUs, Python {sys.version.split()[0]}); one column per `deskless dev --moto`",
         "",
-        "| figure | " + " | ".join(ROLLBACKS[mode] for mode in measured) + " |",
+        "| figure | " + " | ".join(MOTO[mode] for mode in measured) + " |",
         "|---|" + "---:|" * len(runs),
         row("codes created", lambda run: f"{run['created']} in {run['create_seconds']:.1f} s"),
         row("codes created per second", lambda run: f"{run['created'] / run['create_seconds']:.0f}"),
@@ -207,8 +208,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     started = time.perf_counter()
     measured = {}
-    for mode in ROLLBACKS:
-        with platform("--moto-transactions", mode) as urls:
+    for mode in MOTO:
+        with platform("--moto", mode) as urls:
             measured[mode] = load(int(urls["port"]), args.clients, args.codes)
     counts = requests_per_operation()
     print(report(measured, counts, args.clients))

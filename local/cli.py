@@ -18,9 +18,11 @@ import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Literal
 
 ROOT = Path(__file__).resolve().parent.parent
-MOTO_TRANSACTIONS = ("journal", "copy")  # local.moto_transactions.Mode, not imported: it loads moto
+MotoMode = Literal["fast", "as-is"]  # local.services.MotoServer reads it
+MOTO_MODES: tuple[MotoMode, ...] = ("fast", "as-is")
 CFN_LINT_NO_ERRORS = {0, 4, 8, 12}  # cfn-lint's exit code is a bit set: 2 = errors, 4 = warnings, 8 = informational
 
 
@@ -33,7 +35,7 @@ def _dev(args: argparse.Namespace) -> int:
             port=args.port,
             smtp_port=args.smtp_port,
             moto_port=args.moto_port,
-            moto_transactions=args.moto_transactions,
+            moto=args.moto,
             seed=not args.no_seed,
             reload=not args.no_reload,
             ready_file=args.ready_file,
@@ -121,11 +123,11 @@ def parser() -> argparse.ArgumentParser:
     dev.add_argument("--smtp-port", type=int, default=2525, help="inbound SMTP port; 0 picks a free one (default 2525)")
     dev.add_argument("--moto-port", type=int, default=0, help="port of the local AWS services (default: a free one)")
     dev.add_argument(
-        "--moto-transactions",
-        default="journal",
-        choices=MOTO_TRANSACTIONS,
-        help="how local DynamoDB rolls back a canceled transaction: a journal of the items it touched (default), "
-        "or moto's own copy of the whole table (slower, for comparison)",
+        "--moto",
+        default="fast",
+        choices=MOTO_MODES,
+        help="local DynamoDB with local mode's fast paths (default: transactions rolled back from a journal, "
+        "queries that read one partition), or moto as it is, whose costs grow with the table (for comparison)",
     )
     dev.add_argument("--no-seed", action="store_true", help="start without the demo data")
     dev.add_argument("--no-reload", action="store_true", help="do not reload functions when their code changes")

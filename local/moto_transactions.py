@@ -20,7 +20,7 @@ at each query, so they follow. A successful transaction keeps moto's writes and 
 
 Switched per process (moto's backends are module-level, and the patch is on their class), by
 local.services.MotoServer: "journal" by default, "copy" for moto's own behaviour
-(`deskless dev --moto-transactions copy`, which the codes benchmark runs for comparison).
+(`deskless dev --moto as-is`, which the codes benchmark runs for comparison).
 tests/integration/test_moto_transactions.py runs the same transactions both ways and fails if
 the results differ, or if moto's copy is no longer the one spared here.
 """

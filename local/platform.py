@@ -27,7 +27,7 @@ from local.tools import LocalTools
 from local.ttl import TtlReaper
 
 if TYPE_CHECKING:
-    from local.moto_transactions import Mode
+    from local.cli import MotoMode
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ class Options:
     port: int = 8000
     smtp_port: int = 2525
     moto_port: int = 0
-    moto_transactions: Mode = "journal"
+    moto: MotoMode = "fast"
     seed: bool = True
     reload: bool = True
     ready_file: str | None = None
@@ -63,7 +63,7 @@ class LocalPlatform:
     def __init__(self, options: Options) -> None:
         self.options = options
         self.names = LocalNames()
-        self.moto = MotoServer(options.host, options.moto_port, transactions=options.moto_transactions)
+        self.moto = MotoServer(options.host, options.moto_port, moto=options.moto)
         self.registry = FunctionRegistry(reload=options.reload)
         self.ledger = TtlLedger()
         self._socket = socket.create_server((options.host, options.port))

@@ -602,7 +602,7 @@ class StreamPoller:
                 shard.finished = True
             if len(batch) < 1000:
                 break
-        # moto's own rollback of a canceled transaction (`deskless dev --moto-transactions copy`,
+        # moto's own rollback of a canceled transaction (`deskless dev --moto as-is`,
         # see local.moto_transactions) puts a copy of the table, its stream shard with it, in
         # place of the one it changed: an iterator handed out before then goes on reading the
         # orphaned shard, which never sees another record. So none is kept from one poll to the
