@@ -164,18 +164,20 @@ class MotoServer:
     """moto's server on loopback, in a thread of this process. `moto` says whether local mode's
     fast paths replace what costs moto the most time (for the whole process, whose moto backends
     are module-level): "fast", TransactWriteItems rolls back from a journal of the items it names
-    (local.moto_transactions) and Query reads one partition (local.moto_queries); "as-is", moto
-    5.2.5's own of each, for comparison. The one place that reads the choice."""
+    (local.moto_transactions), Query reads one partition (local.moto_queries), and item values are
+    written into responses directly (local.moto_responses); "as-is", moto 5.2.5's own of each, for
+    comparison. The one place that reads the choice."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, moto: MotoMode = "fast") -> None:
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
         from werkzeug.serving import make_server
 
-        from local import moto_queries, moto_transactions
+        from local import moto_queries, moto_responses, moto_transactions
 
         fast = moto == "fast"
         moto_transactions.use("journal" if fast else "copy")
         moto_queries.use("partition" if fast else "moto")
+        moto_responses.use("direct" if fast else "moto")
         app = _OneTableWriterAtATime(DomainDispatcherApplication(create_backend_app))
         self._server = make_server(host, port, app, threaded=True, request_handler=MotoRequestHandler)
         self._thread = threading.Thread(target=self._server.serve_forever, name="moto", daemon=True)
