@@ -5,20 +5,21 @@ DynamoDB requests.
 
 1. Throughput and latency: starts `deskless dev` on free ports (as tests/e2e does), creates
    `--clients` technicians through the admin API (raising their own code limit if `--codes` is
-   over the global one), then runs
-   `--clients` threads at once (httpx), each a technician creating `--codes` codes; then the
-   same number of customer threads redeem every code on the portal's host. It prints codes
-   created per second and the p50/p99 latency of each call, measured at the client.
+   over the global one), then runs `--clients` threads at once (httpx), each a technician
+   creating `--codes` codes; then the same number of customer threads redeem every code on the
+   portal's host. It prints codes created per second and the p50/p99 latency of each call,
+   measured at the client. The platform is started twice, side by side in the report: with moto
+   as it is (`deskless dev --moto as-is`: its TransactWriteItems deep-copies every table a
+   transaction names, its Query lists and sorts the whole table, so both cost time in proportion
+   to all the table holds), and with local mode's fast paths (`--moto fast`, the default: see
+   local.services.MotoServer).
 2. DynamoDB requests per operation: measured, not copied from the tests. In this process,
    against a fresh moto server, each codes route is invoked through the catalog's handler with
    the event the local gateway builds, and a botocore `before-call` hook counts the requests of
    the functions' DynamoDB client (local.metering.count_requests, as the tests count).
 
 Everything is local: moto answers DynamoDB from one Python process, so the figures say how the
-code behaves under concurrency and what it asks of DynamoDB, not how fast DynamoDB is. moto 5.2's
-TransactWriteItems deep-copies the whole table (stream included) before each transaction, so
-every create and redemption here costs time in proportion to what the table holds, and 50
-clients queue behind that one process: latency is mostly that queue.
+code behaves under concurrency and what it asks of DynamoDB, not how fast DynamoDB is.
 """
 
 from __future__ import annotations
@@ -28,99 +29,29 @@ import json
 import logging
 import os
 import sys
-import tempfile
 import time
-import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-import httpx
-
-from local.launch import dev_process
+from bench.dev import PORTAL, Timings, client, platform, technicians
 from local.metering import count_requests
-
-ADMIN = ("admin@example.com", "deskless-admin")
-PORTAL = "acme"
-PASSWORD = "bench-technician-password"
-
 
 # --- 1. the platform under load ------------------------------------------------------------------
 
-
-@contextmanager
-def platform() -> Iterator[dict[str, Any]]:
-    """`deskless dev` on free ports, until the block ends; its ready file's contents (port, urls)."""
-    with (
-        tempfile.TemporaryDirectory() as folder,
-        dev_process(Path(folder), "--ttl-interval", "3600", "--no-reload") as (_, announced),
-    ):
-        yield announced
-
-
-@dataclass
-class Timings:
-    """Latencies of one kind of call, in seconds, and the statuses answered."""
-
-    seconds: list[float] = field(default_factory=list)
-    statuses: Counter[int] = field(default_factory=Counter)
-
-    def add(self, started: float, response: httpx.Response) -> httpx.Response:
-        self.seconds.append(time.perf_counter() - started)
-        self.statuses[response.status_code] += 1
-        return response
-
-    def percentile(self, p: float) -> float:
-        ordered = sorted(self.seconds)
-        return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))] * 1000
-
-
-def _client(port: int, host: str | None = None, token: str | None = None) -> httpx.Client:
-    headers = {"host": f"{host}:{port}"} if host else {}
-    if token:
-        headers["authorization"] = f"Bearer {token}"
-    return httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=headers, timeout=60)
-
-
-def _technicians(port: int, count: int, codes: int) -> list[str]:
-    """`count` new technicians, each allowed at least `codes` active codes; their tokens."""
-    with _client(port) as anonymous:
-        admin = anonymous.post("/api/auth/login", json={"email": ADMIN[0], "password": ADMIN[1]}).json()["token"]
-    with _client(port, token=admin) as client:
-        global_limit = int(client.get("/api/settings").json()["code_limit"])
-    run = uuid.uuid4().hex[:6]
-
-    def make(n: int) -> str:
-        with _client(port, token=admin) as client:
-            email = f"bench-{run}-{n}@example.com"
-            user = client.post(
-                "/api/staff",
-                json={"email": email, "name": f"Bench Tech {n}", "role": "technician", "password": PASSWORD},
-            )
-            user.raise_for_status()
-            if codes > global_limit:
-                client.patch(f"/api/staff/{user.json()['id']}", json={"code_limit": codes}).raise_for_status()
-            login = client.post("/api/auth/login", json={"email": email, "password": PASSWORD})
-            login.raise_for_status()
-            return str(login.json()["token"])
-
-    with ThreadPoolExecutor(max_workers=min(count, 8)) as pool:
-        return list(pool.map(make, range(count)))
+MOTO = {"as-is": "moto as it is", "fast": "local fast paths"}  # deskless dev --moto: report heading
 
 
 def load(port: int, clients: int, per_client: int) -> dict[str, Any]:
     started = time.perf_counter()
-    tokens = _technicians(port, clients, per_client)
+    tokens = technicians(port, clients, per_client)
     setup_seconds = time.perf_counter() - started
     creates, redemptions = Timings(), Timings()
 
     def create_codes(token: str) -> list[str]:
         made = []
-        with _client(port, token=token) as console:
+        with client(port, token=token) as console:
             for n in range(per_client):
                 started = time.perf_counter()
                 response = creates.add(started, console.post("/api/codes", json={"name": f"c{n}", "portal": PORTAL}))
@@ -129,7 +60,7 @@ def load(port: int, clients: int, per_client: int) -> dict[str, Any]:
         return made
 
     def redeem(codes: list[str]) -> None:
-        with _client(port, host=f"{PORTAL}.localhost") as customer:
+        with client(port, host=f"{PORTAL}.localhost") as customer:
             for code in codes:
                 started = time.perf_counter()
                 redemptions.add(started, customer.post("/api/join", json={"code": code, "name": "Bench Customer"}))
@@ -226,23 +157,34 @@ def _measure(registry: Any, origin_secret: str) -> list[tuple[str, Counter[str],
 # --- report --------------------------------------------------------------------------------------
 
 
-def report(measured: dict[str, Any], counts: list[tuple[str, Counter[str], int]], clients: int) -> str:
-    creates: Timings = measured["creates"]
-    redemptions: Timings = measured["redemptions"]
+def report(measured: dict[str, dict[str, Any]], counts: list[tuple[str, Counter[str], int]], clients: int) -> str:
+    """The figures of each run (`measured`, by --moto) side by side, then the counts."""
+    runs = list(measured.values())
+
+    def row(figure: str, value: Callable[[dict[str, Any]], str]) -> str:
+        return f"| {figure} | " + " | ".join(value(run) for run in runs) + " |"
+
+    def percentiles(run: dict[str, Any], kind: str) -> str:
+        timings: Timings = run[kind]
+        return f"{timings.percentile(50):.0f} / {timings.percentile(99):.0f}"
+
     lines = [
         f"Session codes on `deskless dev`, {clients} concurrent clients "
-        f"({os.cpu_count()} CPUs, Python {sys.version.split()[0]})",
+        f"({os.cpu_count()} CPUs, Python {sys.version.split()[0]}); one column per `deskless dev --moto`",
         "",
-        "| figure | value |",
-        "|---|---:|",
-        f"| codes created | {measured['created']} in {measured['create_seconds']:.1f} s |",
-        f"| codes created per second | {measured['created'] / measured['create_seconds']:.0f} |",
-        f"| create latency p50 / p99 ms | {creates.percentile(50):.0f} / {creates.percentile(99):.0f} |",
-        f"| redemptions per second | {len(redemptions.seconds) / measured['redeem_seconds']:.0f} |",
-        f"| redemption latency p50 / p99 ms | {redemptions.percentile(50):.0f} / {redemptions.percentile(99):.0f} |",
-        f"| create answers | {_statuses(creates.statuses)} |",
-        f"| redemption answers | {_statuses(redemptions.statuses)} |",
-        f"| (setting up {clients} technicians took) | {measured['setup_seconds']:.1f} s |",
+        "| figure | " + " | ".join(MOTO[mode] for mode in measured) + " |",
+        "|---|" + "---:|" * len(runs),
+        row("codes created", lambda run: f"{run['created']} in {run['create_seconds']:.1f} s"),
+        row("codes created per second", lambda run: f"{run['created'] / run['create_seconds']:.0f}"),
+        row("create latency p50 / p99 ms", lambda run: percentiles(run, "creates")),
+        row(
+            "redemptions per second",
+            lambda run: f"{len(run['redemptions'].seconds) / run['redeem_seconds']:.0f}",
+        ),
+        row("redemption latency p50 / p99 ms", lambda run: percentiles(run, "redemptions")),
+        row("create answers", lambda run: _statuses(run["creates"].statuses)),
+        row("redemption answers", lambda run: _statuses(run["redemptions"].statuses)),
+        row(f"(setting up {clients} technicians took)", lambda run: f"{run['setup_seconds']:.1f} s"),
         "",
         "DynamoDB requests per operation (measured in-process through the codes handler, botocore hook):",
         "",
@@ -265,8 +207,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--codes", type=int, default=2, help="codes each client creates (default 2)")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    with platform() as urls:
-        measured = load(int(urls["port"]), args.clients, args.codes)
+    measured = {}
+    for mode in MOTO:
+        with platform("--moto", mode) as urls:
+            measured[mode] = load(int(urls["port"]), args.clients, args.codes)
     counts = requests_per_operation()
     print(report(measured, counts, args.clients))
     print(f"\n(measured in {time.perf_counter() - started:.0f} s)")

@@ -20,8 +20,11 @@ import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Literal
 
 ROOT = Path(__file__).resolve().parent.parent
+MotoMode = Literal["fast", "as-is"]  # local.services.MotoServer reads it
+MOTO_MODES: tuple[MotoMode, ...] = ("fast", "as-is")
 CFN_LINT_NO_ERRORS = {0, 4, 8, 12}  # cfn-lint's exit code is a bit set: 2 = errors, 4 = warnings, 8 = informational
 
 
@@ -34,6 +37,7 @@ def _dev(args: argparse.Namespace) -> int:
             port=args.port,
             smtp_port=args.smtp_port,
             moto_port=args.moto_port,
+            moto=args.moto,
             seed=not args.no_seed,
             reload=not args.no_reload,
             ready_file=args.ready_file,
@@ -141,6 +145,13 @@ def parser() -> argparse.ArgumentParser:
     )
     dev.add_argument("--smtp-port", type=int, default=2525, help="inbound SMTP port; 0 picks a free one (default 2525)")
     dev.add_argument("--moto-port", type=int, default=0, help="port of the local AWS services (default: a free one)")
+    dev.add_argument(
+        "--moto",
+        default="fast",
+        choices=MOTO_MODES,
+        help="local DynamoDB with local mode's fast paths (default: transactions rolled back from a journal, "
+        "queries that read one partition), or moto as it is, whose costs grow with the table (for comparison)",
+    )
     dev.add_argument("--no-seed", action="store_true", help="start without the demo data")
     dev.add_argument("--no-reload", action="store_true", help="do not reload functions when their code changes")
     dev.add_argument("--ready-file", help="write the URLs as JSON to this file once ready (removed on exit)")

@@ -11,6 +11,7 @@ import socket
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import uvicorn
 
@@ -25,6 +26,9 @@ from local.streams import StreamPoller, TtlLedger
 from local.tools import LocalTools
 from local.ttl import TtlReaper
 
+if TYPE_CHECKING:
+    from local.cli import MotoMode
+
 
 @dataclass(frozen=True)
 class Options:
@@ -32,6 +36,7 @@ class Options:
     port: int = 8000
     smtp_port: int = 2525
     moto_port: int = 0
+    moto: MotoMode = "fast"
     seed: bool = True
     reload: bool = True
     ready_file: str | None = None
@@ -58,7 +63,7 @@ class LocalPlatform:
     def __init__(self, options: Options) -> None:
         self.options = options
         self.names = LocalNames()
-        self.moto = MotoServer(options.host, options.moto_port)
+        self.moto = MotoServer(options.host, options.moto_port, moto=options.moto)
         self.registry = FunctionRegistry(reload=options.reload)
         self.ledger = TtlLedger()
         self._socket = socket.create_server((options.host, options.port))

@@ -10,11 +10,14 @@ import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 
 from deskless.table import TABLE
+
+if TYPE_CHECKING:
+    from local.cli import MotoMode
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"  # moto's default account
@@ -158,14 +161,30 @@ class _OneTableWriterAtATime:
 
 
 class MotoServer:
-    """moto's server on loopback, in a thread of this process."""
+    """moto's server on loopback, in a thread of this process. `moto` says whether local mode's
+    fast paths replace what costs moto the most time (for the whole process, whose moto backends
+    are module-level): "fast", TransactWriteItems rolls back from a journal of the items it names
+    (local.moto_transactions), Query reads one partition (local.moto_queries), item values are
+    written into responses directly (local.moto_responses), and the server lists its services once
+    (local.moto_dispatch); "as-is", moto 5.2.5's own of each, for comparison. The one place that
+    reads the choice."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, moto: MotoMode = "fast") -> None:
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
         from werkzeug.serving import make_server
 
+        from local import moto_dispatch, moto_queries, moto_responses, moto_transactions
+
+        fast = moto == "fast"
+        moto_transactions.use("journal" if fast else "copy")
+        moto_queries.use("partition" if fast else "moto")
+        moto_responses.use("direct" if fast else "moto")
+        moto_dispatch.use("once" if fast else "moto")
+        from local.moto_keep_alive import KeepAliveRequestHandler
+
+        handler = KeepAliveRequestHandler if fast else MotoRequestHandler
         app = _OneTableWriterAtATime(DomainDispatcherApplication(create_backend_app))
-        self._server = make_server(host, port, app, threaded=True, request_handler=MotoRequestHandler)
+        self._server = make_server(host, port, app, threaded=True, request_handler=handler)
         self._thread = threading.Thread(target=self._server.serve_forever, name="moto", daemon=True)
 
     def start(self) -> str:

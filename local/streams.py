@@ -407,6 +407,7 @@ class StreamPoller:
         invoke: Invoke,
         ledger: TtlLedger,
         interval_s: float = 0.1,
+        idle_interval_s: float = 0.25,
         subscriptions: Sequence[StreamSubscription] | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -414,6 +415,8 @@ class StreamPoller:
         self._invoke = invoke
         self._ledger = ledger
         self._interval_s = interval_s
+        self._idle_interval_s = max(idle_interval_s, interval_s)
+        self._read_last = 0  # records the last poll read
         self._clock = clock
         chosen = STREAM_SUBSCRIPTIONS if subscriptions is None else subscriptions
         for subscription in chosen:
@@ -441,7 +444,9 @@ class StreamPoller:
     # Lifecycle
 
     def start(self) -> None:
-        """Poll every interval_s in a daemon thread until stop()."""
+        """Poll in a daemon thread until stop(): interval_s after a poll that read records or left
+        some to deliver; after polls that found nothing, twice as long each time, up to
+        idle_interval_s (an idle platform then costs a few polls a second, not ten)."""
         if self._thread is not None:
             return
         self._stop.clear()
@@ -457,12 +462,15 @@ class StreamPoller:
             self._thread = None
 
     def _run(self) -> None:
+        wait = self._interval_s
         while not self._stop.is_set():
             try:
                 self.poll_once()
             except Exception:
                 log.exception("stream poller: unexpected error; polling goes on")
-            self._stop.wait(self._interval_s)
+            busy = self._read_last or any(mapping.queue for mapping in self._mappings)
+            wait = self._interval_s if busy else min(wait * 2, self._idle_interval_s)
+            self._stop.wait(wait)
 
     # Polling
 
@@ -471,6 +479,7 @@ class StreamPoller:
         accepted (records filtered out or sent to dead_letters are not counted)."""
         with self._lock:
             records = self._fetch()
+            self._read_last = len(records)
             now = self._clock()
             for mapping in self._mappings:
                 matching = [(shard, r) for shard, r in records if matches_any(mapping.subscription.filters, r)]
@@ -602,10 +611,11 @@ class StreamPoller:
                 shard.finished = True
             if len(batch) < 1000:
                 break
-        # moto rolls a canceled transaction back by putting a copy of the table (its stream shard
-        # with it) in place of the one it changed: an iterator handed out before then goes on
-        # reading the orphaned shard, which never sees another record. So none is kept from one
-        # poll to the next; the next poll asks for one after the checkpoint.
+        # moto's own rollback of a canceled transaction (`deskless dev --moto as-is`,
+        # see local.moto_transactions) puts a copy of the table, its stream shard with it, in
+        # place of the one it changed: an iterator handed out before then goes on reading the
+        # orphaned shard, which never sees another record. So none is kept from one poll to the
+        # next; the next poll asks for one after the checkpoint, whichever rollback is in use.
         if shard.iterator is not None:
             _release_iterator(shard.iterator)
             shard.iterator = None
@@ -616,7 +626,7 @@ class StreamPoller:
         return from_stream_api(raw, stream_arn=self._stream_arn, ttl_delete=ttl)
 
     def _problem(self, message: str) -> None:
-        """Log a problem, but the same one at most every 30 s (the poller runs ten times a second)."""
+        """Log a problem, but the same one at most every 30 s (the poller runs several times a second)."""
         last, when = self._last_problem
         if message != last or time.monotonic() - when > 30:
             log.warning("stream poller: %s", message)
@@ -758,7 +768,7 @@ def _iso(moment: datetime | float) -> str:
 
 def _release_iterator(iterator: str) -> None:
     """Forget a shard iterator we have used up. moto keeps every iterator it hands out, forever;
-    polling ten times a second would otherwise grow its memory by tens of megabytes an hour. Only
+    polling several times a second would otherwise grow its memory by tens of megabytes an hour. Only
     possible when moto runs in this process, as in local mode; elsewhere it does nothing."""
     try:
         from moto.dynamodbstreams.models import dynamodbstreams_backends

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -14,10 +14,19 @@ import pytest
 
 from deskless.auth import Role
 from deskless.users import StaffUser, create_staff
+from local.moto_transactions import Mode, use
 from tests.conftest import LocalAws
 from tests.helpers import ConnectionsStub, HttpResult, call_http, http_event
 
 HOST = "acme.localhost:8000"
+
+
+@pytest.fixture
+def moto_transactions() -> Iterator[Callable[[Mode], None]]:
+    """Switches how moto rolls back a canceled transaction (local.moto_transactions) for one test;
+    back to the journal, the default, after it."""
+    yield use
+    use("journal")
 
 
 @dataclass

@@ -331,6 +331,33 @@ def test_the_background_thread_delivers_and_stops(aws, dynamodb, make_poller):
     assert recorder.batches == [["A"]]
 
 
+def test_an_idle_poller_polls_less_often_and_still_delivers_promptly(aws, dynamodb, make_poller):
+    # Given a poller whose table has been quiet for a while
+    recorder = Recorder()
+    poller = make_poller(recorder, interval_s=0.02, idle_interval_s=0.2)
+    polls: list[float] = []
+    poll_once = poller.poll_once
+
+    def counted():
+        polls.append(time.monotonic())
+        return poll_once()
+
+    poller.poll_once = counted
+    poller.start()
+    time.sleep(1.5)
+    # Then it polled at most every 0.2 s, not every 0.02 s
+    quiet = [p for p in polls if p > polls[0] + 0.5]
+    assert len(quiet) <= 7
+    # When an item is written, it is delivered within the idle interval
+    written = time.monotonic()
+    put(aws, dynamodb, "A")
+    put(aws, dynamodb, "B")
+    while len(recorder.records) < 2 and time.monotonic() < written + 5:
+        time.sleep(0.01)
+    assert time.monotonic() - written < 1
+    assert [_pk(record) for record in recorder.records] == ["A", "B"]
+
+
 def test_a_recreated_table_is_read_from_its_start(aws, dynamodb, make_poller):
     # Given a poller, and the table then recreated (moto reset, as between tests)
     recorder = Recorder()

@@ -1,10 +1,12 @@
-"""The local stream poller goes on delivering after moto cancels a transaction.
+"""The local stream poller goes on delivering after moto cancels a transaction, however moto rolls
+it back (local.moto_transactions).
 
-moto rolls a canceled transaction back by putting a deep copy of the table in place of the one it
-changed, stream shard included: an iterator handed out before then reads the orphaned shard,
-which never sees another record. A technician losing the race for a chat request (chat_taken) is
-such a transaction; so is a subdomain that is taken. The poller therefore keeps no iterator from
-one poll to the next."""
+moto's own rollback ("copy") puts a deep copy of the table in place of the one it changed,
+stream shard included: an iterator handed out before then reads the orphaned shard, which never
+sees another record. The journal (the default) keeps the shard and drops the canceled records
+from it. A technician losing the race for a chat request (chat_taken) is such a transaction; so
+is a subdomain that is taken. The poller keeps no iterator from one poll to the next, so either
+way it reads on after its checkpoint."""
 
 from __future__ import annotations
 
@@ -24,8 +26,14 @@ def recorder() -> Recorder:
     return Recorder()
 
 
+@pytest.fixture(params=["journal", "copy"])
+def rollback(request: pytest.FixtureRequest, moto_transactions: Any) -> None:
+    """Each test runs with either way of rolling back."""
+    moto_transactions(request.param)
+
+
 @pytest.fixture
-def poller_of(aws: LocalAws, recorder: Recorder) -> Iterator[Any]:
+def poller_of(aws: LocalAws, recorder: Recorder, rollback: None) -> Iterator[Any]:
     """Makes the poller when asked (it starts where the stream ends then), stops it after the test."""
     made: list[StreamPoller] = []
 
