@@ -1,11 +1,15 @@
 """boto3 clients, made on first use and kept for the life of the process.
 
 boto3 finds its endpoint the normal way (AWS_ENDPOINT_URL and friends), so in local mode
-the same code reaches the local services without knowing it.
+the same code reaches the local services without knowing it. A client is kept per service and
+per endpoint and region the environment names: a process whose environment points elsewhere
+(the tests, one local AWS after another) gets a client of the new place, and making a client
+(about 0.2 s: botocore reads its service model) happens once per place, not once per test.
 """
 
 from __future__ import annotations
 
+import os
 from functools import cache
 from typing import Any
 
@@ -15,8 +19,13 @@ from botocore.config import Config
 _CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, max_pool_connections=50)
 
 
-@cache
 def client(service: str) -> Any:
+    return _client(service, os.environ.get("AWS_ENDPOINT_URL"), os.environ.get("AWS_REGION"))
+
+
+@cache
+def _client(service: str, endpoint_url: str | None, region: str | None) -> Any:
+    """`endpoint_url` and `region` key the cache; boto3 reads them from the environment itself."""
     return boto3.session.Session().client(service, config=_CONFIG)
 
 
