@@ -15,7 +15,7 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoReque
 from werkzeug.serving import make_server
 
 from local.moto_keep_alive import KeepAliveRequestHandler
-from local.services import _OneTableWriterAtATime
+from local.services import _OneTableWriterAtATime, local_client
 from tests.conftest import LocalAws
 
 VARYING = {"date", "server", "connection", "x-amzn-requestid", "x-amz-request-id", "x-amz-id-2", "x-amz-crc32"}
@@ -69,7 +69,7 @@ def test_botocore_sends_its_requests_on_one_connection(aws: LocalAws, monkeypatc
         setup(handler)
 
     monkeypatch.setattr(KeepAliveRequestHandler, "setup", counted)
-    client = aws.client("dynamodb")
+    client = local_client.__wrapped__("dynamodb", aws.url)  # a new client: no connection open yet
 
     for _ in range(10):
         client.describe_table(TableName=aws.names.table)
