@@ -262,7 +262,8 @@ def _reply_item(reply: QuickReply) -> Item:
 
 
 def _reply(item: Item) -> QuickReply:
-    return QuickReply.model_validate({**item, "id": item["reply_id"]})
+    kept = {name: item[name] for name in QuickReply.model_fields if name in item}
+    return QuickReply.model_validate({**kept, "id": item["reply_id"]})
 
 
 def quick_replies_for(caller: Principal) -> list[QuickReply]:
