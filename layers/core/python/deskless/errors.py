@@ -241,12 +241,6 @@ class BuiltInTemplate(Conflict):
     code = "built_in_template"
 
 
-class NotBuiltIn(Conflict):
-    """Only a built-in template has a default to go back to."""
-
-    code = "not_built_in"
-
-
 class CredentialsUnavailable(Conflict):
     """The template issues portal credentials (a temporary password, a set-password link), which
     only a mail to a contact can carry."""
