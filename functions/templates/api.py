@@ -9,7 +9,7 @@ from __future__ import annotations
 from fastapi import Response
 from pydantic import BaseModel
 
-from deskless.errors import BuiltInTemplate, Forbidden, NotFound, UnknownSnippet
+from deskless.errors import BuiltInTemplate, NotFound, SharedQuickReply, UnknownSnippet
 from deskless.http import Api, SignedIn
 from deskless.snippets import SNIPPETS
 from deskless.templates import (
@@ -130,7 +130,7 @@ def list_quick_replies(caller: SignedIn) -> list[QuickReply]:
     return quick_replies_for(caller)
 
 
-@api.route("POST /api/quick-replies", status_code=201, errors=[UnknownSnippet, Forbidden])
+@api.route("POST /api/quick-replies", status_code=201, errors=[UnknownSnippet, SharedQuickReply])
 def create_reply(new: NewQuickReply, caller: SignedIn) -> QuickReply:
     return create_quick_reply(caller, new, shared=new.shared)
 
@@ -145,7 +145,7 @@ def get_reply(reply_id: str, caller: SignedIn) -> QuickReply:
     return quick_reply(caller, reply_id)
 
 
-@api.route("PUT /api/quick-replies/{reply_id}", errors=[NotFound, UnknownSnippet, Forbidden])
+@api.route("PUT /api/quick-replies/{reply_id}", errors=[NotFound, UnknownSnippet, SharedQuickReply])
 def replace_reply(reply_id: str, content: QuickReplyContent, caller: SignedIn) -> QuickReply:
     return replace_quick_reply(caller, reply_id, content)
 
@@ -154,7 +154,7 @@ def replace_reply(reply_id: str, content: QuickReplyContent, caller: SignedIn) -
     "DELETE /api/quick-replies/{reply_id}",
     status_code=204,
     response_class=Response,
-    errors=[NotFound, Forbidden],
+    errors=[NotFound, SharedQuickReply],
 )
 def delete_reply(reply_id: str, caller: SignedIn) -> Response:
     delete_quick_reply(caller, reply_id)

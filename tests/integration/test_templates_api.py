@@ -348,7 +348,7 @@ def test_admins_keep_shared_quick_replies_every_technician_may_use(api: Template
         api.call(f"DELETE /api/quick-replies/{shared['id']}", caller=TECHNICIAN),
         api.call("POST /api/quick-replies", caller=TECHNICIAN, body={**reply(), "shared": True}),
     )
-    assert [refused(response) for response in attempts] == [(403, "forbidden")] * 3
+    assert [refused(response) for response in attempts] == [(403, "shared_quick_reply")] * 3
     assert ok(api.call("GET /api/quick-replies", caller=OTHER_TECHNICIAN)) == [shared]
     ok(api.call(f"DELETE /api/quick-replies/{shared['id']}"), 204)
     assert ok(api.call("GET /api/quick-replies", caller=OTHER_TECHNICIAN)) == []

@@ -58,6 +58,7 @@ EXPECTED: dict[type[DesklessError], tuple[int, str]] = {
     errors.UnknownSnippet: (400, "unknown_snippet"),
     errors.BuiltInTemplate: (409, "built_in_template"),
     errors.CredentialsUnavailable: (409, "credentials_unavailable"),
+    errors.SharedQuickReply: (403, "shared_quick_reply"),
 }
 
 

@@ -246,3 +246,9 @@ class CredentialsUnavailable(Conflict):
     only a mail to a contact can carry."""
 
     code = "credentials_unavailable"
+
+
+class SharedQuickReply(Forbidden):
+    """Only admins add, change or delete the shared quick replies (technicians use them)."""
+
+    code = "shared_quick_reply"

@@ -34,7 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from .auth import Principal, Role
 from .data import EXISTS, NEW_ITEM, ConditionFailed, Item, table
-from .errors import BuiltInTemplate, Forbidden, NotFound
+from .errors import BuiltInTemplate, NotFound, SharedQuickReply
 from .fields import LINES, ONE_LINE, FullName
 from .languages import DEFAULT_LANGUAGE, LANGUAGES, Language
 from .rendering import Rendered, render
@@ -288,7 +288,7 @@ def quick_reply(caller: Principal, reply_id: str) -> QuickReply:
 
 def create_quick_reply(caller: Principal, content: QuickReplyContent, *, shared: bool) -> QuickReply:
     if shared and caller.role != Role.ADMIN:
-        raise Forbidden("Only admins add shared quick replies; keep this one as your own.")
+        raise SharedQuickReply("Only admins add shared quick replies; keep this one as your own.")
     check_known(reply_texts(content))
     now = int(time.time())
     reply = QuickReply(
@@ -306,7 +306,7 @@ def create_quick_reply(caller: Principal, content: QuickReplyContent, *, shared:
 def _changeable(caller: Principal, reply_id: str) -> QuickReply:
     reply = quick_reply(caller, reply_id)
     if reply.shared and caller.role != Role.ADMIN:
-        raise Forbidden("Only admins change shared quick replies.")
+        raise SharedQuickReply("Only admins change or delete shared quick replies.")
     return reply
 
 
