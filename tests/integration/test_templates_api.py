@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from deskless.auth import Principal, Role
-from deskless.snippets import SNIPPETS
+from deskless.snippets import SNIPPETS, SnippetContext, SnippetValues
 from deskless.template_defaults import BUILT_IN, PASSWORD_RESET, WELCOME
 from local.metering import count_requests
 from tests.conftest import LocalAws
@@ -213,6 +213,45 @@ def test_email_templates_are_for_admins_only(api: TemplatesApi) -> None:
         ("POST /api/email-templates/preview", {"subject": "x", "body": "y"}),
     ):
         assert refused(api.call(route_key, caller=TECHNICIAN, body=body)) == (403, "forbidden")
+
+
+# --- sending ------------------------------------------------------------------------------------
+
+
+class FakeIssuer:
+    """What the portal-credentials part will pass when it sends: here, it only counts."""
+
+    def __init__(self) -> None:
+        self.links = 0
+
+    def temporary_password(self) -> str:
+        raise AssertionError("the welcome template issues a link, not a password")
+
+    def password_link(self) -> str:
+        self.links += 1
+        return f"https://acme.localhost:8000/set-password?token=t{self.links}"
+
+
+def test_a_sender_renders_the_admins_welcome_with_a_link_issued_once(api: TemplatesApi) -> None:
+    content = {
+        "name": "Welcome",
+        "purpose": "welcome",
+        "variants": {"de": {"subject": "Willkommen {[Contact Name]}", "body": "[Los]({[Portal Password Link]})"}},
+    }
+    ok(api.call(f"PUT /api/email-templates/{WELCOME}", body=content))
+    templates = current("deskless.templates")
+    issuer = FakeIssuer()
+
+    with dynamodb_requests() as calls:
+        template = templates.email_template(WELCOME)
+        context = SnippetContext.for_sending(SnippetValues(contact_name="Eve <e@x>"), issuer)
+        language, mail = templates.render_email(template.variants, context, "cs", "de")
+
+    assert calls == {"GetItem": 1}
+    assert issuer.links == 1
+    assert (language, mail.subject) == ("de", "Willkommen Eve <e@x>")
+    assert '<a href="https://acme.localhost:8000/set-password?token=t1">Los</a>' in mail.html
+    assert mail.text == "Los (https://acme.localhost:8000/set-password?token=t1)\n"
 
 
 # --- previews -----------------------------------------------------------------------------------

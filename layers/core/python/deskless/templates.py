@@ -20,6 +20,17 @@ first there is (`variant_for`).
 
 **Snippets.** Every subject, title and body is checked when saved: an unknown `{[...]}` is
 refused naming it and listing the known ones (deskless.snippets.check_known).
+
+**Sending one** (what the parts that mail customers do; the credential issuer is theirs):
+
+    template = email_template(template_id)
+    context = SnippetContext.for_sending(SnippetValues(contact_name=..., portal_address=...), issuer)
+    language, mail = render_email(template.variants, context, contact_language, portal_language)
+    send_email([address], mail.subject, mail.text, mail.html)
+
+The issuer is asked for a temporary password or a set-password link only if the template names
+one, once, while rendering; the sender does it inside whatever makes the mail go once (a claim on
+the item that asked for it), so a retry issues nothing twice.
 """
 
 from __future__ import annotations
