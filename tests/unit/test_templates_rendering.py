@@ -338,3 +338,26 @@ def test_the_built_in_welcome_sends_a_set_password_link_never_a_password() -> No
     for variant in BUILT_IN[WELCOME].variants.values():
         assert "{[Portal Password Link]}" in variant.body
         assert "{[Portal Password]}" not in variant.body + variant.subject
+
+
+def test_the_text_part_keeps_the_shape_of_tables_code_and_nested_lists() -> None:
+    body = (
+        "- one\n  - nested *a*\n  - nested b\n- two\n\n"
+        "| Field | Value |\n|---|---|\n| Ticket | {[Ticket Number]} |\n\n"
+        "```\ncode {[Contact Name]} <x>\n```\n\n"
+        "---\n\n"
+        "<https://example.com/a> and `{[Company Name]}`"
+    )
+
+    html, text = render_body(body, sending(ticket_number="42", contact_name="Eve", company_name="<Acme>"))
+
+    assert text == (
+        "- one\n  - nested a\n  - nested b\n- two\n\n"
+        "Field | Value\nTicket | 42\n\n"
+        "code Eve <x>\n\n"
+        "--------------------\n\n"
+        "https://example.com/a and <Acme>\n"
+    )
+    assert "<td>42</td>" in html
+    assert "<pre><code>code Eve &lt;x&gt;\n</code></pre>" in html
+    assert "<code>&lt;Acme&gt;</code>" in html
