@@ -9,13 +9,15 @@ from __future__ import annotations
 from fastapi import Response
 from pydantic import BaseModel
 
-from deskless.errors import BuiltInTemplate, NotFound, SharedQuickReply, UnknownSnippet
+from deskless.errors import BuiltInTemplate, Conflict, NotFound, SharedQuickReply, UnknownSnippet
 from deskless.http import Api, SignedIn
 from deskless.snippets import SNIPPETS
 from deskless.templates import (
     EmailTemplate,
+    EmailTemplateChange,
     EmailTemplateContent,
     QuickReply,
+    QuickReplyChange,
     QuickReplyContent,
     create_email_template,
     create_quick_reply,
@@ -96,9 +98,9 @@ def get_email(template_id: str) -> EmailTemplate:
     return email_template(template_id)
 
 
-@api.route("PUT /api/email-templates/{template_id}", errors=[NotFound, UnknownSnippet, BuiltInTemplate])
-def replace_email(template_id: str, content: EmailTemplateContent) -> EmailTemplate:
-    return replace_email_template(template_id, content)
+@api.route("PUT /api/email-templates/{template_id}", errors=[NotFound, UnknownSnippet, BuiltInTemplate, Conflict])
+def replace_email(template_id: str, change: EmailTemplateChange) -> EmailTemplate:
+    return replace_email_template(template_id, change)
 
 
 @api.route(
@@ -145,9 +147,9 @@ def get_reply(reply_id: str, caller: SignedIn) -> QuickReply:
     return quick_reply(caller, reply_id)
 
 
-@api.route("PUT /api/quick-replies/{reply_id}", errors=[NotFound, UnknownSnippet, SharedQuickReply])
-def replace_reply(reply_id: str, content: QuickReplyContent, caller: SignedIn) -> QuickReply:
-    return replace_quick_reply(caller, reply_id, content)
+@api.route("PUT /api/quick-replies/{reply_id}", errors=[NotFound, UnknownSnippet, SharedQuickReply, Conflict])
+def replace_reply(reply_id: str, change: QuickReplyChange, caller: SignedIn) -> QuickReply:
+    return replace_quick_reply(caller, reply_id, change)
 
 
 @api.route(

@@ -101,7 +101,8 @@ def test_an_admins_edit_of_a_built_in_template_overrides_it_until_reset(api: Tem
     with dynamodb_requests() as calls:
         saved = ok(api.call(f"PUT /api/email-templates/{WELCOME}", body=content))
 
-    assert calls == {"PutItem": 1}
+    assert calls == {"UpdateItem": 1}
+    assert saved["revision"] == 1
     assert saved["customized"]
     assert saved["built_in"]
     assert ok(api.call(f"GET /api/email-templates/{WELCOME}"))["variants"] == content["variants"]
@@ -137,13 +138,41 @@ def test_an_admin_creates_changes_and_deletes_a_template_of_their_own(api: Templ
     changed = email("Zebra notice", de={"subject": "Hallo", "body": "Text"})
     with dynamodb_requests() as calls:
         saved = ok(api.call(f"PUT /api/email-templates/{made['id']}", body=changed))
-    assert calls == {"PutItem": 1}
+    assert calls == {"UpdateItem": 1}
     assert list(saved["variants"]) == ["de"]
 
     with dynamodb_requests() as calls:
         ok(api.call(f"DELETE /api/email-templates/{made['id']}"), 204)
     assert calls == {"DeleteItem": 1}
     assert refused(api.call(f"GET /api/email-templates/{made['id']}")) == (404, "not_found")
+
+
+def test_a_change_made_from_an_older_revision_is_refused_rather_than_undo_anothers(api: TemplatesApi) -> None:
+    # Given two admins who opened the untouched welcome template (revision 0)
+    first = {**email("Welcome with portal access"), "purpose": "welcome", "revision": 0}
+    second = {**first, "variants": {"en": {"subject": "Second", "body": "Second admin's text"}}}
+
+    # When the first saves, then the second saves what they had opened
+    assert ok(api.call(f"PUT /api/email-templates/{WELCOME}", body=first))["revision"] == 1
+    response = api.call(f"PUT /api/email-templates/{WELCOME}", body=second)
+
+    # Then the second is refused, and the first's text stays
+    assert refused(response) == (409, "conflict")
+    assert "since you opened it" in response.json()["message"]
+    stored = ok(api.call(f"GET /api/email-templates/{WELCOME}"))
+    assert stored["variants"] == first["variants"]
+    # made from the revision now stored, it goes through
+    assert ok(api.call(f"PUT /api/email-templates/{WELCOME}", body={**second, "revision": 1}))["revision"] == 2
+    made = ok(api.call("POST /api/email-templates", body=email()), 201)
+    assert made["revision"] == 1
+    assert refused(api.call(f"PUT /api/email-templates/{made['id']}", body={**email(), "revision": 7})) == (
+        409,
+        "conflict",
+    )
+    unknown = "0123456789abcdef"
+    for revision in (0, 1):
+        response = api.call(f"PUT /api/email-templates/{unknown}", body={**email(), "revision": revision})
+        assert refused(response) == (404, "not_found")
 
 
 def test_an_unknown_template_is_not_found_and_a_malformed_id_costs_no_request(api: TemplatesApi) -> None:
@@ -360,6 +389,9 @@ def test_a_technician_changes_and_deletes_their_own_quick_reply(api: TemplatesAp
     assert calls == {"BatchGetItem": 1, "PutItem": 1}
     assert list(changed["variants"]) == ["de"]
     assert changed["created_at"] == mine["created_at"]
+    assert (mine["revision"], changed["revision"]) == (1, 2)
+    stale = api.call(f"PUT /api/quick-replies/{mine['id']}", caller=TECHNICIAN, body={**reply(), "revision": 1})
+    assert refused(stale) == (409, "conflict")
 
     with dynamodb_requests() as calls:
         ok(api.call(f"DELETE /api/quick-replies/{mine['id']}", caller=TECHNICIAN), 204)

@@ -44,8 +44,8 @@ from typing import Annotated, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from .auth import Principal, Role
-from .data import EXISTS, NEW_ITEM, ConditionFailed, Item, table
-from .errors import BuiltInTemplate, NotFound, SharedQuickReply
+from .data import EXISTS, NEW_ITEM, Condition, ConditionFailed, Item, table
+from .errors import BuiltInTemplate, Conflict, NotFound, SharedQuickReply
 from .fields import LINES, ONE_LINE, FullName
 from .languages import DEFAULT_LANGUAGE, LANGUAGES, Language
 from .rendering import Rendered, render
@@ -101,10 +101,23 @@ class EmailTemplateContent(BaseModel):
     variants: dict[Language, EmailVariant] = Field(min_length=1, description="A variant per language (at least one).")
 
 
+REVISION = Field(
+    default=None,
+    ge=0,
+    description="The revision the change was made from (as read): if the template changed since, the change is "
+    "refused (409) rather than undo someone else's. Absent: the change is made whatever the revision.",
+)
+
+
+class EmailTemplateChange(EmailTemplateContent):
+    revision: int | None = REVISION
+
+
 class EmailTemplate(EmailTemplateContent):
     id: str
     built_in: bool = Field(description="One of Deskless' own: it cannot be deleted, only reset to its default.")
     customized: bool = Field(description="A built-in template an admin changed (reset brings the default back).")
+    revision: int = Field(description="Counts the changes stored (0: a built-in template's default).")
     updated_at: int | None = None
 
 
@@ -116,10 +129,15 @@ class QuickReplyContent(BaseModel):
     variants: dict[Language, ReplyVariant] = Field(min_length=1, description="A variant per language (at least one).")
 
 
+class QuickReplyChange(QuickReplyContent):
+    revision: int | None = REVISION
+
+
 class QuickReply(QuickReplyContent):
     id: str
     shared: bool = Field(description="Every technician may use it; admins keep it. Else its owner's alone.")
     owner_id: str | None = Field(default=None, description="Whose own quick reply it is (none: shared).")
+    revision: int = Field(default=1, description="Counts the changes stored.")
     created_at: int
     updated_at: int
 
@@ -171,7 +189,8 @@ def _email_item(template_id: str, content: EmailTemplateContent, now: int) -> It
         email_template_key(template_id),
         template_id=template_id,
         updated_at=now,
-        **content.model_dump(mode="json"),
+        revision=1,
+        **content.model_dump(mode="json", include=set(EmailTemplateContent.model_fields)),
     )
 
 
@@ -180,12 +199,13 @@ def _email_template(template_id: str, item: Item | None) -> EmailTemplate:
     if item is None:
         if built_in is None:
             raise NotFound("There is no such email template.")
-        return EmailTemplate(id=template_id, built_in=True, customized=False, **built_in.model_dump())
+        return EmailTemplate(id=template_id, built_in=True, customized=False, revision=0, **built_in.model_dump())
     content = EmailTemplateContent.model_validate({name: item[name] for name in EmailTemplateContent.model_fields})
     return EmailTemplate(
         id=template_id,
         built_in=built_in is not None,
         customized=built_in is not None,
+        revision=item.get("revision", 1),
         updated_at=item.get("updated_at"),
         **content.model_dump(),
     )
@@ -214,20 +234,45 @@ def create_email_template(content: EmailTemplateContent) -> EmailTemplate:
     return _email_template(template_id, item)
 
 
-def replace_email_template(template_id: str, content: EmailTemplateContent) -> EmailTemplate:
-    """Store an admin's version of a template: a custom one must exist; a built-in one keeps its purpose."""
+def replace_email_template(template_id: str, change: EmailTemplateChange) -> EmailTemplate:
+    """Store an admin's version of a template (one UpdateItem, which counts the revision): a custom
+    one must exist; a built-in one keeps its purpose; a change made from an older revision than
+    the stored one is refused (Conflict) instead of undoing what someone else saved meanwhile."""
     if not _ID.fullmatch(template_id):
         raise NotFound("There is no such email template.")
     built_in = _built_ins().get(template_id)
-    if built_in is not None and content.purpose != built_in.purpose:
+    if built_in is not None and change.purpose != built_in.purpose:
         raise BuiltInTemplate(f"The built-in template {built_in.name!r} keeps its purpose, {built_in.purpose.value}.")
-    check_known(email_texts(content))
-    item = _email_item(template_id, content, int(time.time()))
+    check_known(email_texts(change))
+    content = EmailTemplateContent.model_validate(change.model_dump(include=set(EmailTemplateContent.model_fields)))
+    attributes = stamped(
+        Entity.EMAIL_TEMPLATE, template_id=template_id, updated_at=int(time.time()), **content.model_dump(mode="json")
+    )
     try:
-        table().put(item, condition=None if built_in is not None else EXISTS)
+        item = table().update(
+            email_template_key(template_id),
+            set_values=attributes,
+            add={"revision": 1},
+            condition=_unchanged_since(change.revision, must_exist=built_in is None),
+        )
     except ConditionFailed as error:
-        raise NotFound("There is no such email template.") from error
+        if table().get(email_template_key(template_id), consistent=True) is None and built_in is None:
+            raise NotFound("There is no such email template.") from error
+        raise _changed_meanwhile("email template") from error
     return _email_template(template_id, item)
+
+
+def _unchanged_since(revision: int | None, *, must_exist: bool) -> Condition | None:
+    """The condition of a change made from `revision` (None: from whatever is stored)."""
+    if revision is None:
+        return EXISTS if must_exist else None
+    if revision == 0 and not must_exist:
+        return NEW_ITEM  # the default of a built-in template: nothing may be stored yet
+    return Condition("attribute_exists(pk) AND revision = :revision", values={":revision": revision})
+
+
+def _changed_meanwhile(what: str) -> Conflict:
+    return Conflict(f"Someone else saved this {what} since you opened it; reload it and make your change again.")
 
 
 def delete_email_template(template_id: str) -> None:
@@ -321,14 +366,20 @@ def _changeable(caller: Principal, reply_id: str) -> QuickReply:
     return reply
 
 
-def replace_quick_reply(caller: Principal, reply_id: str, content: QuickReplyContent) -> QuickReply:
-    check_known(reply_texts(content))
+def replace_quick_reply(caller: Principal, reply_id: str, change: QuickReplyChange) -> QuickReply:
+    """A quick reply's new text (BatchGetItem + PutItem, conditional on the revision read), unless
+    it changed since the revision the change was made from (Conflict)."""
+    check_known(reply_texts(change))
     reply = _changeable(caller, reply_id)
-    changed = reply.model_copy(update={"variants": content.variants, "updated_at": int(time.time())})
+    if change.revision is not None and change.revision != reply.revision:
+        raise _changed_meanwhile("quick reply")
+    changed = reply.model_copy(
+        update={"variants": change.variants, "updated_at": int(time.time()), "revision": reply.revision + 1}
+    )
     try:
-        table().put(_reply_item(changed), condition=EXISTS)
+        table().put(_reply_item(changed), condition=Condition("revision = :read", values={":read": reply.revision}))
     except ConditionFailed as error:
-        raise NotFound("There is no such quick reply.") from error
+        raise _changed_meanwhile("quick reply") from error
     return changed
 
 

@@ -85,7 +85,10 @@ function templateDialog(ctx, snippets, template, reload) {
     const body = { name: name.value, purpose: purpose.value, variants: editor.value() };
     let saved;
     try {
-      saved = template ? await ctx.api.put(path(template), body) : await ctx.api.post("/api/email-templates", body);
+      // made from the revision the dialog opened: refused if someone saved another since
+      saved = template
+        ? await ctx.api.put(path(template), { ...body, revision: template.revision })
+        : await ctx.api.post("/api/email-templates", body);
     } catch (error) {
       throw variantProblems(editor, error);
     }

@@ -86,7 +86,7 @@ function replyDialog(ctx, snippets, reply, reload) {
     let saved;
     try {
       saved = reply
-        ? await ctx.api.put(path(reply), { variants })
+        ? await ctx.api.put(path(reply), { variants, revision: reply.revision }) // refused if changed since
         : await ctx.api.post("/api/quick-replies", { variants, shared: shared.checked });
     } catch (error) {
       throw variantProblems(editor, error);
