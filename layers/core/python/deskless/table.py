@@ -39,6 +39,11 @@ Access patterns (every read is a GetItem or a Query; nothing scans):
 | an operator's invitations             | Query     | GSI1 gsi1pk=INVITES#<user id> gsi1sk=<time>#<token> |
 | API key by id                         | GetItem   | pk=APIKEY#<id>        sk=APIKEY                |
 | list API keys                         | Query     | GSI1 gsi1pk=APIKEYS   gsi1sk=<time>#<id>       |
+| email template by id (an admin's edit of a built-in one too) | GetItem | pk=TEMPLATES#EMAIL sk=<id> |
+| list email templates                  | Query     | pk=TEMPLATES#EMAIL                             |
+| shared quick replies                  | Query     | pk=QUICKREPLIES#SHARED                         |
+| a technician's own quick replies      | Query     | pk=QUICKREPLIES#<user id>                      |
+| a quick reply: shared or the caller's | BatchGet  | pk=QUICKREPLIES#SHARED and #<user id>, sk=<id> |
 
 Every item carries `type` (its entity name), which the stream filters match on, and items
 that expire carry `expires_at` (epoch seconds); reads treat an item past it as gone because
@@ -115,6 +120,8 @@ class Entity(StrEnum):
     QUEUE_ENTRY = "queue_entry"
     SUPPORT_REQUEST = "support_request"
     THROTTLE = "throttle"
+    EMAIL_TEMPLATE = "email_template"
+    QUICK_REPLY = "quick_reply"
 
 
 Key = dict[str, str]
@@ -304,3 +311,19 @@ def support_request_index(company_id: str, created_at: int, request_id: str) -> 
 
 def throttle_key(kind: str, source: str, window_start: int) -> Key:
     return {"pk": f"THROTTLE#{kind}#{source}", "sk": str(window_start)}
+
+
+EMAIL_TEMPLATES = "TEMPLATES#EMAIL"
+
+
+def email_template_key(template_id: str) -> Key:
+    return {"pk": EMAIL_TEMPLATES, "sk": template_id}
+
+
+def quick_replies(owner_id: str | None) -> str:
+    """The partition of the shared quick replies (owner None) or of one user's own."""
+    return f"QUICKREPLIES#{owner_id or 'SHARED'}"
+
+
+def quick_reply_key(owner_id: str | None, reply_id: str) -> Key:
+    return {"pk": quick_replies(owner_id), "sk": reply_id}
