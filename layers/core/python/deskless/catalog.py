@@ -210,6 +210,13 @@ FUNCTIONS: tuple[Function, ...] = (
         "Companies and their portals; each portal's pages, chat widget, chat requests and messages.",
     ),
     Function(
+        "contacts",
+        Trigger.HTTP,
+        _RW | {Access.ORIGIN_SECRET},
+        "Contacts: find, create, edit, deactivate, import from CSV; integrations create them with an API key.",
+        timeout_s=29,  # a CSV import of 500 rows; API Gateway waits 30 s at most
+    ),
+    Function(
         "http_authorizer",
         Trigger.HTTP_AUTHORIZER,
         frozenset({Access.TABLE_READ, Access.SIGNING_KEY}),
@@ -286,6 +293,16 @@ HTTP_ROUTES: tuple[HttpRoute, ...] = (
     HttpRoute("PATCH /api/companies/{company_id}/portal", "portals", ADMIN),
     HttpRoute("GET /api/companies/{company_id}/portal/embed", "portals", ADMIN),
     HttpRoute("GET /api/companies/{company_id}/support-requests", "portals", STAFF),
+    HttpRoute("POST /api/companies/{company_id}/domains", "portals", ADMIN),
+    HttpRoute("DELETE /api/companies/{company_id}/domains/{domain}", "portals", ADMIN),
+    HttpRoute("GET /api/contacts", "contacts", STAFF),
+    HttpRoute("POST /api/contacts", "contacts", STAFF),
+    HttpRoute("GET /api/contacts/{contact_id}", "contacts", STAFF),
+    HttpRoute("PATCH /api/contacts/{contact_id}", "contacts", STAFF),
+    HttpRoute("POST /api/contacts/{contact_id}/deactivate", "contacts", STAFF),
+    HttpRoute("POST /api/contacts/import/preview", "contacts", ADMIN),
+    HttpRoute("POST /api/contacts/import", "contacts", ADMIN),
+    HttpRoute("POST /api/v1/contacts", "contacts", API_KEY),
     # A portal's own API: the portal is the one whose host the request came to.
     HttpRoute("GET /api/portal", "portals", PUBLIC),
     HttpRoute("POST /api/portal/chat-requests", "portals", PUBLIC),

@@ -222,3 +222,35 @@ class NotOnline(Conflict):
     """An operator who is away accepts no chats."""
 
     code = "not_online"
+
+
+class ContactEmailTaken(Conflict):
+    """Another contact has this email address already (compared whatever its case)."""
+
+    code = "contact_email_taken"
+
+
+class DomainTaken(Conflict):
+    """Another company holds this email domain already: a domain belongs to at most one company."""
+
+    code = "domain_taken"
+
+
+class DomainRefused(InvalidRequest):
+    """Not a domain a company may hold: not a domain name, or a free-mail or disposable-mail provider's."""
+
+    code = "domain_refused"
+
+
+class UnassignedCompany(Conflict):
+    """The company "Unassigned" holds contacts no company claims: it cannot be renamed, given a
+    portal or email domains."""
+
+    code = "unassigned_company"
+
+
+class InvalidCsv(InvalidRequest):
+    """The CSV file cannot be imported at all (not UTF-8, no header, unknown columns, too many rows);
+    nothing was written."""
+
+    code = "invalid_csv"
