@@ -136,7 +136,9 @@ def import_contacts(csv: CsvImport) -> Plan:
     return run_import(decoded(csv.file), welcome=csv.welcome)
 
 
-@api.route("POST /api/v1/contacts", status_code=201, errors=[ContactEmailTaken, NotFound, InvalidApiKey])
+@api.route(
+    "POST /api/v1/contacts", status_code=201, errors=[ContactEmailTaken, NotFound, InvalidApiKey, InvalidRequest]
+)
 def create_with_key(contact: NewContact, key_id: ApiKeyId) -> Contact:
     try:
         return _new(contact, CreatedVia.API, also=[used(key_id, int(time.time()))])

@@ -39,6 +39,8 @@ PARAMETERS = {
     "user_id": "0123456789abcdef",
     "company_id": "0123456789abcdef",
     "session_id": "no-such-session",
+    "contact_id": "0123456789abcdef",
+    "domain": "no-such-domain.example",
 }
 # What a refusal by the catalog's gate looks like: the plumbing's answers, or API Gateway's own.
 REFUSALS = {"unauthorized", "forbidden", "invalid_api_key"}

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from html.parser import HTMLParser
-from urllib.parse import quote
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
