@@ -130,6 +130,8 @@ def read_rows(text: str) -> list[Parsed]:
     except csv.Error as error:
         raise InvalidCsv(f"Line {reader.line_num} cannot be read as CSV ({error}). Nothing was imported.") from error
     records = [(line, record) for line, record in records if any(cell.strip() for cell in record)]
+    if not records:
+        raise InvalidCsv("The file has no header row (name, email, ...): every line of it is blank.")
     (_, header), rows = records[0], records[1:]
     columns = [cell.strip().lower() for cell in header]
     unknown = [column for column in columns if column not in COLUMNS]

@@ -80,6 +80,7 @@ def test_a_bad_row_is_refused_with_its_reason_and_the_others_are_kept(line: str,
     ("text", "message"),
     [
         ("", "empty"),
+        ('""\n" "\n', "every line of it is blank"),
         ("name,email\n", "no contacts"),
         ("name,phone\nCarla,1\n", "needs the column(s) email"),
         ("name,email,title\nCarla,carla@acme.com,Boss\n", "Unknown column(s): 'title'"),

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from deskless.contacts import Contact, CreatedVia, contact_email, contact_emails, folded, matches, search_terms
+from deskless.contacts import (
+    Contact,
+    CreatedVia,
+    contact_email,
+    contact_emails,
+    domain_of,
+    folded,
+    matches,
+    search_terms,
+)
 from deskless.errors import InvalidRequest
 
 
@@ -63,3 +72,8 @@ def test_every_word_of_a_query_must_match() -> None:
 
     assert not matches(carla, "carla smith")
     assert not matches(carla, "arla")  # words match from their start
+
+
+def test_an_international_domain_is_looked_up_as_companies_hold_it() -> None:
+    # a company holds bücher.de as xn--bcher-kva.de (deskless.companies.company_domain)
+    assert domain_of(contact_email("Jana@Bücher.de")) == "xn--bcher-kva.de"

@@ -119,7 +119,16 @@ def contact_emails(texts: Iterable[str]) -> list[str]:
 
 
 def domain_of(email: str) -> str:
-    return email.rsplit("@", 1)[1]
+    """The domain of an address as companies hold domains: an international one in its ASCII form.
+
+    >>> domain_of("jana@bücher.de")
+    'xn--bcher-kva.de'
+    """
+    domain = email.rsplit("@", 1)[1]
+    try:
+        return domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        return domain
 
 
 _WORD = re.compile(r"[^\W_]+")
@@ -144,7 +153,8 @@ def search_terms(name: str, emails: Sequence[str]) -> list[str]:
     """
     words = _WORD.findall(folded(name))
     addresses = [folded(email) for email in emails]
-    return list(dict.fromkeys([*words, *addresses, *(domain_of(email) for email in addresses)]))
+    domains = [address.rsplit("@", 1)[1] for address in addresses]
+    return list(dict.fromkeys([*words, *addresses, *domains]))
 
 
 def matches(contact: Contact, query: str) -> bool:
