@@ -243,7 +243,8 @@ def _plan(rows: list[Parsed]) -> list[_Planned]:
         row = Row(line=parsed.line, action="refuse", name=parsed.name, emails=parsed.emails)
         planned.append(_Planned(row, parsed))
         if parsed.problem:
-            row.reason = parsed.problem[0].upper() + parsed.problem[1:] + "."
+            reason = parsed.problem[0].upper() + parsed.problem[1:]
+            row.reason = reason if reason.endswith(".") else f"{reason}."
             continue
         repeated = next((email for email in parsed.emails if email in seen), None)
         if repeated:

@@ -198,7 +198,7 @@ function importDialog(ctx, reload) {
       h("div", { class: "table-scroll" }, table),
     ),
   );
-  dialog.classList.add("wide");
+  dialog.classList.add("wider");
   file.focus();
 }
 
