@@ -102,6 +102,20 @@ def test_dependency_layer_is_cached_by_its_fingerprint_and_leaves_the_sdk_to_the
     assert not [name for name in PROVIDED_BY_RUNTIME if (site_packages / name).exists()]
 
 
+def test_the_templates_function_renders_markdown_from_the_dependency_layer_and_sends_no_mail(
+    synthesized: Synthesized,
+):
+    _, function = synthesized.function("templates")
+    dependencies = synthesized.resources[logical_id_of(function["Properties"]["Layers"][0])]
+    site_packages = synthesized.asset_directory(dependencies["Properties"]["Content"]) / "python"
+    assert (site_packages / "markdown_it" / "main.py").is_file()
+    assert (site_packages / "mdurl").is_dir()
+    assert (site_packages / "jinja2").is_dir()
+    statements = synthesized.role_statements("templates")
+    assert not [s for s in statements if any(action.startswith("ses:") for action in actions_of(s))]
+    assert writes_table(statements, synthesized.only("AWS::DynamoDB::Table"))
+
+
 def reads_table(statements: list[dict[str, Any]], table: str) -> bool:
     return any("dynamodb:GetItem" in actions_of(s) and mentions(s["Resource"], table) for s in statements)
 

@@ -15,6 +15,7 @@ FUNCTIONS_AND_SAMPLES = [
     ("auth", "http_me", None),
     ("staff", "http_staff_list", None),
     ("portals", "http_portal_home", None),
+    ("templates", "http_email_template_preview", None),
 ]
 
 

@@ -55,6 +55,15 @@ EXPECTED: dict[type[DesklessError], tuple[int, str]] = {
     errors.NotOnline: (409, "not_online"),
     errors.AccountDeactivated: (403, "account_deactivated"),
     errors.CannotChangeSelf: (409, "cannot_change_self"),
+    errors.UnknownSnippet: (400, "unknown_snippet"),
+    errors.BuiltInTemplate: (409, "built_in_template"),
+    errors.CredentialsUnavailable: (409, "credentials_unavailable"),
+    errors.SharedQuickReply: (403, "shared_quick_reply"),
+    errors.ContactEmailTaken: (409, "contact_email_taken"),
+    errors.DomainTaken: (409, "domain_taken"),
+    errors.DomainRefused: (400, "domain_refused"),
+    errors.UnassignedCompany: (409, "unassigned_company"),
+    errors.InvalidCsv: (400, "invalid_csv"),
 }
 
 
@@ -107,6 +116,15 @@ def test_too_many_requests_tells_the_client_when_to_retry() -> None:
 
     assert response.status == 429
     assert response.headers["retry-after"] == "30"
+
+
+def test_a_domain_error_that_knows_where_the_problem_is_says_so_in_details() -> None:
+    where = [{"field": "variants.es.body", "problem": "Unknown snippet {[Nope]}."}]
+
+    response = health_raising(errors.UnknownSnippet("Unknown snippet {[Nope]}.", where))
+
+    assert response.status == 400
+    assert response.json() == {"error": "unknown_snippet", "message": "Unknown snippet {[Nope]}.", "details": where}
 
 
 def test_an_unexpected_exception_is_a_500_without_its_details() -> None:

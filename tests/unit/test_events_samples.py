@@ -43,6 +43,7 @@ MODELS: dict[str, type[BaseModel]] = {
     "http_me": APIGatewayProxyEventV2Model,
     "http_staff_list": APIGatewayProxyEventV2Model,
     "http_staff_create": APIGatewayProxyEventV2Model,
+    "http_email_template_preview": APIGatewayProxyEventV2Model,
     "http_portal_home": APIGatewayProxyEventV2Model,
     "authorizer_http": ApiGatewayAuthorizerRequestV2,
     "websocket_connect": APIGatewayWebSocketConnectEventModel,

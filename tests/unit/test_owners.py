@@ -37,6 +37,8 @@ OWNERS: dict[Entity, str] = {
     Entity.SETTINGS: f"{CORE}/preferences.py",
     Entity.GUESSES: f"{CORE}/guessing.py",
     Entity.THROTTLE: f"{CORE}/throttle.py",
+    Entity.EMAIL_TEMPLATE: f"{CORE}/templates.py",
+    Entity.QUICK_REPLY: f"{CORE}/templates.py",
     Entity.CODE: "functions/codes/codes.py",
     Entity.CODE_SLOT: "functions/codes/codes.py",
     Entity.CODE_NAME: "functions/codes/codes.py",

@@ -217,6 +217,12 @@ FUNCTIONS: tuple[Function, ...] = (
         timeout_s=29,  # a CSV import of 500 rows; API Gateway waits 30 s at most
     ),
     Function(
+        "templates",
+        Trigger.HTTP,
+        _RW | {Access.ORIGIN_SECRET},
+        "Email templates and quick replies with their {[...]} snippets, and previews of both.",
+    ),
+    Function(
         "http_authorizer",
         Trigger.HTTP_AUTHORIZER,
         frozenset({Access.TABLE_READ, Access.SIGNING_KEY}),
@@ -303,6 +309,23 @@ HTTP_ROUTES: tuple[HttpRoute, ...] = (
     HttpRoute("POST /api/contacts/import/preview", "contacts", ADMIN),
     HttpRoute("POST /api/contacts/import", "contacts", ADMIN),
     HttpRoute("POST /api/v1/contacts", "contacts", API_KEY),
+    HttpRoute("GET /api/snippets", "templates", STAFF),
+    HttpRoute("GET /api/email-templates", "templates", ADMIN),
+    HttpRoute("POST /api/email-templates", "templates", ADMIN),
+    HttpRoute("POST /api/email-templates/preview", "templates", ADMIN),
+    HttpRoute("GET /api/email-templates/{template_id}", "templates", ADMIN),
+    HttpRoute("PUT /api/email-templates/{template_id}", "templates", ADMIN),
+    HttpRoute("DELETE /api/email-templates/{template_id}", "templates", ADMIN),
+    HttpRoute("POST /api/email-templates/{template_id}/reset", "templates", ADMIN),
+    HttpRoute("POST /api/email-templates/{template_id}/preview", "templates", ADMIN),
+    # Shared quick replies and each technician's own: the logic keeps another's out of sight (404).
+    HttpRoute("GET /api/quick-replies", "templates", STAFF),
+    HttpRoute("POST /api/quick-replies", "templates", STAFF),
+    HttpRoute("POST /api/quick-replies/preview", "templates", STAFF),
+    HttpRoute("GET /api/quick-replies/{reply_id}", "templates", STAFF),
+    HttpRoute("PUT /api/quick-replies/{reply_id}", "templates", STAFF),
+    HttpRoute("DELETE /api/quick-replies/{reply_id}", "templates", STAFF),
+    HttpRoute("POST /api/quick-replies/{reply_id}/preview", "templates", STAFF),
     # A portal's own API: the portal is the one whose host the request came to.
     HttpRoute("GET /api/portal", "portals", PUBLIC),
     HttpRoute("POST /api/portal/chat-requests", "portals", PUBLIC),

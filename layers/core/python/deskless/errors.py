@@ -254,3 +254,33 @@ class InvalidCsv(InvalidRequest):
     nothing was written."""
 
     code = "invalid_csv"
+
+
+class UnknownSnippet(InvalidRequest):
+    """A template names a snippet `{[...]}` that does not exist; the message names it and lists
+    the known ones, `details` says which field holds it."""
+
+    code = "unknown_snippet"
+
+    def __init__(self, message: str, details: list[dict[str, str]] | None = None) -> None:
+        super().__init__(message)
+        self.details = details or []
+
+
+class BuiltInTemplate(Conflict):
+    """A built-in template cannot be deleted: reset it to its default instead."""
+
+    code = "built_in_template"
+
+
+class CredentialsUnavailable(Conflict):
+    """The template issues portal credentials (a temporary password, a set-password link), which
+    only a mail to a contact can carry."""
+
+    code = "credentials_unavailable"
+
+
+class SharedQuickReply(Forbidden):
+    """Only admins add, change or delete the shared quick replies (technicians use them)."""
+
+    code = "shared_quick_reply"

@@ -67,7 +67,8 @@ def error_response(status: int, code: str, message: str, **extra: Any) -> JSONRe
 
 async def _domain_error(_: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, DesklessError)
-    response = error_response(error.status, error.code, error.message)
+    details = getattr(error, "details", None)  # where in the request each problem is, when the error knows
+    response = error_response(error.status, error.code, error.message, **({"details": details} if details else {}))
     if retry_after := getattr(error, "retry_after", None):
         response.headers["Retry-After"] = str(retry_after)
     return response

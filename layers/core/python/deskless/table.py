@@ -45,6 +45,11 @@ Access patterns (every read is a GetItem or a Query; nothing scans):
 | list contacts, by name                | Query     | GSI1 gsi1pk=CONTACTS  gsi1sk=<name>#<id>       |
 | a company's contacts, by name         | Query     | pk=COMPANYCONTACTS#<company> sk=<name>#<id>    |
 | contacts by a word of name or email   | Query     | pk=CONTACTTERM#<first char> sk begins <prefix> |
+| email template by id (an admin's edit of a built-in one too) | GetItem | pk=TEMPLATES#EMAIL sk=<id> |
+| list email templates                  | Query     | pk=TEMPLATES#EMAIL                             |
+| shared quick replies                  | Query     | pk=QUICKREPLIES#SHARED                         |
+| a technician's own quick replies      | Query     | pk=QUICKREPLIES#<user id>                      |
+| a quick reply: shared or the caller's | BatchGet  | pk=QUICKREPLIES#SHARED and #<user id>, sk=<id> |
 
 Every item carries `type` (its entity name), which the stream filters match on, and items
 that expire carry `expires_at` (epoch seconds); reads treat an item past it as gone because
@@ -125,6 +130,8 @@ class Entity(StrEnum):
     CONTACT = "contact"
     CONTACT_EMAIL = "contact_email"
     CONTACT_ENTRY = "contact_entry"  # a contact's place in its company's list, or under a search term
+    EMAIL_TEMPLATE = "email_template"
+    QUICK_REPLY = "quick_reply"
 
 
 Key = dict[str, str]
@@ -356,3 +363,19 @@ def contact_terms(term: str) -> str:
 
 def contact_term_key(term: str, contact_id: str) -> Key:
     return {"pk": contact_terms(term), "sk": f"{term}#{contact_id}"}
+
+
+EMAIL_TEMPLATES = "TEMPLATES#EMAIL"
+
+
+def email_template_key(template_id: str) -> Key:
+    return {"pk": EMAIL_TEMPLATES, "sk": template_id}
+
+
+def quick_replies(owner_id: str | None) -> str:
+    """The partition of the shared quick replies (owner None) or of one user's own."""
+    return f"QUICKREPLIES#{owner_id or 'SHARED'}"
+
+
+def quick_reply_key(owner_id: str | None, reply_id: str) -> Key:
+    return {"pk": quick_replies(owner_id), "sk": reply_id}

@@ -9,6 +9,7 @@
 
 import { h } from "../dom.js";
 import { reportError } from "../errors.js";
+import { quickRepliesView } from "../templates/quick-replies.js";
 import { ChatStore } from "./chats.js";
 import { codesView } from "./codes.js";
 import { deskView } from "./desk.js";
@@ -20,7 +21,7 @@ import { PresenceStore } from "./presence.js";
 import { QueueStore } from "./queue.js";
 import { mountStatusBar } from "./statusbar.js";
 
-export const operatorViews = [deskView, historyView, codesView, invitationsView];
+export const operatorViews = [deskView, historyView, codesView, invitationsView, quickRepliesView];
 
 const DEFAULT_REPEAT_SECONDS = 30;
 

@@ -1,0 +1,105 @@
+"""Previews: a template rendered for sample values, saved or as it is being edited, with no side
+effect. A credential snippet shows a placeholder (deskless.snippets): a preview never issues a
+password or a link, and writes nothing.
+
+Later, a preview will also take a chosen contact, whose values fill the sample's gaps."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from deskless.fields import ONE_LINE
+from deskless.languages import DEFAULT_LANGUAGE, Language
+from deskless.rendering import Rendered, render
+from deskless.snippets import SnippetContext, SnippetValues, check_known
+from deskless.templates import (
+    BODY_CHARS,
+    SUBJECT_CHARS,
+    TITLE_CHARS,
+    EmailVariant,
+    ReplyVariant,
+    render_email,
+    render_reply,
+)
+
+# While a template is being written its subject or body may still be empty: a preview takes that.
+DraftLine = Annotated[str, StringConstraints(max_length=max(SUBJECT_CHARS, TITLE_CHARS)), ONE_LINE]
+DraftBody = Annotated[str, StringConstraints(max_length=BODY_CHARS)]
+
+
+class Sample(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    sample: SnippetValues = Field(
+        default_factory=SnippetValues, description="Values for the snippets; an absent one shows as [its name]."
+    )
+
+
+class EmailDraft(Sample):
+    """An email template's variant as it is being edited."""
+
+    subject: DraftLine = ""
+    body: DraftBody = ""
+    language: Language = DEFAULT_LANGUAGE
+
+
+class ReplyDraft(Sample):
+    """A quick reply's variant as it is being edited."""
+
+    title: DraftLine = ""
+    body: DraftBody = ""
+    language: Language = DEFAULT_LANGUAGE
+
+
+class SavedPreview(Sample):
+    """Which variant of a saved template to preview: the language asked for, else the portal's,
+    else English (deskless.templates.variant_for)."""
+
+    language: Language | None = None
+    portal_language: Language | None = None
+
+
+class EmailPreview(BaseModel):
+    language: Language = Field(description="The language of the variant rendered.")
+    subject: str
+    html: str = Field(description="The whole HTML document, as it is sent.")
+    text: str = Field(description="The plain-text part, as it is sent.")
+
+
+class ReplyPreview(BaseModel):
+    language: Language
+    title: str
+    html: str
+    text: str
+
+
+def _email(language: Language, rendered: Rendered) -> EmailPreview:
+    return EmailPreview(language=language, subject=rendered.subject, html=rendered.html, text=rendered.text)
+
+
+def _reply(language: Language, rendered: Rendered) -> ReplyPreview:
+    return ReplyPreview(language=language, title=rendered.subject, html=rendered.html, text=rendered.text)
+
+
+def preview_email_draft(draft: EmailDraft) -> EmailPreview:
+    check_known({"subject": draft.subject, "body": draft.body})
+    context = SnippetContext.for_preview(draft.sample)
+    return _email(draft.language, render(draft.subject, draft.body, context, language=draft.language))
+
+
+def preview_reply_draft(draft: ReplyDraft) -> ReplyPreview:
+    check_known({"title": draft.title, "body": draft.body})
+    context = SnippetContext.for_preview(draft.sample)
+    return _reply(draft.language, render(draft.title, draft.body, context, language=draft.language))
+
+
+def preview_email(variants: dict[Language, EmailVariant], asked: SavedPreview) -> EmailPreview:
+    context = SnippetContext.for_preview(asked.sample)
+    return _email(*render_email(variants, context, asked.language, asked.portal_language))
+
+
+def preview_reply(variants: dict[Language, ReplyVariant], asked: SavedPreview) -> ReplyPreview:
+    context = SnippetContext.for_preview(asked.sample)
+    return _reply(*render_reply(variants, context, asked.language, asked.portal_language))
