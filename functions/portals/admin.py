@@ -14,16 +14,28 @@ from deskless.companies import (
     Company,
     Portal,
     PortalStatus,
+    add_domain,
     create_company,
     create_portal,
     get_company,
     list_companies,
     portal_of,
+    remove_domain,
     update_company,
     update_portal,
     valid_subdomain,
 )
-from deskless.errors import Conflict, InvalidRequest, InvalidSubdomain, NotFound, PortalExists, SubdomainTaken
+from deskless.errors import (
+    Conflict,
+    DomainRefused,
+    DomainTaken,
+    InvalidRequest,
+    InvalidSubdomain,
+    NotFound,
+    PortalExists,
+    SubdomainTaken,
+    UnassignedCompany,
+)
 from deskless.fields import FullName
 from deskless.languages import DEFAULT_LANGUAGE, Language
 from deskless.settings import get_settings
@@ -77,6 +89,12 @@ class PortalChange(BaseModel):
     allowed_origins: Origins | None = None
 
 
+class NewDomain(BaseModel):
+    domain: Annotated[str, StringConstraints(min_length=1, max_length=255)] = Field(
+        description="example.com, or *.example.com to match its subdomains too."
+    )
+
+
 class CompanyView(Company):
     portal: Portal | None
 
@@ -100,7 +118,7 @@ def get(company_id: str) -> CompanyView:
     return _view(*get_company(company_id))
 
 
-@api.route("PATCH /api/companies/{company_id}", errors=[NotFound, InvalidRequest])
+@api.route("PATCH /api/companies/{company_id}", errors=[NotFound, InvalidRequest, UnassignedCompany])
 def update(company_id: str, change: CompanyChange) -> CompanyView:
     return _view(*update_company(company_id, name=change.name, technician_ids=change.technician_ids))
 
@@ -108,7 +126,7 @@ def update(company_id: str, change: CompanyChange) -> CompanyView:
 @api.route(
     "POST /api/companies/{company_id}/portal",
     status_code=201,
-    errors=[NotFound, PortalExists, SubdomainTaken, InvalidSubdomain, InvalidRequest],
+    errors=[NotFound, PortalExists, SubdomainTaken, InvalidSubdomain, InvalidRequest, UnassignedCompany],
 )
 def create_company_portal(company_id: str, new: NewPortal) -> Portal:
     company, _portal = get_company(company_id, consistent=True)  # consistent: it may have been created just now
@@ -139,3 +157,17 @@ def embed(company_id: str) -> EmbedCodes:
 @api.route("GET /api/companies/{company_id}/support-requests")
 def support_requests(company_id: str) -> list[SupportRequest]:
     return support_requests_of(company_id)
+
+
+@api.route(
+    "POST /api/companies/{company_id}/domains",
+    status_code=201,
+    errors=[NotFound, DomainTaken, DomainRefused, Conflict, UnassignedCompany, InvalidRequest],
+)
+def claim_domain(company_id: str, new: NewDomain) -> CompanyView:
+    return _view(*add_domain(company_id, new.domain))
+
+
+@api.route("DELETE /api/companies/{company_id}/domains/{domain}", errors=[NotFound, DomainRefused, Conflict])
+def release_domain(company_id: str, domain: str) -> CompanyView:
+    return _view(*remove_domain(company_id, domain))

@@ -39,6 +39,8 @@ PARAMETERS = {
     "user_id": "0123456789abcdef",
     "company_id": "0123456789abcdef",
     "session_id": "no-such-session",
+    "contact_id": "0123456789abcdef",
+    "domain": "no-such-domain.example",
     "template_id": "0123456789abcdef",
     "reply_id": "0123456789abcdef",
 }

@@ -113,3 +113,28 @@ def test_websocket_api_selects_routes_as_the_catalog_says_and_deploys_the_live_s
     ]
     assert stage["StageName"] == "live"
     assert stage["AutoDeploy"] is True
+
+
+def test_the_contacts_and_domain_routes_reach_their_functions_within_api_gateway_s_30_seconds(
+    synthesized: Synthesized,
+) -> None:
+    contacts_id, contacts = synthesized.function("contacts")
+    portals_id, _ = synthesized.function("portals")
+    expected = {
+        "GET /api/contacts": contacts_id,
+        "POST /api/contacts": contacts_id,
+        "PATCH /api/contacts/{contact_id}": contacts_id,
+        "POST /api/contacts/import/preview": contacts_id,
+        "POST /api/contacts/import": contacts_id,
+        "POST /api/v1/contacts": contacts_id,
+        "POST /api/companies/{company_id}/domains": portals_id,
+        "DELETE /api/companies/{company_id}/domains/{domain}": portals_id,
+    }
+    for route_key, function in expected.items():
+        _, resource = route(synthesized, synthesized.api("HTTP"), route_key)
+        assert integrated_function(synthesized, resource) == function, route_key
+    # a CSV import of the most rows allowed must finish before API Gateway gives up on it (30 s)
+    assert contacts["Properties"]["Timeout"] < 30
+    # an integration's route is checked by the function (its API key), not by the token authorizer
+    _, v1 = route(synthesized, synthesized.api("HTTP"), "POST /api/v1/contacts")
+    assert v1["Properties"].get("AuthorizationType", "NONE") == "NONE"

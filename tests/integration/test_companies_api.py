@@ -7,13 +7,16 @@ The handler runs in this process with real-shaped HTTP API events against moto."
 
 from __future__ import annotations
 
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from html.parser import HTMLParser
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
 from deskless.auth import Principal
-from deskless.companies import Company, create_company, create_portal, portal_by_subdomain
+from deskless.companies import UNASSIGNED_ID, Company, create_company, create_portal, portal_by_subdomain
 from deskless.data import table
 from deskless.support_requests import create_support_request
 from deskless.table import portal_key, subdomain_key
@@ -35,6 +38,10 @@ class CompaniesApi:
         return call_http("portals", event)
 
     def listed(self, caller: Principal = ADMIN) -> list[dict[str, Any]]:
+        """The customer companies listed, without Unassigned (which is always there)."""
+        return [company for company in self.everything(caller) if company["id"] != UNASSIGNED_ID]
+
+    def everything(self, caller: Principal = ADMIN) -> list[dict[str, Any]]:
         companies: list[dict[str, Any]] = ok(self.call("GET /api/companies", caller=caller))
         return companies
 
@@ -60,6 +67,12 @@ class CompaniesApi:
 
     def update_portal(self, company_id: str, body: dict[str, Any], caller: Principal = ADMIN) -> HttpResult:
         return self.call(f"PATCH /api/companies/{company_id}/portal", caller=caller, body=body)
+
+    def add_domain(self, company_id: str, domain: str, caller: Principal = ADMIN) -> HttpResult:
+        return self.call(f"POST /api/companies/{company_id}/domains", caller=caller, body={"domain": domain})
+
+    def remove_domain(self, company_id: str, domain: str, caller: Principal = ADMIN) -> HttpResult:
+        return self.call(f"DELETE /api/companies/{company_id}/domains/{quote(domain)}", caller=caller)
 
     def embed(self, company_id: str, caller: Principal = ADMIN) -> HttpResult:
         return self.call(f"GET /api/companies/{company_id}/portal/embed", caller=caller)
@@ -153,11 +166,94 @@ def test_listing_companies_with_their_portals_is_one_query(companies: CompaniesA
         company = companies.created(name)
         companies.portal_created(company["id"], name.lower())
 
+    companies.listed()  # the first listing of a deployment makes Unassigned (see below)
+
     with count_requests(current("deskless.aws").client("dynamodb")) as calls:
         listed = companies.listed()
 
     assert calls == {"Query": 1}
     assert all(c["portal"] is not None for c in listed)
+
+
+# --- Unassigned -------------------------------------------------------------------------------
+
+
+def test_unassigned_exists_from_the_first_listing_without_a_manual_step(companies: CompaniesApi) -> None:
+    companies.created("Acme")
+
+    with count_requests(current("deskless.aws").client("dynamodb")) as first:
+        listed = companies.everything()
+    with count_requests(current("deskless.aws").client("dynamodb")) as second:
+        again = companies.everything()
+
+    assert [c["name"] for c in listed] == ["Acme", "Unassigned"]
+    assert again == listed
+    assert first == {"Query": 1, "PutItem": 1}  # written once, conditionally
+    assert second == {"Query": 1}
+    assert ok(companies.get(UNASSIGNED_ID))["name"] == "Unassigned"
+
+
+def test_unassigned_keeps_its_name_and_gets_neither_a_portal_nor_domains(companies: CompaniesApi) -> None:
+    companies.everything()
+
+    assert refused(companies.update(UNASSIGNED_ID, {"name": "Misc"})) == (409, "unassigned_company")
+    assert refused(companies.create_portal(UNASSIGNED_ID, {"subdomain": "misc"})) == (409, "unassigned_company")
+    assert refused(companies.add_domain(UNASSIGNED_ID, "misc.example.com")) == (409, "unassigned_company")
+    assert ok(companies.get(UNASSIGNED_ID))["portal"] is None
+
+
+# --- email domains ----------------------------------------------------------------------------
+
+
+def test_an_admin_gives_a_company_several_domains(companies: CompaniesApi, acme: dict[str, Any]) -> None:
+    ok(companies.add_domain(acme["id"], "Acme.com"), 201)
+    company = ok(companies.add_domain(acme["id"], "*.acme-eu.example"), 201)
+
+    assert company["domains"] == ["acme.com", "*.acme-eu.example"]
+    assert ok(companies.get(acme["id"]))["domains"] == ["acme.com", "*.acme-eu.example"]
+    assert [c["domains"] for c in companies.listed()] == [["acme.com", "*.acme-eu.example"]]
+
+
+def test_a_domain_claimed_twice_is_refused_naming_the_company_that_holds_it(
+    companies: CompaniesApi, acme: dict[str, Any]
+) -> None:
+    globex = companies.created("Globex")
+    ok(companies.add_domain(acme["id"], "*.acme.com"), 201)
+
+    response = companies.add_domain(globex["id"], "ACME.com")
+
+    assert refused(response) == (409, "domain_taken")
+    assert "Acme" in response.json()["message"]
+    assert ok(companies.get(globex["id"]))["domains"] == []
+
+
+def test_two_admins_claiming_one_domain_at_once_leave_it_to_one_company(companies: CompaniesApi) -> None:
+    ids = [companies.created(f"Company {n}")["id"] for n in range(6)]
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        responses = list(pool.map(lambda company_id: companies.add_domain(company_id, "shared.example"), ids))
+
+    assert Counter(r.status for r in responses) == {201: 1, 409: 5}
+    assert sum(c["domains"] == ["shared.example"] for c in companies.listed()) == 1
+
+
+def test_a_free_mail_domain_is_refused(companies: CompaniesApi, acme: dict[str, Any]) -> None:
+    response = companies.add_domain(acme["id"], "gmail.com")
+
+    assert refused(response) == (400, "domain_refused")
+    assert "free-mail" in response.json()["message"]
+
+
+def test_a_company_switches_a_domain_to_its_wildcard_and_gives_it_up(
+    companies: CompaniesApi, acme: dict[str, Any]
+) -> None:
+    globex = companies.created("Globex")
+    ok(companies.add_domain(acme["id"], "acme.com"), 201)
+
+    assert ok(companies.add_domain(acme["id"], "*.acme.com"), 201)["domains"] == ["*.acme.com"]
+    assert ok(companies.remove_domain(acme["id"], "*.acme.com"))["domains"] == []
+    assert ok(companies.add_domain(globex["id"], "acme.com"), 201)["domains"] == ["acme.com"]
+    assert refused(companies.remove_domain(acme["id"], "acme.com")) == (404, "not_found")
 
 
 def test_reading_one_company_with_its_portal_is_one_query(companies: CompaniesApi, acme: dict[str, Any]) -> None:

@@ -28,3 +28,22 @@ def test_get_many_of_nothing_asks_nothing(aws: LocalAws) -> None:
     with count_requests(client("dynamodb")) as calls:
         assert table().get_many([]) == []
     assert calls == {}
+
+
+def test_an_update_sets_what_is_missing_and_keeps_what_is_there(aws: LocalAws) -> None:
+    key = {"pk": "TEST#1", "sk": "TEST"}
+
+    created = table().update(key, set_missing={"name": "first", "created_at": 1})
+    kept = table().update(key, set_values={"seen": 2}, set_missing={"name": "second", "created_at": 9})
+
+    assert (created["name"], created["created_at"]) == ("first", 1)
+    assert (kept["name"], kept["created_at"], kept["seen"]) == ("first", 1, 2)
+
+
+def test_a_query_starts_after_a_sort_key_for_the_next_page(aws: LocalAws) -> None:
+    for n in range(5):
+        table().put({"pk": "TEST#PAGE", "sk": f"item-{n}"})
+
+    page = table().query("TEST#PAGE", after="item-1", limit=2)
+
+    assert [item["sk"] for item in page] == ["item-2", "item-3"]

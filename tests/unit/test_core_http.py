@@ -59,6 +59,11 @@ EXPECTED: dict[type[DesklessError], tuple[int, str]] = {
     errors.BuiltInTemplate: (409, "built_in_template"),
     errors.CredentialsUnavailable: (409, "credentials_unavailable"),
     errors.SharedQuickReply: (403, "shared_quick_reply"),
+    errors.ContactEmailTaken: (409, "contact_email_taken"),
+    errors.DomainTaken: (409, "domain_taken"),
+    errors.DomainRefused: (400, "domain_refused"),
+    errors.UnassignedCompany: (409, "unassigned_company"),
+    errors.InvalidCsv: (400, "invalid_csv"),
 }
 
 

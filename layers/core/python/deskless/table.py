@@ -39,6 +39,12 @@ Access patterns (every read is a GetItem or a Query; nothing scans):
 | an operator's invitations             | Query     | GSI1 gsi1pk=INVITES#<user id> gsi1sk=<time>#<token> |
 | API key by id                         | GetItem   | pk=APIKEY#<id>        sk=APIKEY                |
 | list API keys                         | Query     | GSI1 gsi1pk=APIKEYS   gsi1sk=<time>#<id>       |
+| company by email domain (unique)      | BatchGet  | pk=DOMAIN#<domain and each parent> sk=DOMAIN   |
+| contact by id                         | GetItem   | pk=CONTACT#<id>       sk=CONTACT               |
+| contact by email (unique, any case)   | GetItem   | pk=CONTACTEMAIL#<email> sk=CONTACTEMAIL -> contact id |
+| list contacts, by name                | Query     | GSI1 gsi1pk=CONTACTS  gsi1sk=<name>#<id>       |
+| a company's contacts, by name         | Query     | pk=COMPANYCONTACTS#<company> sk=<name>#<id>    |
+| contacts by a word of name or email   | Query     | pk=CONTACTTERM#<first char> sk begins <prefix> |
 | email template by id (an admin's edit of a built-in one too) | GetItem | pk=TEMPLATES#EMAIL sk=<id> |
 | list email templates                  | Query     | pk=TEMPLATES#EMAIL                             |
 | shared quick replies                  | Query     | pk=QUICKREPLIES#SHARED                         |
@@ -120,6 +126,10 @@ class Entity(StrEnum):
     QUEUE_ENTRY = "queue_entry"
     SUPPORT_REQUEST = "support_request"
     THROTTLE = "throttle"
+    COMPANY_DOMAIN = "company_domain"
+    CONTACT = "contact"
+    CONTACT_EMAIL = "contact_email"
+    CONTACT_ENTRY = "contact_entry"  # a contact's place in its company's list, or under a search term
     EMAIL_TEMPLATE = "email_template"
     QUICK_REPLY = "quick_reply"
 
@@ -311,6 +321,48 @@ def support_request_index(company_id: str, created_at: int, request_id: str) -> 
 
 def throttle_key(kind: str, source: str, window_start: int) -> Key:
     return {"pk": f"THROTTLE#{kind}#{source}", "sk": str(window_start)}
+
+
+def domain_key(domain: str) -> Key:
+    """The guard that gives an email domain to at most one company (`*.d` and `d` share it)."""
+    return {"pk": f"DOMAIN#{domain.lower()}", "sk": "DOMAIN"}
+
+
+def contact_key(contact_id: str) -> Key:
+    return {"pk": f"CONTACT#{contact_id}", "sk": "CONTACT"}
+
+
+def contact_email_key(email: str) -> Key:
+    """The guard that keeps a contact's email address unique across contacts, whatever its case."""
+    return {"pk": f"CONTACTEMAIL#{email.lower()}", "sk": "CONTACTEMAIL"}
+
+
+CONTACT_LIST = "CONTACTS"
+
+
+def _sortable(name: str) -> str:
+    return " ".join(name.lower().split())
+
+
+def contact_index(name: str, contact_id: str) -> Key:
+    return {"gsi1pk": CONTACT_LIST, "gsi1sk": f"{_sortable(name)}#{contact_id}"}
+
+
+def company_contacts(company_id: str) -> str:
+    return f"COMPANYCONTACTS#{company_id}"
+
+
+def company_contact_key(company_id: str, name: str, contact_id: str) -> Key:
+    return {"pk": company_contacts(company_id), "sk": f"{_sortable(name)}#{contact_id}"}
+
+
+def contact_terms(term: str) -> str:
+    """The partition of the search terms that start as `term` does (one per first character)."""
+    return f"CONTACTTERM#{term[:1]}"
+
+
+def contact_term_key(term: str, contact_id: str) -> Key:
+    return {"pk": contact_terms(term), "sk": f"{term}#{contact_id}"}
 
 
 EMAIL_TEMPLATES = "TEMPLATES#EMAIL"

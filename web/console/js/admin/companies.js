@@ -1,9 +1,12 @@
-// Customer companies: who serves each one, and each one's portal (subdomain, status, language,
-// the websites allowed to embed its chat widget) with the codes that put it on a website.
+// Customer companies: who serves each one, the email domains that place new contacts in it, and
+// each one's portal (subdomain, status, language, the websites allowed to embed its chat widget)
+// with the codes that put it on a website. "Unassigned" holds the contacts no domain places: it
+// keeps its name and has neither a portal nor domains.
 
 import { openDialog } from "../dialogs.js";
 import { h, languageName, languageSelect, replace, toast } from "../dom.js";
-import { KeyedTable } from "../keyed-list.js";
+import { busy, ErrorMessage } from "../errors.js";
+import { KeyedList, KeyedTable } from "../keyed-list.js";
 import { checkboxes, copyBlock, Form, loadInto, select, viewHead } from "./ui.js";
 
 const STATUSES = [
@@ -13,6 +16,9 @@ const STATUSES = [
 // Where the API's errors about a portal belong in its form.
 const PORTAL_ERRORS = { invalid_subdomain: "subdomain", subdomain_taken: "subdomain" };
 const POPUP_FEATURES = "width=420,height=640,resizable=yes,scrollbars=yes";
+const UNASSIGNED = "unassigned";
+// Where the API's errors about a domain belong in its form.
+const DOMAIN_ERRORS = { domain_taken: "domain", domain_refused: "domain", unassigned_company: "domain" };
 
 /** https://<label>.<the console's host>, as the API's portal_url makes it. */
 function portalUrl(config, subdomain) {
@@ -30,12 +36,23 @@ function servingOptions(staff, company) {
 
 function companyDialog(ctx, staff, company, reload) {
   const form = new Form();
-  const name = h("input", { name: "name", value: company?.name || "", required: true, maxLength: 100 });
+  const name = h("input", {
+    name: "name",
+    value: company?.name || "",
+    required: true,
+    maxLength: 100,
+    readOnly: company?.id === UNASSIGNED,
+  });
   const serving = checkboxes("Technicians serving it", servingOptions(staff, company), company?.technician_ids || [], {
     empty: "There are no technicians yet: add them under Staff.",
   });
   form.element.append(
-    form.field("name", "Company name", name),
+    form.field(
+      "name",
+      "Company name",
+      name,
+      company?.id === UNASSIGNED ? "Unassigned keeps its name: it holds the contacts no company's domain places." : "",
+    ),
     form.group("technician_ids", serving.element),
     form.problem.node,
     h(
@@ -46,7 +63,8 @@ function companyDialog(ctx, staff, company, reload) {
     ),
   );
   form.onSubmit(async () => {
-    const body = { name: name.value, technician_ids: serving.values() };
+    const body = { technician_ids: serving.values() };
+    if (company?.id !== UNASSIGNED) body.name = name.value;
     const saved = company
       ? await ctx.api.patch(`/api/companies/${encodeURIComponent(company.id)}`, body)
       : await ctx.api.post("/api/companies", body);
@@ -126,6 +144,78 @@ function portalDialog(ctx, company, reload) {
   subdomain.focus();
 }
 
+/** The company's email domains: each with a Remove button, and a form to add one. */
+function domainsDialog(ctx, company, reload) {
+  let domains = [...company.domains];
+  const path = `/api/companies/${encodeURIComponent(company.id)}/domains`;
+  const problem = new ErrorMessage();
+  const held = h("ul", { class: "domains" });
+  const list = new KeyedList(held, {
+    key: (domain) => domain,
+    item: (domain) =>
+      h(
+        "li",
+        {},
+        h("code", {}, domain),
+        " ",
+        h(
+          "button",
+          { type: "button", class: "small", "aria-label": `Remove ${domain}`, dataset: { action: "remove" } },
+          "Remove",
+        ),
+      ),
+    on: {
+      click: {
+        remove: async (domain, button) => {
+          await busy(button, problem, async () => {
+            domains = (await ctx.api.del(`${path}/${encodeURIComponent(domain)}`)).domains;
+            show();
+            await reload();
+          });
+        },
+      },
+    },
+  });
+  const none = h("p", { class: "muted" }, "No domains yet: new contacts land in Unassigned.");
+  const show = () => {
+    list.render(domains);
+    none.hidden = domains.length > 0;
+  };
+  const form = new Form({}, DOMAIN_ERRORS);
+  const domain = h("input", { name: "domain", required: true, maxLength: 255, autocomplete: "off", spellcheck: false });
+  form.element.append(
+    form.field(
+      "domain",
+      "Add a domain",
+      domain,
+      "example.com, or *.example.com to match its subdomains too. Free-mail and disposable-mail domains are refused.",
+    ),
+    form.problem.node,
+    h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, "Add domain")),
+  );
+  form.onSubmit(async () => {
+    domains = (await ctx.api.post(path, { domain: domain.value })).domains;
+    domain.value = "";
+    show();
+    toast(`${company.name} now holds ${domains.at(-1)}.`, "ok");
+    await reload();
+  });
+  show();
+  openDialog(
+    `${company.name}: email domains`,
+    h(
+      "p",
+      { class: "muted" },
+      "A new contact whose address is at one of these domains is placed in this company (never as a primary contact).",
+    ),
+    held,
+    none,
+    problem.node,
+    form.element,
+  );
+  domain.focus();
+}
+
 function previewLink(href, { popup = false } = {}) {
   const link = h("a", { class: "button small", href, target: "_blank", rel: "noopener" }, "Preview");
   if (popup) {
@@ -181,7 +271,20 @@ function companyRow(ctx, company) {
     {},
     h("th", { scope: "row", class: "name" }, company.name),
     h("td", {}, company.servedBy.length ? company.servedBy.join(", ") : h("span", { class: "muted" }, "nobody yet")),
-    h("td", {}, portalCell(ctx, company.portal)),
+    h(
+      "td",
+      { class: "domains-cell" },
+      company.id === UNASSIGNED
+        ? h("span", { class: "muted" }, "contacts no domain places")
+        : company.domains.length
+          ? company.domains.join(", ")
+          : h("span", { class: "muted" }, "none"),
+    ),
+    h(
+      "td",
+      {},
+      company.id === UNASSIGNED ? h("span", { class: "muted" }, "Help centre") : portalCell(ctx, company.portal),
+    ),
     h(
       "td",
       { class: "row-actions" },
@@ -190,16 +293,30 @@ function companyRow(ctx, company) {
         { type: "button", class: "small", "aria-label": `Edit ${company.name}`, dataset: { action: "edit" } },
         "Edit",
       ),
-      h(
-        "button",
-        {
-          type: "button",
-          class: "small",
-          "aria-label": `${company.portal ? "Edit the portal of" : "Create a portal for"} ${company.name}`,
-          dataset: { action: "portal" },
-        },
-        company.portal ? "Edit portal" : "Create portal",
-      ),
+      company.id === UNASSIGNED
+        ? null
+        : h(
+            "button",
+            {
+              type: "button",
+              class: "small",
+              "aria-label": `Email domains of ${company.name}`,
+              dataset: { action: "domains" },
+            },
+            "Domains",
+          ),
+      company.id === UNASSIGNED
+        ? null
+        : h(
+            "button",
+            {
+              type: "button",
+              class: "small",
+              "aria-label": `${company.portal ? "Edit the portal of" : "Create a portal for"} ${company.name}`,
+              dataset: { action: "portal" },
+            },
+            company.portal ? "Edit portal" : "Create portal",
+          ),
       company.portal
         ? h(
             "button",
@@ -225,7 +342,7 @@ export const companiesView = {
     let staff = [];
     const list = new KeyedTable({
       caption: "Companies",
-      columns: ["Company", "Served by", "Portal", ""],
+      columns: ["Company", "Served by", "Email domains", "Portal", ""],
       className: "companies-table",
       empty: "No companies yet: create the first one.",
       key: (company) => company.id,
@@ -234,6 +351,7 @@ export const companiesView = {
         click: {
           edit: (company) => companyDialog(ctx, staff, company, reload),
           portal: (company) => portalDialog(ctx, company, reload),
+          domains: (company) => domainsDialog(ctx, company, reload),
           embed: (company) => embedDialog(ctx, company),
         },
       },
@@ -262,7 +380,8 @@ export const companiesView = {
       root,
       viewHead(
         "Companies",
-        "Customer companies, the technicians who serve each one, and each one's support portal.",
+        "Customer companies, the technicians who serve each one, the email domains that place new contacts in " +
+          "each, and each one's support portal.",
         create,
       ),
       h("section", { class: "card" }, list.node),
