@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from local.launch import chromium, dev_process
 from local.seed import DEMO_STAFF
@@ -124,6 +124,11 @@ def browser() -> Iterator[Browser]:
         browser = chromium(playwright)
         yield browser
         browser.close()
+
+
+# What a page shows may wait behind a function's first import and a busy 2-core machine (the
+# whole suite runs beside it): a browser test waits up to 15 s for it, not Playwright's 5 s.
+expect.set_options(timeout=15_000)
 
 
 # What the portals' forms let one address send (functions.portals.public's limits).
