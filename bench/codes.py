@@ -12,7 +12,7 @@ DynamoDB requests.
    as it is (`deskless dev --moto as-is`: its TransactWriteItems deep-copies every table a
    transaction names, its Query lists and sorts the whole table, so both cost time in proportion
    to all the table holds), and with local mode's fast paths (`--moto fast`, the default: see
-   local.services.MotoServer).
+   local.moto_app.moto_app).
 2. DynamoDB requests per operation: measured, not copied from the tests. In this process,
    against a fresh moto server, each codes route is invoked through the catalog's handler with
    the event the local gateway builds, and a botocore `before-call` hook counts the requests of

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Literal
 
 ROOT = Path(__file__).resolve().parent.parent
-MotoMode = Literal["fast", "as-is"]  # local.services.MotoServer reads it
+MotoMode = Literal["fast", "as-is"]  # local.moto_app.moto_app reads it
 MOTO_MODES: tuple[MotoMode, ...] = ("fast", "as-is")
 CFN_LINT_NO_ERRORS = {0, 4, 8, 12}  # cfn-lint's exit code is a bit set: 2 = errors, 4 = warnings, 8 = informational
 

@@ -1,7 +1,8 @@
 """Email in local mode: what SES would send (the outbox) and what it would receive (SMTP).
 
 - Outbox: every email sent through SES (v1 or v2) lands in moto's SES backend; the outbox reads it
-  in this process and lists each message as JSON and as a page.
+  from moto (over HTTP: moto may run in a process of its own) and lists each message as JSON and
+  as a page.
 - SmtpListener: an SMTP server on loopback that does what the stack's SES receipt rule does: store
   the raw message in the inbound bucket under INBOUND_MAIL_PREFIX + its message id (the S3
   action), then invoke `inbound_email` with the SES receipt event (the Lambda action, which
@@ -20,7 +21,7 @@ import re
 import secrets
 import string
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage
@@ -29,9 +30,11 @@ from email.utils import format_datetime, getaddresses, make_msgid
 from html.parser import HTMLParser
 from typing import Any
 
+import httpx
 from aiosmtpd.controller import Controller
 
 from deskless.catalog import INBOUND_MAIL_PREFIX
+from local.moto_app import SENT_MAIL_PATH
 from local.services import ACCOUNT, REGION, local_client
 
 log = logging.getLogger(__name__)
@@ -266,23 +269,6 @@ def _received_headers(
 # --- Outbox ---------------------------------------------------------------------------------------
 
 
-class _StampedList(list[Any]):
-    """moto's list of sent messages, remembering when each was appended (moto does not)."""
-
-    def __init__(self, items: Iterable[Any]) -> None:
-        super().__init__(items)
-        now = time.time()
-        self.stamps: dict[int, float] = {id(item): now for item in self}
-
-    def append(self, item: Any) -> None:
-        self.stamps[id(item)] = time.time()
-        super().append(item)
-
-    def clear(self) -> None:
-        super().clear()
-        self.stamps.clear()
-
-
 class _TextOf(HTMLParser):
     """The readable text of an HTML part (moto keeps only the HTML of a Simple message that has both)."""
 
@@ -327,67 +313,22 @@ def _render(template: str | None, data: Mapping[str, Any]) -> str:
 
 
 class Outbox:
-    """Every email sent through moto's SES (v1 and v2), newest last."""
+    """Every email sent through moto's SES (v1 and v2), newest last, as local mode's moto exports
+    it (local.moto_app, GET /_deskless/sent-mail): read over HTTP, wherever moto runs."""
 
-    def __init__(self, account: str = ACCOUNT, region: str = REGION) -> None:
-        self._account = account
-        self._region = region
-        self._sent()  # start time-stamping now
+    def __init__(self, moto_url: str) -> None:
+        self._url = moto_url.rstrip("/") + SENT_MAIL_PATH
 
-    def _sent(self) -> _StampedList:
-        from moto.ses.models import ses_backends
-
-        backend = ses_backends[self._account][self._region]
-        sent = backend.sent_messages
-        if not isinstance(sent, _StampedList):  # new, or recreated by a moto reset
-            sent = _StampedList(sent)
-            backend.sent_messages = sent
-        return sent
+    def _call(self, method: str) -> Any:
+        answer = httpx.request(method, self._url, timeout=30)
+        answer.raise_for_status()
+        return answer.json()
 
     def messages(self) -> list[dict[str, Any]]:
-        sent = self._sent()
-        return [self._describe(message, sent.stamps.get(id(message), time.time())) for message in list(sent)]
+        return [_described(message) for message in self._call("GET")]
 
     def clear(self) -> None:
-        self._sent().clear()
-
-    def _describe(self, message: Any, stamp: float) -> dict[str, Any]:
-        described: dict[str, Any] = {
-            "id": message.id,
-            "from": message.source,
-            "to": [],
-            "cc": [],
-            "bcc": [],
-            "subject": "",
-            "text": "",
-            "html": "",
-            "sent_at": _iso(datetime.fromtimestamp(stamp, UTC)),
-        }
-        if hasattr(message, "raw_data"):
-            described |= _from_raw(message.raw_data, message.destinations)
-        elif hasattr(message, "template"):
-            described |= self._from_template(message)
-        else:
-            described |= _from_simple(message.subject, message.body, message.destinations)
-        return described
-
-    def _from_template(self, message: Any) -> dict[str, Any]:
-        from moto.ses.models import ses_backends
-
-        template = ses_backends[self._account][self._region].templates.get(message.template, {})
-        try:
-            data = json.loads(message.template_data or "{}")
-        except ValueError:
-            data = {}
-        destinations = message.destinations if isinstance(message.destinations, Mapping) else {}
-        return {
-            "to": list(destinations.get("ToAddresses", [])),
-            "cc": list(destinations.get("CcAddresses", [])),
-            "bcc": list(destinations.get("BccAddresses", [])),
-            "subject": _render(template.get("subject_part"), data),
-            "text": _render(template.get("text_part"), data),
-            "html": _render(template.get("html_part"), data),
-        }
+        self._call("DELETE")
 
     def page(self) -> str:
         """The outbox as a plain HTML page, newest first; each HTML part in a sandboxed frame."""
@@ -395,6 +336,45 @@ class Outbox:
         articles = "\n".join(_article(message) for message in messages) or "<p>No email has been sent yet.</p>"
         count = f"{len(messages)} message{'s' if len(messages) != 1 else ''}"
         return _PAGE.format(count=count, articles=articles)
+
+
+def _described(message: Mapping[str, Any]) -> dict[str, Any]:
+    """What a message moto holds says: its addresses, subject and parts (moto keeps a Simple
+    message's HTML part only, when it has both: its text is read from the HTML)."""
+    described: dict[str, Any] = {
+        "id": message["id"],
+        "from": message["source"],
+        "to": [],
+        "cc": [],
+        "bcc": [],
+        "subject": "",
+        "text": "",
+        "html": "",
+        "sent_at": _iso(datetime.fromtimestamp(message["sent_at"], UTC)),
+    }
+    if "raw" in message:
+        described |= _from_raw(message["raw"], message["destinations"])
+    elif "template" in message:
+        described |= _from_template(message["template"], message["template_data"], message["destinations"])
+    else:
+        described |= _from_simple(message["subject"], message["body"], message["destinations"])
+    return described
+
+
+def _from_template(template: Mapping[str, str | None], data_json: str | None, destinations: Any) -> dict[str, Any]:
+    try:
+        data = json.loads(data_json or "{}")
+    except ValueError:
+        data = {}
+    destinations = destinations if isinstance(destinations, Mapping) else {}
+    return {
+        "to": list(destinations.get("ToAddresses", [])),
+        "cc": list(destinations.get("CcAddresses", [])),
+        "bcc": list(destinations.get("BccAddresses", [])),
+        "subject": _render(template.get("subject"), data),
+        "text": _render(template.get("text"), data),
+        "html": _render(template.get("html"), data),
+    }
 
 
 def _from_simple(subject: str, body: str, destinations: Mapping[str, Any]) -> dict[str, Any]:

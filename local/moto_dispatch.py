@@ -10,7 +10,7 @@ threads are waiting for it).
 Here the list is read once: moto's package does not change while it runs. The answer is moto's
 own (`list_of_moto_modules` is still what computes it); tests/integration/test_moto_dispatch.py
 checks that, and that moto's dispatcher still asks. Switched per process by
-local.services.MotoServer with the other local fast paths (`deskless dev --moto as-is` keeps moto's
+local.moto_app.moto_app with the other local fast paths (`deskless dev --moto as-is` keeps moto's
 own).
 """
 

@@ -23,7 +23,7 @@ or asks to.
 
 tests/integration/test_moto_keep_alive.py checks that botocore's requests reuse a connection, that
 requests of every kind get the bytes Werkzeug's handler gives, and that a request with a chunked
-body is answered and its connection closed. Switched per process by local.services.MotoServer
+body is answered and its connection closed. Switched per process by local.moto_app.moto_app
 with the other local fast paths (`deskless dev --moto as-is` keeps Werkzeug's handler).
 """
 

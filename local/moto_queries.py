@@ -26,7 +26,7 @@ Results are moto's, item for item, page for page (tests/integration/test_moto_qu
 same queries both ways and compares; it also fails if moto's Query no longer reads the table
 through all_items(), the one thing narrowed here).
 
-Switched per process (the patch is on moto's Table class), by local.services.MotoServer with the
+Switched per process (the patch is on moto's Table class), by local.moto_app.moto_app with the
 other local fast paths: `deskless dev --moto as-is` keeps moto's own Query for comparison.
 """
 

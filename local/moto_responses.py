@@ -19,7 +19,7 @@ errors, descriptions, timestamps) is still moto's walk.
 
 tests/integration/test_moto_responses.py serializes the same values both ways and compares the
 bodies, and compares whole responses of the item-carrying operations, with moto's serializer and
-with this one. Switched per process by local.services.MotoServer with the other local fast paths
+with this one. Switched per process by local.moto_app.moto_app with the other local fast paths
 (`deskless dev --moto as-is` keeps moto's own).
 """
 

@@ -19,7 +19,7 @@ order, and drops the stream records the transaction appended. moto computes GSIs
 at each query, so they follow. A successful transaction keeps moto's writes and stream records.
 
 Switched per process (moto's backends are module-level, and the patch is on their class), by
-local.services.MotoServer: "journal" by default, "copy" for moto's own behaviour
+local.moto_app.moto_app: "journal" by default, "copy" for moto's own behaviour
 (`deskless dev --moto as-is`, which the codes benchmark runs for comparison).
 tests/integration/test_moto_transactions.py runs the same transactions both ways and fails if
 the results differ, or if moto's copy is no longer the one spared here.

@@ -63,7 +63,8 @@ class LocalPlatform:
     def __init__(self, options: Options) -> None:
         self.options = options
         self.names = LocalNames()
-        self.moto = MotoServer(options.host, options.moto_port, moto=options.moto)
+        # moto in a process of its own: the platform and moto work on two cores
+        self.moto = MotoServer(options.moto_port, moto=options.moto, own_process=True, log_level=options.log_level)
         self.registry = FunctionRegistry(reload=options.reload)
         self.ledger = TtlLedger()
         self._socket = socket.create_server((options.host, options.port))
@@ -128,7 +129,7 @@ class LocalPlatform:
         gateway = Gateway(
             self.registry,
             origin_secret=secret_value(self.names, moto_url, self.names.origin_secret),
-            tools=LocalTools(outbox=Outbox(), reaper=reaper, poller=poller),
+            tools=LocalTools(outbox=Outbox(moto_url), reaper=reaper, poller=poller),
             limits=WebSocketLimits(self.options.ws_idle_timeout_s, self.options.ws_max_lifetime_s),
             web_root=WEB,
             websocket_url=websocket_url,

@@ -1,6 +1,7 @@
-"""moto's server, in-process on loopback, provisioned as the CDK app provisions AWS: the table
-(from deskless.table), the inbound mail bucket, the secrets, the SES identity and its
-configuration set. Functions reach it through boto3's normal endpoint variables."""
+"""moto's server on loopback, in a thread of this process or in a process of its own, provisioned
+as the CDK app provisions AWS: the table (from deskless.table), the inbound mail bucket, the
+secrets, the SES identity and its configuration set. Functions reach it through boto3's normal
+endpoint variables."""
 
 from __future__ import annotations
 
@@ -148,54 +149,49 @@ def stream_arn(names: LocalNames, endpoint_url: str) -> str:
     return str(local_client("dynamodb", endpoint_url).describe_table(TableName=names.table)["Table"]["LatestStreamArn"])
 
 
-class _OneTableWriterAtATime:
-    """WSGI middleware: DynamoDB handles requests atomically; moto's backend does not (a transaction
-    checks, writes and rolls back without a lock), so DynamoDB requests take turns here. That keeps
-    conditional and transactional writes exact under concurrent requests, as in AWS."""
-
-    def __init__(self, app: Any) -> None:
-        self.app = app
-        self.lock = threading.Lock()
-
-    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
-        if not environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB"):
-            return self.app(environ, start_response)
-        with self.lock:
-            return list(self.app(environ, start_response))
-
-
 class MotoServer:
-    """moto's server on loopback, in a thread of this process. `moto` says whether local mode's
-    fast paths replace what costs moto the most time (for the whole process, whose moto backends
-    are module-level): "fast", TransactWriteItems rolls back from a journal of the items it names
-    (local.moto_transactions), Query reads one partition (local.moto_queries), item values are
-    written into responses directly (local.moto_responses), and the server lists its services once
-    (local.moto_dispatch); "as-is", moto 5.2.5's own of each, for comparison. The one place that
-    reads the choice."""
+    """moto's server on 127.0.0.1 (local.moto_app: the fast paths when `moto` is "fast", moto as it
+    is when "as-is"), and the one place that decides where it runs: in a process of its own when
+    `own_process` (`deskless dev`: the platform and moto then work on two cores), else in a thread
+    of this process (the integration tests and the in-process tools, which patch moto's modules
+    and read its backends directly). The fast paths are switched on where moto runs: in its
+    process, or in this one for all of this process's moto."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, moto: MotoMode = "fast") -> None:
-        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
-        from werkzeug.serving import make_server
+    def __init__(
+        self, port: int = 0, *, moto: MotoMode = "fast", own_process: bool = False, log_level: str = "WARNING"
+    ) -> None:
+        from local.moto_process import HOST, MotoProcess
 
-        from local import moto_dispatch, moto_queries, moto_responses, moto_transactions
+        self._process = MotoProcess(port, moto=moto, log_level=log_level) if own_process else None
+        self._server: Any = None
+        self._thread: threading.Thread | None = None
+        if self._process is None:
+            from werkzeug.serving import make_server
 
-        fast = moto == "fast"
-        moto_transactions.use("journal" if fast else "copy")
-        moto_queries.use("partition" if fast else "moto")
-        moto_responses.use("direct" if fast else "moto")
-        moto_dispatch.use("once" if fast else "moto")
-        from local.moto_keep_alive import KeepAliveRequestHandler
+            from local.moto_app import moto_app
 
-        handler = KeepAliveRequestHandler if fast else MotoRequestHandler
-        app = _OneTableWriterAtATime(DomainDispatcherApplication(create_backend_app))
-        self._server = make_server(host, port, app, threaded=True, request_handler=handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, name="moto", daemon=True)
+            app, handler = moto_app(moto)
+            self._server = make_server(HOST, port, app, threaded=True, request_handler=handler)
+            self._thread = threading.Thread(target=self._server.serve_forever, name="moto", daemon=True)
+
+    @property
+    def pid(self) -> int:
+        """The id of the process moto runs in (to profile it, say)."""
+        return self._process.pid if self._process is not None and self._process.pid else os.getpid()
 
     def start(self) -> str:
+        """Start serving; moto's URL."""
+        if self._process is not None:
+            return self._process.start()
+        assert self._thread is not None
         self._thread.start()
         return f"http://{self._server.host}:{self._server.port}"
 
     def stop(self) -> None:
+        if self._process is not None:
+            self._process.stop()
+            return
+        assert self._thread is not None
         self._server.shutdown()
         self._server.server_close()
         self._thread.join()

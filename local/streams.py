@@ -40,12 +40,14 @@ from itertools import islice
 from typing import Any
 
 import boto3
+import httpx
 from boto3.dynamodb.types import Binary
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from deskless.catalog import STREAM_SUBSCRIPTIONS, StreamSubscription
 from deskless.table import TABLE
+from local.moto_app import RELEASE_ITERATORS_PATH
 from local.services import ACCOUNT, REGION
 
 log = logging.getLogger(__name__)
@@ -433,6 +435,7 @@ class StreamPoller:
         self._stream_arn: str | None = None
         self._latest_for: str | None = None  # the stream found at construction, read from LATEST
         self._shards: dict[str, _Shard] = {}
+        self._used = _UsedIterators(endpoint_url)
         self._last_problem: tuple[str, float] = ("", 0.0)
         self.dead_letters: list[dict[str, Any]] = []
         self._position(initial=True)
@@ -478,7 +481,10 @@ class StreamPoller:
         """Read what is new on the stream and deliver it; returns how many records the functions
         accepted (records filtered out or sent to dead_letters are not counted)."""
         with self._lock:
-            records = self._fetch()
+            try:
+                records = self._fetch()
+            finally:
+                self._used.release()
             self._read_last = len(records)
             now = self._clock()
             for mapping in self._mappings:
@@ -544,12 +550,12 @@ class StreamPoller:
         last = None
         while iterator is not None:
             response = self._streams.get_records(ShardIterator=iterator, Limit=1000)
-            _release_iterator(iterator)
+            self._used.add(iterator)
             batch = response.get("Records", [])
             last = batch[-1]["dynamodb"]["SequenceNumber"] if batch else last
             iterator = response.get("NextShardIterator")
             if iterator is not None and len(batch) < 1000:
-                _release_iterator(iterator)
+                self._used.add(iterator)
                 iterator = None
         return last
 
@@ -601,7 +607,7 @@ class StreamPoller:
             shard.iterator = self._iterator(self._stream_arn, shard)
         while shard.iterator is not None:
             response = self._streams.get_records(ShardIterator=shard.iterator, Limit=1000)
-            _release_iterator(shard.iterator)
+            self._used.add(shard.iterator)
             shard.iterator = response.get("NextShardIterator")
             batch = response.get("Records", [])
             for raw in batch:
@@ -617,7 +623,7 @@ class StreamPoller:
         # orphaned shard, which never sees another record. So none is kept from one poll to the
         # next; the next poll asks for one after the checkpoint, whichever rollback is in use.
         if shard.iterator is not None:
-            _release_iterator(shard.iterator)
+            self._used.add(shard.iterator)
             shard.iterator = None
 
     def _lambda_record(self, raw: Mapping[str, Any]) -> dict[str, Any]:
@@ -766,14 +772,26 @@ def _iso(moment: datetime | float) -> str:
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def _release_iterator(iterator: str) -> None:
-    """Forget a shard iterator we have used up. moto keeps every iterator it hands out, forever;
-    polling several times a second would otherwise grow its memory by tens of megabytes an hour. Only
-    possible when moto runs in this process, as in local mode; elsewhere it does nothing."""
-    try:
-        from moto.dynamodbstreams.models import dynamodbstreams_backends
+class _UsedIterators:
+    """Shard iterators the poller has used up, given back to moto at the end of each poll, in one
+    request. moto keeps every iterator it hands out, forever: polling several times a second would
+    otherwise grow its memory by tens of megabytes an hour. Local mode's moto forgets them when
+    asked (POST /_deskless/shard-iterators/release, local.moto_app), wherever it runs; another
+    endpoint does not answer that, which then costs memory only."""
 
-        backend = dynamodbstreams_backends[ACCOUNT][REGION]
-        backend.shard_iterators.pop(iterator, None)
-    except Exception:  # noqa: S110 - moto's internals may change; then it only costs memory
-        pass
+    def __init__(self, endpoint_url: str) -> None:
+        self._url = endpoint_url.rstrip("/") + RELEASE_ITERATORS_PATH
+        self._used: list[str] = []
+        self._http = httpx.Client(timeout=10)  # one connection, kept
+
+    def add(self, iterator: str) -> None:
+        self._used.append(iterator)
+
+    def release(self) -> None:
+        if not self._used:
+            return
+        used, self._used = self._used, []
+        try:
+            self._http.post(self._url, json=used).raise_for_status()
+        except httpx.HTTPError as error:  # not local mode's moto, or it is stopping: it only costs memory
+            log.debug("stream poller: shard iterators not released: %s", error)

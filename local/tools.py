@@ -41,13 +41,14 @@ class LocalTools:
 
     async def __call__(self, method: str, path: str, body: bytes) -> Answer | None:
         route = (method, path.rstrip("/"))
+        # The outbox asks moto (over HTTP): not on the event loop.
         if route == ("GET", "/_local/outbox"):
-            return _json(200, self.outbox.messages())
+            return _json(200, await to_thread.run_sync(self.outbox.messages))
         if route == ("DELETE", "/_local/outbox"):
-            self.outbox.clear()
+            await to_thread.run_sync(self.outbox.clear)
             return _json(200, {"cleared": True})
         if route == ("GET", "/_local/outbox/page"):
-            return 200, "text/html; charset=utf-8", self.outbox.page().encode()
+            return 200, "text/html; charset=utf-8", (await to_thread.run_sync(self.outbox.page)).encode()
         if route == ("POST", "/_local/ttl/advance"):
             try:
                 seconds = float(json.loads(body or b"{}")["seconds"])

@@ -35,7 +35,7 @@ def codes(aws: LocalAws) -> Iterator[CodesApi]:
 
 @pytest.fixture
 def outbox(aws: LocalAws) -> Outbox:
-    box = Outbox()
+    box = Outbox(aws.url)
     box.clear()
     return box
 

@@ -39,7 +39,7 @@ CLOSED_TECHNICIAN = Principal(
 
 @pytest.fixture
 def outbox(aws: LocalAws) -> Outbox:
-    box = Outbox()
+    box = Outbox(aws.url)
     box.clear()
     return box
 

@@ -151,7 +151,7 @@ def test_the_listener_takes_a_free_port_and_gives_it_back(aws, invocations):
 
 @pytest.fixture
 def outbox(aws) -> Outbox:
-    return Outbox()
+    return Outbox(aws.url)
 
 
 def test_a_simple_email_sent_with_sesv2_is_listed(aws, outbox):

@@ -14,8 +14,9 @@ import pytest
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import make_server
 
+from local.moto_app import _OneTableWriterAtATime
 from local.moto_keep_alive import KeepAliveRequestHandler
-from local.services import _OneTableWriterAtATime, local_client
+from local.services import local_client
 from tests.conftest import LocalAws
 
 VARYING = {"date", "server", "connection", "x-amzn-requestid", "x-amz-request-id", "x-amz-id-2", "x-amz-crc32"}
