@@ -140,6 +140,18 @@ def call_http(function: str, event: dict[str, Any]) -> HttpResult:
     return http_result(invoke(function, event))
 
 
+def ok(response: HttpResult, status: int = 200) -> Any:
+    """The JSON body (None for none) of an answer that had `status`; the body is the failure's
+    message otherwise."""
+    assert response.status == status, response.body
+    return response.json() if response.body else None
+
+
+def refused(response: HttpResult) -> tuple[int, str]:
+    """An error answer's status and its `error` code."""
+    return response.status, response.json()["error"]
+
+
 # --- the local gateway -----------------------------------------------------------------------
 
 

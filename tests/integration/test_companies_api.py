@@ -23,7 +23,7 @@ from deskless.table import portal_key, subdomain_key
 from deskless.users import StaffUser, create_staff
 from local.metering import count_requests
 from tests.conftest import LocalAws
-from tests.helpers import ADMIN, TECHNICIAN, HttpResult, call_http, current, http_event
+from tests.helpers import ADMIN, TECHNICIAN, HttpResult, call_http, current, http_event, ok, refused
 
 # --- the API, as API Gateway calls it ----------------------------------------------------------
 
@@ -79,15 +79,6 @@ class CompaniesApi:
 
     def support_requests(self, company_id: str, caller: Principal = ADMIN) -> HttpResult:
         return self.call(f"GET /api/companies/{company_id}/support-requests", caller=caller)
-
-
-def ok(response: HttpResult, status: int = 200) -> Any:
-    assert response.status == status, response.body
-    return response.json()
-
-
-def refused(response: HttpResult) -> tuple[int, str]:
-    return response.status, response.json()["error"]
 
 
 @pytest.fixture

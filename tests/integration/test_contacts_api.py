@@ -22,7 +22,7 @@ from deskless.data import table
 from deskless.table import contact_email_key
 from local.metering import count_requests
 from tests.conftest import LocalAws
-from tests.helpers import ADMIN, TECHNICIAN, HttpResult, call_http, current, http_event
+from tests.helpers import ADMIN, TECHNICIAN, HttpResult, call_http, current, http_event, ok, refused
 
 
 class ContactsApi:
@@ -69,15 +69,6 @@ class ContactsApi:
 
     def names(self, **query: str) -> list[str]:
         return [contact["name"] for contact in self.find(**query)["contacts"]]
-
-
-def ok(response: HttpResult, status: int = 200) -> Any:
-    assert response.status == status, response.body
-    return response.json()
-
-
-def refused(response: HttpResult) -> tuple[int, str]:
-    return response.status, response.json()["error"]
 
 
 @pytest.fixture

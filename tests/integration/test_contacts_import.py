@@ -14,7 +14,7 @@ from deskless.companies import UNASSIGNED_ID, add_domain, create_company, ensure
 from deskless.contacts import CreatedVia, create_contact, find_contact_by_email
 from local.metering import count_requests
 from tests.conftest import LocalAws
-from tests.helpers import ADMIN, TECHNICIAN, HttpResult, call_http, current, http_event
+from tests.helpers import ADMIN, TECHNICIAN, HttpResult, call_http, current, http_event, ok
 
 
 class ImportApi:
@@ -42,11 +42,6 @@ class ImportApi:
 
 def encoded(data: bytes | str) -> str:
     return base64.b64encode(data.encode() if isinstance(data, str) else data).decode()
-
-
-def ok(response: HttpResult) -> Any:
-    assert response.status == 200, response.body
-    return response.json()
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from deskless.snippets import SNIPPETS, SnippetContext, SnippetValues
 from deskless.template_defaults import BUILT_IN, PASSWORD_RESET, WELCOME
 from local.metering import count_requests
 from tests.conftest import LocalAws
-from tests.helpers import ADMIN, TECHNICIAN, HttpResult, call_http, current, http_event
+from tests.helpers import ADMIN, TECHNICIAN, HttpResult, call_http, current, http_event, ok, refused
 
 OTHER_TECHNICIAN = Principal(user_id="0b0b0b0b0b0b0b0b", role=Role.TECHNICIAN, name="Olga Other", email="olga@ex.com")
 HOSTILE = "<script>alert(1)</script> [x](javascript:alert(1)) **b**"
@@ -36,15 +36,6 @@ class TemplatesApi:
         if body is None:
             event.pop("body", None)
         return call_http("templates", event)
-
-
-def ok(response: HttpResult, status: int = 200) -> Any:
-    assert response.status == status, response.body
-    return response.json() if response.body else None
-
-
-def refused(response: HttpResult) -> tuple[int, str]:
-    return response.status, response.json()["error"]
 
 
 @contextmanager
