@@ -116,6 +116,19 @@ def technician_token(platform: Platform) -> str:
     return platform.login(technician.email, technician.password)
 
 
+def unique(prefix: str) -> str:
+    """A name no other test (nor an earlier run on the same platform) has used."""
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture
+def api(platform: Platform, admin_token: str) -> Iterator[httpx.Client]:
+    """What the admin's token may do over HTTP, to set the scene and to check outcomes."""
+    with platform.http() as client:
+        client.headers.update(bearer(admin_token))
+        yield client
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     """Headless Chromium driven by Playwright, for one test module at a time: Playwright's sync API

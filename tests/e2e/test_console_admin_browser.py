@@ -12,7 +12,6 @@ permissions)."""
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -21,24 +20,12 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from local.seed import DEMO_STAFF, DEMO_SUBDOMAIN
-from tests.e2e.conftest import Platform, bearer, hire
+from tests.e2e.conftest import Platform, hire, unique
 from tests.e2e.console import clipboard, confirm, open_console
 
 pytestmark = pytest.mark.browser
 
 ADMIN = DEMO_STAFF[0]
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:8]}"
-
-
-@pytest.fixture
-def api(platform: Platform, admin_token: str) -> Iterator[httpx.Client]:
-    """What the admin's token may do over HTTP, to set the scene and to check outcomes."""
-    with platform.http() as client:
-        client.headers.update(bearer(admin_token))
-        yield client
 
 
 # --- what the admin does in the console -----------------------------------------------------------

@@ -8,8 +8,6 @@ Each test uses names and addresses of its own (the platform is shared by the sui
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -17,23 +15,12 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from local.seed import DEMO_STAFF
-from tests.e2e.conftest import Platform, bearer
+from tests.e2e.conftest import Platform, unique
 from tests.e2e.console import open_console
 
 pytestmark = pytest.mark.browser
 
 ADMIN, ALICE = DEMO_STAFF[0], DEMO_STAFF[1]
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:8]}"
-
-
-@pytest.fixture
-def api(platform: Platform, admin_token: str) -> Iterator[httpx.Client]:
-    with platform.http() as client:
-        client.headers.update(bearer(admin_token))
-        yield client
 
 
 def dialog(page: Page) -> Locator:

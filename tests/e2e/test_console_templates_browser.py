@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -24,13 +23,6 @@ pytestmark = pytest.mark.browser
 ADMIN = DEMO_STAFF[0]
 
 
-@pytest.fixture
-def admin_api(platform: Platform, admin_token: str) -> Iterator[httpx.Client]:
-    with platform.http() as client:
-        client.headers.update(bearer(admin_token))
-        yield client
-
-
 def dialog(page: Page) -> Locator:
     return page.get_by_role("dialog")
 
@@ -44,9 +36,9 @@ def row(page: Page, name: str) -> Locator:
 
 
 def test_an_admin_edits_a_built_in_email_template_with_a_live_preview_then_resets_it(
-    platform: Platform, console: Page, admin_api: httpx.Client
+    platform: Platform, console: Page, api: httpx.Client
 ) -> None:
-    admin_api.post(f"/api/email-templates/{WELCOME}/reset", json={})
+    api.post(f"/api/email-templates/{WELCOME}/reset", json={})
     open_console(console, platform, ADMIN.email, ADMIN.password, "email-templates")
     welcome = row(console, "Welcome with portal access")
     expect(welcome).to_contain_text("Built-in")
@@ -85,7 +77,7 @@ def test_an_admin_edits_a_built_in_email_template_with_a_live_preview_then_reset
     # Then it is listed as edited, and the API holds the German body
     expect(dialog(console)).to_have_count(0)
     expect(welcome).to_contain_text("Built-in, edited")
-    stored = admin_api.get(f"/api/email-templates/{WELCOME}").json()
+    stored = api.get(f"/api/email-templates/{WELCOME}").json()
     assert stored["variants"]["de"]["body"] == "Hallo <b>Team</b>, {[Company Name]}"
     assert stored["variants"]["en"]["subject"] == "Welcome, {[Contact Name]}"
 
@@ -93,14 +85,14 @@ def test_an_admin_edits_a_built_in_email_template_with_a_live_preview_then_reset
     welcome.get_by_role("button", name="Reset Welcome with portal access to its default").click()
     confirm(console, "Reset to default")
     expect(welcome).not_to_contain_text("edited")
-    assert admin_api.get(f"/api/email-templates/{WELCOME}").json()["customized"] is False
+    assert api.get(f"/api/email-templates/{WELCOME}").json()["customized"] is False
 
 
 def test_a_technician_keeps_a_quick_reply_of_their_own_beside_the_shared_ones(
-    platform: Platform, admin_token: str, console: Page, admin_api: httpx.Client
+    platform: Platform, admin_token: str, console: Page, api: httpx.Client
 ) -> None:
     label = uuid.uuid4().hex[:6]
-    shared = admin_api.post(
+    shared = api.post(
         "/api/quick-replies",
         json={"shared": True, "variants": {"en": {"title": f"Shared {label}", "body": "From the team"}}},
     )
@@ -127,9 +119,9 @@ def test_a_technician_keeps_a_quick_reply_of_their_own_beside_the_shared_ones(
     # Then it is listed as theirs, and nobody else sees it
     mine = row(console, f"Restart {label}: {{[Ticket Title]}}")
     expect(mine).to_contain_text("Yours")
-    own = [r for r in admin_api.get("/api/quick-replies").json() if r["variants"]["en"]["title"].startswith("Restart")]
+    own = [r for r in api.get("/api/quick-replies").json() if r["variants"]["en"]["title"].startswith("Restart")]
     assert own == []
     with platform.http() as client:
         listed = client.get("/api/quick-replies", headers=bearer(technician.token)).json()
     assert [r["variants"]["en"]["body"] for r in listed if not r["shared"]] == ["Hello {[Contact First Name]}"]
-    admin_api.delete(f"/api/quick-replies/{shared.json()['id']}")
+    api.delete(f"/api/quick-replies/{shared.json()['id']}")

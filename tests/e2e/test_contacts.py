@@ -7,7 +7,6 @@ The platform is shared by the whole suite: each test uses addresses of its own."
 from __future__ import annotations
 
 import base64
-import uuid
 from collections.abc import Iterator
 
 import httpx
@@ -15,11 +14,7 @@ import pytest
 
 from deskless.companies import UNASSIGNED_ID
 from local.seed import DEMO_COMPANY
-from tests.e2e.conftest import Platform, bearer
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+from tests.e2e.conftest import Platform, bearer, unique
 
 
 @pytest.fixture
