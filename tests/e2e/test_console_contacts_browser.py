@@ -70,6 +70,7 @@ def test_a_domain_places_a_new_contact_whom_a_technician_then_finds_edits_and_de
     dialog(console).get_by_label("Phone").fill("+420 777 000 111")
     dialog(console).get_by_role("button", name="Save").click()
     expect(dialog(console)).to_have_count(0)
+    expect(console.locator("table[aria-busy]")).to_have_count(0)  # the list has drawn the saved contact
     row_of(console, name).get_by_role("button", name=f"Deactivate {name}").click()
     dialog(console).get_by_role("button", name="Deactivate").click()
 

@@ -85,6 +85,7 @@ export class KeyedTable {
     const rows = h("tbody");
     this.list = new KeyedList(rows, { key, item, on });
     this.problem = new ErrorMessage();
+    this.pending = 0; // loads running
     this.loading = h("p", { class: "muted" }, "Loading…");
     this.empty = h("p", { class: "empty", hidden: true }, empty);
     this.table = h(
@@ -119,13 +120,18 @@ export class KeyedTable {
     this.empty.hidden = things.length > 0;
   }
 
-  /** Draw what `read()` gives; if it fails, say so. */
+  /** Draw what `read()` gives; if it fails, say so. The table is aria-busy while any load runs. */
   async load(read, about = "") {
+    this.pending += 1;
+    this.table.setAttribute("aria-busy", "true");
     try {
       this.render(await read());
       this.problem.clear();
     } catch (error) {
       this.fail(error, about);
+    } finally {
+      this.pending -= 1;
+      if (!this.pending) this.table.removeAttribute("aria-busy");
     }
   }
 

@@ -214,7 +214,8 @@ class CodesPanel {
 
   render() {
     const codes = [...this.codes.values()].sort((a, b) => a.deadline - b.deadline);
-    this.list.render(codes.map((code) => ({ ...code, language: this.languageOf(code) })));
+    // A row shows no deadline (tick() counts down in place), so a refresh redraws only rows that changed.
+    this.list.render(codes.map(({ deadline, ...code }) => ({ ...code, language: this.languageOf(code) })));
     this.renderLimit();
     this.tick();
   }
