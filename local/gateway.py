@@ -20,6 +20,7 @@ import re
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +56,7 @@ class WebSocketLimits:
     max_lifetime_s: float = 7200.0  # and any connection after 2 hours
 
 
+@cache  # a route's pattern, made once: every request is matched against every route
 def _compile(route: HttpRoute) -> re.Pattern[str]:
     pattern = re.sub(r"\{(\w+)\+\}", r"(?P<\1>.+)", route.path)
     pattern = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", pattern)

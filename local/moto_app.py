@@ -38,18 +38,20 @@ def moto_app(moto: MotoMode) -> tuple[Any, type[Any]]:
     """moto's WSGI application and the request handler to serve it with. `moto` says whether local
     mode's fast paths replace what costs moto the most time (for the whole process: moto's backends
     are module-level): "fast", TransactWriteItems rolls back from a journal of the items it names
-    (local.moto_transactions), Query reads one partition (local.moto_queries), item values are
-    written into responses directly (local.moto_responses), the server lists its services once
-    (local.moto_dispatch) and keeps connections alive (local.moto_keep_alive); "as-is", moto 5.2.5's
-    own of each, for comparison. The one place that reads the choice."""
+    (local.moto_transactions), Query reads one partition (local.moto_queries), a condition's text
+    is lexed once (local.moto_conditions), item values are written into responses directly
+    (local.moto_responses), the server lists its services once (local.moto_dispatch) and keeps
+    connections alive (local.moto_keep_alive); "as-is", moto 5.2.5's own of each, for comparison.
+    The one place that reads the choice."""
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 
-    from local import moto_dispatch, moto_queries, moto_responses, moto_transactions
+    from local import moto_conditions, moto_dispatch, moto_queries, moto_responses, moto_transactions
     from local.moto_keep_alive import KeepAliveRequestHandler
 
     fast = moto == "fast"
     moto_transactions.use("journal" if fast else "copy")
     moto_queries.use("partition" if fast else "moto")
+    moto_conditions.use("cached" if fast else "moto")
     moto_responses.use("direct" if fast else "moto")
     moto_dispatch.use("once" if fast else "moto")
     handler = KeepAliveRequestHandler if fast else MotoRequestHandler

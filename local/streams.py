@@ -408,8 +408,8 @@ class StreamPoller:
         table_name: str,
         invoke: Invoke,
         ledger: TtlLedger,
-        interval_s: float = 0.1,
-        idle_interval_s: float = 0.25,
+        interval_s: float = 0.25,  # Lambda polls a stream's shards four times a second
+        idle_interval_s: float = 0.5,
         subscriptions: Sequence[StreamSubscription] | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -449,7 +449,7 @@ class StreamPoller:
     def start(self) -> None:
         """Poll in a daemon thread until stop(): interval_s after a poll that read records or left
         some to deliver; after polls that found nothing, twice as long each time, up to
-        idle_interval_s (an idle platform then costs a few polls a second, not ten)."""
+        idle_interval_s (an idle platform then costs two polls a second)."""
         if self._thread is not None:
             return
         self._stop.clear()
