@@ -47,6 +47,10 @@ class DeploymentSettings(BaseModel):
     support_addresses: tuple[MailAddress, ...] = Field(
         min_length=1, description="Addresses at <mail_domain> whose mail becomes tickets (the SES receipt rule)."
     )
+    alarm_emails: tuple[MailAddress, ...] = Field(
+        default=(),
+        description="Addresses told when any alarm goes off or clears (SNS asks each to confirm first).",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     api_rate_limit: int = Field(default=100, gt=0, description="Steady requests per second, per API stage.")
     api_burst_limit: int = Field(default=200, gt=0, description="Burst of requests, per API stage.")
@@ -61,7 +65,7 @@ class DeploymentSettings(BaseModel):
         description="Requests per client IP address in any 5 minutes, above which the web ACL refuses that address.",
     )
 
-    @field_validator("support_addresses", mode="before")
+    @field_validator("support_addresses", "alarm_emails", mode="before")
     @classmethod
     def _comma_separated(cls, value: Any) -> Any:
         return [part for part in value.split(",") if part.strip()] if isinstance(value, str) else value

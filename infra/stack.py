@@ -6,13 +6,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from aws_cdk import CfnOutput, Stack
+from aws_cdk import Aspects, CfnOutput, Stack
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from constructs import Construct
 
 from deskless.catalog import Trigger
 from infra.constructs.access_logs import AccessLogs
-from infra.constructs.alarms import Alarms
+from infra.constructs.alarms import AlarmNotices, Alarms, NotifyOnAlarm
 from infra.constructs.data import Data
 from infra.constructs.email import Email
 from infra.constructs.functions import Functions, Reach
@@ -66,6 +66,8 @@ class DesklessStack(Stack):
         email.receive_with(functions.triggered_by(Trigger.EMAIL))
         Streams(self, "Streams", table=data.table, functions=functions)
         Alarms(self, "Alarms")
+        notices = AlarmNotices(self, "AlarmNotices", emails=settings.alarm_emails)
+        Aspects.of(self).add(NotifyOnAlarm(notices.topic))
         web = WebAssets(self, "Web", source=web_source, access_logs=access_logs.bucket, reference=reference)
         cdn = PortalsCdn(
             self,

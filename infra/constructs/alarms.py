@@ -1,14 +1,26 @@
 """Alarms on what the functions count: guessing spread over many sources shows as a rise in
 failures in total, even when no single source is throttled — failed code redemptions (someone
-guessing session codes) and failed staff sign-ins (someone guessing or spraying passwords)."""
+guessing session codes) and failed staff sign-ins (someone guessing or spraying passwords).
+
+And who hears of any alarm: every alarm of the stack (these, the failure queues', any later one)
+notifies one SNS topic when it goes off and when it clears, added by an aspect so no alarm can be
+made without it; the deployment's `alarm_emails` are subscribed to the topic.
+"""
 
 from __future__ import annotations
 
-from aws_cdk import Duration
+from collections.abc import Sequence
+
+import jsii
+from aws_cdk import Duration, IAspect
 from aws_cdk import aws_cloudwatch as cloudwatch
-from constructs import Construct
+from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subscriptions
+from constructs import Construct, IConstruct
 
 from deskless.observability import METRICS_NAMESPACE, Metric
+from infra.nag import suppress
 
 # 10^9 codes: even 200 failed guesses a minute, all day, find a given live code with odds of about
 # 1 in 3,500 — but no honest population of customers mistypes codes that often.
@@ -57,3 +69,32 @@ class Alarms(Construct):
             comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
             treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
         )
+
+
+class AlarmNotices(Construct):
+    """The topic every alarm notifies, and the addresses subscribed to it (each confirms first)."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, emails: Sequence[str]) -> None:
+        super().__init__(scope, construct_id)
+        self.topic = sns.Topic(self, "Topic", display_name="Deskless alarms", enforce_ssl=True)
+        suppress(
+            self.topic,
+            "SNS2",
+            "An alarm's notice names the alarm and its metric, no customer data; CloudWatch cannot publish to a "
+            "topic encrypted with the AWS-managed SNS key, and a customer-managed key would protect nothing here.",
+        )
+        for email in emails:
+            self.topic.add_subscription(subscriptions.EmailSubscription(email))
+
+
+@jsii.implements(IAspect)
+class NotifyOnAlarm:
+    """Aspect: each CloudWatch alarm in the scope notifies `topic` when it goes off and when it clears."""
+
+    def __init__(self, topic: sns.ITopic) -> None:
+        self.action = cloudwatch_actions.SnsAction(topic)
+
+    def visit(self, node: IConstruct) -> None:
+        if isinstance(node, cloudwatch.Alarm):
+            node.add_alarm_action(self.action)
+            node.add_ok_action(self.action)
