@@ -24,7 +24,7 @@ const DesklessChat = (() => {
   // how long to wait before connecting again: doubling, capped, with jitter
   const backoff = (attempts) => Math.min(LONGEST_WAIT_MS, 1000 * 2 ** attempts) * (0.5 + Math.random() / 2);
 
-  const withToken = (url, token) => url + (url.includes("?") ? "&" : "?") + "token=" + encodeURIComponent(token);
+  const withToken = (url, token) => `${url}${url.includes("?") ? "&" : "?"}token=${encodeURIComponent(token)}`;
 
   // --- storage: "sessionStorage" or "localStorage", named, since even reading the property
   // throws where storage is denied (private modes, blocked cookies, third-party frames) ----------
@@ -211,7 +211,7 @@ const DesklessChat = (() => {
 
     async function readTranscript() {
       const url = options.messages.replace("{session_id}", encodeURIComponent(visit.session_id));
-      const response = await fetch(url, { credentials: "omit", headers: { authorization: "Bearer " + visit.token } });
+      const response = await fetch(url, { credentials: "omit", headers: { authorization: `Bearer ${visit.token}` } });
       if (!response.ok) return { refused: response.status >= 400 && response.status < 500 };
       return { transcript: await response.json() };
     }

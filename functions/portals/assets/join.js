@@ -9,12 +9,13 @@
   const T = data.text;
   const VISIT_KEY = "deskless.visit"; // this tab's session, so a reload resumes it
   const NAME_KEY = "deskless.visitor-name"; // the name the visitor gave last time
-  const origin = data.mode === "invite" ? "invite:" + data.invitation : "code:" + (data.code || "");
+  const origin = data.mode === "invite" ? `invite:${data.invitation}` : `code:${data.code || ""}`;
 
   function start() {
     const stored = load("sessionStorage", VISIT_KEY);
     const resumable =
-      stored && stored.expires_at * 1000 > Date.now() &&
+      stored &&
+      stored.expires_at * 1000 > Date.now() &&
       (data.mode === "code" && !data.code ? String(stored.origin).startsWith("code:") : stored.origin === origin);
     if (resumable) {
       openChat(stored);
@@ -57,7 +58,7 @@
     const answer = await response.json().catch(() => ({}));
     if (response.ok && answer.token) {
       save("localStorage", NAME_KEY, name);
-      const started = { ...answer, name, origin: data.mode === "invite" ? origin : "code:" + code };
+      const started = { ...answer, name, origin: data.mode === "invite" ? origin : `code:${code}` };
       save("sessionStorage", VISIT_KEY, started);
       openChat(started);
       return;
@@ -65,7 +66,10 @@
     busy(false);
     if (answer.error === "invitation_invalid") return invitationInvalid();
     if (answer.error === "too_many_attempts") return tooManyAttempts(response.headers.get("retry-after"));
-    formError(answer.error === "code_invalid" ? T.error_code_invalid : T.error_generic, answer.error === "code_invalid" ? codeInput : null);
+    formError(
+      answer.error === "code_invalid" ? T.error_code_invalid : T.error_generic,
+      answer.error === "code_invalid" ? codeInput : null,
+    );
   }
 
   function busy(on) {
@@ -90,12 +94,17 @@
 
   function tooManyAttempts(retryAfter) {
     const seconds = Number.parseInt(retryAfter || "", 10);
-    const at = Number.isFinite(seconds) ? Date.now() + seconds * 1000 : Date.parse(retryAfter || "") || Date.now() + 60000;
+    const at = Number.isFinite(seconds)
+      ? Date.now() + seconds * 1000
+      : Date.parse(retryAfter || "") || Date.now() + 60000;
     formError(fill(T.error_too_many_attempts, { time: clock(data.lang).format(new Date(at)) }));
     $("join-button").disabled = true;
-    setTimeout(() => {
-      $("join-button").disabled = false;
-    }, Math.max(0, at - Date.now()));
+    setTimeout(
+      () => {
+        $("join-button").disabled = false;
+      },
+      Math.max(0, at - Date.now()),
+    );
   }
 
   function invitationInvalid() {

@@ -138,7 +138,10 @@
   }
 
   async function leaveMessage(body) {
-    const { response, answer } = await send(data.api.messages, followUp ? { ...body, chat_request_id: followUp } : body);
+    const { response, answer } = await send(
+      data.api.messages,
+      followUp ? { ...body, chat_request_id: followUp } : body,
+    );
     if (response && response.status === 201) {
       phase = "thanks";
       $("thanks-text").textContent = fill(T.thanks_text, { email: body.email });
@@ -187,9 +190,12 @@
     const at = Date.now() + (Number.isFinite(seconds) ? seconds : 60) * 1000;
     formError(fill(T.error_too_many_attempts, { time: clock(data.lang).format(new Date(at)) }));
     $("contact-button").disabled = true;
-    setTimeout(() => {
-      $("contact-button").disabled = false;
-    }, Math.max(0, at - Date.now()));
+    setTimeout(
+      () => {
+        $("contact-button").disabled = false;
+      },
+      Math.max(0, at - Date.now()),
+    );
   }
 
   // --- waiting in the queue --------------------------------------------------------------------
@@ -289,7 +295,7 @@
   }
 
   function accepted(entry) {
-    const visit = { ...entry, name: $("name").value.trim(), origin: "chat:" + request.request_id };
+    const visit = { ...entry, name: $("name").value.trim(), origin: `chat:${request.request_id}` };
     phase = "chat";
     stopWaiting();
     save("sessionStorage", CHAT_KEY, visit);

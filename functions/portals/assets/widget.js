@@ -12,14 +12,14 @@
   "use strict";
 
   const script = document.currentScript;
-  if (!script || !script.src || document.querySelector("iframe[data-deskless-widget]")) return;
+  if (!script?.src || document.querySelector("iframe[data-deskless-widget]")) return;
   const portal = new URL(script.src).origin;
   const TITLE = "__DESKLESS_WIDGET_TITLE__";
   const PANEL = { width: 400, height: 640 }; // at most; less on a small screen
 
   const frame = document.createElement("iframe");
-  let source = portal + "/widget?origin=" + encodeURIComponent(location.origin);
-  if (script.dataset.lang) source += "&lang=" + encodeURIComponent(script.dataset.lang);
+  let source = `${portal}/widget?origin=${encodeURIComponent(location.origin)}`;
+  if (script.dataset.lang) source += `&lang=${encodeURIComponent(script.dataset.lang)}`;
   frame.src = source;
   frame.title = TITLE;
   frame.referrerPolicy = "no-referrer";
@@ -49,12 +49,13 @@
 
   function place() {
     const shown = mode !== "hidden";
-    const size = mode === "open"
-      ? { width: Math.min(PANEL.width, window.innerWidth), height: Math.min(PANEL.height, window.innerHeight) }
-      : launcher;
+    const size =
+      mode === "open"
+        ? { width: Math.min(PANEL.width, window.innerWidth), height: Math.min(PANEL.height, window.innerHeight) }
+        : launcher;
     if (shown) {
-      frame.style.width = size.width + "px";
-      frame.style.height = size.height + "px";
+      frame.style.width = `${size.width}px`;
+      frame.style.height = `${size.height}px`;
     }
     frame.style.visibility = shown ? "visible" : "hidden";
     frame.style.pointerEvents = shown ? "auto" : "none";
@@ -63,7 +64,7 @@
   window.addEventListener("message", (event) => {
     if (event.origin !== portal || event.source !== frame.contentWindow) return;
     const message = event.data;
-    if (!message || message.deskless !== "widget") return;
+    if (message?.deskless !== "widget") return;
     if (message.type === "launcher") {
       launcher = { width: clamp(message.width, 48, 480), height: clamp(message.height, 48, 160) };
       mode = "launcher";
