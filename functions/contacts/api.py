@@ -1,6 +1,9 @@
-"""Contacts over HTTP: technicians and admins find, create, edit and deactivate contacts; admins
-import them from a CSV file (a preview first); an integration with an API key creates them.
-Who may call each route is the catalog's to say."""
+"""Contacts over HTTP: technicians and admins find, create, edit and deactivate contacts and send
+one the welcome email again; admins import them from a CSV file (a preview first); an integration
+with an API key creates them. Who may call each route is the catalog's to say.
+
+A contact created here gets the welcome email if the email settings say so (sent from the table's
+stream, deskless.welcome); an imported one only if the import asks for it."""
 
 from __future__ import annotations
 
@@ -29,14 +32,18 @@ from deskless.data import Action, TransactionCanceled
 from deskless.errors import (
     Conflict,
     ContactEmailTaken,
+    ContactInactive,
     InvalidApiKey,
     InvalidCsv,
     InvalidRequest,
     NotFound,
+    TooManyRequests,
 )
 from deskless.fields import FullName
 from deskless.http import Api, ApiKeyId
 from deskless.languages import DEFAULT_LANGUAGE, Language
+from deskless.preferences import get_preferences
+from deskless.welcome import send_welcome_again
 
 from .imports import MAX_BYTES, Plan, decoded, preview, run_import
 
@@ -82,7 +89,12 @@ class CsvImport(CsvFile):
     welcome: bool = Field(default=False, description="Whether the imported contacts are to get the welcome email.")
 
 
-def _new(contact: NewContact, via: CreatedVia, also: Sequence[Action] = ()) -> Contact:
+class WelcomeSent(BaseModel):
+    contact_id: str
+    sent_to: str = Field(description="The address the welcome email went to (the contact's first).")
+
+
+def _new(contact: NewContact, via: CreatedVia, also: Sequence[Action] = (), *, welcome: bool = False) -> Contact:
     return create_contact(
         contact.name,
         contact.emails,
@@ -91,6 +103,7 @@ def _new(contact: NewContact, via: CreatedVia, also: Sequence[Action] = ()) -> C
         company_id=contact.company_id,
         language=contact.language,
         primary=contact.primary,
+        welcome_requested=welcome,
         also=also,
     )
 
@@ -108,7 +121,7 @@ def find(
 
 @api.route("POST /api/contacts", status_code=201, errors=[ContactEmailTaken, NotFound, InvalidRequest])
 def create(contact: NewContact) -> Contact:
-    return _new(contact, CreatedVia.CONSOLE)
+    return _new(contact, CreatedVia.CONSOLE, welcome=get_preferences().welcome_new_contacts)
 
 
 @api.route("GET /api/contacts/{contact_id}", errors=[NotFound])
@@ -124,6 +137,14 @@ def change(contact_id: str, change: ContactChange) -> Contact:
 @api.route("POST /api/contacts/{contact_id}/deactivate", errors=[NotFound, Conflict])
 def deactivate(contact_id: str) -> Contact:
     return deactivate_contact(contact_id)
+
+
+@api.route(
+    "POST /api/contacts/{contact_id}/welcome", status_code=202, errors=[NotFound, ContactInactive, TooManyRequests]
+)
+def welcome_again(contact_id: str) -> WelcomeSent:
+    contact = send_welcome_again(contact_id)
+    return WelcomeSent(contact_id=contact.id, sent_to=contact.emails[0])
 
 
 @api.route("POST /api/contacts/import/preview", errors=[InvalidCsv])

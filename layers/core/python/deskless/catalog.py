@@ -212,8 +212,9 @@ FUNCTIONS: tuple[Function, ...] = (
     Function(
         "contacts",
         Trigger.HTTP,
-        _RW | {Access.ORIGIN_SECRET},
-        "Contacts: find, create, edit, deactivate, import from CSV; integrations create them with an API key.",
+        _RW | {Access.SEND_EMAIL, Access.ORIGIN_SECRET},
+        "Contacts: find, create, edit, deactivate, send the welcome email again, import from CSV; integrations "
+        "create them with an API key.",
         timeout_s=29,  # a CSV import of 500 rows; API Gateway waits 30 s at most
     ),
     Function(
@@ -306,6 +307,7 @@ HTTP_ROUTES: tuple[HttpRoute, ...] = (
     HttpRoute("GET /api/contacts/{contact_id}", "contacts", STAFF),
     HttpRoute("PATCH /api/contacts/{contact_id}", "contacts", STAFF),
     HttpRoute("POST /api/contacts/{contact_id}/deactivate", "contacts", STAFF),
+    HttpRoute("POST /api/contacts/{contact_id}/welcome", "contacts", STAFF),
     HttpRoute("POST /api/contacts/import/preview", "contacts", ADMIN),
     HttpRoute("POST /api/contacts/import", "contacts", ADMIN),
     HttpRoute("POST /api/v1/contacts", "contacts", API_KEY),
@@ -383,6 +385,13 @@ def _ended_chat_request() -> Mapping[str, Any]:
     return {"eventName": ["MODIFY"], "dynamodb": {"NewImage": image}}
 
 
+def _contact_to_welcome() -> Mapping[str, Any]:
+    """A contact created with the welcome email asked for (from an email, in the console, or by an
+    import that asked): the events function sends it."""
+    image = {TYPE_ATTRIBUTE: {"S": [Entity.CONTACT.value]}, "welcome_requested": {"BOOL": [True]}}
+    return {"eventName": ["INSERT"], "dynamodb": {"NewImage": image}}
+
+
 STREAM_SUBSCRIPTIONS: tuple[StreamSubscription, ...] = (
     StreamSubscription(
         "events",
@@ -393,6 +402,7 @@ STREAM_SUBSCRIPTIONS: tuple[StreamSubscription, ...] = (
             _inserted(Entity.CHAT_REQUEST),
             _ended_chat_request(),
             _removed(Entity.QUEUE_ENTRY),
+            _contact_to_welcome(),
         ),
     ),
 )

@@ -284,3 +284,9 @@ class SharedQuickReply(Forbidden):
     """Only admins add, change or delete the shared quick replies (technicians use them)."""
 
     code = "shared_quick_reply"
+
+
+class ContactInactive(Conflict):
+    """The contact is deactivated: Deskless sends them nothing."""
+
+    code = "contact_inactive"

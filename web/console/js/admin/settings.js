@@ -2,6 +2,7 @@
 // them. Save sends only what changed; what the API refuses is shown next to its field.
 
 import { h, replace, toast, uid } from "../dom.js";
+import { EMAIL_SETTINGS } from "./email-settings.js";
 import { Form, loadInto, viewHead } from "./ui.js";
 
 const MAX_AWAY_REASONS = 10;
@@ -222,7 +223,8 @@ const CONTROLS = { integer: integerControl, boolean: booleanControl, list: listC
 function settingsForm(ctx, loaded) {
   let saved = loaded;
   const form = new Form({ class: "settings-form", "aria-label": "Settings" });
-  const known = new Set(GROUPS.flatMap((group) => group.settings.map((setting) => setting.name)));
+  // the email settings have a page of their own
+  const known = new Set([...GROUPS.flatMap((group) => group.settings.map((setting) => setting.name)), ...EMAIL_SETTINGS]);
   const others = Object.keys(saved)
     .filter((name) => !known.has(name))
     .map((name) => describeUnknown(name, saved[name]));

@@ -106,6 +106,19 @@ async function setActive(ctx, contact, problem, reload) {
   }
 }
 
+/** Send the contact's welcome email again, now (new credentials: the earlier ones stop working). */
+async function sendWelcome(ctx, contact, problem) {
+  const question = `Send ${contact.name} the welcome email again? A new sign-in link replaces the one sent before.`;
+  if (!(await confirmAction({ message: question, confirm: "Send welcome" }))) return;
+  problem.clear();
+  try {
+    const sent = await ctx.api.post(`/api/contacts/${encodeURIComponent(contact.id)}/welcome`);
+    toast(`Welcome email sent to ${sent.sent_to}.`, "ok");
+  } catch (error) {
+    problem.show(error);
+  }
+}
+
 function planRow(row) {
   return h(
     "tr",
@@ -229,6 +242,18 @@ function contactRow(contact) {
         { type: "button", class: "small", "aria-label": `Edit ${contact.name}`, dataset: { action: "edit" } },
         "Edit",
       ),
+      contact.active
+        ? h(
+            "button",
+            {
+              type: "button",
+              class: "small",
+              "aria-label": `Send welcome again to ${contact.name}`,
+              dataset: { action: "welcome" },
+            },
+            "Send welcome again",
+          )
+        : null,
       h(
         "button",
         {
@@ -264,6 +289,7 @@ export const contactsView = {
         click: {
           edit: (contact) => contactDialog(ctx, companies, contact, reload),
           activate: (contact) => setActive(ctx, contact, list.problem, reload),
+          welcome: (contact) => sendWelcome(ctx, contact, list.problem),
         },
       },
     });
