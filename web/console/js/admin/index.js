@@ -7,11 +7,4 @@ import { emailSettingsView } from "./email-settings.js";
 import { settingsView } from "./settings.js";
 import { staffView } from "./staff.js";
 
-export const adminViews = [
-  staffView,
-  companiesView,
-  settingsView,
-  emailSettingsView,
-  emailTemplatesView,
-  apiKeysView,
-];
+export const adminViews = [staffView, companiesView, settingsView, emailSettingsView, emailTemplatesView, apiKeysView];

@@ -224,7 +224,10 @@ function settingsForm(ctx, loaded) {
   let saved = loaded;
   const form = new Form({ class: "settings-form", "aria-label": "Settings" });
   // the email settings have a page of their own
-  const known = new Set([...GROUPS.flatMap((group) => group.settings.map((setting) => setting.name)), ...EMAIL_SETTINGS]);
+  const known = new Set([
+    ...GROUPS.flatMap((group) => group.settings.map((setting) => setting.name)),
+    ...EMAIL_SETTINGS,
+  ]);
   const others = Object.keys(saved)
     .filter((name) => !known.has(name))
     .map((name) => describeUnknown(name, saved[name]));
