@@ -55,6 +55,10 @@ DEFAULTS = {
     "channels_locked": False,
     "away_reasons": ["Lunch", "Personal", "Meeting"],
     "notification_repeat_seconds": 30,
+    "customer_session_hours": 12,
+    "temporary_password_hours": 72,
+    "password_link_hours": 72,
+    "reset_link_minutes": 60,
 }
 
 
