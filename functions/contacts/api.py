@@ -31,8 +31,8 @@ from deskless.contacts import (
 from deskless.data import Action, TransactionCanceled
 from deskless.errors import (
     Conflict,
+    ContactDeactivated,
     ContactEmailTaken,
-    ContactInactive,
     InvalidApiKey,
     InvalidCsv,
     InvalidRequest,
@@ -140,7 +140,7 @@ def deactivate(contact_id: str) -> Contact:
 
 
 @api.route(
-    "POST /api/contacts/{contact_id}/welcome", status_code=202, errors=[NotFound, ContactInactive, TooManyRequests]
+    "POST /api/contacts/{contact_id}/welcome", status_code=202, errors=[NotFound, ContactDeactivated, TooManyRequests]
 )
 def welcome_again(contact_id: str) -> WelcomeSent:
     contact = send_welcome_again(contact_id)

@@ -59,6 +59,10 @@ DEFAULTS = {
     "create_contacts_from_email": True,
     "welcome_new_contacts": True,
     "welcome_template_id": "welcome",
+    "customer_session_hours": 12,
+    "temporary_password_hours": 72,
+    "password_link_hours": 72,
+    "reset_link_minutes": 60,
 }
 
 

@@ -87,7 +87,7 @@ def test_a_deactivated_contact_gets_no_welcome(contacts: ContactsApi, outbox: Ou
 
     response = contacts.call(f"POST /api/contacts/{carla['id']}/welcome", body={})
 
-    assert refused(response) == (409, "contact_inactive")
+    assert refused(response) == (409, "contact_deactivated")
     assert "deactivated" in response.json()["message"]
     assert outbox.messages() == []
 

@@ -286,7 +286,31 @@ class SharedQuickReply(Forbidden):
     code = "shared_quick_reply"
 
 
-class ContactInactive(Conflict):
-    """The contact is deactivated: Deskless sends them nothing."""
+class PasswordRefused(InvalidRequest):
+    """A password that may not be a contact's (too short, one of the most common, ...), or a current
+    password that is not right; `details` names the field, so a page can say it next to it."""
 
-    code = "contact_inactive"
+    code = "password_refused"
+
+    def __init__(self, message: str, field: str = "password") -> None:
+        super().__init__(message)
+        self.details = [{"field": field, "problem": message}]
+
+
+class CredentialInvalid(InvalidRequest):
+    """A set-password link or temporary password that does not work any more: used, replaced by a
+    newer one, or expired (one answer for all)."""
+
+    code = "credential_invalid"
+
+
+class ContactDeactivated(Conflict):
+    """The contact is deactivated: they cannot sign in, and get no credentials."""
+
+    code = "contact_deactivated"
+
+
+class PasswordChangeRequired(Forbidden):
+    """The contact signed in with a temporary password: choosing a new one comes before anything else."""
+
+    code = "password_change_required"

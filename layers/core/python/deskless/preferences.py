@@ -110,6 +110,22 @@ class Preferences(BaseModel):
         max_length=40,
         description="The email template of the welcome email (an existing template's id).",
     )
+    customer_session_hours: int = Field(
+        default=12, ge=1, le=30 * 24, description="How long a contact stays signed in to the portal."
+    )
+    temporary_password_hours: int = Field(
+        default=72,
+        ge=1,
+        le=30 * 24,
+        description="How long a temporary portal password works; it must be changed at the first sign-in.",
+    )
+    password_link_hours: int = Field(
+        default=72,
+        ge=1,
+        le=30 * 24,
+        description="How long a set-password link in a welcome email works (the safer choice than a password).",
+    )
+    reset_link_minutes: int = Field(default=60, ge=10, le=24 * 60, description="How long a password-reset link works.")
 
 
 _cache: dict[str, Any] = {}

@@ -20,7 +20,8 @@ from .contacts import (
     release_welcome,
     welcomed,
 )
-from .errors import ContactInactive
+from .credentials import issuer_for, portal_address
+from .errors import ContactDeactivated
 from .mail import send_email
 from .observability import logger
 from .preferences import get_preferences
@@ -78,10 +79,10 @@ def welcome_once(contact: Contact, *, issuer: CredentialIssuer | None = None, ad
 
 def send_welcome_again(contact_id: str, *, issuer: CredentialIssuer | None = None) -> Contact:
     """A technician sends the welcome email again, now (new credentials: the earlier link or
-    temporary password stops working). NotFound, ContactInactive, TooManyRequests."""
+    temporary password stops working). NotFound, ContactDeactivated, TooManyRequests."""
     contact = contact_of(contact_id)
     if not contact.active:
-        raise ContactInactive("This contact is deactivated: Deskless sends them nothing. Reactivate them first.")
+        raise ContactDeactivated("This contact is deactivated: Deskless sends them nothing. Reactivate them first.")
     spend(AGAIN, contact.id)
     send_welcome(contact, issuer=issuer)
     welcomed(contact.id)
@@ -89,6 +90,5 @@ def send_welcome_again(contact_id: str, *, issuer: CredentialIssuer | None = Non
 
 
 def _portal_credentials(contact: Contact) -> tuple[str, CredentialIssuer]:
-    from .credentials import issuer_for, portal_address  # the portal credentials' part (TODO: top import once merged)
-
+    """Where the contact signs in, and the issuer of their credentials (deskless.credentials)."""
     return portal_address(contact), issuer_for(contact)
