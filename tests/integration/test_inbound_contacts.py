@@ -11,6 +11,7 @@ filters."""
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
 from email.message import EmailMessage
@@ -361,3 +362,22 @@ def test_a_deactivated_contact_gets_no_welcome(acme: str, outbox: Outbox, issuer
 
     assert outbox.messages() == []
     assert contact_from_item(item).active is False
+
+
+def test_the_welcome_emails_set_password_link_works_once(mail: Mailer, acme: str, outbox: Outbox) -> None:
+    from deskless.credentials import set_password_with_link
+    from deskless.errors import CredentialInvalid
+
+    # Given a contact made from an email, welcomed with the real portal credentials
+    mail.send()
+    carla = find_contact_by_email("carla@acme.example.com")
+    assert carla is not None
+    assert deliver(record("INSERT", contact_item(carla))) == {"batchItemFailures": []}
+    (sent,) = outbox.messages()
+    token = re.search(r"set-password\?token=([\w.-]+)", sent["text"])
+    assert token is not None, sent["text"]
+
+    # When the link is used, then used again
+    assert set_password_with_link(token[1], "correct horse battery staple").id == carla.id
+    with pytest.raises(CredentialInvalid):
+        set_password_with_link(token[1], "another long passphrase")
