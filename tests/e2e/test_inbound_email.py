@@ -1,0 +1,104 @@
+"""Inbound email on `deskless dev`, as a customer's mail program and the console meet it: an email
+to the support address over SMTP from an unknown sender at a company's domain makes a contact in
+that company, who gets exactly one welcome email (in the outbox), with a link to set a password;
+one from gmail.com lands in Unassigned; an out-of-office reply makes nothing.
+
+The platform is shared by the whole suite: each test writes from addresses of its own."""
+
+from __future__ import annotations
+
+import re
+import smtplib
+from email.message import EmailMessage
+from typing import Any
+
+import httpx
+
+from deskless.companies import UNASSIGNED_ID
+from local.seed import DEMO_COMPANY
+from tests.e2e.conftest import Platform, unique, wait_for
+
+
+def send(platform: Platform, sender: str, subject: str, **headers: str) -> None:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = f"support@{platform.names.mail_domain}"
+    message["Subject"] = subject
+    for name, value in headers.items():
+        message[name] = value
+    message.set_content("The printer on floor 3 is offline again.")
+    host, port = platform.urls["smtp"].rsplit(":", 1)
+    with smtplib.SMTP(host, int(port), timeout=10) as smtp:
+        smtp.send_message(message)
+
+
+def received(platform: Platform, subject: str) -> dict[str, Any] | None:
+    """The inbound_mail record of the message with this subject (test inspection, not a request path)."""
+    items = platform.aws("dynamodb").scan(TableName=platform.names.table)["Items"]
+    found = [item for item in items if item["type"]["S"] == "inbound_mail" and item["subject"]["S"] == subject]
+    return found[0] if found else None
+
+
+def contacts_with(api: httpx.Client, address: str) -> list[dict[str, Any]]:
+    contacts: list[dict[str, Any]] = api.get("/api/contacts", params={"q": address}).json()["contacts"]
+    return [contact for contact in contacts if address in contact["emails"]]
+
+
+def mail_to(api: httpx.Client, address: str) -> list[dict[str, Any]]:
+    return [mail for mail in api.get("/_local/outbox").json() if mail["to"] == [address]]
+
+
+def company_id(api: httpx.Client, name: str) -> str:
+    return str(next(c["id"] for c in api.get("/api/companies").json() if c["name"] == name))
+
+
+def test_an_unknown_sender_at_a_companys_domain_becomes_its_contact_and_is_welcomed_once(
+    platform: Platform, api: httpx.Client
+) -> None:
+    # Given a customer of Acme (which holds *.acme.example.com) whom Deskless does not know
+    address = f"{unique('dana')}@eu.acme.example.com"
+
+    # When they write to the support address
+    send(platform, f"Dana Díaz <{address}>", unique("Printer"))
+
+    # Then they are Acme's contact, made from the email
+    (dana,) = wait_for(lambda: contacts_with(api, address))
+    acme = company_id(api, DEMO_COMPANY)
+    assert (dana["name"], dana["company_id"], dana["created_via"]) == ("Dana Díaz", acme, "email")
+    # and the welcome email reaches them, with a link to set a password on Acme's portal
+    (welcome,) = wait_for(lambda: mail_to(api, address))
+    link = re.search(r"http://\S+/help/set-password\?token=[\w.-]+", welcome["text"])
+    assert link is not None, welcome["text"]
+    assert link[0].startswith(f"http://acme.localhost:{platform.port}/")
+
+    # When they write again (now a known contact), and that message is recorded
+    again = unique("Still offline")
+    send(platform, f"Dana Díaz <{address}>", again)
+    record = wait_for(lambda: received(platform, again))
+
+    # Then it is linked to them, and there is still one contact and one welcome email
+    assert record["contact_id"]["S"] == dana["id"]
+    assert len(contacts_with(api, address)) == 1
+    assert len(mail_to(api, address)) == 1
+
+
+def test_an_unknown_sender_at_gmail_lands_in_unassigned(platform: Platform, api: httpx.Client) -> None:
+    address = f"{unique('gina')}@gmail.com"
+
+    send(platform, address, unique("Hello"))
+
+    (gina,) = wait_for(lambda: contacts_with(api, address))
+    assert gina["company_id"] == UNASSIGNED_ID
+
+
+def test_an_out_of_office_reply_makes_no_contact_and_no_welcome(platform: Platform, api: httpx.Client) -> None:
+    address = f"{unique('away')}@eu.acme.example.com"
+    subject = unique("Out of office")
+
+    send(platform, f"Away Person <{address}>", subject, **{"Auto-Submitted": "auto-replied"})
+
+    # Once the message is recorded (as automatic mail), nothing else happened
+    record = wait_for(lambda: received(platform, subject))
+    assert record["outcome"]["S"] == "automatic"
+    assert contacts_with(api, address) == []
+    assert mail_to(api, address) == []
