@@ -7,6 +7,7 @@ import { confirmAction, openDialog } from "../dialogs.js";
 import { field, h, languageName, languageSelect, replace, toast } from "../dom.js";
 import { busy, ErrorMessage } from "../errors.js";
 import { KeyedList, KeyedTable } from "../keyed-list.js";
+import { passwordResetDialog } from "./password-reset.js";
 
 const SEARCH_DELAY_MS = 250;
 const ACTIONS = { create: "Create", update: "Update", refuse: "Refused" };
@@ -229,6 +230,18 @@ function contactRow(contact) {
         { type: "button", class: "small", "aria-label": `Edit ${contact.name}`, dataset: { action: "edit" } },
         "Edit",
       ),
+      contact.active
+        ? h(
+            "button",
+            {
+              type: "button",
+              class: "small",
+              "aria-label": `Reset the password of ${contact.name}`,
+              dataset: { action: "reset-password" },
+            },
+            "Reset password",
+          )
+        : null,
       h(
         "button",
         {
@@ -264,6 +277,7 @@ export const contactsView = {
         click: {
           edit: (contact) => contactDialog(ctx, companies, contact, reload),
           activate: (contact) => setActive(ctx, contact, list.problem, reload),
+          "reset-password": (contact) => passwordResetDialog(ctx, contact),
         },
       },
     });
