@@ -29,9 +29,18 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import models_json_schema
 
 from deskless.catalog import FUNCTIONS, Auth, Caller, HttpRoute, Trigger, http_route, in_words
+from deskless.credentials import SESSION_COOKIE
 from deskless.edge import API_DOCS_PATH, API_REFERENCE, OPENAPI_PATH
-from deskless.errors import DesklessError, Forbidden, InvalidApiKey, InvalidRequest, TooManyRequests, Unauthorized
-from deskless.http import API_KEY_HEADER, Api, ErrorBody
+from deskless.errors import (
+    DesklessError,
+    Forbidden,
+    InvalidApiKey,
+    InvalidRequest,
+    PasswordChangeRequired,
+    TooManyRequests,
+    Unauthorized,
+)
+from deskless.http import API_KEY_HEADER, CSRF_FIELD, CSRF_HEADER, Api, ErrorBody
 from infra.paths import DOCS
 from local.api_reference import reference_page
 from local.routes import entry_of
@@ -39,7 +48,7 @@ from local.routes import entry_of
 DOCUMENT, PAGE = API_REFERENCE[OPENAPI_PATH], API_REFERENCE[API_DOCS_PATH]  # the files, in docs/
 JSON = "application/json"
 REFS = "#/components/schemas/"
-BEARER, API_KEY = "bearer", "apiKey"  # the security schemes' names
+BEARER, API_KEY, SESSION = "bearer", "apiKey", "session"  # the security schemes' names
 FASTAPI_VALIDATION = ("HTTPValidationError", "ValidationError")  # what FastAPI's 422 refers to: not ours
 
 
@@ -132,7 +141,7 @@ def _security(route: HttpRoute) -> list[dict[str, list[str]]]:
         requirements.append({API_KEY: []})
     roles = [caller.value for caller in Caller if caller in route.allow and caller != Caller.API_KEY]
     if roles:
-        requirements.append({BEARER: roles})
+        requirements.append({SESSION if route.auth == Auth.COOKIE else BEARER: roles})
     return requirements
 
 
@@ -142,6 +151,8 @@ def _plumbing(route: HttpRoute, takes_input: bool) -> list[Refusal]:
     refusals = [Refusal(InvalidRequest)] if takes_input else []
     if route.auth == Auth.TOKEN:
         refusals += [Refusal(Unauthorized, by_gateway_too=True), Refusal(Forbidden, by_gateway_too=True)]
+    if route.auth == Auth.COOKIE:  # no session here; a change without its CSRF token; a new password first
+        refusals += [Refusal(Unauthorized), Refusal(Forbidden), Refusal(PasswordChangeRequired)]
     if Caller.API_KEY in route.allow:
         refusals.append(Refusal(InvalidApiKey))
     return refusals
@@ -237,6 +248,14 @@ def document() -> dict[str, Any]:
                     "in": "header",
                     "name": API_KEY_HEADER,
                     "description": "An integration's API key (an admin makes one: POST /api/api-keys).",
+                },
+                SESSION: {
+                    "type": "apiKey",
+                    "in": "cookie",
+                    "name": SESSION_COOKIE,
+                    "description": "A contact's session on their portal or the help centre (POST /help/sign-in "
+                    "sets it; it is valid on that host only). Every change also sends the session's CSRF token, "
+                    f"in the {CSRF_HEADER} header or a form's {CSRF_FIELD} field, from a page of the same origin.",
                 },
             },
         },

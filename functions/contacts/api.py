@@ -11,7 +11,7 @@ import time
 from collections.abc import Sequence
 from typing import Annotated
 
-from fastapi import Query
+from fastapi import Query, Response
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 from deskless.api_keys import NOT_VALID, used
@@ -40,12 +40,13 @@ from deskless.errors import (
     TooManyRequests,
 )
 from deskless.fields import FullName
-from deskless.http import Api, ApiKeyId
+from deskless.http import Api, ApiKeyId, SignedIn
 from deskless.languages import DEFAULT_LANGUAGE, Language
 from deskless.preferences import get_preferences
 from deskless.welcome import send_welcome_again
 
 from .imports import MAX_BYTES, Plan, decoded, preview, run_import
+from .passwords import PasswordReset, PasswordResetRequest, ResetBy, reset_password
 
 api = Api("contacts")
 
@@ -137,6 +138,17 @@ def change(contact_id: str, change: ContactChange) -> Contact:
 @api.route("POST /api/contacts/{contact_id}/deactivate", errors=[NotFound, Conflict])
 def deactivate(contact_id: str) -> Contact:
     return deactivate_contact(contact_id)
+
+
+@api.route(
+    "POST /api/contacts/{contact_id}/password-reset",
+    errors=[NotFound, ContactDeactivated, TooManyRequests],
+    responses={202: {"description": "The reset email is sent.", "model": PasswordReset}},
+)
+def password_reset(contact_id: str, reset: PasswordResetRequest, caller: SignedIn, response: Response) -> PasswordReset:
+    if reset.send is ResetBy.EMAIL:
+        response.status_code = 202
+    return reset_password(caller, contact_id, reset.send)
 
 
 @api.route(

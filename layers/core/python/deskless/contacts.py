@@ -385,6 +385,16 @@ def find_contact_by_email(email: str) -> Contact | None:
     return contact_from_item(item) if item else None
 
 
+def email_guard(email: str) -> Key:
+    """The key of the guard of an address, for a read batched with others (the portal's sign-in)."""
+    return contact_email_key(email.strip())
+
+
+def guarded_contact(guard: Item | None) -> str | None:
+    """The id of the contact an address's guard, read with `email_guard`, names (None: nobody's)."""
+    return str(guard["contact_id"]) if guard else None
+
+
 def contacts_with_emails(emails: Sequence[str]) -> dict[str, str]:
     """Which of these addresses a contact has, with its id (one BatchGetItem per hundred)."""
     items = table().get_many([contact_email_key(email) for email in emails]) if emails else []

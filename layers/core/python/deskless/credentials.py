@@ -111,32 +111,41 @@ def _common_passwords() -> frozenset[str]:
     return frozenset(FREQUENCY_LISTS["passwords"])
 
 
-def password_problem(password: str, contact: Contact | None = None) -> str | None:
-    """Why a password cannot be a contact's, in a sentence, or None when it can.
+# Why a password may not be a contact's: a code (pages say it in the visitor's language) and the sentence.
+PASSWORD_PROBLEMS: dict[str, str] = {
+    "pw_too_short": f"A password has at least {MIN_PASSWORD_LENGTH} characters.",
+    "pw_too_long": f"A password has at most {MAX_PASSWORD_LENGTH} characters.",
+    "pw_common": "This password is one of the most common ones, which are tried first: choose another.",
+    "pw_repetitive": "This password repeats one or two characters: choose another.",
+    "pw_email": "A password is not your email address: choose another.",
+}
 
-    >>> password_problem("short")
-    'A password has at least 10 characters.'
+
+def password_problem(password: str, contact: Contact | None = None) -> str | None:
+    """Why a password cannot be a contact's (a key of PASSWORD_PROBLEMS), or None when it can.
+
+    >>> password_problem("short"), password_problem("violet tractor under the bridge")
+    ('pw_too_short', None)
     """
     if len(password) < MIN_PASSWORD_LENGTH:
-        return f"A password has at least {MIN_PASSWORD_LENGTH} characters."
+        return "pw_too_short"
     if len(password) > MAX_PASSWORD_LENGTH:
-        return f"A password has at most {MAX_PASSWORD_LENGTH} characters."
-    if not password.strip():
-        return "A password is more than spaces."
+        return "pw_too_long"
     folded = password.casefold()
-    if folded in _common_passwords() or folded.strip() in _common_passwords():
-        return "This password is one of the most common ones, which are tried first: choose another."
-    if len(set(folded)) <= 2:
-        return "This password repeats one or two characters: choose another."
-    if contact is not None and any(folded == email or folded == email.split("@")[0] for email in contact.emails):
-        return "A password is not your email address: choose another."
+    common = _common_passwords()
+    if folded in common or folded.strip() in common:
+        return "pw_common"
+    if len(set(folded.strip())) <= 2:
+        return "pw_repetitive"
+    if contact is not None and any(folded in (email, email.split("@")[0]) for email in contact.emails):
+        return "pw_email"
     return None
 
 
 def check_password(password: str, contact: Contact | None = None) -> None:
-    """PasswordRefused (400, naming the field `password`) unless the password may be a contact's."""
+    """PasswordRefused (400, naming the field `password` and the reason) unless the password may be a contact's."""
     if problem := password_problem(password, contact):
-        raise PasswordRefused(problem)
+        raise PasswordRefused(PASSWORD_PROBLEMS[problem], reason=problem)
 
 
 def temporary_password() -> str:
@@ -464,7 +473,9 @@ def change_password(session: CustomerSession, password: str, current: str | None
     if not session.must_change_password:
         stored = table().get(contact_password_key(contact.id), consistent=True)
         if not verify_password(stored["password_hash"] if stored else None, current or ""):
-            raise PasswordRefused("The current password is not right.", field="current_password")
+            raise PasswordRefused(
+                "The current password is not right.", field="current_password", reason="error_current_wrong"
+            )
     check_password(password, contact)
     now = int(time.time())
     table().put(_password_item(contact.id, password, now))
@@ -484,3 +495,30 @@ def contact_for_reset(contact_id: str) -> Contact:
     if not contact.active:
         raise ContactDeactivated("This contact is deactivated: a deactivated contact cannot sign in.")
     return contact
+
+
+# --- the reset email ------------------------------------------------------------------------------
+
+
+def send_reset_email(contact: Contact) -> None:
+    """Email the contact a single-use link to choose a new password (the built-in "password reset"
+    template, or an admin's edit of it, in the contact's language); the link replaces any pending
+    credential and lives as long as the reset setting says."""
+    from .mail import send_email
+    from .snippets import SnippetContext, SnippetValues
+    from .template_defaults import PASSWORD_RESET
+    from .templates import email_template, render_email
+
+    address = portal_address(contact)
+    values = SnippetValues(
+        portal_address=address,
+        portal_username=contact.emails[0],
+        contact_first_name=contact.name.split()[0] if contact.name.split() else "",
+        contact_name=contact.name,
+        contact_email=contact.emails[0],
+    )
+    issuer = issuer_for(contact, link_lifetime_seconds=get_preferences().reset_link_minutes * 60)
+    _, rendered = render_email(
+        email_template(PASSWORD_RESET).variants, SnippetContext.for_sending(values, issuer), contact.language
+    )
+    send_email([contact.emails[0]], rendered.subject, rendered.text, rendered.html)

@@ -292,8 +292,10 @@ class PasswordRefused(InvalidRequest):
 
     code = "password_refused"
 
-    def __init__(self, message: str, field: str = "password") -> None:
+    def __init__(self, message: str, field: str = "password", reason: str = "") -> None:
         super().__init__(message)
+        self.field = field
+        self.reason = reason  # which rule: a page says it in the visitor's language
         self.details = [{"field": field, "problem": message}]
 
 
@@ -314,3 +316,13 @@ class PasswordChangeRequired(Forbidden):
     """The contact signed in with a temporary password: choosing a new one comes before anything else."""
 
     code = "password_change_required"
+
+
+class WrongPortal(Forbidden):
+    """The contact's account is on another portal (or the help centre): the message says where."""
+
+    code = "wrong_portal"
+
+    def __init__(self, address: str) -> None:
+        super().__init__(f"Your account is not on this portal. Sign in at {address}")
+        self.address = address

@@ -7,6 +7,7 @@ import { confirmAction, openDialog } from "../dialogs.js";
 import { field, h, languageName, languageSelect, replace, toast } from "../dom.js";
 import { busy, ErrorMessage } from "../errors.js";
 import { KeyedList, KeyedTable } from "../keyed-list.js";
+import { passwordResetDialog } from "./password-reset.js";
 
 const SEARCH_DELAY_MS = 250;
 const ACTIONS = { create: "Create", update: "Update", refuse: "Refused" };
@@ -248,6 +249,18 @@ function contactRow(contact) {
             {
               type: "button",
               class: "small",
+              "aria-label": `Reset the password of ${contact.name}`,
+              dataset: { action: "reset-password" },
+            },
+            "Reset password",
+          )
+        : null,
+      contact.active
+        ? h(
+            "button",
+            {
+              type: "button",
+              class: "small",
               "aria-label": `Send welcome again to ${contact.name}`,
               dataset: { action: "welcome" },
             },
@@ -289,6 +302,7 @@ export const contactsView = {
         click: {
           edit: (contact) => contactDialog(ctx, companies, contact, reload),
           activate: (contact) => setActive(ctx, contact, list.problem, reload),
+          "reset-password": (contact) => passwordResetDialog(ctx, contact),
           welcome: (contact) => sendWelcome(ctx, contact, list.problem),
         },
       },
