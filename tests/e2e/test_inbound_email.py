@@ -1,7 +1,8 @@
 """Inbound email on `deskless dev`, as a customer's mail program and the console meet it: an email
 to the support address over SMTP from an unknown sender at a company's domain makes a contact in
-that company, who gets exactly one welcome email (in the outbox), with a link to set a password;
-one from gmail.com lands in Unassigned; an out-of-office reply makes nothing.
+that company, who gets exactly one welcome email (in the outbox), whose link sets a password once
+(a second use is refused), after which they sign in on their company's portal; one from gmail.com
+lands in Unassigned; an out-of-office reply makes nothing.
 
 The platform is shared by the whole suite: each test writes from addresses of its own."""
 
@@ -70,6 +71,25 @@ def test_an_unknown_sender_at_a_companys_domain_becomes_its_contact_and_is_welco
     link = re.search(r"http://\S+/help/set-password\?token=[\w.-]+", welcome["text"])
     assert link is not None, welcome["text"]
     assert link[0].startswith(f"http://acme.localhost:{platform.port}/")
+
+    # When they set their password with the link, then someone uses the link again
+    with platform.http(host="acme.localhost") as acme_portal:
+        token = link[0].rsplit("token=", 1)[1]
+        chosen = {"token": token, "password": "dana's own long passphrase"}
+        first = acme_portal.post("/help/set-password", data=chosen)
+        second = acme_portal.post("/help/set-password", data={**chosen, "password": "someone else's phrase"})
+        # Then the first works and the second is refused
+        assert first.status_code == 303, first.text
+        assert second.status_code == 410, second.text
+        # and they sign in on Acme's portal with the password they chose
+        signed_in = acme_portal.post("/help/sign-in", data={"email": address, "password": chosen["password"]})
+        assert signed_in.status_code == 303, signed_in.text
+        session = re.search(r"__Host-deskless-session=[^;]+", signed_in.headers["set-cookie"])
+        assert session is not None
+        # (the cookie is Secure, which a browser sends to localhost over http, and httpx does not)
+        me = acme_portal.get("/api/portal/me", headers={"cookie": session[0]})
+        assert me.status_code == 200, me.text
+        assert address in me.text
 
     # When they write again (now a known contact), and that message is recorded
     again = unique("Still offline")
