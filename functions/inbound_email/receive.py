@@ -10,8 +10,9 @@ What a message leads to (its `outcome`, recorded with it):
   recorded, never a contact;
 - from a known contact's address: recorded and linked to the contact;
 - from an unknown address, with "create a contact" on: a contact is created (named from the From
-  header, placed by its domain, else in Unassigned; `welcome_requested` as the welcome setting is
-  now) in the same transaction as the message's record, linked to it. The welcome email follows
+  header, placed by its domain, else in Unassigned, speaking the language its mail program
+  declared in Content-Language if Deskless speaks it, else English; `welcome_requested` as the
+  welcome setting is now) in the same transaction as the message's record, linked to it. The welcome email follows
   from the table's stream (deskless.welcome).
 
 Every delivery after the first changes nothing: the record is put only if absent, and the contact
@@ -41,6 +42,7 @@ from deskless.contacts import (
 )
 from deskless.data import NEW_ITEM, ConditionFailed, Item, TransactionCanceled, put_action, table
 from deskless.errors import ContactEmailTaken, InvalidRequest
+from deskless.languages import DEFAULT_LANGUAGE, LANGUAGES, Language
 from deskless.observability import logger
 from deskless.preferences import get_preferences
 from deskless.settings import get_settings
@@ -107,7 +109,9 @@ def _handle(message: EmailMessage, envelope: dict[str, Any], record: dict[str, A
         return _record(record, Outcome.KNOWN_CONTACT, contact_id=known.id)
     if not preferences.create_contacts_from_email:
         return _record(record, Outcome.UNKNOWN_SENDER)
-    return _create_contact(record, sender, name_of(message, sender), welcome=preferences.welcome_new_contacts)
+    return _create_contact(
+        record, sender, name_of(message, sender), language_of(message), welcome=preferences.welcome_new_contacts
+    )
 
 
 def _item(record: dict[str, Any], outcome: Outcome, **more: Any) -> Item:
@@ -123,7 +127,7 @@ def _record(record: dict[str, Any], outcome: Outcome, **more: Any) -> Outcome:
     return outcome
 
 
-def _create_contact(record: dict[str, Any], sender: str, name: str, *, welcome: bool) -> Outcome:
+def _create_contact(record: dict[str, Any], sender: str, name: str, language: Language, *, welcome: bool) -> Outcome:
     """The sender as a new contact, created in one transaction with the message's record; if
     another message from the address created the contact meanwhile, linked to that one."""
     contact_id = new_contact_id()
@@ -133,6 +137,7 @@ def _create_contact(record: dict[str, Any], sender: str, name: str, *, welcome: 
             name,
             [sender],
             created_via=CreatedVia.EMAIL,
+            language=language,
             welcome_requested=welcome,
             also=[recorded],
             contact_id=contact_id,
@@ -170,3 +175,21 @@ def name_of(message: EmailMessage, sender: str) -> str:
         return display.strip("\"' ")[:NAME_CHARS] or sender
     words = sender.rsplit("@", 1)[0].replace(".", " ").replace("_", " ").replace("-", " ").split()
     return " ".join(word.capitalize() for word in words)[:NAME_CHARS] or sender
+
+
+def language_of(message: EmailMessage) -> Language:
+    """The first language of the message's Content-Language header that Deskless speaks, else
+    English.
+
+    >>> message = EmailMessage()
+    >>> message["Content-Language"] = "de-AT, en"
+    >>> language_of(message)
+    'de'
+    """
+    declared = str(message.get("content-language", "")).lower().replace(";", ",").split(",")
+    for tag in declared:
+        primary = tag.strip().split("-", 1)[0]
+        for language in LANGUAGES:
+            if primary == language:
+                return language
+    return DEFAULT_LANGUAGE

@@ -99,9 +99,9 @@ class Mailer:
         message["From"] = sender
         message["To"] = to
         message["Subject"] = "The printer is offline"
+        message.set_content("Since this morning.")  # before the headers: it replaces Content-* ones
         for name, value in headers.items():
             message[name.replace("_", "-")] = value
-        message.set_content("Since this morning.")
         self.sent += 1
         message_id = message_id or f"message-{self.sent:04d}"
         raw = bytes(message)
@@ -157,6 +157,17 @@ def test_an_unknown_sender_at_gmail_lands_in_unassigned(mail: Mailer, acme: str)
     gina = find_contact_by_email("gina.gmail@gmail.com")
     assert gina is not None
     assert (gina.company_id, gina.name) == (UNASSIGNED_ID, "Gina Gmail")  # named from the address
+
+
+@pytest.mark.parametrize(("declared", "language"), [("es-ES", "es"), ("fr, de-AT", "de"), ("fr", "en"), (None, "en")])
+def test_a_new_contact_speaks_the_language_their_mail_declares_if_deskless_does(
+    mail: Mailer, acme: str, declared: str | None, language: str
+) -> None:
+    mail.send(**({"Content_Language": declared} if declared else {}))
+
+    carla = find_contact_by_email("carla@acme.example.com")
+    assert carla is not None
+    assert carla.language == language
 
 
 def test_a_known_senders_message_is_linked_to_them_and_no_contact_is_made(
