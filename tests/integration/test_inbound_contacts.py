@@ -288,6 +288,30 @@ def test_two_messages_from_one_new_address_at_once_make_one_contact(mail: Mailer
     assert {recorded(message_id)["contact_id"] for message_id in ids} == {stored["contact_id"]["S"]}
 
 
+def test_a_message_whose_sender_became_a_contact_meanwhile_is_linked_to_that_contact(
+    mail: Mailer, acme: str, aws: LocalAws, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given another message from the address that creates its contact just after this one looked
+    receive = current("functions.inbound_email.receive")
+    real_find = receive.find_contact_by_email
+    winner: list[Contact] = []
+
+    def find_then_lose_the_race(address: str) -> Contact | None:
+        if not winner:
+            winner.append(create_contact("Carla D", [address], created_via=CreatedVia.EMAIL))
+            return None
+        return real_find(address)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(receive, "find_contact_by_email", find_then_lose_the_race)
+
+    message_id = mail.send()
+
+    # Then the address guard refused a second contact, and the message is linked to the winner
+    (stored,) = contacts_stored(aws)
+    assert stored["contact_id"]["S"] == winner[0].id
+    assert (recorded(message_id)["contact_id"], recorded(message_id)["outcome"]) == (winner[0].id, "known_contact")
+
+
 def test_receiving_a_new_senders_message_reads_twice_and_writes_once(mail: Mailer, acme: str) -> None:
     update_preferences({})  # the settings are cached, as in a warm function
     with count_requests(current("deskless.aws").client("dynamodb")) as calls:
