@@ -265,8 +265,11 @@ def new_contact_id() -> str:
 def claim_welcome(contact_id: str, *, now: float | None = None) -> bool:
     """Claim sending the contact's first welcome email: True once, whoever asks how often (one
     conditional UpdateItem setting `welcome_sent_at`); False if it was claimed already, or the
-    contact is gone."""
-    unclaimed = Condition("attribute_exists(pk) AND attribute_not_exists(welcome_sent_at)")
+    contact is gone or deactivated (since the stream's image of them was taken)."""
+    unclaimed = Condition(
+        "attribute_exists(pk) AND attribute_not_exists(welcome_sent_at) AND active = :active",
+        values={":active": True},
+    )
     try:
         table().update(
             contact_key(contact_id),

@@ -48,13 +48,12 @@ def welcome_values(contact: Contact, company_name: str, address: str) -> Snippet
     )
 
 
-def send_welcome(contact: Contact, *, issuer: CredentialIssuer | None = None, address: str | None = None) -> str:
+def send_welcome(contact: Contact) -> str:
     """Render the welcome email for the contact and send it; SES's message id. The credentials
-    are issued now (`issuer`, by default the portal credentials' own, deskless.credentials)."""
+    are issued now, by the portal credentials' issuer (deskless.credentials)."""
     company, portal = get_company(contact.company_id)
     template = email_template(get_preferences().welcome_template_id)
-    if issuer is None or address is None:
-        address, issuer = _portal_credentials(contact)
+    address, issuer = _portal_credentials(contact)
     values = welcome_values(contact, company.name, address)
     context = SnippetContext.for_sending(values, issuer)
     language, mail = render_email(template.variants, context, contact.language, portal.language if portal else None)
@@ -63,28 +62,28 @@ def send_welcome(contact: Contact, *, issuer: CredentialIssuer | None = None, ad
     return message_id
 
 
-def welcome_once(contact: Contact, *, issuer: CredentialIssuer | None = None, address: str | None = None) -> bool:
-    """Send a new contact's welcome email unless it was sent already; whether it was sent now.
-    Sending claims it on the contact first; a failure gives the claim up and raises, so the
-    stream retries."""
-    if not contact.active or not claim_welcome(contact.id):
+def welcome_once(contact: Contact) -> bool:
+    """Send a new contact's welcome email unless it was sent already (or the contact is
+    deactivated now); whether it was sent now. Sending claims it on the contact first; a failure
+    gives the claim up and raises, so the stream retries."""
+    if not claim_welcome(contact.id):
         return False
     try:
-        send_welcome(contact, issuer=issuer, address=address)
+        send_welcome(contact)
     except Exception:
         release_welcome(contact.id)
         raise
     return True
 
 
-def send_welcome_again(contact_id: str, *, issuer: CredentialIssuer | None = None) -> Contact:
+def send_welcome_again(contact_id: str) -> Contact:
     """A technician sends the welcome email again, now (new credentials: the earlier link or
     temporary password stops working). NotFound, ContactDeactivated, TooManyRequests."""
     contact = contact_of(contact_id)
     if not contact.active:
         raise ContactDeactivated("This contact is deactivated: Deskless sends them nothing. Reactivate them first.")
     spend(AGAIN, contact.id)
-    send_welcome(contact, issuer=issuer)
+    send_welcome(contact)
     welcomed(contact.id)
     return contact
 
