@@ -90,7 +90,7 @@ class Preferences(BaseModel):
     support_addresses: Annotated[
         list[SupportAddress], Field(min_length=1, max_length=MAX_SUPPORT_ADDRESSES), AfterValidator(_distinct_addresses)
     ] = Field(
-        default_factory=deployment_support_addresses,
+        default_factory=list,  # until an admin sets them: the deployment's (get_preferences fills them in)
         description="Addresses at the mail domain whose mail is support mail (lower case); mail to other addresses "
         "is kept but creates nothing.",
     )
@@ -137,6 +137,8 @@ def get_preferences(*, fresh: bool = False) -> Preferences:
         return cached  # type: ignore[no-any-return]
     item = table().get(SETTINGS_KEY) or {}
     value = Preferences.model_validate({k: v for k, v in item.items() if k in Preferences.model_fields})
+    if not value.support_addresses:
+        value = value.model_copy(update={"support_addresses": deployment_support_addresses()})
     _cache.update(value=value, at=time.monotonic())
     return value
 
