@@ -218,7 +218,7 @@ def test_a_contact_of_one_company_cannot_sign_in_on_another_companys_portal(aws:
     assert answer.status == 403
     assert not answer.cookies
     assert "http://acme.localhost:8000/" in answer.body  # told where to go instead
-    assert globex.page().location == "/help/sign-in"
+    assert "Sign in" in globex.page().body
 
 
 def test_a_session_from_one_portal_is_not_signed_in_on_another_host(
@@ -228,7 +228,7 @@ def test_a_session_from_one_portal_is_not_signed_in_on_another_host(
     contact("Globex", "gus@globex.example.com", subdomain="globex")
     for host in (GLOBEX, HELP):
         elsewhere = Browser(aws, host, cookie=acme.cookie)
-        assert elsewhere.page().location == "/help/sign-in"
+        assert 'action="/help/sign-in"' in elsewhere.page().body
         assert elsewhere.request("GET /api/portal/me").status == 401
 
 
@@ -246,7 +246,7 @@ def test_a_deactivated_contact_cannot_sign_in_and_is_signed_out(carla: Contact, 
     acme.sign_in(carla.emails[0])
     deactivate_contact(carla.id)
 
-    assert acme.page().location == "/help/sign-in"
+    assert 'action="/help/sign-in"' in acme.page().body
     assert Browser(acme.aws, ACME).sign_in(carla.emails[0]).status == 401
 
 
@@ -273,7 +273,8 @@ def test_signing_out_ends_the_session_at_once(carla: Contact, acme: Browser) -> 
     assert (answer.status, answer.location) == (303, "/help/sign-in?done=signed-out")
     assert "Max-Age=0" in answer.cookies[0]
     assert sessions_of(carla) == []
-    assert Browser(acme.aws, ACME, cookie=kept).page().location == "/help/sign-in"
+    assert 'action="/help/sign-in"' in Browser(acme.aws, ACME, cookie=kept).page().body
+    assert Browser(acme.aws, ACME, cookie=kept).page("/help/change-password").location == "/help/sign-in"
 
 
 @pytest.mark.parametrize(
@@ -355,7 +356,7 @@ def test_changing_a_password_asks_for_the_current_one_and_ends_every_other_sessi
     )
 
     assert right.status == 303
-    assert other.page().location == "/help/sign-in"
+    assert 'action="/help/sign-in"' in other.page().body
     assert acme.page().status == 200
     assert len(sessions_of(carla)) == 1
 
