@@ -284,8 +284,10 @@ def test_signing_out_ends_the_session_at_once(carla: Contact, acme: Browser) -> 
         ({"csrf_token": "f" * 64}, {}),  # another token
         (None, {"origin": "https://evil.example.com"}),  # the right token, from another site
         (None, {"sec-fetch-site": "cross-site"}),
+        (None, {"origin": "null", "sec-fetch-site": "cross-site"}),  # another site's no-referrer page
+        (None, {"origin": "null"}),  # a null origin and nothing else to tell
     ],
-    ids=["no-token", "wrong-token", "foreign-origin", "cross-site"],
+    ids=["no-token", "wrong-token", "foreign-origin", "cross-site", "null-cross-site", "null-alone"],
 )
 def test_a_change_without_the_sessions_csrf_token_or_from_another_site_is_refused(
     carla: Contact, acme: Browser, form: dict[str, str] | None, headers: dict[str, str]
@@ -306,6 +308,13 @@ def test_a_sign_in_posted_from_another_site_is_refused(carla: Contact, acme: Bro
 
     assert answer.status == 403
     assert not answer.cookies
+
+
+def test_a_sign_in_from_the_portals_own_no_referrer_page_is_let_in(carla: Contact, acme: Browser) -> None:
+    # a page with Referrer-Policy no-referrer posts its form with Origin: null; Sec-Fetch-Site vouches for it
+    answer = acme.sign_in(carla.emails[0], headers={"origin": "null", "sec-fetch-site": "same-origin"})
+
+    assert answer.status == 303
 
 
 # --- temporary passwords and links ---------------------------------------------------------------
