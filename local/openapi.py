@@ -126,9 +126,25 @@ def _operation(
         "x-deskless-callers": [caller.value for caller in Caller if caller in route.allow],
     }
     media_type = _media_type(operation)
-    refusals = [*_plumbing(route, takes_input), *(Refusal(error, media_type) for error in errors)]
-    described["responses"] = {**operation["responses"], **_error_responses(refusals)}
+    refusals = [*_plumbing(route, takes_input, media_type), *(Refusal(error, media_type) for error in errors)]
+    described["responses"] = _merged(operation["responses"], _error_responses(refusals))
     return described
+
+
+def _merged(own: dict[str, Any], errors: dict[str, Any]) -> dict[str, Any]:
+    """The endpoint's own answers and its errors; where a page answers a status of its own (its form
+    again, 400) that is also an error's (a body that is not JSON), the status has both media types."""
+    responses = dict(own)
+    for status, error in errors.items():
+        page = own.get(status)
+        if page and page.get("content"):
+            error = {
+                **error,
+                "description": f"{page['description']}\n{error['description']}",
+                "content": {**error["content"], **page["content"]},
+            }
+        responses[status] = error
+    return responses
 
 
 def _security(route: HttpRoute) -> list[dict[str, list[str]]]:
@@ -145,14 +161,15 @@ def _security(route: HttpRoute) -> list[dict[str, list[str]]]:
     return requirements
 
 
-def _plumbing(route: HttpRoute, takes_input: bool) -> list[Refusal]:
+def _plumbing(route: HttpRoute, takes_input: bool, media_type: str = JSON) -> list[Refusal]:
     """The refusals of the shared plumbing (deskless.http), before the endpoint runs: a request
     that does not validate, and the gate's."""
     refusals = [Refusal(InvalidRequest)] if takes_input else []
     if route.auth == Auth.TOKEN:
         refusals += [Refusal(Unauthorized, by_gateway_too=True), Refusal(Forbidden, by_gateway_too=True)]
     if route.auth == Auth.COOKIE:  # no session here; a change without its CSRF token; a new password first
-        refusals += [Refusal(Unauthorized), Refusal(Forbidden), Refusal(PasswordChangeRequired)]
+        # (a page answers them as pages: app.py of the portals function)
+        refusals += [Refusal(error, media_type) for error in (Unauthorized, Forbidden, PasswordChangeRequired)]
     if Caller.API_KEY in route.allow:
         refusals.append(Refusal(InvalidApiKey))
     return refusals

@@ -2,7 +2,7 @@
 domain itself), all under /help/:
 
     GET  /help                  signed in: who they are, and the places for their tickets and the
-                                knowledge base; else to the sign-in page
+                                knowledge base; else the sign-in form
     GET  POST /help/sign-in     the sign-in form (sign_in.py throttles it)
     GET  POST /help/forgot-password   "Forgot your password?": the same answer for any address
     GET  POST /help/set-password      a password from a single-use link (?token=...)
@@ -116,8 +116,8 @@ def account_page(here: Visit, cookie: str | None, done: str = "") -> Page:
     if where(here) is None:
         return unavailable(here)
     session = session_here(here, cookie)
-    if session is None:
-        return _see_other(BASE + "sign-in")
+    if session is None:  # the help centre's (and a portal's account) address: where to sign in
+        return sign_in_page(here)
     if session.must_change_password:
         return _see_other(BASE + "change-password")
     contact = session.contact

@@ -37,6 +37,7 @@ def _pages(**said: str) -> dict[int | str, dict[str, Any]]:
 SEE_OTHER = "Done: on to the next page (the session cookie set or cleared where it says)."
 FORM_PROBLEM = "The form again, each problem next to its field."
 OTHER_SITE = "The form was not sent from a page of this host."
+SIGN_IN_FIRST = "Not signed in here: to the sign-in page (or, after a temporary password, to choose a new one)."
 
 
 def _form(*fields: str) -> dict[str, Any]:
@@ -62,7 +63,7 @@ def _html(page: Page) -> HTMLResponse:
     return HTMLResponse(page.html, status_code=page.status, headers=page.headers)
 
 
-@api.route("GET /help", **HTML, responses=_pages(s303="Not signed in, or a new password comes first."))
+@api.route("GET /help", **HTML, responses=_pages(s303="A new password comes first: to that page."))
 def help_centre(request: Request, session: SessionCookie = None, lang: str | None = None, done: str = "") -> Any:
     return _html(account.account_page(visit_of(request, lang), session, done))
 
@@ -127,7 +128,7 @@ def set_password(request: Request, form: Form, lang: str | None = None) -> Any:
     return _html(account.set_password_submit(visit_of(request, lang), form, same_origin=same_origin(request)))
 
 
-@api.route("GET /help/change-password", **HTML)
+@api.route("GET /help/change-password", **HTML, responses=_pages(s303=SIGN_IN_FIRST))
 def change_password_page(request: Request, caller: Customer, lang: str | None = None) -> Any:
     return _html(account.change_page(visit_of(request, lang), caller))
 
@@ -135,14 +136,19 @@ def change_password_page(request: Request, caller: Customer, lang: str | None = 
 @api.route(
     "POST /help/change-password",
     **HTML,
-    responses=_pages(s303=SEE_OTHER, s400=FORM_PROBLEM),
+    responses=_pages(s303=f"{SEE_OTHER} {SIGN_IN_FIRST}", s400=FORM_PROBLEM),
     openapi_extra=_form("csrf_token", "current_password", "password"),
 )
 def change_password(request: Request, caller: Customer, form: Form, lang: str | None = None) -> Any:
     return _html(account.change_submit(visit_of(request, lang), caller, form))
 
 
-@api.route("POST /help/sign-out", **HTML, responses=_pages(s303=SEE_OTHER), openapi_extra=_form("csrf_token"))
+@api.route(
+    "POST /help/sign-out",
+    **HTML,
+    responses=_pages(s303=f"{SEE_OTHER} {SIGN_IN_FIRST}"),
+    openapi_extra=_form("csrf_token"),
+)
 def sign_out(caller: Customer) -> Any:
     return _html(account.sign_out(caller))
 

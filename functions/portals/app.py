@@ -8,7 +8,7 @@ a browser is shown a page instead of the JSON refusal: the sign-in page when it 
 refusal."""
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 
 from deskless.errors import DesklessError, Forbidden, PasswordChangeRequired, Unauthorized
 from deskless.http import Api, domain_error
@@ -18,13 +18,17 @@ ACCOUNT_PAGES = "/help"
 api = Api("portals")
 
 
-async def _account_refusal(request: Request, error: Exception) -> HTMLResponse | JSONResponse | RedirectResponse:
+def _see_other(location: str) -> HTMLResponse:
+    return HTMLResponse("", status_code=303, headers={"location": location, "cache-control": "no-store"})
+
+
+async def _account_refusal(request: Request, error: Exception) -> HTMLResponse | JSONResponse:
     if not request.url.path.startswith(ACCOUNT_PAGES):
         return await domain_error(request, error)
     if isinstance(error, PasswordChangeRequired):
-        return RedirectResponse(f"{ACCOUNT_PAGES}/change-password", status_code=303)
+        return _see_other(f"{ACCOUNT_PAGES}/change-password")
     if isinstance(error, Unauthorized):
-        return RedirectResponse(f"{ACCOUNT_PAGES}/sign-in", status_code=303)
+        return _see_other(f"{ACCOUNT_PAGES}/sign-in")
     from .pages import error_page
     from .visit import visit_of
 

@@ -144,8 +144,8 @@ def browser() -> Iterator[Browser]:
 expect.set_options(timeout=15_000)
 
 
-# What the portals' forms let one address send (functions.portals.public's limits).
-THROTTLED = ("chat_request", "portal_message")
+# What the portals' forms let one address send (functions.portals.public's and sign_in's limits).
+THROTTLED = ("chat_request", "portal_message", "password_reset_source")
 
 
 def forget_throttling(platform: Platform) -> None:

@@ -91,9 +91,14 @@ def test_the_gate_refusals_are_described_where_the_gate_refuses(route: HttpRoute
             assert {"$ref": "#/components/schemas/GatewayRefusal"} in (
                 responses[status]["content"]["application/json"]["schema"]["anyOf"]
             )
-    elif route.auth == Auth.COOKIE:  # the function's own gate: the session cookie, the CSRF token
+    elif route.auth == Auth.COOKIE and "application/json" in responses["401"]["content"]:
+        # the function's own gate: the session cookie, the CSRF token, a new password owed
         assert "unauthorized" in codes(responses["401"])
         assert {"forbidden", "password_change_required"} <= codes(responses["403"])
+    elif route.auth == Auth.COOKIE:  # a page: the same refusals, said as pages
+        assert "`unauthorized`" in responses["401"]["description"]
+        assert {"text/html"} <= set(responses["403"]["content"])
+        assert "`password_change_required`" in responses["403"]["description"]
     elif Caller.API_KEY in route.allow:
         assert codes(responses["401"]) == {InvalidApiKey.code}
     else:  # a public route: a 401 only if its own logic gives one (a wrong password)

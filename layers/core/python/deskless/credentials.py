@@ -38,7 +38,7 @@ from typing import Any
 
 from .auth import Role, hash_password, verify_password
 from .companies import PortalStatus, get_company
-from .contacts import Contact, contact_from_item
+from .contacts import Contact, contact_from_item, contact_of
 from .data import Condition, Item, TransactionCanceled, delete_action, put_action, table
 from .edge import portal_url
 from .errors import ContactDeactivated, CredentialInvalid, PasswordRefused
@@ -489,8 +489,6 @@ def has_password(contact_id: str) -> bool:
 
 def contact_for_reset(contact_id: str) -> Contact:
     """A contact a technician resets the password of: it must exist and be active."""
-    from .contacts import contact_of
-
     contact = contact_of(contact_id, consistent=True)
     if not contact.active:
         raise ContactDeactivated("This contact is deactivated: a deactivated contact cannot sign in.")

@@ -174,13 +174,17 @@ def account_host(request: Request) -> str | None:
 def same_origin(request: Request) -> bool:
     """The request was sent by a page of the host it went to (what a form or script on another
     website cannot fake in a browser): its Origin, when it has one, is that host's, and its
-    Sec-Fetch-Site, when it has one, says so. A client that is no browser sends neither, and has
-    no victim's cookie to abuse."""
+    Sec-Fetch-Site, when it has one, says so. A page whose Referrer-Policy is no-referrer (every
+    portal page's) posts its forms with `Origin: null`: then Sec-Fetch-Site alone decides, and
+    must be there. A client that is no browser sends neither, and has no victim's cookie to abuse."""
     scheme = urlsplit(get_settings().public_url).scheme
     origin = request.headers.get("origin")
-    if origin is not None and origin.lower() != f"{scheme}://{portal_host(request).strip().lower()}":
+    site = request.headers.get("sec-fetch-site")
+    if origin == "null" and site is None:
         return False
-    return request.headers.get("sec-fetch-site", "same-origin") in ("same-origin", "none")
+    if origin not in (None, "null") and origin.lower() != f"{scheme}://{portal_host(request).strip().lower()}":
+        return False
+    return (site or "same-origin") in ("same-origin", "none")
 
 
 def check_same_origin(request: Request) -> None:

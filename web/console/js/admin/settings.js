@@ -89,6 +89,43 @@ const GROUPS = [
       },
     ],
   },
+  {
+    title: "Customer portal",
+    settings: [
+      {
+        name: "customer_session_hours",
+        label: "Customer session (hours)",
+        kind: "integer",
+        min: 1,
+        max: 720,
+        hint: "How long a contact stays signed in to their portal (1–720 hours).",
+      },
+      {
+        name: "password_link_hours",
+        label: "Set-password link (hours)",
+        kind: "integer",
+        min: 1,
+        max: 720,
+        hint: "How long the single-use link in a welcome email works (1–720 hours). A link is the safer choice: no password travels by email.",
+      },
+      {
+        name: "temporary_password_hours",
+        label: "Temporary password (hours)",
+        kind: "integer",
+        min: 1,
+        max: 720,
+        hint: "How long a temporary password works, sent by {[Portal Password]} or made by a technician (1–720 hours); it must be changed at the first sign-in.",
+      },
+      {
+        name: "reset_link_minutes",
+        label: "Password-reset link (minutes)",
+        kind: "integer",
+        min: 10,
+        max: 1440,
+        hint: "How long the link in a password-reset email works (10–1440 minutes).",
+      },
+    ],
+  },
 ];
 
 /** A setting the console does not know yet still gets a control, by the kind of its value. */
