@@ -65,6 +65,11 @@ class NewContact(BaseModel):
     )
     language: Language = DEFAULT_LANGUAGE
     primary: bool = False
+    welcome: bool | None = Field(
+        default=None,
+        description="Whether the contact gets the welcome email. Omitted: as the email settings say for a contact "
+        "added in the console; none for one an integration creates.",
+    )
 
 
 class ContactChange(BaseModel):
@@ -95,7 +100,7 @@ class WelcomeSent(BaseModel):
     sent_to: str = Field(description="The address the welcome email went to (the contact's first).")
 
 
-def _new(contact: NewContact, via: CreatedVia, also: Sequence[Action] = (), *, welcome: bool = False) -> Contact:
+def _new(contact: NewContact, via: CreatedVia, also: Sequence[Action] = (), *, welcome: bool) -> Contact:
     return create_contact(
         contact.name,
         contact.emails,
@@ -122,7 +127,8 @@ def find(
 
 @api.route("POST /api/contacts", status_code=201, errors=[ContactEmailTaken, NotFound, InvalidRequest])
 def create(contact: NewContact) -> Contact:
-    return _new(contact, CreatedVia.CONSOLE, welcome=get_preferences().welcome_new_contacts)
+    welcome = get_preferences().welcome_new_contacts if contact.welcome is None else contact.welcome
+    return _new(contact, CreatedVia.CONSOLE, welcome=welcome)
 
 
 @api.route("GET /api/contacts/{contact_id}", errors=[NotFound])
@@ -174,6 +180,6 @@ def import_contacts(csv: CsvImport) -> Plan:
 )
 def create_with_key(contact: NewContact, key_id: ApiKeyId) -> Contact:
     try:
-        return _new(contact, CreatedVia.API, also=[used(key_id, int(time.time()))])
+        return _new(contact, CreatedVia.API, also=[used(key_id, int(time.time()))], welcome=contact.welcome is True)
     except TransactionCanceled as error:  # only the key's write is left to refuse: revoked meanwhile
         raise InvalidApiKey(NOT_VALID) from error

@@ -48,6 +48,16 @@ def test_a_contact_added_in_the_console_asks_for_the_welcome_as_the_setting_says
     assert (welcomed["welcome_requested"], quiet["welcome_requested"]) == (True, False)
 
 
+def test_the_console_may_say_whether_a_new_contact_gets_the_welcome_whatever_the_setting(
+    contacts: ContactsApi,
+) -> None:
+    quiet = ok(contacts.create(name="Quinn", emails=["quinn@acme.example.com"], welcome=False), 201)
+    update_preferences({"welcome_new_contacts": False})
+    welcomed = ok(contacts.create(name="Carla", emails=["carla@acme.example.com"], welcome=True), 201)
+
+    assert (quiet["welcome_requested"], welcomed["welcome_requested"]) == (False, True)
+
+
 def test_a_technician_sends_the_welcome_again_at_once(
     contacts: ContactsApi, outbox: Outbox, issuer: FakeIssuer
 ) -> None:
