@@ -15,8 +15,8 @@ from deskless.settings import get_settings
 from deskless.template_defaults import WELCOME
 
 
-@pytest.fixture(autouse=True)
-def deployment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def functions_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the functions of a deployment at mail.example.com read (deskless.settings)."""
     for name, value in {
         "DESKLESS_TABLE_NAME": "t",
         "DESKLESS_SIGNING_SECRET_ID": "s",
@@ -29,6 +29,11 @@ def deployment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     }.items():
         monkeypatch.setenv(name, value)
     get_settings.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def deployment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    functions_environment(monkeypatch)
     yield
     get_settings.cache_clear()
 

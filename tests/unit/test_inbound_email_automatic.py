@@ -89,3 +89,21 @@ def test_deskless_own_mail_is_automatic_whatever_else_it_says() -> None:
 def test_the_sender_is_the_from_address_in_lower_case() -> None:
     assert sender_address(message("Jane <Jane.Doe@Example.ORG>")) == "jane.doe@example.org"
     assert sender_address(message("undisclosed-recipients:;")) == ""
+
+
+def test_mail_deskless_sends_is_known_as_its_own_when_it_comes_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    from deskless.mail import mime_message
+    from deskless.settings import get_settings
+    from tests.unit.test_email_settings import functions_environment
+
+    functions_environment(monkeypatch)
+    try:
+        sent = mime_message(["carla@acme.example.com"], "Welcome", "Hello", "<p>Hello</p>", automatic=True)
+        by_hand = mime_message(["carla@acme.example.com"], "Your code", "Hi", "<p>Hi</p>", automatic=False)
+    finally:
+        get_settings.cache_clear()
+
+    assert (sent[LOOP_HEADER], sent["Auto-Submitted"]) == ("mail.example.com", "auto-generated")
+    assert by_hand["Auto-Submitted"] is None
+    assert why_automatic(sent) == "Auto-Submitted: auto-generated"
+    assert why_automatic(by_hand) == f"{LOOP_HEADER} (Deskless' own mail)"
