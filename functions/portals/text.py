@@ -344,6 +344,7 @@ LANGUAGE_NAMES: dict[str, str] = {"en": "English", "es": "Español", "de": "Deut
 # A contact's account pages (account.py): sign-in, passwords, the signed-in area.
 ACCOUNT_TEXT: dict[str, dict[str, str]] = {
     "en": {
+        "account_link": "Your account: sign in to follow your requests.",
         "help_centre": "Help centre",
         "account_title": "Your account",
         "account_intro": "You are signed in as {name} ({email}).",
@@ -390,6 +391,7 @@ ACCOUNT_TEXT: dict[str, dict[str, str]] = {
         "pw_email": "A password is not your email address. Choose another.",
     },
     "es": {
+        "account_link": "Su cuenta: inicie sesión para seguir sus solicitudes.",
         "help_centre": "Centro de ayuda",
         "account_title": "Su cuenta",
         "account_intro": "Ha iniciado sesión como {name} ({email}).",
@@ -437,6 +439,7 @@ ACCOUNT_TEXT: dict[str, dict[str, str]] = {
         "pw_email": "Una contraseña no es su dirección de correo. Elija otra.",
     },
     "de": {
+        "account_link": "Ihr Konto: Melden Sie sich an, um Ihre Anfragen zu verfolgen.",
         "help_centre": "Hilfe-Center",
         "account_title": "Ihr Konto",
         "account_intro": "Sie sind angemeldet als {name} ({email}).",
@@ -486,6 +489,7 @@ ACCOUNT_TEXT: dict[str, dict[str, str]] = {
         "pw_email": "Ein Passwort ist nicht Ihre E-Mail-Adresse. Wählen Sie ein anderes.",
     },
     "cs": {
+        "account_link": "Váš účet: přihlaste se a sledujte své požadavky.",
         "help_centre": "Centrum nápovědy",
         "account_title": "Váš účet",
         "account_intro": "Jste přihlášeni jako {name} ({email}).",
