@@ -389,6 +389,7 @@ ACCOUNT_TEXT: dict[str, dict[str, str]] = {
         "pw_common": "This password is one of the most common ones, which are tried first. Choose another.",
         "pw_repetitive": "This password repeats one or two characters. Choose another.",
         "pw_email": "A password is not your email address. Choose another.",
+        "pw_temporary": "This looks like a temporary password. Choose one of your own.",
     },
     "es": {
         "account_link": "Su cuenta: inicie sesión para seguir sus solicitudes.",
@@ -437,6 +438,7 @@ ACCOUNT_TEXT: dict[str, dict[str, str]] = {
         "pw_common": "Esta contraseña es una de las más comunes, que se prueban primero. Elija otra.",
         "pw_repetitive": "Esta contraseña repite uno o dos caracteres. Elija otra.",
         "pw_email": "Una contraseña no es su dirección de correo. Elija otra.",
+        "pw_temporary": "Parece una contraseña temporal. Elija una propia.",
     },
     "de": {
         "account_link": "Ihr Konto: Melden Sie sich an, um Ihre Anfragen zu verfolgen.",
@@ -487,6 +489,7 @@ ACCOUNT_TEXT: dict[str, dict[str, str]] = {
         "pw_common": "Dieses Passwort gehört zu den gängigsten, die zuerst probiert werden. Wählen Sie ein anderes.",
         "pw_repetitive": "Dieses Passwort wiederholt ein oder zwei Zeichen. Wählen Sie ein anderes.",
         "pw_email": "Ein Passwort ist nicht Ihre E-Mail-Adresse. Wählen Sie ein anderes.",
+        "pw_temporary": "Das sieht wie ein vorläufiges Passwort aus. Wählen Sie ein eigenes.",
     },
     "cs": {
         "account_link": "Váš účet: přihlaste se a sledujte své požadavky.",
@@ -534,6 +537,7 @@ ACCOUNT_TEXT: dict[str, dict[str, str]] = {
         "pw_common": "Toto heslo patří k nejběžnějším, která se zkoušejí jako první. Zvolte jiné.",
         "pw_repetitive": "Toto heslo opakuje jeden nebo dva znaky. Zvolte jiné.",
         "pw_email": "Heslo nesmí být vaše e-mailová adresa. Zvolte jiné.",
+        "pw_temporary": "Vypadá jako dočasné heslo. Zvolte si vlastní.",
     },
 }
 for _language, _words in ACCOUNT_TEXT.items():
