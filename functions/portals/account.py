@@ -71,7 +71,8 @@ def unavailable(here: Visit) -> Page:
 def _page(here: Visit, template: str, heading: str, *, status: int = 200, **values: Any) -> Page:
     if not here.portal:
         heading = f"{heading} \N{EN DASH} {here.text['help_centre']}"
-    return render(here, template, status=status, heading=heading, base=BASE, **values)
+    kept = f"?lang={here.language}" if here.lang else ""  # a language chosen on the page stays chosen
+    return render(here, template, status=status, heading=heading, base=BASE, lang_query=kept, **values)
 
 
 def session_here(here: Visit, cookie: str | None) -> CustomerSession | None:
@@ -257,7 +258,7 @@ def set_password_page(here: Visit, token: str = "", *, problems: Mapping[str, st
         invalid=invalid,
         problems=dict(problems or {}),
         hint=_hint(here),
-        keep_query="",
+        keep_query="" if invalid else f"token={token}",  # the language switcher keeps the link's token
     )
 
 

@@ -4,10 +4,11 @@ Sign-in is throttled as staff sign-in is (functions/auth/login.py): failures cou
 (a hash of it, so unknown addresses are throttled alike and none is stored) and per source, the
 same answer and the same work whether or not the address is a contact's. Its requests: one
 BatchGetItem of both subjects' failure buckets and the address's guard, one BatchGetItem of the
-contact, its password and its pending credential (keys nobody has for an unknown address), two
-argon2id verifications whatever is stored, then one UpdateItem per subject for a failure, or one
-TransactWriteItems for a success (the subjects still under their limits, the new session, and
-the temporary password used up if that is what signed in).
+contact, its password and its pending credential (keys nobody has for an unknown address), one
+argon2id verification whatever is stored (deskless.credentials.check_sign_in), then one
+UpdateItem per subject for a failure, or one TransactWriteItems for a success (the subjects
+still under their limits, the new session, and the temporary password used up if that is what
+signed in).
 
 Only once the password checked out is the place looked at: a contact signs in on their company's
 portal, or at the help centre when their company has none that is active; elsewhere they are

@@ -344,6 +344,7 @@ LANGUAGE_NAMES: dict[str, str] = {"en": "English", "es": "Español", "de": "Deut
 # A contact's account pages (account.py): sign-in, passwords, the signed-in area.
 ACCOUNT_TEXT: dict[str, dict[str, str]] = {
     "en": {
+        "account_link": "Your account: sign in to follow your requests.",
         "help_centre": "Help centre",
         "account_title": "Your account",
         "account_intro": "You are signed in as {name} ({email}).",
@@ -388,8 +389,10 @@ ACCOUNT_TEXT: dict[str, dict[str, str]] = {
         "pw_common": "This password is one of the most common ones, which are tried first. Choose another.",
         "pw_repetitive": "This password repeats one or two characters. Choose another.",
         "pw_email": "A password is not your email address. Choose another.",
+        "pw_temporary": "This looks like a temporary password. Choose one of your own.",
     },
     "es": {
+        "account_link": "Su cuenta: inicie sesión para seguir sus solicitudes.",
         "help_centre": "Centro de ayuda",
         "account_title": "Su cuenta",
         "account_intro": "Ha iniciado sesión como {name} ({email}).",
@@ -435,8 +438,10 @@ ACCOUNT_TEXT: dict[str, dict[str, str]] = {
         "pw_common": "Esta contraseña es una de las más comunes, que se prueban primero. Elija otra.",
         "pw_repetitive": "Esta contraseña repite uno o dos caracteres. Elija otra.",
         "pw_email": "Una contraseña no es su dirección de correo. Elija otra.",
+        "pw_temporary": "Parece una contraseña temporal. Elija una propia.",
     },
     "de": {
+        "account_link": "Ihr Konto: Melden Sie sich an, um Ihre Anfragen zu verfolgen.",
         "help_centre": "Hilfe-Center",
         "account_title": "Ihr Konto",
         "account_intro": "Sie sind angemeldet als {name} ({email}).",
@@ -484,8 +489,10 @@ ACCOUNT_TEXT: dict[str, dict[str, str]] = {
         "pw_common": "Dieses Passwort gehört zu den gängigsten, die zuerst probiert werden. Wählen Sie ein anderes.",
         "pw_repetitive": "Dieses Passwort wiederholt ein oder zwei Zeichen. Wählen Sie ein anderes.",
         "pw_email": "Ein Passwort ist nicht Ihre E-Mail-Adresse. Wählen Sie ein anderes.",
+        "pw_temporary": "Das sieht wie ein vorläufiges Passwort aus. Wählen Sie ein eigenes.",
     },
     "cs": {
+        "account_link": "Váš účet: přihlaste se a sledujte své požadavky.",
         "help_centre": "Centrum nápovědy",
         "account_title": "Váš účet",
         "account_intro": "Jste přihlášeni jako {name} ({email}).",
@@ -530,6 +537,7 @@ ACCOUNT_TEXT: dict[str, dict[str, str]] = {
         "pw_common": "Toto heslo patří k nejběžnějším, která se zkoušejí jako první. Zvolte jiné.",
         "pw_repetitive": "Toto heslo opakuje jeden nebo dva znaky. Zvolte jiné.",
         "pw_email": "Heslo nesmí být vaše e-mailová adresa. Zvolte jiné.",
+        "pw_temporary": "Vypadá jako dočasné heslo. Zvolte si vlastní.",
     },
 }
 for _language, _words in ACCOUNT_TEXT.items():

@@ -250,6 +250,25 @@ def test_a_deactivated_contact_cannot_sign_in_and_is_signed_out(carla: Contact, 
     assert Browser(acme.aws, ACME).sign_in(carla.emails[0]).status == 401
 
 
+def test_the_pages_speak_the_language_asked_for_and_keep_it_across_the_form(carla: Contact, acme: Browser) -> None:
+    page = acme.request("GET /help/sign-in", query={"lang": "cs"})
+    wrong = acme.request(
+        "POST /help/sign-in", {"email": carla.emails[0], "password": "not it at all"}, query={"lang": "de"}
+    )
+
+    assert '<html lang="cs">' in page.body
+    assert "Přihlášení" in page.body
+    assert 'action="/help/sign-in?lang=cs"' in page.body
+    assert wrong.status == 401
+    assert "E-Mail oder Passwort sind nicht richtig." in wrong.body
+
+
+def test_the_portals_home_page_leads_to_the_sign_in(carla: Contact, acme: Browser) -> None:
+    home = acme.request("GET /")
+
+    assert '<a href="/help">Your account: sign in to follow your requests.</a>' in home.body
+
+
 def test_me_says_who_is_signed_in(carla: Contact, acme: Browser) -> None:
     acme.sign_in(carla.emails[0])
 

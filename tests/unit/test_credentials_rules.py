@@ -12,6 +12,7 @@ from deskless.credentials import (
     MIN_PASSWORD_LENGTH,
     account_base,
     check_password,
+    looks_temporary,
     new_token,
     password_problem,
     secret_hash,
@@ -52,6 +53,12 @@ def test_a_password_of_one_repeated_character_or_the_contacts_own_address_is_ref
     assert password_problem("carla.client", CARLA) == "pw_email"
 
 
+def test_a_password_with_a_temporary_passwords_shape_is_refused_whatever_its_case() -> None:
+    # a sign-in checks what has that shape against the temporary password alone
+    assert password_problem("K7MQ-x3pt-9hwr-c2vd") == "pw_temporary"
+    assert password_problem("k7mq-x3pt-9hwr-c2vd-more") is None
+
+
 def test_a_long_uncommon_passphrase_is_accepted() -> None:
     assert password_problem("violet tractor under the bridge", CARLA) is None
 
@@ -70,7 +77,8 @@ def test_a_temporary_password_is_long_readable_and_never_the_same() -> None:
     for password in issued:
         assert len(password) == 19
         assert not set(password) & set("01ilo")
-        assert password_problem(password) is None
+        assert looks_temporary(password)
+        assert password_problem(password) == "pw_temporary"  # nobody chooses one: it would be checked as such
 
 
 def test_a_token_names_its_contact_and_only_the_hash_of_its_secret_is_kept() -> None:

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 import time
 from dataclasses import dataclass
@@ -67,6 +68,10 @@ MAX_PASSWORD_LENGTH = 256
 # A temporary password: four groups of four from letters and digits nobody misreads (no 0/o, 1/l/i).
 _READABLE = "abcdefghjkmnpqrstuvwxyz23456789"
 _GROUPS, _GROUP = 4, 4  # 31^16, about 2^79
+# What a temporary password looks like: a sign-in with something of this shape is checked against
+# the pending temporary password only, anything else against the password only (one argon2id
+# verification either way), so a contact's own password may not have this shape.
+_TEMPORARY_SHAPE = re.compile(rf"[{_READABLE}]{{{_GROUP}}}(-[{_READABLE}]{{{_GROUP}}}){{{_GROUPS - 1}}}")
 
 
 class CredentialKind(StrEnum):
@@ -118,6 +123,7 @@ PASSWORD_PROBLEMS: dict[str, str] = {
     "pw_common": "This password is one of the most common ones, which are tried first: choose another.",
     "pw_repetitive": "This password repeats one or two characters: choose another.",
     "pw_email": "A password is not your email address: choose another.",
+    "pw_temporary": "This looks like a temporary password: choose one of your own.",
 }
 
 
@@ -137,6 +143,8 @@ def password_problem(password: str, contact: Contact | None = None) -> str | Non
         return "pw_common"
     if len(set(folded.strip())) <= 2:
         return "pw_repetitive"
+    if looks_temporary(password):
+        return "pw_temporary"
     if contact is not None and any(folded in (email, email.split("@")[0]) for email in contact.emails):
         return "pw_email"
     return None
@@ -146,6 +154,15 @@ def check_password(password: str, contact: Contact | None = None) -> None:
     """PasswordRefused (400, naming the field `password` and the reason) unless the password may be a contact's."""
     if problem := password_problem(password, contact):
         raise PasswordRefused(PASSWORD_PROBLEMS[problem], reason=problem)
+
+
+def looks_temporary(password: str) -> bool:
+    """Whether a password has a temporary password's shape (whatever its case, as typed).
+
+    >>> looks_temporary(" K7MQ-x3pt-9hwr-c2vd "), looks_temporary("k7mq-x3pt-9hwr")
+    (True, False)
+    """
+    return _TEMPORARY_SHAPE.fullmatch(password.strip().lower()) is not None
 
 
 def temporary_password() -> str:
@@ -336,27 +353,25 @@ def sign_in_keys(contact_id: str | None) -> list[Key]:
 
 
 def check_sign_in(items: list[Item | None], password: str, *, now: float) -> Checked | None:
-    """The contact the password signs in, from the items read for `sign_in_keys`, or None. Two
-    argon2id verifications whatever is stored (dummies for what is missing), so an unknown
-    address, a contact without a password and a wrong password cost the same."""
+    """The contact the password signs in, from the items read for `sign_in_keys`, or None. One
+    argon2id verification whatever is stored (a dummy hash for what is missing): against the
+    pending temporary password if what was typed has its shape, else against the password; so an
+    unknown address, a contact without a password and a wrong password cost the same."""
     contact_item, password_item, credential = items
-    temporary_hash = (
-        credential["secret_hash"]
-        if credential is not None
-        and credential["kind"] == CredentialKind.TEMPORARY_PASSWORD
-        and int(credential["expires_at"]) > now
-        else None
-    )
-    by_password = verify_password(password_item["password_hash"] if password_item else None, password)
-    by_temporary = verify_password(temporary_hash, password)
-    if contact_item is None or not (by_password or by_temporary):
+    temporary = looks_temporary(password)
+    if temporary:
+        pending = credential if credential and credential["kind"] == CredentialKind.TEMPORARY_PASSWORD else None
+        stored = pending["secret_hash"] if pending and int(pending["expires_at"]) > now else None
+        valid = verify_password(stored, password.strip().lower())
+    else:
+        stored = password_item["password_hash"] if password_item else None
+        valid = verify_password(stored, password)
+    if contact_item is None or not valid:
         return None
     contact = contact_from_item(contact_item)
     if not contact.active:
         return None
-    if by_password:
-        return Checked(contact, temporary=False)
-    return Checked(contact, temporary=True, credential_hash=str(temporary_hash))
+    return Checked(contact, temporary=temporary, credential_hash=str(stored) if temporary else "")
 
 
 def credential_used(checked: Checked) -> list[Any]:
