@@ -30,6 +30,7 @@ from deskless.credentials import (
     CustomerSession,
     change_password,
     end_session,
+    link_works,
     session_of,
     set_password_with_link,
     split_token,
@@ -245,10 +246,14 @@ def forgot_submit(here: Visit, form: Form, *, same_origin: bool, source: str) ->
     return forgot_page(here, sent=True)
 
 
-def set_password_page(here: Visit, token: str = "", *, problems: Mapping[str, str] | None = None) -> Page:
+def set_password_page(
+    here: Visit, token: str = "", *, problems: Mapping[str, str] | None = None, check: bool = False
+) -> Page:
+    """The form of a set-password link; with `check`, the link is read first (used, replaced or
+    expired: the page says so at once)."""
     if where(here) is None:
         return unavailable(here)
-    invalid = split_token(token) is None
+    invalid = split_token(token) is None or (check and not link_works(token))
     return _page(
         here,
         "set_password.html",

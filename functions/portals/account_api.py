@@ -108,9 +108,13 @@ def forgot_password(request: Request, form: Form, lang: str | None = None) -> An
     return _html(account.forgot_submit(here, form, same_origin=same_origin(request), source=viewer_address(request)))
 
 
-@api.route("GET /help/set-password", **HTML, responses=_pages(s410="The link is not one of ours."))
+@api.route(
+    "GET /help/set-password",
+    **HTML,
+    responses=_pages(s410="The link does not work: used, replaced, expired or not ours."),
+)
 def set_password_page(request: Request, token: str = "", lang: str | None = None) -> Any:
-    return _html(account.set_password_page(visit_of(request, lang), token))
+    return _html(account.set_password_page(visit_of(request, lang), token, check=True))
 
 
 @api.route(

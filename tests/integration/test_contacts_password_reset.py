@@ -97,3 +97,12 @@ def test_what_to_send_is_one_of_two(contacts: ContactsApi) -> None:
     answer = contacts.call(f"POST /api/contacts/{carla['id']}/password-reset", body={"send": "sms"}, caller=TECHNICIAN)
 
     assert refused(answer) == (400, "invalid_request")
+
+
+def test_a_temporary_password_lives_as_long_as_the_setting_says(contacts: ContactsApi) -> None:
+    current("deskless.preferences").update_preferences({"temporary_password_hours": 2})
+    carla = contacts.created("Carla Client", "carla@example.org")
+
+    made = ok(contacts.call(f"POST /api/contacts/{carla['id']}/password-reset", body={"send": "temporary"}))
+
+    assert 3600 < made["expires_at"] - time.time() <= 2 * 3600

@@ -404,6 +404,9 @@ def test_a_set_password_link_works_once_from_its_page(aws: LocalAws) -> None:
     assert (done.status, done.location) == (303, "/help/sign-in?done=password-set")
     assert again.status == 410
     assert "does not work any more" in again.body
+    used = acme.request("GET /help/set-password", query={"token": token})  # the page says so at once
+    assert used.status == 410
+    assert 'name="password"' not in used.body
 
 
 def test_an_expired_link_is_refused_on_its_page(aws: LocalAws, acme: Browser) -> None:

@@ -125,6 +125,10 @@ def test_the_new_limit_and_lifetime_apply_to_codes(staff: StaffApi, aws: LocalAw
         ({"away_reasons": "Lunch"}, "away_reasons"),
         ({"away_reasons": None}, "away_reasons"),
         ({"away_reasons": [f"reason {n}" for n in range(11)]}, "away_reasons"),
+        ({"customer_session_hours": 0}, "customer_session_hours"),
+        ({"temporary_password_hours": 30 * 24 + 1}, "temporary_password_hours"),
+        ({"password_link_hours": "72"}, "password_link_hours"),
+        ({"reset_link_minutes": 5}, "reset_link_minutes"),
     ],
 )
 def test_an_invalid_setting_is_a_400_naming_it_and_nothing_changes(

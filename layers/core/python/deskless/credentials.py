@@ -293,6 +293,21 @@ def pending_credential(contact_id: str, *, now: float | None = None) -> Item | N
     return item if item is not None and int(item["expires_at"]) > moment else None
 
 
+def link_works(token: str, *, now: float | None = None) -> bool:
+    """Whether a set-password link would still set a password (one GetItem): its page says so at
+    once instead of after the visitor chose a password."""
+    parts = split_token(token)
+    if parts is None:
+        return False
+    contact_id, stored_hash = parts
+    credential = pending_credential(contact_id, now=now)
+    return (
+        credential is not None
+        and credential["kind"] == CredentialKind.LINK
+        and hmac.compare_digest(credential["secret_hash"], stored_hash)
+    )
+
+
 def set_password_with_link(token: str, password: str, *, now: float | None = None) -> Contact:
     """Set the password of the contact a link was made for, and use the link up (the password
     and the link's end are one transaction, conditional on the link still being the one read);
