@@ -58,8 +58,7 @@ def issuer(aws: LocalAws, monkeypatch: pytest.MonkeyPatch) -> FakeIssuer:
 
 def fake_credentials(monkeypatch: pytest.MonkeyPatch) -> FakeIssuer:
     fake = FakeIssuer()
-    welcome = current("deskless.welcome")
-    monkeypatch.setattr(welcome, "_portal_credentials", lambda contact: ("https://acme.deskless.example.com/", fake))
+    monkeypatch.setattr(current("deskless.contact_mail"), "issuer_for", lambda contact, **_: fake)
     return fake
 
 
@@ -360,17 +359,17 @@ def test_a_welcome_that_fails_to_send_is_sent_by_the_retry(
     carla = find_contact_by_email("carla@acme.example.com")
     assert carla is not None
     created = record("INSERT", contact_item(carla))
-    welcome = current("deskless.welcome")
-    real_send = welcome.send_email
+    sender = current("deskless.contact_mail")
+    real_send = sender.send_email
 
     def failing(*args: Any, **kwargs: Any) -> str:
         raise RuntimeError("SES is throttling")
 
-    monkeypatch.setattr(welcome, "send_email", failing)
+    monkeypatch.setattr(sender, "send_email", failing)
     with pytest.raises(BatchProcessingError):  # the whole batch failed: Lambda retries it
         deliver(created)
     assert "welcome_sent_at" not in contact_item(carla)  # the claim was given up
-    monkeypatch.setattr(welcome, "send_email", real_send)
+    monkeypatch.setattr(sender, "send_email", real_send)
 
     assert deliver(created) == {"batchItemFailures": []}
 

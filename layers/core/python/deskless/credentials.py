@@ -38,7 +38,7 @@ from functools import cache
 from typing import Any
 
 from .auth import Role, hash_password, verify_password
-from .companies import PortalStatus, get_company
+from .companies import Portal, PortalStatus, get_company
 from .contacts import Contact, contact_from_item, contact_of
 from .data import Condition, Item, TransactionCanceled, delete_action, put_action, table
 from .edge import portal_url
@@ -83,9 +83,14 @@ class CredentialKind(StrEnum):
 
 
 def portal_address(contact: Contact) -> str:
-    """The URL where this contact signs in: their company's portal, if it is active, else the help
-    centre (one Query of the company's partition)."""
+    """The URL where this contact signs in (one Query of the company's partition)."""
     _, portal = get_company(contact.company_id)
+    return sign_in_address(portal)
+
+
+def sign_in_address(portal: Portal | None) -> str:
+    """Where a contact of a company with this portal signs in: the portal, if it is active, else
+    the help centre."""
     public_url = get_settings().public_url.rstrip("/")
     if portal is not None and portal.status == PortalStatus.ACTIVE:
         return portal_url(portal.subdomain, public_url) + "/"
@@ -265,18 +270,23 @@ class ContactCredentials:
 
     contact: Contact
     link_lifetime_seconds: int | None = None
+    address: str | None = None  # where the contact signs in, when the sender knows it already
 
     def temporary_password(self) -> str:
         return issue_temporary_password(self.contact).secret
 
     def password_link(self) -> str:
-        return issue_password_link(self.contact, lifetime_seconds=self.link_lifetime_seconds).secret
+        issued = issue_password_link(self.contact, lifetime_seconds=self.link_lifetime_seconds, address=self.address)
+        return issued.secret
 
 
-def issuer_for(contact: Contact, *, link_lifetime_seconds: int | None = None) -> ContactCredentials:
+def issuer_for(
+    contact: Contact, *, link_lifetime_seconds: int | None = None, address: str | None = None
+) -> ContactCredentials:
     """The CredentialIssuer of a mail to this contact (a welcome email's link lives as long as the
-    setting says; a reset email passes its own, shorter, lifetime)."""
-    return ContactCredentials(contact, link_lifetime_seconds)
+    setting says; a reset email passes its own, shorter, lifetime). `address`: portal_address's
+    answer, if the sender has it (else the link asks for it)."""
+    return ContactCredentials(contact, link_lifetime_seconds, address)
 
 
 # --- using a credential ---------------------------------------------------------------------------
@@ -532,21 +542,7 @@ def send_reset_email(contact: Contact) -> None:
     """Email the contact a single-use link to choose a new password (the built-in "password reset"
     template, or an admin's edit of it, in the contact's language); the link replaces any pending
     credential and lives as long as the reset setting says."""
-    from .mail import send_email
-    from .snippets import SnippetContext, SnippetValues
+    from .contact_mail import send_template  # it sends through this module's issuer
     from .template_defaults import PASSWORD_RESET
-    from .templates import email_template, render_email
 
-    address = portal_address(contact)
-    values = SnippetValues(
-        portal_address=address,
-        portal_username=contact.emails[0],
-        contact_first_name=contact.name.split()[0] if contact.name.split() else "",
-        contact_name=contact.name,
-        contact_email=contact.emails[0],
-    )
-    issuer = issuer_for(contact, link_lifetime_seconds=get_preferences().reset_link_minutes * 60)
-    _, rendered = render_email(
-        email_template(PASSWORD_RESET).variants, SnippetContext.for_sending(values, issuer), contact.language
-    )
-    send_email([contact.emails[0]], rendered.subject, rendered.text, rendered.html)
+    send_template(contact, PASSWORD_RESET, link_lifetime_seconds=get_preferences().reset_link_minutes * 60)

@@ -12,7 +12,7 @@ A deactivated contact gets nothing.
 
 from __future__ import annotations
 
-from .companies import get_company
+from .contact_mail import send_template
 from .contacts import (
     Contact,
     claim_welcome,
@@ -20,13 +20,9 @@ from .contacts import (
     release_welcome,
     welcomed,
 )
-from .credentials import issuer_for, portal_address
 from .errors import ContactDeactivated
-from .mail import send_email
 from .observability import logger
 from .preferences import get_preferences
-from .snippets import CredentialIssuer, SnippetContext, SnippetValues
-from .templates import email_template, render_email
 from .throttle import Limit, spend
 
 # A technician may send a contact's welcome again this often: enough to retry a lost mail, too
@@ -34,31 +30,12 @@ from .throttle import Limit, spend
 AGAIN = Limit("welcome-again", count=3, window_seconds=3600)
 
 
-def welcome_values(contact: Contact, company_name: str, address: str) -> SnippetValues:
-    """The plain values a welcome email renders: the contact's, their company's, where and as
-    whom they sign in."""
-    first = contact.name.split()[0] if contact.name.split() else ""
-    return SnippetValues(
-        portal_address=address,
-        portal_username=contact.emails[0],
-        contact_first_name=first[:100],
-        contact_name=contact.name,
-        contact_email=contact.emails[0],
-        company_name=company_name,
-    )
-
-
 def send_welcome(contact: Contact) -> str:
-    """Render the welcome email for the contact and send it; SES's message id. The credentials
-    are issued now, by the portal credentials' issuer (deskless.credentials)."""
-    company, portal = get_company(contact.company_id)
-    template = email_template(get_preferences().welcome_template_id)
-    address, issuer = _portal_credentials(contact)
-    values = welcome_values(contact, company.name, address)
-    context = SnippetContext.for_sending(values, issuer)
-    language, mail = render_email(template.variants, context, contact.language, portal.language if portal else None)
-    message_id = send_email([contact.emails[0]], mail.subject, mail.text, mail.html)
-    logger.info("welcome sent", extra={"contact_id": contact.id, "template": template.id, "language": language})
+    """Send the contact the welcome email (the template the email settings name); SES's message
+    id. Its credentials are issued now (deskless.contact_mail)."""
+    template_id = get_preferences().welcome_template_id
+    language, message_id = send_template(contact, template_id)
+    logger.info("welcome sent", extra={"contact_id": contact.id, "template": template_id, "language": language})
     return message_id
 
 
@@ -86,8 +63,3 @@ def send_welcome_again(contact_id: str) -> Contact:
     send_welcome(contact)
     welcomed(contact.id)
     return contact
-
-
-def _portal_credentials(contact: Contact) -> tuple[str, CredentialIssuer]:
-    """Where the contact signs in, and the issuer of their credentials (deskless.credentials)."""
-    return portal_address(contact), issuer_for(contact)
