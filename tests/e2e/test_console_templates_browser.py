@@ -1,8 +1,9 @@
 """Email templates and quick replies in the console, in a real browser (Debian's Chromium through
 Playwright) on `deskless dev`: the admin edits a built-in email template with its live preview
-(with sample values, then as a mail to a real contact), sees an unknown snippet refused next to the field before saving, saves a German variant and
-resets the template; a technician writes a quick reply of their own with a snippet from the
-picker, and sees the admins' shared one without being able to change it."""
+(with sample values, then as a mail to a real contact), sees an unknown snippet refused next to
+the field before saving, saves a German variant and resets the template; a technician writes a
+quick reply of their own with a snippet from the picker, and sees the admins' shared one without
+being able to change it."""
 
 from __future__ import annotations
 

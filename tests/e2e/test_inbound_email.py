@@ -9,28 +9,13 @@ The platform is shared by the whole suite: each test writes from addresses of it
 from __future__ import annotations
 
 import re
-import smtplib
-from email.message import EmailMessage
 from typing import Any
 
 import httpx
 
 from deskless.companies import UNASSIGNED_ID
 from local.seed import DEMO_COMPANY
-from tests.e2e.conftest import Platform, unique, wait_for
-
-
-def send(platform: Platform, sender: str, subject: str, **headers: str) -> None:
-    message = EmailMessage()
-    message["From"] = sender
-    message["To"] = f"support@{platform.names.mail_domain}"
-    message["Subject"] = subject
-    for name, value in headers.items():
-        message[name] = value
-    message.set_content("The printer on floor 3 is offline again.")
-    host, port = platform.urls["smtp"].rsplit(":", 1)
-    with smtplib.SMTP(host, int(port), timeout=10) as smtp:
-        smtp.send_message(message)
+from tests.e2e.conftest import Platform, mail_to, send_mail, unique, wait_for
 
 
 def received(platform: Platform, subject: str) -> dict[str, Any] | None:
@@ -45,10 +30,6 @@ def contacts_with(api: httpx.Client, address: str) -> list[dict[str, Any]]:
     return [contact for contact in contacts if address in contact["emails"]]
 
 
-def mail_to(api: httpx.Client, address: str) -> list[dict[str, Any]]:
-    return [mail for mail in api.get("/_local/outbox").json() if mail["to"] == [address]]
-
-
 def company_id(api: httpx.Client, name: str) -> str:
     return str(next(c["id"] for c in api.get("/api/companies").json() if c["name"] == name))
 
@@ -60,14 +41,14 @@ def test_an_unknown_sender_at_a_companys_domain_becomes_its_contact_and_is_welco
     address = f"{unique('dana')}@eu.acme.example.com"
 
     # When they write to the support address
-    send(platform, f"Dana Díaz <{address}>", unique("Printer"))
+    send_mail(platform, f"Dana Díaz <{address}>", unique("Printer"))
 
     # Then they are Acme's contact, made from the email
     (dana,) = wait_for(lambda: contacts_with(api, address))
     acme = company_id(api, DEMO_COMPANY)
     assert (dana["name"], dana["company_id"], dana["created_via"]) == ("Dana Díaz", acme, "email")
     # and the welcome email reaches them, with a link to set a password on Acme's portal
-    (welcome,) = wait_for(lambda: mail_to(api, address))
+    (welcome,) = wait_for(lambda: mail_to(platform, address))
     link = re.search(r"http://\S+/help/set-password\?token=[\w.-]+", welcome["text"])
     assert link is not None, welcome["text"]
     assert link[0].startswith(f"http://acme.localhost:{platform.port}/")
@@ -93,19 +74,19 @@ def test_an_unknown_sender_at_a_companys_domain_becomes_its_contact_and_is_welco
 
     # When they write again (now a known contact), and that message is recorded
     again = unique("Still offline")
-    send(platform, f"Dana Díaz <{address}>", again)
+    send_mail(platform, f"Dana Díaz <{address}>", again)
     record = wait_for(lambda: received(platform, again))
 
     # Then it is linked to them, and there is still one contact and one welcome email
     assert record["contact_id"]["S"] == dana["id"]
     assert len(contacts_with(api, address)) == 1
-    assert len(mail_to(api, address)) == 1
+    assert len(mail_to(platform, address)) == 1
 
 
 def test_an_unknown_sender_at_gmail_lands_in_unassigned(platform: Platform, api: httpx.Client) -> None:
     address = f"{unique('gina')}@gmail.com"
 
-    send(platform, address, unique("Hello"))
+    send_mail(platform, address, unique("Hello"))
 
     (gina,) = wait_for(lambda: contacts_with(api, address))
     assert gina["company_id"] == UNASSIGNED_ID
@@ -115,10 +96,10 @@ def test_an_out_of_office_reply_makes_no_contact_and_no_welcome(platform: Platfo
     address = f"{unique('away')}@eu.acme.example.com"
     subject = unique("Out of office")
 
-    send(platform, f"Away Person <{address}>", subject, **{"Auto-Submitted": "auto-replied"})
+    send_mail(platform, f"Away Person <{address}>", subject, **{"Auto-Submitted": "auto-replied"})
 
     # Once the message is recorded (as automatic mail), nothing else happened
     record = wait_for(lambda: received(platform, subject))
     assert record["outcome"]["S"] == "automatic"
     assert contacts_with(api, address) == []
-    assert mail_to(api, address) == []
+    assert mail_to(platform, address) == []

@@ -17,7 +17,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from local.seed import DEMO_STAFF
 from tests.e2e.callers import PORTAL_HOST, portal_client, portal_contact, session_cookie
-from tests.e2e.conftest import Platform, browser_page, unique, wait_for
+from tests.e2e.conftest import Platform, browser_page, mail_to, unique, wait_for
 from tests.e2e.console import open_console
 
 ALICE = DEMO_STAFF[1]
@@ -25,11 +25,6 @@ ALICE = DEMO_STAFF[1]
 
 def demo_company(api: httpx.Client) -> dict[str, Any]:
     return next(c for c in api.get("/api/companies").json() if (c.get("portal") or {}).get("subdomain") == "acme")
-
-
-def mail_to(platform: Platform, address: str) -> list[dict[str, Any]]:
-    with platform.http() as client:
-        return [mail for mail in client.get("/_local/outbox").json() if mail["to"] == [address]]
 
 
 @pytest.mark.usefixtures("untouched_budget")
