@@ -29,9 +29,18 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import models_json_schema
 
 from deskless.catalog import FUNCTIONS, Auth, Caller, HttpRoute, Trigger, http_route, in_words
+from deskless.credentials import SESSION_COOKIE
 from deskless.edge import API_DOCS_PATH, API_REFERENCE, OPENAPI_PATH
-from deskless.errors import DesklessError, Forbidden, InvalidApiKey, InvalidRequest, TooManyRequests, Unauthorized
-from deskless.http import API_KEY_HEADER, Api, ErrorBody
+from deskless.errors import (
+    DesklessError,
+    Forbidden,
+    InvalidApiKey,
+    InvalidRequest,
+    PasswordChangeRequired,
+    TooManyRequests,
+    Unauthorized,
+)
+from deskless.http import API_KEY_HEADER, CSRF_FIELD, CSRF_HEADER, Api, ErrorBody
 from infra.paths import DOCS
 from local.api_reference import reference_page
 from local.routes import entry_of
@@ -39,7 +48,7 @@ from local.routes import entry_of
 DOCUMENT, PAGE = API_REFERENCE[OPENAPI_PATH], API_REFERENCE[API_DOCS_PATH]  # the files, in docs/
 JSON = "application/json"
 REFS = "#/components/schemas/"
-BEARER, API_KEY = "bearer", "apiKey"  # the security schemes' names
+BEARER, API_KEY, SESSION = "bearer", "apiKey", "session"  # the security schemes' names
 FASTAPI_VALIDATION = ("HTTPValidationError", "ValidationError")  # what FastAPI's 422 refers to: not ours
 
 
@@ -117,9 +126,25 @@ def _operation(
         "x-deskless-callers": [caller.value for caller in Caller if caller in route.allow],
     }
     media_type = _media_type(operation)
-    refusals = [*_plumbing(route, takes_input), *(Refusal(error, media_type) for error in errors)]
-    described["responses"] = {**operation["responses"], **_error_responses(refusals)}
+    refusals = [*_plumbing(route, takes_input, media_type), *(Refusal(error, media_type) for error in errors)]
+    described["responses"] = _merged(operation["responses"], _error_responses(refusals))
     return described
+
+
+def _merged(own: dict[str, Any], errors: dict[str, Any]) -> dict[str, Any]:
+    """The endpoint's own answers and its errors; where a page answers a status of its own (its form
+    again, 400) that is also an error's (a body that is not JSON), the status has both media types."""
+    responses = dict(own)
+    for status, error in errors.items():
+        page = own.get(status)
+        if page and page.get("content"):
+            error = {
+                **error,
+                "description": f"{page['description']}\n{error['description']}",
+                "content": {**error["content"], **page["content"]},
+            }
+        responses[status] = error
+    return responses
 
 
 def _security(route: HttpRoute) -> list[dict[str, list[str]]]:
@@ -132,16 +157,19 @@ def _security(route: HttpRoute) -> list[dict[str, list[str]]]:
         requirements.append({API_KEY: []})
     roles = [caller.value for caller in Caller if caller in route.allow and caller != Caller.API_KEY]
     if roles:
-        requirements.append({BEARER: roles})
+        requirements.append({SESSION if route.auth == Auth.COOKIE else BEARER: roles})
     return requirements
 
 
-def _plumbing(route: HttpRoute, takes_input: bool) -> list[Refusal]:
+def _plumbing(route: HttpRoute, takes_input: bool, media_type: str = JSON) -> list[Refusal]:
     """The refusals of the shared plumbing (deskless.http), before the endpoint runs: a request
     that does not validate, and the gate's."""
     refusals = [Refusal(InvalidRequest)] if takes_input else []
     if route.auth == Auth.TOKEN:
         refusals += [Refusal(Unauthorized, by_gateway_too=True), Refusal(Forbidden, by_gateway_too=True)]
+    if route.auth == Auth.COOKIE:  # no session here; a change without its CSRF token; a new password first
+        # (a page answers them as pages: app.py of the portals function)
+        refusals += [Refusal(error, media_type) for error in (Unauthorized, Forbidden, PasswordChangeRequired)]
     if Caller.API_KEY in route.allow:
         refusals.append(Refusal(InvalidApiKey))
     return refusals
@@ -237,6 +265,14 @@ def document() -> dict[str, Any]:
                     "in": "header",
                     "name": API_KEY_HEADER,
                     "description": "An integration's API key (an admin makes one: POST /api/api-keys).",
+                },
+                SESSION: {
+                    "type": "apiKey",
+                    "in": "cookie",
+                    "name": SESSION_COOKIE,
+                    "description": "A contact's session on their portal or the help centre (POST /help/sign-in "
+                    "sets it; it is valid on that host only). Every change also sends the session's CSRF token, "
+                    f"in the {CSRF_HEADER} header or a form's {CSRF_FIELD} field, from a page of the same origin.",
                 },
             },
         },

@@ -52,7 +52,7 @@ def invitation(code: Code, language: Language | None, now: float) -> Invitation:
 def send_invitation(code: Code, to: str, language: Language | None, now: float) -> SentInvitation:
     chosen, values = _context(code, language, now)
     subject, text, html = render_email(chosen, values)
-    send_email([to], subject, text, html)
+    send_email([to], subject, text, html, automatic=False)  # a technician sends it to a person
     return SentInvitation(sent_to=to, language=chosen)
 
 

@@ -1,6 +1,9 @@
-"""Contacts over HTTP: technicians and admins find, create, edit and deactivate contacts; admins
-import them from a CSV file (a preview first); an integration with an API key creates them.
-Who may call each route is the catalog's to say."""
+"""Contacts over HTTP: technicians and admins find, create, edit and deactivate contacts and send
+one the welcome email again; admins import them from a CSV file (a preview first); an integration
+with an API key creates them. Who may call each route is the catalog's to say.
+
+A contact created here gets the welcome email if the email settings say so (sent from the table's
+stream, deskless.welcome); an imported one only if the import asks for it."""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ import time
 from collections.abc import Sequence
 from typing import Annotated
 
-from fastapi import Query
+from fastapi import Query, Response
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 from deskless.api_keys import NOT_VALID, used
@@ -28,17 +31,22 @@ from deskless.contacts import (
 from deskless.data import Action, TransactionCanceled
 from deskless.errors import (
     Conflict,
+    ContactDeactivated,
     ContactEmailTaken,
     InvalidApiKey,
     InvalidCsv,
     InvalidRequest,
     NotFound,
+    TooManyRequests,
 )
 from deskless.fields import FullName
-from deskless.http import Api, ApiKeyId
+from deskless.http import Api, ApiKeyId, SignedIn
 from deskless.languages import DEFAULT_LANGUAGE, Language
+from deskless.preferences import get_preferences
+from deskless.welcome import send_welcome_again
 
 from .imports import MAX_BYTES, Plan, decoded, preview, run_import
+from .passwords import PasswordReset, PasswordResetRequest, ResetBy, reset_password
 
 api = Api("contacts")
 
@@ -57,6 +65,11 @@ class NewContact(BaseModel):
     )
     language: Language = DEFAULT_LANGUAGE
     primary: bool = False
+    welcome: bool | None = Field(
+        default=None,
+        description="Whether the contact gets the welcome email. Omitted: as the email settings say for a contact "
+        "added in the console; none for one an integration creates.",
+    )
 
 
 class ContactChange(BaseModel):
@@ -82,7 +95,12 @@ class CsvImport(CsvFile):
     welcome: bool = Field(default=False, description="Whether the imported contacts are to get the welcome email.")
 
 
-def _new(contact: NewContact, via: CreatedVia, also: Sequence[Action] = ()) -> Contact:
+class WelcomeSent(BaseModel):
+    contact_id: str
+    sent_to: str = Field(description="The address the welcome email went to (the contact's first).")
+
+
+def _new(contact: NewContact, via: CreatedVia, also: Sequence[Action] = (), *, welcome: bool) -> Contact:
     return create_contact(
         contact.name,
         contact.emails,
@@ -91,6 +109,7 @@ def _new(contact: NewContact, via: CreatedVia, also: Sequence[Action] = ()) -> C
         company_id=contact.company_id,
         language=contact.language,
         primary=contact.primary,
+        welcome_requested=welcome,
         also=also,
     )
 
@@ -108,7 +127,8 @@ def find(
 
 @api.route("POST /api/contacts", status_code=201, errors=[ContactEmailTaken, NotFound, InvalidRequest])
 def create(contact: NewContact) -> Contact:
-    return _new(contact, CreatedVia.CONSOLE)
+    welcome = get_preferences().welcome_new_contacts if contact.welcome is None else contact.welcome
+    return _new(contact, CreatedVia.CONSOLE, welcome=welcome)
 
 
 @api.route("GET /api/contacts/{contact_id}", errors=[NotFound])
@@ -126,6 +146,25 @@ def deactivate(contact_id: str) -> Contact:
     return deactivate_contact(contact_id)
 
 
+@api.route(
+    "POST /api/contacts/{contact_id}/password-reset",
+    errors=[NotFound, ContactDeactivated, TooManyRequests],
+    responses={202: {"description": "The reset email is sent.", "model": PasswordReset}},
+)
+def password_reset(contact_id: str, reset: PasswordResetRequest, caller: SignedIn, response: Response) -> PasswordReset:
+    if reset.send is ResetBy.EMAIL:
+        response.status_code = 202
+    return reset_password(caller, contact_id, reset.send)
+
+
+@api.route(
+    "POST /api/contacts/{contact_id}/welcome", status_code=202, errors=[NotFound, ContactDeactivated, TooManyRequests]
+)
+def welcome_again(contact_id: str) -> WelcomeSent:
+    contact = send_welcome_again(contact_id)
+    return WelcomeSent(contact_id=contact.id, sent_to=contact.emails[0])
+
+
 @api.route("POST /api/contacts/import/preview", errors=[InvalidCsv])
 def import_preview(csv: CsvFile) -> Plan:
     return preview(decoded(csv.file))
@@ -141,6 +180,6 @@ def import_contacts(csv: CsvImport) -> Plan:
 )
 def create_with_key(contact: NewContact, key_id: ApiKeyId) -> Contact:
     try:
-        return _new(contact, CreatedVia.API, also=[used(key_id, int(time.time()))])
+        return _new(contact, CreatedVia.API, also=[used(key_id, int(time.time()))], welcome=contact.welcome is True)
     except TransactionCanceled as error:  # only the key's write is left to refuse: revoked meanwhile
         raise InvalidApiKey(NOT_VALID) from error

@@ -4,7 +4,8 @@ A record may come twice (Lambda retries a batch from its first failed record). E
 here is safe to repeat: closing a closed socket is a no-op, and a console notification may be
 pushed twice, which is acceptable for a notice (each names its code, session or chat request,
 so a console can show it once). Notifications are not worth an idempotency store; emails are
-claimed once per recipient (see chat.py). The chat queue's reactions are in chat.py.
+claimed once per recipient (see chat.py) or per contact (the welcome email, deskless.welcome).
+The chat queue's reactions are in chat.py.
 """
 
 from __future__ import annotations
@@ -14,11 +15,13 @@ from enum import StrEnum
 
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
+from deskless.contacts import contact_from_item
 from deskless.data import Item
 from deskless.observability import logger
 from deskless.realtime import disconnect, push_to_user
 from deskless.streams import is_ttl_delete, new_image, old_image
 from deskless.table import TYPE_ATTRIBUTE, Entity
+from deskless.welcome import welcome_once
 
 from . import chat
 
@@ -75,6 +78,15 @@ def session_started(item: Item) -> None:
     push_to_user(item["technician_id"], {**notice, "session": session})
 
 
+def contact_created(item: Item) -> None:
+    """A contact was created asking for the welcome email: it is sent, once (the filters pass
+    only contacts with `welcome_requested`)."""
+    if item.get("welcome_requested"):
+        contact = contact_from_item(item)
+        sent = welcome_once(contact)
+        logger.info("new contact", extra={"contact_id": contact.id, "welcome_sent": sent})
+
+
 # Each reaction reads the image that describes the item: the old one for removals, else the new.
 REACTIONS: dict[tuple[Entity, Change], Callable[[Item], None]] = {
     (Entity.CONNECTION, Change.EXPIRED): connection_expired,
@@ -84,6 +96,7 @@ REACTIONS: dict[tuple[Entity, Change], Callable[[Item], None]] = {
     (Entity.CHAT_REQUEST, Change.MODIFIED): chat.ended,  # the filters pass only accepted or withdrawn
     (Entity.QUEUE_ENTRY, Change.REMOVED): chat.queue_shrank,
     (Entity.QUEUE_ENTRY, Change.EXPIRED): chat.expired,
+    (Entity.CONTACT, Change.INSERTED): contact_created,
 }
 
 

@@ -1,23 +1,68 @@
-"""A message SES received: read its body from S3 (the Lambda action carries only headers) and
-record it once, whatever the number of deliveries, and whatever charset it claims (decoding.py)."""
+"""A message SES received: read its body from S3 (the Lambda action carries only headers), record
+it once, whatever the number of deliveries and whatever charset it claims (decoding.py), and link
+it to the contact who sent it, creating that contact if the email settings say so.
+
+What a message leads to (its `outcome`, recorded with it):
+
+- not to a support address (SES hands over all mail for the mail domain; the email settings say
+  which addresses are support addresses): recorded, nothing else;
+- automatic mail (automatic.py: auto-replies, bounces, lists, no-reply senders, Deskless' own):
+  recorded, never a contact;
+- from a known contact's address: recorded and linked to the contact;
+- from an unknown address, with "create a contact" on: a contact is created (named from the From
+  header, placed by its domain, else in Unassigned, speaking the language its mail program
+  declared in Content-Language if Deskless speaks it, else English; `welcome_requested` as the
+  welcome setting is now) in the same transaction as the message's record, linked to it. The welcome email follows
+  from the table's stream (deskless.welcome).
+
+Every delivery after the first changes nothing: the record is put only if absent, and the contact
+is created with it or not at all, so a second delivery finds the contact and the record, and
+creates no second contact (nor asks for a second welcome). Two messages from one new address at
+once: the address's guard lets one contact in, and the other message is linked to it.
+"""
 
 from __future__ import annotations
 
 import time
 from email.message import EmailMessage
 from email.parser import BytesParser
+from email.utils import getaddresses
+from enum import StrEnum
 from typing import Any
 
 from deskless.aws import client
 from deskless.catalog import INBOUND_MAIL_PREFIX
-from deskless.data import NEW_ITEM, ConditionFailed, table
+from deskless.contacts import (
+    Contact,
+    CreatedVia,
+    contact_email,
+    create_contact,
+    find_contact_by_email,
+    new_contact_id,
+)
+from deskless.data import NEW_ITEM, ConditionFailed, Item, TransactionCanceled, put_action, table
+from deskless.errors import ContactEmailTaken, InvalidRequest
+from deskless.languages import DEFAULT_LANGUAGE, LANGUAGES, Language
 from deskless.observability import logger
+from deskless.preferences import get_preferences
 from deskless.settings import get_settings
+from deskless.snippets import flat
 from deskless.table import Entity, inbound_mail_key, stamped
 
+from .automatic import sender_address, why_automatic
 from .decoding import LENIENT
 
 PREVIEW_CHARS = 2000
+NAME_CHARS = 100
+
+
+class Outcome(StrEnum):
+    CONTACT_CREATED = "contact_created"
+    KNOWN_CONTACT = "known_contact"
+    UNKNOWN_SENDER = "unknown_sender"  # creating contacts from email is off
+    AUTOMATIC = "automatic"
+    NOT_SUPPORT = "not_to_a_support_address"
+    NO_SENDER = "no_sender"  # no From address that is an email address
 
 
 def _text_of(message: EmailMessage) -> str:
@@ -26,7 +71,7 @@ def _text_of(message: EmailMessage) -> str:
 
 
 def receive(ses: dict[str, Any]) -> str:
-    message_id = ses["mail"]["messageId"]
+    message_id = str(ses["mail"]["messageId"])
     raw = (
         client("s3")
         .get_object(Bucket=get_settings().inbound_bucket, Key=INBOUND_MAIL_PREFIX + message_id)["Body"]
@@ -34,18 +79,117 @@ def receive(ses: dict[str, Any]) -> str:
     )
     message = BytesParser(policy=LENIENT).parsebytes(raw)
     assert isinstance(message, EmailMessage)
-    item = stamped(
-        Entity.INBOUND_MAIL,
-        inbound_mail_key(message_id),
-        message_id=message_id,
-        sender=str(message.get("from", "")),
-        recipients=ses["receipt"].get("recipients", []),
-        subject=str(message.get("subject", "")),
-        text=_text_of(message)[:PREVIEW_CHARS],
-        received_at=int(time.time()),
-    )
+    recipients = [str(address).lower() for address in ses["receipt"].get("recipients", [])]
+    record = {
+        "message_id": message_id,
+        "sender": str(message.get("from", "")),
+        "recipients": recipients,
+        "subject": str(message.get("subject", "")),
+        "text": _text_of(message)[:PREVIEW_CHARS],
+        "received_at": int(time.time()),
+    }
+    outcome = _handle(message, ses["mail"], record)
+    logger.info("message received", extra={"message_id": message_id, "outcome": outcome.value})
+    return message_id
+
+
+def _handle(message: EmailMessage, envelope: dict[str, Any], record: dict[str, Any]) -> Outcome:
+    preferences = get_preferences()
+    if not set(record["recipients"]) & set(preferences.support_addresses):
+        return _record(record, Outcome.NOT_SUPPORT)
+    reason = why_automatic(message, envelope)
+    if reason is not None:
+        return _record(record, Outcome.AUTOMATIC, automatic=reason)
     try:
-        table().put(item, condition=NEW_ITEM)
+        sender = contact_email(sender_address(message))
+    except InvalidRequest:
+        return _record(record, Outcome.NO_SENDER)
+    known = find_contact_by_email(sender)
+    if known is not None:
+        return _record(record, Outcome.KNOWN_CONTACT, contact_id=known.id)
+    if not preferences.create_contacts_from_email:
+        return _record(record, Outcome.UNKNOWN_SENDER)
+    return _create_contact(
+        record, sender, name_of(message, sender), language_of(message), welcome=preferences.welcome_new_contacts
+    )
+
+
+def _item(record: dict[str, Any], outcome: Outcome, **more: Any) -> Item:
+    return stamped(Entity.INBOUND_MAIL, inbound_mail_key(record["message_id"]), **record, outcome=outcome, **more)
+
+
+def _record(record: dict[str, Any], outcome: Outcome, **more: Any) -> Outcome:
+    """Record the message unless a delivery before this one did (one conditional PutItem)."""
+    try:
+        table().put(_item(record, outcome, **more), condition=NEW_ITEM)
     except ConditionFailed:
-        logger.info("message already recorded", extra={"message_id": message_id})
-    return str(message_id)
+        logger.info("message already recorded", extra={"message_id": record["message_id"]})
+    return outcome
+
+
+def _create_contact(record: dict[str, Any], sender: str, name: str, language: Language, *, welcome: bool) -> Outcome:
+    """The sender as a new contact, created in one transaction with the message's record; if
+    another message from the address created the contact meanwhile, linked to that one."""
+    contact_id = new_contact_id()
+    recorded = put_action(_item(record, Outcome.CONTACT_CREATED, contact_id=contact_id), NEW_ITEM)
+    try:
+        contact: Contact = create_contact(
+            name,
+            [sender],
+            created_via=CreatedVia.EMAIL,
+            language=language,
+            welcome_requested=welcome,
+            also=[recorded],
+            contact_id=contact_id,
+        )
+    except ContactEmailTaken:
+        return _link_to_winner(record, sender)
+    except TransactionCanceled as error:
+        if error.reasons[-1] == "ConditionalCheckFailed":  # the record: an earlier delivery made it
+            logger.info("message already recorded", extra={"message_id": record["message_id"]})
+            return Outcome.CONTACT_CREATED
+        return _link_to_winner(record, sender)  # a transaction with the same address's guard at once
+    logger.info("contact created from email", extra={"contact_id": contact.id, "company_id": contact.company_id})
+    return Outcome.CONTACT_CREATED
+
+
+def _link_to_winner(record: dict[str, Any], sender: str) -> Outcome:
+    winner = find_contact_by_email(sender)
+    if winner is None:  # the other transaction has not won yet (or failed): SES delivers again
+        raise RuntimeError(f"another message from {sender} is creating its contact; try again")
+    return _record(record, Outcome.KNOWN_CONTACT, contact_id=winner.id)
+
+
+def name_of(message: EmailMessage, sender: str) -> str:
+    """A new contact's name: the From header's display name, else made from the address's local
+    part ("jane.doe" -> "Jane Doe").
+
+    >>> message = EmailMessage()
+    >>> message["From"] = "jane.doe@example.org"
+    >>> name_of(message, "jane.doe@example.org")
+    'Jane Doe'
+    """
+    pairs = getaddresses([str(value) for value in message.get_all("from", [])])
+    display = next((flat(name) for name, address in pairs if address.strip().lower() == sender and flat(name)), "")
+    if display:
+        return display.strip("\"' ")[:NAME_CHARS] or sender
+    words = sender.rsplit("@", 1)[0].replace(".", " ").replace("_", " ").replace("-", " ").split()
+    return " ".join(word.capitalize() for word in words)[:NAME_CHARS] or sender
+
+
+def language_of(message: EmailMessage) -> Language:
+    """The first language of the message's Content-Language header that Deskless speaks, else
+    English.
+
+    >>> message = EmailMessage()
+    >>> message["Content-Language"] = "de-AT, en"
+    >>> language_of(message)
+    'de'
+    """
+    declared = str(message.get("content-language", "")).lower().replace(";", ",").split(",")
+    for tag in declared:
+        primary = tag.strip().split("-", 1)[0]
+        for language in LANGUAGES:
+            if primary == language:
+                return language
+    return DEFAULT_LANGUAGE

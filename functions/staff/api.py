@@ -3,13 +3,9 @@ code limit), and read and change the global settings."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
-
-from fastapi import Body
-
 from deskless.errors import CannotChangeSelf, EmailTaken, NotFound
 from deskless.http import Api, SignedIn
-from deskless.preferences import Preferences
+from deskless.preferences import Preferences, PreferencesChange
 
 from .accounts import NewStaff, StaffChange, StaffWithLimit, add_staff, change_staff, staff_list
 from .admin_settings import change_preferences, current_preferences
@@ -38,5 +34,5 @@ def settings() -> Preferences:
 
 
 @api.route("PATCH /api/settings")
-def update_settings(changes: Annotated[dict[str, Any], Body()]) -> Preferences:
-    return change_preferences(changes)
+def update_settings(changes: PreferencesChange) -> Preferences:  # type: ignore[valid-type]
+    return change_preferences(changes.model_dump(exclude_unset=True))  # type: ignore[attr-defined]

@@ -88,7 +88,7 @@ def create_email(content: EmailTemplateContent) -> EmailTemplate:
     return create_email_template(content)
 
 
-@api.route("POST /api/email-templates/preview", errors=[UnknownSnippet])
+@api.route("POST /api/email-templates/preview", errors=[UnknownSnippet, NotFound])
 def preview_email_as_edited(draft: EmailDraft) -> EmailPreview:
     return preview_email_draft(draft)
 
@@ -137,7 +137,7 @@ def create_reply(new: NewQuickReply, caller: SignedIn) -> QuickReply:
     return create_quick_reply(caller, new, shared=new.shared)
 
 
-@api.route("POST /api/quick-replies/preview", errors=[UnknownSnippet])
+@api.route("POST /api/quick-replies/preview", errors=[UnknownSnippet, NotFound])
 def preview_reply_as_edited(draft: ReplyDraft) -> ReplyPreview:
     return preview_reply_draft(draft)
 

@@ -2,7 +2,10 @@
 effect. A credential snippet shows a placeholder (deskless.snippets): a preview never issues a
 password or a link, and writes nothing.
 
-Later, a preview will also take a chosen contact, whose values fill the sample's gaps."""
+A preview may name a contact: their values (deskless.contact_mail.recipient: their names and
+address, their company's, where they sign in) fill what the sample leaves out, and a saved
+template is shown in the variant a mail to them would take (their language, else their portal's,
+else English)."""
 
 from __future__ import annotations
 
@@ -10,6 +13,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from deskless.contact_mail import Recipient, recipient
+from deskless.contacts import contact_of
 from deskless.fields import ONE_LINE
 from deskless.languages import DEFAULT_LANGUAGE, Language
 from deskless.rendering import Rendered, render
@@ -35,6 +40,20 @@ class Sample(BaseModel):
     sample: SnippetValues = Field(
         default_factory=SnippetValues, description="Values for the snippets; an absent one shows as [its name]."
     )
+    contact_id: str | None = Field(
+        default=None,
+        max_length=64,
+        description="Preview as a mail to this contact: their values fill what `sample` leaves out (404 if there "
+        "is no such contact). Credentials still show as placeholders: a preview issues nothing.",
+    )
+
+    def for_contact(self) -> tuple[SnippetContext, Recipient | None]:
+        """The preview's context, and the contact it is for (if one is named)."""
+        if self.contact_id is None:
+            return SnippetContext.for_preview(self.sample), None
+        to = recipient(contact_of(self.contact_id))
+        values = to.values.model_copy(update=self.sample.model_dump(exclude_none=True))
+        return SnippetContext.for_preview(values), to
 
 
 class EmailDraft(Sample):
@@ -85,21 +104,28 @@ def _reply(language: Language, rendered: Rendered) -> ReplyPreview:
 
 def preview_email_draft(draft: EmailDraft) -> EmailPreview:
     check_known({"subject": draft.subject, "body": draft.body})
-    context = SnippetContext.for_preview(draft.sample)
+    context, _ = draft.for_contact()
     return _email(draft.language, render(draft.subject, draft.body, context, language=draft.language))
 
 
 def preview_reply_draft(draft: ReplyDraft) -> ReplyPreview:
     check_known({"title": draft.title, "body": draft.body})
-    context = SnippetContext.for_preview(draft.sample)
+    context, _ = draft.for_contact()
     return _reply(draft.language, render(draft.title, draft.body, context, language=draft.language))
 
 
+def _languages(asked: SavedPreview, to: Recipient | None) -> tuple[str | None, str | None]:
+    """The language asked for and the portal's: what was asked, else the contact's and their portal's."""
+    if to is None:
+        return asked.language, asked.portal_language
+    return asked.language or to.contact.language, asked.portal_language or to.portal_language
+
+
 def preview_email(variants: dict[Language, EmailVariant], asked: SavedPreview) -> EmailPreview:
-    context = SnippetContext.for_preview(asked.sample)
-    return _email(*render_email(variants, context, asked.language, asked.portal_language))
+    context, to = asked.for_contact()
+    return _email(*render_email(variants, context, *_languages(asked, to)))
 
 
 def preview_reply(variants: dict[Language, ReplyVariant], asked: SavedPreview) -> ReplyPreview:
-    context = SnippetContext.for_preview(asked.sample)
-    return _reply(*render_reply(variants, context, asked.language, asked.portal_language))
+    context, to = asked.for_contact()
+    return _reply(*render_reply(variants, context, *_languages(asked, to)))

@@ -40,6 +40,7 @@ class Email(Construct):
         access_logs: s3.IBucket,
     ) -> None:
         super().__init__(scope, construct_id)
+        self.mail_domain = mail_domain
         self.support_addresses = tuple(support_addresses)
         self.configuration_set = ses.ConfigurationSet(
             self,
@@ -60,8 +61,13 @@ class Email(Construct):
         )
 
     def receive_with(self, functions: Sequence[lambda_.IFunction]) -> ses.ReceiptRuleSet:
-        """Mail to a support address: stored under INBOUND_MAIL_PREFIX, then each function is invoked;
-        an event a function still fails on after its retries waits in the failure queue."""
+        """Mail to any address at the mail domain: stored under INBOUND_MAIL_PREFIX, then each function
+        is invoked; an event a function still fails on after its retries waits in the failure queue.
+
+        The rule takes the whole domain, not the deployment's support addresses: which addresses are
+        support addresses is an admin's email setting (deskless.preferences; the deployment's
+        `support_addresses` are its default), changed without a deployment. The function records
+        every message and acts only on those to a support address."""
         failures = failure_queue(
             self,
             "ReceivingFailures",
@@ -82,7 +88,7 @@ class Email(Construct):
         return ses.ReceiptRuleSet(
             self,
             "Receiving",
-            rules=[ses.ReceiptRuleOptions(recipients=list(self.support_addresses), scan_enabled=True, actions=actions)],
+            rules=[ses.ReceiptRuleOptions(recipients=[self.mail_domain], scan_enabled=True, actions=actions)],
         )
 
     def grant_send(self, grantee: iam.IGrantable) -> None:

@@ -242,6 +242,7 @@ class Functions(Construct):
                 "websocket_url": reach.connections.url,
                 "websocket_callback_url": reach.connections.callback_url,
                 "mail_from": settings.mail_from,
+                "support_addresses": ",".join(settings.support_addresses),
                 "ses_configuration_set": reach.email.configuration_set.configuration_set_name,
                 "inbound_bucket": reach.email.inbound_bucket.bucket_name,
             }

@@ -1,6 +1,7 @@
 """The HTTP API behind CloudFront: routes from deskless.catalog.HTTP_ROUTES, each integrated with
-its function and guarded by the Lambda authorizer when it allows a signed-in caller (route.auth is
-Auth.TOKEN); one throttled stage."""
+its function and guarded by the Lambda authorizer when it allows a signed-in caller with a token
+(route.auth is Auth.TOKEN); a customer's route (Auth.COOKIE) goes straight to its function, which
+checks the session cookie; one throttled stage."""
 
 from __future__ import annotations
 
@@ -93,3 +94,10 @@ class HttpApi(Construct):
                 if route.auth is Auth.PUBLIC:
                     kind = "for integrations, whose API key its function checks" if route.allow == API_KEY else "public"
                     suppress(added, "APIG4", f"{route.route_key} is {kind} by design (deskless.catalog).")
+                elif route.auth is Auth.COOKIE:
+                    suppress(
+                        added,
+                        "APIG4",
+                        f"{route.route_key} is for signed-in customers, whose session cookie and CSRF token its "
+                        "function checks (deskless.http): an authorizer would see neither the session nor its host.",
+                    )

@@ -3,12 +3,14 @@ as clients do: HTTP, WebSocket, SMTP, and a real browser."""
 
 from __future__ import annotations
 
+import smtplib
 import subprocess
 import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +92,26 @@ def wait_for(check: Any, timeout: float = 10.0, interval: float = 0.05) -> Any:
     raise AssertionError(f"nothing after {timeout} s")
 
 
+def mail_to(platform: Platform, address: str) -> list[dict[str, Any]]:
+    """What the platform sent to `address` alone (its outbox, `/_local/outbox`), oldest first."""
+    with platform.http() as client:
+        return [mail for mail in client.get("/_local/outbox").json() if mail["to"] == [address]]
+
+
+def send_mail(platform: Platform, sender: str, subject: str, text: str = "Hello.", **headers: str) -> None:
+    """Write to the support address over SMTP, as a customer's mail program does."""
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = f"support@{platform.names.mail_domain}"
+    message["Subject"] = subject
+    for name, value in headers.items():
+        message[name] = value
+    message.set_content(text)
+    host, port = platform.urls["smtp"].rsplit(":", 1)
+    with smtplib.SMTP(host, int(port), timeout=10) as smtp:
+        smtp.send_message(message)
+
+
 @contextmanager
 def started_platform(folder: Path) -> Iterator[Platform]:
     """`deskless dev` on free ports, fresh (new local AWS, demo data), until the block ends; its TTL
@@ -144,8 +166,8 @@ def browser() -> Iterator[Browser]:
 expect.set_options(timeout=15_000)
 
 
-# What the portals' forms let one address send (functions.portals.public's limits).
-THROTTLED = ("chat_request", "portal_message")
+# What the portals' forms let one address send (functions.portals.public's and sign_in's limits).
+THROTTLED = ("chat_request", "portal_message", "password_reset_source")
 
 
 def forget_throttling(platform: Platform) -> None:

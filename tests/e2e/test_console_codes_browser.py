@@ -19,7 +19,7 @@ import pytest
 from playwright.sync_api import Locator, Page, Route, expect
 
 from local.services import local_client
-from tests.e2e.conftest import TECHNICIAN_PASSWORD, Platform, Technician, bearer, hire, wait_for
+from tests.e2e.conftest import TECHNICIAN_PASSWORD, Platform, Technician, bearer, hire, mail_to, wait_for
 from tests.e2e.console import clipboard, confirm, open_console
 
 pytestmark = pytest.mark.browser
@@ -90,11 +90,6 @@ def active_codes(platform: Platform, technician: Technician) -> dict[str, dict[s
         listed = client.get("/api/codes", headers=bearer(technician.token))
     assert listed.status_code == 200, listed.text
     return {code["name"]: code for code in listed.json()}
-
-
-def outbox_to(platform: Platform, to: str) -> list[dict[str, Any]]:
-    with platform.http() as client:
-        return [mail for mail in client.get("/_local/outbox").json() if mail["to"] == [to]]
 
 
 def invitations(platform: Platform, technician: Technician) -> dict[str, dict[str, Any]]:
@@ -239,7 +234,7 @@ def test_info_is_copied_in_the_chosen_language_and_the_code_is_emailed(
     # Then the console says where it went, and the Spanish email is in the outbox
     expect(dialog).to_have_count(0)
     expect(row).to_contain_text(f"Sent to {to} (Español)")
-    [mail] = outbox_to(platform, to)
+    [mail] = mail_to(platform, to)
     assert mail["subject"] == f"Su sesión de soporte de {desk.company}"
     assert f'href="{made["join_url"]}"' in mail["html"]
 

@@ -1,8 +1,9 @@
 """Email templates and quick replies in the console, in a real browser (Debian's Chromium through
-Playwright) on `deskless dev`: the admin edits a built-in email template with its live preview,
-sees an unknown snippet refused next to the field before saving, saves a German variant and
-resets the template; a technician writes a quick reply of their own with a snippet from the
-picker, and sees the admins' shared one without being able to change it."""
+Playwright) on `deskless dev`: the admin edits a built-in email template with its live preview
+(with sample values, then as a mail to a real contact), sees an unknown snippet refused next to
+the field before saving, saves a German variant and resets the template; a technician writes a
+quick reply of their own with a snippet from the picker, and sees the admins' shared one without
+being able to change it."""
 
 from __future__ import annotations
 
@@ -61,6 +62,17 @@ def test_an_admin_edits_a_built_in_email_template_with_a_live_preview_then_reset
     # Corrected, the preview follows
     subject.fill("Welcome, {[Contact Name]}")
     expect(problem).to_be_hidden()
+    expect(dialog(console).locator(".preview-line")).to_have_text("Subject: Welcome, Carla Contact")
+
+    # Previewed as a mail to a real contact (the demo's Carla Díaz), her values fill it; Enter saves nothing
+    dialog(console).get_by_label("Preview as contact").fill("CARLA@acme.example.com")
+    dialog(console).get_by_label("Preview as contact").press("Enter")
+    expect(dialog(console).locator(".preview-line")).to_have_text("Subject: Welcome, Carla Díaz")
+    expect(dialog(console).locator(".preview-status")).to_have_text("English, as a mail to Carla Díaz")
+    expect(preview(console).locator("body")).to_contain_text("http://acme.localhost:")  # where she signs in
+    dialog(console).get_by_label("Preview as contact").fill("nobody@example.com")
+    dialog(console).get_by_label("Preview as contact").press("Enter")
+    expect(dialog(console).locator(".preview-status")).to_contain_text("no contact has that address")
     expect(dialog(console).locator(".preview-line")).to_have_text("Subject: Welcome, Carla Contact")
 
     # In German, a body with a snippet from the picker; markup a contact might send stays text

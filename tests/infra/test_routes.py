@@ -15,6 +15,7 @@ from deskless.catalog import (
     Auth,
     HttpRoute,
     WebSocketRoute,
+    http_route,
 )
 from tests.infra.conftest import Resource, Synthesized, logical_id_of, mentions
 
@@ -138,3 +139,23 @@ def test_the_contacts_and_domain_routes_reach_their_functions_within_api_gateway
     # an integration's route is checked by the function (its API key), not by the token authorizer
     _, v1 = route(synthesized, synthesized.api("HTTP"), "POST /api/v1/contacts")
     assert v1["Properties"].get("AuthorizationType", "NONE") == "NONE"
+
+
+def test_the_customer_account_pages_reach_the_portals_function_without_the_token_authorizer(
+    synthesized: Synthesized,
+) -> None:
+    portals_id, _ = synthesized.function("portals")
+    contacts_id, _ = synthesized.function("contacts")
+    customer_routes = [r for r in HTTP_ROUTES if r.auth is Auth.COOKIE]
+    assert {r.route_key for r in customer_routes} >= {"POST /help/sign-out", "GET /api/portal/me"}
+    for declared in [*customer_routes, http_route("POST /help/sign-in"), http_route("GET /help")]:
+        _, resource = route(synthesized, synthesized.api("HTTP"), declared.route_key)
+        assert integrated_function(synthesized, resource) == portals_id, declared.route_key
+        # the session cookie is checked by the function, which sees the host it was started on
+        assert resource["Properties"]["AuthorizationType"] == "NONE", declared.route_key
+        rules = resource["Metadata"]["cdk_nag"]["rules_to_suppress"]
+        assert [rule["id"] for rule in rules] == ["AwsSolutions-APIG4"]
+    # a technician's reset of a contact's password goes through the authorizer like every staff route
+    _, reset = route(synthesized, synthesized.api("HTTP"), "POST /api/contacts/{contact_id}/password-reset")
+    assert integrated_function(synthesized, reset) == contacts_id
+    assert reset["Properties"]["AuthorizationType"] == "CUSTOM"

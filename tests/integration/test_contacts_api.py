@@ -100,7 +100,7 @@ def test_a_technician_creates_a_contact_with_everything_a_contact_has(contacts: 
     assert (carla["company_id"], carla["language"], carla["primary"], carla["active"]) == (acme.id, "es", True, True)
     assert carla["created_via"] == "console"
     assert carla["created_at"] > 0
-    assert carla["welcome_requested"] is False
+    assert carla["welcome_requested"] is True  # the email settings' default: new contacts are welcomed
     assert ok(contacts.get(carla["id"])) == carla
 
 
@@ -108,7 +108,8 @@ def test_creating_a_contact_is_one_domain_lookup_and_one_transaction(contacts: C
     with dynamodb_requests() as calls:
         contacts.created("Carla Díaz", "carla@eu.acme.example.com")
 
-    assert calls == {"BatchGetItem": 1, "TransactWriteItems": 1}
+    # and a read of the settings (the welcome setting), which a warm function has cached
+    assert calls == {"GetItem": 1, "BatchGetItem": 1, "TransactWriteItems": 1}
 
 
 def test_a_contact_without_a_company_lands_in_the_one_its_domain_names(contacts: ContactsApi) -> None:

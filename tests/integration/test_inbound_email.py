@@ -97,7 +97,8 @@ def test_the_same_delivery_twice_is_recorded_once(aws: LocalAws) -> None:
     assert answer == {"received": [MESSAGE_ID]}
     assert recorded() == first
     scanned = aws.client("dynamodb").scan(TableName=aws.names.table)["Items"]
-    assert [item["pk"]["S"] for item in scanned] == [f"MAIL#{MESSAGE_ID}"]
+    assert [item["pk"]["S"] for item in scanned if item["type"]["S"] == "inbound_mail"] == [f"MAIL#{MESSAGE_ID}"]
+    assert len([item for item in scanned if item["type"]["S"] == "contact"]) == 1
 
 
 def test_each_record_of_an_event_is_recorded(aws: LocalAws) -> None:

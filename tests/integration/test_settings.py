@@ -55,6 +55,14 @@ DEFAULTS = {
     "channels_locked": False,
     "away_reasons": ["Lunch", "Personal", "Meeting"],
     "notification_repeat_seconds": 30,
+    "support_addresses": ["support@deskless.example.com"],  # the deployment's (here: its mail_from)
+    "create_contacts_from_email": True,
+    "welcome_new_contacts": True,
+    "welcome_template_id": "welcome",
+    "customer_session_hours": 12,
+    "temporary_password_hours": 72,
+    "password_link_hours": 72,
+    "reset_link_minutes": 60,
 }
 
 
@@ -117,6 +125,10 @@ def test_the_new_limit_and_lifetime_apply_to_codes(staff: StaffApi, aws: LocalAw
         ({"away_reasons": "Lunch"}, "away_reasons"),
         ({"away_reasons": None}, "away_reasons"),
         ({"away_reasons": [f"reason {n}" for n in range(11)]}, "away_reasons"),
+        ({"customer_session_hours": 0}, "customer_session_hours"),
+        ({"temporary_password_hours": 30 * 24 + 1}, "temporary_password_hours"),
+        ({"password_link_hours": "72"}, "password_link_hours"),
+        ({"reset_link_minutes": 5}, "reset_link_minutes"),
     ],
 )
 def test_an_invalid_setting_is_a_400_naming_it_and_nothing_changes(
@@ -254,3 +266,86 @@ def test_settings_are_read_fresh_by_admins(staff: StaffApi) -> None:
     table().put({**SETTINGS_KEY, "type": "settings", "code_limit": 5, "code_lifetime_minutes": 20})
 
     assert staff.call("GET /api/settings").json()["code_limit"] == 5
+
+
+# --- email settings -------------------------------------------------------------------------------
+
+
+def test_an_admin_sets_the_email_settings_and_they_are_kept(staff: StaffApi) -> None:
+    email = {
+        "support_addresses": ["Help@Deskless.Example.com ", "billing@deskless.example.com"],
+        "create_contacts_from_email": False,
+        "welcome_new_contacts": False,
+        "welcome_template_id": "welcome",
+    }
+
+    response = staff.call("PATCH /api/settings", email)
+
+    # Then the addresses are kept in lower case, without spaces
+    expected = {**DEFAULTS, **email, "support_addresses": ["help@deskless.example.com", "billing@deskless.example.com"]}
+    assert (response.status, response.json()) == (200, expected)
+    forget_caches()
+    assert staff.call("GET /api/settings").json() == expected
+
+
+@pytest.mark.parametrize(
+    ("addresses", "problem"),
+    [
+        (["help@elsewhere.example.com"], "not at the mail domain deskless.example.com"),
+        (["not an address"], "is not an email address"),
+        (["help@deskless.example.com", "HELP@deskless.example.com"], "each support address must be listed once"),
+        ([], "at least 1 item"),
+        ([f"help{n}@deskless.example.com" for n in range(21)], "at most 20 items"),
+        ("help@deskless.example.com", "valid list"),
+    ],
+)
+def test_a_support_address_off_the_mail_domain_or_invalid_is_refused(
+    staff: StaffApi, addresses: Any, problem: str
+) -> None:
+    response = staff.call("PATCH /api/settings", {"support_addresses": addresses})
+
+    assert (response.status, response.json()["error"]) == (400, "invalid_request")
+    assert all(d["field"].startswith("support_addresses") for d in response.json()["details"])
+    assert problem in response.json()["message"]
+    assert table().get(SETTINGS_KEY) is None
+
+
+def test_a_welcome_template_that_does_not_exist_is_refused_naming_it(staff: StaffApi) -> None:
+    response = staff.call("PATCH /api/settings", {"welcome_template_id": "no-such-template", "code_limit": 3})
+
+    assert (response.status, response.json()["error"]) == (400, "invalid_request")
+    assert [d["field"] for d in response.json()["details"]] == ["welcome_template_id"]
+    assert "there is no email template 'no-such-template'" in response.json()["message"]
+    assert table().get(SETTINGS_KEY) is None  # nothing of the change is stored
+
+
+def test_a_custom_template_may_be_the_welcome_email(staff: StaffApi) -> None:
+    from deskless.templates import EmailTemplateContent, EmailVariant, TemplatePurpose, create_email_template
+
+    mine = create_email_template(
+        EmailTemplateContent(
+            name="Our welcome",
+            purpose=TemplatePurpose.WELCOME,
+            variants={"en": EmailVariant(subject="Hi {[Contact First Name]}", body="{[Portal Password Link]}")},
+        )
+    )
+
+    response = staff.call("PATCH /api/settings", {"welcome_template_id": mine.id})
+
+    assert (response.status, response.json()["welcome_template_id"]) == (200, mine.id)
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"create_contacts_from_email": "yes"}, "create_contacts_from_email"),
+        ({"welcome_new_contacts": None}, "welcome_new_contacts"),
+        ({"welcome_template_id": ""}, "welcome_template_id"),
+    ],
+)
+def test_an_invalid_email_setting_is_a_400_naming_it(staff: StaffApi, body: dict[str, Any], field: str) -> None:
+    response = staff.call("PATCH /api/settings", body)
+
+    assert response.status == 400
+    assert [d["field"] for d in response.json()["details"]] == [field]
+    assert table().get(SETTINGS_KEY) is None

@@ -16,6 +16,8 @@ from typing import Any
 import pytest
 
 from deskless.auth import Principal, Role
+from deskless.companies import create_company, create_portal
+from deskless.contacts import CreatedVia, create_contact
 from deskless.snippets import SNIPPETS, SnippetContext, SnippetValues
 from deskless.template_defaults import BUILT_IN, PASSWORD_RESET, WELCOME
 from local.metering import count_requests
@@ -340,6 +342,74 @@ def test_a_preview_of_the_built_in_password_reset_shows_a_placeholder_link(api: 
     assert preview["language"] == "cs"
     assert "[set-password link: made when sent]" in preview["text"]
     assert "<a>" in preview["html"], "the placeholder is no link target"
+
+
+def test_a_preview_for_a_chosen_contact_shows_their_values_in_their_language_and_issues_nothing(
+    api: TemplatesApi,
+) -> None:
+    # Given a Czech contact of a company with an active portal, and a template in Czech and English
+    company = create_company("Pražská Pekárna")
+    create_portal(company, "pekarna")
+    contact = create_contact(
+        "Jana Nováková",
+        ["jana@pekarna.example.com"],
+        created_via=CreatedVia.CONSOLE,
+        company_id=company.id,
+        language="cs",
+    )
+    made = ok(
+        api.call(
+            "POST /api/email-templates",
+            body=email(
+                en={"subject": "Hello {[Contact First Name]}", "body": "Sign in at {[Portal Address]}"},
+                cs={
+                    "subject": "Dobrý den, {[Contact First Name]}",
+                    "body": "[Heslo]({[Portal Password Link]}) pro {[Company Name]}, {[Ticket Number]}",
+                },
+            ),
+        ),
+        201,
+    )
+
+    # When an admin previews it for her (the ticket's values from the sample)
+    with dynamodb_requests() as calls:
+        preview = ok(
+            api.call(
+                f"POST /api/email-templates/{made['id']}/preview",
+                body={"contact_id": contact.id, "sample": {"ticket_number": "1042"}},
+            )
+        )
+
+    # Then it is the Czech variant with her values, the credential a placeholder, and nothing written
+    assert (preview["language"], preview["subject"]) == ("cs", "Dobrý den, Jana")
+    assert "Pražská Pekárna, 1042" in preview["text"]
+    assert "[set-password link: made when sent]" in preview["text"]
+    assert set(calls) <= {"GetItem", "Query", "BatchGetItem"}, "a preview reads, and writes nothing"
+    assert calls == {"GetItem": 2, "Query": 1}  # the template, the contact; her company with its portal
+
+
+def test_a_draft_previewed_for_a_contact_names_where_they_sign_in(api: TemplatesApi) -> None:
+    contact = create_contact("Gina Gómez", ["gina@gmail.com"], created_via=CreatedVia.CONSOLE)
+    draft = {"subject": "Hi {[Contact Name]}", "body": "{[Portal Address]} as {[Portal Username]}", "language": "en"}
+
+    preview = ok(api.call("POST /api/email-templates/preview", body={**draft, "contact_id": contact.id}))
+    reply = ok(
+        api.call(
+            "POST /api/quick-replies/preview",
+            caller=TECHNICIAN,
+            body={"title": "{[Contact First Name]}", "body": "{[Company Name]}", "contact_id": contact.id},
+        )
+    )
+
+    assert preview["subject"] == "Hi Gina Gómez"
+    assert "/help as gina@gmail.com" in preview["text"]  # Unassigned has no portal: the help centre
+    assert (reply["title"], reply["text"].strip()) == ("Gina", "Unassigned")
+
+
+def test_a_preview_for_a_contact_that_does_not_exist_is_not_found(api: TemplatesApi) -> None:
+    draft = {"subject": "Hi", "body": "{[Contact Name]}", "contact_id": "0123456789abcdef"}
+
+    assert refused(api.call("POST /api/email-templates/preview", body=draft)) == (404, "not_found")
 
 
 # --- quick replies ------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from fastapi.routing import APIRoute
 from deskless.auth import Role
 from deskless.catalog import (
     API_KEY,
+    CUSTOMERS,
     FUNCTIONS,
     HTTP_AUTHORIZER,
     HTTP_ROUTES,
@@ -94,7 +95,9 @@ def test_each_route_says_who_may_call_it(route: Any) -> None:
 
 @pytest.mark.parametrize("route", HTTP_ROUTES, ids=lambda r: r.route_key)
 def test_api_gateway_asks_for_a_token_exactly_where_a_signed_in_caller_is_named(route: Any) -> None:
-    assert (route.auth is Auth.TOKEN) == (route.allow not in (PUBLIC, API_KEY))
+    # customers sign in with a cookie, which their function checks: the gateway asks them for nothing
+    assert (route.auth is Auth.TOKEN) == (route.allow not in (PUBLIC, API_KEY) and not route.allow <= CUSTOMERS)
+    assert (route.auth is Auth.COOKIE) == (route.allow <= CUSTOMERS)
 
 
 @pytest.mark.parametrize("route", WEBSOCKET_ROUTES, ids=lambda r: r.route_key)

@@ -64,6 +64,11 @@ EXPECTED: dict[type[DesklessError], tuple[int, str]] = {
     errors.DomainRefused: (400, "domain_refused"),
     errors.UnassignedCompany: (409, "unassigned_company"),
     errors.InvalidCsv: (400, "invalid_csv"),
+    errors.PasswordRefused: (400, "password_refused"),
+    errors.CredentialInvalid: (400, "credential_invalid"),
+    errors.ContactDeactivated: (409, "contact_deactivated"),
+    errors.PasswordChangeRequired: (403, "password_change_required"),
+    errors.WrongPortal: (403, "wrong_portal"),
 }
 
 
@@ -108,7 +113,9 @@ def test_a_domain_error_becomes_its_status_and_code(cls: type[DesklessError]) ->
     response = health_raising(make(cls))
 
     assert response.status == status
-    assert response.json() == {"error": code, "message": f"{cls.__name__} happened."}
+    answer = response.json()
+    assert {"error": answer["error"], "message": answer["message"]} == {"error": code, "message": make(cls).message}
+    assert set(answer) <= {"error", "message", "details"}
 
 
 def test_too_many_requests_tells_the_client_when_to_retry() -> None:

@@ -20,7 +20,7 @@ from aws_lambda_powertools.utilities.parser.models import (
 )
 from pydantic import BaseModel
 
-from deskless import chat_requests, companies, realtime
+from deskless import chat_requests, companies, contacts, realtime
 from deskless.auth import Principal, bearer_token
 from deskless.catalog import (
     HTTP_ROUTES,
@@ -54,6 +54,7 @@ MODELS: dict[str, type[BaseModel]] = {
     "stream_modify": DynamoDBStreamModel,
     "stream_ttl_remove": DynamoDBStreamModel,
     "stream_chat_request_insert": DynamoDBStreamModel,
+    "stream_contact_insert": DynamoDBStreamModel,
     "ses_receipt": SesModel,
 }
 HTTP_SAMPLES = [name for name, model in MODELS.items() if model is APIGatewayProxyEventV2Model]
@@ -299,7 +300,34 @@ def test_the_chat_request_sample_is_a_request_as_create_chat_request_writes_it(
     assert matches_any(subscription.filters, event)
 
 
-@pytest.mark.parametrize("name", ["stream_insert", "stream_modify", "stream_ttl_remove", "stream_chat_request_insert"])
+def test_the_contact_sample_is_a_contact_from_email_as_create_contact_writes_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    event = record("stream_contact_insert")
+    new = deserialize(event["dynamodb"]["NewImage"])
+    fake = CapturingTable()
+    monkeypatch.setattr(contacts, "table", lambda: fake)
+
+    contacts.create_contact(
+        new["name"],
+        new["emails"],
+        created_via=contacts.CreatedVia.EMAIL,
+        company_id=new["company_id"],
+        welcome_requested=True,
+        contact_id=new["contact_id"],
+        now=new["created_at"],
+    )
+
+    assert event["eventName"] == "INSERT"
+    assert new == fake.items[0]
+    (subscription,) = [s for s in STREAM_SUBSCRIPTIONS if s.function == "events"]
+    assert matches_any(subscription.filters, event)  # it asks for the welcome email
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["stream_insert", "stream_modify", "stream_ttl_remove", "stream_chat_request_insert", "stream_contact_insert"],
+)
 def test_stream_record_keys_are_the_keys_of_their_image(name: str) -> None:
     event = record(name)
     image = event["dynamodb"].get("NewImage") or event["dynamodb"]["OldImage"]

@@ -75,7 +75,8 @@ def test_each_operation_says_who_may_call_it_as_the_catalog_does(route: HttpRout
         assert described["security"] == [{"apiKey": []}]
     else:
         roles = [caller.value for caller in Caller if caller in route.allow]
-        assert described["security"] == [{"bearer": roles}]
+        scheme = "session" if route.auth == Auth.COOKIE else "bearer"
+        assert described["security"] == [{scheme: roles}]
 
 
 @pytest.mark.parametrize("route", HTTP_ROUTES, ids=HTTP_ROUTE_IDS)
@@ -90,12 +91,22 @@ def test_the_gate_refusals_are_described_where_the_gate_refuses(route: HttpRoute
             assert {"$ref": "#/components/schemas/GatewayRefusal"} in (
                 responses[status]["content"]["application/json"]["schema"]["anyOf"]
             )
+    elif route.auth == Auth.COOKIE and "application/json" in responses["401"]["content"]:
+        # the function's own gate: the session cookie, the CSRF token, a new password owed
+        assert "unauthorized" in codes(responses["401"])
+        assert {"forbidden", "password_change_required"} <= codes(responses["403"])
+    elif route.auth == Auth.COOKIE:  # a page: the same refusals, said as pages
+        assert "`unauthorized`" in responses["401"]["description"]
+        assert {"text/html"} <= set(responses["403"]["content"])
+        assert "`password_change_required`" in responses["403"]["description"]
     elif Caller.API_KEY in route.allow:
         assert codes(responses["401"]) == {InvalidApiKey.code}
     else:  # a public route: a 401 only if its own logic gives one (a wrong password)
         declared = {error.code for error in openapi.api_of(route.function).errors[route.route_key]}
-        if "401" in responses:
+        if "401" in responses and "application/json" in responses["401"].get("content", {}):
             assert codes(responses["401"]) <= declared
+        elif "401" in responses:  # a page that says it itself (the sign-in form again)
+            assert set(responses["401"]["content"]) == {"text/html"}
 
 
 @pytest.mark.parametrize("route", HTTP_ROUTES, ids=HTTP_ROUTE_IDS)

@@ -18,9 +18,12 @@ from typing import Any
 
 import pytest
 
+from deskless import credentials
 from deskless.companies import Company, Portal, PortalStatus
+from deskless.contacts import Contact, CreatedVia
+from deskless.credentials import CustomerSession
 from deskless.invitations import Invitation, InvitationState
-from functions.portals import join, pages, visit
+from functions.portals import account, join, pages, visit
 from functions.portals.join import invite_page, join_page
 from functions.portals.pages import Page, templates
 from functions.portals.support import home_page, widget_page
@@ -61,6 +64,8 @@ def invitations(monkeypatch: pytest.MonkeyPatch) -> Invitations:
     monkeypatch.setattr(pages, "get_settings", lambda: SETTINGS)
     monkeypatch.setattr(join, "open_invitation", fake.open)
     monkeypatch.setattr(visit, "available", lambda technician_ids: [])
+    monkeypatch.setattr(account, "session_of", lambda cookie: SIGNED_IN)
+    monkeypatch.setattr(credentials, "csrf_token_of", lambda stored_hash: "c" * 64)
     return fake
 
 
@@ -72,6 +77,18 @@ def hostile_visit(status: PortalStatus = PortalStatus.ACTIVE, **asked: Any) -> V
     return Visit("xss", company, portal, lang=HOSTILE_LANG, accept_language=HOSTILE_LANG, **asked)
 
 
+HOSTILE_CONTACT = Contact(
+    id="0123456789abcdef",
+    name=HOSTILE,
+    emails=["x@example.com"],
+    company_id="c-1",
+    created_via=CreatedVia.CONSOLE,
+    created_at=1,
+    updated_at=1,
+)
+SIGNED_IN = CustomerSession(HOSTILE_CONTACT, "xss", "c-1", must_change_password=False, expires_at=2, secret_hash="h")
+FORCED = CustomerSession(HOSTILE_CONTACT, "xss", "c-1", must_change_password=True, expires_at=2, secret_hash="h")
+A_TOKEN = "0123456789abcdef." + "x" * 43
 NO_PORTAL = Visit("globex", None, None, lang=HOSTILE_LANG)
 CONSOLE = Visit(None, None, None, console=True, lang=HOSTILE_LANG)
 PAGES: dict[str, Callable[[], Page]] = {
@@ -88,8 +105,25 @@ PAGES: dict[str, Callable[[], Page]] = {
     "unknown portal": lambda: home_page(NO_PORTAL),
     "join page on an unknown portal": lambda: join_page(NO_PORTAL),
     "join page on the console's host": lambda: join_page(CONSOLE, "123456789"),
+    "account": lambda: account.account_page(hostile_visit(), "a cookie"),
+    "sign-in with problems": lambda: account.sign_in_page(
+        hostile_visit(), email=HOSTILE, problem=HOSTILE, problems={"email": HOSTILE}
+    ),
+    "help centre's sign-in": lambda: account.sign_in_page(CONSOLE, done="signed-out"),
+    "forgot password": lambda: account.forgot_page(hostile_visit(), email=HOSTILE, problems={"email": HOSTILE}),
+    "forgot password, sent": lambda: account.forgot_page(hostile_visit(), sent=True),
+    "set password": lambda: account.set_password_page(hostile_visit(), A_TOKEN, problems={"password": HOSTILE}),
+    "set password, not a link": lambda: account.set_password_page(hostile_visit(), HOSTILE),
+    "change password": lambda: account.change_page(hostile_visit(), SIGNED_IN, problems={"current_password": HOSTILE}),
+    "new password first": lambda: account.change_page(hostile_visit(), FORCED),
+    "account on an inactive portal": lambda: account.sign_in_page(hostile_visit(PortalStatus.INACTIVE)),
 }
-WITHOUT_PORTAL = {"unknown portal", "join page on an unknown portal", "join page on the console's host"}
+WITHOUT_PORTAL = {
+    "unknown portal",
+    "join page on an unknown portal",
+    "join page on the console's host",
+    "help centre's sign-in",
+}
 
 
 @pytest.fixture

@@ -62,6 +62,7 @@ API_KEY: Allowed = frozenset({Caller.API_KEY})
 STAFF: Allowed = frozenset({Caller.TECHNICIAN, Caller.ADMIN})
 ADMIN: Allowed = frozenset({Caller.ADMIN})
 VISITOR: Allowed = frozenset({Caller.VISITOR})
+CUSTOMERS: Allowed = frozenset({Caller.CONTACT, Caller.PRIMARY_CONTACT})  # signed in to a portal (a cookie)
 CONNECTS: Allowed = STAFF | VISITOR  # who may open a WebSocket: consoles, and visitors of a session or chat request
 SIGNED_IN: Allowed = frozenset(Caller) - PUBLIC - API_KEY  # any token: customers and staff
 
@@ -92,6 +93,10 @@ class Auth(StrEnum):
 
     PUBLIC = "public"  # no authorizer
     TOKEN = "token"  # the HTTP Lambda authorizer must accept a bearer token
+    # A customer's session cookie (and, for a change, its CSRF token), which the function checks
+    # itself (deskless.http): an authorizer would see neither the cookie's session in the table
+    # nor the host it is valid on, and must not be asked for a bearer token browsers never send.
+    COOKIE = "cookie"
 
 
 @dataclass(frozen=True)
@@ -129,10 +134,16 @@ class HttpRoute:
     route_key: str  # "METHOD /path/{param}", as API Gateway spells it
     function: str
     allow: Allowed
+    # A contact who signed in with a temporary password may call only the routes that say so
+    # (choosing a new password, signing out) until they have chosen one.
+    before_new_password: bool = False
 
     @property
     def auth(self) -> Auth:
-        """A route that names a signed-in caller goes through the Lambda authorizer."""
+        """A route for customers only checks their session cookie in its function; any other that
+        names a signed-in caller goes through the Lambda authorizer."""
+        if self.allow <= CUSTOMERS:
+            return Auth.COOKIE
         return Auth.TOKEN if self.allow & SIGNED_IN else Auth.PUBLIC
 
     @property
@@ -206,14 +217,16 @@ FUNCTIONS: tuple[Function, ...] = (
     Function(
         "portals",
         Trigger.HTTP,
-        _RW | {Access.SIGNING_KEY, Access.ORIGIN_SECRET},
-        "Companies and their portals; each portal's pages, chat widget, chat requests and messages.",
+        _RW | {Access.SIGNING_KEY, Access.SEND_EMAIL, Access.ORIGIN_SECRET},
+        "Companies and their portals; each portal's pages, chat widget, chat requests and messages; "
+        "customers' sign-in and passwords on their portal or the help centre.",
     ),
     Function(
         "contacts",
         Trigger.HTTP,
-        _RW | {Access.ORIGIN_SECRET},
-        "Contacts: find, create, edit, deactivate, import from CSV; integrations create them with an API key.",
+        _RW | {Access.SEND_EMAIL, Access.ORIGIN_SECRET},
+        "Contacts: find, create, edit, deactivate, import from CSV, reset a contact's portal password, send the "
+        "welcome email again; integrations create them with an API key.",
         timeout_s=29,  # a CSV import of 500 rows; API Gateway waits 30 s at most
     ),
     Function(
@@ -306,6 +319,8 @@ HTTP_ROUTES: tuple[HttpRoute, ...] = (
     HttpRoute("GET /api/contacts/{contact_id}", "contacts", STAFF),
     HttpRoute("PATCH /api/contacts/{contact_id}", "contacts", STAFF),
     HttpRoute("POST /api/contacts/{contact_id}/deactivate", "contacts", STAFF),
+    HttpRoute("POST /api/contacts/{contact_id}/password-reset", "contacts", STAFF),
+    HttpRoute("POST /api/contacts/{contact_id}/welcome", "contacts", STAFF),
     HttpRoute("POST /api/contacts/import/preview", "contacts", ADMIN),
     HttpRoute("POST /api/contacts/import", "contacts", ADMIN),
     HttpRoute("POST /api/v1/contacts", "contacts", API_KEY),
@@ -336,6 +351,20 @@ HTTP_ROUTES: tuple[HttpRoute, ...] = (
     HttpRoute("GET /join", "portals", PUBLIC),
     HttpRoute("GET /join/{code}", "portals", PUBLIC),
     HttpRoute("GET /invite/{token}", "portals", PUBLIC),
+    # Customers' accounts, on their portal or the help centre (the support domain itself): the
+    # pages are forms that post to themselves; the signed-in ones check the session cookie, and
+    # every change a CSRF token and the request's Origin (deskless.http).
+    HttpRoute("GET /help", "portals", PUBLIC),
+    HttpRoute("GET /help/sign-in", "portals", PUBLIC),
+    HttpRoute("POST /help/sign-in", "portals", PUBLIC),
+    HttpRoute("GET /help/forgot-password", "portals", PUBLIC),
+    HttpRoute("POST /help/forgot-password", "portals", PUBLIC),
+    HttpRoute("GET /help/set-password", "portals", PUBLIC),
+    HttpRoute("POST /help/set-password", "portals", PUBLIC),
+    HttpRoute("GET /help/change-password", "portals", CUSTOMERS, before_new_password=True),
+    HttpRoute("POST /help/change-password", "portals", CUSTOMERS, before_new_password=True),
+    HttpRoute("POST /help/sign-out", "portals", CUSTOMERS, before_new_password=True),
+    HttpRoute("GET /api/portal/me", "portals", CUSTOMERS),
 )
 
 WEBSOCKET_ROUTES: tuple[WebSocketRoute, ...] = (
@@ -383,6 +412,13 @@ def _ended_chat_request() -> Mapping[str, Any]:
     return {"eventName": ["MODIFY"], "dynamodb": {"NewImage": image}}
 
 
+def _contact_to_welcome() -> Mapping[str, Any]:
+    """A contact created with the welcome email asked for (from an email, in the console, or by an
+    import that asked): the events function sends it."""
+    image = {TYPE_ATTRIBUTE: {"S": [Entity.CONTACT.value]}, "welcome_requested": {"BOOL": [True]}}
+    return {"eventName": ["INSERT"], "dynamodb": {"NewImage": image}}
+
+
 STREAM_SUBSCRIPTIONS: tuple[StreamSubscription, ...] = (
     StreamSubscription(
         "events",
@@ -393,6 +429,7 @@ STREAM_SUBSCRIPTIONS: tuple[StreamSubscription, ...] = (
             _inserted(Entity.CHAT_REQUEST),
             _ended_chat_request(),
             _removed(Entity.QUEUE_ENTRY),
+            _contact_to_welcome(),
         ),
     ),
 )

@@ -13,8 +13,10 @@ and an address freed by an edit is free at once.
 
 Other functions call this module: the console's contacts API, inbound email (a contact for an
 unknown sender: `create_contact(..., created_via=CreatedVia.EMAIL)`), the portal's sign-in
-(`find_contact_by_email`). A contact created with `welcome_requested` asks for the welcome email;
-sending it (from the table's stream, once) is the welcome-email part of issue 11, not built yet.
+(`find_contact_by_email`). A contact created with `welcome_requested` asks for the welcome email,
+which the events function sends from the table's stream (deskless.welcome), once: it first claims
+it on the contact item (`claim_welcome`: `welcome_sent_at` set only if absent), so a batch the
+stream delivers again finds it claimed.
 """
 
 from __future__ import annotations
@@ -32,9 +34,11 @@ from pydantic import BaseModel, Field
 
 from .companies import UNASSIGNED_ID, companies_by_domain, company_exists
 from .data import (
+    EXISTS,
     NEW_ITEM,
     Action,
     Condition,
+    ConditionFailed,
     Item,
     TransactionCanceled,
     delete_action,
@@ -84,7 +88,8 @@ class Contact(BaseModel):
     created_at: int
     updated_at: int
     welcome_requested: bool = Field(
-        default=False, description="Whether the contact is to get the welcome email (sent by a later release)."
+        default=False,
+        description="Whether the contact was to get the welcome email when created (sent once, from the stream).",
     )
 
 
@@ -219,16 +224,18 @@ def create_contact(
     primary: bool = False,
     welcome_requested: bool = False,
     also: Sequence[Action] = (),
+    contact_id: str | None = None,
     now: float | None = None,
 ) -> Contact:
     """Store a new contact in one transaction with its address guards and entries (and `also`, a
-    caller's own writes). Without a company, the domain of its addresses places it, else
-    Unassigned. ContactEmailTaken names an address another contact has; NotFound, a company that
-    does not exist."""
+    caller's own writes, which may name the contact by `contact_id`, given then). Without a
+    company, the domain of its addresses places it, else Unassigned. ContactEmailTaken names an
+    address another contact has; NotFound, a company that does not exist; a refusal of `also`
+    is TransactionCanceled, as DynamoDB said it."""
     addresses = contact_emails(emails)
     at = int(time.time() if now is None else now)
     contact = Contact(
-        id=secrets.token_hex(8),
+        id=contact_id or new_contact_id(),
         name=name,
         emails=addresses,
         phone=phone,
@@ -249,6 +256,43 @@ def create_contact(
     ]
     _write(actions, addresses, guards_from=2)
     return contact
+
+
+def new_contact_id() -> str:
+    return secrets.token_hex(8)
+
+
+def claim_welcome(contact_id: str, *, now: float | None = None) -> bool:
+    """Claim sending the contact's first welcome email: True once, whoever asks how often (one
+    conditional UpdateItem setting `welcome_sent_at`); False if it was claimed already, or the
+    contact is gone or deactivated (since the stream's image of them was taken)."""
+    unclaimed = Condition(
+        "attribute_exists(pk) AND attribute_not_exists(welcome_sent_at) AND active = :active",
+        values={":active": True},
+    )
+    try:
+        table().update(
+            contact_key(contact_id),
+            set_values={"welcome_sent_at": int(time.time() if now is None else now)},
+            condition=unclaimed,
+        )
+    except ConditionFailed:
+        return False
+    return True
+
+
+def release_welcome(contact_id: str) -> None:
+    """Give a claim up again (sending failed): the stream's retry may claim it anew."""
+    table().update(contact_key(contact_id), remove=["welcome_sent_at"], condition=EXISTS)
+
+
+def welcomed(contact_id: str, *, now: float | None = None) -> None:
+    """Note that a welcome email was sent just now (sent again by a technician)."""
+    table().update(
+        contact_key(contact_id),
+        set_values={"welcome_sent_at": int(time.time() if now is None else now)},
+        condition=EXISTS,
+    )
 
 
 def _write(actions: Sequence[Action], guarded: Sequence[str], *, guards_from: int) -> None:
@@ -342,6 +386,16 @@ def find_contact_by_email(email: str) -> Contact | None:
     guard = table().get(contact_email_key(email.strip()))
     item = table().get(contact_key(guard["contact_id"])) if guard else None
     return contact_from_item(item) if item else None
+
+
+def email_guard(email: str) -> Key:
+    """The key of the guard of an address, for a read batched with others (the portal's sign-in)."""
+    return contact_email_key(email.strip())
+
+
+def guarded_contact(guard: Item | None) -> str | None:
+    """The id of the contact an address's guard, read with `email_guard`, names (None: nobody's)."""
+    return str(guard["contact_id"]) if guard else None
 
 
 def contacts_with_emails(emails: Sequence[str]) -> dict[str, str]:

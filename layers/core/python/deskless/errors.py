@@ -284,3 +284,45 @@ class SharedQuickReply(Forbidden):
     """Only admins add, change or delete the shared quick replies (technicians use them)."""
 
     code = "shared_quick_reply"
+
+
+class PasswordRefused(InvalidRequest):
+    """A password that may not be a contact's (too short, one of the most common, ...), or a current
+    password that is not right; `details` names the field, so a page can say it next to it."""
+
+    code = "password_refused"
+
+    def __init__(self, message: str, field: str = "password", reason: str = "") -> None:
+        super().__init__(message)
+        self.field = field
+        self.reason = reason  # which rule: a page says it in the visitor's language
+        self.details = [{"field": field, "problem": message}]
+
+
+class CredentialInvalid(InvalidRequest):
+    """A set-password link or temporary password that does not work any more: used, replaced by a
+    newer one, or expired (one answer for all)."""
+
+    code = "credential_invalid"
+
+
+class ContactDeactivated(Conflict):
+    """The contact is deactivated: they cannot sign in, and get no credentials."""
+
+    code = "contact_deactivated"
+
+
+class PasswordChangeRequired(Forbidden):
+    """The contact signed in with a temporary password: choosing a new one comes before anything else."""
+
+    code = "password_change_required"
+
+
+class WrongPortal(Forbidden):
+    """The contact's account is on another portal (or the help centre): the message says where."""
+
+    code = "wrong_portal"
+
+    def __init__(self, address: str) -> None:
+        super().__init__(f"Your account is not on this portal. Sign in at {address}")
+        self.address = address

@@ -11,7 +11,8 @@ import json
 import re
 import threading
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
+from urllib.parse import parse_qs, urlsplit
 
 from aws_lambda_powertools.logging import correlation_paths
 from fastapi import Depends, FastAPI, Header, Request
@@ -24,12 +25,15 @@ from starlette.exceptions import HTTPException
 from .api_keys import authenticate
 from .auth import Principal
 from .bodies import parse_json
-from .catalog import Allowed, Caller, HttpRoute, http_route, in_words
-from .edge import ORIGIN_VERIFY_HEADER, PORTAL_HOST_HEADER, VIEWER_IP_HEADER, source_key
+from .catalog import Auth, Caller, HttpRoute, http_route, in_words
+from .edge import ORIGIN_VERIFY_HEADER, PORTAL_HOST_HEADER, VIEWER_IP_HEADER, portal_label, source_key
 from .entry import Entry
-from .errors import DesklessError, Forbidden, InvalidRequest, Unauthorized
+from .errors import DesklessError, Forbidden, InvalidRequest, PasswordChangeRequired, Unauthorized
 from .observability import logger, metrics, tracer
 from .settings import get_settings
+
+if TYPE_CHECKING:
+    from .credentials import CustomerSession
 
 Endpoint = Callable[..., Any]
 Scope = MutableMapping[str, Any]
@@ -65,7 +69,7 @@ def error_response(status: int, code: str, message: str, **extra: Any) -> JSONRe
     return ErrorResponse({"error": code, "message": message, **extra}, status_code=status)
 
 
-async def _domain_error(_: Request, error: Exception) -> JSONResponse:
+async def domain_error(_: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, DesklessError)
     details = getattr(error, "details", None)  # where in the request each problem is, when the error knows
     response = error_response(error.status, error.code, error.message, **({"details": details} if details else {}))
@@ -150,8 +154,89 @@ def portal_host(request: Request) -> str:
     return request.headers.get(PORTAL_HOST_HEADER, "")
 
 
-def _gate(allow: Allowed) -> list[Any]:
-    """The dependencies that let in exactly the callers `allow` names, before anything else runs."""
+# --- customers: a session cookie, and a CSRF token for every change ------------------------------
+
+CSRF_HEADER = "x-csrf-token"  # where a page's script sends the session's CSRF token
+CSRF_FIELD = "csrf_token"  # where a page's form does
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def account_host(request: Request) -> str | None:
+    """Where on the deployment a customer's request came: a portal's subdomain, "" for the help
+    centre (the support domain itself), None for any other host."""
+    host = portal_host(request).strip().lower()
+    settings = get_settings()
+    if host == urlsplit(settings.public_url).netloc.lower():
+        return ""
+    return portal_label(host, settings.support_domain)
+
+
+def same_origin(request: Request) -> bool:
+    """The request was sent by a page of the host it went to (what a form or script on another
+    website cannot fake in a browser): its Origin, when it has one, is that host's, and its
+    Sec-Fetch-Site, when it has one, says so. A page whose Referrer-Policy is no-referrer (every
+    portal page's) posts its forms with `Origin: null`: then Sec-Fetch-Site alone decides, and
+    must be there. A client that is no browser sends neither, and has no victim's cookie to abuse."""
+    scheme = urlsplit(get_settings().public_url).scheme
+    origin = request.headers.get("origin")
+    site = request.headers.get("sec-fetch-site")
+    if origin == "null" and site is None:
+        return False
+    if origin not in (None, "null") and origin.lower() != f"{scheme}://{portal_host(request).strip().lower()}":
+        return False
+    return (site or "same-origin") in ("same-origin", "none")
+
+
+def check_same_origin(request: Request) -> None:
+    if not same_origin(request):
+        raise Forbidden("This request did not come from this site's own page.")
+
+
+async def _csrf_token_sent(request: Request) -> str:
+    sent = request.headers.get(CSRF_HEADER)
+    if sent is None and "application/x-www-form-urlencoded" in request.headers.get("content-type", ""):
+        form = parse_qs((await request.body()).decode("utf-8", "replace"), max_num_fields=20)
+        sent = (form.get(CSRF_FIELD) or [""])[0]
+    return sent or ""
+
+
+def _customer_gate(route: HttpRoute) -> list[Any]:
+    """A customer's route: the session its cookie names, on the host it was started on; for a
+    change, the session's CSRF token and a same-origin request; a new password first after a
+    temporary one; and a caller the route names."""
+
+    async def signed_in_customer(request: Request) -> None:
+        from .credentials import SESSION_COOKIE, session_of  # only customers' routes pay for it
+
+        session = session_of(request.cookies.get(SESSION_COOKIE))
+        if session is None or session.portal != account_host(request):
+            raise Unauthorized("Sign in first.")
+        if route.method not in SAFE_METHODS:
+            check_same_origin(request)
+            if not hmac.compare_digest((await _csrf_token_sent(request)).encode(), session.csrf_token.encode()):
+                raise Forbidden("This form has expired; reload the page and try again.")
+        if session.must_change_password and not route.before_new_password:
+            raise PasswordChangeRequired("Choose a new password first.")
+        if Caller(session.role) not in route.allow:
+            raise Forbidden(f"This is for {in_words(route.allow)} only.")
+        request.state.customer = session
+
+    return [Depends(signed_in_customer)]
+
+
+def customer(request: Request) -> CustomerSession:
+    """The customer's session, as the route's gate found it."""
+    session: CustomerSession | None = getattr(request.state, "customer", None)
+    if session is None:
+        raise Unauthorized("Sign in first.")
+    return session
+
+
+def _gate(route: HttpRoute) -> list[Any]:
+    """The dependencies that let in exactly the callers the route names, before anything else runs."""
+    allow = route.allow
+    if route.auth is Auth.COOKIE:
+        return _customer_gate(route)
     if Caller.PUBLIC in allow:
         return []
     if Caller.API_KEY in allow:
@@ -180,7 +265,7 @@ class Api:
             openapi_url=None,
             dependencies=[Depends(verify_origin)],
         )
-        self.app.add_exception_handler(DesklessError, _domain_error)
+        self.app.add_exception_handler(DesklessError, domain_error)
         self.app.add_exception_handler(RequestValidationError, _invalid_request)
         self.app.add_exception_handler(HTTPException, _http_error)
         self.app.add_exception_handler(Exception, _unexpected)
@@ -209,7 +294,7 @@ class Api:
                 endpoint,
                 methods=[route.method],
                 name=endpoint.__name__,
-                dependencies=_gate(route.allow),
+                dependencies=_gate(route),
                 **options,
             )
             self.routes[route_key] = endpoint

@@ -19,6 +19,8 @@ class Settings(BaseSettings):
     websocket_url: str  # what browsers connect to (wss://...)
     websocket_callback_url: str  # the @connections management endpoint
     mail_from: str = "support@example.com"
+    # The deployment's support addresses (comma-separated), the email settings' default; else mail_from.
+    support_addresses: str = ""
     ses_configuration_set: str = ""
     inbound_bucket: str = ""
     token_ttl_seconds: int = 12 * 3600

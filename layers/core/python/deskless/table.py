@@ -45,6 +45,9 @@ Access patterns (every read is a GetItem or a Query; nothing scans):
 | list contacts, by name                | Query     | GSI1 gsi1pk=CONTACTS  gsi1sk=<name>#<id>       |
 | a company's contacts, by name         | Query     | pk=COMPANYCONTACTS#<company> sk=<name>#<id>    |
 | contacts by a word of name or email   | Query     | pk=CONTACTTERM#<first char> sk begins <prefix> |
+| a contact with password, credential   | BatchGet  | pk=CONTACT#<id> sk=CONTACT, PASSWORD, CREDENTIAL |
+| a customer session, with its contact  | BatchGet  | pk=CONTACT#<id> sk=CONTACT, PORTALSESSION#<hash> |
+| a contact's sessions (to end them)    | Query     | pk=CONTACT#<id>       sk begins PORTALSESSION#  |
 | email template by id (an admin's edit of a built-in one too) | GetItem | pk=TEMPLATES#EMAIL sk=<id> |
 | list email templates                  | Query     | pk=TEMPLATES#EMAIL                             |
 | shared quick replies                  | Query     | pk=QUICKREPLIES#SHARED                         |
@@ -130,6 +133,9 @@ class Entity(StrEnum):
     CONTACT = "contact"
     CONTACT_EMAIL = "contact_email"
     CONTACT_ENTRY = "contact_entry"  # a contact's place in its company's list, or under a search term
+    CONTACT_PASSWORD = "contact_password"
+    CREDENTIAL = "credential"  # a contact's pending temporary password or set-password link
+    CUSTOMER_SESSION = "customer_session"
     EMAIL_TEMPLATE = "email_template"
     QUICK_REPLY = "quick_reply"
 
@@ -335,6 +341,26 @@ def contact_key(contact_id: str) -> Key:
 def contact_email_key(email: str) -> Key:
     """The guard that keeps a contact's email address unique across contacts, whatever its case."""
     return {"pk": f"CONTACTEMAIL#{email.lower()}", "sk": "CONTACTEMAIL"}
+
+
+def contact_password_key(contact_id: str) -> Key:
+    return {"pk": contact_partition(contact_id), "sk": "PASSWORD"}
+
+
+def credential_key(contact_id: str) -> Key:
+    """A contact's one pending credential (a temporary password or a link): issuing one replaces it."""
+    return {"pk": contact_partition(contact_id), "sk": "CREDENTIAL"}
+
+
+def contact_partition(contact_id: str) -> str:
+    return f"CONTACT#{contact_id}"
+
+
+CUSTOMER_SESSION_PREFIX = "PORTALSESSION#"
+
+
+def customer_session_key(contact_id: str, secret_hash: str) -> Key:
+    return {"pk": contact_partition(contact_id), "sk": f"{CUSTOMER_SESSION_PREFIX}{secret_hash}"}
 
 
 CONTACT_LIST = "CONTACTS"

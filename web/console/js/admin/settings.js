@@ -2,6 +2,7 @@
 // them. Save sends only what changed; what the API refuses is shown next to its field.
 
 import { h, replace, toast, uid } from "../dom.js";
+import { EMAIL_SETTINGS } from "./email-settings.js";
 import { Form, loadInto, viewHead } from "./ui.js";
 
 const MAX_AWAY_REASONS = 10;
@@ -85,6 +86,43 @@ const GROUPS = [
         min: 0,
         max: 600,
         hint: "How often an unseen notification sounds again while the console is not looked at (0–600); 0: once.",
+      },
+    ],
+  },
+  {
+    title: "Customer portal",
+    settings: [
+      {
+        name: "customer_session_hours",
+        label: "Customer session (hours)",
+        kind: "integer",
+        min: 1,
+        max: 720,
+        hint: "How long a contact stays signed in to their portal (1–720 hours).",
+      },
+      {
+        name: "password_link_hours",
+        label: "Set-password link (hours)",
+        kind: "integer",
+        min: 1,
+        max: 720,
+        hint: "How long the single-use link in a welcome email works (1–720 hours). A link is the safer choice: no password travels by email.",
+      },
+      {
+        name: "temporary_password_hours",
+        label: "Temporary password (hours)",
+        kind: "integer",
+        min: 1,
+        max: 720,
+        hint: "How long a temporary password works, sent by {[Portal Password]} or made by a technician (1–720 hours); it must be changed at the first sign-in.",
+      },
+      {
+        name: "reset_link_minutes",
+        label: "Password-reset link (minutes)",
+        kind: "integer",
+        min: 10,
+        max: 1440,
+        hint: "How long the link in a password-reset email works (10–1440 minutes).",
       },
     ],
   },
@@ -222,7 +260,11 @@ const CONTROLS = { integer: integerControl, boolean: booleanControl, list: listC
 function settingsForm(ctx, loaded) {
   let saved = loaded;
   const form = new Form({ class: "settings-form", "aria-label": "Settings" });
-  const known = new Set(GROUPS.flatMap((group) => group.settings.map((setting) => setting.name)));
+  // the email settings have a page of their own
+  const known = new Set([
+    ...GROUPS.flatMap((group) => group.settings.map((setting) => setting.name)),
+    ...EMAIL_SETTINGS,
+  ]);
   const others = Object.keys(saved)
     .filter((name) => !known.has(name))
     .map((name) => describeUnknown(name, saved[name]));

@@ -7,6 +7,7 @@ import { confirmAction, openDialog } from "../dialogs.js";
 import { field, h, languageName, languageSelect, replace, toast } from "../dom.js";
 import { busy, ErrorMessage } from "../errors.js";
 import { KeyedList, KeyedTable } from "../keyed-list.js";
+import { passwordResetDialog } from "./password-reset.js";
 
 const SEARCH_DELAY_MS = 250;
 const ACTIONS = { create: "Create", update: "Update", refuse: "Refused" };
@@ -101,6 +102,19 @@ async function setActive(ctx, contact, problem, reload) {
     await (active ? ctx.api.patch(path, { active: true }) : ctx.api.post(`${path}/deactivate`));
     toast(`${contact.name} ${active ? "reactivated" : "deactivated"}.`, "ok");
     await reload();
+  } catch (error) {
+    problem.show(error);
+  }
+}
+
+/** Send the contact's welcome email again, now (new credentials: the earlier ones stop working). */
+async function sendWelcome(ctx, contact, problem) {
+  const question = `Send ${contact.name} the welcome email again? A new sign-in link replaces the one sent before.`;
+  if (!(await confirmAction({ message: question, confirm: "Send welcome" }))) return;
+  problem.clear();
+  try {
+    const sent = await ctx.api.post(`/api/contacts/${encodeURIComponent(contact.id)}/welcome`);
+    toast(`Welcome email sent to ${sent.sent_to}.`, "ok");
   } catch (error) {
     problem.show(error);
   }
@@ -229,6 +243,30 @@ function contactRow(contact) {
         { type: "button", class: "small", "aria-label": `Edit ${contact.name}`, dataset: { action: "edit" } },
         "Edit",
       ),
+      contact.active
+        ? h(
+            "button",
+            {
+              type: "button",
+              class: "small",
+              "aria-label": `Reset the password of ${contact.name}`,
+              dataset: { action: "reset-password" },
+            },
+            "Reset password",
+          )
+        : null,
+      contact.active
+        ? h(
+            "button",
+            {
+              type: "button",
+              class: "small",
+              "aria-label": `Send welcome again to ${contact.name}`,
+              dataset: { action: "welcome" },
+            },
+            "Send welcome again",
+          )
+        : null,
       h(
         "button",
         {
@@ -264,6 +302,8 @@ export const contactsView = {
         click: {
           edit: (contact) => contactDialog(ctx, companies, contact, reload),
           activate: (contact) => setActive(ctx, contact, list.problem, reload),
+          "reset-password": (contact) => passwordResetDialog(ctx, contact),
+          welcome: (contact) => sendWelcome(ctx, contact, list.problem),
         },
       },
     });

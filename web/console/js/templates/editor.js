@@ -11,9 +11,20 @@ import { explain } from "../errors.js";
 const DEBOUNCE_MS = 350;
 const PART = /^variants\.(\w+)\.(subject|title|body)$/;
 
-/** Sample values a preview renders (a chosen contact's, once contacts exist). */
-export function sampleValues(ctx) {
+/**
+ * Sample values a preview renders. With a chosen contact, only what a contact does not give (the
+ * ticket's, the technician's): the API fills in the contact's, their company's and their portal's.
+ */
+export function sampleValues(ctx, { contact = null } = {}) {
   const portal = ctx.config.public_url.replace(/\/+$/, "");
+  const others = {
+    ticket_number: "1042",
+    ticket_title: "The VPN does not connect",
+    ticket_status: "Open",
+    ticket_link: `${portal}/tickets/1042`,
+    technician_name: ctx.me.name,
+  };
+  if (contact) return others;
   return {
     contact_first_name: "Carla",
     contact_name: "Carla Contact",
@@ -21,11 +32,7 @@ export function sampleValues(ctx) {
     company_name: "Acme",
     portal_address: portal,
     portal_username: "carla@acme.example.com",
-    ticket_number: "1042",
-    ticket_title: "The VPN does not connect",
-    ticket_status: "Open",
-    ticket_link: `${portal}/tickets/1042`,
-    technician_name: ctx.me.name,
+    ...others,
   };
 }
 
@@ -88,6 +95,20 @@ export class TemplateEditor {
     }
     const picker = snippetPicker(snippets, (token) => this.insert(token));
 
+    this.contact = null; // the contact the preview is for ({id, name}), or sample values
+    this.previewAs = h("input", {
+      type: "search",
+      name: "preview-as",
+      autocomplete: "off",
+      maxLength: 320,
+      placeholder: "carla@acme.example.com",
+    });
+    this.previewAs.addEventListener("change", () => this.chooseContact());
+    this.previewAs.addEventListener("keydown", (event) => {
+      if (event.key !== "Enter") return;
+      event.preventDefault(); // Enter here previews; it does not save the template
+      this.chooseContact();
+    });
     this.status = h("span", { class: "muted preview-status", role: "status" });
     this.previewLine = h("p", { class: "preview-line" });
     this.frame = h("iframe", { sandbox: "", title: previewTitle, class: "preview-frame" });
@@ -115,6 +136,11 @@ export class TemplateEditor {
         "section",
         { class: "template-preview", "aria-label": "Preview" },
         h("div", { class: "preview-head" }, h("h3", {}, "Preview"), this.status),
+        field(
+          "Preview as contact",
+          this.previewAs,
+          "A contact's address: their names, company and portal fill the preview. Nothing is sent or issued.",
+        ),
         this.previewLine,
         this.frame,
         h("details", {}, h("summary", {}, "Plain-text part"), this.text),
@@ -200,6 +226,23 @@ export class TemplateEditor {
     this.timer = setTimeout(() => this.preview(), DEBOUNCE_MS);
   }
 
+  /** Preview for the contact whose address is typed in "Preview as contact" (sample values if none has it). */
+  async chooseContact() {
+    const wanted = this.previewAs.value.trim().toLowerCase();
+    let found = null;
+    if (wanted) {
+      try {
+        const page = await this.ctx.api.get(`/api/contacts?q=${encodeURIComponent(wanted)}`);
+        found = page.contacts.find((contact) => contact.emails.includes(wanted)) || null;
+      } catch {
+        found = null; // the preview says it shows sample values
+      }
+    }
+    if (wanted !== this.previewAs.value.trim().toLowerCase()) return; // typed again meanwhile
+    this.contact = found && { id: found.id, name: found.name };
+    this.preview();
+  }
+
   async preview() {
     clearTimeout(this.timer);
     const asked = ++this.asked;
@@ -207,8 +250,9 @@ export class TemplateEditor {
       [this.lineName]: this.line.value,
       body: this.body.value,
       language: this.current,
-      sample: sampleValues(this.ctx),
+      sample: sampleValues(this.ctx, { contact: this.contact }),
     };
+    if (this.contact) draft.contact_id = this.contact.id;
     this.status.textContent = "Updating…";
     try {
       const shown = await this.ctx.api.post(this.previewPath, draft);
@@ -217,7 +261,12 @@ export class TemplateEditor {
       this.previewLine.textContent = `${this.lineName === "subject" ? "Subject" : "Title"}: ${shown[this.lineName]}`;
       this.frame.srcdoc = shown.html;
       this.text.textContent = shown.text;
-      this.status.textContent = `${languageName(shown.language)}, with sample values`;
+      const as = this.contact
+        ? `as a mail to ${this.contact.name}`
+        : this.previewAs.value.trim()
+          ? "with sample values (no contact has that address)"
+          : "with sample values";
+      this.status.textContent = `${languageName(shown.language)}, ${as}`;
     } catch (error) {
       if (asked !== this.asked) return;
       this.status.textContent = "Not rendered";

@@ -1,0 +1,66 @@
+"""Mail to one contact from an email template: what its snippets render for them (their name and
+address, their company's name, where and as whom they sign in), in their language (else their
+portal's, else English: deskless.templates.variant_for), with their portal credentials issued at
+the moment it is sent (deskless.credentials).
+
+The welcome email (deskless.welcome) and the password reset email (deskless.credentials) are sent
+through `send_template`; a template's preview for a chosen contact (the templates function) reads
+the same values through `recipient`, and issues nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .companies import get_company
+from .contacts import Contact
+from .credentials import issuer_for, sign_in_address
+from .languages import Language
+from .mail import send_email
+from .snippets import SnippetContext, SnippetValues
+from .templates import email_template, render_email
+
+
+@dataclass(frozen=True)
+class Recipient:
+    contact: Contact
+    values: SnippetValues  # what the snippets render for them
+    address: str  # where they sign in ({[Portal Address]})
+    portal_language: str | None  # their portal's, a template's fallback after theirs
+
+
+def first_name(name: str) -> str:
+    """
+    >>> first_name("Carla Díaz"), first_name("  ")
+    ('Carla', '')
+    """
+    words = name.split()
+    return words[0][:100] if words else ""
+
+
+def recipient(contact: Contact) -> Recipient:
+    """The contact as a mail to them sees them (one Query of their company's partition)."""
+    company, portal = get_company(contact.company_id)
+    address = sign_in_address(portal)
+    values = SnippetValues(
+        portal_address=address,
+        portal_username=contact.emails[0],
+        contact_first_name=first_name(contact.name),
+        contact_name=contact.name,
+        contact_email=contact.emails[0],
+        company_name=company.name,
+    )
+    return Recipient(contact, values, address, portal.language if portal else None)
+
+
+def send_template(
+    contact: Contact, template_id: str, *, link_lifetime_seconds: int | None = None
+) -> tuple[Language, str]:
+    """Send the email template to the contact's first address; the language it went out in and SES's
+    message id. A credential snippet the template names is issued now (a set-password link lives
+    `link_lifetime_seconds`, else as long as the setting says) and replaces the contact's pending one."""
+    to = recipient(contact)
+    issuer = issuer_for(contact, link_lifetime_seconds=link_lifetime_seconds, address=to.address)
+    context = SnippetContext.for_sending(to.values, issuer)
+    language, mail = render_email(email_template(template_id).variants, context, contact.language, to.portal_language)
+    return language, send_email([contact.emails[0]], mail.subject, mail.text, mail.html)
