@@ -65,7 +65,7 @@ def _test(args: argparse.Namespace) -> int:
     checks = (
         (python, "-m", "ruff", "check", "."),
         (python, "-m", "mypy", "."),
-        (str(biome), "ci", "--error-on-warnings"),  # the console's and portal's JavaScript: formatted and linted (biome.json)
+        (str(biome), "ci", "--error-on-warnings"),  # the console's and portal's JavaScript (biome.json)
     )
     for check in checks:
         if code := _run(*check):
