@@ -43,7 +43,7 @@ def test_the_script_frames_the_portal_it_was_loaded_from(visitor: Visitor, acme:
     source = script.body
     # the portal's origin is the script's own; the frame is told the embedding website's
     assert "const portal = new URL(script.src).origin;" in source
-    assert 'portal + "/widget?origin=" + encodeURIComponent(location.origin)' in source
+    assert "`${portal}/widget?origin=${encodeURIComponent(location.origin)}`" in source
     # it listens to its own frame on the portal's origin only
     assert "if (event.origin !== portal || event.source !== frame.contentWindow) return;" in source
     assert 'const TITLE = "Acme support chat";' in source
