@@ -13,7 +13,6 @@ and no address anyone typed is stored.
 
 from __future__ import annotations
 
-import hashlib
 import time
 from typing import NoReturn
 
@@ -33,22 +32,11 @@ WRONG = "The email or password is not right."
 BLOCKED = "Too many sign-ins that failed. Please wait before you try again."
 
 
-def account_subject(email: str) -> str:
-    return hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
-
-
 def login_staff(email: str, password: str, *, source: str, now: float | None = None) -> tuple[str, int, StaffUser]:
     now = time.time() if now is None else now
-    subjects = [(ACCOUNT_GUESSES, account_subject(email)), (SOURCE_GUESSES, source)]
-    keys = [key for guessable, subject in subjects for key in guessing.keys(guessable, subject, now)]
-    found = table().get_many(keys, consistent=True)
-    split = len(found) // 2
-    failures = [
-        guessing.from_items(guessable, subject, now, items)
-        for (guessable, subject), items in zip(subjects, (found[:split], found[split:]), strict=True)
-    ]
-    if any(f.blocked for f in failures):
-        raise TooManyAttempts(BLOCKED, max(f.retry_after() for f in failures))
+    subjects = [(ACCOUNT_GUESSES, guessing.address_subject(email)), (SOURCE_GUESSES, source)]
+    failures, _ = guessing.read_together(subjects, now)
+    guessing.refuse_if_blocked(failures, BLOCKED)
     item = find_login(email)
     valid = verify_password(item["password_hash"] if item else None, password)
     if item is None or not valid or item["role"] not in STAFF_ROLES:
@@ -70,6 +58,5 @@ def _failed(failures: list[guessing.Failures]) -> NoReturn:
     after = [guessing.record_failure(f) for f in failures]
     metrics.add_metric(name=Metric.FAILED_LOGINS, unit=MetricUnit.Count, value=1)
     logger.info("login refused", extra={"source": failures[1].subject, "recent_failures": after[1].total})
-    if any(f.blocked_before for f in after):
-        raise TooManyAttempts(BLOCKED, max(f.retry_after() for f in after))
+    guessing.refuse_if_blocked(after, BLOCKED, before=True)
     raise InvalidCredentials(WRONG)

@@ -21,7 +21,6 @@ to flood anyone's mailbox.
 
 from __future__ import annotations
 
-import hashlib
 import time
 from typing import NoReturn
 
@@ -44,10 +43,6 @@ WRONG = "The email or password is not right."
 BLOCKED = "Too many sign-ins that failed. Please wait before you try again."
 
 
-def address_subject(email: str) -> str:
-    return hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
-
-
 def sign_in(
     email: str, password: str, *, portal: str, company_id: str | None, source: str, now: float | None = None
 ) -> tuple[str, int, bool]:
@@ -55,16 +50,9 @@ def sign_in(
     `company_id` is None): the session's cookie value, its expiry, and whether a new password
     comes first."""
     now = time.time() if now is None else now
-    subjects = [(ACCOUNT_GUESSES, address_subject(email)), (SOURCE_GUESSES, source)]
-    keys = [key for guessable, subject in subjects for key in guessing.keys(guessable, subject, now)]
-    *buckets, guard = table().get_many([*keys, email_guard(email.lower())], consistent=True)
-    split = len(buckets) // 2
-    failures = [
-        guessing.from_items(guessable, subject, now, items)
-        for (guessable, subject), items in zip(subjects, (buckets[:split], buckets[split:]), strict=True)
-    ]
-    if any(f.blocked for f in failures):
-        raise TooManyAttempts(BLOCKED, max(f.retry_after() for f in failures))
+    subjects = [(ACCOUNT_GUESSES, guessing.address_subject(email)), (SOURCE_GUESSES, source)]
+    failures, (guard,) = guessing.read_together(subjects, now, also=[email_guard(email.lower())])
+    guessing.refuse_if_blocked(failures, BLOCKED)
     items = table().get_many(sign_in_keys(guarded_contact(guard)), consistent=True)
     checked = check_sign_in(items, password, now=now)
     if checked is None:
@@ -94,8 +82,7 @@ def _failed(failures: list[guessing.Failures]) -> NoReturn:
     after = [guessing.record_failure(f) for f in failures]
     metrics.add_metric(name=Metric.FAILED_LOGINS, unit=MetricUnit.Count, value=1)
     logger.info("contact sign-in refused", extra={"source": failures[1].subject, "recent_failures": after[1].total})
-    if any(f.blocked_before for f in after):
-        raise TooManyAttempts(BLOCKED, max(f.retry_after() for f in after))
+    guessing.refuse_if_blocked(after, BLOCKED, before=True)
     raise InvalidCredentials(WRONG)
 
 
@@ -103,7 +90,7 @@ def ask_for_reset(email: str, *, source: str, now: float | None = None) -> None:
     """Email a reset link to the contact with this address, if there is an active one; nothing
     says whether there was."""
     spend(RESETS_PER_SOURCE, source, now=now)
-    spend(RESETS_PER_ADDRESS, address_subject(email), now=now)
+    spend(RESETS_PER_ADDRESS, guessing.address_subject(email), now=now)
     contact = find_contact_by_email(email.lower())
     if contact is None or not contact.active:
         logger.info("password reset for no contact")

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import pytest
 
+from deskless import guessing
+from deskless.errors import TooManyAttempts
 from deskless.guessing import Failures, Guessable, bucket_start, counting_buckets, from_items, stops_counting
 from functions.auth.login import ACCOUNT_GUESSES, SOURCE_GUESSES
 from functions.codes.redemption import CODE_GUESSES
@@ -123,3 +125,24 @@ def test_what_each_kind_of_guess_may_fail() -> None:
     assert CODE_GUESSES.max_failures == 10
     assert (ACCOUNT_GUESSES.max_failures, SOURCE_GUESSES.max_failures) == (10, 30)
     assert len({CODE_GUESSES.kind, ACCOUNT_GUESSES.kind, SOURCE_GUESSES.kind}) == 3
+
+
+def test_an_accounts_subject_is_the_same_however_the_address_is_typed_and_holds_no_address() -> None:
+    subject = guessing.address_subject("Carla@Acme.example.com ")
+
+    assert subject == guessing.address_subject("carla@acme.example.com")
+    assert subject != guessing.address_subject("carla@acme.example.org")
+    assert "carla" not in subject
+    assert len(subject) == 32
+
+
+def test_a_refusal_waits_for_the_longest_blocked_subject() -> None:
+    now = T + 30
+    account = Failures(Guessable("account", max_failures=2), "a", now, {bucket_start(now) - 60: 2})
+    source = Failures(Guessable("source", max_failures=5), "s", now, {bucket_start(now) - 60: 2})
+
+    with pytest.raises(TooManyAttempts) as refused:
+        guessing.refuse_if_blocked([account, source], "Wait.")
+    guessing.refuse_if_blocked([source], "Wait.")  # a subject under its limit passes
+
+    assert refused.value.retry_after == account.retry_after() > 0

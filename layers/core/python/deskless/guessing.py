@@ -22,12 +22,14 @@ learns nothing from the difference.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .data import Action, Condition, check_action, table
+from .data import Action, Condition, Item, check_action, table
+from .errors import TooManyAttempts
 from .table import Entity, Key, guesses_key, stamped
 
 WINDOW_SECONDS = 600
@@ -129,6 +131,33 @@ def from_items(guessable: Guessable, subject: str, now: float, items: Sequence[M
 def read(guessable: Guessable, subject: str, now: float) -> Failures:
     """The subject's failures, read on their own (one BatchGetItem)."""
     return from_items(guessable, subject, now, table().get_many(keys(guessable, subject, now), consistent=True))
+
+
+def read_together(
+    subjects: Sequence[tuple[Guessable, str]], now: float, *, also: Sequence[Key] = ()
+) -> tuple[list[Failures], list[Item | None]]:
+    """The failures of each (kind, subject), and the items of `also` (what the attempt needs
+    anyway), in one BatchGetItem."""
+    wanted = [keys(guessable, subject, now) for guessable, subject in subjects]
+    found = table().get_many([*(key for each in wanted for key in each), *also], consistent=True)
+    failures, start = [], 0
+    for (guessable, subject), each in zip(subjects, wanted, strict=True):
+        failures.append(from_items(guessable, subject, now, found[start : start + len(each)]))
+        start += len(each)
+    return failures, found[start:]
+
+
+def refuse_if_blocked(failures: Sequence[Failures], message: str, *, before: bool = False) -> None:
+    """TooManyAttempts (429, with the longest wait of them all as Retry-After) if any subject is
+    blocked (`before`: was blocked already when its last failure was added)."""
+    if any(f.blocked_before if before else f.blocked for f in failures):
+        raise TooManyAttempts(message, max(f.retry_after() for f in failures))
+
+
+def address_subject(email: str) -> str:
+    """An account's subject, from the address typed: a hash of it normalised, so an unknown
+    address is throttled as a known one, and no address anyone typed is stored."""
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
 
 
 def record_failure(failures: Failures) -> Failures:
