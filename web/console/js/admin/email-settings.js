@@ -4,8 +4,8 @@
 // refuses (an address not at the mail domain, a template that does not exist) is shown next to
 // its field.
 
-import { h, replace, toast } from "../dom.js";
-import { Form, loadInto, select, viewHead } from "./ui.js";
+import { h, replace } from "../dom.js";
+import { Form, loadInto, saveChangedSettings, select, viewHead } from "./ui.js";
 
 export const EMAIL_SETTINGS = [
   "support_addresses",
@@ -129,18 +129,7 @@ function emailSettingsForm(ctx, { settings, templates }) {
     ),
   );
   form.onSubmit(async () => {
-    const changes = {};
-    for (const [name, control] of Object.entries(controls)) {
-      const value = control.read();
-      if (JSON.stringify(value) !== JSON.stringify(saved[name])) changes[name] = value;
-    }
-    if (!Object.keys(changes).length) {
-      toast("Nothing to save: no setting was changed.");
-      return;
-    }
-    saved = await ctx.api.patch("/api/settings", changes);
-    for (const [name, control] of Object.entries(controls)) control.write(saved[name]);
-    toast("Email settings saved.", "ok");
+    saved = await saveChangedSettings(ctx, new Map(Object.entries(controls)), saved, "Email settings saved.");
   });
   return form.element;
 }

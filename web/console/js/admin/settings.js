@@ -1,9 +1,9 @@
 // The settings every operator works under (GET/PATCH /api/settings), grouped as admins think of
 // them. Save sends only what changed; what the API refuses is shown next to its field.
 
-import { h, replace, toast, uid } from "../dom.js";
+import { h, replace, uid } from "../dom.js";
 import { EMAIL_SETTINGS } from "./email-settings.js";
-import { Form, loadInto, viewHead } from "./ui.js";
+import { Form, loadInto, saveChangedSettings, viewHead } from "./ui.js";
 
 const MAX_AWAY_REASONS = 10;
 
@@ -294,19 +294,9 @@ function settingsForm(ctx, loaded) {
     ),
   );
   form.onSubmit(async () => {
-    const changes = {};
-    for (const [name, control] of controls) {
-      const value = control.read();
-      if (JSON.stringify(value) !== JSON.stringify(saved[name])) changes[name] = value;
-    }
-    if (!Object.keys(changes).length) {
-      toast("Nothing to save: no setting was changed.");
-      return;
-    }
-    saved = await ctx.api.patch("/api/settings", changes);
-    for (const [name, control] of controls) control.write(saved[name]);
-    toast("Settings saved.", "ok");
-    ctx.refreshMe().catch(() => {}); // the admin's own console follows the new settings
+    const before = saved;
+    saved = await saveChangedSettings(ctx, controls, saved, "Settings saved.");
+    if (saved !== before) ctx.refreshMe().catch(() => {}); // the admin's own console follows the new settings
   });
   return form.element;
 }

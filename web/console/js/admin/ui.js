@@ -1,7 +1,7 @@
 // What the admin's views share: a view's heading, forms whose errors are shown in words next to
 // the field they concern, checkbox groups, and copyable snippets. Their lists are KeyedTables.
 
-import { copyText, field, h, uid } from "../dom.js";
+import { copyText, field, h, toast, uid } from "../dom.js";
 import { ErrorMessage, explain } from "../errors.js";
 
 export const CHANNELS = [
@@ -207,4 +207,25 @@ export async function loadInto(container, load, render) {
     problem.show(error);
     container.replaceChildren(problem.node);
   }
+}
+
+/**
+ * Save the settings among `controls` (a Map of name -> control with read() and write()) that differ
+ * from `saved` (the settings as last answered), through PATCH /api/settings, and say `done`;
+ * the settings as answered then (`saved` itself when nothing changed).
+ */
+export async function saveChangedSettings(ctx, controls, saved, done) {
+  const changes = {};
+  for (const [name, control] of controls) {
+    const value = control.read();
+    if (JSON.stringify(value) !== JSON.stringify(saved[name])) changes[name] = value;
+  }
+  if (!Object.keys(changes).length) {
+    toast("Nothing to save: no setting was changed.");
+    return saved;
+  }
+  const answered = await ctx.api.patch("/api/settings", changes);
+  for (const [name, control] of controls) control.write(answered[name]);
+  toast(done, "ok");
+  return answered;
 }
