@@ -11,6 +11,14 @@
 import { h } from "./dom.js";
 import { ErrorMessage } from "./errors.js";
 
+/**
+ * A small button in an item: `text` shows, `name` tells a screen reader which item it acts on,
+ * `action` names it for the list's delegated handlers (`on`, below).
+ */
+export function rowButton(text, name, action, kind = "") {
+  return h("button", { type: "button", class: ["small", kind], "aria-label": name, dataset: { action } }, text);
+}
+
 export class KeyedList {
   /**
    * root: the element the items live in (a <ul>, a <tbody>);

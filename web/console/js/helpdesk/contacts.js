@@ -6,7 +6,7 @@ import { Form, select, viewHead } from "../admin/ui.js";
 import { confirmAction, openDialog } from "../dialogs.js";
 import { field, h, languageName, languageSelect, replace, toast } from "../dom.js";
 import { busy, ErrorMessage } from "../errors.js";
-import { KeyedList, KeyedTable } from "../keyed-list.js";
+import { KeyedList, KeyedTable, rowButton } from "../keyed-list.js";
 import { passwordResetDialog } from "./password-reset.js";
 
 const SEARCH_DELAY_MS = 250;
@@ -238,45 +238,12 @@ function contactRow(contact) {
     h(
       "td",
       { class: "row-actions" },
-      h(
-        "button",
-        { type: "button", class: "small", "aria-label": `Edit ${contact.name}`, dataset: { action: "edit" } },
-        "Edit",
-      ),
+      rowButton("Edit", `Edit ${contact.name}`, "edit"),
+      contact.active ? rowButton("Reset password", `Reset the password of ${contact.name}`, "reset-password") : null,
+      contact.active ? rowButton("Send welcome again", `Send welcome again to ${contact.name}`, "welcome") : null,
       contact.active
-        ? h(
-            "button",
-            {
-              type: "button",
-              class: "small",
-              "aria-label": `Reset the password of ${contact.name}`,
-              dataset: { action: "reset-password" },
-            },
-            "Reset password",
-          )
-        : null,
-      contact.active
-        ? h(
-            "button",
-            {
-              type: "button",
-              class: "small",
-              "aria-label": `Send welcome again to ${contact.name}`,
-              dataset: { action: "welcome" },
-            },
-            "Send welcome again",
-          )
-        : null,
-      h(
-        "button",
-        {
-          type: "button",
-          class: contact.active ? "small danger" : "small",
-          "aria-label": `${contact.active ? "Deactivate" : "Reactivate"} ${contact.name}`,
-          dataset: { action: "activate" },
-        },
-        contact.active ? "Deactivate" : "Reactivate",
-      ),
+        ? rowButton("Deactivate", `Deactivate ${contact.name}`, "activate", "danger")
+        : rowButton("Reactivate", `Reactivate ${contact.name}`, "activate"),
     ),
   );
 }

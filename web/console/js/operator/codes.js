@@ -6,8 +6,8 @@
 import { confirmAction, openDialog } from "../dialogs.js";
 import { countdown, field, h, languageName, languageSelect, replace, toast } from "../dom.js";
 import { busy, ErrorMessage, explain } from "../errors.js";
-import { KeyedTable } from "../keyed-list.js";
-import { copyAndSay, remembered, rowButton } from "./panels.js";
+import { KeyedTable, rowButton } from "../keyed-list.js";
+import { copyAndSay, remembered } from "./panels.js";
 
 const LAST_PORTAL = "deskless.console.portal";
 const WARN_SECONDS = 60;

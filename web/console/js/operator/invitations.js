@@ -6,8 +6,8 @@
 import { confirmAction } from "../dialogs.js";
 import { dateTime, field, h, languageName, languageSelect, replace, toast } from "../dom.js";
 import { busy, ErrorMessage } from "../errors.js";
-import { KeyedTable } from "../keyed-list.js";
-import { copyAndSay, rowButton } from "./panels.js";
+import { KeyedTable, rowButton } from "../keyed-list.js";
+import { copyAndSay } from "./panels.js";
 
 const STATES = {
   unused: { text: "Not used yet", kind: "info" },

@@ -4,14 +4,6 @@
 import { openDialog } from "../dialogs.js";
 import { copyText, field, h, toast } from "../dom.js";
 
-/**
- * A small button in a table row: `text` shows, `name` tells a screen reader which row it acts on,
- * `action` names it for the list's delegated handlers (keyed-list.js).
- */
-export function rowButton(text, name, action, kind = "") {
-  return h("button", { type: "button", class: ["small", kind], "aria-label": name, dataset: { action } }, text);
-}
-
 /** Copy `text` and say so ("Join URL copied."); if the browser refuses, show it to copy by hand. */
 export async function copyAndSay(text, what) {
   if (await copyText(text)) {
