@@ -4,7 +4,8 @@ A record may come twice (Lambda retries a batch from its first failed record). E
 here is safe to repeat: closing a closed socket is a no-op, and a console notification may be
 pushed twice, which is acceptable for a notice (each names its code, session or chat request,
 so a console can show it once). Notifications are not worth an idempotency store; emails are
-claimed once per recipient (see chat.py) or per contact (the welcome email, deskless.welcome).
+claimed once per recipient (see chat.py), per contact (the welcome email, deskless.welcome) or
+per request (a password reset, deskless.credentials).
 The chat queue's reactions are in chat.py.
 """
 
@@ -16,6 +17,7 @@ from enum import StrEnum
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
 from deskless.contacts import contact_from_item
+from deskless.credentials import send_requested_reset
 from deskless.data import Item
 from deskless.observability import logger
 from deskless.realtime import disconnect, push_to_user
@@ -87,6 +89,12 @@ def contact_created(item: Item) -> None:
         logger.info("new contact", extra={"contact_id": contact.id, "welcome_sent": sent})
 
 
+def reset_asked_for(item: Item) -> None:
+    """Someone asked for a contact's password reset on the portal: the link is mailed, once."""
+    sent = send_requested_reset(item)
+    logger.info("password reset asked for", extra={"contact_id": item.get("contact_id"), "sent": sent})
+
+
 # Each reaction reads the image that describes the item: the old one for removals, else the new.
 REACTIONS: dict[tuple[Entity, Change], Callable[[Item], None]] = {
     (Entity.CONNECTION, Change.EXPIRED): connection_expired,
@@ -97,6 +105,7 @@ REACTIONS: dict[tuple[Entity, Change], Callable[[Item], None]] = {
     (Entity.QUEUE_ENTRY, Change.REMOVED): chat.queue_shrank,
     (Entity.QUEUE_ENTRY, Change.EXPIRED): chat.expired,
     (Entity.CONTACT, Change.INSERTED): contact_created,
+    (Entity.RESET_REQUEST, Change.INSERTED): reset_asked_for,
 }
 
 

@@ -14,9 +14,10 @@ Only once the password checked out is the place looked at: a contact signs in on
 portal, or at the help centre when their company has none that is active; elsewhere they are
 told where (they proved the password, so this tells nobody anything new).
 
-A reset asked for is answered the same whether or not the address is a contact's; each source,
-and each address, may ask a few times per window (deskless.throttle), so the form cannot be used
-to flood anyone's mailbox.
+A reset asked for is answered the same, after the same requests, whether or not the address is a
+contact's: it is recorded either way, and the stream mails the link only for a contact's (so the
+answer's time says nothing either); each source, and each address, may ask a few times per
+window (deskless.throttle), so the form cannot be used to flood anyone's mailbox.
 """
 
 from __future__ import annotations
@@ -28,8 +29,8 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from deskless import guessing
 from deskless.companies import PortalStatus, get_company
-from deskless.contacts import email_guard, find_contact_by_email, guarded_contact
-from deskless.credentials import check_sign_in, portal_address, send_reset_email, session_actions, sign_in_keys
+from deskless.contacts import email_guard, guarded_contact
+from deskless.credentials import check_sign_in, portal_address, request_reset, session_actions, sign_in_keys
 from deskless.data import TransactionCanceled, table
 from deskless.errors import InvalidCredentials, TooManyAttempts, WrongPortal
 from deskless.observability import Metric, logger, metrics
@@ -87,13 +88,11 @@ def _failed(failures: list[guessing.Failures]) -> NoReturn:
 
 
 def ask_for_reset(email: str, *, source: str, now: float | None = None) -> None:
-    """Email a reset link to the contact with this address, if there is an active one; nothing
-    says whether there was."""
+    """Record a reset asked for this address; the stream mails the link if a contact has it
+    (deskless.credentials.send_requested_reset). The same requests either way: the throttles' two
+    UpdateItems, the address's guard (one GetItem), the request (one PutItem)."""
     spend(RESETS_PER_SOURCE, source, now=now)
-    spend(RESETS_PER_ADDRESS, guessing.address_subject(email), now=now)
-    contact = find_contact_by_email(email.lower())
-    if contact is None or not contact.active:
-        logger.info("password reset for no contact")
-        return
-    send_reset_email(contact)
-    logger.info("password reset sent", extra={"contact_id": contact.id})
+    subject = guessing.address_subject(email)
+    spend(RESETS_PER_ADDRESS, subject, now=now)
+    contact_id = guarded_contact(table().get(email_guard(email.strip().lower()), consistent=True))
+    request_reset(subject, contact_id, now=now)

@@ -18,11 +18,14 @@ from deskless.companies import create_company, create_portal
 from deskless.contacts import Contact, CreatedVia, create_contact, deactivate_contact
 from deskless.credentials import SESSION_COOKIE, issuer_for
 from deskless.data import table
+from deskless.guessing import address_subject
 from deskless.table import CUSTOMER_SESSION_PREFIX, contact_partition
 from local.mail import Outbox
 from local.metering import count_requests
+from local.streams import matches_any
 from tests.conftest import LocalAws
 from tests.helpers import current, http_event, invoke
+from tests.integration.test_events_sessions import EVENTS_FILTERS, deliver, record
 
 PASSWORD = "violet tractor under the bridge"
 ACME = "acme.localhost:8000"
@@ -431,11 +434,22 @@ def outbox(aws: LocalAws) -> Outbox:
     return box
 
 
+def reset_requests(email: str) -> list[dict[str, Any]]:
+    """The "Forgot your password?" requests recorded for an address (test inspection)."""
+    return table().query(f"RESETREQUEST#{address_subject(email)}", consistent=True)
+
+
 def test_forgot_password_emails_a_link_that_sets_a_new_password_once(
     carla: Contact, acme: Browser, outbox: Outbox
 ) -> None:
     acme.request("POST /help/forgot-password", {"email": carla.emails[0].upper()})
 
+    # The request is recorded, and the stream mails the link: once, however often it is delivered
+    (request,) = reset_requests(carla.emails[0])
+    assert request["contact_id"] == carla.id
+    assert outbox.messages() == []
+    inserted = record("INSERT", request)
+    assert deliver(inserted) == deliver(inserted) == {"batchItemFailures": []}
     [mail] = outbox.messages()
     assert mail["to"] == [carla.emails[0]]
     link = re.search(r"http://acme\.localhost:8000/help/set-password\?token=[\w.-]+", mail["html"])
@@ -451,16 +465,37 @@ def test_forgot_password_sends_nothing_for_an_unknown_address(aws: LocalAws, acm
 
     acme.request("POST /help/forgot-password", {"email": "nobody@acme.example.com"})
 
+    # Recorded like any request, it names no contact, and no filter lets its record through
+    (request,) = reset_requests("nobody@acme.example.com")
+    assert "contact_id" not in request
+    assert not matches_any(EVENTS_FILTERS, record("INSERT", request))
+    assert outbox.messages() == []
+
+
+def test_a_deactivated_contact_asking_for_a_reset_gets_nothing(carla: Contact, acme: Browser, outbox: Outbox) -> None:
+    acme.request("POST /help/forgot-password", {"email": carla.emails[0]})
+    (request,) = reset_requests(carla.emails[0])
+    deactivate_contact(carla.id)
+
+    assert deliver(record("INSERT", request)) == {"batchItemFailures": []}
+
     assert outbox.messages() == []
 
 
 def test_forgot_password_answers_the_same_for_a_known_and_an_unknown_address(carla: Contact, acme: Browser) -> None:
-    known = acme.request("POST /help/forgot-password", {"email": carla.emails[0]})
-    unknown = acme.request("POST /help/forgot-password", {"email": "nobody@acme.example.com"})
+    dynamodb = current("deskless.aws").client("dynamodb")
+    with count_requests(dynamodb) as for_known:
+        known = acme.request("POST /help/forgot-password", {"email": carla.emails[0]})
+    with count_requests(dynamodb) as for_unknown:
+        unknown = acme.request("POST /help/forgot-password", {"email": "nobody@acme.example.com"})
 
     assert known.status == unknown.status == 200
     assert known.body == unknown.body
     assert "If this address belongs to an account" in known.body
+    # the same work: the portal, the throttles, the address's guard, the request (nothing is sent here)
+    assert for_known == for_unknown
+    assert for_known["PutItem"] == 1
+    assert for_known["GetItem"] >= 1
 
 
 def test_forgot_password_is_throttled_per_address(carla: Contact, acme: Browser) -> None:

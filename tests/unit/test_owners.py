@@ -29,6 +29,7 @@ OWNERS: dict[Entity, str] = {
     Entity.CONTACT_PASSWORD: f"{CORE}/credentials.py",
     Entity.CREDENTIAL: f"{CORE}/credentials.py",
     Entity.CUSTOMER_SESSION: f"{CORE}/credentials.py",
+    Entity.RESET_REQUEST: f"{CORE}/credentials.py",
     Entity.SESSION: f"{CORE}/sessions.py",
     Entity.MESSAGE: f"{CORE}/sessions.py",
     Entity.PARTICIPANT: f"{CORE}/sessions.py",

@@ -419,6 +419,13 @@ def _contact_to_welcome() -> Mapping[str, Any]:
     return {"eventName": ["INSERT"], "dynamodb": {"NewImage": image}}
 
 
+def _reset_asked_for_a_contact() -> Mapping[str, Any]:
+    """A "Forgot your password?" for an address a contact has (a request for an unknown address
+    carries no contact id): the events function mails the link."""
+    image = {TYPE_ATTRIBUTE: {"S": [Entity.RESET_REQUEST.value]}, "contact_id": {"S": [{"exists": True}]}}
+    return {"eventName": ["INSERT"], "dynamodb": {"NewImage": image}}
+
+
 STREAM_SUBSCRIPTIONS: tuple[StreamSubscription, ...] = (
     StreamSubscription(
         "events",
@@ -430,6 +437,7 @@ STREAM_SUBSCRIPTIONS: tuple[StreamSubscription, ...] = (
             _ended_chat_request(),
             _removed(Entity.QUEUE_ENTRY),
             _contact_to_welcome(),
+            _reset_asked_for_a_contact(),
         ),
     ),
 )

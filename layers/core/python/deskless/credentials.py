@@ -7,6 +7,9 @@ temporary password or a set-password link), and the sessions of contacts signed 
                                             issuing another replaces it, so the previous one is dead
     CONTACT#<id> / PORTALSESSION#<sha256>   a signed-in browser: where it signed in, whether it
                                             must choose a password first, its expiry
+    RESETREQUEST#<address hash> / <id>      a "Forgot your password?" for an address, known or
+                                            not (with the contact's id when it is theirs); the
+                                            stream sends its email; TTL an hour
 
 Everything lives in the contact's partition: a sign-in reads the contact, its password and its
 credential in one BatchGetItem; a session is read with its contact in one BatchGetItem (an
@@ -19,6 +22,10 @@ nothing that signs anyone in. A temporary password is random and readable, store
 hash like every password (deskless.auth). Each is single use: using it deletes it in the same
 transaction as what it grants, under the condition that it is still the one read. Expiry is
 checked on read (DynamoDB's TTL deletes late).
+
+A "Forgot your password?" costs the same whether or not the address is a contact's: one PutItem
+of a request, after the same reads; the email is sent from the table's stream
+(`send_requested_reset`), so how long the answer takes tells nothing either.
 
 Where a contact signs in (`portal_address`): their company's portal when it is active, else the
 help centre on the support domain itself (`<public url>/help`). Its pages are under `/help/` on
@@ -40,9 +47,9 @@ from typing import Any
 from .auth import Role, hash_password, verify_password
 from .companies import Portal, PortalStatus, get_company
 from .contacts import Contact, contact_from_item, contact_of
-from .data import Condition, Item, TransactionCanceled, delete_action, put_action, table
+from .data import EXISTS, Condition, ConditionFailed, Item, TransactionCanceled, delete_action, put_action, table
 from .edge import portal_url
-from .errors import ContactDeactivated, CredentialInvalid, PasswordRefused
+from .errors import ContactDeactivated, CredentialInvalid, NotFound, PasswordRefused
 from .preferences import get_preferences
 from .settings import get_settings
 from .table import (
@@ -54,6 +61,7 @@ from .table import (
     contact_password_key,
     credential_key,
     customer_session_key,
+    reset_request_key,
     stamped,
 )
 
@@ -536,6 +544,53 @@ def contact_for_reset(contact_id: str) -> Contact:
 
 
 # --- the reset email ------------------------------------------------------------------------------
+
+
+RESET_REQUEST_SECONDS = 3600  # a request's record outlives any redelivery of its stream record
+
+
+def request_reset(address_subject: str, contact_id: str | None, *, now: float | None = None) -> None:
+    """Record a "Forgot your password?" for an address (its hash; `contact_id`: the contact whose
+    address it is, if any), one PutItem either way; the stream mails the contact's
+    (`send_requested_reset`)."""
+    moment = int(time.time() if now is None else now)
+    known = {"contact_id": contact_id} if contact_id else {}
+    item = stamped(
+        Entity.RESET_REQUEST,
+        reset_request_key(address_subject, secrets.token_hex(8)),
+        requested_at=moment,
+        expires_at=moment + RESET_REQUEST_SECONDS,
+        **known,
+    )
+    table().put(item)
+
+
+def send_requested_reset(request: Item, *, now: float | None = None) -> bool:
+    """Mail the reset link a request for a contact's address asked for, once however often the
+    stream delivers it: claimed on the request first (`sent_at`, one conditional UpdateItem), given
+    up again if sending fails (so the retry sends it). A contact gone or deactivated gets nothing.
+    Whether it was sent now."""
+    key = {"pk": request["pk"], "sk": request["sk"]}
+    try:
+        table().update(
+            key,
+            set_values={"sent_at": int(time.time() if now is None else now)},
+            condition=Condition(f"{EXISTS.expression} AND attribute_not_exists(sent_at)"),
+        )
+    except ConditionFailed:
+        return False
+    try:
+        contact = contact_of(str(request["contact_id"]))
+    except NotFound:
+        return False
+    if not contact.active:
+        return False
+    try:
+        send_reset_email(contact)
+    except Exception:
+        table().update(key, remove=["sent_at"], condition=EXISTS)
+        raise
+    return True
 
 
 def send_reset_email(contact: Contact) -> None:

@@ -136,6 +136,7 @@ class Entity(StrEnum):
     CONTACT_PASSWORD = "contact_password"
     CREDENTIAL = "credential"  # a contact's pending temporary password or set-password link
     CUSTOMER_SESSION = "customer_session"
+    RESET_REQUEST = "reset_request"  # a "Forgot your password?", recorded for any address: the stream mails it
     EMAIL_TEMPLATE = "email_template"
     QUICK_REPLY = "quick_reply"
 
@@ -354,6 +355,11 @@ def credential_key(contact_id: str) -> Key:
 
 def contact_partition(contact_id: str) -> str:
     return f"CONTACT#{contact_id}"
+
+
+def reset_request_key(address_subject: str, request_id: str) -> Key:
+    """One "Forgot your password?" for an address (a hash of it), known or not."""
+    return {"pk": f"RESETREQUEST#{address_subject}", "sk": request_id}
 
 
 CUSTOMER_SESSION_PREFIX = "PORTALSESSION#"
