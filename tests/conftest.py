@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from local.functions import forget_cold_start
+from local.mail import Outbox
 from local.services import LocalNames, MotoServer, function_environment, local_client, provision, secret_value
 
 EVENTS = Path(__file__).resolve().parent.parent / "events"
@@ -62,3 +63,11 @@ def aws(moto_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalAws]:
     yield LocalAws(moto_url, names)
     forget_cold_start()
     assert os.environ["DESKLESS_STAGE"] == "local"
+
+
+@pytest.fixture
+def outbox(aws: LocalAws) -> Outbox:
+    """What moto's SES sends from now on, in this test (what it held before is forgotten)."""
+    box = Outbox(aws.url)
+    box.clear()
+    return box

@@ -33,13 +33,6 @@ def codes(aws: LocalAws) -> Iterator[CodesApi]:
     forget_caches()
 
 
-@pytest.fixture
-def outbox(aws: LocalAws) -> Outbox:
-    box = Outbox(aws.url)
-    box.clear()
-    return box
-
-
 def readable(code: str) -> str:
     return f"{code[:3]} {code[3:6]} {code[6:]}"
 

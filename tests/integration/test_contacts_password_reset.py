@@ -22,13 +22,6 @@ def contacts(aws: LocalAws) -> ContactsApi:
     return ContactsApi(aws)
 
 
-@pytest.fixture
-def outbox(aws: LocalAws) -> Outbox:
-    box = Outbox(aws.url)
-    box.clear()
-    return box
-
-
 def signs_in(contact_id: str, password: str) -> tuple[bool, bool]:
     """Whether the password signs the contact in, and whether it is a temporary one."""
     credentials = current("deskless.credentials")

@@ -26,7 +26,6 @@ from deskless.sessions import new_session
 from deskless.table import chat_request_key
 from local.mail import Outbox
 from local.streams import matches_any
-from tests.conftest import LocalAws
 from tests.helpers import TECHNICIAN, ConnectionsStub, add_staff, current
 from tests.integration.test_chat_queue import OTHER_TECHNICIAN, OUTSIDER, STAFF, Served, ask, company
 from tests.integration.test_events_sessions import EVENTS_FILTERS, deliver, record
@@ -35,13 +34,6 @@ AWAY_TECHNICIAN = Principal(user_id="0a0a0a0a0a0a0a0a", role=Role.TECHNICIAN, na
 CLOSED_TECHNICIAN = Principal(
     user_id="0c0c0c0c0c0c0c0c", role=Role.TECHNICIAN, name="Cy Closed", email="cy@example.com"
 )
-
-
-@pytest.fixture
-def outbox(aws: LocalAws) -> Outbox:
-    box = Outbox(aws.url)
-    box.clear()
-    return box
 
 
 @pytest.fixture

@@ -63,13 +63,6 @@ def fake_credentials(monkeypatch: pytest.MonkeyPatch) -> FakeIssuer:
 
 
 @pytest.fixture
-def outbox(aws: LocalAws) -> Outbox:
-    box = Outbox(aws.url)
-    box.clear()
-    return box
-
-
-@pytest.fixture
 def acme(aws: LocalAws) -> Iterator[str]:
     forget_caches()
     company = create_company("Acme")

@@ -427,13 +427,6 @@ def test_an_expired_link_is_refused_on_its_page(aws: LocalAws, acme: Browser) ->
 # --- forgot password --------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def outbox(aws: LocalAws) -> Outbox:
-    box = Outbox(aws.url)
-    box.clear()
-    return box
-
-
 def reset_requests(email: str) -> list[dict[str, Any]]:
     """The "Forgot your password?" requests recorded for an address (test inspection)."""
     return table().query(f"RESETREQUEST#{address_subject(email)}", consistent=True)

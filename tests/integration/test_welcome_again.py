@@ -29,13 +29,6 @@ def imports(aws: LocalAws) -> ImportApi:
 
 
 @pytest.fixture
-def outbox(aws: LocalAws) -> Outbox:
-    box = Outbox(aws.url)
-    box.clear()
-    return box
-
-
-@pytest.fixture
 def issuer(aws: LocalAws, monkeypatch: pytest.MonkeyPatch) -> FakeIssuer:
     return fake_credentials(monkeypatch)
 
