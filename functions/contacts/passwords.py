@@ -51,8 +51,8 @@ def reset_password(caller: Principal, contact_id: str, by: ResetBy) -> PasswordR
     spend(PER_CONTACT, f"{caller.user_id}:{contact.id}")
     logger.info("contact password reset", extra={"contact_id": contact.id, "by": caller.user_id, "send": by.value})
     if by is ResetBy.EMAIL:
-        send_reset_email(contact)
-        return PasswordReset(send=by, portal_address=portal_address(contact), sent_to=contact.emails[0])
+        address = send_reset_email(contact)
+        return PasswordReset(send=by, portal_address=address, sent_to=contact.emails[0])
     issued = issue_temporary_password(contact)
     return PasswordReset(
         send=by,

@@ -12,6 +12,7 @@ import pytest
 from deskless.data import table
 from deskless.table import credential_key
 from local.mail import Outbox
+from local.metering import count_requests
 from tests.conftest import LocalAws
 from tests.helpers import TECHNICIAN, current, ok, refused
 from tests.integration.test_contacts_api import ContactsApi
@@ -51,9 +52,12 @@ def test_a_technician_sends_the_reset_email_which_kills_an_earlier_temporary_pas
     carla = contacts.created("Carla Client", "carla@example.org", language="de")
     temporary = ok(contacts.call(f"POST /api/contacts/{carla['id']}/password-reset", body={"send": "temporary"}))
 
-    sent = ok(contacts.call(f"POST /api/contacts/{carla['id']}/password-reset", body={"send": "email"}), 202)
+    with count_requests(current("deskless.aws").client("dynamodb")) as calls:
+        sent = ok(contacts.call(f"POST /api/contacts/{carla['id']}/password-reset", body={"send": "email"}), 202)
 
     assert sent["sent_to"] == "carla@example.org"
+    assert sent["portal_address"] == "http://localhost:8000/help"  # Unassigned has no portal
+    assert calls["Query"] == 1  # her company, once: for the mail and for the answer alike
     assert "temporary_password" not in sent or sent["temporary_password"] is None
     [mail] = outbox.messages()
     assert mail["subject"] == "Neues Passwort für das Support-Portal"

@@ -53,14 +53,19 @@ def recipient(contact: Contact) -> Recipient:
     return Recipient(contact, values, address, portal.language if portal else None)
 
 
-def send_template(
-    contact: Contact, template_id: str, *, link_lifetime_seconds: int | None = None
-) -> tuple[Language, str]:
-    """Send the email template to the contact's first address; the language it went out in and SES's
-    message id. A credential snippet the template names is issued now (a set-password link lives
-    `link_lifetime_seconds`, else as long as the setting says) and replaces the contact's pending one."""
+@dataclass(frozen=True)
+class Sent:
+    language: Language  # the variant it went out in
+    message_id: str  # SES's
+    address: str  # where the contact signs in, as the mail said
+
+
+def send_template(contact: Contact, template_id: str, *, link_lifetime_seconds: int | None = None) -> Sent:
+    """Send the email template to the contact's first address. A credential snippet the template
+    names is issued now (a set-password link lives `link_lifetime_seconds`, else as long as the
+    setting says) and replaces the contact's pending one."""
     to = recipient(contact)
     issuer = issuer_for(contact, link_lifetime_seconds=link_lifetime_seconds, address=to.address)
     context = SnippetContext.for_sending(to.values, issuer)
     language, mail = render_email(email_template(template_id).variants, context, contact.language, to.portal_language)
-    return language, send_email([contact.emails[0]], mail.subject, mail.text, mail.html)
+    return Sent(language, send_email([contact.emails[0]], mail.subject, mail.text, mail.html), to.address)

@@ -593,11 +593,12 @@ def send_requested_reset(request: Item, *, now: float | None = None) -> bool:
     return True
 
 
-def send_reset_email(contact: Contact) -> None:
+def send_reset_email(contact: Contact) -> str:
     """Email the contact a single-use link to choose a new password (the built-in "password reset"
     template, or an admin's edit of it, in the contact's language); the link replaces any pending
-    credential and lives as long as the reset setting says."""
+    credential and lives as long as the reset setting says. Where the contact signs in."""
     from .contact_mail import send_template  # it sends through this module's issuer
     from .template_defaults import PASSWORD_RESET
 
-    send_template(contact, PASSWORD_RESET, link_lifetime_seconds=get_preferences().reset_link_minutes * 60)
+    lifetime = get_preferences().reset_link_minutes * 60
+    return send_template(contact, PASSWORD_RESET, link_lifetime_seconds=lifetime).address

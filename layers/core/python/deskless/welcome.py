@@ -34,9 +34,9 @@ def send_welcome(contact: Contact) -> str:
     """Send the contact the welcome email (the template the email settings name); SES's message
     id. Its credentials are issued now (deskless.contact_mail)."""
     template_id = get_preferences().welcome_template_id
-    language, message_id = send_template(contact, template_id)
-    logger.info("welcome sent", extra={"contact_id": contact.id, "template": template_id, "language": language})
-    return message_id
+    sent = send_template(contact, template_id)
+    logger.info("welcome sent", extra={"contact_id": contact.id, "template": template_id, "language": sent.language})
+    return sent.message_id
 
 
 def welcome_once(contact: Contact) -> bool:
