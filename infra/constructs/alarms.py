@@ -1,6 +1,7 @@
 """Alarms on what the functions count: guessing spread over many sources shows as a rise in
 failures in total, even when no single source is throttled — failed code redemptions (someone
-guessing session codes) and failed staff sign-ins (someone guessing or spraying passwords).
+guessing session codes) and failed staff and customer sign-ins (someone guessing or spraying
+passwords).
 
 And who hears of any alarm: every alarm of the stack (these, the failure queues', any later one)
 notifies one SNS topic when it goes off and when it clears, added by an aspect so no alarm can be
@@ -29,6 +30,9 @@ FAILED_REDEMPTIONS_PER_5_MINUTES = 200
 # or their fingers: a typo each at the same moment stays well below 30. A spray is not honest at
 # any rate, but above one guess every ten seconds, kept up for five minutes, it shows here.
 FAILED_SIGN_INS_PER_5_MINUTES = 30
+# Customers are many more, sign in rarely and forget passwords often: a spray still shows as a
+# rise far above what a few hundred forgetful contacts type in five minutes.
+FAILED_CUSTOMER_SIGN_INS_PER_5_MINUTES = 100
 
 
 class Alarms(Construct):
@@ -47,6 +51,14 @@ class Alarms(Construct):
             service="auth",
             threshold=FAILED_SIGN_INS_PER_5_MINUTES,
             description="Many failed staff sign-ins across all sources: someone may be guessing passwords.",
+        )
+        self.customer_sign_in_guessing = self._too_many(
+            "CustomerSignInGuessing",
+            Metric.FAILED_LOGINS,
+            service="portals",
+            threshold=FAILED_CUSTOMER_SIGN_INS_PER_5_MINUTES,
+            description="Many failed customer sign-ins on the portals across all sources: someone may be "
+            "guessing or spraying contacts' passwords.",
         )
 
     def _too_many(

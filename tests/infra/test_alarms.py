@@ -8,17 +8,22 @@ from pathlib import Path
 
 import pytest
 
-from infra.constructs.alarms import FAILED_REDEMPTIONS_PER_5_MINUTES, FAILED_SIGN_INS_PER_5_MINUTES
+from infra.constructs.alarms import (
+    FAILED_CUSTOMER_SIGN_INS_PER_5_MINUTES,
+    FAILED_REDEMPTIONS_PER_5_MINUTES,
+    FAILED_SIGN_INS_PER_5_MINUTES,
+)
 from tests.infra.conftest import Resource, Synthesized, cdk_json_context, synthesize
 
 
-def alarm_on(synthesized: Synthesized, metric_name: str) -> Resource:
+def alarm_on(synthesized: Synthesized, metric_name: str, service: str) -> Resource:
     found: list[Resource] = [
         alarm["Properties"]
         for alarm in synthesized.of_type("AWS::CloudWatch::Alarm").values()
         if alarm["Properties"].get("MetricName") == metric_name
+        and alarm["Properties"].get("Dimensions") == [{"Name": "service", "Value": service}]
     ]
-    assert len(found) == 1, metric_name
+    assert len(found) == 1, (metric_name, service)
     return found[0]
 
 
@@ -27,12 +32,13 @@ def alarm_on(synthesized: Synthesized, metric_name: str) -> Resource:
     [
         ("FailedCodeRedemptions", "codes", FAILED_REDEMPTIONS_PER_5_MINUTES),
         ("FailedLogins", "auth", FAILED_SIGN_INS_PER_5_MINUTES),
+        ("FailedLogins", "portals", FAILED_CUSTOMER_SIGN_INS_PER_5_MINUTES),
     ],
 )
 def test_failures_in_total_over_five_minutes_raise_an_alarm(
     synthesized: Synthesized, metric_name: str, service: str, threshold: int
 ) -> None:
-    alarm = alarm_on(synthesized, metric_name)
+    alarm = alarm_on(synthesized, metric_name, service)
     assert alarm["Namespace"] == "Deskless"
     assert alarm["Dimensions"] == [{"Name": "service", "Value": service}]  # the function that counts them
     assert (alarm["Statistic"], alarm["Period"], alarm["EvaluationPeriods"]) == ("Sum", 300, 1)
