@@ -236,6 +236,13 @@ FUNCTIONS: tuple[Function, ...] = (
         "Email templates and quick replies with their {[...]} snippets, and previews of both.",
     ),
     Function(
+        "tickets",
+        Trigger.HTTP,
+        _RW | {Access.ORIGIN_SECRET},
+        "Tickets: the console's lists, a ticket's timeline, replies, notes, changes and merges; contacts' own "
+        "tickets on their portal; integrations open them with an API key.",
+    ),
+    Function(
         "http_authorizer",
         Trigger.HTTP_AUTHORIZER,
         frozenset({Access.TABLE_READ, Access.SIGNING_KEY}),
@@ -365,6 +372,21 @@ HTTP_ROUTES: tuple[HttpRoute, ...] = (
     HttpRoute("POST /help/change-password", "portals", CUSTOMERS, before_new_password=True),
     HttpRoute("POST /help/sign-out", "portals", CUSTOMERS, before_new_password=True),
     HttpRoute("GET /api/portal/me", "portals", CUSTOMERS),
+    # Tickets (issue 12's core): the console's, an integration's, and a contact's own on their portal.
+    HttpRoute("GET /api/tickets", "tickets", STAFF),
+    HttpRoute("GET /api/tickets/counts", "tickets", STAFF),
+    HttpRoute("POST /api/tickets", "tickets", STAFF),
+    HttpRoute("GET /api/tickets/{number}", "tickets", STAFF),
+    HttpRoute("PATCH /api/tickets/{number}", "tickets", STAFF),
+    HttpRoute("POST /api/tickets/{number}/replies", "tickets", STAFF),
+    HttpRoute("POST /api/tickets/{number}/notes", "tickets", STAFF),
+    HttpRoute("POST /api/tickets/{number}/merge", "tickets", STAFF),
+    HttpRoute("POST /api/v1/tickets", "tickets", API_KEY),
+    HttpRoute("GET /api/portal/tickets", "tickets", CUSTOMERS),
+    HttpRoute("POST /api/portal/tickets", "tickets", CUSTOMERS),
+    HttpRoute("GET /api/portal/tickets/{number}", "tickets", CUSTOMERS),
+    HttpRoute("POST /api/portal/tickets/{number}/replies", "tickets", CUSTOMERS),
+    HttpRoute("POST /api/portal/tickets/{number}/close", "tickets", CUSTOMERS),
 )
 
 WEBSOCKET_ROUTES: tuple[WebSocketRoute, ...] = (

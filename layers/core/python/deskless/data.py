@@ -22,6 +22,7 @@ from .table import TABLE, TTL_ATTRIBUTE, Key
 
 Item = dict[str, Any]
 BATCH_GET_KEYS = 100  # DynamoDB's limit per BatchGetItem
+BATCH_WRITES = 25  # DynamoDB's limit per BatchWriteItem
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -150,8 +151,8 @@ class Table:
         after: str | None = None,
     ) -> list[Item]:
         """Items of one partition (of the table or an index), by sort key; strongly consistent
-        reads are for the table only. `after` starts past that sort key (a page's end), in place
-        of a prefix."""
+        reads are for the table only. `after` starts past that sort key (a page's end) in the
+        order read, in place of a prefix."""
         if after is not None and sort_prefix is not None:
             raise ValueError("a query takes a sort-key prefix or a start, not both")
         return list(self._query(partition, index, sort_prefix, limit, newest_first, consistent, after))
@@ -167,7 +168,8 @@ class Table:
         after: str | None = None,
     ) -> Iterator[Item]:
         pk, sk = (TABLE.partition_key, TABLE.sort_key) if index is None else _index_keys(index)
-        on_sort = " AND begins_with(#sk, :sk)" if sort_prefix else " AND #sk > :sk" if after is not None else ""
+        past = " AND #sk < :sk" if newest_first else " AND #sk > :sk"  # `after` in the order read
+        on_sort = " AND begins_with(#sk, :sk)" if sort_prefix else past if after is not None else ""
         request: dict[str, Any] = {
             "TableName": self.name,
             "KeyConditionExpression": "#pk = :pk" + on_sort,
@@ -190,6 +192,35 @@ class Table:
                     yield item
             if "LastEvaluatedKey" not in response or (limit is not None and yielded >= limit):
                 return
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def write_batch(self, puts: Sequence[Mapping[str, Any]] = (), deletes: Sequence[Key] = ()) -> None:
+        """Put and delete items unconditionally, 25 to a BatchWriteItem (its limit), retrying what
+        DynamoDB leaves unprocessed. For derived items only (projections): no condition, no order."""
+        requests = [{"PutRequest": {"Item": serialize(item)}} for item in puts]
+        requests += [{"DeleteRequest": {"Key": serialize(key)}} for key in deletes]
+        for start in range(0, len(requests), BATCH_WRITES):
+            pending: dict[str, Any] = {self.name: requests[start : start + BATCH_WRITES]}
+            while pending:
+                response = self._client.batch_write_item(RequestItems=pending)
+                pending = response.get("UnprocessedItems") or {}
+
+    def count(self, partition: str) -> int:
+        """How many items one partition holds (a Query that returns only the count; DynamoDB still
+        reads them, a page of 1 MB at a time)."""
+        request: dict[str, Any] = {
+            "TableName": self.name,
+            "KeyConditionExpression": "#pk = :pk",
+            "ExpressionAttributeNames": {"#pk": TABLE.partition_key},
+            "ExpressionAttributeValues": serialize({":pk": partition}),
+            "Select": "COUNT",
+        }
+        total = 0
+        while True:
+            response = self._client.query(**request)
+            total += int(response.get("Count", 0))
+            if "LastEvaluatedKey" not in response:
+                return total
             request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
     def transact(self, actions: Sequence[Action]) -> None:

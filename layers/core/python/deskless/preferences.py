@@ -10,7 +10,7 @@ template exists is checked where settings are changed (a table read: functions/s
 from __future__ import annotations
 
 import time
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from email_validator import EmailNotValidError, validate_email
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, create_model
@@ -18,6 +18,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 from .data import table
 from .fields import ONE_LINE
 from .mail import mail_domain
+from .priorities import DEFAULT_MATRIX, Level, Priority
 from .settings import get_settings
 from .table import SETTINGS_KEY, Entity, stamped
 from .template_defaults import WELCOME
@@ -126,6 +127,17 @@ class Preferences(BaseModel):
         description="How long a set-password link in a welcome email works (the safer choice than a password).",
     )
     reset_link_minutes: int = Field(default=60, ge=10, le=24 * 60, description="How long a password-reset link works.")
+    priority_matrix: dict[Level, dict[Level, Priority]] = Field(
+        default_factory=lambda: {u: dict(row) for u, row in DEFAULT_MATRIX.items()},
+        description="The priority each urgency (rows) and impact (columns) make.",
+    )
+    ticket_submission: Literal["everyone", "primary_contacts"] = Field(
+        default="everyone", description="Who may submit tickets."
+    )
+    auto_close_days: int = Field(default=7, ge=1, le=90, description="Resolved tickets close after this many days.")
+    automatic_mail_cap: int = Field(
+        default=10, ge=1, le=100, description="Automatic emails per recipient per ticket per hour."
+    )
 
 
 _cache: dict[str, Any] = {}

@@ -53,6 +53,13 @@ Access patterns (every read is a GetItem or a Query; nothing scans):
 | shared quick replies                  | Query     | pk=QUICKREPLIES#SHARED                         |
 | a technician's own quick replies      | Query     | pk=QUICKREPLIES#<user id>                      |
 | a quick reply: shared or the caller's | BatchGet  | pk=QUICKREPLIES#SHARED and #<user id>, sk=<id> |
+| the next ticket number (atomic)       | Update    | pk=COUNTER#TICKET     sk=COUNTER               |
+| a ticket with its whole timeline      | Query     | pk=TICKET#<number>    (sk TICKET and ENTRY#<ms>#<id>) |
+| a ticket list, latest update first    | Query     | GSI1 gsi1pk=TICKETS#<view> gsi1sk=<updated ms>#<number> |
+| a ticket list, highest priority first | Query     | GSI2 gsi2pk=TICKETS#<view> gsi2sk=<rank>#<updated ms>#<number> |
+| how many tickets a list holds         | Query COUNT | pk=TICKETS#<view>                            |
+| tickets of a list by a word of their title (or requester) | Query | pk=TICKETWORDS#<scope> sk begins <prefix> |
+| a resolved ticket's auto-close timer  | (TTL)     | pk=TICKET#<number>    sk=AUTOCLOSE              |
 
 Every item carries `type` (its entity name), which the stream filters match on, and items
 that expire carry `expires_at` (epoch seconds); reads treat an item past it as gone because
@@ -93,11 +100,12 @@ class TableDefinition:
 
 
 GSI1 = Index(name="gsi1", partition_key="gsi1pk", sort_key="gsi1sk")
+GSI2 = Index(name="gsi2", partition_key="gsi2pk", sort_key="gsi2sk")  # sparse: ticket lists by priority only
 
 TABLE = TableDefinition(
     partition_key="pk",
     sort_key="sk",
-    indexes=(GSI1,),
+    indexes=(GSI1, GSI2),
     ttl_attribute=TTL_ATTRIBUTE,
     stream_view="NEW_AND_OLD_IMAGES",
 )
@@ -139,6 +147,12 @@ class Entity(StrEnum):
     RESET_REQUEST = "reset_request"  # a "Forgot your password?", recorded for any address: the stream mails it
     EMAIL_TEMPLATE = "email_template"
     QUICK_REPLY = "quick_reply"
+    TICKET = "ticket"
+    TICKET_ENTRY = "ticket_entry"  # one item of a ticket's timeline: a reply, a note, an event
+    TICKET_COUNTER = "ticket_counter"
+    TICKET_LISTING = "ticket_listing"  # a ticket's place in one list (kept from the stream)
+    TICKET_WORD = "ticket_word"  # a ticket under a word of its title or requester, in one scope (from the stream)
+    TICKET_TIMER = "ticket_timer"  # a resolved ticket's auto-close: its TTL delete closes the ticket
 
 
 Key = dict[str, str]
@@ -411,3 +425,52 @@ def quick_replies(owner_id: str | None) -> str:
 
 def quick_reply_key(owner_id: str | None, reply_id: str) -> Key:
     return {"pk": quick_replies(owner_id), "sk": reply_id}
+
+
+TICKET_COUNTER_KEY: Key = {"pk": "COUNTER#TICKET", "sk": "COUNTER"}
+
+
+def ticket_partition(number: int) -> str:
+    return f"TICKET#{number}"
+
+
+def ticket_key(number: int) -> Key:
+    return {"pk": ticket_partition(number), "sk": "TICKET"}
+
+
+TICKET_ENTRY_PREFIX = "ENTRY#"
+
+
+def ticket_entry_key(number: int, at_ms: int, entry_id: str) -> Key:
+    return {"pk": ticket_partition(number), "sk": f"{TICKET_ENTRY_PREFIX}{at_ms:013d}#{entry_id}"}
+
+
+def ticket_timer_key(number: int) -> Key:
+    return {"pk": ticket_partition(number), "sk": "AUTOCLOSE"}
+
+
+def ticket_list(view: str) -> str:
+    """The partition of one ticket list (`view` names it: "all|open", "assignee:<id>|active", ...)."""
+    return f"TICKETS#{view}"
+
+
+def ticket_listing_key(view: str, number: int) -> Key:
+    return {"pk": ticket_list(view), "sk": f"{number:010d}"}
+
+
+def ticket_listing_indexes(view: str, number: int, updated_ms: int, priority_rank: int) -> Key:
+    """The listing's place in its list by latest update (GSI1) and by priority, then update (GSI2)."""
+    return {
+        "gsi1pk": ticket_list(view),
+        "gsi1sk": f"{updated_ms:013d}#{number:010d}",
+        "gsi2pk": ticket_list(view),
+        "gsi2sk": f"{priority_rank:02d}#{updated_ms:013d}#{number:010d}",
+    }
+
+
+def ticket_words(scope: str) -> str:
+    return f"TICKETWORDS#{scope}"
+
+
+def ticket_word_key(scope: str, word: str, number: int) -> Key:
+    return {"pk": ticket_words(scope), "sk": f"{word}#{number:010d}"}

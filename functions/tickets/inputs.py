@@ -1,0 +1,44 @@
+"""What the ticket routes take: the shapes of a ticket's text and of the choices a form makes."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BaseModel, EmailStr, Field, StringConstraints
+
+from deskless.fields import LINES, ONE_LINE
+from deskless.priorities import Level
+
+MAX_CC = 20
+MAX_FIELDS = 50
+MAX_AREAS = 20
+
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), ONE_LINE]
+Text = Annotated[str, StringConstraints(max_length=20_000), LINES]
+Id = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+FieldValues = Annotated[
+    dict[Annotated[str, StringConstraints(max_length=64)], Any],
+    Field(
+        max_length=MAX_FIELDS,
+        description="The category's fields, by key: text, number, choice key(s), true/false, YYYY-MM-DD.",
+    ),
+]
+Areas = Annotated[list[Id], Field(max_length=MAX_AREAS, description="Product areas, by id.")]
+Cc = Annotated[list[EmailStr], Field(max_length=MAX_CC, description="Addresses that follow the ticket.")]
+
+
+class TicketForm(BaseModel):
+    """What every source of a ticket gives."""
+
+    title: Title
+    description: Text
+    category_id: Id | None = None
+    fields: FieldValues = Field(default_factory=dict)
+    product_areas: Areas = Field(default_factory=list)
+    cc: Cc = Field(default_factory=list)
+    impact: Level = Level.MEDIUM
+    urgency: Level = Level.MEDIUM
+
+
+class Reply(BaseModel):
+    body: Text

@@ -1,0 +1,61 @@
+"""From a submission to a stored ticket, whatever its source: who asks, whether the submission
+policy lets them, the category's fields and default team, and who opened it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from deskless.auth import Principal
+from deskless.contacts import Contact
+from deskless.data import Action
+from deskless.preferences import get_preferences
+from deskless.tickets import Author, AuthorKind, Draft, Source, Ticket, open_ticket
+
+from .inputs import TicketForm
+
+POLICY_REFUSAL = "Only your company's primary contacts may submit tickets."
+
+
+def as_requester(contact: Contact) -> Author:
+    return Author(kind=AuthorKind.CONTACT, id=contact.id, name=contact.name, email=contact.emails[0])
+
+
+def as_staff(caller: Principal) -> Author:
+    return Author(kind=AuthorKind.STAFF, id=caller.user_id, name=caller.name, email=caller.email)
+
+
+def refusal(contact: Contact) -> str:
+    """Why the submission policy refuses this contact's tickets ("" when it lets them submit)."""
+    if get_preferences().ticket_submission == "primary_contacts" and not contact.primary:
+        return POLICY_REFUSAL
+    return ""
+
+
+def submit(
+    form: TicketForm,
+    requester: Contact,
+    source: Source,
+    *,
+    by: Author | None = None,
+    team_id: str | None = None,
+    also: Sequence[Action] = (),
+) -> Ticket:
+    """Store a ticket submitted for `requester` (by them unless `by` says who); a submission the
+    policy refuses is stored closed with the reason, whoever typed it in for them."""
+    draft = Draft(
+        title=form.title,
+        description=form.description,
+        requester=as_requester(requester),
+        company_id=requester.company_id,
+        source=source,
+        by=by or as_requester(requester),
+        category_id=form.category_id,
+        fields=form.fields,
+        product_areas=form.product_areas,
+        cc=[str(address) for address in form.cc],
+        impact=form.impact,
+        urgency=form.urgency,
+        team_id=team_id,
+        refused_because=refusal(requester) if by is None else "",
+    )
+    return open_ticket(draft, also=also)

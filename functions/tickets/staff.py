@@ -1,0 +1,234 @@
+"""Tickets for technicians and admins (the console) and for integrations (an API key): lists and
+their counts, a ticket with its whole timeline, opening one for a contact, replies, internal
+notes, changes and merges. Who may call each route is the catalog's to say."""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Annotated, Literal
+
+from fastapi import Path, Query
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+
+from deskless.api_keys import NOT_VALID, used
+from deskless.contacts import Contact, CreatedVia, contact_of, create_contact, find_contact_by_email
+from deskless.data import TransactionCanceled
+from deskless.errors import (
+    Conflict,
+    ContactDeactivated,
+    ContactEmailTaken,
+    InvalidApiKey,
+    InvalidRequest,
+    NotFound,
+)
+from deskless.fields import FullName
+from deskless.http import ApiKeyId, SignedIn
+from deskless.priorities import Level, Priority
+from deskless.ticket_lists import (
+    ACTIVE_FILTER,
+    ALL,
+    UNASSIGNED,
+    Listed,
+    TicketPage,
+    count_tickets,
+    list_tickets,
+    search_tickets,
+)
+from deskless.tickets import (
+    Author,
+    AuthorKind,
+    Changes,
+    Entry,
+    EntryKind,
+    Source,
+    Status,
+    Ticket,
+    TicketChanged,
+    TicketClosed,
+    TransitionNotAllowed,
+    add_reply,
+    change_ticket,
+    merge_ticket,
+    ticket_of,
+    ticket_with_timeline,
+)
+from deskless.users import get_staff
+
+from .app import api
+from .inputs import Id, Reply, TicketForm
+from .intake import as_staff, submit
+
+Number = Annotated[int, Path(ge=1, le=999_999_999, description="The ticket's number (#1001 is 1001).")]
+Cursor = Annotated[str, StringConstraints(min_length=1, max_length=80)]
+_SCOPE = re.compile(r"^(all|mine|unassigned|(assignee|team|company|requester|priority):[A-Za-z0-9_-]{1,64})$")
+
+
+class TicketView(BaseModel):
+    ticket: Ticket
+    timeline: list[Entry] = Field(description="Replies, internal notes and events, oldest first.")
+
+
+class StaffTicket(TicketForm):
+    requester_id: Id = Field(description="The contact the ticket is for.")
+
+
+class ApiTicket(TicketForm):
+    requester_email: EmailStr = Field(description="The contact's address: a contact is created if none has it.")
+    requester_name: FullName | None = Field(default=None, description="The name of a contact created for it.")
+
+
+class StaffReply(Reply):
+    status: Status | None = Field(
+        default=None, description="The status the ticket takes with the reply (else: a new ticket becomes open)."
+    )
+
+
+class TicketChange(BaseModel):
+    """Fields to change; those not given stay. `team_id` or `assignee_id` given as null clear it;
+    `priority` "matrix" puts it back to the matrix's."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    revision: int = Field(ge=1, description="The ticket's revision as the caller saw it.")
+    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] | None = None
+    status: Status | None = None
+    impact: Level | None = None
+    urgency: Level | None = None
+    priority: Priority | Literal["matrix"] | None = None
+    team_id: Id | None = None
+    assignee_id: Id | None = None
+    cc: Annotated[list[EmailStr], Field(max_length=20)] | None = None
+
+
+class Merge(BaseModel):
+    into: int = Field(ge=1, le=999_999_999, description="The ticket it is merged into.")
+    revision: int = Field(ge=1, description="The merged ticket's revision as the caller saw it.")
+
+
+def _view(number: int) -> TicketView:
+    ticket, timeline = ticket_with_timeline(number)
+    return TicketView(ticket=ticket, timeline=timeline)
+
+
+def _scope(scope: str, caller_id: str) -> str:
+    if not _SCOPE.match(scope):
+        raise InvalidRequest(
+            "A list is all, mine, unassigned, or assignee:, team:, company:, requester: or priority: and an id."
+        )
+    return f"assignee:{caller_id}" if scope == "mine" else scope
+
+
+@api.route("GET /api/tickets", errors=[InvalidRequest])
+def find(
+    caller: SignedIn,
+    scope: Annotated[
+        str, Query(max_length=80, description="all, mine, unassigned, team:<id>, company:<id>, ...")
+    ] = ALL,
+    status: Annotated[Status | Literal["active"] | None, Query(description="Only tickets in this status.")] = None,
+    sort: Annotated[Literal["updated", "priority"], Query()] = "updated",
+    q: Annotated[str, Query(max_length=100, description="A ticket's number, or words of titles and requesters.")] = "",
+    after: Annotated[Cursor | None, Query(description="The `next` of the page before.")] = None,
+) -> TicketPage:
+    wanted = q.strip().removeprefix("#")
+    if wanted.isdigit():
+        try:
+            found = ticket_of(int(wanted))
+        except NotFound:
+            return TicketPage(tickets=[])
+        return TicketPage(tickets=[Listed.model_validate(found.model_dump())])
+    if wanted:
+        return TicketPage(tickets=search_tickets(ALL, wanted))
+    return list_tickets(_scope(scope, caller.user_id), status, by_priority=sort == "priority", after=after)
+
+
+class Counts(BaseModel):
+    counts: dict[str, int] = Field(description="Tickets in each list, by view (scope|status).")
+
+
+@api.route("GET /api/tickets/counts")
+def counts(caller: SignedIn) -> Counts:
+    views = [f"{ALL}|{status}" for status in Status]
+    views += [f"{ALL}|{ACTIVE_FILTER}", f"{UNASSIGNED}|{ACTIVE_FILTER}", f"assignee:{caller.user_id}|{ACTIVE_FILTER}"]
+    found = count_tickets(views)
+    return Counts(counts={name.replace(f"assignee:{caller.user_id}", "mine"): n for name, n in found.items()})
+
+
+def _requester(contact_id: str) -> Contact:
+    contact = contact_of(contact_id)
+    if not contact.active:
+        raise ContactDeactivated("This contact is deactivated: reactivate them first.")
+    return contact
+
+
+@api.route("POST /api/tickets", status_code=201, errors=[NotFound, ContactDeactivated])
+def open_for_contact(form: StaffTicket, caller: SignedIn) -> TicketView:
+    ticket = submit(form, _requester(form.requester_id), Source.CONSOLE, by=as_staff(caller))
+    return _view(ticket.number)
+
+
+@api.route("GET /api/tickets/{number}", errors=[NotFound])
+def read(number: Number) -> TicketView:
+    return _view(number)
+
+
+def _assignee(user_id: str) -> Author:
+    user = get_staff(user_id)
+    if user is None or not user.active:
+        raise InvalidRequest("The assignee must be an active technician or admin.")
+    return Author(kind=AuthorKind.STAFF, id=user.id, name=user.name, email=user.email)
+
+
+@api.route("PATCH /api/tickets/{number}", errors=[NotFound, TicketChanged, TransitionNotAllowed, InvalidRequest])
+def change(number: Number, change: TicketChange, caller: SignedIn) -> TicketView:
+    given = change.model_fields_set
+    changes = Changes(
+        title=change.title,
+        status=change.status,
+        impact=change.impact,
+        urgency=change.urgency,
+        priority=change.priority if isinstance(change.priority, Priority) else None,
+        reset_priority=change.priority == "matrix",
+        team_id=change.team_id,
+        clear_team="team_id" in given and change.team_id is None,
+        assignee=_assignee(change.assignee_id) if change.assignee_id else None,
+        clear_assignee="assignee_id" in given and change.assignee_id is None,
+        cc=[str(address) for address in change.cc] if change.cc is not None else None,
+    )
+    change_ticket(number, as_staff(caller), change.revision, changes)
+    return _view(number)
+
+
+@api.route("POST /api/tickets/{number}/replies", status_code=201, errors=[NotFound, TicketClosed, TransitionNotAllowed])
+def reply(number: Number, reply: StaffReply, caller: SignedIn) -> TicketView:
+    add_reply(number, as_staff(caller), reply.body, via=Source.CONSOLE, status=reply.status)
+    return _view(number)
+
+
+@api.route("POST /api/tickets/{number}/notes", status_code=201, errors=[NotFound, TicketClosed])
+def note(number: Number, note: Reply, caller: SignedIn) -> TicketView:
+    add_reply(number, as_staff(caller), note.body, kind=EntryKind.NOTE, via=Source.CONSOLE)
+    return _view(number)
+
+
+@api.route(
+    "POST /api/tickets/{number}/merge", errors=[NotFound, TicketChanged, TicketClosed, TransitionNotAllowed, Conflict]
+)
+def merge(number: Number, merge: Merge, caller: SignedIn) -> TicketView:
+    merge_ticket(number, merge.into, as_staff(caller), merge.revision)
+    return _view(number)
+
+
+@api.route("POST /api/v1/tickets", status_code=201, errors=[InvalidApiKey, ContactEmailTaken, ContactDeactivated])
+def open_with_key(form: ApiTicket, key_id: ApiKeyId) -> Ticket:
+    contact = find_contact_by_email(str(form.requester_email))
+    if contact is None:
+        name = form.requester_name or str(form.requester_email).split("@", 1)[0]
+        contact = create_contact(name, [str(form.requester_email)], created_via=CreatedVia.API)
+    elif not contact.active:
+        raise ContactDeactivated("This contact is deactivated: reactivate them first.")
+    integration = Author(kind=AuthorKind.SYSTEM, id=key_id, name="API")
+    try:
+        return submit(form, contact, Source.API, by=integration, also=[used(key_id, int(time.time()))])
+    except TransactionCanceled as error:  # only the key's write is left to refuse: revoked meanwhile
+        raise InvalidApiKey(NOT_VALID) from error

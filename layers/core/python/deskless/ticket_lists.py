@@ -1,0 +1,198 @@
+"""The lists tickets are read in: the console's views and a customer's "My activities", each one
+Query, kept from the table's stream.
+
+    TICKETS#<view> / <number>               a ticket's place in one list, with what a list shows
+        GSI1  TICKETS#<view> / <updated ms>#<number>            latest change first
+        GSI2  TICKETS#<view> / <rank>#<updated ms>#<number>     highest priority first
+    TICKETWORDS#<scope> / <word>#<number>   a ticket under a word of its title (and, in `all`, of
+                                            its requester's name and address)
+
+A view is a scope and, after `|`, a status filter: `all`, `all|pending`, `assignee:<id>|active`,
+`requester:<contact id>`, `cc:<address>|resolved`... (`active`: new, open or pending). A ticket
+has a listing in every view it belongs to: one per scope (everything; its assignee or
+`unassigned`; its team; its company; its priority; its requester; each CC) times three filters
+(any status, its status, active if it is). A ticket belongs to many lists at once, which one item
+with index keys cannot do, and each list must be one Query with no filter that reads items only
+to drop them: hence one small item per list.
+
+They are a projection of the ticket item, like an index DynamoDB would keep: the events function
+calls `project` with each change's old and new images (the stream keeps one item's changes in
+order), which deletes the listings the ticket left and puts those that changed, in
+BatchWriteItems. So a list lags a change by the stream's delay (locally a fraction of a second; in
+AWS about a second), as a GSI does; a ticket's own page reads the ticket, never a list.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from .contacts import folded, query_words
+from .data import Item, table
+from .priorities import Priority
+from .table import (
+    GSI1,
+    GSI2,
+    Entity,
+    stamped,
+    ticket_list,
+    ticket_listing_indexes,
+    ticket_listing_key,
+    ticket_word_key,
+    ticket_words,
+)
+from .tickets import ACTIVE, Author, Source, Status, Ticket, ticket_from_item
+
+PAGE = 50
+_WORD_ENTRIES = 200  # word entries one search reads
+_WORD = re.compile(r"[^\W_]+")
+ALL = "all"
+UNASSIGNED = "unassigned"
+ACTIVE_FILTER = "active"
+
+
+class Listed(BaseModel):
+    """A ticket as a list shows it."""
+
+    number: int
+    title: str
+    status: Status
+    priority: Priority
+    requester: Author
+    company_id: str
+    source: Source
+    team_id: str | None = None
+    assignee: Author | None = None
+    created_at: int
+    updated_at: int = Field(description="The latest change, in milliseconds since the epoch.")
+
+
+class TicketPage(BaseModel):
+    tickets: list[Listed]
+    next: str | None = Field(default=None, description="Pass as `after` for the next page; null on the last.")
+
+
+# --- which lists a ticket is in ----------------------------------------------------------------------
+
+
+def scopes(ticket: Ticket) -> list[str]:
+    """Every scope the ticket is listed in."""
+    found = [
+        ALL,
+        f"assignee:{ticket.assignee.id}" if ticket.assignee else UNASSIGNED,
+        f"company:{ticket.company_id}",
+        f"priority:{ticket.priority}",
+        f"requester:{ticket.requester.id}" if ticket.requester.id else "",
+        f"team:{ticket.team_id}" if ticket.team_id else "",
+        *(f"cc:{address}" for address in ticket.cc),
+    ]
+    return [scope for scope in found if scope]
+
+
+def views(ticket: Ticket) -> list[str]:
+    """Every view the ticket is listed in: each scope, whatever the status, with its status, and
+    with `active` while someone still has to act."""
+    filters = ["", f"|{ticket.status}", f"|{ACTIVE_FILTER}" if ticket.status in ACTIVE else None]
+    return [f"{scope}{suffix}" for scope in scopes(ticket) for suffix in filters if suffix is not None]
+
+
+def view(scope: str, status: str | None = None) -> str:
+    return f"{scope}|{status}" if status else scope
+
+
+def _words(ticket: Ticket, scope: str) -> list[str]:
+    text = ticket.title
+    if scope == ALL:
+        text += f" {ticket.requester.name} {ticket.requester.email}"
+    return list(dict.fromkeys(_WORD.findall(folded(text))))
+
+
+_SEARCHED_SCOPES = ("all", "requester:", "company:", "cc:")  # where people search: the console and customers
+
+
+def _listed(ticket: Ticket) -> Listed:
+    return Listed.model_validate(ticket.model_dump())
+
+
+def projection(ticket: Ticket) -> dict[tuple[str, str], Item]:
+    """The items that list the ticket, by key."""
+    listed = _listed(ticket).model_dump(mode="json", exclude_none=True)
+    items: dict[tuple[str, str], Item] = {}
+    for name in views(ticket):
+        key = ticket_listing_key(name, ticket.number)
+        indexes = ticket_listing_indexes(name, ticket.number, ticket.updated_at, ticket.priority.rank)
+        items[(key["pk"], key["sk"])] = stamped(Entity.TICKET_LISTING, key, indexes, **listed)
+    for scope in scopes(ticket):
+        if not scope.startswith(_SEARCHED_SCOPES):
+            continue
+        for word in _words(ticket, scope):
+            key = ticket_word_key(scope, word, ticket.number)
+            items[(key["pk"], key["sk"])] = stamped(Entity.TICKET_WORD, key, number=ticket.number)
+    return items
+
+
+def project(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> tuple[int, int]:
+    """Bring the lists in line with a change of a ticket item (its stream images): delete the
+    listings it left, put those that changed. Safe to repeat. Counts (put, deleted)."""
+    before = projection(ticket_from_item(dict(old))) if old else {}
+    after = projection(ticket_from_item(dict(new))) if new else {}
+    puts = [item for key, item in after.items() if before.get(key) != item]
+    deletes = [{"pk": pk, "sk": sk} for (pk, sk) in before if (pk, sk) not in after]
+    table().write_batch(puts, deletes)
+    return len(puts), len(deletes)
+
+
+# --- reading them ---------------------------------------------------------------------------------------
+
+
+def list_tickets(
+    scope: str, status: str | None = None, *, by_priority: bool = False, after: str | None = None, limit: int = PAGE
+) -> TicketPage:
+    """One page of a view, latest change (or highest priority) first: one Query."""
+    index = GSI2 if by_priority else GSI1
+    items = table().query(
+        ticket_list(view(scope, status)), index=index.name, newest_first=True, after=after, limit=limit + 1
+    )
+    more = len(items) > limit
+    shown = items[:limit]
+    return TicketPage(
+        tickets=[Listed.model_validate(item) for item in shown], next=shown[-1][index.sort_key] if more else None
+    )
+
+
+def count_tickets(views_wanted: Iterable[str]) -> dict[str, int]:
+    """How many tickets each view holds: a counting Query each."""
+    return {name: table().count(ticket_list(name)) for name in views_wanted}
+
+
+def search_tickets(scope: str, query: str, *, limit: int = PAGE) -> list[Listed]:
+    """Tickets of a scope each word of the query starts a word of (their title; in `all`, also
+    the requester's name and address), latest change first: one Query of the longest word's
+    entries and one BatchGetItem of their listings."""
+    words = query_words(query)
+    if not words:
+        return []
+    longest = max(words, key=len)
+    entries = table().query(ticket_words(scope), sort_prefix=longest, limit=_WORD_ENTRIES)
+    numbers = list(dict.fromkeys(int(entry["number"]) for entry in entries))[:100]
+    listings = table().get_many([ticket_listing_key(scope, number) for number in numbers]) if numbers else []
+    found = []
+    for item in listings:
+        if item is None:
+            continue
+        listed = Listed.model_validate(item)
+        text = listed.title + (f" {listed.requester.name} {listed.requester.email}" if scope == ALL else "")
+        terms = _WORD.findall(folded(text))
+        if all(any(term.startswith(word) for term in terms) for word in words):
+            found.append(listed)
+    found.sort(key=lambda listed: listed.updated_at, reverse=True)
+    return found[:limit]
+
+
+def listings_of(scope: str, numbers: Sequence[int]) -> list[Listed]:
+    """The listings of these tickets in a scope (those it holds), in order: one BatchGetItem."""
+    items = table().get_many([ticket_listing_key(scope, number) for number in numbers]) if numbers else []
+    return [Listed.model_validate(item) for item in items if item is not None]
