@@ -13,6 +13,7 @@ import pytest
 from deskless.auth import Principal, Role
 from deskless.companies import create_company, create_portal
 from deskless.data import table
+from deskless.priorities import DEFAULT_MATRIX
 from deskless.table import SETTINGS_KEY, code_limit_key
 from deskless.users import create_staff
 from tests.conftest import LocalAws
@@ -63,6 +64,13 @@ DEFAULTS = {
     "temporary_password_hours": 72,
     "password_link_hours": 72,
     "reset_link_minutes": 60,
+    "priority_matrix": {
+        urgency.value: {impact.value: priority.value for impact, priority in row.items()}
+        for urgency, row in DEFAULT_MATRIX.items()
+    },
+    "ticket_submission": "everyone",
+    "auto_close_days": 7,
+    "automatic_mail_cap": 10,
 }
 
 

@@ -47,6 +47,11 @@ OWNERS: dict[Entity, str] = {
     Entity.CODE_SLOT: "functions/codes/codes.py",
     Entity.CODE_NAME: "functions/codes/codes.py",
     Entity.INBOUND_MAIL: "functions/inbound_email/receive.py",
+    Entity.TEAM: f"{CORE}/teams.py",
+    Entity.TEAM_NAME: f"{CORE}/teams.py",
+    Entity.TEAM_MEMBERSHIP: f"{CORE}/teams.py",
+    Entity.TICKET_CATEGORY: f"{CORE}/categories.py",
+    Entity.PRODUCT_AREA: f"{CORE}/categories.py",
 }
 
 

@@ -235,6 +235,13 @@ FUNCTIONS: tuple[Function, ...] = (
         _RW | {Access.ORIGIN_SECRET},
         "Email templates and quick replies with their {[...]} snippets, and previews of both.",
     ),
+    # The help desk's setup (issue 12): teams, ticket categories, product areas.
+    Function(
+        "helpdesk",
+        Trigger.HTTP,
+        _RW | {Access.ORIGIN_SECRET},
+        "Admins set up the help desk: teams and their members, ticket categories with their fields, product areas.",
+    ),
     Function(
         "tickets",
         Trigger.HTTP,
@@ -348,6 +355,21 @@ HTTP_ROUTES: tuple[HttpRoute, ...] = (
     HttpRoute("PUT /api/quick-replies/{reply_id}", "templates", STAFF),
     HttpRoute("DELETE /api/quick-replies/{reply_id}", "templates", STAFF),
     HttpRoute("POST /api/quick-replies/{reply_id}/preview", "templates", STAFF),
+    # The help desk's setup (issue 12): staff read it (the console's forms), admins change it.
+    HttpRoute("GET /api/teams", "helpdesk", STAFF),
+    HttpRoute("POST /api/teams", "helpdesk", ADMIN),
+    HttpRoute("GET /api/teams/{team_id}", "helpdesk", STAFF),
+    HttpRoute("PATCH /api/teams/{team_id}", "helpdesk", ADMIN),
+    HttpRoute("DELETE /api/teams/{team_id}", "helpdesk", ADMIN),
+    HttpRoute("GET /api/ticket-categories", "helpdesk", STAFF),
+    HttpRoute("POST /api/ticket-categories", "helpdesk", ADMIN),
+    HttpRoute("GET /api/ticket-categories/{category_id}", "helpdesk", STAFF),
+    HttpRoute("PUT /api/ticket-categories/{category_id}", "helpdesk", ADMIN),
+    HttpRoute("DELETE /api/ticket-categories/{category_id}", "helpdesk", ADMIN),
+    HttpRoute("GET /api/product-areas", "helpdesk", STAFF),
+    HttpRoute("POST /api/product-areas", "helpdesk", ADMIN),
+    HttpRoute("PATCH /api/product-areas/{area_id}", "helpdesk", ADMIN),
+    HttpRoute("DELETE /api/product-areas/{area_id}", "helpdesk", ADMIN),
     # A portal's own API: the portal is the one whose host the request came to.
     HttpRoute("GET /api/portal", "portals", PUBLIC),
     HttpRoute("POST /api/portal/chat-requests", "portals", PUBLIC),

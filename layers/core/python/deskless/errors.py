@@ -326,3 +326,31 @@ class WrongPortal(Forbidden):
     def __init__(self, address: str) -> None:
         super().__init__(f"Your account is not on this portal. Sign in at {address}")
         self.address = address
+
+
+# --- the help desk's setup (issue 12) -------------------------------------------------------------
+
+
+class TeamNameTaken(Conflict):
+    """Another team has this name already (compared whatever its case)."""
+
+    code = "team_name_taken"
+
+
+class TeamInUse(Conflict):
+    """The team is the default team of a ticket category: choose another one there first."""
+
+    code = "team_in_use"
+
+
+class InvalidFieldValues(DesklessError):
+    """A ticket's values do not fit its category's fields (or name unknown product areas): `details`
+    says, for each field key, what is wrong ("Required", "Choose one of: ...", ...)."""
+
+    status, code = 422, "invalid_field_values"
+
+    def __init__(self, problems: dict[str, str], message: str = "") -> None:
+        summary = "; ".join(f"{key}: {problem}" for key, problem in problems.items())
+        super().__init__(message or f"Some values do not fit the form: {summary}")
+        self.problems = dict(problems)  # field key -> what is wrong with its value
+        self.details = [{"field": key, "problem": problem} for key, problem in problems.items()]

@@ -18,7 +18,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 from .data import table
 from .fields import ONE_LINE
 from .mail import mail_domain
-from .priorities import DEFAULT_MATRIX, Level, Priority
+from .priorities import DEFAULT_MATRIX, PriorityMatrix
 from .settings import get_settings
 from .table import SETTINGS_KEY, Entity, stamped
 from .template_defaults import WELCOME
@@ -127,16 +127,25 @@ class Preferences(BaseModel):
         description="How long a set-password link in a welcome email works (the safer choice than a password).",
     )
     reset_link_minutes: int = Field(default=60, ge=10, le=24 * 60, description="How long a password-reset link works.")
-    priority_matrix: dict[Level, dict[Level, Priority]] = Field(
-        default_factory=lambda: {u: dict(row) for u, row in DEFAULT_MATRIX.items()},
-        description="The priority each urgency (rows) and impact (columns) make.",
+    # Tickets (issue 12): how a priority is reached, who may submit, when resolved tickets close, how
+    # much automatic mail one person gets.
+    priority_matrix: PriorityMatrix = Field(
+        default_factory=lambda: DEFAULT_MATRIX,
+        description="The priority a ticket gets for each urgency (outer) and impact (inner); all 25 given. The "
+        "default is GLPI's (deskless.priorities).",
     )
     ticket_submission: Literal["everyone", "primary_contacts"] = Field(
-        default="everyone", description="Who may submit tickets."
+        default="everyone",
+        description="Who may submit tickets: everyone, or only primary contacts (another's ticket is recorded and "
+        "closed at once, with the reason).",
     )
-    auto_close_days: int = Field(default=7, ge=1, le=90, description="Resolved tickets close after this many days.")
+    auto_close_days: int = Field(default=7, ge=1, le=90, description="Days after which a resolved ticket closes.")
     automatic_mail_cap: int = Field(
-        default=10, ge=1, le=100, description="Automatic emails per recipient per ticket per hour."
+        default=10,
+        ge=1,
+        le=100,
+        description="Automatic emails one recipient gets about one ticket in an hour at most; the rest are not sent "
+        "(recorded on the ticket), which cuts auto-reply loops.",
     )
 
 

@@ -60,6 +60,13 @@ Access patterns (every read is a GetItem or a Query; nothing scans):
 | how many tickets a list holds         | Query COUNT | pk=TICKETS#<view>                            |
 | tickets of a list by a word of their title (or requester) | Query | pk=TICKETWORDS#<scope> sk begins <prefix> |
 | a resolved ticket's auto-close timer  | (TTL)     | pk=TICKET#<number>    sk=AUTOCLOSE              |
+| team by id                            | GetItem   | pk=TEAMS              sk=<team id>             |
+| list teams                            | Query     | pk=TEAMS                                       |
+| team by name (unique, any case)       | Put cond. | pk=TEAMNAME#<folded name> sk=TEAMNAME -> team id |
+| a staff user's teams (with members)   | Query     | pk=MEMBEROF#<user id> sk=<team id> (a copy of each team) |
+| ticket category by id                 | GetItem   | pk=CATEGORIES         sk=<category id>         |
+| list ticket categories                | Query     | pk=CATEGORIES                                  |
+| list product areas                    | Query     | pk=PRODUCTAREAS       sk=<area id>             |
 
 Every item carries `type` (its entity name), which the stream filters match on, and items
 that expire carry `expires_at` (epoch seconds); reads treat an item past it as gone because
@@ -153,6 +160,13 @@ class Entity(StrEnum):
     TICKET_LISTING = "ticket_listing"  # a ticket's place in one list (kept from the stream)
     TICKET_WORD = "ticket_word"  # a ticket under a word of its title or requester, in one scope (from the stream)
     TICKET_TIMER = "ticket_timer"  # a resolved ticket's auto-close: its TTL delete closes the ticket
+
+    # The help desk's setup (issue 12): teams, ticket categories, product areas.
+    TEAM = "team"
+    TEAM_NAME = "team_name"  # the guard that keeps team names unique, whatever their case
+    TEAM_MEMBERSHIP = "team_membership"  # a copy of a team under each member, for "my teams"
+    TICKET_CATEGORY = "ticket_category"
+    PRODUCT_AREA = "product_area"
 
 
 Key = dict[str, str]
@@ -474,3 +488,40 @@ def ticket_words(scope: str) -> str:
 
 def ticket_word_key(scope: str, word: str, number: int) -> Key:
     return {"pk": ticket_words(scope), "sk": f"{word}#{number:010d}"}
+
+
+# --- the help desk's setup: teams, ticket categories, product areas ---------------------------
+
+TEAMS = "TEAMS"
+
+
+def team_key(team_id: str) -> Key:
+    return {"pk": TEAMS, "sk": team_id}
+
+
+def team_name_key(name: str) -> Key:
+    """The guard that gives a team name to one team, compared without case or repeated spaces."""
+    return {"pk": f"TEAMNAME#{_sortable(name).casefold()}", "sk": "TEAMNAME"}
+
+
+def memberships(user_id: str) -> str:
+    """The partition of a staff user's teams: a copy of each, so "my teams" is one Query."""
+    return f"MEMBEROF#{user_id}"
+
+
+def membership_key(user_id: str, team_id: str) -> Key:
+    return {"pk": memberships(user_id), "sk": team_id}
+
+
+TICKET_CATEGORIES = "CATEGORIES"
+
+
+def ticket_category_key(category_id: str) -> Key:
+    return {"pk": TICKET_CATEGORIES, "sk": category_id}
+
+
+PRODUCT_AREAS = "PRODUCTAREAS"
+
+
+def product_area_key(area_id: str) -> Key:
+    return {"pk": PRODUCT_AREAS, "sk": area_id}
