@@ -25,7 +25,7 @@ from deskless.streams import is_ttl_delete, new_image, old_image
 from deskless.table import TYPE_ATTRIBUTE, Entity
 from deskless.welcome import welcome_once
 
-from . import chat
+from . import chat, tickets
 
 # A code that is deleted on purpose (redeemed, cancelled) needs nothing; if a code item is
 # kept after use, marked so, its later TTL delete is not an expiry either.
@@ -106,6 +106,13 @@ REACTIONS: dict[tuple[Entity, Change], Callable[[Item], None]] = {
     (Entity.QUEUE_ENTRY, Change.EXPIRED): chat.expired,
     (Entity.CONTACT, Change.INSERTED): contact_created,
     (Entity.RESET_REQUEST, Change.INSERTED): reset_asked_for,
+    (Entity.TICKET_ENTRY, Change.INSERTED): tickets.reply_added,
+    (Entity.TICKET_TIMER, Change.EXPIRED): tickets.auto_close,
+}
+
+# Projections read both images: what the item was and what it is (None where there is none).
+PROJECTIONS: dict[Entity, Callable[[Item | None, Item | None], None]] = {
+    Entity.TICKET: tickets.ticket_written,
 }
 
 
@@ -116,6 +123,9 @@ def react(record: DynamoDBRecord) -> None:
         entity = Entity(item.get(TYPE_ATTRIBUTE, ""))
     except ValueError:
         return
+    if entity in PROJECTIONS:
+        old, new = old_image(record) or None, new_image(record) or None
+        PROJECTIONS[entity](old, new)
     reaction = REACTIONS.get((entity, change))
     if reaction is not None:
         reaction(item)

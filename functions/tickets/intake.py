@@ -3,11 +3,13 @@ policy lets them, the category's fields and default team, and who opened it."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from deskless.auth import Principal
+from deskless.categories import Category, category_of, check_product_areas, check_values
 from deskless.contacts import Contact
 from deskless.data import Action
+from deskless.errors import InvalidFieldValues
 from deskless.preferences import get_preferences
 from deskless.tickets import Author, AuthorKind, Draft, Source, Ticket, open_ticket
 
@@ -31,6 +33,21 @@ def refusal(contact: Contact) -> str:
     return ""
 
 
+def category_checked(
+    category_id: str | None, values: Mapping[str, object]
+) -> tuple[Category | None, dict[str, object]]:
+    """The ticket's category (it must exist and be active) and its fields' values, cleaned;
+    InvalidFieldValues names each problem."""
+    if category_id is None:
+        if values:
+            raise InvalidFieldValues({key: "Choose a category first" for key in values})
+        return None, {}
+    category = category_of(category_id)
+    if category is None or not category.active:
+        raise InvalidFieldValues({"category_id": "Not a category"}, "There is no such category.")
+    return category, check_values(category, values)
+
+
 def submit(
     form: TicketForm,
     requester: Contact,
@@ -41,7 +58,10 @@ def submit(
     also: Sequence[Action] = (),
 ) -> Ticket:
     """Store a ticket submitted for `requester` (by them unless `by` says who); a submission the
-    policy refuses is stored closed with the reason, whoever typed it in for them."""
+    policy refuses is stored closed with the reason, whoever typed it in for them. The category's
+    default team takes it unless `team_id` says otherwise."""
+    category, values = category_checked(form.category_id, form.fields)
+    areas = check_product_areas(form.product_areas) if form.product_areas else []
     draft = Draft(
         title=form.title,
         description=form.description,
@@ -50,12 +70,12 @@ def submit(
         source=source,
         by=by or as_requester(requester),
         category_id=form.category_id,
-        fields=form.fields,
-        product_areas=form.product_areas,
+        fields=values,
+        product_areas=areas,
         cc=[str(address) for address in form.cc],
         impact=form.impact,
         urgency=form.urgency,
-        team_id=team_id,
+        team_id=team_id or (category.default_team_id if category else None),
         refused_because=refusal(requester) if by is None else "",
     )
     return open_ticket(draft, also=also)

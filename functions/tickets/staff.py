@@ -12,6 +12,7 @@ from fastapi import Path, Query
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 from deskless.api_keys import NOT_VALID, used
+from deskless.categories import check_product_areas
 from deskless.contacts import Contact, CreatedVia, contact_of, create_contact, find_contact_by_email
 from deskless.data import TransactionCanceled
 from deskless.errors import (
@@ -19,6 +20,7 @@ from deskless.errors import (
     ContactDeactivated,
     ContactEmailTaken,
     InvalidApiKey,
+    InvalidFieldValues,
     InvalidRequest,
     NotFound,
 )
@@ -29,10 +31,10 @@ from deskless.ticket_lists import (
     ACTIVE_FILTER,
     ALL,
     UNASSIGNED,
-    Listed,
     TicketPage,
     count_tickets,
     list_tickets,
+    listed,
     search_tickets,
 )
 from deskless.tickets import (
@@ -41,6 +43,7 @@ from deskless.tickets import (
     Changes,
     Entry,
     EntryKind,
+    NotTeamMember,
     Source,
     Status,
     Ticket,
@@ -56,8 +59,8 @@ from deskless.tickets import (
 from deskless.users import get_staff
 
 from .app import api
-from .inputs import Id, Reply, TicketForm
-from .intake import as_staff, submit
+from .inputs import Areas, FieldValues, Id, Reply, TicketForm
+from .intake import as_staff, category_checked, submit
 
 Number = Annotated[int, Path(ge=1, le=999_999_999, description="The ticket's number (#1001 is 1001).")]
 Cursor = Annotated[str, StringConstraints(min_length=1, max_length=80)]
@@ -99,6 +102,11 @@ class TicketChange(BaseModel):
     team_id: Id | None = None
     assignee_id: Id | None = None
     cc: Annotated[list[EmailStr], Field(max_length=20)] | None = None
+    category_id: Id | None = Field(default=None, description="With `fields`: the category and its values.")
+    fields: FieldValues | None = Field(
+        default=None, description="The category's values (the new category's, if given)."
+    )
+    product_areas: Areas | None = None
 
 
 class Merge(BaseModel):
@@ -136,7 +144,7 @@ def find(
             found = ticket_of(int(wanted))
         except NotFound:
             return TicketPage(tickets=[])
-        return TicketPage(tickets=[Listed.model_validate(found.model_dump())])
+        return TicketPage(tickets=[listed(found)])
     if wanted:
         return TicketPage(tickets=search_tickets(ALL, wanted))
     return list_tickets(_scope(scope, caller.user_id), status, by_priority=sort == "priority", after=after)
@@ -179,9 +187,16 @@ def _assignee(user_id: str) -> Author:
     return Author(kind=AuthorKind.STAFF, id=user.id, name=user.name, email=user.email)
 
 
-@api.route("PATCH /api/tickets/{number}", errors=[NotFound, TicketChanged, TransitionNotAllowed, InvalidRequest])
+@api.route(
+    "PATCH /api/tickets/{number}",
+    errors=[NotFound, TicketChanged, TransitionNotAllowed, InvalidRequest, NotTeamMember, InvalidFieldValues],
+)
 def change(number: Number, change: TicketChange, caller: SignedIn) -> TicketView:
     given = change.model_fields_set
+    category_id, values = None, None
+    if "category_id" in given or "fields" in given:
+        category_id = change.category_id or ticket_of(number).category_id
+        _, values = category_checked(category_id, change.fields or {})
     changes = Changes(
         title=change.title,
         status=change.status,
@@ -194,6 +209,9 @@ def change(number: Number, change: TicketChange, caller: SignedIn) -> TicketView
         assignee=_assignee(change.assignee_id) if change.assignee_id else None,
         clear_assignee="assignee_id" in given and change.assignee_id is None,
         cc=[str(address) for address in change.cc] if change.cc is not None else None,
+        category_id=category_id,
+        fields=values,
+        product_areas=check_product_areas(change.product_areas) if change.product_areas is not None else None,
     )
     change_ticket(number, as_staff(caller), change.revision, changes)
     return _view(number)

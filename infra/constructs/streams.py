@@ -24,8 +24,8 @@ class Streams(Construct):
         for subscription in STREAM_SUBSCRIPTIONS:
             failures = failure_queue(
                 self,
-                f"{subscription.function}-failures",
-                holds=f"the stream records the {subscription.function} function failed on after the mapping's retries",
+                f"{subscription.mapping}-failures",
+                holds=f"the stream records the {subscription.mapping} mapping failed on after its retries",
             )
             made = functions.made(subscription.function)
             made.function.add_event_source(

@@ -25,7 +25,7 @@ from tests.helpers import TECHNICIAN, ConnectionsStub, invoke
 
 OTHER_TECHNICIAN = Principal(user_id="0b0b0b0b0b0b0b0b", role=Role.TECHNICIAN, name="Bo Tech", email="bo@example.com")
 STREAM_ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/deskless/stream/2026-03-01T08:15:42.417"
-(EVENTS_FILTERS,) = [s.filters for s in STREAM_SUBSCRIPTIONS if s.function == "events"]
+(EVENTS_FILTERS,) = [s.filters for s in STREAM_SUBSCRIPTIONS if s.mapping == "events"]
 _sequence = itertools.count(100000000000000000001)
 
 

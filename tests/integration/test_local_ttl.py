@@ -211,7 +211,7 @@ def refusing_api(monkeypatch) -> Iterator[list[str]]:
 
 def test_when_the_events_function_keeps_failing_the_record_is_dead_lettered(aws, reaper, ledger, refusing_api):
     # Given the events function's subscription with one retry, and an API that refuses to close sockets
-    (events,) = [s for s in STREAM_SUBSCRIPTIONS if s.function == "events"]
+    (events,) = [s for s in STREAM_SUBSCRIPTIONS if s.mapping == "events"]
     once = StreamSubscription(events.function, events.filters, batch_size=events.batch_size, retry_attempts=1)
     registry = FunctionRegistry(reload=False)
     poller = StreamPoller(

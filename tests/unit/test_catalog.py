@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from fastapi.routing import APIRoute
 
+from deskless import catalog
 from deskless.auth import Role
 from deskless.catalog import (
     API_KEY,
@@ -206,3 +207,13 @@ def test_asking_for_something_the_catalog_lacks_is_a_key_error() -> None:
         function("nope")
     with pytest.raises(KeyError):
         http_route("GET /nope")
+
+
+def test_every_stream_mapping_fits_lambdas_quotas():
+    # Lambda refuses a mapping with more filters than its quota (five unless raised), and a
+    # DynamoDB stream throttles a third reader of a shard: the catalog stays inside both.
+    for subscription in catalog.STREAM_SUBSCRIPTIONS:
+        assert len(subscription.filters) <= catalog.MAX_FILTERS, subscription.mapping
+    assert len(catalog.STREAM_SUBSCRIPTIONS) <= catalog.MAX_STREAM_READERS
+    names = [subscription.mapping for subscription in catalog.STREAM_SUBSCRIPTIONS]
+    assert len(set(names)) == len(names)

@@ -169,7 +169,7 @@ def test_user_identity_can_be_filtered_on():
 
 
 def test_the_catalog_filters_pass_a_connection_removal_and_nothing_else():
-    (events,) = [s for s in STREAM_SUBSCRIPTIONS if s.function == "events"]
+    (events,) = [s for s in STREAM_SUBSCRIPTIONS if s.mapping == "events"]
     image = {"pk": {"S": "CONN#1"}, "sk": {"S": "CONNECTION"}, "type": {"S": "connection"}}
     keys = {"pk": image["pk"], "sk": image["sk"]}
     removed = stream_record("REMOVE", keys=keys, old_image=image, sequence_number="1", stream_arn=ARN)

@@ -241,7 +241,7 @@ def test_the_ttl_remove_sample_is_dynamodb_deleting_an_expired_connection(monkey
 
 def test_the_ttl_remove_sample_passes_the_events_subscription_filter() -> None:
     event = record("stream_ttl_remove")
-    (subscription,) = [s for s in STREAM_SUBSCRIPTIONS if s.function == "events"]
+    (subscription,) = [s for s in STREAM_SUBSCRIPTIONS if s.mapping == "events"]
 
     assert matches_any(subscription.filters, event)
     assert event["dynamodb"]["OldImage"]["type"]["S"] == Entity.CONNECTION
@@ -296,7 +296,7 @@ def test_the_chat_request_sample_is_a_request_as_create_chat_request_writes_it(
 
     assert event["eventName"] == "INSERT"
     assert new == fake.items[0]
-    (subscription,) = [s for s in STREAM_SUBSCRIPTIONS if s.function == "events"]
+    (subscription,) = [s for s in STREAM_SUBSCRIPTIONS if s.mapping == "events"]
     assert matches_any(subscription.filters, event)
 
 
@@ -320,7 +320,7 @@ def test_the_contact_sample_is_a_contact_from_email_as_create_contact_writes_it(
 
     assert event["eventName"] == "INSERT"
     assert new == fake.items[0]
-    (subscription,) = [s for s in STREAM_SUBSCRIPTIONS if s.function == "events"]
+    (subscription,) = [s for s in STREAM_SUBSCRIPTIONS if s.mapping == "events"]
     assert matches_any(subscription.filters, event)  # it asks for the welcome email
 
 

@@ -168,11 +168,22 @@ class StreamSubscription:
     """A DynamoDB stream event source mapping: which records reach which function."""
 
     function: str
-    filters: tuple[Mapping[str, Any], ...]
+    filters: tuple[Mapping[str, Any], ...]  # at most MAX_FILTERS: Lambda's quota per mapping
+    name: str = ""  # what the mapping is called (its failure queue's name); defaults to the function's
     batch_size: int = 25
     retry_attempts: int = 5
     max_batching_window_s: int = 0
 
+
+    @property
+    def mapping(self) -> str:
+        return self.name or self.function
+
+
+# Lambda's default quota of filters per event source mapping, and the readers a DynamoDB stream
+# serves without throttling (every mapping is one).
+MAX_FILTERS = 5
+MAX_STREAM_READERS = 2
 
 _RW = frozenset({Access.TABLE_READ, Access.TABLE_WRITE})
 
@@ -441,12 +452,14 @@ INBOUND_MAIL_PREFIX = "inbound/"
 HTTP_AUTHORIZER = "http_authorizer"
 
 
-def _removed(entity: Entity) -> Mapping[str, Any]:
-    return {"eventName": ["REMOVE"], "dynamodb": {"OldImage": {TYPE_ATTRIBUTE: {"S": [entity.value]}}}}
+def _removed(*entities: Entity) -> Mapping[str, Any]:
+    types = [entity.value for entity in entities]
+    return {"eventName": ["REMOVE"], "dynamodb": {"OldImage": {TYPE_ATTRIBUTE: {"S": types}}}}
 
 
-def _inserted(entity: Entity) -> Mapping[str, Any]:
-    return {"eventName": ["INSERT"], "dynamodb": {"NewImage": {TYPE_ATTRIBUTE: {"S": [entity.value]}}}}
+def _inserted(*entities: Entity) -> Mapping[str, Any]:
+    types = [entity.value for entity in entities]
+    return {"eventName": ["INSERT"], "dynamodb": {"NewImage": {TYPE_ATTRIBUTE: {"S": types}}}}
 
 
 def _ended_chat_request() -> Mapping[str, Any]:
@@ -470,20 +483,30 @@ def _reset_asked_for_a_contact() -> Mapping[str, Any]:
     return {"eventName": ["INSERT"], "dynamodb": {"NewImage": image}}
 
 
+def _written(entity: Entity) -> Mapping[str, Any]:
+    """Any version of an item stored (created or changed): projections follow it."""
+    return {"eventName": ["INSERT", "MODIFY"], "dynamodb": {"NewImage": {TYPE_ATTRIBUTE: {"S": [entity.value]}}}}
+
+
+def _public_reply() -> Mapping[str, Any]:
+    """A public reply added to a ticket: its followers hear of a customer's, its customers get a technician's."""
+    image = {TYPE_ATTRIBUTE: {"S": [Entity.TICKET_ENTRY.value]}, "kind": {"S": ["reply"]}}
+    return {"eventName": ["INSERT"], "dynamodb": {"NewImage": image}}
+
+
 STREAM_SUBSCRIPTIONS: tuple[StreamSubscription, ...] = (
     StreamSubscription(
         "events",
         filters=(
-            _removed(Entity.CONNECTION),
-            _removed(Entity.CODE),
-            _inserted(Entity.SESSION),
-            _inserted(Entity.CHAT_REQUEST),
+            _removed(Entity.CONNECTION, Entity.CODE, Entity.QUEUE_ENTRY, Entity.TICKET_TIMER),
+            _inserted(Entity.SESSION, Entity.CHAT_REQUEST),
             _ended_chat_request(),
-            _removed(Entity.QUEUE_ENTRY),
             _contact_to_welcome(),
             _reset_asked_for_a_contact(),
         ),
     ),
+    # Tickets have a mapping of their own (Lambda allows five filters to one): the same function.
+    StreamSubscription("events", name="events-tickets", filters=(_written(Entity.TICKET), _public_reply())),
 )
 
 

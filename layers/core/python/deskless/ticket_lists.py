@@ -113,18 +113,19 @@ def _words(ticket: Ticket, scope: str) -> list[str]:
 _SEARCHED_SCOPES = ("all", "requester:", "company:", "cc:")  # where people search: the console and customers
 
 
-def _listed(ticket: Ticket) -> Listed:
+def listed(ticket: Ticket) -> Listed:
+    """The ticket as a list shows it."""
     return Listed.model_validate(ticket.model_dump())
 
 
 def projection(ticket: Ticket) -> dict[tuple[str, str], Item]:
     """The items that list the ticket, by key."""
-    listed = _listed(ticket).model_dump(mode="json", exclude_none=True)
+    shown = listed(ticket).model_dump(mode="json", exclude_none=True)
     items: dict[tuple[str, str], Item] = {}
     for name in views(ticket):
         key = ticket_listing_key(name, ticket.number)
         indexes = ticket_listing_indexes(name, ticket.number, ticket.updated_at, ticket.priority.rank)
-        items[(key["pk"], key["sk"])] = stamped(Entity.TICKET_LISTING, key, indexes, **listed)
+        items[(key["pk"], key["sk"])] = stamped(Entity.TICKET_LISTING, key, indexes, **shown)
     for scope in scopes(ticket):
         if not scope.startswith(_SEARCHED_SCOPES):
             continue

@@ -32,7 +32,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from .data import NEW_ITEM, Action, Condition, Item, TransactionCanceled, delete_action, put_action, table
-from .errors import Conflict, NotFound
+from .errors import Conflict, DesklessError, InvalidRequest, NotFound
 from .preferences import get_preferences
 from .priorities import Level, Priority, priority_for
 from .table import (
@@ -46,6 +46,7 @@ from .table import (
     ticket_partition,
     ticket_timer_key,
 )
+from .teams import team_of
 
 FIRST_NUMBER = 1001
 _ATTEMPTS = 3  # a reply decided on a status that moved meanwhile is decided again, this often
@@ -442,6 +443,8 @@ def change_ticket(
     if ticket.revision != revision:
         raise TicketChanged(f"Ticket #{number} was changed by someone else meanwhile; reload it.")
     updates = _updates(ticket, changes)
+    if "team_id" in updates or "assignee" in updates:
+        _check_member(updates.get("team_id", ticket.team_id), updates.get("assignee", ticket.assignee))
     after = updates.get("status", ticket.status)
     check_transition(ticket.status, after)
     at = max(_now_ms(now), ticket.updated_at + 1)
@@ -463,6 +466,23 @@ def change_ticket(
             raise TicketChanged(f"Ticket #{number} was changed by someone else meanwhile; reload it.") from error
         raise
     return ticket_of(number)
+
+
+class NotTeamMember(DesklessError):
+    """A ticket's assignee must be a member of its team, when it has one."""
+
+    status, code = 422, "not_team_member"
+
+
+def _check_member(team_id: str | None, assignee: Author | None) -> None:
+    """The team exists, and the assignee (if any) is one of its members (one GetItem)."""
+    if team_id is None:
+        return
+    team = team_of(team_id)
+    if team is None:
+        raise InvalidRequest("There is no such team.")
+    if assignee is not None and assignee.id not in team.members:
+        raise NotTeamMember(f"{assignee.name} is not a member of the team {team.name}.")
 
 
 def _shown(value: Any) -> str | None:

@@ -1,0 +1,75 @@
+"""What follows from a ticket changing: its lists are brought in line (deskless.ticket_lists), the
+technicians who follow it see it live on their consoles, and a resolved ticket whose time ran out
+is closed.
+
+Who follows a ticket: its assignee; else its team's members; else its company's technicians;
+else, for a ticket nobody is named for yet, every staff user. A console is told of every change
+(`ticket.changed`, so an open list or ticket page refreshes); a new ticket and a customer's reply
+come with `alert`, which the console sounds and shows as its operator's settings say, when their
+email channel is on.
+
+Each reaction is safe to repeat: the projection puts and deletes what the ticket's image says,
+a console notice names its ticket, and closing checks the ticket is still resolved since then.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from deskless.companies import get_company
+from deskless.data import Item
+from deskless.errors import NotFound
+from deskless.observability import logger
+from deskless.realtime import connections_of, push
+from deskless.teams import team_of
+from deskless.ticket_lists import listed, project
+from deskless.tickets import AuthorKind, EntryKind, Ticket, close_resolved, entry_from_item, ticket_from_item, ticket_of
+from deskless.users import list_staff
+
+
+def followers(ticket: Ticket) -> list[str]:
+    """The staff users who follow a ticket (see the module's docstring)."""
+    if ticket.assignee is not None:
+        return [ticket.assignee.id]
+    if ticket.team_id and (team := team_of(ticket.team_id)) is not None and team.members:
+        return sorted(team.members)
+    try:
+        technicians = get_company(ticket.company_id)[0].technician_ids
+    except NotFound:
+        technicians = []
+    return list(technicians) or [user.id for user in list_staff() if user.active]
+
+
+def _tell(ticket: Ticket, kind: str, *, alert: bool, **more: Any) -> int:
+    consoles = [connection for user_id in followers(ticket) for connection in connections_of(user_id)]
+    notice = {"type": kind, "ticket": listed(ticket).model_dump(mode="json"), "alert": alert, **more}
+    return len(push(consoles, notice).delivered)
+
+
+def ticket_written(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> None:
+    """A ticket was stored or changed: its lists follow, and its followers' consoles are told."""
+    put, deleted = project(old, new)
+    if new is None:
+        return
+    ticket = ticket_from_item(dict(new))
+    told = _tell(ticket, "ticket.new" if old is None else "ticket.changed", alert=old is None)
+    logger.info("ticket written", extra={"number": ticket.number, "listings": put, "unlisted": deleted, "told": told})
+
+
+def reply_added(item: Item) -> None:
+    """A customer replied (on the portal or by email): the ticket's followers hear of it."""
+    entry = entry_from_item(item)
+    if entry.kind is not EntryKind.REPLY or entry.author.kind not in (AuthorKind.CONTACT, AuthorKind.ADDRESS):
+        return
+    try:
+        ticket = ticket_of(int(item["number"]))
+    except NotFound:
+        return
+    _tell(ticket, "ticket.reply", alert=True, by=entry.author.name)
+
+
+def auto_close(item: Item) -> None:
+    """A resolved ticket's timer ran out: it closes, unless it was reopened meanwhile."""
+    closed = close_resolved(int(item["number"]), int(item["resolved_at"]))
+    logger.info("auto-close", extra={"number": item["number"], "closed": closed})
