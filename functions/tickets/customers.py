@@ -16,6 +16,7 @@ from deskless.credentials import CustomerSession
 from deskless.errors import Forbidden, NotFound
 from deskless.http import customer
 from deskless.priorities import Priority
+from deskless.ticket_intake import as_requester, submit
 from deskless.ticket_lists import Listed, TicketPage, list_tickets, listings_of, search_tickets
 from deskless.tickets import (
     Author,
@@ -35,8 +36,7 @@ from deskless.tickets import (
 )
 
 from .app import api
-from .inputs import Reply, TicketForm
-from .intake import as_requester, submit
+from .inputs import Reply, TicketForm, submission
 
 Customer = Annotated[CustomerSession, Depends(customer)]
 Number = Annotated[int, Path(ge=1, le=999_999_999, description="The ticket's number (#1001 is 1001).")]
@@ -131,7 +131,7 @@ def _merged(pages: list[list[Listed]]) -> list[Listed]:
 @api.route("POST /api/portal/tickets", status_code=201)
 def submit_ticket(form: TicketForm, caller: Customer) -> CustomerTicket:
     contact = caller.contact
-    ticket = submit(form, contact, Source.PORTAL)
+    ticket = submit(submission(form), contact, Source.PORTAL)
     shown = _shown(*ticket_with_timeline(ticket.number), contact)
     if ticket.status_reason:
         shown.may_submit = _primaries(contact.company_id)

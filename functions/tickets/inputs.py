@@ -8,6 +8,7 @@ from pydantic import BaseModel, EmailStr, Field, StringConstraints
 
 from deskless.fields import LINES, ONE_LINE
 from deskless.priorities import Level
+from deskless.ticket_intake import Submission
 
 MAX_CC = 20
 MAX_FIELDS = 50
@@ -28,7 +29,7 @@ Cc = Annotated[list[EmailStr], Field(max_length=MAX_CC, description="Addresses t
 
 
 class TicketForm(BaseModel):
-    """What every source of a ticket gives."""
+    """What every source of a ticket gives (deskless.ticket_intake.Submission, validated)."""
 
     title: Title
     description: Text
@@ -42,3 +43,7 @@ class TicketForm(BaseModel):
 
 class Reply(BaseModel):
     body: Text
+
+
+def submission(form: TicketForm) -> Submission:
+    return Submission(**form.model_dump(include=set(Submission.__dataclass_fields__)))

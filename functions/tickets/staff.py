@@ -27,6 +27,8 @@ from deskless.errors import (
 from deskless.fields import FullName
 from deskless.http import ApiKeyId, SignedIn
 from deskless.priorities import Level, Priority
+from deskless.teams import teams_of_member
+from deskless.ticket_intake import as_staff, category_checked, submit
 from deskless.ticket_lists import (
     ACTIVE_FILTER,
     ALL,
@@ -59,8 +61,7 @@ from deskless.tickets import (
 from deskless.users import get_staff
 
 from .app import api
-from .inputs import Areas, FieldValues, Id, Reply, TicketForm
-from .intake import as_staff, category_checked, submit
+from .inputs import Areas, FieldValues, Id, Reply, TicketForm, submission
 
 Number = Annotated[int, Path(ge=1, le=999_999_999, description="The ticket's number (#1001 is 1001).")]
 Cursor = Annotated[str, StringConstraints(min_length=1, max_length=80)]
@@ -156,8 +157,12 @@ class Counts(BaseModel):
 
 @api.route("GET /api/tickets/counts")
 def counts(caller: SignedIn) -> Counts:
+    """The console's lists with how many tickets each holds: every status, all active, unassigned,
+    mine and each of my teams' (one Query for my teams, a counting Query per list)."""
     views = [f"{ALL}|{status}" for status in Status]
     views += [f"{ALL}|{ACTIVE_FILTER}", f"{UNASSIGNED}|{ACTIVE_FILTER}", f"assignee:{caller.user_id}|{ACTIVE_FILTER}"]
+    views += [f"team:{team.id}|{ACTIVE_FILTER}" for team in teams_of_member(caller.user_id)]
+    views += [f"priority:{priority}|{ACTIVE_FILTER}" for priority in Priority]
     found = count_tickets(views)
     return Counts(counts={name.replace(f"assignee:{caller.user_id}", "mine"): n for name, n in found.items()})
 
@@ -171,7 +176,7 @@ def _requester(contact_id: str) -> Contact:
 
 @api.route("POST /api/tickets", status_code=201, errors=[NotFound, ContactDeactivated])
 def open_for_contact(form: StaffTicket, caller: SignedIn) -> TicketView:
-    ticket = submit(form, _requester(form.requester_id), Source.CONSOLE, by=as_staff(caller))
+    ticket = submit(submission(form), _requester(form.requester_id), Source.CONSOLE, by=as_staff(caller))
     return _view(ticket.number)
 
 
@@ -247,6 +252,6 @@ def open_with_key(form: ApiTicket, key_id: ApiKeyId) -> Ticket:
         raise ContactDeactivated("This contact is deactivated: reactivate them first.")
     integration = Author(kind=AuthorKind.SYSTEM, id=key_id, name="API")
     try:
-        return submit(form, contact, Source.API, by=integration, also=[used(key_id, int(time.time()))])
+        return submit(submission(form), contact, Source.API, by=integration, also=[used(key_id, int(time.time()))])
     except TransactionCanceled as error:  # only the key's write is left to refuse: revoked meanwhile
         raise InvalidApiKey(NOT_VALID) from error

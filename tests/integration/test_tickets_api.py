@@ -437,6 +437,7 @@ def test_lists_follow_changes_one_query_each(staff: Staff, carla: Contact, strea
     assert staff.numbers(q="carla") == [one["number"], two["number"]]
     counts = ok(staff.call("GET /api/tickets/counts"))["counts"]
     assert (counts["all|new"], counts["mine|active"], counts["unassigned|active"], counts["all|closed"]) == (2, 1, 1, 0)
+    assert (counts["priority:very_high|active"], counts["priority:medium|active"]) == (1, 1)
 
 
 def test_a_list_is_paged_by_its_cursor(staff: Staff, carla: Contact, stream: StreamPoller) -> None:

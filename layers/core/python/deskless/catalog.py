@@ -174,7 +174,6 @@ class StreamSubscription:
     retry_attempts: int = 5
     max_batching_window_s: int = 0
 
-
     @property
     def mapping(self) -> str:
         return self.name or self.function

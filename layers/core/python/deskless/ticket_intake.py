@@ -1,19 +1,37 @@
-"""From a submission to a stored ticket, whatever its source: who asks, whether the submission
-policy lets them, the category's fields and default team, and who opened it."""
+"""From a submission to a stored ticket, whatever its source (the portal, the console, an
+integration, an email, a chat, a portal's message form): who asks, whether the submission policy
+lets them, the category's fields and default team, and who opened it. The functions that take
+tickets in call `submit`; deskless.tickets stores them."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
-from deskless.auth import Principal
-from deskless.categories import Category, category_of, check_product_areas, check_values
-from deskless.contacts import Contact
-from deskless.data import Action
-from deskless.errors import InvalidFieldValues
-from deskless.preferences import get_preferences
-from deskless.tickets import Author, AuthorKind, Draft, Source, Ticket, open_ticket
+from .auth import Principal
+from .categories import Category, category_of, check_product_areas, check_values
+from .contacts import Contact
+from .data import Action
+from .errors import InvalidFieldValues
+from .preferences import get_preferences
+from .priorities import Level
+from .tickets import Author, AuthorKind, Draft, Source, Ticket, open_ticket
 
-from .inputs import TicketForm
+
+@dataclass(frozen=True)
+class Submission:
+    """What a source of tickets gives (the API's forms hold the same, validated)."""
+
+    title: str
+    description: str
+    category_id: str | None = None
+    fields: Mapping[str, Any] = field(default_factory=dict)
+    product_areas: Sequence[str] = ()
+    cc: Sequence[str] = ()
+    impact: Level = Level.MEDIUM
+    urgency: Level = Level.MEDIUM
+
 
 POLICY_REFUSAL = "Only your company's primary contacts may submit tickets."
 
@@ -49,7 +67,7 @@ def category_checked(
 
 
 def submit(
-    form: TicketForm,
+    form: Submission,
     requester: Contact,
     source: Source,
     *,
