@@ -47,6 +47,7 @@ OWNERS: dict[Entity, str] = {
     Entity.CODE_SLOT: "functions/codes/codes.py",
     Entity.CODE_NAME: "functions/codes/codes.py",
     Entity.INBOUND_MAIL: "functions/inbound_email/receive.py",
+    Entity.MAIL_CAP: f"{CORE}/mail_caps.py",
 }
 
 

@@ -53,6 +53,7 @@ Access patterns (every read is a GetItem or a Query; nothing scans):
 | shared quick replies                  | Query     | pk=QUICKREPLIES#SHARED                         |
 | a technician's own quick replies      | Query     | pk=QUICKREPLIES#<user id>                      |
 | a quick reply: shared or the caller's | BatchGet  | pk=QUICKREPLIES#SHARED and #<user id>, sk=<id> |
+| automatic mails to an address about a ticket, this hour | Update | pk=MAILCAP#<address hash>#<ticket> sk=<hour> |
 
 Every item carries `type` (its entity name), which the stream filters match on, and items
 that expire carry `expires_at` (epoch seconds); reads treat an item past it as gone because
@@ -139,6 +140,7 @@ class Entity(StrEnum):
     RESET_REQUEST = "reset_request"  # a "Forgot your password?", recorded for any address: the stream mails it
     EMAIL_TEMPLATE = "email_template"
     QUICK_REPLY = "quick_reply"
+    MAIL_CAP = "mail_cap"  # automatic mails sent to one recipient about one ticket in one hour
 
 
 Key = dict[str, str]
@@ -411,3 +413,8 @@ def quick_replies(owner_id: str | None) -> str:
 
 def quick_reply_key(owner_id: str | None, reply_id: str) -> Key:
     return {"pk": quick_replies(owner_id), "sk": reply_id}
+
+
+def mail_cap_key(recipient_subject: str, ticket_number: int, hour_start: int) -> Key:
+    """The count of automatic mails to one recipient (a hash of the address) about one ticket in one hour."""
+    return {"pk": f"MAILCAP#{recipient_subject}#{ticket_number}", "sk": str(hour_start)}
