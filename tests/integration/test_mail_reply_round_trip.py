@@ -29,7 +29,7 @@ def last_sent(aws: LocalAws) -> Message:
     return BytesParser(policy=LENIENT).parsebytes(raw.encode("utf-8", "surrogateescape"))
 
 
-def answer_to(notice: Message, text: str) -> Message:
+def answer_to(notice: Message, text: str) -> EmailMessage:
     """The customer's reply, with the headers every mail program writes (RFC 5322 3.6.4)."""
     reply = EmailMessage()
     reply["From"] = "Jane Doe <jane.doe@acme.example>"
@@ -39,7 +39,9 @@ def answer_to(notice: Message, text: str) -> Message:
     reply["In-Reply-To"] = str(notice["Message-ID"])
     reply["References"] = f"{notice['References']} {notice['Message-ID']}"
     reply.set_content(text)
-    return BytesParser(policy=LENIENT).parsebytes(reply.as_bytes())
+    received = BytesParser(policy=LENIENT).parsebytes(reply.as_bytes())
+    assert isinstance(received, EmailMessage)
+    return received
 
 
 def test_a_reply_to_a_sent_notice_comes_back_to_its_ticket(aws: LocalAws, outbox: Outbox) -> None:
