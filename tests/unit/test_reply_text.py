@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from deskless.reply_text import READ_CHARS, text_of_html, visible_reply
+from deskless.reply_text import HTML_READ_CHARS, READ_CHARS, text_of_html, visible_reply
 
 QUOTED = "> We restarted the print server.\n> Please try again.\n"
 
@@ -207,3 +207,23 @@ def test_a_long_message_without_quotes_is_kept_whole() -> None:
     long = "A very long report line.\n" * 2000
     assert len(long) > READ_CHARS
     assert visible_reply(long, None) == long.strip()
+
+
+def test_quoted_lines_ending_a_message_without_a_header_are_cut() -> None:
+    assert visible_reply("Fixed, thanks.\n\n" + QUOTED, None) == "Fixed, thanks."
+
+
+def test_a_bare_blockquote_ending_an_html_reply_is_cut() -> None:
+    html = "<div>Fixed, thanks.</div><blockquote><p>We restarted the print server.</p></blockquote>"
+    assert visible_reply(None, html) == "Fixed, thanks."
+
+
+def test_a_long_html_reply_is_read_from_the_top() -> None:
+    html = "<div>Fixed, thanks.</div><blockquote>" + "<p>an old line of the thread</p>" * 10_000 + "</blockquote>"
+    assert len(html) > HTML_READ_CHARS
+    assert visible_reply(None, html) == "Fixed, thanks."
+
+
+def test_a_long_message_ending_in_a_quote_keeps_all_it_wrote() -> None:
+    written = "A very long report line.\n" * 2000
+    assert visible_reply(written + "\n" + QUOTED, None) == written.strip()
