@@ -227,3 +227,14 @@ def test_a_long_html_reply_is_read_from_the_top() -> None:
 def test_a_long_message_ending_in_a_quote_keeps_all_it_wrote() -> None:
     written = "A very long report line.\n" * 2000
     assert visible_reply(written + "\n" + QUOTED, None) == written.strip()
+
+
+def test_a_paragraph_written_as_one_long_line_is_kept_as_it_was() -> None:
+    paragraph = "On Monday the printer " + "jammed again and again, " * 300
+    reply = f"{paragraph}\n\nOn Fri, Dec 4, 2026 at 10:12 AM Deskless <support@mail.example.com> wrote:\n{QUOTED}"
+    assert visible_reply(reply, None) == paragraph.strip()
+
+
+def test_long_lines_in_the_history_are_cut_with_it() -> None:
+    reply = "Fixed.\n\n-----Original Message-----\nFrom: Deskless\nSent: Friday\n\n" + "x" * 5000 + "\n"
+    assert visible_reply(reply, None) == "Fixed."
