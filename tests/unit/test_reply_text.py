@@ -238,3 +238,8 @@ def test_a_paragraph_written_as_one_long_line_is_kept_as_it_was() -> None:
 def test_long_lines_in_the_history_are_cut_with_it() -> None:
     reply = "Fixed.\n\n-----Original Message-----\nFrom: Deskless\nSent: Friday\n\n" + "x" * 5000 + "\n"
     assert visible_reply(reply, None) == "Fixed."
+
+
+def test_a_stand_in_the_sender_wrote_stays_as_it_was() -> None:
+    reply = "Odd characters: \ue0007\ue000 here.\n" + "y" * 300 + "\n\n-- \nJane"
+    assert visible_reply(reply, None) == "Odd characters: \ue0007\ue000 here.\n" + "y" * 300

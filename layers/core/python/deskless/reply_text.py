@@ -183,7 +183,12 @@ def _masked(text: str) -> tuple[str, list[str]]:
 def _unmasked(text: str, long_lines: list[str]) -> str:
     if not long_lines:
         return text
-    return _STAND_INS.sub(lambda found: long_lines[int(found[1])], text)
+
+    def line(found: re.Match[str]) -> str:
+        number = int(found[1])
+        return long_lines[number] if number < len(long_lines) else found[0]  # one the sender wrote
+
+    return _STAND_INS.sub(line, text)
 
 
 def _without_trailing_quote(text: str) -> str:
