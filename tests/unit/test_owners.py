@@ -52,6 +52,13 @@ OWNERS: dict[Entity, str] = {
     Entity.TEAM_MEMBERSHIP: f"{CORE}/teams.py",
     Entity.TICKET_CATEGORY: f"{CORE}/categories.py",
     Entity.PRODUCT_AREA: f"{CORE}/categories.py",
+    Entity.MAIL_CAP: f"{CORE}/mail_caps.py",
+    Entity.TICKET: f"{CORE}/tickets.py",
+    Entity.TICKET_ENTRY: f"{CORE}/tickets.py",
+    Entity.TICKET_COUNTER: f"{CORE}/tickets.py",
+    Entity.TICKET_TIMER: f"{CORE}/tickets.py",
+    Entity.TICKET_LISTING: f"{CORE}/ticket_lists.py",
+    Entity.TICKET_WORD: f"{CORE}/ticket_lists.py",
 }
 
 

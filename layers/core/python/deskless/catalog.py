@@ -289,14 +289,14 @@ FUNCTIONS: tuple[Function, ...] = (
     Function(
         "events",
         Trigger.STREAM,
-        _RW | {Access.CONNECTIONS, Access.SEND_EMAIL},
+        _RW | {Access.CONNECTIONS, Access.SEND_EMAIL, Access.SIGNING_KEY},  # signs tickets' Message-IDs
         "Side effects of state changes, from the table's stream.",
         timeout_s=30,
     ),
     Function(
         "inbound_email",
         Trigger.EMAIL,
-        _RW | {Access.INBOUND_MAIL},
+        _RW | {Access.INBOUND_MAIL, Access.SIGNING_KEY},  # checks the Message-IDs a reply names
         "Email received by SES: stored in S3, then recorded here.",
         timeout_s=30,
     ),

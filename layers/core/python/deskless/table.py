@@ -67,6 +67,7 @@ Access patterns (every read is a GetItem or a Query; nothing scans):
 | ticket category by id                 | GetItem   | pk=CATEGORIES         sk=<category id>         |
 | list ticket categories                | Query     | pk=CATEGORIES                                  |
 | list product areas                    | Query     | pk=PRODUCTAREAS       sk=<area id>             |
+| automatic mails to an address about a ticket, this hour | Update | pk=MAILCAP#<address hash>#<ticket> sk=<hour> |
 
 Every item carries `type` (its entity name), which the stream filters match on, and items
 that expire carry `expires_at` (epoch seconds); reads treat an item past it as gone because
@@ -167,6 +168,8 @@ class Entity(StrEnum):
     TEAM_MEMBERSHIP = "team_membership"  # a copy of a team under each member, for "my teams"
     TICKET_CATEGORY = "ticket_category"
     PRODUCT_AREA = "product_area"
+
+    MAIL_CAP = "mail_cap"  # automatic mails sent to one recipient about one ticket in one hour
 
 
 Key = dict[str, str]
@@ -525,3 +528,8 @@ PRODUCT_AREAS = "PRODUCTAREAS"
 
 def product_area_key(area_id: str) -> Key:
     return {"pk": PRODUCT_AREAS, "sk": area_id}
+
+
+def mail_cap_key(recipient_subject: str, ticket_number: int, hour_start: int) -> Key:
+    """The count of automatic mails to one recipient (a hash of the address) about one ticket in one hour."""
+    return {"pk": f"MAILCAP#{recipient_subject}#{ticket_number}", "sk": str(hour_start)}

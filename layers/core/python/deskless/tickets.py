@@ -219,7 +219,7 @@ def _new_entry(kind: EntryKind, author: Author, at: int, **values: Any) -> Entry
 def next_number() -> int:
     """The next ticket number, given once (one atomic ADD): a ticket whose write then fails leaves
     a gap, never a number given twice."""
-    item = table().update(TICKET_COUNTER_KEY, add={"last": 1}, set_values={"type": Entity.TICKET_COUNTER.value})
+    item = table().update(TICKET_COUNTER_KEY, add={"last": 1}, set_values=stamped(Entity.TICKET_COUNTER))
     return FIRST_NUMBER - 1 + int(item["last"])
 
 
