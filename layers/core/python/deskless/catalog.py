@@ -38,6 +38,10 @@ class Access(StrEnum):
     SEND_EMAIL = "ses:send"
     INBOUND_MAIL = "s3:inbound-mail"
     CONNECTIONS = "websocket:connections"
+    # Tickets' attachments (deskless.attachments): read and write the bucket (take uploads, store
+    # files that came by email, sign downloads); or only sign upload forms to its staging area.
+    ATTACHMENTS = "s3:attachments"
+    ATTACHMENT_UPLOADS = "s3:attachments-staged"
 
 
 class Caller(StrEnum):
@@ -265,16 +269,24 @@ FUNCTIONS: tuple[Function, ...] = (
     Function(
         "events",
         Trigger.STREAM,
-        _RW | {Access.CONNECTIONS, Access.SEND_EMAIL},
+        _RW | {Access.CONNECTIONS, Access.SEND_EMAIL, Access.ATTACHMENTS},
         "Side effects of state changes, from the table's stream.",
         timeout_s=30,
     ),
     Function(
         "inbound_email",
         Trigger.EMAIL,
-        _RW | {Access.INBOUND_MAIL},
+        _RW | {Access.INBOUND_MAIL, Access.ATTACHMENTS},
         "Email received by SES: stored in S3, then recorded here.",
         timeout_s=30,
+    ),
+    # --- issue 12: attachments ---
+    Function(
+        "attachments",
+        Trigger.HTTP,
+        _RW | {Access.SIGNING_KEY, Access.ORIGIN_SECRET, Access.ATTACHMENT_UPLOADS},
+        "Attachment uploads: presigned forms to a staging area that a ticket then takes.",
+        memory_mb=256,
     ),
 )
 
@@ -365,6 +377,9 @@ HTTP_ROUTES: tuple[HttpRoute, ...] = (
     HttpRoute("POST /help/change-password", "portals", CUSTOMERS, before_new_password=True),
     HttpRoute("POST /help/sign-out", "portals", CUSTOMERS, before_new_password=True),
     HttpRoute("GET /api/portal/me", "portals", CUSTOMERS),
+    # --- issue 12: attachments (upload forms; a ticket takes the upload, deskless.attachments) ---
+    HttpRoute("POST /api/attachments", "attachments", STAFF),
+    HttpRoute("POST /api/portal/attachments", "attachments", CUSTOMERS),
 )
 
 WEBSOCKET_ROUTES: tuple[WebSocketRoute, ...] = (
