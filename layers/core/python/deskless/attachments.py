@@ -36,10 +36,11 @@ from urllib.parse import quote, unquote
 from botocore.exceptions import ClientError
 
 from .aws import client, presigning_client
+from .catalog import ATTACHMENTS_STAGED_PREFIX
 from .errors import AttachmentNameRefused, AttachmentTooLarge, AttachmentTypeRefused, UploadMissing
 from .settings import get_settings
 
-STAGED_PREFIX = "staged/"  # the bucket's lifecycle rule expires what is left here after a day
+STAGED_PREFIX = ATTACHMENTS_STAGED_PREFIX  # the bucket's lifecycle rule expires what is left here after a day
 TICKETS_PREFIX = "tickets/"
 FORM_SECONDS = 600  # how long an upload form may be used
 DOWNLOAD_SECONDS = 300  # how long a download link works

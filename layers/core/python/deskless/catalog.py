@@ -409,6 +409,8 @@ WEBSOCKET_TOKEN_PARAMETER = "token"
 WEBSOCKET_AUTHORIZER = "websocket_authorizer"
 # SES stores each received message in the inbound bucket under this prefix + its message id.
 INBOUND_MAIL_PREFIX = "inbound/"
+# Uploads wait in the attachments bucket under this prefix until a ticket takes them (a day at most).
+ATTACHMENTS_STAGED_PREFIX = "staged/"
 HTTP_AUTHORIZER = "http_authorizer"
 
 
