@@ -287,3 +287,52 @@ def test_each_uploader_gets_sixty_forms_an_hour(aws: LocalAws) -> None:
 
     assert refused(answer) == (429, "too_many_requests")
     assert int(answer.headers["retry-after"]) > 0
+
+
+def test_a_form_costs_one_write_of_the_callers_budget(aws: LocalAws) -> None:
+    add_staff(TECHNICIAN)
+
+    with count_requests(current("deskless.aws").client("dynamodb")) as calls:
+        ok(staff_call(aws, TECHNICIAN), 201)
+
+    assert calls == Counter({"UpdateItem": 1})
+
+
+def test_a_contacts_form_reads_the_session_once_and_writes_the_budget(
+    aws: LocalAws, carla_signed_in: tuple[Contact, Browser]
+) -> None:
+    _, browser = carla_signed_in
+
+    with count_requests(current("deskless.aws").client("dynamodb")) as calls:
+        ok(customer_call(aws, browser), 201)
+
+    assert calls == Counter({"BatchGetItem": 1, "UpdateItem": 1})
+
+
+# --- the bucket's CORS rule, as provisioned locally (and in AWS by the CDK app) --------------------
+
+
+@pytest.mark.parametrize("origin", ["http://localhost:8000", "http://acme.localhost:8000"])
+def test_the_deployments_pages_may_post_and_get_across_origins(aws: LocalAws, origin: str) -> None:
+    form = upload_form(CARLA, "a.txt", "text/plain", 2)
+
+    preflight = requests.options(
+        form.url, headers={"Origin": origin, "Access-Control-Request-Method": "POST"}, timeout=10
+    )
+    uploaded = requests.post(
+        form.url, data=form.fields, files={"file": ("a.txt", b"hi")}, headers={"Origin": origin}, timeout=10
+    )
+
+    assert preflight.status_code == 200
+    assert preflight.headers["access-control-allow-origin"] == origin
+    assert uploaded.headers["access-control-allow-origin"] == origin
+
+
+def test_another_website_gets_no_preflight_through(aws: LocalAws) -> None:
+    form = upload_form(CARLA, "a.txt", "text/plain", 2)
+
+    preflight = requests.options(
+        form.url, headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"}, timeout=10
+    )
+
+    assert preflight.status_code == 403

@@ -219,3 +219,14 @@ def test_an_expired_policy_is_access_denied() -> None:
     assert answer is not None
     assert answer[2].endswith("Policy expired.")
     assert refusal_of({**FIELDS, "policy": policy(*SIGNED)}, "files", 1, now=datetime(2029, 1, 1, tzinfo=UTC)) is None
+
+
+def test_the_consoles_policy_lets_it_post_to_and_show_images_from_the_bucket() -> None:
+    from deskless.edge import static_file_headers
+
+    policy = static_file_headers("wss://a.example.com/live", "https://files.s3.eu-west-1.amazonaws.com")
+    directives = {part.split()[0]: part.split()[1:] for part in policy.content_security_policy.split("; ")}
+
+    for directive in ("connect-src", "form-action", "img-src"):
+        assert "https://files.s3.eu-west-1.amazonaws.com" in directives[directive], directive
+    assert "https://files.s3.eu-west-1.amazonaws.com" not in directives["script-src"]
