@@ -34,6 +34,7 @@ RUNTIME = lambda_.Runtime.PYTHON_3_14
 ARCHITECTURE = lambda_.Architecture.ARM_64
 LOG_RETENTION = logs.RetentionDays.ONE_MONTH
 PYTHON_VERSION = RUNTIME.name.removeprefix("python")  # what the dependency layer is built for
+MB = 1024 * 1024
 
 
 def function_code(folder: str) -> lambda_.Code:
@@ -259,6 +260,8 @@ class Functions(Construct):
                 "inbound_bucket": reach.email.inbound_bucket.bucket_name,
                 "attachments_bucket": reach.attachments.bucket.bucket_name,
                 "attachments_origin": reach.attachments.origin,
+                "attachment_max_bytes": str(settings.attachment_max_mb * MB),
+                "ticket_attachments_max_bytes": str(settings.ticket_attachments_max_mb * MB),
             }
         )
         self._made: dict[str, DesklessFunction] = {}

@@ -99,6 +99,8 @@ def test_functions_know_the_bucket_and_where_browsers_reach_it(synthesized: Synt
     variables = function["Properties"]["Environment"]["Variables"]
 
     assert variables["DESKLESS_ATTACHMENTS_BUCKET"] == {"Ref": bucket}
+    assert variables["DESKLESS_ATTACHMENT_MAX_BYTES"] == str(10 * 1024 * 1024)  # the defaults, in bytes
+    assert variables["DESKLESS_TICKET_ATTACHMENTS_MAX_BYTES"] == str(25 * 1024 * 1024)
     assert variables["DESKLESS_ATTACHMENTS_ORIGIN"] == {
         "Fn::Join": ["", ["https://", {"Fn::GetAtt": [bucket, "RegionalDomainName"]}]]
     }
