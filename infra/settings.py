@@ -55,6 +55,10 @@ class DeploymentSettings(BaseModel):
     api_rate_limit: int = Field(default=100, gt=0, description="Steady requests per second, per API stage.")
     api_burst_limit: int = Field(default=200, gt=0, description="Burst of requests, per API stage.")
     inbound_mail_days: int = Field(default=90, gt=0, description="How long received messages are kept in S3.")
+    attachment_max_mb: int = Field(default=10, gt=0, le=5000, description="How large one attached file may be (MB).")
+    ticket_attachments_max_mb: int = Field(
+        default=25, gt=0, le=50_000, description="How large one ticket's attached files may be together (MB)."
+    )
     waf: bool = Field(
         default=True, description="A WAF web ACL on the CloudFront distribution (a companion stack in us-east-1)."
     )

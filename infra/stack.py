@@ -11,8 +11,10 @@ from aws_cdk import aws_apigatewayv2 as apigwv2
 from constructs import Construct
 
 from deskless.catalog import Trigger
+from deskless.edge import page_origins
 from infra.constructs.access_logs import AccessLogs
 from infra.constructs.alarms import AlarmNotices, Alarms, NotifyOnAlarm
+from infra.constructs.attachments import Attachments
 from infra.constructs.data import Data
 from infra.constructs.email import Email
 from infra.constructs.functions import Functions, Reach
@@ -53,13 +55,18 @@ class DesklessStack(Stack):
             keep_days=settings.inbound_mail_days,
             access_logs=access_logs.bucket,
         )
+        attachments = Attachments(
+            self, "Attachments", page_origins=page_origins(settings.public_url), access_logs=access_logs.bucket
+        )
         realtime = WebSocketApi(self, "Realtime", throttle=throttle)
         functions = Functions(
             self,
             "Functions",
             settings=settings,
             dependencies=dependencies,
-            reach=Reach(table=data.table, secrets=secrets, email=email, connections=realtime.stage),
+            reach=Reach(
+                table=data.table, secrets=secrets, email=email, connections=realtime.stage, attachments=attachments
+            ),
         )
         api = HttpApi(self, "Api", functions=functions, throttle=throttle)
         realtime.route_to(functions)
@@ -76,6 +83,7 @@ class DesklessStack(Stack):
             certificate_arn=settings.certificate_arn,
             api=api.api,
             websocket_url=realtime.stage.url,
+            attachments_origin=attachments.origin,
             assets=web.bucket,
             origin_secret=secrets.origin,
             access_logs=access_logs.bucket,

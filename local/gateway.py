@@ -123,12 +123,14 @@ class Gateway:
         limits: WebSocketLimits | None = None,
         web_root: Path | None = None,
         websocket_url: str = "ws://localhost:8000/ws",
+        attachments_origin: str = "",
     ) -> None:
         self.registry = registry
         self.origin_secret = origin_secret
         self.tools = tools
         self.limits = limits or WebSocketLimits()
-        self.static = StaticFiles(web_root, static_file_headers(websocket_url)) if web_root is not None else None
+        headers = static_file_headers(websocket_url, attachments_origin)
+        self.static = StaticFiles(web_root, headers) if web_root is not None else None
         self.sockets: dict[str, _Socket] = {}
         self._tasks: set[asyncio.Task[None]] = set()  # messages being handled (API Gateway runs them concurrently)
 

@@ -47,6 +47,7 @@ def moto_app(moto: MotoMode) -> tuple[Any, type[Any]]:
 
     from local import moto_conditions, moto_dispatch, moto_queries, moto_responses, moto_transactions
     from local.moto_keep_alive import KeepAliveRequestHandler
+    from local.moto_post_policy import PostPolicyChecks
 
     fast = moto == "fast"
     moto_transactions.use("journal" if fast else "copy")
@@ -55,7 +56,8 @@ def moto_app(moto: MotoMode) -> tuple[Any, type[Any]]:
     moto_responses.use("direct" if fast else "moto")
     moto_dispatch.use("once" if fast else "moto")
     handler = KeepAliveRequestHandler if fast else MotoRequestHandler
-    app = _LocalEndpoints(_OneTableWriterAtATime(DomainDispatcherApplication(create_backend_app)), SentMail())
+    moto_itself = PostPolicyChecks(DomainDispatcherApplication(create_backend_app))  # S3's checks of a browser's upload
+    app = _LocalEndpoints(_OneTableWriterAtATime(moto_itself), SentMail())
     return app, handler
 
 

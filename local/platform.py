@@ -90,7 +90,7 @@ class LocalPlatform:
     async def run(self) -> None:
         started = time.perf_counter()
         moto_url = self.moto.start()
-        provision(self.names, moto_url)
+        provision(self.names, moto_url, public_url=f"http://localhost:{self.port}")
         callback = f"http://{self.options.host}:{self.port}"
         websocket_url = f"ws://localhost:{self.port}{WEBSOCKET_PATH}"
         os.environ.update(
@@ -133,6 +133,7 @@ class LocalPlatform:
             limits=WebSocketLimits(self.options.ws_idle_timeout_s, self.options.ws_max_lifetime_s),
             web_root=WEB,
             websocket_url=websocket_url,
+            attachments_origin=moto_url,
         )
         server = uvicorn.Server(
             uvicorn.Config(

@@ -1,7 +1,8 @@
 """moto's server on loopback, in a thread of this process or in a process of its own, provisioned
 as the CDK app provisions AWS: the table (from deskless.table), the inbound mail bucket, the
-secrets, the SES identity and its configuration set. Functions reach it through boto3's normal
-endpoint variables."""
+attachments bucket (with the CORS rule browsers upload and download through), the secrets, the
+SES identity and its configuration set. Functions reach it through boto3's normal endpoint
+variables."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 
+from deskless.edge import page_origins
 from deskless.table import TABLE
 
 if TYPE_CHECKING:
@@ -31,6 +33,7 @@ class LocalNames:
 
     table: str = "deskless"
     inbound_bucket: str = "deskless-inbound-mail"
+    attachments_bucket: str = "deskless-attachments"
     signing_secret: str = "deskless/token-signing-key"
     origin_secret: str = "deskless/origin-verify"
     mail_domain: str = "deskless.example.com"
@@ -73,6 +76,8 @@ def function_environment(
         "DESKLESS_MAIL_FROM": names.mail_from,
         "DESKLESS_SES_CONFIGURATION_SET": names.configuration_set,
         "DESKLESS_INBOUND_BUCKET": names.inbound_bucket,
+        "DESKLESS_ATTACHMENTS_BUCKET": names.attachments_bucket,
+        "DESKLESS_ATTACHMENTS_ORIGIN": moto_url,  # browsers upload to and download from moto itself
     }
 
 
@@ -125,20 +130,38 @@ def table_request(name: str) -> dict[str, Any]:
     }
 
 
-def provision(names: LocalNames, endpoint_url: str) -> None:
-    """Create every resource the functions use, as the CDK app does in AWS."""
+def provision(names: LocalNames, endpoint_url: str, *, public_url: str = "http://localhost:8000") -> None:
+    """Create every resource the functions use, as the CDK app does in AWS (`public_url`: where the
+    console is, whose portals' pages upload attachments)."""
     dynamodb = local_client("dynamodb", endpoint_url)
     dynamodb.create_table(**table_request(names.table))
     dynamodb.update_time_to_live(
         TableName=names.table, TimeToLiveSpecification={"Enabled": True, "AttributeName": TABLE.ttl_attribute}
     )
-    local_client("s3", endpoint_url).create_bucket(Bucket=names.inbound_bucket)
+    s3 = local_client("s3", endpoint_url)
+    s3.create_bucket(Bucket=names.inbound_bucket)
+    s3.create_bucket(Bucket=names.attachments_bucket)
+    s3.put_bucket_cors(Bucket=names.attachments_bucket, CORSConfiguration=attachments_cors(public_url))
     secretsmanager = local_client("secretsmanager", endpoint_url)
     for secret in (names.signing_secret, names.origin_secret):
         secretsmanager.create_secret(Name=secret, SecretString=secrets.token_urlsafe(48))
     sesv2 = local_client("sesv2", endpoint_url)
     sesv2.create_email_identity(EmailIdentity=names.mail_domain)
     sesv2.create_configuration_set(ConfigurationSetName=names.configuration_set)
+
+
+def attachments_cors(public_url: str) -> dict[str, Any]:
+    """The attachments bucket's CORS rule, as the CDK app sets it (infra/constructs/attachments.py)."""
+    return {
+        "CORSRules": [
+            {
+                "AllowedOrigins": list(page_origins(public_url)),
+                "AllowedMethods": ["POST", "GET"],
+                "AllowedHeaders": ["*"],
+                "MaxAgeSeconds": 3000,
+            }
+        ]
+    }
 
 
 def secret_value(names: LocalNames, endpoint_url: str, secret: str) -> str:

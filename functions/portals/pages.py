@@ -140,12 +140,16 @@ def missing(here: Visit) -> Page:
 
 
 def headers(language: str, script: Script | None, frame_ancestors: str = "'none'") -> dict[str, str]:
-    websocket = urlsplit(get_settings().websocket_url)
+    settings = get_settings()
+    websocket = urlsplit(settings.websocket_url)
     scripts = script.hash if script else "'none'"
+    # Attachments are posted to their bucket and images shown from it (deskless.attachments).
+    bucket = f" {settings.attachments_origin}" if settings.attachments_origin else ""
+    images = settings.attachments_origin or "'none'"
     policy = (
-        f"default-src 'none'; script-src {scripts}; style-src {_STYLE_HASH}; "
-        f"connect-src 'self' {websocket.scheme}://{websocket.netloc}; base-uri 'none'; form-action 'self'; "
-        f"frame-ancestors {frame_ancestors}"
+        f"default-src 'none'; script-src {scripts}; style-src {_STYLE_HASH}; img-src {images}; "
+        f"connect-src 'self' {websocket.scheme}://{websocket.netloc}{bucket}; base-uri 'none'; "
+        f"form-action 'self'{bucket}; frame-ancestors {frame_ancestors}"
     )
     return {
         "content-security-policy": policy,

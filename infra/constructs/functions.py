@@ -23,6 +23,7 @@ from deskless import catalog
 from deskless.catalog import INBOUND_MAIL_PREFIX, Access, Trigger
 from deskless.settings import Settings
 from infra import paths
+from infra.constructs.attachments import Attachments
 from infra.constructs.email import Email
 from infra.constructs.secrets import Secrets
 from infra.nag import arn_of, suppress
@@ -33,6 +34,7 @@ RUNTIME = lambda_.Runtime.PYTHON_3_14
 ARCHITECTURE = lambda_.Architecture.ARM_64
 LOG_RETENTION = logs.RetentionDays.ONE_MONTH
 PYTHON_VERSION = RUNTIME.name.removeprefix("python")  # what the dependency layer is built for
+MB = 1024 * 1024
 
 
 def function_code(folder: str) -> lambda_.Code:
@@ -147,6 +149,7 @@ class Reach:
     secrets: Secrets
     email: Email
     connections: apigwv2.WebSocketStage
+    attachments: Attachments
 
 
 def _grant_table_read(fn: DesklessFunction, reach: Reach) -> None:
@@ -185,6 +188,14 @@ def _grant_inbound_mail(fn: DesklessFunction, reach: Reach) -> None:
     )
 
 
+def _grant_attachments(fn: DesklessFunction, reach: Reach) -> None:
+    reach.attachments.grant_read_write(fn.function, fn.role)
+
+
+def _grant_attachment_uploads(fn: DesklessFunction, reach: Reach) -> None:
+    reach.attachments.grant_staged_uploads(fn.function, fn.role)
+
+
 def _grant_connections(fn: DesklessFunction, reach: Reach) -> None:
     reach.connections.grant_management_api_access(fn.function)
     suppress(
@@ -215,6 +226,8 @@ GRANTS: Mapping[Access, Callable[[DesklessFunction, Reach], None]] = {
     Access.SEND_EMAIL: _grant_send_email,
     Access.INBOUND_MAIL: _grant_inbound_mail,
     Access.CONNECTIONS: _grant_connections,
+    Access.ATTACHMENTS: _grant_attachments,
+    Access.ATTACHMENT_UPLOADS: _grant_attachment_uploads,
 }
 
 
@@ -245,6 +258,10 @@ class Functions(Construct):
                 "support_addresses": ",".join(settings.support_addresses),
                 "ses_configuration_set": reach.email.configuration_set.configuration_set_name,
                 "inbound_bucket": reach.email.inbound_bucket.bucket_name,
+                "attachments_bucket": reach.attachments.bucket.bucket_name,
+                "attachments_origin": reach.attachments.origin,
+                "attachment_max_bytes": str(settings.attachment_max_mb * MB),
+                "ticket_attachments_max_bytes": str(settings.ticket_attachments_max_mb * MB),
             }
         )
         self._made: dict[str, DesklessFunction] = {}

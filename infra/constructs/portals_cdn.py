@@ -160,6 +160,7 @@ class PortalsCdn(Construct):
         certificate_arn: str,
         api: apigwv2.HttpApi,
         websocket_url: str,
+        attachments_origin: str,
         assets: s3.IBucket,
         origin_secret: secretsmanager.ISecret,
         access_logs: s3.IBucket,
@@ -178,7 +179,9 @@ class PortalsCdn(Construct):
         static_index = viewer_request(self, "StaticIndex", "A static folder's index.html", static_index_code())
         reference_keys = viewer_request(self, "ReferenceKeys", "The key of the API's description", reference_code())
         assets_origin = origins.S3BucketOrigin.with_origin_access_control(assets)
-        static_headers = static_headers_policy(self, "StaticHeaders", static_file_headers(websocket_url))
+        static_headers = static_headers_policy(
+            self, "StaticHeaders", static_file_headers(websocket_url, attachments_origin)
+        )
 
         def from_assets(keys: cloudfront.Function) -> cloudfront.BehaviorOptions:
             return cloudfront.BehaviorOptions(

@@ -22,7 +22,7 @@ def test_the_console_is_served_with_its_security_headers(platform: Platform) -> 
     assert page.content == (WEB / "console" / "index.html").read_bytes()
     for answer in (redirected, page, missing):
         policy = answer.headers["content-security-policy"]
-        assert f"connect-src 'self' ws://localhost:{platform.port};" in policy
+        assert f"connect-src 'self' ws://localhost:{platform.port} {platform.urls['aws']};" in policy
         assert "frame-ancestors 'none'" in policy
         assert (answer.headers["x-content-type-options"], answer.headers["cache-control"]) == ("nosniff", "no-cache")
     assert missing.status_code == 404

@@ -68,6 +68,14 @@ class Synthesized:
         (s3_action,) = [action["S3Action"] for action in rule["Properties"]["Rule"]["Actions"] if "S3Action" in action]
         return logical_id_of(s3_action["BucketName"])
 
+    def attachments_bucket(self) -> str:
+        """The bucket with a CORS rule: the attachments' (browsers reach no other bucket directly)."""
+        found = [
+            key for key, value in self.of_type("AWS::S3::Bucket").items() if "CorsConfiguration" in value["Properties"]
+        ]
+        assert len(found) == 1, found
+        return found[0]
+
     def function(self, name: str) -> tuple[str, Resource]:
         """A catalog function's AWS::Lambda::Function (each carries its name as the Powertools service)."""
         for logical_id, resource in self.of_type("AWS::Lambda::Function").items():

@@ -245,6 +245,8 @@ def resolved(value: Any, references: dict[str, str]) -> str:
         return value
     if "Ref" in value:
         return references[value["Ref"]]
+    if "Fn::GetAtt" in value:
+        return references[".".join(value["Fn::GetAtt"])]
     separator, parts = value["Fn::Join"]
     return str(separator).join(resolved(part, references) for part in parts)
 
@@ -259,9 +261,18 @@ def test_static_files_carry_the_same_headers_as_the_local_gateway_gives_them(
     security, custom = config["SecurityHeadersConfig"], config["CustomHeadersConfig"]["Items"]
     # When its placeholders take a deployment's values
     websocket_api = synthesized.api("WEBSOCKET")
-    references = {websocket_api: "abc123", "AWS::Region": "eu-west-1", "AWS::URLSuffix": "amazonaws.com"}
-    # Then they are deskless.edge's headers for that deployment's WebSocket API, replacing the bucket's
-    expected = static_file_headers("wss://abc123.execute-api.eu-west-1.amazonaws.com/live")
+    bucket = f"{synthesized.attachments_bucket()}.RegionalDomainName"
+    references = {
+        websocket_api: "abc123",
+        "AWS::Region": "eu-west-1",
+        "AWS::URLSuffix": "amazonaws.com",
+        bucket: "files.s3.eu-west-1.amazonaws.com",
+    }
+    # Then they are deskless.edge's headers for that deployment's WebSocket API and attachments
+    # bucket, replacing the assets bucket's
+    expected = static_file_headers(
+        "wss://abc123.execute-api.eu-west-1.amazonaws.com/live", "https://files.s3.eu-west-1.amazonaws.com"
+    )
     csp = security["ContentSecurityPolicy"]
     assert resolved(csp["ContentSecurityPolicy"], references) == expected.content_security_policy
     assert security["ContentTypeOptions"] == {"Override": True}  # X-Content-Type-Options: nosniff

@@ -56,3 +56,14 @@ def test_invalid_value_is_refused_with_a_clear_message(key: str, value: str, say
     with pytest.raises(ContextError, match=says) as refused:
         DeploymentSettings.from_context(cdk_json_context() | {key: value})
     assert "-c deskless:<name>=<value>" in str(refused.value)
+
+
+def test_attachment_limits_are_ten_and_twenty_five_megabytes_unless_the_deployment_says():
+    default = DeploymentSettings.from_context(cdk_json_context())
+    chosen = DeploymentSettings.from_context(
+        cdk_json_context() | {"deskless:attachment_max_mb": "20", "deskless:ticket_attachments_max_mb": "100"}
+    )
+    assert (default.attachment_max_mb, default.ticket_attachments_max_mb) == (10, 25)
+    assert (chosen.attachment_max_mb, chosen.ticket_attachments_max_mb) == (20, 100)
+    with pytest.raises(ContextError, match="deskless:attachment_max_mb"):
+        DeploymentSettings.from_context(cdk_json_context() | {"deskless:attachment_max_mb": "0"})

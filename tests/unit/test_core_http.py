@@ -69,6 +69,10 @@ EXPECTED: dict[type[DesklessError], tuple[int, str]] = {
     errors.ContactDeactivated: (409, "contact_deactivated"),
     errors.PasswordChangeRequired: (403, "password_change_required"),
     errors.WrongPortal: (403, "wrong_portal"),
+    errors.AttachmentTooLarge: (413, "attachment_too_large"),
+    errors.AttachmentTypeRefused: (415, "attachment_type_refused"),
+    errors.AttachmentNameRefused: (422, "attachment_name_refused"),
+    errors.UploadMissing: (404, "upload_missing"),
 }
 
 

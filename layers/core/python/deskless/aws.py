@@ -33,3 +33,16 @@ def _client(service: str, endpoint_url: str | None, region: str | None) -> Any:
 def connections_client(endpoint_url: str) -> Any:
     """The API Gateway management API of one WebSocket stage (its @connections endpoint)."""
     return boto3.session.Session().client("apigatewaymanagementapi", endpoint_url=endpoint_url, config=_CONFIG)
+
+
+@cache
+def presigning_client(origin: str, bucket: str) -> Any:
+    """An S3 client whose presigned URLs point at `origin`, where browsers reach `bucket` (and what
+    pages' Content-Security-Policy allows): the bucket's regional virtual-hosted address in AWS
+    (https://<bucket>.s3.<region>.amazonaws.com: the client's endpoint is that without the bucket),
+    any other address path-style (moto's, http://127.0.0.1:<port>/<bucket>/...)."""
+    scheme, host = origin.rstrip("/").split("://", 1)
+    virtual = host.startswith(f"{bucket}.")
+    endpoint = f"{scheme}://{host.removeprefix(f'{bucket}.')}" if virtual else f"{scheme}://{host}"
+    style = Config(signature_version="s3v4", s3={"addressing_style": "virtual" if virtual else "path"})
+    return boto3.session.Session().client("s3", endpoint_url=endpoint, config=_CONFIG.merge(style))

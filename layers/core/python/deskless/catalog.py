@@ -38,6 +38,10 @@ class Access(StrEnum):
     SEND_EMAIL = "ses:send"
     INBOUND_MAIL = "s3:inbound-mail"
     CONNECTIONS = "websocket:connections"
+    # Tickets' attachments (deskless.attachments): read and write the bucket (take uploads, store
+    # files that came by email, sign downloads); or only sign upload forms to its staging area.
+    ATTACHMENTS = "s3:attachments"
+    ATTACHMENT_UPLOADS = "s3:attachments-staged"
 
 
 class Caller(StrEnum):
@@ -255,7 +259,7 @@ FUNCTIONS: tuple[Function, ...] = (
     Function(
         "tickets",
         Trigger.HTTP,
-        _RW | {Access.ORIGIN_SECRET},
+        _RW | {Access.ATTACHMENTS, Access.ORIGIN_SECRET},
         "Tickets: the console's lists, a ticket's timeline, replies, notes, changes and merges; contacts' own "
         "tickets on their portal; integrations open them with an API key.",
     ),
@@ -289,16 +293,26 @@ FUNCTIONS: tuple[Function, ...] = (
     Function(
         "events",
         Trigger.STREAM,
-        _RW | {Access.CONNECTIONS, Access.SEND_EMAIL, Access.SIGNING_KEY},  # signs tickets' Message-IDs
+        # The signing key signs tickets' Message-IDs; the attachments bucket holds what notices link to.
+        _RW | {Access.CONNECTIONS, Access.SEND_EMAIL, Access.SIGNING_KEY, Access.ATTACHMENTS},
         "Side effects of state changes, from the table's stream.",
         timeout_s=30,
     ),
     Function(
         "inbound_email",
         Trigger.EMAIL,
-        _RW | {Access.INBOUND_MAIL, Access.SIGNING_KEY},  # checks the Message-IDs a reply names
+        # The signing key checks the Message-IDs a reply names; a message's files go to the attachments bucket.
+        _RW | {Access.INBOUND_MAIL, Access.SIGNING_KEY, Access.ATTACHMENTS},
         "Email received by SES: stored in S3, then recorded here.",
         timeout_s=30,
+    ),
+    # --- issue 12: attachments ---
+    Function(
+        "attachments",
+        Trigger.HTTP,
+        _RW | {Access.SIGNING_KEY, Access.ORIGIN_SECRET, Access.ATTACHMENT_UPLOADS},
+        "Attachment uploads: presigned forms to a staging area that a ticket then takes.",
+        memory_mb=256,
     ),
 )
 
@@ -419,6 +433,9 @@ HTTP_ROUTES: tuple[HttpRoute, ...] = (
     HttpRoute("GET /api/portal/tickets/{number}", "tickets", CUSTOMERS),
     HttpRoute("POST /api/portal/tickets/{number}/replies", "tickets", CUSTOMERS),
     HttpRoute("POST /api/portal/tickets/{number}/close", "tickets", CUSTOMERS),
+    # --- issue 12: attachments (upload forms; a ticket takes the upload, deskless.attachments) ---
+    HttpRoute("POST /api/attachments", "attachments", STAFF),
+    HttpRoute("POST /api/portal/attachments", "attachments", CUSTOMERS),
 )
 
 WEBSOCKET_ROUTES: tuple[WebSocketRoute, ...] = (
@@ -448,6 +465,8 @@ WEBSOCKET_TOKEN_PARAMETER = "token"
 WEBSOCKET_AUTHORIZER = "websocket_authorizer"
 # SES stores each received message in the inbound bucket under this prefix + its message id.
 INBOUND_MAIL_PREFIX = "inbound/"
+# Uploads wait in the attachments bucket under this prefix until a ticket takes them (a day at most).
+ATTACHMENTS_STAGED_PREFIX = "staged/"
 HTTP_AUTHORIZER = "http_authorizer"
 
 

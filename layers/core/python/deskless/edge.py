@@ -123,6 +123,20 @@ def portal_url(label: str, public_url: str) -> str:
     return f"{scheme}://{label}.{rest.rstrip('/')}"
 
 
+def page_origins(public_url: str) -> tuple[str, str]:
+    """The origins of the deployment's pages: the console's (the support domain's) and every
+    portal's (its subdomains), as a CORS rule names them.
+
+    >>> page_origins("https://support.example.com")
+    ('https://support.example.com', 'https://*.support.example.com')
+    >>> page_origins("http://localhost:8000/")
+    ('http://localhost:8000', 'http://*.localhost:8000')
+    """
+    scheme, rest = public_url.split("://", 1)
+    host = rest.split("/", 1)[0]
+    return f"{scheme}://{host}", f"{scheme}://*.{host}"
+
+
 @dataclass(frozen=True)
 class StaticFileHeaders:
     """The headers every static file of the console carries (web/ under /static/), in AWS from
@@ -144,16 +158,23 @@ class StaticFileHeaders:
         }
 
 
-def static_file_headers(websocket_url: str) -> StaticFileHeaders:
-    """The static files' headers, for a deployment whose WebSocket API is at `websocket_url`.
+def static_file_headers(websocket_url: str, attachments_origin: str = "") -> StaticFileHeaders:
+    """The static files' headers, for a deployment whose WebSocket API is at `websocket_url` and
+    whose attachments bucket browsers reach at `attachments_origin` (uploads are posted to it,
+    images shown from it: deskless.attachments).
 
     >>> static_file_headers("wss://abc.example.com/live").content_security_policy.split("; ")[5]
     "connect-src 'self' wss://abc.example.com"
+    >>> with_bucket = static_file_headers("wss://a.example.com", "https://b.s3.eu-west-1.amazonaws.com")
+    >>> with_bucket.content_security_policy.split("; ")[5]
+    "connect-src 'self' wss://a.example.com https://b.s3.eu-west-1.amazonaws.com"
     """
+    bucket = f" {attachments_origin}" if attachments_origin else ""
     policy = (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self' data:; "
-        f"connect-src 'self' {websocket_origin(websocket_url)}; frame-ancestors 'none'; base-uri 'none'; "
-        "form-action 'self'; object-src 'none'"
+        "default-src 'self'; script-src 'self'; style-src 'self'; "
+        f"img-src 'self' data:{bucket}; media-src 'self' data:; "
+        f"connect-src 'self' {websocket_origin(websocket_url)}{bucket}; frame-ancestors 'none'; base-uri 'none'; "
+        f"form-action 'self'{bucket}; object-src 'none'"
     )
     return StaticFileHeaders(content_security_policy=policy)
 

@@ -354,3 +354,31 @@ class InvalidFieldValues(DesklessError):
         super().__init__(message or f"Some values do not fit the form: {summary}")
         self.problems = dict(problems)  # field key -> what is wrong with its value
         self.details = [{"field": key, "problem": problem} for key, problem in problems.items()]
+
+
+class AttachmentTooLarge(DesklessError):
+    """A file larger than an attachment may be, or one that would take a ticket's attachments past
+    theirs; the message says the limit."""
+
+    status, code = 413, "attachment_too_large"
+
+
+class AttachmentTypeRefused(DesklessError):
+    """A kind of file Deskless does not take as an attachment (it takes images, PDF, text, CSV,
+    logs, office documents and zip archives; never HTML, SVG or scripts)."""
+
+    status, code = 415, "attachment_type_refused"
+
+
+class AttachmentNameRefused(DesklessError):
+    """A file name that leaves nothing once its folders, control characters and surrounding dots
+    and spaces are taken away."""
+
+    status, code = 422, "attachment_name_refused"
+
+
+class UploadMissing(NotFound):
+    """No upload of the caller's with this attachment id: never uploaded, expired from the staging
+    area, taken already, or another's (one answer for all)."""
+
+    code = "upload_missing"

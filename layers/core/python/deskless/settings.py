@@ -23,6 +23,13 @@ class Settings(BaseSettings):
     support_addresses: str = ""
     ses_configuration_set: str = ""
     inbound_bucket: str = ""
+    # Tickets' attachments (deskless.attachments): the bucket, and the origin browsers reach it at
+    # (https://<bucket>.s3.<region>.amazonaws.com in AWS; moto's address locally), which presigned
+    # URLs are made for and pages' Content-Security-Policy allows.
+    attachments_bucket: str = ""
+    attachments_origin: str = ""
+    attachment_max_bytes: int = 10 * 1024 * 1024  # one file
+    ticket_attachments_max_bytes: int = 25 * 1024 * 1024  # all of one ticket's files together
     token_ttl_seconds: int = 12 * 3600
     secret_cache_seconds: int = 300
 
