@@ -21,15 +21,13 @@ A pure function over the headers, so each sign is a unit test.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from email.message import Message
 from email.utils import getaddresses
 
-from deskless.mail import LOOP_HEADER
+from deskless.mail import LOOP_HEADER, is_robot_address
 
 _BULK_PRECEDENCE = frozenset({"bulk", "junk", "list"})
-_ROBOT_LOCAL_PART = re.compile(r"^(mailer-daemon|postmaster|no[-_.]?reply|do[-_.]?not[-_.]?reply)([+-].*)?$")
 
 
 def sender_address(message: Message) -> str:
@@ -53,9 +51,9 @@ def why_automatic(message: Message, envelope: Mapping[str, str] | None = None) -
         return f"{LOOP_HEADER} (Deskless' own mail)"
     if _null_return_path(message, envelope):
         return "null return path"
-    local_part = sender_address(message).rsplit("@", 1)[0]
-    if _ROBOT_LOCAL_PART.match(local_part):
-        return f"sent from {local_part}"
+    sender = sender_address(message)
+    if sender and is_robot_address(sender):
+        return f"sent from {sender.rsplit('@', 1)[0]}"
     return None
 
 

@@ -40,17 +40,33 @@ from deskless.contacts import (
     find_contact_by_email,
     new_contact_id,
 )
-from deskless.data import NEW_ITEM, ConditionFailed, Item, TransactionCanceled, put_action, table
-from deskless.errors import ContactEmailTaken, InvalidRequest
+from deskless.data import (
+    NEW_ITEM,
+    Action,
+    Condition,
+    ConditionFailed,
+    Item,
+    TransactionCanceled,
+    put_action,
+    table,
+    update_action,
+)
+from deskless.errors import ContactEmailTaken, InvalidRequest, NotFound
 from deskless.languages import DEFAULT_LANGUAGE, LANGUAGES, Language
 from deskless.observability import logger
 from deskless.preferences import get_preferences
+from deskless.reply_text import visible_reply
 from deskless.settings import get_settings
 from deskless.snippets import flat
 from deskless.table import Entity, inbound_mail_key, stamped
+from deskless.ticket_intake import Submission, as_requester, submit
+from deskless.tickets import Author, AuthorKind, Source, Ticket, add_reply, ticket_of
+from deskless.users import StaffUser, find_login, staff_from_item
 
 from .automatic import sender_address, why_automatic
 from .decoding import LENIENT
+from .filing import Decision, Filing, cc_of, decide, description_of, title_of
+from .threads import MailHeaders, ThreadHint, mail_headers, thread_of
 
 PREVIEW_CHARS = 2000
 NAME_CHARS = 100
@@ -63,6 +79,7 @@ class Outcome(StrEnum):
     AUTOMATIC = "automatic"
     NOT_SUPPORT = "not_to_a_support_address"
     NO_SENDER = "no_sender"  # no From address that is an email address
+    STAFF = "staff"  # a staff user's mail about a ticket
 
 
 def _text_of(message: EmailMessage) -> str:
@@ -104,13 +121,95 @@ def _handle(message: EmailMessage, envelope: dict[str, Any], record: dict[str, A
         sender = contact_email(sender_address(message))
     except InvalidRequest:
         return _record(record, Outcome.NO_SENDER)
+    headers = mail_headers(message)
+    hint = thread_of(headers)
+    ticket = _ticket_named(hint)
+    staff = _staff_user(sender) if ticket is not None else None
+    if staff is not None:
+        outcome = _record(record, Outcome.STAFF)
+        _file(message, headers, record, decide(hint, ticket, sender, staff=True), staff_author(staff))
+        return outcome
     known = find_contact_by_email(sender)
     if known is not None:
-        return _record(record, Outcome.KNOWN_CONTACT, contact_id=known.id)
-    if not preferences.create_contacts_from_email:
+        outcome = _record(record, Outcome.KNOWN_CONTACT, contact_id=known.id)
+    elif not preferences.create_contacts_from_email:
         return _record(record, Outcome.UNKNOWN_SENDER)
-    return _create_contact(
-        record, sender, name_of(message, sender), language_of(message), welcome=preferences.welcome_new_contacts
+    else:
+        outcome, known = _create_contact(
+            record, sender, name_of(message, sender), language_of(message), welcome=preferences.welcome_new_contacts
+        )
+        known = known or find_contact_by_email(sender)
+        if known is None:  # recorded by an earlier delivery whose contact is not readable yet
+            raise RuntimeError(f"the contact of {sender} is not there yet; try again")
+    if known.active:
+        decision = decide(hint, ticket, sender, staff=False)
+        _file(message, headers, record, decision, as_requester(known), requester=known)
+    return outcome
+
+
+def _ticket_named(hint: ThreadHint | None) -> Ticket | None:
+    if hint is None:
+        return None
+    try:
+        return ticket_of(hint.ticket_number)
+    except NotFound:
+        return None
+
+
+def _staff_user(email: str) -> StaffUser | None:
+    login = find_login(email)
+    staff = staff_from_item(login) if login is not None else None
+    return staff if staff is not None and staff.active else None
+
+
+def staff_author(staff: StaffUser) -> Author:
+    return Author(kind=AuthorKind.STAFF, id=staff.id, name=staff.name, email=staff.email)
+
+
+def _filed_once(message_id: str) -> Action:
+    """The message's record marked filed, in the transaction that files it: a second delivery's
+    transaction fails on it, so a message makes one ticket or one reply."""
+    condition = Condition("attribute_exists(pk) AND attribute_not_exists(#filed)", names={"#filed": "filed"})
+    return update_action(inbound_mail_key(message_id), set_values={"filed": True}, condition=condition)
+
+
+def _file(
+    message: EmailMessage,
+    headers: MailHeaders,
+    record: dict[str, Any],
+    decision: Decision,
+    author: Author,
+    *,
+    requester: Contact | None = None,
+) -> None:
+    """Apply the decision: a new ticket for `requester`, or a reply by `author`, once."""
+    message_id = record["message_id"]
+    key = INBOUND_MAIL_PREFIX + message_id
+    visible = visible_reply(*_texts(message))
+    claim = _filed_once(message_id)
+    try:
+        if decision.filing is Filing.REPLY and decision.number is not None:
+            _, entry = add_reply(decision.number, author, visible, via=Source.EMAIL, message_key=key, also=[claim])
+            logger.info("reply by email", extra={"number": decision.number, "entry": entry.id})
+        elif decision.filing is Filing.NEW_TICKET and requester is not None:
+            form = Submission(
+                title=title_of(headers.subject),
+                description=description_of(visible, decision.follows_up),
+                cc=cc_of(headers, get_preferences().support_addresses),
+            )
+            ticket = submit(form, requester, Source.EMAIL, also=[claim], message_key=key)
+            logger.info("ticket by email", extra={"number": ticket.number, "status": ticket.status.value})
+    except TransactionCanceled as error:
+        if error.reasons[-1] != "ConditionalCheckFailed":
+            raise
+        logger.info("message already filed", extra={"message_id": message_id})
+
+
+def _texts(message: EmailMessage) -> tuple[str | None, str | None]:
+    plain, html = message.get_body(preferencelist=("plain",)), message.get_body(preferencelist=("html",))
+    return (
+        plain.get_content() if plain is not None else None,
+        html.get_content() if html is not None else None,
     )
 
 
@@ -127,9 +226,12 @@ def _record(record: dict[str, Any], outcome: Outcome, **more: Any) -> Outcome:
     return outcome
 
 
-def _create_contact(record: dict[str, Any], sender: str, name: str, language: Language, *, welcome: bool) -> Outcome:
+def _create_contact(
+    record: dict[str, Any], sender: str, name: str, language: Language, *, welcome: bool
+) -> tuple[Outcome, Contact | None]:
     """The sender as a new contact, created in one transaction with the message's record; if
-    another message from the address created the contact meanwhile, linked to that one."""
+    another message from the address created the contact meanwhile, linked to that one. The
+    contact, unless an earlier delivery created it (then the caller reads it)."""
     contact_id = new_contact_id()
     recorded = put_action(_item(record, Outcome.CONTACT_CREATED, contact_id=contact_id), NEW_ITEM)
     try:
@@ -147,17 +249,17 @@ def _create_contact(record: dict[str, Any], sender: str, name: str, language: La
     except TransactionCanceled as error:
         if error.reasons[-1] == "ConditionalCheckFailed":  # the record: an earlier delivery made it
             logger.info("message already recorded", extra={"message_id": record["message_id"]})
-            return Outcome.CONTACT_CREATED
+            return Outcome.CONTACT_CREATED, None
         return _link_to_winner(record, sender)  # a transaction with the same address's guard at once
     logger.info("contact created from email", extra={"contact_id": contact.id, "company_id": contact.company_id})
-    return Outcome.CONTACT_CREATED
+    return Outcome.CONTACT_CREATED, contact
 
 
-def _link_to_winner(record: dict[str, Any], sender: str) -> Outcome:
+def _link_to_winner(record: dict[str, Any], sender: str) -> tuple[Outcome, Contact]:
     winner = find_contact_by_email(sender)
     if winner is None:  # the other transaction has not won yet (or failed): SES delivers again
         raise RuntimeError(f"another message from {sender} is creating its contact; try again")
-    return _record(record, Outcome.KNOWN_CONTACT, contact_id=winner.id)
+    return _record(record, Outcome.KNOWN_CONTACT, contact_id=winner.id), winner
 
 
 def name_of(message: EmailMessage, sender: str) -> str:

@@ -15,6 +15,7 @@ reply comes back to its ticket.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -27,6 +28,17 @@ from .aws import client
 from .settings import get_settings
 
 LOOP_HEADER = "X-Deskless-Loop"  # its value: the mail domain of the deployment that sent it
+_ROBOT_LOCAL_PART = re.compile(r"^(mailer-daemon|postmaster|no[-_.]?reply|do[-_.]?not[-_.]?reply)([+-].*)?$")
+
+
+def is_robot_address(address: str) -> bool:
+    """Whether an address is one no person reads (a bounce sender, a no-reply address): Deskless
+    neither takes mail from it as a person's nor sends it notices.
+
+    >>> is_robot_address("No-Reply@shop.example"), is_robot_address("jane@example.org")
+    (True, False)
+    """
+    return bool(_ROBOT_LOCAL_PART.match(address.strip().lower().rsplit("@", 1)[0]))
 
 
 class AutoSubmitted(StrEnum):

@@ -116,3 +116,17 @@ def tagged_subject(subject: str, number: int) -> str:
     end = prefixes.end() if prefixes else 0
     head, rest = subject[:end].rstrip(), subject[end:].strip()
     return " ".join(part for part in (head, tag, rest) if part)
+
+
+def subject_title(subject: str) -> str:
+    """A ticket's title from an email's subject: without its tags and reply or forward prefixes.
+
+    >>> subject_title("Re: AW: [#1001] Printer broken")
+    'Printer broken'
+    """
+    title = " ".join(_TAG.sub(" ", subject or "").split())
+    while True:
+        prefixes = _PREFIXES.match(title)
+        if prefixes is None or prefixes.end() == 0:
+            return title
+        title = " ".join(_TAG.sub(" ", title[prefixes.end() :]).split())

@@ -68,6 +68,7 @@ Access patterns (every read is a GetItem or a Query; nothing scans):
 | list ticket categories                | Query     | pk=CATEGORIES                                  |
 | list product areas                    | Query     | pk=PRODUCTAREAS       sk=<area id>             |
 | automatic mails to an address about a ticket, this hour | Update | pk=MAILCAP#<address hash>#<ticket> sk=<hour> |
+| a ticket's notice to an address, claimed once | Put if absent | pk=NOTICE#<ticket> sk=<trigger>#<address hash> |
 
 Every item carries `type` (its entity name), which the stream filters match on, and items
 that expire carry `expires_at` (epoch seconds); reads treat an item past it as gone because
@@ -170,6 +171,7 @@ class Entity(StrEnum):
     PRODUCT_AREA = "product_area"
 
     MAIL_CAP = "mail_cap"  # automatic mails sent to one recipient about one ticket in one hour
+    TICKET_NOTICE = "ticket_notice"  # a ticket's notice claimed for one recipient: sent once
 
 
 Key = dict[str, str]
@@ -533,3 +535,8 @@ def product_area_key(area_id: str) -> Key:
 def mail_cap_key(recipient_subject: str, ticket_number: int, hour_start: int) -> Key:
     """The count of automatic mails to one recipient (a hash of the address) about one ticket in one hour."""
     return {"pk": f"MAILCAP#{recipient_subject}#{ticket_number}", "sk": str(hour_start)}
+
+
+def ticket_notice_key(ticket_number: int, trigger: str, recipient_subject: str) -> Key:
+    """One notice about a ticket (`trigger`: what it tells of) to one recipient (a hash of the address)."""
+    return {"pk": f"NOTICE#{ticket_number}", "sk": f"{trigger}#{recipient_subject}"}

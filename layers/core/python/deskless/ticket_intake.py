@@ -74,6 +74,7 @@ def submit(
     by: Author | None = None,
     team_id: str | None = None,
     also: Sequence[Action] = (),
+    message_key: str = "",
 ) -> Ticket:
     """Store a ticket submitted for `requester` (by them unless `by` says who); a submission the
     policy refuses is stored closed with the reason, whoever typed it in for them. The category's
@@ -95,5 +96,6 @@ def submit(
         urgency=form.urgency,
         team_id=team_id or (category.default_team_id if category else None),
         refused_because=refusal(requester) if by is None else "",
+        message_key=message_key,
     )
     return open_ticket(draft, also=also)

@@ -31,8 +31,19 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from .data import NEW_ITEM, Action, Condition, Item, TransactionCanceled, delete_action, put_action, table
+from .data import (
+    NEW_ITEM,
+    Action,
+    Condition,
+    ConditionFailed,
+    Item,
+    TransactionCanceled,
+    delete_action,
+    put_action,
+    table,
+)
 from .errors import Conflict, DesklessError, InvalidRequest, NotFound
+from .guessing import address_subject
 from .preferences import get_preferences
 from .priorities import Level, Priority, priority_for
 from .table import (
@@ -43,6 +54,7 @@ from .table import (
     stamped,
     ticket_entry_key,
     ticket_key,
+    ticket_notice_key,
     ticket_partition,
     ticket_timer_key,
 )
@@ -124,6 +136,9 @@ class Entry(BaseModel):
     via: Source | None = Field(default=None, description="Where a reply or the ticket came from.")
     changes: list[FieldChange] = Field(default_factory=list, description="An event's changes.")
     reason: str = Field(default="", description="Why Deskless changed the ticket itself (an event by Deskless).")
+    message_key: str = Field(
+        default="", description="For what came by email: where the whole message is kept (the inbound mail bucket)."
+    )
 
     @property
     def public(self) -> bool:
@@ -241,6 +256,7 @@ class Draft:
     urgency: Level = Level.MEDIUM
     team_id: str | None = None
     refused_because: str = ""  # the submission policy refused the submitter: recorded, closed at once
+    message_key: str = ""  # an emailed ticket's whole message, kept in the inbound mail bucket
 
 
 def open_ticket(draft: Draft, *, now: float | None = None, also: Sequence[Action] = ()) -> Ticket:
@@ -268,7 +284,14 @@ def open_ticket(draft: Draft, *, now: float | None = None, also: Sequence[Action
         created_at=at // 1000,
         updated_at=at,
     )
-    opened = _new_entry(EntryKind.EVENT, draft.by, at, via=draft.source, changes=[FieldChange(field="opened")])
+    opened = _new_entry(
+        EntryKind.EVENT,
+        draft.by,
+        at,
+        via=draft.source,
+        changes=[FieldChange(field="opened")],
+        message_key=draft.message_key,
+    )
     actions = [put_action(_ticket_item(ticket), NEW_ITEM), put_action(_entry_item(ticket.number, opened))]
     if refused:
         closed = _new_entry(
@@ -365,8 +388,11 @@ def add_reply(
     via: Source | None = None,
     status: Status | None = None,
     now: float | None = None,
+    message_key: str = "",
+    also: Sequence[Action] = (),
 ) -> tuple[Ticket, Entry]:
-    """Add a public reply or an internal note (two requests: the ticket, then one transaction).
+    """Add a public reply or an internal note (two requests: the ticket, then one transaction,
+    with `also` last: an emailed reply's claim on its message, whose failure is the caller's).
 
     A customer's reply reopens a pending or resolved ticket; a technician's first public reply
     opens a new one, unless they set a `status` with it. Nothing can be added to a closed ticket."""
@@ -377,7 +403,7 @@ def add_reply(
         at = max(_now_ms(now), ticket.updated_at + 1)
         after = status or _status_after_reply(ticket, author, kind)
         check_transition(ticket.status, after)
-        entry = _new_entry(kind, author, at, body=body, via=via)
+        entry = _new_entry(kind, author, at, body=body, via=via, message_key=message_key)
         actions = [
             _changed(ticket, _status_updates(ticket, after, at), at, _status_is(ticket.status)),
             put_action(_entry_item(number, entry)),
@@ -388,7 +414,7 @@ def add_reply(
             event = _new_entry(EntryKind.EVENT, author, at + 1, changes=[moved])
             actions.append(put_action(_entry_item(number, event)))
         try:
-            table().transact(actions)
+            table().transact([*actions, *also])
         except TransactionCanceled as error:
             if error.reasons[0] == "ConditionalCheckFailed":
                 continue  # the status moved meanwhile: decide again
@@ -562,3 +588,40 @@ def close_resolved(number: int, resolved_at: int, *, now: float | None = None) -
     except TransactionCanceled:
         return False  # changed meanwhile: whoever changed it decided
     return True
+
+
+# --- notices by email (sent by the events function) ---------------------------------------------
+
+NOTICE_CLAIM_KEPT = 30 * 86400  # far longer than the stream retries a record
+
+
+def claim_notice(number: int, trigger: str, recipient: str, *, now: float | None = None) -> bool:
+    """Claim the notice of `trigger` (what it tells: "received", a reply's entry id, ...) to
+    `recipient` (one conditional PutItem): True for the first claim, False if it was claimed before,
+    so a notice goes out once however often the stream delivers what triggered it."""
+    moment = int(time.time() if now is None else now)
+    item = stamped(Entity.TICKET_NOTICE, ticket_notice_key(number, trigger, address_subject(recipient)), number=number)
+    try:
+        table().put({**item, TTL_ATTRIBUTE: moment + NOTICE_CLAIM_KEPT}, condition=NEW_ITEM)
+    except ConditionFailed:
+        return False
+    return True
+
+
+def release_notice(number: int, trigger: str, recipient: str) -> None:
+    """Give a claim up (sending failed), so that the stream's retry sends the notice."""
+    table().delete(ticket_notice_key(number, trigger, address_subject(recipient)))
+
+
+def record_suppressed_notice(number: int, recipient: str, why: str, *, now: float | None = None) -> Entry:
+    """A notice Deskless did not send (the recipient's hourly cap was reached): an event on the
+    ticket's timeline, naming the recipient and why, so staff see a customer was not told."""
+    entry = _new_entry(
+        EntryKind.EVENT,
+        SYSTEM,
+        _now_ms(now),
+        changes=[FieldChange(field="notice_suppressed", after=recipient)],
+        reason=why,
+    )
+    table().put(_entry_item(number, entry))
+    return entry
