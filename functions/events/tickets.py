@@ -1,6 +1,7 @@
 """What follows from a ticket changing: its lists are brought in line (deskless.ticket_lists), the
-technicians who follow it see it live on their consoles, and a resolved ticket whose time ran out
-is closed.
+technicians who follow it see it live on their consoles, its people get their notices by email
+(ticket_mail.py: received or refused, updated by a technician's reply, resolved), and a resolved
+ticket whose time ran out is closed.
 
 Who follows a ticket: its assignee; else its team's members; else its company's technicians;
 else, for a ticket nobody is named for yet, every staff user. A console is told of every change
@@ -9,7 +10,8 @@ come with `alert`, which the console sounds and shows as its operator's settings
 email channel is on.
 
 Each reaction is safe to repeat: the projection puts and deletes what the ticket's image says,
-a console notice names its ticket, and closing checks the ticket is still resolved since then.
+a console notice names its ticket, a notice by email is claimed per recipient before it is sent,
+and closing checks the ticket is still resolved since then.
 """
 
 from __future__ import annotations
@@ -24,8 +26,19 @@ from deskless.observability import logger
 from deskless.realtime import connections_of, push
 from deskless.teams import team_of
 from deskless.ticket_lists import listed, project
-from deskless.tickets import AuthorKind, EntryKind, Ticket, close_resolved, entry_from_item, ticket_from_item, ticket_of
+from deskless.tickets import (
+    AuthorKind,
+    EntryKind,
+    Status,
+    Ticket,
+    close_resolved,
+    entry_from_item,
+    ticket_from_item,
+    ticket_of,
+)
 from deskless.users import list_staff
+
+from .ticket_mail import staff_replied, ticket_opened, ticket_resolved
 
 
 def followers(ticket: Ticket) -> list[str]:
@@ -55,18 +68,26 @@ def ticket_written(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None)
     ticket = ticket_from_item(dict(new))
     told = _tell(ticket, "ticket.new" if old is None else "ticket.changed", alert=old is None)
     logger.info("ticket written", extra={"number": ticket.number, "listings": put, "unlisted": deleted, "told": told})
+    if old is None:
+        ticket_opened(ticket)
+    elif ticket.status is Status.RESOLVED and old.get("status") != Status.RESOLVED.value:
+        ticket_resolved(ticket)
 
 
 def reply_added(item: Item) -> None:
-    """A customer replied (on the portal or by email): the ticket's followers hear of it."""
+    """A public reply: the ticket's followers hear of a customer's (on the portal or by email), its
+    requester and CCs get a technician's by email (ticket_mail.py)."""
     entry = entry_from_item(item)
-    if entry.kind is not EntryKind.REPLY or entry.author.kind not in (AuthorKind.CONTACT, AuthorKind.ADDRESS):
+    if entry.kind is not EntryKind.REPLY:
         return
     try:
         ticket = ticket_of(int(item["number"]))
     except NotFound:
         return
-    _tell(ticket, "ticket.reply", alert=True, by=entry.author.name)
+    if entry.author.kind is AuthorKind.STAFF:
+        staff_replied(ticket, entry)
+    elif entry.author.kind in (AuthorKind.CONTACT, AuthorKind.ADDRESS):
+        _tell(ticket, "ticket.reply", alert=True, by=entry.author.name)
 
 
 def auto_close(item: Item) -> None:

@@ -98,6 +98,12 @@ SNIPPETS: tuple[Snippet, ...] = (
     Snippet("Ticket Status", SnippetGroup.TICKET, "The ticket's status.", value="ticket_status"),
     Snippet("Ticket Link", SnippetGroup.TICKET, "The ticket's address on the portal.", value="ticket_link", link=True),
     Snippet(
+        "Ticket Reply",
+        SnippetGroup.TICKET,
+        "The text of the technician's reply (on one line; the whole reply is on the portal).",
+        value="ticket_reply",
+    ),
+    Snippet(
         "Technician Name", SnippetGroup.TECHNICIAN, "The name of the technician who writes.", value="technician_name"
     ),
 )
@@ -171,6 +177,7 @@ class SnippetValues(BaseModel):
     ticket_title: str | None = Field(default=None, max_length=300, description="{[Ticket Title]}")
     ticket_status: str | None = Field(default=None, max_length=80, description="{[Ticket Status]}")
     ticket_link: str | None = Field(default=None, max_length=500, description="{[Ticket Link]}")
+    ticket_reply: str | None = Field(default=None, max_length=2000, description="{[Ticket Reply]}")
     technician_name: str | None = Field(default=None, max_length=200, description="{[Technician Name]}")
 
 

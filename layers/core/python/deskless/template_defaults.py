@@ -2,8 +2,9 @@
 speaks. An admin's edit overrides one (deskless.templates); resetting brings this text back.
 
 The welcome and password-reset emails carry a single-use set-password link,
-`{[Portal Password Link]}`, never a password: it is the safer choice. The ticket ones are for the
-tickets still to come (their snippets render empty until then).
+`{[Portal Password Link]}`, never a password: it is the safer choice. The ticket ones are the notices
+the events function sends about a ticket (functions/events/ticket_mail.py): received, updated by a
+technician's reply, resolved, and refused by the submission policy (which says why).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ PASSWORD_RESET = "password-reset"
 TICKET_RECEIVED = "ticket-received"
 TICKET_UPDATED = "ticket-updated"
 TICKET_RESOLVED = "ticket-resolved"
+TICKET_REFUSED = "ticket-refused"
 
 
 def _variants(texts: dict[Language, tuple[str, str]]) -> dict[Language, EmailVariant]:
@@ -145,6 +147,7 @@ _TICKET_UPDATED: dict[Language, tuple[str, str]] = {
         "Hello {[Contact First Name]},\n\n"
         "{[Technician Name]} updated your request #{[Ticket Number]}, {[Ticket Title]}. "
         "Its status: **{[Ticket Status]}**.\n\n"
+        "> {[Ticket Reply]}\n\n"
         "[See the update on the portal]({[Ticket Link]})\n\n"
         "Your support team",
     ),
@@ -153,6 +156,7 @@ _TICKET_UPDATED: dict[Language, tuple[str, str]] = {
         "Hola, {[Contact First Name]}:\n\n"
         "{[Technician Name]} ha actualizado su solicitud #{[Ticket Number]}, {[Ticket Title]}. "
         "Su estado: **{[Ticket Status]}**.\n\n"
+        "> {[Ticket Reply]}\n\n"
         "[Vea la actualización en el portal]({[Ticket Link]})\n\n"
         "Su equipo de soporte",
     ),
@@ -161,6 +165,7 @@ _TICKET_UPDATED: dict[Language, tuple[str, str]] = {
         "Guten Tag {[Contact First Name]},\n\n"
         "{[Technician Name]} hat Ihre Anfrage #{[Ticket Number]}, {[Ticket Title]}, aktualisiert. "
         "Ihr Status: **{[Ticket Status]}**.\n\n"
+        "> {[Ticket Reply]}\n\n"
         "[Die Aktualisierung im Portal ansehen]({[Ticket Link]})\n\n"
         "Ihr Support-Team",
     ),
@@ -169,6 +174,7 @@ _TICKET_UPDATED: dict[Language, tuple[str, str]] = {
         "Dobrý den, {[Contact First Name]},\n\n"
         "{[Technician Name]} aktualizoval(a) váš požadavek #{[Ticket Number]}, {[Ticket Title]}. "
         "Jeho stav: **{[Ticket Status]}**.\n\n"
+        "> {[Ticket Reply]}\n\n"
         "[Zobrazit aktualizaci na portálu]({[Ticket Link]})\n\n"
         "Váš tým podpory",
     ),
@@ -206,6 +212,41 @@ _TICKET_RESOLVED: dict[Language, tuple[str, str]] = {
     ),
 }
 
+_TICKET_REFUSED: dict[Language, tuple[str, str]] = {
+    "en": (
+        "[#{[Ticket Number]}] We could not accept your request: {[Ticket Title]}",
+        "Hello {[Contact First Name]},\n\n"
+        "we received your request #{[Ticket Number]}, {[Ticket Title]}, but could not accept it: "
+        "only your company's primary contacts may submit requests to us.\n\n"
+        "Please ask one of them to submit it for you.\n\n"
+        "Your support team",
+    ),
+    "es": (
+        "[#{[Ticket Number]}] No hemos podido aceptar su solicitud: {[Ticket Title]}",
+        "Hola, {[Contact First Name]}:\n\n"
+        "hemos recibido su solicitud #{[Ticket Number]}, {[Ticket Title]}, pero no hemos podido aceptarla: "
+        "solo los contactos principales de su empresa pueden enviarnos solicitudes.\n\n"
+        "Pida a uno de ellos que la envíe por usted.\n\n"
+        "Su equipo de soporte",
+    ),
+    "de": (
+        "[#{[Ticket Number]}] Wir konnten Ihre Anfrage nicht annehmen: {[Ticket Title]}",
+        "Guten Tag {[Contact First Name]},\n\n"
+        "wir haben Ihre Anfrage #{[Ticket Number]}, {[Ticket Title]}, erhalten, konnten sie aber nicht "
+        "annehmen: Anfragen an uns dürfen nur die Hauptansprechpartner Ihres Unternehmens stellen.\n\n"
+        "Bitten Sie einen von ihnen, die Anfrage für Sie zu stellen.\n\n"
+        "Ihr Support-Team",
+    ),
+    "cs": (
+        "[#{[Ticket Number]}] Váš požadavek jsme nemohli přijmout: {[Ticket Title]}",
+        "Dobrý den, {[Contact First Name]},\n\n"
+        "obdrželi jsme váš požadavek #{[Ticket Number]}, {[Ticket Title]}, ale nemohli jsme ho přijmout: "
+        "požadavky nám mohou zadávat jen hlavní kontaktní osoby vaší společnosti.\n\n"
+        "Požádejte prosím jednu z nich, aby ho zadala za vás.\n\n"
+        "Váš tým podpory",
+    ),
+}
+
 # Built-in templates by id, in the order the console lists them.
 BUILT_IN: dict[str, EmailTemplateContent] = {
     WELCOME: EmailTemplateContent(
@@ -222,5 +263,10 @@ BUILT_IN: dict[str, EmailTemplateContent] = {
     ),
     TICKET_RESOLVED: EmailTemplateContent(
         name="Ticket resolved", purpose=TemplatePurpose.TICKET_RESOLVED, variants=_variants(_TICKET_RESOLVED)
+    ),
+    TICKET_REFUSED: EmailTemplateContent(
+        name="Ticket refused (submission policy)",
+        purpose=TemplatePurpose.TICKET_REFUSED,
+        variants=_variants(_TICKET_REFUSED),
     ),
 }

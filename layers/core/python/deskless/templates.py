@@ -71,6 +71,7 @@ class TemplatePurpose(StrEnum):
     TICKET_RECEIVED = "ticket_received"
     TICKET_UPDATED = "ticket_updated"
     TICKET_RESOLVED = "ticket_resolved"
+    TICKET_REFUSED = "ticket_refused"
     OTHER = "other"
 
 

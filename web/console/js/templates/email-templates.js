@@ -15,6 +15,7 @@ export const PURPOSES = [
   { value: "ticket_received", label: "Ticket received" },
   { value: "ticket_updated", label: "Ticket updated" },
   { value: "ticket_resolved", label: "Ticket resolved" },
+  { value: "ticket_refused", label: "Ticket refused (submission policy)" },
   { value: "other", label: "Other" },
 ];
 

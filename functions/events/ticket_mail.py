@@ -1,0 +1,144 @@
+"""The emails a ticket's people get, sent from the table's stream: "ticket received" when it is
+opened (or "ticket refused" when the submission policy closed it on arrival: it says why), "ticket
+updated" with each public reply a technician writes, "ticket resolved" when it becomes resolved.
+Each goes to the requester and every CC, from the template of that id (an admin may edit it), in
+the recipient's language if they are a contact (else the requester's).
+
+Each notice:
+
+- is `Auto-Submitted: auto-replied` and carries Deskless' loop header (deskless.mail), so mail
+  programs do not answer it and Deskless never takes it back as a person's mail;
+- names its ticket in a signed Message-ID, repeated in References (SES replaces the Message-ID:
+  deskless.mail_threads.outgoing_thread), and in the subject's `[#1001]` tag, so a reply joins it;
+- never goes to an address no person reads (deskless.mail.is_robot_address);
+- is claimed per trigger and recipient first (deskless.tickets.claim_notice): sent once however
+  often the stream delivers its record, and the claim given up if sending fails, so a retry sends it;
+- counts against the recipient's hourly cap for the ticket (deskless.mail_caps): one over the cap
+  is not sent, and the ticket's timeline says so (with the recipient and why), so an auto-responder
+  that answers every notice with a new message stops the loop within a few rounds.
+"""
+
+from __future__ import annotations
+
+from deskless.contact_mail import recipient
+from deskless.contacts import Contact, contact_of, find_contact_by_email
+from deskless.credentials import account_base
+from deskless.errors import NotFound
+from deskless.mail import AutoSubmitted, is_robot_address, send_email
+from deskless.mail_caps import allow_automatic
+from deskless.mail_threads import message_id, outgoing_thread, tagged_subject
+from deskless.observability import logger
+from deskless.preferences import get_preferences
+from deskless.snippets import SnippetContext, SnippetValues
+from deskless.template_defaults import TICKET_RECEIVED, TICKET_REFUSED, TICKET_RESOLVED, TICKET_UPDATED
+from deskless.templates import email_template, render_email
+from deskless.tickets import (
+    AuthorKind,
+    Entry,
+    Ticket,
+    claim_notice,
+    record_suppressed_notice,
+    release_notice,
+)
+
+RECEIVED = "received"  # the trigger of the first notice: every later one refers to it
+REPLY_CHARS = 2000
+CAP_REACHED = "automatic_mail_cap"
+
+
+def recipients_of(ticket: Ticket) -> list[str]:
+    """The requester and the CCs, each once, without addresses no person reads."""
+    found: dict[str, None] = {}
+    for address in (ticket.requester.email, *ticket.cc):
+        if address and not is_robot_address(address):
+            found.setdefault(address.lower())
+    return list(found)
+
+
+def _contact(address: str, requester: Contact | None) -> Contact | None:
+    if requester is not None and address in (email.lower() for email in requester.emails):
+        return requester
+    return find_contact_by_email(address)
+
+
+def _requester(ticket: Ticket) -> Contact | None:
+    if ticket.requester.kind is not AuthorKind.CONTACT:
+        return None
+    try:
+        return contact_of(ticket.requester.id)
+    except NotFound:
+        return None
+
+
+def notify(ticket: Ticket, template_id: str, trigger: str, *, technician: str = "", reply: str = "") -> int:
+    """Send the notice `trigger` names to each of the ticket's people who has not had it; how many
+    were sent now."""
+    requester = _requester(ticket)
+    sent = 0
+    for address in recipients_of(ticket):
+        if not claim_notice(ticket.number, trigger, address):
+            continue
+        try:
+            sent += _send_one(ticket, template_id, trigger, address, requester, technician=technician, reply=reply)
+        except Exception:
+            release_notice(ticket.number, trigger, address)
+            raise
+    return sent
+
+
+def _send_one(
+    ticket: Ticket,
+    template_id: str,
+    trigger: str,
+    address: str,
+    requester: Contact | None,
+    *,
+    technician: str,
+    reply: str,
+) -> int:
+    if not allow_automatic(address, ticket.number, get_preferences().automatic_mail_cap):
+        record_suppressed_notice(ticket.number, address, CAP_REACHED)
+        logger.info("notice suppressed", extra={"number": ticket.number, "trigger": trigger})
+        return 0
+    contact = _contact(address, requester)
+    person = contact if contact is not None and contact.active else None
+    who = person or requester
+    base = recipient(who) if who is not None else None  # the requester's portal, for a CC no contact has
+    own = base.values if base is not None and person is not None else SnippetValues(contact_email=address)
+    values = own.model_copy(
+        update={
+            "ticket_number": str(ticket.number),
+            "ticket_title": ticket.title,
+            "ticket_status": ticket.status.value,
+            "ticket_link": account_base(base.address) + f"tickets/{ticket.number}" if base is not None else None,
+            "technician_name": technician or None,
+            "ticket_reply": reply[:REPLY_CHARS] or None,
+        }
+    )
+    _, mail = render_email(
+        email_template(template_id).variants,
+        SnippetContext.for_sending(values),
+        who.language if who is not None else None,
+        base.portal_language if base is not None else None,
+    )
+    earlier = [] if trigger == RECEIVED else [message_id(ticket.number, RECEIVED)]
+    thread = outgoing_thread(ticket.number, trigger, references=earlier)
+    subject = tagged_subject(mail.subject, ticket.number)
+    send_email([address], subject, mail.text, mail.html, automatic=AutoSubmitted.REPLIED, thread=thread)
+    logger.info("notice sent", extra={"number": ticket.number, "trigger": trigger, "template": template_id})
+    return 1
+
+
+def ticket_opened(ticket: Ticket) -> int:
+    """A new ticket: "received", or "refused" when the submission policy closed it on arrival."""
+    return notify(ticket, TICKET_REFUSED if ticket.status_reason else TICKET_RECEIVED, RECEIVED)
+
+
+def ticket_resolved(ticket: Ticket) -> int:
+    """Resolved: the notice names the assignee as who resolved it (the stream's image says no more)."""
+    by = ticket.assignee.name if ticket.assignee is not None else ""
+    return notify(ticket, TICKET_RESOLVED, f"resolved-{ticket.resolved_at}", technician=by)
+
+
+def staff_replied(ticket: Ticket, entry: Entry) -> int:
+    return notify(ticket, TICKET_UPDATED, entry.id, technician=entry.author.name, reply=entry.body)
