@@ -16,7 +16,7 @@ from .data import Action
 from .errors import InvalidFieldValues
 from .preferences import get_preferences
 from .priorities import Level
-from .tickets import Author, AuthorKind, Draft, Source, Ticket, open_ticket
+from .tickets import Author, AuthorKind, Draft, Source, Ticket, open_ticket, uploads
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,7 @@ class Submission:
     cc: Sequence[str] = ()
     impact: Level = Level.MEDIUM
     urgency: Level = Level.MEDIUM
+    attachments: Sequence[str] = ()  # the submitter's uploads (deskless.attachments), by id
 
 
 POLICY_REFUSAL = "Only your company's primary contacts may submit tickets."
@@ -79,6 +80,7 @@ def submit(
     policy refuses is stored closed with the reason, whoever typed it in for them. The category's
     default team takes it unless `team_id` says otherwise."""
     category, values = category_checked(form.category_id, form.fields)
+    submitter = by or as_requester(requester)
     areas = check_product_areas(form.product_areas) if form.product_areas else []
     draft = Draft(
         title=form.title,
@@ -86,7 +88,7 @@ def submit(
         requester=as_requester(requester),
         company_id=requester.company_id,
         source=source,
-        by=by or as_requester(requester),
+        by=submitter,
         category_id=form.category_id,
         fields=values,
         product_areas=areas,
@@ -95,5 +97,6 @@ def submit(
         urgency=form.urgency,
         team_id=team_id or (category.default_team_id if category else None),
         refused_because=refusal(requester) if by is None else "",
+        attach=uploads(submitter, form.attachments),
     )
     return open_ticket(draft, also=also)
