@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 from deskless.api_keys import NOT_VALID, used
 from deskless.attachments import DOWNLOAD_SECONDS, download_url
 from deskless.categories import check_product_areas
-from deskless.contacts import Contact, CreatedVia, contact_of, create_contact, find_contact_by_email
+from deskless.contacts import Contact, CreatedVia, contact_of
 from deskless.data import TransactionCanceled
 from deskless.errors import (
     Conflict,
@@ -29,7 +29,7 @@ from deskless.fields import FullName
 from deskless.http import ApiKeyId, SignedIn
 from deskless.priorities import Level, Priority
 from deskless.teams import teams_of_member
-from deskless.ticket_intake import as_staff, category_checked, submit
+from deskless.ticket_intake import as_staff, category_checked, requester_for, submit
 from deskless.ticket_lists import (
     ACTIVE_FILTER,
     ALL,
@@ -268,12 +268,8 @@ def merge(number: Number, merge: Merge, caller: SignedIn) -> TicketView:
     errors=[InvalidApiKey, ContactEmailTaken, ContactDeactivated, InvalidFieldValues],
 )
 def open_with_key(form: ApiTicket, key_id: ApiKeyId) -> Ticket:
-    contact = find_contact_by_email(str(form.requester_email))
-    if contact is None:
-        name = form.requester_name or str(form.requester_email).split("@", 1)[0]
-        contact = create_contact(name, [str(form.requester_email)], created_via=CreatedVia.API)
-    elif not contact.active:
-        raise ContactDeactivated("This contact is deactivated: reactivate them first.")
+    email = str(form.requester_email)
+    contact = requester_for(email, form.requester_name or email.split("@", 1)[0], created_via=CreatedVia.API)
     integration = Author(kind=AuthorKind.SYSTEM, id=key_id, name="API")
     try:
         return submit(submission(form), contact, Source.API, by=integration, also=[used(key_id, int(time.time()))])

@@ -349,7 +349,6 @@ HTTP_ROUTES: tuple[HttpRoute, ...] = (
     HttpRoute("POST /api/companies/{company_id}/portal", "portals", ADMIN),
     HttpRoute("PATCH /api/companies/{company_id}/portal", "portals", ADMIN),
     HttpRoute("GET /api/companies/{company_id}/portal/embed", "portals", ADMIN),
-    HttpRoute("GET /api/companies/{company_id}/support-requests", "portals", STAFF),
     HttpRoute("POST /api/companies/{company_id}/domains", "portals", ADMIN),
     HttpRoute("DELETE /api/companies/{company_id}/domains/{domain}", "portals", ADMIN),
     HttpRoute("GET /api/contacts", "contacts", STAFF),

@@ -11,9 +11,10 @@ from typing import Any
 
 from .auth import Principal
 from .categories import Category, category_of, check_product_areas, check_values
-from .contacts import Contact
+from .contacts import Contact, CreatedVia, create_contact, find_contact_by_email
 from .data import Action
-from .errors import InvalidFieldValues
+from .errors import ContactDeactivated, ContactEmailTaken, InvalidFieldValues
+from .languages import DEFAULT_LANGUAGE, Language
 from .preferences import get_preferences
 from .priorities import Level
 from .tickets import Author, AuthorKind, Draft, Source, Ticket, open_ticket, uploads
@@ -35,6 +36,38 @@ class Submission:
 
 
 POLICY_REFUSAL = "Only your company's primary contacts may submit tickets."
+
+
+def requester_for(
+    email: str,
+    name: str,
+    *,
+    created_via: CreatedVia,
+    company_id: str | None = None,
+    language: Language = DEFAULT_LANGUAGE,
+) -> Contact:
+    """The contact an address belongs to, or a new one for it (named `name`, in `company_id` if
+    given, else the company its domain names); a deactivated contact asks for nothing more.
+    Two submissions from one new address at once make one contact."""
+    found = find_contact_by_email(email)
+    if found is None:
+        welcome = get_preferences().welcome_new_contacts and created_via is not CreatedVia.API
+        try:
+            return create_contact(
+                name,
+                [email],
+                created_via=created_via,
+                company_id=company_id,
+                language=language,
+                welcome_requested=welcome,
+            )
+        except ContactEmailTaken:
+            found = find_contact_by_email(email)
+            if found is None:
+                raise
+    if not found.active:
+        raise ContactDeactivated("This contact is deactivated: reactivate them first.")
+    return found
 
 
 def as_requester(contact: Contact) -> Author:
