@@ -12,11 +12,13 @@ from fastapi import Path, Query
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 from deskless.api_keys import NOT_VALID, used
-from deskless.attachments import DOWNLOAD_SECONDS, download_url
+from deskless.attachments import DOWNLOAD_SECONDS, download_url, store
+from deskless.auth import Role
 from deskless.categories import check_product_areas
 from deskless.contacts import Contact, CreatedVia, contact_of
 from deskless.data import TransactionCanceled
 from deskless.errors import (
+    AttachmentTooLarge,
     Conflict,
     ContactDeactivated,
     ContactEmailTaken,
@@ -28,6 +30,7 @@ from deskless.errors import (
 from deskless.fields import FullName
 from deskless.http import ApiKeyId, SignedIn
 from deskless.priorities import Level, Priority
+from deskless.sessions import find_session, messages, transcript_text
 from deskless.teams import teams_of_member
 from deskless.ticket_intake import as_staff, category_checked, requester_for, submit
 from deskless.ticket_lists import (
@@ -46,6 +49,7 @@ from deskless.tickets import (
     Changes,
     Entry,
     EntryKind,
+    FileRef,
     NotTeamMember,
     Source,
     Status,
@@ -69,6 +73,7 @@ from .inputs import UPLOAD_ERRORS, Areas, FieldValues, Id, Reply, TicketForm, Ti
 Number = Annotated[int, Path(ge=1, le=999_999_999, description="The ticket's number (#1001 is 1001).")]
 Cursor = Annotated[str, StringConstraints(min_length=1, max_length=80)]
 FileId = Annotated[str, Path(min_length=1, max_length=64)]
+SessionId = Annotated[str, Path(min_length=1, max_length=64)]
 _SCOPE = re.compile(r"^(all|mine|unassigned|(assignee|team|company|requester|priority):[A-Za-z0-9_-]{1,64})$")
 
 
@@ -275,3 +280,34 @@ def open_with_key(form: ApiTicket, key_id: ApiKeyId) -> Ticket:
         return submit(submission(form), contact, Source.API, by=integration, also=[used(key_id, int(time.time()))])
     except TransactionCanceled as error:  # only the key's write is left to refuse: revoked meanwhile
         raise InvalidApiKey(NOT_VALID) from error
+
+
+class ChatTicket(TicketForm):
+    email: EmailStr = Field(description="The customer's address: their contact, or a new one made for it.")
+    name: FullName | None = Field(default=None, description="A new contact's name (else the chat's visitor name).")
+
+
+@api.route(
+    "POST /api/sessions/{session_id}/ticket",
+    status_code=201,
+    errors=[NotFound, ContactDeactivated, InvalidFieldValues, AttachmentTooLarge],
+)
+def from_chat(session_id: SessionId, form: ChatTicket, caller: SignedIn) -> TicketView:
+    """Turn a support session into a ticket for its customer, the chat's transcript attached as a
+    file. A technician may do it for their own sessions; an admin for any."""
+    session = find_session(session_id)
+    if session is None or (caller.role == Role.TECHNICIAN and caller.user_id != session.technician_id):
+        raise NotFound("There is no such session.")
+    requester = requester_for(
+        str(form.email),
+        form.name or session.visitor_name,
+        created_via=CreatedVia.CHAT,
+        company_id=session.company_id or None,
+    )
+    transcript = transcript_text(session, messages(session.id)).encode()
+
+    def attach(number: int, _already: int) -> list[FileRef]:
+        return [FileRef.of(store(number, "chat-transcript.txt", "text/plain", transcript))]
+
+    ticket = submit(submission(form), requester, Source.CHAT, by=as_staff(caller), attach=attach)
+    return _view(ticket.number)

@@ -530,3 +530,36 @@ def test_another_ones_upload_cannot_be_attached_and_nothing_is_stored(aws: Local
 
     assert refused(answer) == (404, "upload_missing")
     assert customer.numbers() == []
+
+
+# --- from a chat -----------------------------------------------------------------------------------
+
+
+def test_a_technician_turns_their_chat_into_a_ticket_with_its_transcript(aws: LocalAws, staff: Staff) -> None:
+    from deskless.sessions import add_message, new_session
+
+    session, item = new_session(
+        technician_id=TECHNICIAN.user_id,
+        technician_name=TECHNICIAN.name,
+        visitor_name="Vera Visitor",
+        origin="code",
+        origin_ref="123456789",
+    )
+    table().put(item)
+    add_message(session, TECHNICIAN, "Hello Vera, what happened?")
+    body = {"email": "vera@example.org", "title": "VPN drops", "description": "Talked it through in chat."}
+
+    view = ok(staff.call(f"POST /api/sessions/{session.id}/ticket", body), 201)
+    others = Staff(aws, OTHER).call(f"POST /api/sessions/{session.id}/ticket", body)
+
+    ticket = view["ticket"]
+    assert (ticket["source"], ticket["requester"]["name"], ticket["requester"]["email"]) == (
+        "chat",
+        "Vera Visitor",
+        "vera@example.org",
+    )
+    (transcript,) = ticket["attachments"]
+    assert (transcript["name"], transcript["content_type"]) == ("chat-transcript.txt", "text/plain")
+    link = ok(staff.call(f"GET /api/tickets/{ticket['number']}/attachments/{transcript['id']}"))["url"]
+    assert "Ted Tech: Hello Vera, what happened?" in requests.get(link, timeout=10).text
+    assert refused(others) == (404, "not_found")

@@ -427,6 +427,7 @@ HTTP_ROUTES: tuple[HttpRoute, ...] = (
     HttpRoute("POST /api/tickets/{number}/notes", "tickets", STAFF),
     HttpRoute("POST /api/tickets/{number}/merge", "tickets", STAFF),
     HttpRoute("GET /api/tickets/{number}/attachments/{attachment_id}", "tickets", STAFF),
+    HttpRoute("POST /api/sessions/{session_id}/ticket", "tickets", STAFF),
     HttpRoute("POST /api/v1/tickets", "tickets", API_KEY),
     HttpRoute("GET /api/portal/tickets", "tickets", CUSTOMERS),
     HttpRoute("POST /api/portal/tickets", "tickets", CUSTOMERS),

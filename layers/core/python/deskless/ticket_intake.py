@@ -17,7 +17,7 @@ from .errors import ContactDeactivated, ContactEmailTaken, InvalidFieldValues
 from .languages import DEFAULT_LANGUAGE, Language
 from .preferences import get_preferences
 from .priorities import Level
-from .tickets import Author, AuthorKind, Draft, Source, Ticket, open_ticket, uploads
+from .tickets import Attach, Author, AuthorKind, Draft, Source, Ticket, open_ticket, uploads
 
 
 @dataclass(frozen=True)
@@ -107,11 +107,13 @@ def submit(
     *,
     by: Author | None = None,
     team_id: str | None = None,
+    attach: Attach | None = None,
     also: Sequence[Action] = (),
 ) -> Ticket:
     """Store a ticket submitted for `requester` (by them unless `by` says who); a submission the
     policy refuses is stored closed with the reason, whoever typed it in for them. The category's
-    default team takes it unless `team_id` says otherwise."""
+    default team takes it unless `team_id` says otherwise; `attach` keeps files that did not come
+    as the submitter's uploads (a chat's transcript, an email's files)."""
     category, values = category_checked(form.category_id, form.fields)
     submitter = by or as_requester(requester)
     areas = check_product_areas(form.product_areas) if form.product_areas else []
@@ -130,6 +132,6 @@ def submit(
         urgency=form.urgency,
         team_id=team_id or (category.default_team_id if category else None),
         refused_because=refusal(requester) if by is None else "",
-        attach=uploads(submitter, form.attachments),
+        attach=attach or uploads(submitter, form.attachments),
     )
     return open_ticket(draft, also=also)
