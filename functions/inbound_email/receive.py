@@ -30,6 +30,7 @@ from email.utils import getaddresses
 from enum import StrEnum
 from typing import Any
 
+from deskless.attachments import check_total, store
 from deskless.aws import client
 from deskless.catalog import INBOUND_MAIL_PREFIX
 from deskless.contacts import (
@@ -51,7 +52,7 @@ from deskless.data import (
     table,
     update_action,
 )
-from deskless.errors import ContactEmailTaken, InvalidRequest, NotFound
+from deskless.errors import AttachmentTooLarge, ContactEmailTaken, InvalidRequest, NotFound
 from deskless.languages import DEFAULT_LANGUAGE, LANGUAGES, Language
 from deskless.observability import logger
 from deskless.preferences import get_preferences
@@ -60,9 +61,10 @@ from deskless.settings import get_settings
 from deskless.snippets import flat
 from deskless.table import Entity, inbound_mail_key, stamped
 from deskless.ticket_intake import Submission, as_requester, submit
-from deskless.tickets import Author, AuthorKind, Source, Ticket, add_reply, ticket_of
+from deskless.tickets import Attach, Author, AuthorKind, FileRef, Source, Ticket, add_reply, ticket_of
 from deskless.users import StaffUser, find_login, staff_from_item
 
+from .attachments import attachments_of
 from .automatic import sender_address, why_automatic
 from .decoding import LENIENT
 from .filing import Decision, Filing, cc_of, decide, description_of, title_of
@@ -184,12 +186,17 @@ def _file(
 ) -> None:
     """Apply the decision: a new ticket for `requester`, or a reply by `author`, once."""
     message_id = record["message_id"]
+    if decision.filing is Filing.IGNORED or _filed(message_id):
+        return
     key = INBOUND_MAIL_PREFIX + message_id
     visible = visible_reply(*_texts(message))
     claim = _filed_once(message_id)
+    attach = _files(message)
     try:
         if decision.filing is Filing.REPLY and decision.number is not None:
-            _, entry = add_reply(decision.number, author, visible, via=Source.EMAIL, message_key=key, also=[claim])
+            _, entry = add_reply(
+                decision.number, author, visible, via=Source.EMAIL, message_key=key, attach=attach, also=[claim]
+            )
             logger.info("reply by email", extra={"number": decision.number, "entry": entry.id})
         elif decision.filing is Filing.NEW_TICKET and requester is not None:
             form = Submission(
@@ -197,12 +204,39 @@ def _file(
                 description=description_of(visible, decision.follows_up),
                 cc=cc_of(headers, get_preferences().support_addresses),
             )
-            ticket = submit(form, requester, Source.EMAIL, also=[claim], message_key=key)
+            ticket = submit(form, requester, Source.EMAIL, attach=attach, also=[claim], message_key=key)
             logger.info("ticket by email", extra={"number": ticket.number, "status": ticket.status.value})
     except TransactionCanceled as error:
         if error.reasons[-1] != "ConditionalCheckFailed":
             raise
         logger.info("message already filed", extra={"message_id": message_id})
+
+
+def _filed(message_id: str) -> bool:
+    """Whether an earlier delivery filed the message (one consistent GetItem): then nothing is
+    stored again, not even its files. Two deliveries at once are kept apart by `_filed_once`."""
+    item = table().get(inbound_mail_key(message_id), consistent=True)
+    return bool(item and item.get("filed"))
+
+
+def _files(message: EmailMessage) -> Attach:
+    """The message's files, kept under the ticket's number as they fit: one too large for a file,
+    or for what the ticket may hold in all, is left out (the whole message stays in S3)."""
+
+    def attach(number: int, already: int) -> list[FileRef]:
+        kept: list[FileRef] = []
+        total = already
+        for file in attachments_of(message):
+            try:
+                check_total(total + len(file.data))
+                kept.append(FileRef.of(store(number, file.name, file.content_type, file.data)))
+            except AttachmentTooLarge:
+                logger.info("attachment left out", extra={"number": number, "bytes": len(file.data)})
+                continue
+            total += len(file.data)
+        return kept
+
+    return attach
 
 
 def _texts(message: EmailMessage) -> tuple[str | None, str | None]:

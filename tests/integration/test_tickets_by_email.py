@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 import pytest
 
+from deskless.auth import Role
 from deskless.catalog import INBOUND_MAIL_PREFIX, STREAM_SUBSCRIPTIONS
 from deskless.contacts import Contact, find_contact_by_email, update_contact
 from deskless.data import table
@@ -170,6 +171,22 @@ def test_a_contacts_email_becomes_a_ticket_once_however_often_ses_delivers_it(
     assert item["filed"] is True
 
 
+def test_a_messages_files_go_with_its_ticket_and_its_reply(aws: LocalAws, mail: Mail, carla: Contact) -> None:
+    first = written("The screen shows this.")
+    first.add_attachment(b"%PDF-1.4 error log", maintype="application", subtype="pdf", filename="error log.pdf")
+    mail.send(first)
+    again = written("And this.", subject="Re: [#1001] The printer is offline")
+    again.add_attachment(b"\x89PNG" + b"0" * 20_000, maintype="image", subtype="png", filename="photo.png")
+
+    mail.send(again)
+
+    ticket, entries = ticket_with_timeline(1001)
+    assert [(file.name, file.content_type) for file in ticket.attachments] == [("error log.pdf", "application/pdf")]
+    reply = next(entry for entry in entries if entry.kind == "reply")
+    assert [(file.name, file.size) for file in reply.attachments] == [("photo.png", 20_004)]
+    assert ticket.attachment_bytes == len(b"%PDF-1.4 error log") + 20_004
+
+
 def test_automatic_mail_opens_no_ticket(mail: Mail, carla: Contact) -> None:
     mail.send(written("I am out of office until Monday.", Auto_Submitted="auto-replied"))
     mail.send(written("Undeliverable", sender="MAILER-DAEMON@acme.example.com"))
@@ -221,7 +238,7 @@ def test_a_stranger_quoting_the_tag_opens_a_new_ticket_and_the_requester_joins_b
 
 
 def test_a_staff_users_email_reply_is_a_public_reply_from_them(mail: Mail, carla: Contact) -> None:
-    ted = create_staff("ted@deskless.example.com", "Ted Tech", "technician", "violet tractor under the bridge")
+    ted = create_staff("ted@deskless.example.com", "Ted Tech", Role.TECHNICIAN, "violet tractor under the bridge")
     mail.send(written("The printer is offline."))
 
     mail.send(written("Restart it, please.", sender=f"Ted Tech <{ted.email}>", subject="Re: [#1001] Printer"))
