@@ -1,6 +1,7 @@
 """A message SES received: read its body from S3 (the Lambda action carries only headers), record
-it once, whatever the number of deliveries and whatever charset it claims (decoding.py), and link
-it to the contact who sent it, creating that contact if the email settings say so.
+it once, whatever the number of deliveries and whatever charset it claims (decoding.py), link
+it to the contact who sent it, creating that contact if the email settings say so, and file it:
+a new ticket, or a reply on the ticket it answers (filing.py decides; `_file` applies it once).
 
 What a message leads to (its `outcome`, recorded with it):
 
@@ -14,6 +15,12 @@ What a message leads to (its `outcome`, recorded with it):
   declared in Content-Language if Deskless speaks it, else English; `welcome_requested` as the
   welcome setting is now) in the same transaction as the message's record, linked to it. The welcome email follows
   from the table's stream (deskless.welcome).
+
+A person's message then becomes a ticket or a reply (never automatic mail, nor a message from an
+unknown sender while creating contacts is off, nor one from a deactivated contact): a staff
+user's message about an open ticket is their public reply (outcome `staff`). The filing
+transaction marks the record `filed` only if it is not yet, so a message makes one ticket or one
+reply however often it is delivered, and a delivery that finds it filed stores nothing.
 
 Every delivery after the first changes nothing: the record is put only if absent, and the contact
 is created with it or not at all, so a second delivery finds the contact and the record, and
