@@ -58,6 +58,7 @@ OWNERS: dict[Entity, str] = {
     Entity.TICKET_TIMER: f"{CORE}/tickets.py",
     Entity.TICKET_LISTING: f"{CORE}/ticket_lists.py",
     Entity.TICKET_WORD: f"{CORE}/ticket_lists.py",
+    Entity.TICKET_NOTICE: f"{CORE}/tickets.py",
 }
 
 
