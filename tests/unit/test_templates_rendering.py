@@ -151,6 +151,17 @@ def test_a_value_cannot_start_a_line_paragraph_heading_or_list() -> None:
     assert text == "Dear Eve # Owned - item > quote, welcome.\n"
 
 
+def test_a_replys_text_keeps_its_lines_as_breaks_and_nothing_more() -> None:
+    value = "Hello,\n\nplease <b>restart</b> it.\r\n# not a heading\n\n\n\n\u202eTed"
+
+    html, text = render_body("> {[Ticket Reply]}\n\nBye", sending(ticket_reply=value))
+
+    assert [tag for tag, _ in Elements(html).tags] == ["blockquote", "p", "br", "br", "br", "br", "br", "p"]
+    assert "please &lt;b&gt;restart&lt;/b&gt; it." in html
+    assert text == "> Hello,\n>\n> please <b>restart</b> it.\n> # not a heading\n>\n> Ted\n\nBye\n"
+    assert render_line("Re: {[Ticket Reply]}", sending(ticket_reply=value)).count("\n") == 0
+
+
 def test_a_value_in_a_link_target_cannot_make_a_script_link() -> None:
     for hostile in ("javascript:alert(1)", "data:text/html,<script>x</script>", "//evil.example", "vbscript:x"):
         html, text = render_body("[Open the portal]({[Portal Address]})", sending(portal_address=hostile))

@@ -104,6 +104,24 @@ def _fill(
                 token.attrSet(name, marker.sub(lambda m: values[int(m.group(1))], value))
         if token.children:
             _fill(token.children, marker, names, values, md)
+            token.children = _broken(token.children)
+
+
+def _broken(children: list[Token]) -> list[Token]:
+    """Inline tokens with each line break a value brought (only a snippet that keeps its lines
+    has any: a template's own are soft breaks already) made a hard break."""
+    from markdown_it.token import Token
+
+    result: list[Token] = []
+    for child in children:
+        if child.type != "text" or "\n" not in child.content:
+            result.append(child)
+            continue
+        for number, line in enumerate(child.content.split("\n")):
+            if number:
+                result.append(Token("hardbreak", "br", 0))
+            result.append(Token("text", "", 0, content=line))
+    return result
 
 
 def _fill_target(

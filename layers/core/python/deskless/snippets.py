@@ -58,6 +58,7 @@ class Snippet:
     value: str = ""  # the SnippetValues field it renders, for a plain value
     issued: Issued | None = None  # for a credential issued when sent
     link: bool = False  # its value is a URL, which may stand as a link's target
+    lines: bool = False  # its value keeps its line breaks in a body (a reply's text); one line elsewhere
 
     @property
     def token(self) -> str:
@@ -100,8 +101,9 @@ SNIPPETS: tuple[Snippet, ...] = (
     Snippet(
         "Ticket Reply",
         SnippetGroup.TICKET,
-        "The text of the technician's reply (on one line; the whole reply is on the portal).",
+        "The text of the technician's reply, its lines kept.",
         value="ticket_reply",
+        lines=True,
     ),
     Snippet(
         "Technician Name", SnippetGroup.TECHNICIAN, "The name of the technician who writes.", value="technician_name"
@@ -204,6 +206,9 @@ _UNSAFE = re.compile(
 )
 
 
+_MANY_BLANK = re.compile(r"\n{3,}")
+
+
 def flat(value: str) -> str:
     """A value as one line of plain text: control, line-breaking, bidi and zero-width characters
     become spaces, and runs of spaces one.
@@ -239,6 +244,8 @@ class SnippetContext:
         raw = getattr(self.values, snippet.value)
         if raw is None or not flat(raw):
             return f"[{snippet.name}]" if self.preview else ""
+        if snippet.lines:
+            return _MANY_BLANK.sub("\n\n", "\n".join(flat(line) for line in raw.splitlines())).strip("\n")
         return flat(raw)
 
     def _credential(self, kind: Issued) -> str:
