@@ -16,9 +16,10 @@ What a message leads to (its `outcome`, recorded with it):
   welcome setting is now) in the same transaction as the message's record, linked to it. The welcome email follows
   from the table's stream (deskless.welcome).
 
-A person's message then becomes a ticket or a reply (never automatic mail, nor a message from an
-unknown sender while creating contacts is off, nor one from a deactivated contact): a staff
-user's message about an open ticket is their public reply (outcome `staff`). The filing
+A person's message then becomes a ticket or a reply (never automatic mail, nor one from a
+deactivated contact): a staff user's message about an open ticket is their public reply (outcome
+`staff`); while creating contacts is off, an unknown sender's message is a reply (by their
+address) only if it names its ticket by a signed reference, and else nothing. The filing
 transaction marks the record `filed` only if it is not yet, so a message makes one ticket or one
 reply however often it is delivered, and a delivery that finds it filed stores nothing.
 
@@ -75,7 +76,7 @@ from .attachments import attachments_of
 from .automatic import sender_address, why_automatic
 from .decoding import LENIENT
 from .filing import Decision, Filing, cc_of, decide, description_of, title_of
-from .threads import MailHeaders, ThreadHint, mail_headers, thread_of
+from .threads import How, MailHeaders, ThreadHint, mail_headers, thread_of
 
 PREVIEW_CHARS = 2000
 NAME_CHARS = 100
@@ -142,7 +143,13 @@ def _handle(message: EmailMessage, envelope: dict[str, Any], record: dict[str, A
     if known is not None:
         outcome = _record(record, Outcome.KNOWN_CONTACT, contact_id=known.id)
     elif not preferences.create_contacts_from_email:
-        return _record(record, Outcome.UNKNOWN_SENDER)
+        outcome = _record(record, Outcome.UNKNOWN_SENDER)
+        decision = decide(hint, ticket, sender, staff=False)
+        if hint is not None and hint.how is How.REFERENCES and decision.filing is Filing.REPLY:
+            # a signed reference: whoever answers does so on that ticket, known only by address
+            by = Author(kind=AuthorKind.ADDRESS, name=name_of(message, sender), email=sender)
+            _file(message, headers, record, decision, by)
+        return outcome
     else:
         outcome, known = _create_contact(
             record, sender, name_of(message, sender), language_of(message), welcome=preferences.welcome_new_contacts

@@ -222,6 +222,25 @@ def test_a_reply_to_a_notice_joins_its_ticket_without_the_quoted_history(
     assert table().get(ticket_key(1002)) is None
 
 
+def test_with_contacts_from_email_off_a_forwarded_reply_joins_by_its_reference_only(
+    aws: LocalAws, mail: Mail, carla: Contact, stream: StreamPoller
+) -> None:
+    update_preferences({"create_contacts_from_email": False})
+    mail.send(written("The printer is offline."))
+    stream.poll_once()
+    (received,) = sent_raw(aws)
+
+    mail.send(reply_to(received, "I am Carla's colleague: it is the tray.", sender="Ben <ben@acme.example.com>"))
+    mail.send(written("And me?", sender="ben@acme.example.com", subject="Re: [#1001] Printer"))
+
+    _, entries = ticket_with_timeline(1001)
+    (reply,) = [entry for entry in entries if entry.kind == "reply"]
+    assert (reply.author.kind, reply.author.name, reply.author.email) == ("address", "Ben", "ben@acme.example.com")
+    assert reply.body == "I am Carla's colleague: it is the tray."
+    assert find_contact_by_email("ben@acme.example.com") is None
+    assert table().get(ticket_key(1002)) is None
+
+
 def test_a_stranger_quoting_the_tag_opens_a_new_ticket_and_the_requester_joins_by_it(
     mail: Mail, carla: Contact
 ) -> None:
