@@ -345,7 +345,8 @@ def _text(field: CategoryField, value: object) -> str:
     try:
         (_ONE_LINE if field.kind == FieldKind.SHORT_TEXT else _LINES).validate_python(text)
     except ValidationError as error:
-        raise ValueError(error.errors()[0]["msg"].removeprefix("Value error, ").capitalize()) from error
+        message = error.errors()[0]["msg"].removeprefix("Value error, ")
+        raise ValueError(message[:1].upper() + message[1:]) from error
     if len(text) > field.longest:
         raise ValueError(f"At most {field.longest} characters")
     return text
