@@ -326,7 +326,10 @@ def test_check_values_refuses_a_ticket_without_its_required_choice(api: Helpdesk
     assert categories.check_values(stored, {"os": "linux"}) == {"os": "linux"}
     with pytest.raises(errors.InvalidFieldValues) as refused_values:
         categories.check_values(stored, {"os": "beos", "colour": "red"})
-    assert refused_values.value.problems == {"colour": "Not a field of this category", "os": "Choose one of: windows, linux"}
+    assert refused_values.value.problems == {
+        "colour": "Not a field of this category",
+        "os": "Choose one of: windows, linux",
+    }
 
 
 def test_an_unknown_category_is_not_found(api: HelpdeskApi) -> None:
