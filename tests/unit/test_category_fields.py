@@ -99,6 +99,8 @@ def test_an_unknown_key_is_refused() -> None:
         ("seats", "NaN", "A number expected"),
         ("seats", "Infinity", "A number expected"),
         ("seats", "1.2345678901234567", "At most 15 significant digits"),
+        ("seats", "1e200", "A number between"),
+        ("seats", "-1e-200", "A number between"),
         ("os", "beos", "Choose one of: windows, macos, linux"),
         ("os", ["linux"], "Choose one of: windows, macos, linux"),
         ("modules", ["crm", "hr"], "Choose any of: billing, crm, reports"),
@@ -138,6 +140,8 @@ def test_numbers_are_kept_as_integers_when_whole() -> None:
         ({**field("notes", "short_text"), "labels": {"de": "Notizen"}}, "an English label is required"),
         (field("Bad Key", "short_text"), "String should match pattern"),
         (field("notes", "colour"), "Input should be"),
+        (field("seats", "number", maximum=1e300), "less than or equal to"),
+        (field("seats", "number", minimum=-(10**40)), "greater than or equal to"),
     ],
 )
 def test_a_field_that_does_not_fit_its_kind_is_refused(given: dict[str, Any], problem: str) -> None:
@@ -152,3 +156,13 @@ def test_a_key_used_twice_in_a_category_is_refused() -> None:
         CategoryContent.model_validate({"name": "Billing", "fields": [field("x", "date"), field("x", "checkbox")]})
 
     assert "repeated: x" in str(refused.value)
+
+
+def test_a_category_too_large_to_store_as_one_item_is_refused() -> None:
+    many = [{"key": f"c{n}", "labels": {lang: "ž" * 80 for lang in ("en", "es", "de", "cs")}} for n in range(50)]
+    fields = [field(f"f{n}", "multiple_choice", choices=many) for n in range(30)]
+
+    with pytest.raises(ValidationError) as refused:
+        CategoryContent.model_validate({"name": "Huge", "fields": fields})
+
+    assert "a category holds at most 200 kB of text" in str(refused.value)

@@ -21,6 +21,7 @@ given), dates as `YYYY-MM-DD`, choices by key (several in the category's order).
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
 import time
@@ -57,7 +58,10 @@ LONG_TEXT_CHARS = 10_000
 HELP_CHARS = 500
 DESCRIPTION_CHARS = 500
 MAX_ORDER = 10_000
+MAX_CATEGORY_BYTES = 200_000  # one item, read on every ticket form: well under DynamoDB's 400 kB
 SIGNIFICANT_DIGITS = 15  # what a float keeps exactly through Decimal(str(value)), as DynamoDB stores it
+LARGEST = 10**15  # a number field's values and limits stay within +-LARGEST (DynamoDB's own range is far wider)
+SMALLEST = Decimal("1e-15")  # and nearer zero than this is zero or refused
 _ID = re.compile(r"[a-f0-9]{16}")
 
 Slug = Annotated[
@@ -123,8 +127,12 @@ class CategoryField(BaseModel):
         description=f"Text fields: at most this many characters (short text at most {SHORT_TEXT_CHARS}, long text "
         f"{LONG_TEXT_CHARS}; none: those).",
     )
-    minimum: int | float | None = Field(default=None, allow_inf_nan=False, description="Number fields: the least.")
-    maximum: int | float | None = Field(default=None, allow_inf_nan=False, description="Number fields: the most.")
+    minimum: int | float | None = Field(
+        default=None, ge=-LARGEST, le=LARGEST, allow_inf_nan=False, description="Number fields: the least."
+    )
+    maximum: int | float | None = Field(
+        default=None, ge=-LARGEST, le=LARGEST, allow_inf_nan=False, description="Number fields: the most."
+    )
 
     @model_validator(mode="after")
     def _fits_its_kind(self) -> Self:
@@ -169,6 +177,10 @@ class CategoryContent(BaseModel):
         repeated = sorted({key for key in keys if keys.count(key) > 1})
         if repeated:
             raise ValueError(f"each field key must be used once in a category; repeated: {', '.join(repeated)}")
+        size = len(json.dumps(self.model_dump(mode="json"), ensure_ascii=False).encode())
+        if size > MAX_CATEGORY_BYTES:
+            limit = MAX_CATEGORY_BYTES // 1000
+            raise ValueError(f"a category holds at most {limit} kB of text; this one {size // 1000}")
         return self
 
 
@@ -361,6 +373,8 @@ def _number(field: CategoryField, value: object) -> int | float:
         raise ValueError("A number expected") from error
     if not number.is_finite():
         raise ValueError("A number expected")
+    if abs(number) > LARGEST or (number != 0 and abs(number) < SMALLEST):
+        raise ValueError(f"A number between -{LARGEST} and {LARGEST}, at most 15 decimal places")
     if len(number.normalize().as_tuple().digits) > SIGNIFICANT_DIGITS:
         raise ValueError(f"At most {SIGNIFICANT_DIGITS} significant digits")
     if field.minimum is not None and number < Decimal(str(field.minimum)):
