@@ -151,6 +151,18 @@ def test_a_member_must_be_an_active_staff_user(api: HelpdeskApi) -> None:
     assert ok(api.call("GET /api/teams")) == []
 
 
+def test_a_member_deactivated_later_may_stay_but_not_be_added_again(api: HelpdeskApi) -> None:
+    ann, bob = staff("Ann Agent"), staff("Bob Builder")
+    team = ok(api.call("POST /api/teams", body={"name": "Apps", "members": [ann]}), 201)
+    update_staff(ann, active=False)
+
+    renamed = ok(api.call(f"PATCH /api/teams/{team['id']}", body={"name": "Applications", "members": [ann, bob]}))
+    assert sorted(renamed["members"]) == sorted([ann, bob])
+    ok(api.call(f"PATCH /api/teams/{team['id']}", body={"members": [bob]}))
+
+    assert refused(api.call(f"PATCH /api/teams/{team['id']}", body={"members": [bob, ann]})) == (400, "invalid_request")
+
+
 def test_a_change_made_from_an_older_revision_is_refused(api: HelpdeskApi) -> None:
     team = ok(api.call("POST /api/teams", body={"name": "Apps"}), 201)
     ok(api.call(f"PATCH /api/teams/{team['id']}", body={"description": "Our apps", "revision": 1}))
