@@ -91,6 +91,7 @@ const GROUPS = [
   },
   {
     title: "Tickets",
+    wide: true, // the priority matrix needs the width
     settings: [
       {
         name: "priority_matrix",
@@ -334,7 +335,7 @@ function matrixControl(form, setting) {
   const table = h(
     "table",
     { class: "priority-matrix", "aria-describedby": hintId },
-    h("caption", { id: captionId }, setting.label),
+    h("caption", { id: captionId, class: "offscreen" }, setting.label),
     h(
       "thead",
       {},
@@ -427,7 +428,7 @@ function settingsForm(ctx, loaded) {
     const titleId = uid("group");
     const section = h(
       "section",
-      { class: "card settings-group", "aria-labelledby": titleId },
+      { class: ["card settings-group", group.wide && "wide"], "aria-labelledby": titleId },
       h("h2", { id: titleId }, group.title),
     );
     for (const setting of group.settings.filter((candidate) => candidate.name in saved)) {
