@@ -138,3 +138,66 @@ def test_a_team_in_use_is_not_deleted_and_the_console_says_why(
 
     expect(console.get_by_role("alert").filter(has_text="choose another default team")).to_be_visible()
     expect(row(console, team["name"])).to_be_visible()
+
+
+def test_an_admin_reorders_categories_and_edits_a_categorys_fields(
+    platform: Platform, api: httpx.Client, console: Page
+) -> None:
+    label = unique("s")
+    first, second = f"Alpha {label}", f"Beta {label}"
+    fields = [
+        {"key": "summary", "kind": "short_text", "labels": {"en": "Summary"}},
+        {"key": "seats", "kind": "number", "labels": {"en": "Seats"}, "minimum": 1},
+        {"key": "since", "kind": "date", "labels": {"en": "Since"}},
+    ]
+    for name in (first, second):
+        made = api.post("/api/ticket-categories", json={"name": name, "order": 9000, "fields": fields})
+        assert made.status_code == 201, made.text
+    open_console(console, platform, ADMIN.email, ADMIN.password, "categories")
+
+    # When the admin moves the second category up
+    row(console, second).get_by_role("button", name=f"Move {second} up").click()
+
+    # Then it is listed, and read, before the first
+    names = console.get_by_role("rowheader")
+    expect(names.filter(has_text=label)).to_have_text([second, first])
+    ordered = [c["name"] for c in api.get("/api/ticket-categories").json() if label in c["name"]]
+    assert ordered == [second, first]
+
+    # When they edit the first one: the date moves above the number, the summary goes, it is hidden
+    row(console, first).get_by_role("button", name=f"Edit {first}").click()
+    form = dialog(console)
+    form.get_by_role("button", name="Move field 3 up").click()
+    expect(form.get_by_role("button", name="Move field 2 up")).to_be_focused()
+    form.get_by_role("button", name="Remove field 1").click()
+    form.get_by_label("Offered on the ticket form").uncheck()
+    form.get_by_role("button", name="Save category").click()
+
+    # Then the category keeps the two fields in their new order, and the form no longer offers it
+    expect(row(console, first)).to_contain_text("Hidden")
+    saved = next(c for c in api.get("/api/ticket-categories").json() if c["name"] == first)
+    assert [(f["key"], f.get("minimum")) for f in saved["fields"]] == [("since", None), ("seats", 1)]
+    offered = api.get("/api/ticket-categories", params={"active_only": "true"}).json()
+    assert first not in [c["name"] for c in offered]
+
+
+def test_an_admin_keeps_product_areas(platform: Platform, api: httpx.Client, console: Page) -> None:
+    label = unique("s")
+    open_console(console, platform, ADMIN.email, ADMIN.password, "product-areas")
+
+    # When the admin adds a product area, then renames it
+    console.get_by_label("Name").fill(f"Billing {label}")
+    console.get_by_role("button", name="Add product area").click()
+    row(console, f"Billing {label}").get_by_role("button", name=f"Edit Billing {label}").click()
+    dialog(console).get_by_label("Name").fill(f"Invoices {label}")
+    dialog(console).get_by_role("button", name="Save").click()
+
+    # Then the list and the API show the new name
+    expect(row(console, f"Invoices {label}")).to_be_visible()
+    assert f"Invoices {label}" in [a["name"] for a in api.get("/api/product-areas").json()]
+
+    # When they delete it, it is gone
+    row(console, f"Invoices {label}").get_by_role("button", name=f"Delete Invoices {label}").click()
+    confirm(console, "Delete")
+    expect(row(console, f"Invoices {label}")).to_have_count(0)
+    assert f"Invoices {label}" not in [a["name"] for a in api.get("/api/product-areas").json()]
