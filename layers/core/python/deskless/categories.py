@@ -447,7 +447,7 @@ def check_values(category: Category, values: Mapping[str, object]) -> dict[str, 
         except ValueError as error:
             problems[field.key] = str(error)
     if problems:
-        raise InvalidFieldValues(problems)
+        raise InvalidFieldValues.naming(problems)
     return cleaned
 
 
@@ -471,7 +471,7 @@ def check_product_areas(ids: Iterable[str]) -> list[str]:
     known = {area.id for area in list_product_areas()}
     unknown = {area_id: "Not a product area" for area_id in wanted if area_id not in known}
     if unknown:
-        raise InvalidFieldValues(unknown, "Some product areas do not exist: " + ", ".join(unknown))
+        raise InvalidFieldValues("Some product areas do not exist: " + ", ".join(unknown), unknown)
     return wanted
 
 
