@@ -5,7 +5,8 @@ ticket form asks the right questions, and what the server checks a ticket's valu
     PRODUCTAREAS / <area id>         a product area
 
 The portal's ticket form and the console read them on every ticket, so each list is one Query
-of one partition. A category names a default team; the team records it (deskless.teams
+of one partition (one page holds 1 MB: about 60 categories of 10 fields with 8 choices each in
+four languages, 15 kB apiece; a category is at most 200 kB). A category names a default team; the team records it (deskless.teams
 `category_uses`, in the category's transaction), so a team in use cannot be deleted.
 
 **A field** has a key (a slug, unique in its category), a kind, a label per language (English
@@ -240,8 +241,10 @@ def category_of(category_id: str) -> Category | None:
 
 
 def list_categories(active_only: bool) -> list[Category]:
-    """The categories in order (one Query); only the active ones, for a ticket form."""
-    listed = _in_order(_category(item) for item in table().query(TICKET_CATEGORIES, consistent=True))
+    """The categories in order (one Query); only the active ones, for a ticket form, read eventually
+    consistent (half the cost, on the hot path; an admin's list reads what was just saved)."""
+    items = table().query(TICKET_CATEGORIES, consistent=not active_only)
+    listed = _in_order(_category(item) for item in items)
     return [category for category in listed if category.active or not active_only]
 
 
