@@ -6,8 +6,9 @@ ticket form asks the right questions, and what the server checks a ticket's valu
 
 The portal's ticket form and the console read them on every ticket, so each list is one Query
 of one partition (one page holds 1 MB: about 60 categories of 10 fields with 8 choices each in
-four languages, 15 kB apiece; a category is at most 200 kB). A category names a default team; the team records it (deskless.teams
-`category_uses`, in the category's transaction), so a team in use cannot be deleted.
+four languages, 15 kB apiece; a category is at most 200 kB). A category names a default team;
+the team records it (deskless.teams `category_uses`, in the category's transaction), so a team
+in use cannot be deleted.
 
 **A field** has a key (a slug, unique in its category), a kind, a label per language (English
 required), help per language, whether it is required, choices for the choice kinds (each a key
