@@ -10,7 +10,8 @@ Each notice:
   programs do not answer it and Deskless never takes it back as a person's mail;
 - names its ticket in a signed Message-ID, repeated in References (SES replaces the Message-ID:
   deskless.mail_threads.outgoing_thread), and in the subject's `[#1001]` tag, so a reply joins it;
-- never goes to an address no person reads (deskless.mail.is_robot_address);
+- never goes to an address no person reads (deskless.mail.is_robot_address), nor to a
+  deactivated contact;
 - is claimed per trigger and recipient first (deskless.tickets.claim_notice): sent once however
   often the stream delivers its record, and the claim given up if sending fails, so a retry sends it;
 - counts against the recipient's hourly cap for the ticket (deskless.mail_caps): one over the cap
@@ -96,15 +97,17 @@ def _send_one(
     technician: str,
     reply: str,
 ) -> int:
+    contact = _contact(address, requester)
+    if contact is not None and not contact.active:
+        logger.info("notice not sent: deactivated contact", extra={"number": ticket.number, "trigger": trigger})
+        return 0  # Deskless sends a deactivated contact nothing
     if not allow_automatic(address, ticket.number, get_preferences().automatic_mail_cap):
         record_suppressed_notice(ticket.number, address, CAP_REACHED)
         logger.info("notice suppressed", extra={"number": ticket.number, "trigger": trigger})
         return 0
-    contact = _contact(address, requester)
-    person = contact if contact is not None and contact.active else None
-    who = person or requester
+    who = contact or requester
     base = recipient(who) if who is not None else None  # the requester's portal, for a CC no contact has
-    own = base.values if base is not None and person is not None else SnippetValues(contact_email=address)
+    own = base.values if base is not None and contact is not None else SnippetValues(contact_email=address)
     values = own.model_copy(
         update={
             "ticket_number": str(ticket.number),

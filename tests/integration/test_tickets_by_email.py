@@ -329,6 +329,16 @@ def test_a_technicians_reply_is_mailed_with_its_text_and_a_resolve_says_so(
     assert all("toner" not in notice_text(notice) for notice in sent_raw(aws))
 
 
+def test_a_deactivated_cc_gets_no_notice(aws: LocalAws, mail: Mail, carla: Contact, stream: StreamPoller) -> None:
+    boss = contact(None, "boss@acme.example.com")
+    update_contact(boss.id, active=False)
+
+    mail.send(written("The printer is offline.", cc="boss@acme.example.com"))
+    stream.poll_once()
+
+    assert [str(notice["To"]) for notice in sent_raw(aws)] == [CARLA]
+
+
 def test_a_refused_ticket_tells_its_submitter_why(
     aws: LocalAws, mail: Mail, carla: Contact, stream: StreamPoller
 ) -> None:
