@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 import pytest
+from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
 from deskless.auth import Role
 from deskless.catalog import INBOUND_MAIL_PREFIX, STREAM_SUBSCRIPTIONS
@@ -327,6 +328,30 @@ def test_a_technicians_reply_is_mailed_with_its_text_and_a_resolve_says_so(
     assert "Please restart it." in notice_text(updated)
     assert "Ted Tech updated your request" in notice_text(updated)
     assert all("toner" not in notice_text(notice) for notice in sent_raw(aws))
+
+
+def test_a_notice_that_fails_to_send_is_sent_by_the_retry(
+    aws: LocalAws, mail: Mail, carla: Contact, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mail.send(written("The printer is offline."))
+    created = record("INSERT", table().get(ticket_key(1001)) or {})
+    notices = current("functions.events.ticket_mail")
+    working = notices.send_email
+
+    def down(*args: Any, **kwargs: Any) -> str:
+        raise RuntimeError("SES is unreachable")
+
+    monkeypatch.setattr(notices, "send_email", down)
+    assert matches_any(TICKET_FILTERS, created)
+    with pytest.raises(BatchProcessingError):  # the batch fails: the stream delivers it again
+        invoke("events", stream_event([created]))
+    assert sent_raw(aws) == []
+
+    monkeypatch.setattr(notices, "send_email", working)
+    redeliver(created)
+    redeliver(created)
+
+    assert [str(notice["To"]) for notice in sent_raw(aws)] == [CARLA]
 
 
 def test_a_deactivated_cc_gets_no_notice(aws: LocalAws, mail: Mail, carla: Contact, stream: StreamPoller) -> None:
