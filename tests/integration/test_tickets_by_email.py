@@ -32,6 +32,7 @@ from deskless.tickets import Author, AuthorKind, Status, add_reply, ticket_with_
 from deskless.users import create_staff
 from functions.inbound_email.decoding import LENIENT
 from local.mail import Outbox, ses_receipt_event
+from local.metering import count_requests
 from local.moto_app import SENT_MAIL_PATH
 from local.streams import StreamPoller, TtlLedger, matches_any, stream_event
 from tests.conftest import LocalAws
@@ -352,6 +353,23 @@ def test_a_notice_that_fails_to_send_is_sent_by_the_retry(
     redeliver(created)
 
     assert [str(notice["To"]) for notice in sent_raw(aws)] == [CARLA]
+
+
+def test_a_notice_costs_a_claim_a_count_and_the_reads_its_values_need(
+    aws: LocalAws, mail: Mail, carla: Contact
+) -> None:
+    mail.send(written("The printer is offline.", cc="boss@acme.example.com"))
+    ticket, _ = ticket_with_timeline(1001)
+    update_preferences({})  # the settings are cached, as in a warm function
+
+    with count_requests(current("deskless.aws").client("dynamodb")) as calls:
+        sent = current("functions.events.ticket_mail").ticket_opened(ticket)
+
+    # once: the requester (a GetItem); for the CC: its address guard (a GetItem: no contact has
+    # it); per recipient: a claim (PutItem), a count against the cap (UpdateItem), the template (a
+    # GetItem, for an admin's edit) and the company's portal (a Query)
+    assert sent == len(sent_raw(aws)) == 2
+    assert calls == {"GetItem": 4, "PutItem": 2, "UpdateItem": 2, "Query": 2}
 
 
 def test_a_deactivated_cc_gets_no_notice(aws: LocalAws, mail: Mail, carla: Contact, stream: StreamPoller) -> None:
