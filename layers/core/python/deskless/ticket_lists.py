@@ -26,12 +26,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field
 
 from .contacts import folded, query_words
 from .data import Item, table
+from .errors import Forbidden
 from .priorities import Priority
 from .table import (
     GSI1,
@@ -45,6 +46,9 @@ from .table import (
     ticket_words,
 )
 from .tickets import ACTIVE, Author, Source, Status, Ticket, ticket_from_item
+
+if TYPE_CHECKING:
+    from .contacts import Contact
 
 PAGE = 50
 _WORD_ENTRIES = 200  # word entries one search reads
@@ -197,3 +201,50 @@ def listings_of(scope: str, numbers: Sequence[int]) -> list[Listed]:
     """The listings of these tickets in a scope (those it holds), in order: one BatchGetItem."""
     items = table().get_many([ticket_listing_key(scope, number) for number in numbers]) if numbers else []
     return [Listed.model_validate(item) for item in items if item is not None]
+
+
+# --- a contact's "My activities" ------------------------------------------------------------------------
+
+Activities = Literal["mine", "cc", "company"]
+ACTIVITIES: tuple[Activities, ...] = ("mine", "cc", "company")
+
+
+def activity_lists(contact: Contact) -> tuple[Activities, ...]:
+    """The lists of "My activities" a contact has: theirs, those they are CC'd on and, for a
+    primary contact, their company's."""
+    return ACTIVITIES if contact.primary else ACTIVITIES[:2]
+
+
+def activity_scopes(contact: Contact, which: Activities) -> list[str]:
+    """The scopes one of a contact's lists reads (one per address for CC); Forbidden for a list
+    they do not have."""
+    if which not in activity_lists(contact):
+        raise Forbidden("Only your company's primary contacts see all of its tickets.")
+    return {
+        "mine": [f"requester:{contact.id}"],
+        "cc": [f"cc:{address}" for address in contact.emails],
+        "company": [f"company:{contact.company_id}"],
+    }[which]
+
+
+def activities(
+    contact: Contact, which: Activities, status: str | None = None, query: str = "", *, after: str | None = None
+) -> TicketPage:
+    """One page of a contact's list, latest change first, as their portal shows it: by status, or
+    the ticket a number names, or those words of the query start words of the title of."""
+    scopes = activity_scopes(contact, which)
+    wanted = query.strip().removeprefix("#")
+    if wanted.isdigit():
+        found = [listed for scope in scopes for listed in listings_of(scope, [int(wanted)])]
+        return TicketPage(tickets=found[:1])
+    if wanted:
+        return TicketPage(tickets=_merged([search_tickets(scope, wanted) for scope in scopes]))
+    if len(scopes) == 1:
+        return list_tickets(scopes[0], status, after=after)
+    return TicketPage(tickets=_merged([list_tickets(scope, status).tickets for scope in scopes]))
+
+
+def _merged(pages: list[list[Listed]]) -> list[Listed]:
+    """Several lists as one, latest change first (a contact's addresses as CC each have theirs)."""
+    seen = {listed.number: listed for page in pages for listed in page}
+    return sorted(seen.values(), key=lambda listed: listed.updated_at, reverse=True)
