@@ -542,6 +542,11 @@ for _language, _words in ACCOUNT_TEXT.items():
 # A contact's tickets (ticket_pages.py): My activities, the ticket form, a ticket's page.
 TICKET_TEXT: dict[str, dict[str, str]] = {
     "en": {
+        "files_label": "Files",
+        "files_hint": "Up to {size} MB each, {total} MB for the whole ticket.",
+        "error_file_too_large": "{name} is larger than {size} MB.",
+        "error_upload": "{name} could not be uploaded.",
+        "status_uploading": "Uploading {name}…",
         "activities_title": "My activities",
         "new_ticket_title": "Submit a ticket",
         "tickets_intro": "Follow the tickets you submitted or are kept informed of, or submit a new one.",
@@ -613,6 +618,11 @@ TICKET_TEXT: dict[str, dict[str, str]] = {
         "actions_noscript": "Replying and closing need JavaScript. You can also answer the email we sent you.",
     },
     "es": {
+        "files_label": "Archivos",
+        "files_hint": "Hasta {size} MB cada uno, {total} MB para todo el ticket.",
+        "error_file_too_large": "{name} ocupa más de {size} MB.",
+        "error_upload": "No se pudo subir {name}.",
+        "status_uploading": "Subiendo {name}…",
         "activities_title": "Mis actividades",
         "new_ticket_title": "Enviar un ticket",
         "tickets_intro": "Siga los tickets que envió o de los que recibe copia, o envíe uno nuevo.",
@@ -685,6 +695,11 @@ TICKET_TEXT: dict[str, dict[str, str]] = {
         "enviamos.",
     },
     "de": {
+        "files_label": "Dateien",
+        "files_hint": "Bis zu {size} MB je Datei, {total} MB für das ganze Ticket.",
+        "error_file_too_large": "{name} ist größer als {size} MB.",
+        "error_upload": "{name} konnte nicht hochgeladen werden.",
+        "status_uploading": "{name} wird hochgeladen…",
         "activities_title": "Meine Aktivitäten",
         "new_ticket_title": "Ticket einreichen",
         "tickets_intro": "Verfolgen Sie Ihre Tickets und die, über die Sie informiert werden, oder reichen Sie "
@@ -758,6 +773,11 @@ TICKET_TEXT: dict[str, dict[str, str]] = {
         "actions_noscript": "Antworten und Schließen brauchen JavaScript. Sie können auch auf unsere E-Mail antworten.",
     },
     "cs": {
+        "files_label": "Soubory",
+        "files_hint": "Nejvýše {size} MB na soubor, {total} MB na celý tiket.",
+        "error_file_too_large": "{name} je větší než {size} MB.",
+        "error_upload": "{name} se nepodařilo nahrát.",
+        "status_uploading": "Nahrává se {name}…",
         "activities_title": "Moje aktivity",
         "new_ticket_title": "Odeslat tiket",
         "tickets_intro": "Sledujte tikety, které jste odeslali nebo o kterých dostáváte zprávy, nebo odešlete nový.",
@@ -838,4 +858,7 @@ TICKET_SCRIPT_KEYS: tuple[str, ...] = (  # the ticket form's and a ticket page's
     "error_network",
     "error_generic",
     "status_submitting",
+    "error_file_too_large",
+    "error_upload",
+    "status_uploading",
 )

@@ -25,8 +25,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
+from deskless.attachments import attachment_limits
 from deskless.catalog import http_route
 from deskless.categories import Category, CategoryField, FieldKind, category_of, list_categories, list_product_areas
 from deskless.contacts import primary_contact_names
@@ -35,7 +36,7 @@ from deskless.errors import NotFound
 from deskless.languages import Language
 from deskless.priorities import Level
 from deskless.ticket_lists import ACTIVE_FILTER, Activities, activities, activity_lists
-from deskless.tickets import Entry, EntryKind, Status, Ticket, may_close, ticket_for_contact
+from deskless.tickets import Entry, EntryKind, FileRef, Status, Ticket, may_close, ticket_for_contact
 
 from .account import BASE, help_page
 from .pages import Page, Script, error_page
@@ -59,6 +60,34 @@ def _time(ms: int) -> dict[str, str]:
     """A moment as the page writes it: ISO 8601 for the script to put in the reader's locale, and UTC meanwhile."""
     moment = datetime.fromtimestamp(ms / 1000, UTC)
     return {"iso": moment.strftime("%Y-%m-%dT%H:%M:%SZ"), "text": moment.strftime("%Y-%m-%d %H:%M UTC")}
+
+
+def _files(number: int, files: list[FileRef]) -> list[dict[str, str]]:
+    """A ticket's files as links: each downloads through the tickets function (a redirect to the bucket)."""
+    path = http_route("GET /api/portal/tickets/{number}/attachments/{attachment_id}").path
+    return [
+        {
+            "name": file.name,
+            "href": path.replace("{number}", str(number)).replace("{attachment_id}", quote(file.id, safe="")),
+            "size": _size(file.size),
+        }
+        for file in files
+    ]
+
+
+def _size(size: int) -> str:
+    return f"{size / 1_000_000:.1f} MB" if size >= 100_000 else f"{max(1, round(size / 1000))} kB"
+
+
+def _upload_values(here: Visit) -> dict[str, str]:
+    """What a page with a file input says of the limits, and which types it offers to pick."""
+    limits = attachment_limits()
+    megabytes = {"size": _megabytes(limits.max_file_bytes), "total": _megabytes(limits.max_ticket_bytes)}
+    return {"files_hint": here.text["files_hint"].format(**megabytes), "accept": ",".join(limits.content_types)}
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1_000_000:g}"
 
 
 def _label(labels: Mapping[Language, str], here: Visit, fallback: str = "") -> str:
@@ -171,6 +200,7 @@ def form_page(here: Visit, session: CustomerSession) -> Page:
         default_level=Level.MEDIUM.value,
         list_href=f"{BASE}tickets{_query(here)}",
         data=_script_data(here, session),
+        **_upload_values(here),
     )
 
 
@@ -201,12 +231,14 @@ def ticket_page(here: Visit, session: CustomerSession, number: int, done: str = 
         priority_label=here.text[f"priority_{ticket.priority}"],
         created=_time(ticket.created_at * 1000),
         values=_values(here, ticket),
-        timeline=[_entry(here, entry) for entry in timeline],
+        timeline=[_entry(here, number, entry) for entry in timeline],
         may_reply=ticket.status not in (Status.CLOSED, Status.MERGED),
         may_close=may_close(ticket, contact.id),
         may_submit=", ".join(may_submit),
         list_href=f"{BASE}tickets{_query(here)}",
+        files=_files(number, ticket.attachments),
         data={**_script_data(here, session), "number": number},
+        **_upload_values(here),
     )
 
 
@@ -231,7 +263,7 @@ def _values(here: Visit, ticket: Ticket) -> list[tuple[str, str]]:
     return shown
 
 
-def _entry(here: Visit, entry: Entry) -> dict[str, Any]:
+def _entry(here: Visit, number: int, entry: Entry) -> dict[str, Any]:
     """A timeline entry as the page shows it: a reply's text, or what an event changed, in words."""
     lines: list[str] = []
     if entry.kind is EntryKind.EVENT:
@@ -254,6 +286,7 @@ def _entry(here: Visit, entry: Entry) -> dict[str, Any]:
         "at": _time(entry.at),
         "body": entry.body,
         "lines": lines,
+        "files": _files(number, entry.attachments),
     }
 
 
@@ -264,9 +297,11 @@ def _script_data(here: Visit, session: CustomerSession) -> dict[str, Any]:
         "text": {key: here.text[key] for key in TICKET_SCRIPT_KEYS},
         "lang_query": _query(here),
         "pages": f"{BASE}tickets/",
+        "max_file_bytes": attachment_limits().max_file_bytes,
         "api": {
             "submit": http_route("POST /api/portal/tickets").path,
             "reply": http_route("POST /api/portal/tickets/{number}/replies").path,
             "close": http_route("POST /api/portal/tickets/{number}/close").path,
+            "upload": http_route("POST /api/portal/attachments").path,
         },
     }

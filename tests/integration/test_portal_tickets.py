@@ -15,6 +15,7 @@ from urllib.parse import parse_qsl
 
 import pytest
 
+from deskless.attachments import contact_uploader, staff_uploader
 from deskless.categories import CategoryContent, create_category
 from deskless.contacts import Contact
 from deskless.preferences import update_preferences
@@ -23,7 +24,7 @@ from local.streams import StreamPoller, TtlLedger
 from tests.conftest import LocalAws
 from tests.helpers import ADMIN, TECHNICIAN, add_staff, current, invoke, ok
 from tests.integration.test_portal_accounts import ACME, Answer, Browser, contact
-from tests.integration.test_tickets_api import Customer, Staff, colleague
+from tests.integration.test_tickets_api import Customer, Staff, _uploaded, colleague
 
 PRINTING = {
     "name": "Printing",
@@ -334,3 +335,23 @@ def test_a_ticket_the_submission_policy_closed_says_why_and_who_may_submit(aws: 
     assert "Only your company&#39;s primary contacts may submit tickets." in receipt.body
     assert "Who in your company may submit tickets: Pat Primary" in receipt.body
     assert "Closed" in receipt.body
+
+
+def test_a_tickets_files_are_download_links_and_an_internal_notes_never_shown(
+    aws: LocalAws, carla: Contact, staff: Staff
+) -> None:
+    log = _uploaded(contact_uploader(carla.id), "printer.log", b"paper jam\n")
+    number = Customer(aws, carla).submit(attachments=[log])["number"]
+    secret = _uploaded(staff_uploader(TECHNICIAN.user_id), "internal.txt", b"secret")
+    staff.call(f"POST /api/tickets/{number}/notes", {"body": "See file.", "attachments": [secret]})
+    answer = _uploaded(staff_uploader(TECHNICIAN.user_id), "fix.txt", b"do this")
+    staff.call(f"POST /api/tickets/{number}/replies", {"body": "Try this.", "attachments": [answer]})
+
+    page = signed_in(aws, carla).request(f"GET /help/tickets/{number}")
+
+    links = re.findall(r'<a href="(/api/portal/tickets/\d+/attachments/[^"]+)" download>([^<]+)</a>', page.body)
+    assert [name for _, name in links] == ["printer.log", "fix.txt"]
+    assert links[0][0] == f"/api/portal/tickets/{number}/attachments/{log}"
+    assert "internal.txt" not in page.body
+    assert 'id="files"' not in page.body  # the form's input is on the form page; here, the reply's
+    assert 'id="reply-files" type="file" multiple' in page.body

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from deskless import credentials
+from deskless.attachments import Limits
 from deskless.categories import Category, ProductArea
 from deskless.companies import Company, Portal, PortalStatus
 from deskless.contacts import Contact, CreatedVia
@@ -70,6 +71,7 @@ def invitations(monkeypatch: pytest.MonkeyPatch) -> Invitations:
     monkeypatch.setattr(visit, "available", lambda technician_ids: [])
     monkeypatch.setattr(account, "session_of", lambda cookie: SIGNED_IN)
     monkeypatch.setattr(credentials, "csrf_token_of", lambda stored_hash: "c" * 64)
+    monkeypatch.setattr(ticket_pages, "attachment_limits", lambda: Limits(10_000_000, 25_000_000, ("image/png",)))
     monkeypatch.setattr(ticket_pages, "activities", lambda *args, **kwargs: TicketPage(tickets=[LISTED], next=HOSTILE))
     monkeypatch.setattr(ticket_pages, "list_categories", lambda active_only: [HOSTILE_CATEGORY])
     monkeypatch.setattr(ticket_pages, "list_product_areas", lambda: [ProductArea(id="a-1", name=HOSTILE)])
@@ -131,6 +133,7 @@ HOSTILE_TICKET = Ticket.model_validate(
         "category_id": "k-1",
         "fields": {"short_text": HOSTILE, "single_choice": "c", "multiple_choice": ["c"], "checkbox": True},
         "cc": ["x@example.com"],
+        "attachments": [{"id": "f-1", "name": HOSTILE, "content_type": "text/plain", "size": 5}],
         "status": "closed",
         "status_reason": HOSTILE,
         "priority": "medium",

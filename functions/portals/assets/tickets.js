@@ -1,7 +1,8 @@
 /* Deskless ticket pages (My activities, the ticket form, a ticket): times in the reader's locale;
    on the form, the chosen category's fields shown (the others kept, hidden, so nothing typed is
-   lost), the ticket posted as JSON with the session's CSRF token, each problem said next to its
-   field; on a ticket, a reply and "Close my ticket".
+   lost), its files uploaded (a form for each from the attachments API, the file posted to the
+   bucket), then the ticket posted as JSON with the session's CSRF token and the files' ids, each
+   problem said next to its field; on a ticket, a reply (with files) and "Close my ticket".
 
    The form tells the knowledge base what is being written: a `deskless:ticket-draft` CustomEvent
    on the document, its detail `{title, description}`, 300 ms after the typing stops. */
@@ -35,6 +36,50 @@
       answer = {};
     }
     return { status: response.status, answer };
+  }
+
+  function fill(template, values) {
+    return template.replace(/\{(\w+)\}/g, (all, name) => (name in values ? String(values[name]) : all));
+  }
+
+  // --- files: a form per file from the attachments API, the file posted to the bucket ----------------
+
+  class UploadProblem extends Error {
+    constructor(control, words) {
+      super(words);
+      this.control = control;
+    }
+  }
+
+  const uploaded = new WeakMap(); // a file already uploaded is not sent again when the form is sent again
+
+  async function upload(input, statusElement) {
+    const ids = [];
+    const megabytes = data.max_file_bytes / 1000000;
+    for (const file of input ? input.files : []) {
+      if (uploaded.has(file)) {
+        ids.push(uploaded.get(file));
+        continue;
+      }
+      if (file.size > data.max_file_bytes) {
+        throw new UploadProblem(input.id, fill(T.error_file_too_large, { name: file.name, size: megabytes }));
+      }
+      statusElement.textContent = fill(T.status_uploading, { name: file.name });
+      const wanted = { name: file.name, content_type: file.type || "application/octet-stream", size: file.size };
+      const { status, answer } = await post(data.api.upload, wanted);
+      if (status !== 201) {
+        throw new UploadProblem(input.id, answer.message || fill(T.error_upload, { name: file.name }));
+      }
+      const form = new FormData();
+      for (const [name, value] of Object.entries(answer.fields)) form.append(name, value);
+      form.append("file", file);
+      const sent = await fetch(answer.url, { method: "POST", body: form });
+      if (!sent.ok) throw new UploadProblem(input.id, fill(T.error_upload, { name: file.name }));
+      uploaded.set(file, answer.attachment_id);
+      ids.push(answer.attachment_id);
+    }
+    statusElement.textContent = "";
+    return ids;
   }
 
   function ticketPath(template, number) {
@@ -129,6 +174,7 @@
     const field = chosen?.querySelector(`[data-key="${CSS.escape(name)}"]`);
     if (field) return field.id;
     const top = name.split(".")[0];
+    if (top === "attachments") return "files";
     return ["title", "description", "cc", "product_areas", "impact", "urgency"].includes(top) ? top : null;
   }
 
@@ -159,8 +205,9 @@
       return;
     }
     button.disabled = true;
-    $("form-status").textContent = T.status_submitting;
     try {
+      body.attachments = await upload($("files"), $("form-status"));
+      $("form-status").textContent = T.status_submitting;
       const { status, answer } = await post(data.api.submit, body);
       if (status === 201) {
         toTicket(answer.number, "received");
@@ -173,10 +220,15 @@
         $("form-error").textContent = answer.message || T.error_generic;
         $("form-error").hidden = false;
       }
-    } catch {
+    } catch (error) {
       $("form-status").textContent = "";
-      $("form-error").textContent = T.error_network;
-      $("form-error").hidden = false;
+      if (error instanceof UploadProblem) {
+        say(error.control, error.message);
+        focusFirstProblem(form);
+      } else {
+        $("form-error").textContent = T.error_network;
+        $("form-error").hidden = false;
+      }
     } finally {
       button.disabled = false;
     }
@@ -215,17 +267,22 @@
     error.hidden = false;
   }
 
-  async function act(path, body, done, button) {
+  async function act(path, makeBody, done, button) {
     button.disabled = true;
     try {
-      const { status, answer } = await post(ticketPath(path, data.number), body);
+      const { status, answer } = await post(ticketPath(path, data.number), await makeBody());
       if (status === 200 || status === 201) {
         toTicket(data.number, done);
         return;
       }
       actionFailed(answer.message || T.error_generic);
-    } catch {
-      actionFailed(T.error_network);
+    } catch (error) {
+      if (error instanceof UploadProblem) {
+        say(error.control, error.message);
+        $(error.control).focus();
+      } else {
+        actionFailed(T.error_network);
+      }
     } finally {
       button.disabled = false;
     }
@@ -242,12 +299,13 @@
         focusFirstProblem(reply);
         return;
       }
-      act(data.api.reply, { body }, "replied", $("send-reply"));
+      const withFiles = async () => ({ body, attachments: await upload($("reply-files"), $("reply-status")) });
+      act(data.api.reply, withFiles, "replied", $("send-reply"));
     });
     const close = $("close-form");
     close?.addEventListener("submit", (event) => {
       event.preventDefault();
-      act(data.api.close, {}, "closed", $("close-ticket"));
+      act(data.api.close, async () => ({}), "closed", $("close-ticket"));
     });
   }
 
