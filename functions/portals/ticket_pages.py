@@ -200,7 +200,7 @@ def form_page(here: Visit, session: CustomerSession) -> Page:
         default_level=Level.MEDIUM.value,
         list_href=f"{BASE}tickets{_query(here)}",
         data=_script_data(here, session),
-        **_upload_values(here),
+        uploads=_upload_values(here),
     )
 
 
@@ -238,7 +238,7 @@ def ticket_page(here: Visit, session: CustomerSession, number: int, done: str = 
         list_href=f"{BASE}tickets{_query(here)}",
         files=_files(number, ticket.attachments),
         data={**_script_data(here, session), "number": number},
-        **_upload_values(here),
+        uploads=_upload_values(here),
     )
 
 
