@@ -381,10 +381,14 @@ def may_close(ticket: Ticket, contact_id: str) -> bool:
 # --- changing -----------------------------------------------------------------------------------------
 
 
+def _moved_on(ticket: Ticket, updates: Mapping[str, Any], at: int) -> Ticket:
+    """The ticket with the updates, its revision and time moved on."""
+    return ticket.model_copy(update={**updates, "updated_at": at, "revision": ticket.revision + 1})
+
+
 def _changed(ticket: Ticket, updates: Mapping[str, Any], at: int, condition: Condition) -> Action:
     """The ticket's write: the updates, its revision and time moved on, if `condition` holds."""
-    changed = ticket.model_copy(update={**updates, "updated_at": at, "revision": ticket.revision + 1})
-    return put_action(_ticket_item(changed), condition)
+    return put_action(_ticket_item(_moved_on(ticket, updates, at)), condition)
 
 
 def _revision_is(revision: int) -> Condition:
@@ -457,7 +461,7 @@ def add_reply(
             if error.reasons[0] == "ConditionalCheckFailed":
                 continue  # the status moved meanwhile: decide again
             raise
-        return ticket_of(number), entry
+        return _moved_on(ticket, updates, at), entry
     raise TicketChanged(f"Ticket #{number} keeps changing; try again.")
 
 
@@ -533,7 +537,7 @@ def change_ticket(
         if error.reasons[0] == "ConditionalCheckFailed":
             raise TicketChanged(f"Ticket #{number} was changed by someone else meanwhile; reload it.") from error
         raise
-    return ticket_of(number)
+    return _moved_on(ticket, updates, at)
 
 
 class NotTeamMember(DesklessError):
@@ -609,7 +613,7 @@ def merge_ticket(number: int, into: int, by: Author, revision: int, *, now: floa
         table().transact(actions)
     except TransactionCanceled as error:
         raise TicketChanged("One of the two tickets changed meanwhile; reload and try again.") from error
-    return ticket_of(number)
+    return _moved_on(ticket, {"status": Status.MERGED, "merged_into": into}, at)
 
 
 def close_resolved(number: int, resolved_at: int, *, now: float | None = None) -> bool:
