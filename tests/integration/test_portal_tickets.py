@@ -355,3 +355,22 @@ def test_a_tickets_files_are_download_links_and_an_internal_notes_never_shown(
     assert "internal.txt" not in page.body
     assert 'id="files"' not in page.body  # the form's input is on the form page; here, the reply's
     assert 'id="reply-files" type="file" multiple' in page.body
+
+
+def test_a_ticket_page_reads_the_session_the_portal_the_ticket_and_its_category(
+    aws: LocalAws, carla: Contact
+) -> None:
+    category = printing()
+    number = Customer(aws, carla).submit(category_id=category.id, fields={"model": "hp"})["number"]
+    browser = signed_in(aws, carla)
+    browser.request(f"GET /help/tickets/{number}")  # warm
+
+    with count_requests(current("deskless.aws").client("dynamodb")) as calls:
+        page = browser.request(f"GET /help/tickets/{number}")
+        form = browser.request("GET /help/tickets/new")
+
+    assert (page.status, form.status) == (200, 200)
+    # each: the session with its contact (BatchGetItem) and the portal (GetItem + Query); the ticket
+    # page the ticket with its timeline (Query) and its category (GetItem); the form the active
+    # categories and the product areas (a Query each)
+    assert calls == {"BatchGetItem": 2, "GetItem": 3, "Query": 5}
