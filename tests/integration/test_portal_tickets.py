@@ -357,9 +357,7 @@ def test_a_tickets_files_are_download_links_and_an_internal_notes_never_shown(
     assert 'id="reply-files" type="file" multiple' in page.body
 
 
-def test_a_ticket_page_reads_the_session_the_portal_the_ticket_and_its_category(
-    aws: LocalAws, carla: Contact
-) -> None:
+def test_a_ticket_page_reads_the_session_the_portal_the_ticket_and_its_category(aws: LocalAws, carla: Contact) -> None:
     category = printing()
     number = Customer(aws, carla).submit(category_id=category.id, fields={"model": "hp"})["number"]
     browser = signed_in(aws, carla)
