@@ -69,7 +69,7 @@ def unavailable(here: Visit) -> Page:
     return missing(here)
 
 
-def _page(here: Visit, template: str, heading: str, *, status: int = 200, **values: Any) -> Page:
+def help_page(here: Visit, template: str, heading: str, *, status: int = 200, **values: Any) -> Page:
     if not here.portal:
         heading = f"{heading} \N{EN DASH} {here.text['help_centre']}"
     kept = f"?lang={here.language}" if here.lang else ""  # a language chosen on the page stays chosen
@@ -124,7 +124,7 @@ def account_page(here: Visit, cookie: str | None, done: str = "") -> Page:
         return _see_other(BASE + "change-password")
     contact = session.contact
     notice = here.text["password_changed"] if done == "password-changed" else ""
-    return _page(
+    return help_page(
         here,
         "account.html",
         here.text["account_title"],
@@ -155,7 +155,7 @@ def sign_in_page(
     problems = dict(problems or {})
     focus = next(iter(problems), "password" if email else "email")
     notice = here.text[_NOTICES[done]] if done in _NOTICES else ""
-    page = _page(
+    page = help_page(
         here,
         "sign_in.html",
         here.text["sign_in_title"],
@@ -218,7 +218,7 @@ def forgot_page(
 ) -> Page:
     if where(here) is None:
         return unavailable(here)
-    page = _page(
+    page = help_page(
         here,
         "forgot_password.html",
         here.text["forgot_title"],
@@ -254,7 +254,7 @@ def set_password_page(
     if where(here) is None:
         return unavailable(here)
     invalid = split_token(token) is None or (check and not link_works(token))
-    return _page(
+    return help_page(
         here,
         "set_password.html",
         here.text["set_title"],
@@ -288,7 +288,7 @@ def change_page(
     problems = dict(problems or {})
     forced = session.must_change_password
     focus = next(iter(problems), "password" if forced else "current_password")
-    return _page(
+    return help_page(
         here,
         "change_password.html",
         here.text["change_title"],

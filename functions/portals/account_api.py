@@ -24,7 +24,7 @@ MAX_FORM_BYTES = 4096
 HTML: dict[str, Any] = {"response_class": HTMLResponse, "errors": [NotFound, PortalUnavailable]}
 
 
-def _pages(**said: str) -> dict[int | str, dict[str, Any]]:
+def page_answers(**said: str) -> dict[int | str, dict[str, Any]]:
     """The answers a page gives of its own (a status each, and what it means), as HTML."""
     page = {"text/html": {"schema": {"type": "string"}}}
     described: dict[int | str, dict[str, Any]] = {}
@@ -59,24 +59,24 @@ async def form_fields(request: Request) -> dict[str, str]:
 Form = Annotated[dict[str, str], Depends(form_fields)]
 
 
-def _html(page: Page) -> HTMLResponse:
+def html_response(page: Page) -> HTMLResponse:
     return HTMLResponse(page.html, status_code=page.status, headers=page.headers)
 
 
-@api.route("GET /help", **HTML, responses=_pages(s303="A new password comes first: to that page."))
+@api.route("GET /help", **HTML, responses=page_answers(s303="A new password comes first: to that page."))
 def help_centre(request: Request, session: SessionCookie = None, lang: str | None = None, done: str = "") -> Any:
-    return _html(account.account_page(visit_of(request, lang), session, done))
+    return html_response(account.account_page(visit_of(request, lang), session, done))
 
 
 @api.route("GET /help/sign-in", **HTML)
 def sign_in_page(request: Request, lang: str | None = None, done: str = "") -> Any:
-    return _html(account.sign_in_page(visit_of(request, lang), done=done))
+    return html_response(account.sign_in_page(visit_of(request, lang), done=done))
 
 
 @api.route(
     "POST /help/sign-in",
     **HTML,
-    responses=_pages(
+    responses=page_answers(
         s303=SEE_OTHER,
         s400=FORM_PROBLEM,
         s401="The email or password is not right (one answer for both).",
@@ -87,40 +87,44 @@ def sign_in_page(request: Request, lang: str | None = None, done: str = "") -> A
 )
 def sign_in(request: Request, form: Form, lang: str | None = None) -> Any:
     here = visit_of(request, lang)
-    return _html(account.sign_in_submit(here, form, same_origin=same_origin(request), source=viewer_address(request)))
+    return html_response(
+        account.sign_in_submit(here, form, same_origin=same_origin(request), source=viewer_address(request))
+    )
 
 
 @api.route("GET /help/forgot-password", **HTML)
 def forgot_password_page(request: Request, lang: str | None = None) -> Any:
-    return _html(account.forgot_page(visit_of(request, lang)))
+    return html_response(account.forgot_page(visit_of(request, lang)))
 
 
 @api.route(
     "POST /help/forgot-password",
     **HTML,
-    responses=_pages(
+    responses=page_answers(
         s400=FORM_PROBLEM, s403=OTHER_SITE, s429="Too many asked for: Retry-After says when to try again."
     ),
     openapi_extra=_form("email"),
 )
 def forgot_password(request: Request, form: Form, lang: str | None = None) -> Any:
     here = visit_of(request, lang)
-    return _html(account.forgot_submit(here, form, same_origin=same_origin(request), source=viewer_address(request)))
+    return html_response(
+        account.forgot_submit(here, form, same_origin=same_origin(request), source=viewer_address(request))
+    )
 
 
 @api.route(
     "GET /help/set-password",
     **HTML,
-    responses=_pages(s410="The link does not work: used, replaced, expired or not ours."),
+    responses=page_answers(s410="The link does not work: used, replaced, expired or not ours."),
 )
 def set_password_page(request: Request, token: str = "", lang: str | None = None) -> Any:
-    return _html(account.set_password_page(visit_of(request, lang), token, check=True))
+    return html_response(account.set_password_page(visit_of(request, lang), token, check=True))
 
 
 @api.route(
     "POST /help/set-password",
     **HTML,
-    responses=_pages(
+    responses=page_answers(
         s303=SEE_OTHER,
         s400=FORM_PROBLEM,
         s403=OTHER_SITE,
@@ -129,32 +133,32 @@ def set_password_page(request: Request, token: str = "", lang: str | None = None
     openapi_extra=_form("token", "password"),
 )
 def set_password(request: Request, form: Form, lang: str | None = None) -> Any:
-    return _html(account.set_password_submit(visit_of(request, lang), form, same_origin=same_origin(request)))
+    return html_response(account.set_password_submit(visit_of(request, lang), form, same_origin=same_origin(request)))
 
 
-@api.route("GET /help/change-password", **HTML, responses=_pages(s303=SIGN_IN_FIRST))
+@api.route("GET /help/change-password", **HTML, responses=page_answers(s303=SIGN_IN_FIRST))
 def change_password_page(request: Request, caller: Customer, lang: str | None = None) -> Any:
-    return _html(account.change_page(visit_of(request, lang), caller))
+    return html_response(account.change_page(visit_of(request, lang), caller))
 
 
 @api.route(
     "POST /help/change-password",
     **HTML,
-    responses=_pages(s303=f"{SEE_OTHER} {SIGN_IN_FIRST}", s400=FORM_PROBLEM),
+    responses=page_answers(s303=f"{SEE_OTHER} {SIGN_IN_FIRST}", s400=FORM_PROBLEM),
     openapi_extra=_form("csrf_token", "current_password", "password"),
 )
 def change_password(request: Request, caller: Customer, form: Form, lang: str | None = None) -> Any:
-    return _html(account.change_submit(visit_of(request, lang), caller, form))
+    return html_response(account.change_submit(visit_of(request, lang), caller, form))
 
 
 @api.route(
     "POST /help/sign-out",
     **HTML,
-    responses=_pages(s303=f"{SEE_OTHER} {SIGN_IN_FIRST}"),
+    responses=page_answers(s303=f"{SEE_OTHER} {SIGN_IN_FIRST}"),
     openapi_extra=_form("csrf_token"),
 )
 def sign_out(caller: Customer) -> Any:
-    return _html(account.sign_out(caller))
+    return html_response(account.sign_out(caller))
 
 
 class Me(BaseModel):

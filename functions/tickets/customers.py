@@ -13,18 +13,17 @@ from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field, StringConstraints
 
 from deskless.attachments import download_url
-from deskless.contacts import Contact, contacts_of_company
+from deskless.contacts import Contact, primary_contact_names
 from deskless.credentials import CustomerSession
 from deskless.errors import Forbidden, InvalidFieldValues, NotFound, TicketChanged, TicketClosed, TransitionNotAllowed
 from deskless.http import customer
 from deskless.priorities import Priority
 from deskless.ticket_intake import as_requester, submit
-from deskless.ticket_lists import Listed, TicketPage, list_tickets, listings_of, search_tickets
+from deskless.ticket_lists import Activities, TicketPage, activities
 from deskless.tickets import (
     Author,
     Changes,
     Entry,
-    EntryKind,
     FileRef,
     Source,
     Status,
@@ -32,7 +31,8 @@ from deskless.tickets import (
     add_reply,
     change_ticket,
     file_of,
-    may_see,
+    may_close,
+    ticket_for_contact,
     ticket_with_timeline,
     uploads,
 )
@@ -44,8 +44,6 @@ Customer = Annotated[CustomerSession, Depends(customer)]
 Number = Annotated[int, Path(ge=1, le=999_999_999, description="The ticket's number (#1001 is 1001).")]
 Cursor = Annotated[str, StringConstraints(min_length=1, max_length=80)]
 FileId = Annotated[str, Path(min_length=1, max_length=64)]
-Lists = Literal["mine", "cc", "company"]
-_PRIMARIES_NAMED = 100  # contacts read to name who may submit
 
 
 class CustomerTicket(BaseModel):
@@ -75,61 +73,24 @@ class CustomerTicket(BaseModel):
 
 
 def _shown(ticket: Ticket, timeline: list[Entry], contact: Contact) -> CustomerTicket:
-    public = [entry for entry in timeline if entry.kind is not EntryKind.NOTE]
-    mine = ticket.requester.id == contact.id
     return CustomerTicket(
         **ticket.model_dump(include=set(CustomerTicket.model_fields)),
-        timeline=public,
-        may_close=mine and ticket.status not in (Status.CLOSED, Status.MERGED),
+        timeline=[entry for entry in timeline if entry.public],
+        may_close=may_close(ticket, contact.id),
     )
-
-
-def _visible(number: int, contact: Contact) -> tuple[Ticket, list[Entry]]:
-    ticket, timeline = ticket_with_timeline(number)
-    if not may_see(ticket, contact.id, contact.emails, primary=contact.primary, company_id=contact.company_id):
-        raise NotFound(f"There is no ticket #{number}.")
-    return ticket, timeline
-
-
-def _primaries(company_id: str) -> list[str]:
-    """The names of a company's primary contacts (who may submit when only they may)."""
-    page = contacts_of_company(company_id, limit=_PRIMARIES_NAMED)
-    return [contact.name for contact in page.contacts if contact.primary and contact.active]
 
 
 @api.route("GET /api/portal/tickets", errors=[Forbidden])
 def my_activities(
     caller: Customer,
     list_: Annotated[
-        Lists, Query(alias="list", description="mine, cc (I follow them) or company (primary contacts)")
+        Activities, Query(alias="list", description="mine, cc (I follow them) or company (primary contacts)")
     ] = "mine",
     status: Annotated[Status | Literal["active"] | None, Query(description="Only tickets in this status.")] = None,
     q: Annotated[str, Query(max_length=100, description="A ticket's number, or words of titles.")] = "",
     after: Annotated[Cursor | None, Query(description="The `next` of the page before.")] = None,
 ) -> TicketPage:
-    contact = caller.contact
-    if list_ == "company" and not contact.primary:
-        raise Forbidden("Only your company's primary contacts see all of its tickets.")
-    scopes = {
-        "mine": [f"requester:{contact.id}"],
-        "cc": [f"cc:{address}" for address in contact.emails],
-        "company": [f"company:{contact.company_id}"],
-    }[list_]
-    wanted = q.strip().removeprefix("#")
-    if wanted.isdigit():
-        found = [listed for scope in scopes for listed in listings_of(scope, [int(wanted)])]
-        return TicketPage(tickets=found[:1])
-    if wanted:
-        return TicketPage(tickets=_merged([search_tickets(scope, wanted) for scope in scopes]))
-    if len(scopes) == 1:
-        return list_tickets(scopes[0], status, after=after)
-    return TicketPage(tickets=_merged([list_tickets(scope, status).tickets for scope in scopes]))
-
-
-def _merged(pages: list[list[Listed]]) -> list[Listed]:
-    """Several lists as one, latest change first (a contact's addresses as CC each have theirs)."""
-    seen = {listed.number: listed for page in pages for listed in page}
-    return sorted(seen.values(), key=lambda listed: listed.updated_at, reverse=True)
+    return activities(caller.contact, list_, status, q, after=after)
 
 
 @api.route("POST /api/portal/tickets", status_code=201, errors=[InvalidFieldValues, *UPLOAD_ERRORS])
@@ -138,13 +99,13 @@ def submit_ticket(form: TicketWithFiles, caller: Customer) -> CustomerTicket:
     ticket = submit(submission(form), contact, Source.PORTAL)
     shown = _shown(*ticket_with_timeline(ticket.number), contact)
     if ticket.status_reason:
-        shown.may_submit = _primaries(contact.company_id)
+        shown.may_submit = primary_contact_names(contact.company_id)
     return shown
 
 
 @api.route("GET /api/portal/tickets/{number}", errors=[NotFound])
 def read_ticket(number: Number, caller: Customer) -> CustomerTicket:
-    return _shown(*_visible(number, caller.contact), caller.contact)
+    return _shown(*ticket_for_contact(number, caller.contact), caller.contact)
 
 
 @api.route(
@@ -152,7 +113,7 @@ def read_ticket(number: Number, caller: Customer) -> CustomerTicket:
 )
 def reply_as_customer(number: Number, reply: Reply, caller: Customer) -> CustomerTicket:
     contact = caller.contact
-    _visible(number, contact)
+    ticket_for_contact(number, contact)
     by = as_requester(contact)
     add_reply(number, by, reply.body, via=Source.PORTAL, attach=uploads(by, reply.attachments))
     return _shown(*ticket_with_timeline(number), contact)
@@ -166,7 +127,7 @@ def reply_as_customer(number: Number, reply: Reply, caller: Customer) -> Custome
     responses={303: {"description": "To a link that downloads the file (five minutes)."}},
 )
 def download_as_customer(number: Number, attachment_id: FileId, caller: Customer) -> RedirectResponse:
-    ticket, timeline = _visible(number, caller.contact)
+    ticket, timeline = ticket_for_contact(number, caller.contact)
     file = file_of(ticket, timeline, attachment_id, public_only=True)
     return RedirectResponse(download_url(file), status_code=303, headers={"cache-control": "no-store"})
 
@@ -174,7 +135,7 @@ def download_as_customer(number: Number, attachment_id: FileId, caller: Customer
 @api.route("POST /api/portal/tickets/{number}/close", errors=[NotFound, Forbidden, TransitionNotAllowed, TicketChanged])
 def close_as_customer(number: Number, caller: Customer) -> CustomerTicket:
     contact = caller.contact
-    ticket, _ = _visible(number, contact)
+    ticket, _ = ticket_for_contact(number, contact)
     if ticket.requester.id != contact.id:
         raise Forbidden("Only the person who asked may close a ticket.")
     change_ticket(number, as_requester(contact), ticket.revision, Changes(status=Status.CLOSED))

@@ -19,11 +19,16 @@ from typing import Any
 import pytest
 
 from deskless import credentials
+from deskless.attachments import Limits
+from deskless.categories import Category, ProductArea
 from deskless.companies import Company, Portal, PortalStatus
 from deskless.contacts import Contact, CreatedVia
 from deskless.credentials import CustomerSession
+from deskless.errors import NotFound
 from deskless.invitations import Invitation, InvitationState
-from functions.portals import account, join, pages, visit
+from deskless.ticket_lists import Listed, TicketPage
+from deskless.tickets import Author, AuthorKind, Entry, EntryKind, FieldChange, Ticket
+from functions.portals import account, join, pages, ticket_pages, visit
 from functions.portals.join import invite_page, join_page
 from functions.portals.pages import Page, templates
 from functions.portals.support import home_page, widget_page
@@ -66,6 +71,19 @@ def invitations(monkeypatch: pytest.MonkeyPatch) -> Invitations:
     monkeypatch.setattr(visit, "available", lambda technician_ids: [])
     monkeypatch.setattr(account, "session_of", lambda cookie: SIGNED_IN)
     monkeypatch.setattr(credentials, "csrf_token_of", lambda stored_hash: "c" * 64)
+    monkeypatch.setattr(ticket_pages, "attachment_limits", lambda: Limits(10_000_000, 25_000_000, ("image/png",)))
+    monkeypatch.setattr(ticket_pages, "activities", lambda *args, **kwargs: TicketPage(tickets=[LISTED], next=HOSTILE))
+    monkeypatch.setattr(ticket_pages, "list_categories", lambda active_only: [HOSTILE_CATEGORY])
+    monkeypatch.setattr(ticket_pages, "list_product_areas", lambda: [ProductArea(id="a-1", name=HOSTILE)])
+    monkeypatch.setattr(ticket_pages, "category_of", lambda category_id: HOSTILE_CATEGORY)
+    monkeypatch.setattr(ticket_pages, "primary_contact_names", lambda company_id: [HOSTILE])
+
+    def ticket_for_contact(number: int, contact: Contact) -> tuple[Ticket, list[Entry]]:
+        if number != HOSTILE_TICKET.number:
+            raise NotFound("no such ticket")
+        return HOSTILE_TICKET, HOSTILE_TIMELINE
+
+    monkeypatch.setattr(ticket_pages, "ticket_for_contact", ticket_for_contact)
     return fake
 
 
@@ -89,6 +107,46 @@ HOSTILE_CONTACT = Contact(
 SIGNED_IN = CustomerSession(HOSTILE_CONTACT, "xss", "c-1", must_change_password=False, expires_at=2, secret_hash="h")
 FORCED = CustomerSession(HOSTILE_CONTACT, "xss", "c-1", must_change_password=True, expires_at=2, secret_hash="h")
 A_TOKEN = "0123456789abcdef." + "x" * 43
+HOSTILE_AUTHOR = Author(kind=AuthorKind.CONTACT, id=HOSTILE_CONTACT.id, name=HOSTILE, email="x@example.com")
+HOSTILE_CATEGORY = Category.model_validate(
+    {
+        "id": "k-1",
+        "revision": 1,
+        "updated_at": 1,
+        "name": HOSTILE,
+        "description": HOSTILE,
+        "fields": [
+            {"key": kind, "kind": kind, "labels": {"en": HOSTILE}, "help": {"en": HOSTILE}, "required": True}
+            | ({"choices": [{"key": "c", "labels": {"en": HOSTILE}}]} if "choice" in kind else {})
+            for kind in ("short_text", "long_text", "number", "single_choice", "multiple_choice", "checkbox", "date")
+        ],
+    }
+)
+HOSTILE_TICKET = Ticket.model_validate(
+    {
+        "number": 1001,
+        "title": HOSTILE,
+        "description": HOSTILE,
+        "requester": HOSTILE_AUTHOR,
+        "company_id": "c-1",
+        "source": "portal",
+        "category_id": "k-1",
+        "fields": {"short_text": HOSTILE, "single_choice": "c", "multiple_choice": ["c"], "checkbox": True},
+        "cc": ["x@example.com"],
+        "attachments": [{"id": "f-1", "name": HOSTILE, "content_type": "text/plain", "size": 5}],
+        "status": "closed",
+        "status_reason": HOSTILE,
+        "priority": "medium",
+        "created_at": 1,
+        "updated_at": 1000,
+        "revision": 1,
+    }
+)
+HOSTILE_TIMELINE = [
+    Entry(id="e-1", at=1000, kind=EntryKind.EVENT, author=HOSTILE_AUTHOR, changes=[FieldChange(field="opened")]),
+    Entry(id="e-2", at=2000, kind=EntryKind.REPLY, author=HOSTILE_AUTHOR, body=HOSTILE),
+]
+LISTED = Listed.model_validate(HOSTILE_TICKET.model_dump())
 NO_PORTAL = Visit("globex", None, None, lang=HOSTILE_LANG)
 CONSOLE = Visit(None, None, None, console=True, lang=HOSTILE_LANG)
 PAGES: dict[str, Callable[[], Page]] = {
@@ -117,6 +175,10 @@ PAGES: dict[str, Callable[[], Page]] = {
     "change password": lambda: account.change_page(hostile_visit(), SIGNED_IN, problems={"current_password": HOSTILE}),
     "new password first": lambda: account.change_page(hostile_visit(), FORCED),
     "account on an inactive portal": lambda: account.sign_in_page(hostile_visit(PortalStatus.INACTIVE)),
+    "my activities": lambda: ticket_pages.activities_page(hostile_visit(), SIGNED_IN, "mine", "closed", HOSTILE, None),
+    "ticket form": lambda: ticket_pages.form_page(hostile_visit(), SIGNED_IN),
+    "a ticket": lambda: ticket_pages.ticket_page(hostile_visit(), SIGNED_IN, 1001, "received"),
+    "a ticket not theirs": lambda: ticket_pages.ticket_page(hostile_visit(), SIGNED_IN, 1002),
 }
 WITHOUT_PORTAL = {
     "unknown portal",

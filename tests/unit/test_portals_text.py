@@ -10,9 +10,9 @@ import string
 import pytest
 
 from deskless.languages import LANGUAGES
-from functions.portals import join, support
+from functions.portals import join, support, ticket_pages
 from functions.portals.pages import asset
-from functions.portals.text import CHAT_KEYS, LANGUAGE_NAMES, SCRIPT_KEYS, SUPPORT_KEYS, TEXT
+from functions.portals.text import CHAT_KEYS, LANGUAGE_NAMES, SCRIPT_KEYS, SUPPORT_KEYS, TEXT, TICKET_SCRIPT_KEYS
 
 
 def placeholders(template: str) -> set[str]:
@@ -74,3 +74,9 @@ def test_both_pages_inline_the_shared_chat_before_their_own_script() -> None:
     for page, own in ((join.SCRIPT, "join.js"), (support.SCRIPT, "support.js")):
         assert page.source.startswith(asset("chat.js"))
         assert page.source.endswith(asset(own))
+
+
+def test_the_ticket_pages_script_gets_every_text_it_shows() -> None:
+    used = used_texts(ticket_pages.SCRIPT.source)
+    assert used == set(TICKET_SCRIPT_KEYS)
+    assert set(TICKET_SCRIPT_KEYS) <= set(TEXT["en"])

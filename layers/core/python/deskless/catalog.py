@@ -438,6 +438,10 @@ HTTP_ROUTES: tuple[HttpRoute, ...] = (
     # --- issue 12: attachments (upload forms; a ticket takes the upload, deskless.attachments) ---
     HttpRoute("POST /api/attachments", "attachments", STAFF),
     HttpRoute("POST /api/portal/attachments", "attachments", CUSTOMERS),
+    # --- issue 12: tickets on the customer's portal (My activities, the ticket form, a ticket's page) ---
+    HttpRoute("GET /help/tickets", "portals", CUSTOMERS),
+    HttpRoute("GET /help/tickets/new", "portals", CUSTOMERS),
+    HttpRoute("GET /help/tickets/{number}", "portals", CUSTOMERS),
 )
 
 WEBSOCKET_ROUTES: tuple[WebSocketRoute, ...] = (

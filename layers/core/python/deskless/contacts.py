@@ -429,6 +429,13 @@ def contacts_of_company(company_id: str, *, after: str | None = None, limit: int
     return ContactPage(contacts=contacts, next=shown[-1]["sk"] if more else None)
 
 
+def primary_contact_names(company_id: str, *, limit: int = 100) -> list[str]:
+    """The names of a company's active primary contacts (who may submit tickets when only they
+    may), of its first `limit` contacts by name."""
+    page = contacts_of_company(company_id, limit=limit)
+    return [contact.name for contact in page.contacts if contact.primary and contact.active]
+
+
 def search_contacts(query: str, *, company_id: str | None = None, limit: int = PAGE) -> ContactPage:
     """Contacts each word of the query starts a term of (a word of the name, an address, a
     domain), by name, in one company if given: one Query of the longest word's term partition and

@@ -29,13 +29,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field
 
 from .contacts import folded, query_words
 from .data import Item, table
-from .errors import PriorityNeedsStatus
+from .errors import Forbidden, PriorityNeedsStatus
 from .priorities import Priority
 from .table import (
     Entity,
@@ -48,6 +48,9 @@ from .table import (
     ticket_words,
 )
 from .tickets import ACTIVE, Author, Source, Status, Ticket, ticket_from_item, tickets_by_numbers
+
+if TYPE_CHECKING:
+    from .contacts import Contact
 
 PAGE = 50
 _WORD_ENTRIES = 200  # word entries one search reads
@@ -194,3 +197,50 @@ def search_tickets(scope: str, query: str, *, limit: int = PAGE) -> list[Listed]
 def listings_of(scope: str, numbers: Sequence[int]) -> list[Listed]:
     """These tickets as listed, those in the scope, in order: one BatchGetItem."""
     return [listed(ticket) for ticket in tickets_by_numbers(numbers) if scope in scopes(ticket)] if numbers else []
+
+
+# --- a contact's "My activities" ------------------------------------------------------------------------
+
+Activities = Literal["mine", "cc", "company"]
+ACTIVITIES: tuple[Activities, ...] = ("mine", "cc", "company")
+
+
+def activity_lists(contact: Contact) -> tuple[Activities, ...]:
+    """The lists of "My activities" a contact has: theirs, those they are CC'd on and, for a
+    primary contact, their company's."""
+    return ACTIVITIES if contact.primary else ACTIVITIES[:2]
+
+
+def activity_scopes(contact: Contact, which: Activities) -> list[str]:
+    """The scopes one of a contact's lists reads (one per address for CC); Forbidden for a list
+    they do not have."""
+    if which not in activity_lists(contact):
+        raise Forbidden("Only your company's primary contacts see all of its tickets.")
+    return {
+        "mine": [f"requester:{contact.id}"],
+        "cc": [f"cc:{address}" for address in contact.emails],
+        "company": [f"company:{contact.company_id}"],
+    }[which]
+
+
+def activities(
+    contact: Contact, which: Activities, status: str | None = None, query: str = "", *, after: str | None = None
+) -> TicketPage:
+    """One page of a contact's list, latest change first, as their portal shows it: by status, or
+    the ticket a number names, or those words of the query start words of the title of."""
+    scopes = activity_scopes(contact, which)
+    wanted = query.strip().removeprefix("#")
+    if wanted.isdigit():
+        found = [listed for scope in scopes for listed in listings_of(scope, [int(wanted)])]
+        return TicketPage(tickets=found[:1])
+    if wanted:
+        return TicketPage(tickets=_merged([search_tickets(scope, wanted) for scope in scopes]))
+    if len(scopes) == 1:
+        return list_tickets(scopes[0], status, after=after)
+    return TicketPage(tickets=_merged([list_tickets(scope, status).tickets for scope in scopes]))
+
+
+def _merged(pages: list[list[Listed]]) -> list[Listed]:
+    """Several lists as one, latest change first (a contact's addresses as CC each have theirs)."""
+    seen = {listed.number: listed for page in pages for listed in page}
+    return sorted(seen.values(), key=lambda listed: listed.updated_at, reverse=True)

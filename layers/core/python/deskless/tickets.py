@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 
@@ -69,6 +69,9 @@ from .table import (
     ticket_timer_key,
 )
 from .teams import team_of
+
+if TYPE_CHECKING:
+    from .contacts import Contact
 
 FIRST_NUMBER = 1001
 _ATTEMPTS = 3  # a reply decided on a status that moved meanwhile is decided again, this often
@@ -371,6 +374,21 @@ def may_see(ticket: Ticket, contact_id: str, emails: Iterable[str], *, primary: 
     if {email.lower() for email in emails} & set(ticket.cc):
         return True
     return primary and ticket.company_id == company_id
+
+
+def ticket_for_contact(number: int, contact: Contact) -> tuple[Ticket, list[Entry]]:
+    """The ticket and its public timeline (replies and events, never internal notes), as a contact
+    reads it on their portal; NotFound if they may not see it, as if it did not exist. One Query."""
+    ticket, timeline = ticket_with_timeline(number)
+    if not may_see(ticket, contact.id, contact.emails, primary=contact.primary, company_id=contact.company_id):
+        raise NotFound(f"There is no ticket #{number}.")
+    return ticket, [entry for entry in timeline if entry.public]
+
+
+def may_close(ticket: Ticket, contact_id: str) -> bool:
+    """Whether a contact may close the ticket: they asked, and it is neither closed nor merged."""
+    mine = ticket.requester.kind is AuthorKind.CONTACT and ticket.requester.id == contact_id
+    return mine and ticket.status not in (Status.CLOSED, Status.MERGED)
 
 
 # --- changing -----------------------------------------------------------------------------------------

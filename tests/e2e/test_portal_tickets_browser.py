@@ -1,0 +1,126 @@
+"""A contact's tickets on the demo portal in a real browser (Debian's Chromium through Playwright)
+on `deskless dev`: they sign in, open the ticket form, pick a category with a required choice,
+submit without it (the problem said next to the field, which takes the focus), choose, submit
+with a file, land on the receipt, find the ticket in My activities (its lists follow the table's
+stream: the page is reloaded until it shows), reply and close it.
+
+Waits are Playwright's own (expect) and the polling of wait_for: nothing sleeps for a set time."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.e2e.callers import CONTACT_PASSWORD, PORTAL_HOST, portal_contact
+from tests.e2e.conftest import Platform, browser_page, unique, wait_for
+
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("untouched_budget")]
+
+
+def a_category(api: httpx.Client) -> dict[str, Any]:
+    """An active category of the test's own whose form asks for a printer model (required)."""
+    made = api.post(
+        "/api/ticket-categories",
+        json={
+            "name": unique("Printing"),
+            "fields": [
+                {
+                    "key": "model",
+                    "kind": "single_choice",
+                    "labels": {"en": "Printer model"},
+                    "required": True,
+                    "choices": [{"key": "hp", "labels": {"en": "HP"}}, {"key": "canon", "labels": {"en": "Canon"}}],
+                },
+                {"key": "serial", "kind": "short_text", "labels": {"en": "Serial number"}},
+            ],
+        },
+    )
+    assert made.status_code == 201, made.text
+    return dict(made.json())
+
+
+def shows_ticket(page: Page, number: int) -> bool:
+    """My activities, reloaded: whether the ticket is listed yet."""
+    page.reload()
+    return page.locator(f'tr[data-number="{number}"]').count() == 1
+
+
+def test_a_contact_submits_a_ticket_follows_it_replies_and_closes_it(
+    platform: Platform, admin_token: str, api: httpx.Client, browser: Browser
+) -> None:
+    category = a_category(api)
+    email = portal_contact(platform, admin_token, f"Tessa {unique('t')}")
+    portal = f"http://{PORTAL_HOST}:{platform.port}"
+
+    with browser_page(browser) as contact:
+        # Given a contact signed in on their portal
+        contact.goto(f"{portal}/help")
+        contact.get_by_label("Email").fill(email)
+        contact.get_by_label("Password").fill(CONTACT_PASSWORD)
+        contact.get_by_role("button", name="Sign in").click()
+        expect(contact.get_by_role("heading", name="Your account")).to_be_visible()
+
+        # When they open the form, pick the category and type, then change their mind and back
+        contact.get_by_role("link", name="Submit a ticket").click()
+        expect(contact.get_by_role("heading", name="Submit a ticket")).to_be_visible()
+        contact.get_by_label("Category").select_option(label=category["name"])
+        model = contact.get_by_label("Printer model")
+        expect(model).to_be_visible()
+        contact.get_by_label("Serial number").fill("SN-42")
+        contact.get_by_label("Category").select_option(label="Other (no category)")
+        expect(model).to_be_hidden()
+        contact.get_by_label("Category").select_option(label=category["name"])
+        expect(contact.get_by_label("Serial number")).to_have_value("SN-42")  # nothing typed was lost
+        contact.get_by_label("Title").fill("Printer jams on page two")
+        contact.get_by_label("Describe what happened").fill("Every second page jams.")
+        # And send it without the required model
+        contact.get_by_role("button", name="Submit ticket").click()
+
+        # Then the problem is said next to the field, which takes the focus
+        problem = contact.locator(f"#f-{category['id']}-model-problem")
+        expect(problem).to_have_text("This is required.")
+        expect(model).to_be_focused()
+        expect(model).to_have_attribute("aria-invalid", "true")
+
+        # When they choose the model, add a file and send it again
+        model.select_option(label="Canon")
+        contact.get_by_label("Files").set_input_files(
+            {"name": "jam.txt", "mimeType": "text/plain", "buffer": b"page two, every time\n"}
+        )
+        contact.get_by_role("button", name="Submit ticket").click()
+
+        # Then they land on the receipt, which shows what they sent
+        received = contact.get_by_role("status").filter(has_text="We received your ticket #")
+        expect(received).to_be_visible()
+        number = int(re.findall(r"#(\d+)", received.inner_text())[0])
+        expect(contact.get_by_role("heading", name="Printer jams on page two")).to_be_visible()
+        expect(contact.locator(".details")).to_contain_text("Canon")
+        expect(contact.get_by_role("link", name="jam.txt")).to_be_visible()
+
+        # And the ticket shows in My activities once its list has it
+        contact.get_by_role("link", name="Back to My activities").click()
+        wait_for(lambda: shows_ticket(contact, number), timeout=15, interval=0.3)
+        row = contact.locator(f'tr[data-number="{number}"]')
+        expect(row).to_contain_text("Printer jams on page two")
+        expect(row).to_contain_text("New")
+
+        # When they open it and reply
+        row.get_by_role("link", name=f"#{number}").click()
+        contact.get_by_label("Your reply").fill("It happens on the A3 tray too.")
+        contact.get_by_role("button", name="Send reply").click()
+
+        # Then their reply is in the timeline
+        expect(contact.locator("#notice")).to_have_text("Your reply was sent.")
+        expect(contact.locator("#timeline")).to_contain_text("It happens on the A3 tray too.")
+
+        # When they close it
+        contact.get_by_role("button", name="Close my ticket").click()
+
+        # Then it is closed, and offers no reply any more
+        expect(contact.locator("#notice")).to_have_text("Your ticket is closed.")
+        expect(contact.locator("#ticket-status")).to_have_text("Closed")
+        expect(contact.get_by_label("Your reply")).to_have_count(0)
