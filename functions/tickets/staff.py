@@ -40,6 +40,7 @@ from deskless.ticket_lists import (
     search_tickets,
 )
 from deskless.tickets import (
+    TRANSITIONS,
     Author,
     AuthorKind,
     Changes,
@@ -71,6 +72,7 @@ _SCOPE = re.compile(r"^(all|mine|unassigned|(assignee|team|company|requester|pri
 class TicketView(BaseModel):
     ticket: Ticket
     timeline: list[Entry] = Field(description="Replies, internal notes and events, oldest first.")
+    transitions: list[Status] = Field(description="The statuses the ticket may take from its own (none once final).")
 
 
 class StaffTicket(TicketForm):
@@ -117,7 +119,9 @@ class Merge(BaseModel):
 
 def _view(number: int) -> TicketView:
     ticket, timeline = ticket_with_timeline(number)
-    return TicketView(ticket=ticket, timeline=timeline)
+    return TicketView(
+        ticket=ticket, timeline=timeline, transitions=[s for s in Status if s in TRANSITIONS[ticket.status]]
+    )
 
 
 def _scope(scope: str, caller_id: str) -> str:

@@ -452,6 +452,26 @@ def test_a_list_is_paged_by_its_cursor(staff: Staff, carla: Contact, stream: Str
     assert rest.next is None
 
 
+def test_a_priority_set_by_hand_is_marked_in_the_lists(staff: Staff, carla: Contact, stream: StreamPoller) -> None:
+    ticket = staff.open(carla)["ticket"]
+    ok(staff.change(ticket["number"], revision=ticket["revision"], priority="major"))
+    stream.poll_once()
+
+    (listed,) = ok(staff.call("GET /api/tickets"))["tickets"]
+
+    assert (listed["priority"], listed["priority_overridden"]) == ("major", True)
+
+
+def test_a_ticket_page_names_the_statuses_it_may_take(staff: Staff, carla: Contact) -> None:
+    view = staff.open(carla)
+    resolved = ok(staff.change(view["ticket"]["number"], revision=view["ticket"]["revision"], status="resolved"))
+    closed = ok(staff.change(view["ticket"]["number"], revision=resolved["ticket"]["revision"], status="closed"))
+
+    assert view["transitions"] == ["open", "pending", "resolved", "closed", "merged"]
+    assert resolved["transitions"] == ["open", "closed"]
+    assert closed["transitions"] == []
+
+
 def test_a_bad_list_name_is_refused(staff: Staff) -> None:
     assert refused(staff.call("GET /api/tickets", scope="everything")) == (400, "invalid_request")
 
