@@ -27,7 +27,7 @@ from deskless.errors import (
 from deskless.fields import FullName
 from deskless.http import ApiKeyId, SignedIn
 from deskless.priorities import Level, Priority
-from deskless.teams import teams_of_member
+from deskless.teams import team_of, teams_of_member
 from deskless.ticket_intake import as_staff, category_checked, submit
 from deskless.ticket_lists import (
     ACTIVE_FILTER,
@@ -59,7 +59,7 @@ from deskless.tickets import (
     ticket_of,
     ticket_with_timeline,
 )
-from deskless.users import get_staff
+from deskless.users import get_staff, list_staff
 
 from .app import api
 from .inputs import Areas, FieldValues, Id, Reply, TicketForm, submission
@@ -169,6 +169,28 @@ def counts(caller: SignedIn) -> Counts:
     views += [f"priority:{priority}|{ACTIVE_FILTER}" for priority in Priority]
     found = count_tickets(views)
     return Counts(counts={name.replace(f"assignee:{caller.user_id}", "mine"): n for name, n in found.items()})
+
+
+class Assignee(BaseModel):
+    id: str
+    name: str
+    role: str = Field(description="technician or admin.")
+
+
+@api.route("GET /api/tickets/assignees", errors=[NotFound])
+def assignees(
+    team_id: Annotated[Id | None, Query(description="Only this team's members (404 if there is no such team).")] = None,
+) -> list[Assignee]:
+    """Whom a ticket may be assigned to: the active technicians and admins (a team's members, if
+    one is named), by name. One Query of the staff (and a GetItem of the team)."""
+    members = None
+    if team_id is not None:
+        team = team_of(team_id)
+        if team is None:
+            raise NotFound("There is no team with this id.")
+        members = team.members
+    people = [user for user in list_staff() if user.active and (members is None or user.id in members)]
+    return [Assignee(id=user.id, name=user.name, role=user.role) for user in sorted(people, key=lambda u: u.name)]
 
 
 def _requester(contact_id: str) -> Contact:

@@ -258,6 +258,29 @@ def test_an_assignee_must_be_a_member_of_the_tickets_team(staff: Staff, carla: C
     assert (changed["team_id"], changed["assignee"]["id"]) == (team.id, TECHNICIAN.user_id)
 
 
+def test_the_assignees_offered_are_the_active_staff_or_a_teams_members(staff: Staff) -> None:
+    users = current("deskless.users")
+    ida = users.create_staff("ida@example.com", "Ida Idle", Role.TECHNICIAN, "long enough password")
+    zed = users.create_staff("zed@example.com", "Zed Zero", Role.ADMIN, "long enough password")
+    gone = users.create_staff("gus@example.com", "Gus Gone", Role.TECHNICIAN, "long enough password")
+    team = create_team(NewTeam(name="Printers", members=[zed.id, gone.id]))
+    users.update_staff(gone.id, active=False)
+
+    with dynamodb_requests() as calls:
+        everyone = ok(staff.call("GET /api/tickets/assignees"))
+    printers = ok(staff.call("GET /api/tickets/assignees", team_id=team.id))
+    unknown = staff.call("GET /api/tickets/assignees", team_id="0123456789abcdef")
+
+    assert calls == {"Query": 1}
+    assert [(person["name"], person["role"]) for person in everyone] == [
+        ("Ida Idle", "technician"),
+        ("Zed Zero", "admin"),
+    ]
+    assert [person["id"] for person in printers] == [zed.id]
+    assert ida.id not in [person["id"] for person in printers]
+    assert refused(unknown) == (404, "not_found")
+
+
 def test_a_merged_ticket_points_at_the_other_and_takes_nothing_more(staff: Staff, carla: Contact) -> None:
     first = staff.open(carla)["ticket"]
     second = staff.open(carla, "Printer on fire again", cc=["boss@acme.example.com"])["ticket"]
