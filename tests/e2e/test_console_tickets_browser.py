@@ -1,0 +1,127 @@
+"""Tickets in the console, in a real browser (Debian's Chromium through Playwright) on `deskless
+dev`: a technician has the tickets view open; a contact's ticket sent by an integration appears in
+the list live, with its count, and sounds; the technician opens it, replies with a quick reply
+(previewed with the requester's name) and sets it pending; an admin in another browser changes
+the ticket meanwhile, and the technician's next change is refused with what changed shown, the
+draft in the reply box kept, and the change made again on request.
+
+Each test uses its own technician, company and names (the platform is shared by the suite)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Browser, Locator, Page, expect
+
+from local.seed import DEMO_STAFF
+from tests.e2e.conftest import TECHNICIAN_PASSWORD, Platform, bearer, browser_page, hire, unique, wait_for
+from tests.e2e.console import NOTIFICATION_HOOK, email_of, notifications, open_console
+from tests.e2e.test_portal_browser import found_company
+
+pytestmark = pytest.mark.browser
+
+ADMIN = DEMO_STAFF[0]
+
+
+def details(page: Page) -> Locator:
+    return page.get_by_role("complementary", name="Ticket details")
+
+
+def count_of(page: Page, list_name: str) -> int:
+    text = page.get_by_role("navigation", name="Ticket lists").get_by_role("button", name=re.compile(f"^{list_name}"))
+    expect(text.locator(".count")).to_have_text(re.compile(r"^\d+$"))
+    return int(text.locator(".count").inner_text())
+
+
+def test_a_ticket_arrives_live_is_answered_with_a_quick_reply_and_a_conflict_loses_no_draft(
+    platform: Platform, admin_token: str, browser: Browser, console: Page
+) -> None:
+    technician = hire(platform, admin_token, "Tess Tickets")
+    crew = found_company(platform, admin_token, f"Tess Works {unique('c')}", (technician,))
+    requester = f"wanda-{unique('w')}@example.com"
+    title = f"Anvil arrived dented {unique('t')}"
+    with platform.http() as client:
+        contact = client.post(
+            "/api/contacts",
+            headers=bearer(admin_token),
+            json={"name": "Wanda Wilson", "emails": [requester], "company_id": crew.company_id},
+        )
+        assert contact.status_code == 201, contact.text
+        key = client.post("/api/api-keys", headers=bearer(admin_token), json={"name": "e2e tickets CRM"}).json()
+        quick = client.post(
+            "/api/quick-replies",
+            headers=bearer(technician.token),
+            json={
+                "variants": {"en": {"title": "Looking into it", "body": "Hello {[Contact First Name]}, we are on it."}},
+                "shared": False,
+            },
+        )
+        assert quick.status_code == 201, quick.text
+
+    # Given the technician has the tickets view open, on All active
+    console.add_init_script(NOTIFICATION_HOOK)
+    open_console(console, platform, email_of(platform, technician), TECHNICIAN_PASSWORD, "tickets")
+    console.get_by_role("navigation", name="Ticket lists").get_by_role("button", name=re.compile("^All active")).click()
+    before = count_of(console, "All active")
+
+    # When an integration sends a ticket for the contact
+    with platform.http() as client:
+        sent = client.post(
+            "/api/v1/tickets",
+            headers={"x-api-key": key["key"]},
+            json={"requester_email": requester, "title": title, "description": "The box was crushed."},
+        )
+    assert sent.status_code == 201, sent.text
+    number = sent.json()["number"]
+
+    # Then it appears in the list with its count, and the console alerts the technician
+    table = console.get_by_role("table", name="Tickets")
+    row = table.get_by_role("row").filter(has_text=title)
+    expect(row).to_contain_text(f"#{number}")
+    expect(row).to_contain_text("Wanda Wilson")
+    expect(row).to_contain_text(crew.name)
+    expect(row).to_contain_text("New")
+    expect(
+        console.get_by_role("navigation", name="Ticket lists").get_by_role("button", name=re.compile("^All active"))
+    ).to_contain_text(str(before + 1))
+    alerts = wait_for(lambda: notifications(console, "ticket"))
+    assert alerts[0]["title"] == f"New ticket #{number} from Wanda Wilson"
+
+    # When the technician opens it and picks the quick reply
+    row.get_by_role("link", name=title).click()
+    expect(console.get_by_role("heading", name=f"#{number} {title}")).to_be_visible()
+    console.get_by_label("Quick reply", exact=True).select_option(label="Looking into it")
+
+    # Then the preview has the requester's name; inserted, it is sent with the ticket set pending
+    expect(console.get_by_label("Quick reply preview")).to_have_text("Hello Wanda, we are on it.")
+    console.get_by_role("button", name="Insert").click()
+    expect(console.get_by_label("Message", exact=True)).to_have_value("Hello Wanda, we are on it.")
+    console.get_by_role("button", name="Send and set pending").click()
+    timeline = console.get_by_role("list", name="Timeline")
+    expect(timeline.locator("[data-kind=reply]")).to_contain_text("Hello Wanda, we are on it.")
+    expect(details(console).get_by_label("Status", exact=True)).to_have_value("pending")
+    expect(console.get_by_label("Message", exact=True)).to_have_value("")
+
+    # When the technician starts a draft, and an admin in another browser raises the urgency
+    console.get_by_label("Message", exact=True).fill("Half-written answer about the anvil")
+    with browser_page(browser) as other:
+        open_console(other, platform, ADMIN.email, ADMIN.password, f"tickets/{number}")
+        expect(details(other).get_by_label("Urgency", exact=True)).to_have_value("medium")
+        details(other).get_by_label("Urgency", exact=True).select_option("high")
+        expect(other.get_by_role("list", name="Timeline")).to_contain_text("changed urgency from Medium to High")
+
+    # Then the technician's next change is refused and says what changed, and the draft is kept
+    details(console).get_by_label("Impact", exact=True).select_option("low")
+    conflict = console.get_by_role("alert").filter(has_text="Someone else changed this ticket")
+    expect(conflict).to_contain_text("Your change (impact Low) was not saved")
+    expect(conflict).to_contain_text("Urgency: High")
+    expect(details(console).get_by_label("Urgency", exact=True)).to_have_value("high")
+    expect(console.get_by_label("Message", exact=True)).to_have_value("Half-written answer about the anvil")
+
+    # When the technician makes the change again, it is saved on the ticket as it is now
+    conflict.get_by_role("button", name="Make my change again").click()
+    expect(details(console).get_by_label("Impact", exact=True)).to_have_value("low")
+    with platform.http() as client:
+        stored = client.get(f"/api/tickets/{number}", headers=bearer(technician.token)).json()["ticket"]
+    assert (stored["status"], stored["impact"], stored["urgency"]) == ("pending", "low", "high")
