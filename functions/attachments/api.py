@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import Depends
 from pydantic import BaseModel, Field
 
-from deskless.attachments import upload_form
+from deskless.attachments import contact_uploader, staff_uploader, upload_form
 from deskless.credentials import CustomerSession
 from deskless.errors import AttachmentNameRefused, AttachmentTooLarge, AttachmentTypeRefused, TooManyRequests
 from deskless.http import Api, SignedIn, customer
@@ -48,9 +48,9 @@ def _form(uploader: str, file: FileToUpload) -> UploadFormOut:
 
 @api.route("POST /api/attachments", status_code=201, errors=ERRORS)
 def staff_upload(file: FileToUpload, caller: SignedIn) -> UploadFormOut:
-    return _form(f"user:{caller.user_id}", file)
+    return _form(staff_uploader(caller.user_id), file)
 
 
 @api.route("POST /api/portal/attachments", status_code=201, errors=ERRORS)
 def customer_upload(file: FileToUpload, caller: Customer) -> UploadFormOut:
-    return _form(f"contact:{caller.contact.id}", file)
+    return _form(contact_uploader(caller.contact.id), file)

@@ -39,7 +39,6 @@ from deskless.errors import (
 from deskless.fields import FullName
 from deskless.languages import DEFAULT_LANGUAGE, Language
 from deskless.settings import get_settings
-from deskless.support_requests import SupportRequest, support_requests_of
 
 from .app import api
 from .embed import EmbedCodes, embed_codes
@@ -152,11 +151,6 @@ def update_company_portal(company_id: str, change: PortalChange) -> Portal:
 @api.route("GET /api/companies/{company_id}/portal/embed", errors=[NotFound])
 def embed(company_id: str) -> EmbedCodes:
     return embed_codes(portal_of(company_id), get_settings().public_url)
-
-
-@api.route("GET /api/companies/{company_id}/support-requests")
-def support_requests(company_id: str) -> list[SupportRequest]:
-    return support_requests_of(company_id)
 
 
 @api.route(

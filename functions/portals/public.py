@@ -13,17 +13,20 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, EmailStr, StringConstraints
+from pydantic import BaseModel, EmailStr, Field, StringConstraints
 
 from deskless.chat_requests import create_chat_request, get_chat_request, position, visitor_token, withdraw
 from deskless.companies import Company, Portal, Via
+from deskless.contacts import CreatedVia
 from deskless.errors import NoTechnicianAvailable, NotFound, PortalUnavailable
 from deskless.fields import LINES, Name
-from deskless.languages import Language
+from deskless.languages import Language, spoken
+from deskless.observability import logger
 from deskless.preferences import get_preferences
 from deskless.settings import get_settings
-from deskless.support_requests import create_support_request
 from deskless.throttle import Limit, spend
+from deskless.ticket_intake import Submission, requester_for, submit
+from deskless.tickets import Source
 
 from .visit import State, Visit
 
@@ -66,6 +69,10 @@ class ChatRequestCreated(BaseModel):
     wait_seconds: int
 
 
+OFFLINE = Source.OFFLINE_MESSAGE
+TITLE_CHARS = 80
+
+
 class MessageBody(BaseModel):
     name: Name
     email: EmailStr
@@ -76,7 +83,7 @@ class MessageBody(BaseModel):
 
 
 class MessageLeft(BaseModel):
-    id: str
+    number: int = Field(description="The ticket the message became.")
 
 
 def describe(here: Visit) -> PortalView:
@@ -120,8 +127,9 @@ def request_chat(here: Visit, body: ChatRequestBody, *, source: str) -> ChatRequ
 
 
 def leave_message(here: Visit, body: MessageBody, *, source: str) -> MessageLeft:
-    """Store the visitor's message as a support request; one that follows an unanswered chat
-    request names it, and takes its place in the queue if it still waits there."""
+    """The visitor's message becomes a ticket (source: an offline message) for the contact their
+    address belongs to, or a new one in this portal's company; one that follows an unanswered
+    chat request takes its place (the request is withdrawn if it still waits)."""
     company, portal = _open(here)
     spend(MESSAGES, source)
     follows = ""
@@ -133,16 +141,23 @@ def leave_message(here: Visit, body: MessageBody, *, source: str) -> MessageLeft
         if request is not None and request.company_id == company.id:
             follows = request.id
             withdraw(request)  # no-op if it ended already
-    stored = create_support_request(
-        portal,
-        name=body.name,
-        email=str(body.email),
-        message=body.message,
-        language=body.language or portal.language,
-        via=body.via,
-        chat_request_id=follows,
+    requester = requester_for(
+        str(body.email),
+        body.name,
+        created_via=CreatedVia.PORTAL,
+        company_id=company.id,
+        language=body.language or spoken(portal.language),
     )
-    return MessageLeft(id=stored.id)
+    ticket = submit(Submission(title=_title_of(body.message), description=body.message), requester, OFFLINE)
+    if follows:
+        logger.info("message after an unanswered chat", extra={"chat_request": follows, "ticket": ticket.number})
+    return MessageLeft(number=ticket.number)
+
+
+def _title_of(message: str) -> str:
+    """A ticket's title from a message: its first line, cut at a word to fit."""
+    first = next((line.strip() for line in message.splitlines() if line.strip()), "")
+    return first if len(first) <= TITLE_CHARS else first[: TITLE_CHARS - 1].rsplit(" ", 1)[0] + "…"
 
 
 def _open(here: Visit) -> tuple[Company, Portal]:

@@ -9,11 +9,13 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import Depends, Path, Query
+from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field, StringConstraints
 
+from deskless.attachments import download_url
 from deskless.contacts import Contact, contacts_of_company
 from deskless.credentials import CustomerSession
-from deskless.errors import Forbidden, NotFound
+from deskless.errors import Forbidden, InvalidFieldValues, NotFound
 from deskless.http import customer
 from deskless.priorities import Priority
 from deskless.ticket_intake import as_requester, submit
@@ -23,6 +25,7 @@ from deskless.tickets import (
     Changes,
     Entry,
     EntryKind,
+    FileRef,
     Source,
     Status,
     Ticket,
@@ -31,16 +34,19 @@ from deskless.tickets import (
     TransitionNotAllowed,
     add_reply,
     change_ticket,
+    file_of,
     may_see,
     ticket_with_timeline,
+    uploads,
 )
 
 from .app import api
-from .inputs import Reply, TicketForm, submission
+from .inputs import UPLOAD_ERRORS, Reply, TicketWithFiles, submission
 
 Customer = Annotated[CustomerSession, Depends(customer)]
 Number = Annotated[int, Path(ge=1, le=999_999_999, description="The ticket's number (#1001 is 1001).")]
 Cursor = Annotated[str, StringConstraints(min_length=1, max_length=80)]
+FileId = Annotated[str, Path(min_length=1, max_length=64)]
 Lists = Literal["mine", "cc", "company"]
 _PRIMARIES_NAMED = 100  # contacts read to name who may submit
 
@@ -60,6 +66,7 @@ class CustomerTicket(BaseModel):
     fields: dict[str, object]
     product_areas: list[str]
     source: Source
+    attachments: list[FileRef] = Field(description="The files sent with the description.")
     created_at: int
     updated_at: int
     timeline: list[Entry] = Field(description="Public replies and events, oldest first.")
@@ -128,8 +135,8 @@ def _merged(pages: list[list[Listed]]) -> list[Listed]:
     return sorted(seen.values(), key=lambda listed: listed.updated_at, reverse=True)
 
 
-@api.route("POST /api/portal/tickets", status_code=201)
-def submit_ticket(form: TicketForm, caller: Customer) -> CustomerTicket:
+@api.route("POST /api/portal/tickets", status_code=201, errors=[InvalidFieldValues, *UPLOAD_ERRORS])
+def submit_ticket(form: TicketWithFiles, caller: Customer) -> CustomerTicket:
     contact = caller.contact
     ticket = submit(submission(form), contact, Source.PORTAL)
     shown = _shown(*ticket_with_timeline(ticket.number), contact)
@@ -143,12 +150,28 @@ def read_ticket(number: Number, caller: Customer) -> CustomerTicket:
     return _shown(*_visible(number, caller.contact), caller.contact)
 
 
-@api.route("POST /api/portal/tickets/{number}/replies", status_code=201, errors=[NotFound, TicketClosed])
+@api.route(
+    "POST /api/portal/tickets/{number}/replies", status_code=201, errors=[NotFound, TicketClosed, *UPLOAD_ERRORS]
+)
 def reply(number: Number, reply: Reply, caller: Customer) -> CustomerTicket:
     contact = caller.contact
     _visible(number, contact)
-    add_reply(number, as_requester(contact), reply.body, via=Source.PORTAL)
+    by = as_requester(contact)
+    add_reply(number, by, reply.body, via=Source.PORTAL, attach=uploads(by, reply.attachments))
     return _shown(*ticket_with_timeline(number), contact)
+
+
+@api.route(
+    "GET /api/portal/tickets/{number}/attachments/{attachment_id}",
+    status_code=303,
+    errors=[NotFound],
+    response_class=RedirectResponse,
+    responses={303: {"description": "To a link that downloads the file (five minutes)."}},
+)
+def download(number: Number, attachment_id: FileId, caller: Customer) -> RedirectResponse:
+    ticket, timeline = _visible(number, caller.contact)
+    file = file_of(ticket, timeline, attachment_id, public_only=True)
+    return RedirectResponse(download_url(file), status_code=303, headers={"cache-control": "no-store"})
 
 
 @api.route("POST /api/portal/tickets/{number}/close", errors=[NotFound, Forbidden, TransitionNotAllowed, TicketChanged])

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, EmailStr, Field, StringConstraints
 
+from deskless.errors import AttachmentTooLarge, AttachmentTypeRefused, UploadMissing
 from deskless.fields import LINES, ONE_LINE
 from deskless.priorities import Level
 from deskless.ticket_intake import Submission
@@ -13,6 +14,7 @@ from deskless.ticket_intake import Submission
 MAX_CC = 20
 MAX_FIELDS = 50
 MAX_AREAS = 20
+MAX_FILES = 10
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), ONE_LINE]
 Text = Annotated[str, StringConstraints(max_length=20_000), LINES]
@@ -41,9 +43,26 @@ class TicketForm(BaseModel):
     urgency: Level = Level.MEDIUM
 
 
+Uploads = Annotated[
+    list[Annotated[str, StringConstraints(min_length=1, max_length=64)]],
+    Field(max_length=MAX_FILES, description="Files uploaded first (POST /api/attachments), by attachment id."),
+]
+
+
 class Reply(BaseModel):
     body: Text
+    attachments: Uploads = Field(default_factory=list)
+
+
+class TicketWithFiles(TicketForm):
+    """A ticket submitted by someone who can upload (a contact, a technician)."""
+
+    attachments: Uploads = Field(default_factory=list)
 
 
 def submission(form: TicketForm) -> Submission:
     return Submission(**form.model_dump(include=set(Submission.__dataclass_fields__)))
+
+
+# What taking uploads may answer (deskless.attachments).
+UPLOAD_ERRORS = (AttachmentTooLarge, AttachmentTypeRefused, UploadMissing)

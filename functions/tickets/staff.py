@@ -12,10 +12,13 @@ from fastapi import Path, Query
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 from deskless.api_keys import NOT_VALID, used
+from deskless.attachments import DOWNLOAD_SECONDS, download_url, store
+from deskless.auth import Role
 from deskless.categories import check_product_areas
-from deskless.contacts import Contact, CreatedVia, contact_of, create_contact, find_contact_by_email
+from deskless.contacts import Contact, CreatedVia, contact_of
 from deskless.data import TransactionCanceled
 from deskless.errors import (
+    AttachmentTooLarge,
     Conflict,
     ContactDeactivated,
     ContactEmailTaken,
@@ -27,8 +30,9 @@ from deskless.errors import (
 from deskless.fields import FullName
 from deskless.http import ApiKeyId, SignedIn
 from deskless.priorities import Level, Priority
+from deskless.sessions import find_session, messages, transcript_text
 from deskless.teams import team_of, teams_of_member
-from deskless.ticket_intake import as_staff, category_checked, submit
+from deskless.ticket_intake import as_staff, category_checked, requester_for, submit
 from deskless.ticket_lists import (
     ACTIVE_FILTER,
     ALL,
@@ -46,6 +50,7 @@ from deskless.tickets import (
     Changes,
     Entry,
     EntryKind,
+    FileRef,
     NotTeamMember,
     Source,
     Status,
@@ -55,17 +60,21 @@ from deskless.tickets import (
     TransitionNotAllowed,
     add_reply,
     change_ticket,
+    file_of,
     merge_ticket,
     ticket_of,
     ticket_with_timeline,
+    uploads,
 )
 from deskless.users import get_staff, list_staff
 
 from .app import api
-from .inputs import Areas, FieldValues, Id, Reply, TicketForm, submission
+from .inputs import UPLOAD_ERRORS, Areas, FieldValues, Id, Reply, TicketForm, TicketWithFiles, submission
 
 Number = Annotated[int, Path(ge=1, le=999_999_999, description="The ticket's number (#1001 is 1001).")]
 Cursor = Annotated[str, StringConstraints(min_length=1, max_length=80)]
+FileId = Annotated[str, Path(min_length=1, max_length=64)]
+SessionId = Annotated[str, Path(min_length=1, max_length=64)]
 _SCOPE = re.compile(r"^(all|mine|unassigned|(assignee|team|company|requester|priority):[A-Za-z0-9_-]{1,64})$")
 
 
@@ -75,7 +84,7 @@ class TicketView(BaseModel):
     transitions: list[Status] = Field(description="The statuses the ticket may take from its own (none once final).")
 
 
-class StaffTicket(TicketForm):
+class StaffTicket(TicketWithFiles):
     requester_id: Id = Field(description="The contact the ticket is for.")
 
 
@@ -200,7 +209,9 @@ def _requester(contact_id: str) -> Contact:
     return contact
 
 
-@api.route("POST /api/tickets", status_code=201, errors=[NotFound, ContactDeactivated])
+@api.route(
+    "POST /api/tickets", status_code=201, errors=[NotFound, ContactDeactivated, InvalidFieldValues, *UPLOAD_ERRORS]
+)
 def open_for_contact(form: StaffTicket, caller: SignedIn) -> TicketView:
     ticket = submit(submission(form), _requester(form.requester_id), Source.CONSOLE, by=as_staff(caller))
     return _view(ticket.number)
@@ -250,14 +261,28 @@ def change(number: Number, change: TicketChange, caller: SignedIn) -> TicketView
 
 @api.route("POST /api/tickets/{number}/replies", status_code=201, errors=[NotFound, TicketClosed, TransitionNotAllowed])
 def reply(number: Number, reply: StaffReply, caller: SignedIn) -> TicketView:
-    add_reply(number, as_staff(caller), reply.body, via=Source.CONSOLE, status=reply.status)
+    by = as_staff(caller)
+    add_reply(number, by, reply.body, via=Source.CONSOLE, status=reply.status, attach=uploads(by, reply.attachments))
     return _view(number)
 
 
-@api.route("POST /api/tickets/{number}/notes", status_code=201, errors=[NotFound, TicketClosed])
+@api.route("POST /api/tickets/{number}/notes", status_code=201, errors=[NotFound, TicketClosed, *UPLOAD_ERRORS])
 def note(number: Number, note: Reply, caller: SignedIn) -> TicketView:
-    add_reply(number, as_staff(caller), note.body, kind=EntryKind.NOTE, via=Source.CONSOLE)
+    by = as_staff(caller)
+    add_reply(number, by, note.body, kind=EntryKind.NOTE, via=Source.CONSOLE, attach=uploads(by, note.attachments))
     return _view(number)
+
+
+class Download(BaseModel):
+    url: str = Field(description="A link that downloads the file (or shows an image or a PDF).")
+    expires_at: int = Field(description="When the link stops working (epoch seconds).")
+
+
+@api.route("GET /api/tickets/{number}/attachments/{attachment_id}", errors=[NotFound])
+def download(number: Number, attachment_id: FileId) -> Download:
+    ticket, timeline = ticket_with_timeline(number)
+    file = file_of(ticket, timeline, attachment_id, public_only=False)
+    return Download(url=download_url(file), expires_at=int(time.time()) + DOWNLOAD_SECONDS)
 
 
 @api.route(
@@ -268,16 +293,47 @@ def merge(number: Number, merge: Merge, caller: SignedIn) -> TicketView:
     return _view(number)
 
 
-@api.route("POST /api/v1/tickets", status_code=201, errors=[InvalidApiKey, ContactEmailTaken, ContactDeactivated])
+@api.route(
+    "POST /api/v1/tickets",
+    status_code=201,
+    errors=[InvalidApiKey, ContactEmailTaken, ContactDeactivated, InvalidFieldValues],
+)
 def open_with_key(form: ApiTicket, key_id: ApiKeyId) -> Ticket:
-    contact = find_contact_by_email(str(form.requester_email))
-    if contact is None:
-        name = form.requester_name or str(form.requester_email).split("@", 1)[0]
-        contact = create_contact(name, [str(form.requester_email)], created_via=CreatedVia.API)
-    elif not contact.active:
-        raise ContactDeactivated("This contact is deactivated: reactivate them first.")
+    email = str(form.requester_email)
+    contact = requester_for(email, form.requester_name or email.split("@", 1)[0], created_via=CreatedVia.API)
     integration = Author(kind=AuthorKind.SYSTEM, id=key_id, name="API")
     try:
         return submit(submission(form), contact, Source.API, by=integration, also=[used(key_id, int(time.time()))])
     except TransactionCanceled as error:  # only the key's write is left to refuse: revoked meanwhile
         raise InvalidApiKey(NOT_VALID) from error
+
+
+class ChatTicket(TicketForm):
+    email: EmailStr = Field(description="The customer's address: their contact, or a new one made for it.")
+    name: FullName | None = Field(default=None, description="A new contact's name (else the chat's visitor name).")
+
+
+@api.route(
+    "POST /api/sessions/{session_id}/ticket",
+    status_code=201,
+    errors=[NotFound, ContactDeactivated, InvalidFieldValues, AttachmentTooLarge],
+)
+def from_chat(session_id: SessionId, form: ChatTicket, caller: SignedIn) -> TicketView:
+    """Turn a support session into a ticket for its customer, the chat's transcript attached as a
+    file. A technician may do it for their own sessions; an admin for any."""
+    session = find_session(session_id)
+    if session is None or (caller.role == Role.TECHNICIAN and caller.user_id != session.technician_id):
+        raise NotFound("There is no such session.")
+    requester = requester_for(
+        str(form.email),
+        form.name or session.visitor_name,
+        created_via=CreatedVia.CHAT,
+        company_id=session.company_id or None,
+    )
+    transcript = transcript_text(session, messages(session.id)).encode()
+
+    def attach(number: int, _already: int) -> list[FileRef]:
+        return [FileRef.of(store(number, "chat-transcript.txt", "text/plain", transcript))]
+
+    ticket = submit(submission(form), requester, Source.CHAT, by=as_staff(caller), attach=attach)
+    return _view(ticket.number)

@@ -43,6 +43,8 @@ PARAMETERS = {
     "domain": "no-such-domain.example",
     "template_id": "0123456789abcdef",
     "reply_id": "0123456789abcdef",
+    "number": "999999",
+    "attachment_id": "0123456789abcdef",
 }
 # What a refusal by the catalog's gate looks like: the plumbing's answers, or API Gateway's own.
 REFUSALS = {"unauthorized", "forbidden", "invalid_api_key"}

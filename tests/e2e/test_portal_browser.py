@@ -11,6 +11,7 @@ untouched. Waits are Playwright's own (expect) and the receive helper's: nothing
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -54,13 +55,24 @@ class Crew:
             response = client.patch(path, headers=bearer(admin_token), json=change)
         assert response.status_code == 200, response.text
 
-    def support_request_from(self, admin_token: str, email: str) -> dict[str, Any]:
-        """The one support request the visitor with this address left (staff list them newest first)."""
+    def ticket_from(self, admin_token: str, email: str) -> dict[str, Any]:
+        """The one ticket the visitor with this address left (the company's list follows the
+        table's stream: it is waited for)."""
+        deadline = time.monotonic() + 15
         with self.platform.http() as client:
-            response = client.get(f"/api/companies/{self.company_id}/support-requests", headers=bearer(admin_token))
-        assert response.status_code == 200, response.text
-        (left,) = [request for request in response.json() if request["email"] == email]
-        return dict(left)
+            while True:
+                listed = client.get(
+                    "/api/tickets", params={"scope": f"company:{self.company_id}"}, headers=bearer(admin_token)
+                )
+                assert listed.status_code == 200, listed.text
+                found = [t for t in listed.json()["tickets"] if t["requester"]["email"] == email]
+                if found or time.monotonic() > deadline:
+                    break
+                time.sleep(0.2)
+            (ticket,) = found
+            view = client.get(f"/api/tickets/{ticket['number']}", headers=bearer(admin_token))
+        assert view.status_code == 200, view.text
+        return dict(view.json()["ticket"])
 
 
 def found_company(
@@ -203,18 +215,18 @@ def test_when_nobody_accepts_in_time_the_visitor_is_offered_the_message_form(
 
     page.get_by_role("button", name="Send message").click()
     expect(page.get_by_role("heading", name="Thank you")).to_be_visible()
-    latest = crew.support_request_from(admin_token, "gil@example.org")
-    assert (latest["name"], latest["message"], latest["chat_request_id"]) == (
+    latest = crew.ticket_from(admin_token, "gil@example.org")
+    assert (latest["requester"]["name"], latest["description"], latest["source"]) == (
         "Gil",
         "Nobody will answer this.",
-        request_id,
+        "offline_message",
     )
 
 
 # --- nobody available: a message -------------------------------------------------------------
 
 
-def test_with_nobody_available_the_visitor_leaves_a_message_that_staff_can_read(
+def test_with_nobody_available_the_visitors_message_becomes_a_ticket_staff_can_read(
     admin_token: str, crew: Crew, page: Page
 ) -> None:
     nobody_available(crew)
@@ -225,13 +237,14 @@ def test_with_nobody_available_the_visitor_leaves_a_message_that_staff_can_read(
     ask_for_chat(page, "Dora Day", "dora@example.org", "Please call me back about invoice 42.", "Send message")
 
     expect(page.get_by_role("heading", name="Thank you")).to_be_visible()
-    expect(page.get_by_text("We received your message and will answer at dora@example.org.")).to_be_visible()
-    latest = crew.support_request_from(admin_token, "dora@example.org")
-    assert latest["name"] == "Dora Day"
-    assert (latest["message"], latest["via"], latest["language"]) == (
+    latest = crew.ticket_from(admin_token, "dora@example.org")
+    thanks = f"We received your message as ticket #{latest['number']} and will answer at dora@example.org."
+    expect(page.get_by_text(thanks)).to_be_visible()
+    assert latest["requester"]["name"] == "Dora Day"
+    assert (latest["title"], latest["description"], latest["company_id"]) == (
         "Please call me back about invoice 42.",
-        "portal",
-        "en",
+        "Please call me back about invoice 42.",
+        crew.company_id,
     )
 
 
@@ -249,7 +262,7 @@ def test_a_chat_asked_for_as_the_last_technician_leaves_becomes_a_message(
     expect(page.get_by_label("How can we help?")).to_have_value("Too late for a chat?")
     page.get_by_role("button", name="Send message").click()
     expect(page.get_by_role("heading", name="Thank you")).to_be_visible()
-    assert crew.support_request_from(admin_token, "eva@example.org")["message"] == "Too late for a chat?"
+    assert crew.ticket_from(admin_token, "eva@example.org")["description"] == "Too late for a chat?"
 
 
 def test_the_portal_leads_to_the_join_page_for_session_codes(crew: Crew, page: Page) -> None:

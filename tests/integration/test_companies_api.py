@@ -16,9 +16,8 @@ from urllib.parse import quote
 import pytest
 
 from deskless.auth import Principal
-from deskless.companies import UNASSIGNED_ID, Company, create_company, create_portal, portal_by_subdomain
+from deskless.companies import UNASSIGNED_ID, portal_by_subdomain
 from deskless.data import table
-from deskless.support_requests import create_support_request
 from deskless.table import portal_key, subdomain_key
 from deskless.users import StaffUser, create_staff
 from local.metering import count_requests
@@ -76,9 +75,6 @@ class CompaniesApi:
 
     def embed(self, company_id: str, caller: Principal = ADMIN) -> HttpResult:
         return self.call(f"GET /api/companies/{company_id}/portal/embed", caller=caller)
-
-    def support_requests(self, company_id: str, caller: Principal = ADMIN) -> HttpResult:
-        return self.call(f"GET /api/companies/{company_id}/support-requests", caller=caller)
 
 
 @pytest.fixture
@@ -686,45 +682,3 @@ def test_a_company_without_a_portal_has_no_embed_codes(companies: CompaniesApi, 
 
     assert refused(response) == (404, "not_found")
     assert "no portal" in response.json()["message"]
-
-
-# --- support requests ---------------------------------------------------------------------------
-
-
-def test_staff_read_a_companys_support_requests_newest_first(aws: LocalAws, companies: CompaniesApi) -> None:
-    acme, globex = create_company("Acme"), create_company("Globex")
-    acme_portal, globex_portal = create_portal(acme, "acme"), create_portal(globex, "globex")
-    for n, at in enumerate((1_700_000_100, 1_700_000_300, 1_700_000_200)):
-        create_support_request(
-            acme_portal,
-            name=f"Visitor {n}",
-            email=f"visitor{n}@example.com",
-            message=f"Help number {n}",
-            language="en",
-            via="portal",
-            now=at,
-        )
-    create_support_request(
-        globex_portal, name="Other", email="other@example.com", message="Not Acme's", language="de", via="widget"
-    )
-
-    for caller in (ADMIN, TECHNICIAN):
-        listed = ok(companies.support_requests(acme.id, caller=caller))
-        assert [r["name"] for r in listed] == ["Visitor 1", "Visitor 2", "Visitor 0"]
-    first = listed[0]
-    assert {k: first[k] for k in ("company_id", "subdomain", "email", "message", "via")} == {
-        "company_id": acme.id,
-        "subdomain": "acme",
-        "email": "visitor1@example.com",
-        "message": "Help number 1",
-        "via": "portal",
-    }
-
-
-def test_a_company_without_support_requests_lists_none(aws: LocalAws, companies: CompaniesApi) -> None:
-    company: Company = create_company("Acme")
-
-    with count_requests(current("deskless.aws").client("dynamodb")) as calls:
-        assert ok(companies.support_requests(company.id)) == []
-
-    assert calls == {"Query": 1}

@@ -16,8 +16,10 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
+import requests
 
 from deskless.api_keys import create_key, revoke_key
+from deskless.attachments import contact_uploader, staff_uploader
 from deskless.auth import Principal, Role
 from deskless.categories import create_category
 from deskless.contacts import Contact, CreatedVia, create_contact, update_contact
@@ -524,3 +526,83 @@ def test_an_integration_opens_a_ticket_for_a_new_address_and_a_revoked_key_canno
         "nina",
     )
     assert refused(post(issued.key)) == (401, "invalid_api_key")
+
+
+# --- attachments --------------------------------------------------------------------------------------
+
+
+def _uploaded(uploader: str, name: str, body: bytes, content_type: str = "text/plain") -> str:
+    from deskless.attachments import upload_form
+
+    form = upload_form(uploader, name, content_type, len(body))
+    posted = requests.post(form.url, data=form.fields, files={"file": (name, body)}, timeout=10)
+    assert posted.status_code in (200, 201, 204)
+    return form.attachment_id
+
+
+def test_files_go_with_a_ticket_and_a_reply_and_download_only_for_those_who_may_see_them(
+    aws: LocalAws, carla: Contact, staff: Staff
+) -> None:
+    customer = Customer(aws, carla)
+    log = _uploaded(contact_uploader(carla.id), "printer.log", b"paper jam\n")
+    ticket = customer.submit(attachments=[log])
+    number = ticket["number"]
+    note_file = _uploaded(staff_uploader(TECHNICIAN.user_id), "internal.txt", b"secret")
+    note = ok(staff.call(f"POST /api/tickets/{number}/notes", {"body": "See file.", "attachments": [note_file]}), 201)
+
+    assert [(f["name"], f["size"]) for f in ticket["attachments"]] == [("printer.log", 10)]
+    assert note["timeline"][-1]["attachments"][0]["name"] == "internal.txt"
+    assert note["ticket"]["attachment_bytes"] == 16
+    link = ok(staff.call(f"GET /api/tickets/{number}/attachments/{note_file}"))["url"]
+    assert requests.get(link, timeout=10).content == b"secret"
+    mine = customer.call(f"GET /api/portal/tickets/{number}/attachments/{log}")
+    assert mine.status == 303
+    assert requests.get(mine.headers["location"], timeout=10).content == b"paper jam\n"
+    assert refused(customer.call(f"GET /api/portal/tickets/{number}/attachments/{note_file}")) == (404, "not_found")
+    cy = Customer(aws, colleague(carla, "cy@acme.example.com"))
+    assert refused(cy.call(f"GET /api/portal/tickets/{number}/attachments/{log}")) == (404, "not_found")
+
+
+def test_another_ones_upload_cannot_be_attached_and_nothing_is_stored(aws: LocalAws, carla: Contact) -> None:
+    someone_elses = _uploaded(staff_uploader(TECHNICIAN.user_id), "x.txt", b"x")
+    customer = Customer(aws, carla)
+
+    answer = customer.call(
+        "POST /api/portal/tickets", {"title": "x", "description": "y", "attachments": [someone_elses]}
+    )
+
+    assert refused(answer) == (404, "upload_missing")
+    assert customer.numbers() == []
+
+
+# --- from a chat -----------------------------------------------------------------------------------
+
+
+def test_a_technician_turns_their_chat_into_a_ticket_with_its_transcript(aws: LocalAws, staff: Staff) -> None:
+    from deskless.sessions import add_message, new_session
+
+    session, item = new_session(
+        technician_id=TECHNICIAN.user_id,
+        technician_name=TECHNICIAN.name,
+        visitor_name="Vera Visitor",
+        origin="code",
+        origin_ref="123456789",
+    )
+    table().put(item)
+    add_message(session, TECHNICIAN, "Hello Vera, what happened?")
+    body = {"email": "vera@example.org", "title": "VPN drops", "description": "Talked it through in chat."}
+
+    view = ok(staff.call(f"POST /api/sessions/{session.id}/ticket", body), 201)
+    others = Staff(aws, OTHER).call(f"POST /api/sessions/{session.id}/ticket", body)
+
+    ticket = view["ticket"]
+    assert (ticket["source"], ticket["requester"]["name"], ticket["requester"]["email"]) == (
+        "chat",
+        "Vera Visitor",
+        "vera@example.org",
+    )
+    (transcript,) = ticket["attachments"]
+    assert (transcript["name"], transcript["content_type"]) == ("chat-transcript.txt", "text/plain")
+    link = ok(staff.call(f"GET /api/tickets/{ticket['number']}/attachments/{transcript['id']}"))["url"]
+    assert "Ted Tech: Hello Vera, what happened?" in requests.get(link, timeout=10).text
+    assert refused(others) == (404, "not_found")

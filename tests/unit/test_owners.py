@@ -37,7 +37,6 @@ OWNERS: dict[Entity, str] = {
     Entity.QUEUE_ENTRY: f"{CORE}/chat_requests.py",
     Entity.INVITATION: f"{CORE}/invitations.py",
     Entity.API_KEY: f"{CORE}/api_keys.py",
-    Entity.SUPPORT_REQUEST: f"{CORE}/support_requests.py",
     Entity.SETTINGS: f"{CORE}/preferences.py",
     Entity.GUESSES: f"{CORE}/guessing.py",
     Entity.THROTTLE: f"{CORE}/throttle.py",

@@ -144,7 +144,7 @@
     );
     if (response && response.status === 201) {
       phase = "thanks";
-      $("thanks-text").textContent = fill(T.thanks_text, { email: body.email });
+      $("thanks-text").textContent = fill(T.thanks_text, { email: body.email, number: answer.number });
       show("thanks");
       $("thanks-heading").focus();
       return;

@@ -190,6 +190,16 @@ def in_megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):.1f}".removesuffix(".0") + " MB"
 
 
+def staff_uploader(user_id: str) -> str:
+    """Who uploads, as upload forms and `take_uploads` name them: a staff user..."""
+    return f"user:{user_id}"
+
+
+def contact_uploader(contact_id: str) -> str:
+    """... or a contact."""
+    return f"contact:{contact_id}"
+
+
 def uploader_hash(uploader: str) -> str:
     """The uploader's part of a staging key: says whose upload it is, not who they are."""
     return hashlib.sha256(uploader.encode()).hexdigest()[:32]

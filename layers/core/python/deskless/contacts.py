@@ -73,6 +73,8 @@ class CreatedVia(StrEnum):
     EMAIL = "email"
     IMPORT = "import"
     API = "api"
+    PORTAL = "portal"  # a portal's message form, when nobody could chat
+    CHAT = "chat"  # a technician turned a chat into a ticket
 
 
 class Contact(BaseModel):

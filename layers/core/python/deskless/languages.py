@@ -10,3 +10,15 @@ from typing import Literal, get_args
 Language = Literal["en", "es", "de", "cs"]
 LANGUAGES: tuple[Language, ...] = get_args(Language)
 DEFAULT_LANGUAGE: Language = "en"
+
+
+def spoken(code: str) -> Language:
+    """The language a code names, if Deskless speaks it; else English.
+
+    >>> spoken("cs"), spoken("fr")
+    ('cs', 'en')
+    """
+    for language in LANGUAGES:
+        if language == code:
+            return language
+    return DEFAULT_LANGUAGE

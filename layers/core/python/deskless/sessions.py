@@ -13,6 +13,8 @@ from __future__ import annotations
 import contextlib
 import secrets
 import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Literal
 
@@ -217,6 +219,28 @@ def add_message(session: Session, sender: Principal, text: str, *, now: float | 
 def messages(session_id: str) -> list[Message]:
     items = table().query(session_partition(session_id), sort_prefix=MESSAGE_PREFIX)
     return [Message.model_validate(item) for item in items]
+
+
+def transcript_text(session: Session, said: Sequence[Message]) -> str:
+    """A session's chat as plain text (a ticket keeps it as a file): a heading, then one line per
+    message with its time (UTC) and who wrote it.
+
+    >>> s = Session(id="s1", technician_id="t", technician_name="Ted", visitor_name="Carla",
+    ...             origin="code", origin_ref="123456789", created_at=1773342238)
+    >>> print(transcript_text(s, [Message(id="m", session_id="s1", sender_role="visitor",
+    ...       sender_name="Carla", text="Hi\\nthere", at_ms=1773342240000)]))
+    Chat between Ted and Carla, 2026-03-12 19:03 UTC
+    <BLANKLINE>
+    [19:04:00] Carla: Hi
+      there
+    """
+    started = datetime.fromtimestamp(session.created_at, UTC).strftime("%Y-%m-%d %H:%M UTC")
+    lines = [f"Chat between {session.technician_name} and {session.visitor_name}, {started}", ""]
+    for message in said:
+        at = datetime.fromtimestamp(message.at_ms / 1000, UTC).strftime("%H:%M:%S")
+        text = message.text.replace("\n", "\n  ")
+        lines.append(f"[{at}] {message.sender_name}: {text}")
+    return "\n".join(lines)
 
 
 def join(session: Session, connection_id: str, principal: Principal, *, now: float | None = None) -> None:

@@ -21,8 +21,6 @@ Access patterns (every read is a GetItem or a Query; nothing scans):
 | presence of a company's technicians   | BatchGet  | pk=USER#<id>  sk=PRESENCE and PROFILE (ids on the company) |
 | chat request by id                    | GetItem   | pk=CHATREQ#<id>       sk=CHATREQ               |
 | a company's queue, oldest first       | Query     | pk=QUEUE#<company id> sk=<queued ms>#<request id> |
-| support requests of a company         | Query     | GSI1 gsi1pk=SUPPORTREQS#<company id> gsi1sk=<time>#<id> |
-| support request by id                 | GetItem   | pk=SUPPORTREQ#<id>    sk=SUPPORTREQ            |
 | submissions of one source (throttle)  | Update    | pk=THROTTLE#<kind>#<source> sk=<window start>  |
 | inbound email by SES message id       | GetItem   | pk=MAIL#<message id>  sk=INBOUND               |
 | admin settings                        | GetItem   | pk=SETTINGS           sk=GLOBAL                |
@@ -143,7 +141,6 @@ class Entity(StrEnum):
     PRESENCE = "presence"
     CHAT_REQUEST = "chat_request"
     QUEUE_ENTRY = "queue_entry"
-    SUPPORT_REQUEST = "support_request"
     THROTTLE = "throttle"
     COMPANY_DOMAIN = "company_domain"
     CONTACT = "contact"
@@ -343,18 +340,6 @@ def queue_partition(company_id: str) -> str:
 
 def queue_entry_key(company_id: str, queued_ms: int, request_id: str) -> Key:
     return {"pk": queue_partition(company_id), "sk": f"{queued_ms:013d}#{request_id}"}
-
-
-def support_request_key(request_id: str) -> Key:
-    return {"pk": f"SUPPORTREQ#{request_id}", "sk": "SUPPORTREQ"}
-
-
-def company_support_requests(company_id: str) -> str:
-    return f"SUPPORTREQS#{company_id}"
-
-
-def support_request_index(company_id: str, created_at: int, request_id: str) -> Key:
-    return {"gsi1pk": company_support_requests(company_id), "gsi1sk": f"{created_at:010d}#{request_id}"}
 
 
 def throttle_key(kind: str, source: str, window_start: int) -> Key:

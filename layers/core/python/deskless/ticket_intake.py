@@ -11,12 +11,13 @@ from typing import Any
 
 from .auth import Principal
 from .categories import Category, category_of, check_product_areas, check_values
-from .contacts import Contact
+from .contacts import Contact, CreatedVia, create_contact, find_contact_by_email
 from .data import Action
-from .errors import InvalidFieldValues
+from .errors import ContactDeactivated, ContactEmailTaken, InvalidFieldValues
+from .languages import DEFAULT_LANGUAGE, Language
 from .preferences import get_preferences
 from .priorities import Level
-from .tickets import Author, AuthorKind, Draft, Source, Ticket, open_ticket
+from .tickets import Attach, Author, AuthorKind, Draft, Source, Ticket, open_ticket, uploads
 
 
 @dataclass(frozen=True)
@@ -31,9 +32,42 @@ class Submission:
     cc: Sequence[str] = ()
     impact: Level = Level.MEDIUM
     urgency: Level = Level.MEDIUM
+    attachments: Sequence[str] = ()  # the submitter's uploads (deskless.attachments), by id
 
 
 POLICY_REFUSAL = "Only your company's primary contacts may submit tickets."
+
+
+def requester_for(
+    email: str,
+    name: str,
+    *,
+    created_via: CreatedVia,
+    company_id: str | None = None,
+    language: Language = DEFAULT_LANGUAGE,
+) -> Contact:
+    """The contact an address belongs to, or a new one for it (named `name`, in `company_id` if
+    given, else the company its domain names); a deactivated contact asks for nothing more.
+    Two submissions from one new address at once make one contact."""
+    found = find_contact_by_email(email)
+    if found is None:
+        welcome = get_preferences().welcome_new_contacts and created_via is not CreatedVia.API
+        try:
+            return create_contact(
+                name,
+                [email],
+                created_via=created_via,
+                company_id=company_id,
+                language=language,
+                welcome_requested=welcome,
+            )
+        except ContactEmailTaken:
+            found = find_contact_by_email(email)
+            if found is None:
+                raise
+    if not found.active:
+        raise ContactDeactivated("This contact is deactivated: reactivate them first.")
+    return found
 
 
 def as_requester(contact: Contact) -> Author:
@@ -73,12 +107,15 @@ def submit(
     *,
     by: Author | None = None,
     team_id: str | None = None,
+    attach: Attach | None = None,
     also: Sequence[Action] = (),
 ) -> Ticket:
     """Store a ticket submitted for `requester` (by them unless `by` says who); a submission the
     policy refuses is stored closed with the reason, whoever typed it in for them. The category's
-    default team takes it unless `team_id` says otherwise."""
+    default team takes it unless `team_id` says otherwise; `attach` keeps files that did not come
+    as the submitter's uploads (a chat's transcript, an email's files)."""
     category, values = category_checked(form.category_id, form.fields)
+    submitter = by or as_requester(requester)
     areas = check_product_areas(form.product_areas) if form.product_areas else []
     draft = Draft(
         title=form.title,
@@ -86,7 +123,7 @@ def submit(
         requester=as_requester(requester),
         company_id=requester.company_id,
         source=source,
-        by=by or as_requester(requester),
+        by=submitter,
         category_id=form.category_id,
         fields=values,
         product_areas=areas,
@@ -95,5 +132,6 @@ def submit(
         urgency=form.urgency,
         team_id=team_id or (category.default_team_id if category else None),
         refused_because=refusal(requester) if by is None else "",
+        attach=attach or uploads(submitter, form.attachments),
     )
     return open_ticket(draft, also=also)

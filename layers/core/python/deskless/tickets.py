@@ -24,13 +24,15 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, Field
 
+from .attachments import Attachment, contact_uploader, staff_uploader, take_uploads
+from .attachments import ticket_key as ticket_file_key
 from .data import NEW_ITEM, Action, Condition, Item, TransactionCanceled, delete_action, put_action, table
 from .errors import Conflict, DesklessError, InvalidRequest, NotFound
 from .preferences import get_preferences
@@ -115,6 +117,37 @@ class FieldChange(BaseModel):
     after: str | None = None
 
 
+class FileRef(BaseModel):
+    """A file kept with a ticket (in the attachments bucket, under the ticket's number)."""
+
+    id: str
+    name: str
+    content_type: str
+    size: int = Field(description="Bytes.")
+
+    @classmethod
+    def of(cls, attachment: Attachment) -> FileRef:
+        return cls(id=attachment.id, name=attachment.name, content_type=attachment.content_type, size=attachment.size)
+
+
+# What attaches files to a ticket as it is written: given the ticket's number and the bytes it holds
+# already, the files now kept under that number (uploads taken, an email's files stored).
+Attach = Callable[[int, int], Sequence[FileRef]]
+
+
+def uploads(by: Author, ids: Sequence[str]) -> Attach | None:
+    """The files a staff user or a contact staged (deskless.attachments), taken by the ticket they
+    go with."""
+    if not ids:
+        return None
+    uploader = staff_uploader(by.id) if by.kind is AuthorKind.STAFF else contact_uploader(by.id)
+
+    def attach(number: int, already: int) -> list[FileRef]:
+        return [FileRef.of(taken) for taken in take_uploads(uploader, ids, number, already)]
+
+    return attach
+
+
 class Entry(BaseModel):
     id: str
     at: int = Field(description="When, in milliseconds since the epoch.")
@@ -124,6 +157,7 @@ class Entry(BaseModel):
     via: Source | None = Field(default=None, description="Where a reply or the ticket came from.")
     changes: list[FieldChange] = Field(default_factory=list, description="An event's changes.")
     reason: str = Field(default="", description="Why Deskless changed the ticket itself (an event by Deskless).")
+    attachments: list[FileRef] = Field(default_factory=list)
 
     @property
     def public(self) -> bool:
@@ -153,6 +187,8 @@ class Ticket(BaseModel):
     created_at: int
     updated_at: int = Field(description="The latest change, in milliseconds since the epoch.")
     resolved_at: int | None = None
+    attachments: list[FileRef] = Field(default_factory=list, description="The files sent with the description.")
+    attachment_bytes: int = Field(default=0, description="The bytes of every file of the ticket and its timeline.")
     revision: int = 1
 
     @property
@@ -241,6 +277,7 @@ class Draft:
     urgency: Level = Level.MEDIUM
     team_id: str | None = None
     refused_because: str = ""  # the submission policy refused the submitter: recorded, closed at once
+    attach: Attach | None = None
 
 
 def open_ticket(draft: Draft, *, now: float | None = None, also: Sequence[Action] = ()) -> Ticket:
@@ -248,8 +285,12 @@ def open_ticket(draft: Draft, *, now: float | None = None, also: Sequence[Action
     entry and `also`). A ticket the submission policy refuses is stored closed, with the reason."""
     at = _now_ms(now)
     refused = bool(draft.refused_because)
+    number = next_number()
+    files = list(draft.attach(number, 0)) if draft.attach else []
     ticket = Ticket(
-        number=next_number(),
+        number=number,
+        attachments=files,
+        attachment_bytes=_bytes(files),
         title=draft.title,
         description=draft.description,
         requester=draft.requester,
@@ -364,12 +405,14 @@ def add_reply(
     kind: EntryKind = EntryKind.REPLY,
     via: Source | None = None,
     status: Status | None = None,
+    attach: Attach | None = None,
     now: float | None = None,
 ) -> tuple[Ticket, Entry]:
     """Add a public reply or an internal note (two requests: the ticket, then one transaction).
 
     A customer's reply reopens a pending or resolved ticket; a technician's first public reply
     opens a new one, unless they set a `status` with it. Nothing can be added to a closed ticket."""
+    files: list[FileRef] | None = None
     for _ in range(_ATTEMPTS):
         ticket = ticket_of(number)
         if ticket.status in FINAL:
@@ -377,9 +420,12 @@ def add_reply(
         at = max(_now_ms(now), ticket.updated_at + 1)
         after = status or _status_after_reply(ticket, author, kind)
         check_transition(ticket.status, after)
-        entry = _new_entry(kind, author, at, body=body, via=via)
+        if files is None:  # taken once, whatever the attempts
+            files = list(attach(number, ticket.attachment_bytes)) if attach else []
+        entry = _new_entry(kind, author, at, body=body, via=via, attachments=files)
+        updates = {**_status_updates(ticket, after, at), "attachment_bytes": ticket.attachment_bytes + _bytes(files)}
         actions = [
-            _changed(ticket, _status_updates(ticket, after, at), at, _status_is(ticket.status)),
+            _changed(ticket, updates, at, _status_is(ticket.status)),
             put_action(_entry_item(number, entry)),
             *_timer(ticket, after, at),
         ]
@@ -395,6 +441,10 @@ def add_reply(
             raise
         return ticket_of(number), entry
     raise TicketChanged(f"Ticket #{number} keeps changing; try again.")
+
+
+def _bytes(files: Sequence[FileRef]) -> int:
+    return sum(file.size for file in files)
 
 
 def _status_after_reply(ticket: Ticket, author: Author, kind: EntryKind) -> Status:
@@ -562,3 +612,13 @@ def close_resolved(number: int, resolved_at: int, *, now: float | None = None) -
     except TransactionCanceled:
         return False  # changed meanwhile: whoever changed it decided
     return True
+
+
+def file_of(ticket: Ticket, timeline: Sequence[Entry], file_id: str, *, public_only: bool) -> Attachment:
+    """A file of the ticket (its description's or an entry's; a note's only for staff), as the
+    attachments bucket keeps it; NotFound if it has none by that id."""
+    entries = [entry for entry in timeline if not (public_only and entry.kind is EntryKind.NOTE)]
+    for file in [*ticket.attachments, *(file for entry in entries for file in entry.attachments)]:
+        if file.id == file_id:
+            return Attachment(file.id, file.name, file.content_type, file.size, ticket_file_key(ticket.number, file.id))
+    raise NotFound(f"Ticket #{ticket.number} has no such file.")
