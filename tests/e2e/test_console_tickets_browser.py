@@ -16,7 +16,7 @@ from playwright.sync_api import Browser, Locator, Page, expect
 
 from local.seed import DEMO_STAFF
 from tests.e2e.conftest import TECHNICIAN_PASSWORD, Platform, bearer, browser_page, hire, unique, wait_for
-from tests.e2e.console import NOTIFICATION_HOOK, email_of, notifications, open_console
+from tests.e2e.console import NOTIFICATION_HOOK, confirm, email_of, notifications, open_console
 from tests.e2e.test_portal_browser import found_company
 
 pytestmark = pytest.mark.browser
@@ -125,3 +125,70 @@ def test_a_ticket_arrives_live_is_answered_with_a_quick_reply_and_a_conflict_los
     with platform.http() as client:
         stored = client.get(f"/api/tickets/{number}", headers=bearer(technician.token)).json()["ticket"]
     assert (stored["status"], stored["impact"], stored["urgency"]) == ("pending", "low", "high")
+
+
+def test_a_technician_opens_a_ticket_for_a_contact_notes_renames_and_merges_it(
+    platform: Platform, admin_token: str, console: Page
+) -> None:
+    technician = hire(platform, admin_token, "Milo Merge")
+    crew = found_company(platform, admin_token, f"Milo Works {unique('c')}", (technician,))
+    address = f"mo-{unique('m')}@example.com"
+    with platform.http() as client:
+        contact = client.post(
+            "/api/contacts",
+            headers=bearer(admin_token),
+            json={"name": "Mo Mender", "emails": [address], "company_id": crew.company_id},
+        )
+        assert contact.status_code == 201, contact.text
+        target = client.post(
+            "/api/tickets",
+            headers=bearer(technician.token),
+            json={"requester_id": contact.json()["id"], "title": "Older report", "description": "First."},
+        )
+        assert target.status_code == 201, target.text
+    into = target.json()["ticket"]["number"]
+    open_console(console, platform, email_of(platform, technician), TECHNICIAN_PASSWORD, "tickets")
+
+    # When the technician opens a ticket for the contact, found by a search
+    console.get_by_role("button", name="New ticket").click()
+    dialog = console.get_by_role("dialog")
+    dialog.get_by_label("Find the contact").fill(address)
+    expect(dialog.get_by_label("Contact", exact=True)).to_contain_text(f"Mo Mender <{address}>")
+    dialog.get_by_label("Title").fill("Lamp flickers")
+    dialog.get_by_label("Description").fill("Since Monday.")
+    dialog.get_by_role("button", name="Open ticket").click()
+
+    # Then its page shows, the requester linked to their contact
+    expect(console.get_by_role("heading", name=re.compile(r"^#\d+ Lamp flickers$"))).to_be_visible()
+    number = int(console.url.rsplit("/", 1)[1])
+    expect(console.get_by_role("link", name=f"Mo Mender <{address}>")).to_have_attribute(
+        "href", f"#/contacts/{address.replace('@', '%40')}"
+    )
+
+    # When they add an internal note and rename the ticket
+    console.get_by_label("Internal note").check()
+    console.get_by_label("Message", exact=True).fill("Probably the ballast.")
+    console.get_by_role("button", name="Add internal note").click()
+    timeline = console.get_by_role("list", name="Timeline")
+    expect(timeline.locator("[data-kind=note]")).to_contain_text("Internal note")
+    expect(timeline.locator("[data-kind=note]")).to_contain_text("Probably the ballast.")
+    console.get_by_role("button", name="Edit title").click()
+    console.get_by_label("Title", exact=True).fill("Lamp flickers in the lobby")
+    console.get_by_role("button", name="Save title").click()
+    expect(console.get_by_role("heading", name=f"#{number} Lamp flickers in the lobby")).to_be_visible()
+    expect(timeline).to_contain_text("changed title from Lamp flickers to Lamp flickers in the lobby")
+
+    # When they merge it into the older ticket, after confirming
+    details(console).get_by_label("Merge into ticket number").fill(str(into))
+    details(console).get_by_role("button", name="Merge").click()
+    confirm(console, "Merge")
+
+    # Then it is merged, says so, and takes nothing more
+    expect(details(console).get_by_label("Status", exact=True)).to_have_value("merged")
+    expect(timeline).to_contain_text(f"merged #{number} into #{into}")
+    expect(console.get_by_label("Message", exact=True)).to_be_disabled()
+
+    # And the requester's link opens Contacts searching for them
+    console.get_by_role("link", name=f"Mo Mender <{address}>").click()
+    expect(console.get_by_label("Search")).to_have_value(address)
+    expect(console.get_by_role("rowheader", name="Mo Mender")).to_be_visible()

@@ -115,6 +115,7 @@ export function mountTicket(root, ctx, number) {
   let view = null; // {ticket, timeline, transitions}: the ticket as this page last read it
   const known = { teams: [], categories: [], areas: [], companies: new Map(), replies: [] };
   let assignees = { team: undefined, people: [] }; // whom the assignee select offers, for a team
+  let editingTitle = null; // the title's input while the technician edits it
 
   const problem = new ErrorMessage();
   const head = h("div", { class: "ticket-head" });
@@ -155,6 +156,7 @@ export function mountTicket(root, ctx, number) {
     try {
       view = await ctx.api.patch(path, { ...body, revision: seen.revision });
       conflict.hidden = true;
+      if ("title" in body) editingTitle = null; // saved: the title shows again
       await loadAssignees(view.ticket.team_id);
       draw();
       toast(`#${number}: ${what}.`, "ok");
@@ -212,8 +214,6 @@ export function mountTicket(root, ctx, number) {
 
   // --- drawing ----------------------------------------------------------------------------
 
-  let editingTitle = null; // the title's input while the technician edits it
-
   function drawHead() {
     const { ticket } = view;
     if (editingTitle) return; // what is being typed stays
@@ -233,11 +233,8 @@ export function mountTicket(root, ctx, number) {
         event.preventDefault();
         save.disabled = true;
         const title = input.value.trim();
-        editingTitle = null;
-        if (!(await change({ title }, `title “${title}”`)))
-          editingTitle = input; // kept for another try
-        else done();
-        save.disabled = false;
+        if (await change({ title }, `title “${title}”`)) done();
+        save.disabled = false; // refused: what was typed stays, for another try
       });
       replace(head, h("span", { class: "ticket-number" }, `#${ticket.number}`), form);
       input.focus();

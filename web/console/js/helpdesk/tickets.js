@@ -180,11 +180,8 @@ function mountLists(root, ctx) {
               dataset: { list: list.id },
             },
             h("span", {}, list.label),
-            h(
-              "span",
-              { class: "count", "aria-label": `, ${counts[list.count] ?? "…"} tickets` },
-              counts[list.count] ?? "…",
-            ),
+            h("span", { class: "count" }, counts[list.count] ?? "…"),
+            h("span", { class: "offscreen" }, " tickets"),
           ),
         ),
       ),
