@@ -30,6 +30,7 @@ import {
 
 const NOTICES = ["ticket.new", "ticket.changed", "ticket.reply"];
 const FINAL = ["closed", "merged"];
+const SECOND_MS = 1000; // a ticket's created_at is in seconds; updated_at and the timeline's times in ms
 
 function time(ms) {
   return h("time", { dateTime: new Date(ms).toISOString() }, dateTime(ms));
@@ -260,7 +261,7 @@ export function mountTicket(root, ctx, number) {
       ],
       ["Company", known.companies.get(ticket.company_id) || "Unassigned"],
       ["Source", sourceName(ticket.source)],
-      ["Created", time(ticket.created_at)],
+      ["Created", time(ticket.created_at * SECOND_MS)],
       ["Updated", time(ticket.updated_at)],
     ];
     if (ticket.merged_into)
@@ -272,7 +273,13 @@ export function mountTicket(root, ctx, number) {
     replace(
       description,
       h("h2", { class: "offscreen" }, "Description"),
-      h("p", { class: "entry-by" }, h("strong", {}, ticket.requester.name), " asked · ", time(ticket.created_at)),
+      h(
+        "p",
+        { class: "entry-by" },
+        h("strong", {}, ticket.requester.name),
+        " asked · ",
+        time(ticket.created_at * SECOND_MS),
+      ),
       h("div", { class: "entry-body" }, ticket.description),
     );
   }
