@@ -141,7 +141,7 @@ def _scope(scope: str, caller_id: str) -> str:
     return f"assignee:{caller_id}" if scope == "mine" else scope
 
 
-@api.route("GET /api/tickets", errors=[InvalidRequest])
+@api.route("GET /api/tickets", errors=[InvalidRequest])  # an unknown list, or priority order without a status
 def find(
     caller: SignedIn,
     scope: Annotated[

@@ -45,6 +45,9 @@ PARAMETERS = {
     "reply_id": "0123456789abcdef",
     "number": "999999",
     "attachment_id": "0123456789abcdef",
+    "team_id": "0123456789abcdef",
+    "category_id": "0123456789abcdef",
+    "area_id": "0123456789abcdef",
 }
 # What a refusal by the catalog's gate looks like: the plumbing's answers, or API Gateway's own.
 REFUSALS = {"unauthorized", "forbidden", "invalid_api_key"}

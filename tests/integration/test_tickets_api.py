@@ -455,7 +455,8 @@ def test_lists_follow_changes_one_query_each(staff: Staff, carla: Contact, strea
     assert calls == {"Query": 1}
     assert mine == [one["number"]]
     assert staff.numbers(scope="unassigned") == [two["number"]]
-    assert staff.numbers(sort="priority") == [two["number"], one["number"]]
+    assert staff.numbers(sort="priority", status="active") == [two["number"], one["number"]]
+    assert refused(staff.call("GET /api/tickets", sort="priority")) == (400, "invalid_request")
     assert staff.numbers() == [one["number"], two["number"]]  # latest change first
     assert staff.numbers(q="print fire") == [one["number"]]
     assert staff.numbers(q="#1002") == [two["number"]]

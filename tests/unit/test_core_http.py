@@ -73,6 +73,9 @@ EXPECTED: dict[type[DesklessError], tuple[int, str]] = {
     errors.AttachmentTypeRefused: (415, "attachment_type_refused"),
     errors.AttachmentNameRefused: (422, "attachment_name_refused"),
     errors.UploadMissing: (404, "upload_missing"),
+    errors.TeamNameTaken: (409, "team_name_taken"),
+    errors.TeamInUse: (409, "team_in_use"),
+    errors.InvalidFieldValues: (422, "invalid_field_values"),
 }
 
 
@@ -136,6 +139,22 @@ def test_a_domain_error_that_knows_where_the_problem_is_says_so_in_details() -> 
 
     assert response.status == 400
     assert response.json() == {"error": "unknown_snippet", "message": "Unknown snippet {[Nope]}.", "details": where}
+
+
+def test_values_that_do_not_fit_a_ticket_form_are_a_422_naming_each_field() -> None:
+    error = errors.InvalidFieldValues.naming({"os": "Choose one of: windows, linux", "seats": "Required"})
+
+    response = health_raising(error)
+
+    assert response.status == 422
+    assert response.json() == {
+        "error": "invalid_field_values",
+        "message": "Some values do not fit the form: os: Choose one of: windows, linux; seats: Required",
+        "details": [
+            {"field": "os", "problem": "Choose one of: windows, linux"},
+            {"field": "seats", "problem": "Required"},
+        ],
+    }
 
 
 def test_an_unexpected_exception_is_a_500_without_its_details() -> None:

@@ -349,11 +349,16 @@ class InvalidFieldValues(DesklessError):
 
     status, code = 422, "invalid_field_values"
 
-    def __init__(self, problems: dict[str, str], message: str = "") -> None:
+    def __init__(self, message: str, problems: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = dict(problems or {})  # field key -> what is wrong with its value
+        self.details = [{"field": key, "problem": problem} for key, problem in self.problems.items()]
+
+    @classmethod
+    def naming(cls, problems: dict[str, str]) -> InvalidFieldValues:
+        """The error for these problems, its message listing them."""
         summary = "; ".join(f"{key}: {problem}" for key, problem in problems.items())
-        super().__init__(message or f"Some values do not fit the form: {summary}")
-        self.problems = dict(problems)  # field key -> what is wrong with its value
-        self.details = [{"field": key, "problem": problem} for key, problem in problems.items()]
+        return cls(f"Some values do not fit the form: {summary}", problems)
 
 
 class AttachmentTooLarge(DesklessError):

@@ -53,8 +53,8 @@ Access patterns (every read is a GetItem or a Query; nothing scans):
 | a quick reply: shared or the caller's | BatchGet  | pk=QUICKREPLIES#SHARED and #<user id>, sk=<id> |
 | the next ticket number (atomic)       | Update    | pk=COUNTER#TICKET     sk=COUNTER               |
 | a ticket with its whole timeline      | Query     | pk=TICKET#<number>    (sk TICKET and ENTRY#<ms>#<id>) |
-| a ticket list, latest update first    | Query     | GSI1 gsi1pk=TICKETS#<view> gsi1sk=<updated ms>#<number> |
-| a ticket list, highest priority first | Query     | GSI2 gsi2pk=TICKETS#<view> gsi2sk=<rank>#<updated ms>#<number> |
+| a ticket list, latest change first    | Query     | pk=TICKETS#<view>     sk=<updated ms>#<number>   |
+| a ticket list, highest priority first | Query     | pk=TICKETSBYPRIORITY#<view> sk=<rank>#<updated ms>#<number> |
 | how many tickets a list holds         | Query COUNT | pk=TICKETS#<view>                            |
 | tickets of a list by a word of their title (or requester) | Query | pk=TICKETWORDS#<scope> sk begins <prefix> |
 | a resolved ticket's auto-close timer  | (TTL)     | pk=TICKET#<number>    sk=AUTOCLOSE              |
@@ -106,12 +106,11 @@ class TableDefinition:
 
 
 GSI1 = Index(name="gsi1", partition_key="gsi1pk", sort_key="gsi1sk")
-GSI2 = Index(name="gsi2", partition_key="gsi2pk", sort_key="gsi2sk")  # sparse: ticket lists by priority only
 
 TABLE = TableDefinition(
     partition_key="pk",
     sort_key="sk",
-    indexes=(GSI1, GSI2),
+    indexes=(GSI1,),
     ttl_attribute=TTL_ATTRIBUTE,
     stream_view="NEW_AND_OLD_IMAGES",
 )
@@ -456,18 +455,18 @@ def ticket_list(view: str) -> str:
     return f"TICKETS#{view}"
 
 
-def ticket_listing_key(view: str, number: int) -> Key:
-    return {"pk": ticket_list(view), "sk": f"{number:010d}"}
+def ticket_listing_key(view: str, updated_ms: int, number: int) -> Key:
+    """A ticket's place in a list, latest change first when read backwards."""
+    return {"pk": ticket_list(view), "sk": f"{updated_ms:013d}#{number:010d}"}
 
 
-def ticket_listing_indexes(view: str, number: int, updated_ms: int, priority_rank: int) -> Key:
-    """The listing's place in its list by latest update (GSI1) and by priority, then update (GSI2)."""
-    return {
-        "gsi1pk": ticket_list(view),
-        "gsi1sk": f"{updated_ms:013d}#{number:010d}",
-        "gsi2pk": ticket_list(view),
-        "gsi2sk": f"{priority_rank:02d}#{updated_ms:013d}#{number:010d}",
-    }
+def ticket_priority_list(view: str) -> str:
+    return f"TICKETSBYPRIORITY#{view}"
+
+
+def ticket_priority_key(view: str, rank: int, updated_ms: int, number: int) -> Key:
+    """A ticket's place in a list by priority (then latest change), highest first when read backwards."""
+    return {"pk": ticket_priority_list(view), "sk": f"{rank:02d}#{updated_ms:013d}#{number:010d}"}
 
 
 def ticket_words(scope: str) -> str:

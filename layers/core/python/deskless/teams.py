@@ -195,7 +195,12 @@ def update_team(team_id: str, change: TeamChange) -> Team:
     before = _stored(team_id)
     if change.revision is not None and change.revision != before.revision:
         raise _changed_meanwhile()
-    members = _active_staff(change.members) if change.members is not None else before.members
+    members = before.members
+    if change.members is not None:  # those added must be active staff; those staying may stay
+        members = frozenset(change.members)
+        _active_staff(sorted(members - before.members))
+        if len(members) > MAX_MEMBERS:
+            raise InvalidRequest(f"A team has at most {MAX_MEMBERS} members.")
     team = before.model_copy(
         update={
             "name": change.name if change.name is not None else before.name,

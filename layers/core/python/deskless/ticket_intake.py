@@ -92,11 +92,11 @@ def category_checked(
     InvalidFieldValues names each problem."""
     if category_id is None:
         if values:
-            raise InvalidFieldValues({key: "Choose a category first" for key in values})
+            raise InvalidFieldValues.naming({key: "Choose a category first" for key in values})
         return None, {}
     category = category_of(category_id)
     if category is None or not category.active:
-        raise InvalidFieldValues({"category_id": "Not a category"}, "There is no such category.")
+        raise InvalidFieldValues("There is no such category.", {"category_id": "Not a category"})
     return category, check_values(category, values)
 
 

@@ -1,25 +1,28 @@
 """The lists tickets are read in: the console's views and a customer's "My activities", each one
 Query, kept from the table's stream.
 
-    TICKETS#<view> / <number>               a ticket's place in one list, with what a list shows
-        GSI1  TICKETS#<view> / <updated ms>#<number>            latest change first
-        GSI2  TICKETS#<view> / <rank>#<updated ms>#<number>     highest priority first
-    TICKETWORDS#<scope> / <word>#<number>   a ticket under a word of its title (and, in `all`, of
-                                            its requester's name and address)
+    TICKETS#<view> / <updated ms>#<number>                  a ticket's place in one list (latest
+                                                             change last: read backwards)
+    TICKETSBYPRIORITY#<view> / <rank>#<updated ms>#<number> the same by priority, for the lists
+                                                             with a status filter
+    TICKETWORDS#<scope> / <word>#<number>                   a ticket under a word of its title (and,
+                                                             in `all`, its requester's name and address)
 
 A view is a scope and, after `|`, a status filter: `all`, `all|pending`, `assignee:<id>|active`,
 `requester:<contact id>`, `cc:<address>|resolved`... (`active`: new, open or pending). A ticket
 has a listing in every view it belongs to: one per scope (everything; its assignee or
 `unassigned`; its team; its company; its priority; its requester; each CC) times three filters
-(any status, its status, active if it is). A ticket belongs to many lists at once, which one item
-with index keys cannot do, and each list must be one Query with no filter that reads items only
-to drop them: hence one small item per list.
+(any status, its status, active if it is), and one by priority in each view with a filter. A
+ticket belongs to many lists at once, which one item with index keys cannot do, and each list
+must be one Query with no filter that reads items only to drop them: hence one small item per
+list, holding what a list shows. The order is the table's own sort key (no index: an index would
+be one more copy of each write, and locally moto reads a whole index for an index query).
 
-They are a projection of the ticket item, like an index DynamoDB would keep: the events function
-calls `project` with each change's old and new images (the stream keeps one item's changes in
-order), which deletes the listings the ticket left and puts those that changed, in
-BatchWriteItems. So a list lags a change by the stream's delay (locally a fraction of a second; in
-AWS about a second), as a GSI does; a ticket's own page reads the ticket, never a list.
+They are a projection of the ticket item: the events function calls `project` with each change's
+old and new images (the stream keeps one item's changes in order), which deletes the listings the
+ticket left (a change moves its sort keys) and puts the new ones, in BatchWriteItems. So a list
+lags a change by the stream's delay (locally a fraction of a second; in AWS about a second), as
+an index does; a ticket's own page reads the ticket, never a list.
 """
 
 from __future__ import annotations
@@ -32,19 +35,19 @@ from pydantic import BaseModel, Field
 
 from .contacts import folded, query_words
 from .data import Item, table
+from .errors import InvalidRequest
 from .priorities import Priority
 from .table import (
-    GSI1,
-    GSI2,
     Entity,
     stamped,
     ticket_list,
-    ticket_listing_indexes,
     ticket_listing_key,
+    ticket_priority_key,
+    ticket_priority_list,
     ticket_word_key,
     ticket_words,
 )
-from .tickets import ACTIVE, Author, Source, Status, Ticket, ticket_from_item
+from .tickets import ACTIVE, Author, Source, Status, Ticket, ticket_from_item, tickets_by_numbers
 
 PAGE = 50
 _WORD_ENTRIES = 200  # word entries one search reads
@@ -122,11 +125,12 @@ def listed(ticket: Ticket) -> Listed:
 def projection(ticket: Ticket) -> dict[tuple[str, str], Item]:
     """The items that list the ticket, by key."""
     shown = listed(ticket).model_dump(mode="json", exclude_none=True)
-    items: dict[tuple[str, str], Item] = {}
+    keys = []
     for name in views(ticket):
-        key = ticket_listing_key(name, ticket.number)
-        indexes = ticket_listing_indexes(name, ticket.number, ticket.updated_at, ticket.priority.rank)
-        items[(key["pk"], key["sk"])] = stamped(Entity.TICKET_LISTING, key, indexes, **shown)
+        keys.append(ticket_listing_key(name, ticket.updated_at, ticket.number))
+        if "|" in name:
+            keys.append(ticket_priority_key(name, ticket.priority.rank, ticket.updated_at, ticket.number))
+    items = {(key["pk"], key["sk"]): stamped(Entity.TICKET_LISTING, key, **shown) for key in keys}
     for scope in scopes(ticket):
         if not scope.startswith(_SEARCHED_SCOPES):
             continue
@@ -150,19 +154,21 @@ def project(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> tup
 # --- reading them ---------------------------------------------------------------------------------------
 
 
+class PriorityNeedsStatus(InvalidRequest):
+    """Lists are sorted by priority only with a status filter (active, or one status)."""
+
+
 def list_tickets(
     scope: str, status: str | None = None, *, by_priority: bool = False, after: str | None = None, limit: int = PAGE
 ) -> TicketPage:
     """One page of a view, latest change (or highest priority) first: one Query."""
-    index = GSI2 if by_priority else GSI1
-    items = table().query(
-        ticket_list(view(scope, status)), index=index.name, newest_first=True, after=after, limit=limit + 1
-    )
+    if by_priority and not status:
+        raise PriorityNeedsStatus("Sorting by priority needs a status: active, or one status.")
+    partition = ticket_priority_list(view(scope, status)) if by_priority else ticket_list(view(scope, status))
+    items = table().query(partition, newest_first=True, after=after, limit=limit + 1)
     more = len(items) > limit
     shown = items[:limit]
-    return TicketPage(
-        tickets=[Listed.model_validate(item) for item in shown], next=shown[-1][index.sort_key] if more else None
-    )
+    return TicketPage(tickets=[Listed.model_validate(item) for item in shown], next=shown[-1]["sk"] if more else None)
 
 
 def count_tickets(views_wanted: Iterable[str]) -> dict[str, int]:
@@ -173,28 +179,23 @@ def count_tickets(views_wanted: Iterable[str]) -> dict[str, int]:
 def search_tickets(scope: str, query: str, *, limit: int = PAGE) -> list[Listed]:
     """Tickets of a scope each word of the query starts a word of (their title; in `all`, also
     the requester's name and address), latest change first: one Query of the longest word's
-    entries and one BatchGetItem of their listings."""
+    entries and one BatchGetItem of their tickets."""
     words = query_words(query)
     if not words:
         return []
     longest = max(words, key=len)
     entries = table().query(ticket_words(scope), sort_prefix=longest, limit=_WORD_ENTRIES)
     numbers = list(dict.fromkeys(int(entry["number"]) for entry in entries))[:100]
-    listings = table().get_many([ticket_listing_key(scope, number) for number in numbers]) if numbers else []
     found = []
-    for item in listings:
-        if item is None:
-            continue
-        listed = Listed.model_validate(item)
-        text = listed.title + (f" {listed.requester.name} {listed.requester.email}" if scope == ALL else "")
+    for ticket in tickets_by_numbers(numbers):
+        text = ticket.title + (f" {ticket.requester.name} {ticket.requester.email}" if scope == ALL else "")
         terms = _WORD.findall(folded(text))
         if all(any(term.startswith(word) for term in terms) for word in words):
-            found.append(listed)
-    found.sort(key=lambda listed: listed.updated_at, reverse=True)
+            found.append(listed(ticket))
+    found.sort(key=lambda shown: shown.updated_at, reverse=True)
     return found[:limit]
 
 
 def listings_of(scope: str, numbers: Sequence[int]) -> list[Listed]:
-    """The listings of these tickets in a scope (those it holds), in order: one BatchGetItem."""
-    items = table().get_many([ticket_listing_key(scope, number) for number in numbers]) if numbers else []
-    return [Listed.model_validate(item) for item in items if item is not None]
+    """These tickets as listed, those in the scope, in order: one BatchGetItem."""
+    return [listed(ticket) for ticket in tickets_by_numbers(numbers) if scope in scopes(ticket)] if numbers else []

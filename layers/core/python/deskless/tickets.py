@@ -363,10 +363,14 @@ def may_see(ticket: Ticket, contact_id: str, emails: Iterable[str], *, primary: 
 # --- changing -----------------------------------------------------------------------------------------
 
 
+def _moved_on(ticket: Ticket, updates: Mapping[str, Any], at: int) -> Ticket:
+    """The ticket with the updates, its revision and time moved on."""
+    return ticket.model_copy(update={**updates, "updated_at": at, "revision": ticket.revision + 1})
+
+
 def _changed(ticket: Ticket, updates: Mapping[str, Any], at: int, condition: Condition) -> Action:
     """The ticket's write: the updates, its revision and time moved on, if `condition` holds."""
-    changed = ticket.model_copy(update={**updates, "updated_at": at, "revision": ticket.revision + 1})
-    return put_action(_ticket_item(changed), condition)
+    return put_action(_ticket_item(_moved_on(ticket, updates, at)), condition)
 
 
 def _revision_is(revision: int) -> Condition:
@@ -439,7 +443,7 @@ def add_reply(
             if error.reasons[0] == "ConditionalCheckFailed":
                 continue  # the status moved meanwhile: decide again
             raise
-        return ticket_of(number), entry
+        return _moved_on(ticket, updates, at), entry
     raise TicketChanged(f"Ticket #{number} keeps changing; try again.")
 
 
@@ -515,7 +519,7 @@ def change_ticket(
         if error.reasons[0] == "ConditionalCheckFailed":
             raise TicketChanged(f"Ticket #{number} was changed by someone else meanwhile; reload it.") from error
         raise
-    return ticket_of(number)
+    return _moved_on(ticket, updates, at)
 
 
 class NotTeamMember(DesklessError):
@@ -591,7 +595,7 @@ def merge_ticket(number: int, into: int, by: Author, revision: int, *, now: floa
         table().transact(actions)
     except TransactionCanceled as error:
         raise TicketChanged("One of the two tickets changed meanwhile; reload and try again.") from error
-    return ticket_of(number)
+    return _moved_on(ticket, {"status": Status.MERGED, "merged_into": into}, at)
 
 
 def close_resolved(number: int, resolved_at: int, *, now: float | None = None) -> bool:

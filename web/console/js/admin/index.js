@@ -1,10 +1,23 @@
-// The admin's views: staff users, companies and their portals, settings, email settings, email
-// templates, API keys.
+// The admin's views: staff users, companies and their portals, teams, ticket categories, product
+// areas, settings, email settings, email templates, API keys.
 import { emailTemplatesView } from "../templates/email-templates.js";
 import { apiKeysView } from "./api-keys.js";
+import { categoriesView } from "./categories.js";
 import { companiesView } from "./companies.js";
 import { emailSettingsView } from "./email-settings.js";
+import { productAreasView } from "./product-areas.js";
 import { settingsView } from "./settings.js";
 import { staffView } from "./staff.js";
+import { teamsView } from "./teams.js";
 
-export const adminViews = [staffView, companiesView, settingsView, emailSettingsView, emailTemplatesView, apiKeysView];
+export const adminViews = [
+  staffView,
+  companiesView,
+  teamsView,
+  categoriesView,
+  productAreasView,
+  settingsView,
+  emailSettingsView,
+  emailTemplatesView,
+  apiKeysView,
+];

@@ -3,7 +3,7 @@
 
 import { h, replace, uid } from "../dom.js";
 import { EMAIL_SETTINGS } from "./email-settings.js";
-import { Form, loadInto, saveChangedSettings, viewHead } from "./ui.js";
+import { Form, loadInto, saveChangedSettings, select, viewHead } from "./ui.js";
 
 const MAX_AWAY_REASONS = 10;
 
@@ -86,6 +86,44 @@ const GROUPS = [
         min: 0,
         max: 600,
         hint: "How often an unseen notification sounds again while the console is not looked at (0–600); 0: once.",
+      },
+    ],
+  },
+  {
+    title: "Tickets",
+    wide: true, // the priority matrix needs the width
+    settings: [
+      {
+        name: "priority_matrix",
+        label: "Priority matrix",
+        kind: "matrix",
+        hint: "The priority a ticket gets from its urgency (rows) and impact (columns). The default is GLPI's.",
+      },
+      {
+        name: "ticket_submission",
+        label: "Who may submit tickets",
+        kind: "choice",
+        options: [
+          { value: "everyone", label: "Every contact" },
+          { value: "primary_contacts", label: "Primary contacts only" },
+        ],
+        hint: "A ticket from a contact the policy excludes is recorded and closed at once, with the reason.",
+      },
+      {
+        name: "auto_close_days",
+        label: "Close resolved tickets after (days)",
+        kind: "integer",
+        min: 1,
+        max: 90,
+        hint: "A resolved ticket the customer does not answer closes after this many days (1–90).",
+      },
+      {
+        name: "automatic_mail_cap",
+        label: "Automatic emails per person per ticket per hour",
+        kind: "integer",
+        min: 1,
+        max: 100,
+        hint: "At most this many automatic emails to one recipient about one ticket in an hour (1–100); the rest are recorded on the ticket, not sent. This cuts auto-reply loops.",
       },
     ],
   },
@@ -255,7 +293,123 @@ function listControl(form, setting) {
   };
 }
 
-const CONTROLS = { integer: integerControl, boolean: booleanControl, list: listControl, text: textControl };
+function choiceControl(form, setting) {
+  const input = select(setting.name, setting.options, setting.options[0].value);
+  return {
+    element: form.field(setting.name, setting.label, input, setting.hint),
+    read: () => input.value,
+    write: (value) => {
+      input.value = value;
+    },
+  };
+}
+
+// Levels lowest first, as deskless/priorities.py lists them; GLPI's default matrix (urgency -> impact).
+const LEVELS = [
+  { value: "very_low", label: "Very low" },
+  { value: "low", label: "Low" },
+  { value: "medium", label: "Medium" },
+  { value: "high", label: "High" },
+  { value: "very_high", label: "Very high" },
+];
+const PRIORITIES = [...LEVELS, { value: "major", label: "Major" }];
+const GLPI_MATRIX = [
+  [1, 1, 2, 2, 2],
+  [1, 2, 2, 3, 3],
+  [2, 2, 3, 4, 4],
+  [2, 3, 4, 4, 5],
+  [2, 3, 4, 5, 5],
+];
+const DEFAULT_MATRIX = Object.fromEntries(
+  LEVELS.map((urgency, row) => [
+    urgency.value,
+    Object.fromEntries(LEVELS.map((impact, column) => [impact.value, PRIORITIES[GLPI_MATRIX[row][column] - 1].value])),
+  ]),
+);
+
+/** The priority matrix: a 5x5 grid of selects, urgency by row and impact by column, and "Reset to default". */
+function matrixControl(form, setting) {
+  const cells = new Map(); // "urgency/impact" -> select
+  const captionId = uid("caption");
+  const hintId = uid("hint");
+  const table = h(
+    "table",
+    { class: "priority-matrix", "aria-describedby": hintId },
+    h("caption", { id: captionId, class: "offscreen" }, setting.label),
+    h(
+      "thead",
+      {},
+      h(
+        "tr",
+        {},
+        h("th", { scope: "col" }, "Urgency \\ Impact"),
+        LEVELS.map((impact) => h("th", { scope: "col" }, impact.label)),
+      ),
+    ),
+    h(
+      "tbody",
+      {},
+      LEVELS.map((urgency) =>
+        h(
+          "tr",
+          {},
+          h("th", { scope: "row" }, urgency.label),
+          LEVELS.map((impact) => {
+            const cell = select("", PRIORITIES, "medium");
+            cell.setAttribute(
+              "aria-label",
+              `Priority when urgency is ${urgency.label.toLowerCase()} and impact is ${impact.label.toLowerCase()}`,
+            );
+            cells.set(`${urgency.value}/${impact.value}`, cell);
+            return h("td", {}, cell);
+          }),
+        ),
+      ),
+    ),
+  );
+  const write = (matrix) => {
+    for (const urgency of LEVELS) {
+      for (const impact of LEVELS)
+        cells.get(`${urgency.value}/${impact.value}`).value = matrix?.[urgency.value]?.[impact.value] || "";
+    }
+  };
+  const reset = h(
+    "button",
+    { type: "button", class: "small", on: { click: () => write(DEFAULT_MATRIX) } },
+    "Reset to default",
+  );
+  const fieldset = h(
+    "fieldset",
+    { class: "list-field matrix-field" },
+    h("legend", {}, setting.label),
+    h("small", { class: "hint", id: hintId }, setting.hint),
+    h("div", { class: "table-scroll" }, table),
+    h("div", { class: "actions" }, reset),
+  );
+  form.group(setting.name, fieldset);
+  return {
+    element: fieldset,
+    read: () =>
+      Object.fromEntries(
+        LEVELS.map((urgency) => [
+          urgency.value,
+          Object.fromEntries(
+            LEVELS.map((impact) => [impact.value, cells.get(`${urgency.value}/${impact.value}`).value]),
+          ),
+        ]),
+      ),
+    write,
+  };
+}
+
+const CONTROLS = {
+  integer: integerControl,
+  boolean: booleanControl,
+  list: listControl,
+  text: textControl,
+  choice: choiceControl,
+  matrix: matrixControl,
+};
 
 function settingsForm(ctx, loaded) {
   let saved = loaded;
@@ -274,7 +428,7 @@ function settingsForm(ctx, loaded) {
     const titleId = uid("group");
     const section = h(
       "section",
-      { class: "card settings-group", "aria-labelledby": titleId },
+      { class: ["card settings-group", group.wide && "wide"], "aria-labelledby": titleId },
       h("h2", { id: titleId }, group.title),
     );
     for (const setting of group.settings.filter((candidate) => candidate.name in saved)) {
