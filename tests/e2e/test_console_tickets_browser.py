@@ -1,7 +1,7 @@
 """Tickets in the console, in a real browser (Debian's Chromium through Playwright) on `deskless
 dev`: a technician has the tickets view open; a contact's ticket sent by an integration appears in
 the list live, with its count, and sounds; the technician opens it, replies with a quick reply
-(previewed with the requester's name) and sets it pending; an admin in another browser changes
+(previewed with the requester's name) with a file and sets it pending; an admin in another browser changes
 the ticket meanwhile, and the technician's next change is refused with what changed shown, the
 draft in the reply box kept, and the change made again on request.
 
@@ -97,9 +97,13 @@ def test_a_ticket_arrives_live_is_answered_with_a_quick_reply_and_a_conflict_los
     expect(console.get_by_label("Quick reply preview")).to_have_text("Hello Wanda, we are on it.")
     console.get_by_role("button", name="Insert").click()
     expect(console.get_by_label("Message", exact=True)).to_have_value("Hello Wanda, we are on it.")
+    console.get_by_label("Attach files").set_input_files(
+        files=[{"name": "label.txt", "mimeType": "text/plain", "buffer": b"Fragile: anvil"}]
+    )
     console.get_by_role("button", name="Send and set pending").click()
     timeline = console.get_by_role("list", name="Timeline")
     expect(timeline.locator("[data-kind=reply]")).to_contain_text("Hello Wanda, we are on it.")
+    expect(timeline.locator("[data-kind=reply]").get_by_role("button", name="label.txt")).to_be_visible()
     expect(details(console).get_by_label("Status", exact=True)).to_have_value("pending")
     expect(console.get_by_label("Message", exact=True)).to_have_value("")
 
@@ -111,7 +115,11 @@ def test_a_ticket_arrives_live_is_answered_with_a_quick_reply_and_a_conflict_los
         details(other).get_by_label("Urgency", exact=True).select_option("high")
         expect(other.get_by_role("list", name="Timeline")).to_contain_text("changed urgency from Medium to High")
 
-    # Then the technician's next change is refused and says what changed, and the draft is kept
+    # Then the technician's page says the ticket changed, without redrawing under their hands
+    expect(console.get_by_role("status").filter(has_text="This ticket was changed.")).to_be_visible()
+    expect(details(console).get_by_label("Urgency", exact=True)).to_have_value("medium")
+
+    # And their next change is refused and says what changed, and the draft is kept
     details(console).get_by_label("Impact", exact=True).select_option("low")
     conflict = console.get_by_role("alert").filter(has_text="Someone else changed this ticket")
     expect(conflict).to_contain_text("Your change (impact Low) was not saved")

@@ -40,6 +40,49 @@ function englishOr(labels, fallback = "") {
   return labels?.en || Object.values(labels || {})[0] || fallback;
 }
 
+/** "2.4 MB" for a number of bytes. */
+function sizeOf(bytes) {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** The files that go with a description, a reply or a note: each a button that downloads it. */
+function filesOf(files = []) {
+  if (!files.length) return null;
+  return h(
+    "ul",
+    { class: "files", "aria-label": "Attached files" },
+    files.map((file) =>
+      h(
+        "li",
+        {},
+        h("button", { type: "button", class: "link", dataset: { file: file.id } }, file.name),
+        h("span", { class: "muted" }, ` ${sizeOf(file.size)}`),
+      ),
+    ),
+  );
+}
+
+/** Upload files to the attachments bucket (a presigned form each); their ids, for a reply. */
+async function upload(ctx, files) {
+  const ids = [];
+  for (const file of files) {
+    const form = await ctx.api.post("/api/attachments", {
+      name: file.name,
+      content_type: file.type || "application/octet-stream",
+      size: file.size,
+    });
+    const body = new FormData();
+    for (const [name, value] of Object.entries(form.fields)) body.append(name, value);
+    body.append("file", file);
+    const sent = await fetch(form.url, { method: "POST", body });
+    if (!sent.ok) throw new Error(`${file.name} could not be uploaded (${sent.status}).`);
+    ids.push(form.attachment_id);
+  }
+  return ids;
+}
+
 /** The addresses typed in a box: one per line, or separated by commas, semicolons or spaces. */
 function addressesOf(text) {
   return text
@@ -281,6 +324,7 @@ export function mountTicket(root, ctx, number) {
         time(ticket.created_at * SECOND_MS),
       ),
       h("div", { class: "entry-body" }, ticket.description),
+      filesOf(ticket.attachments),
     );
   }
 
@@ -311,6 +355,7 @@ export function mountTicket(root, ctx, number) {
         entry.via ? h("span", { class: "muted" }, ` · via ${sourceName(entry.via)}`) : null,
       ),
       h("div", { class: "entry-body" }, entry.body),
+      filesOf(entry.attachments),
     );
   }
 
@@ -520,6 +565,7 @@ export function mountTicket(root, ctx, number) {
   const noteMode = h("input", { type: "radio", name: "mode", value: "note" });
   const quick = h("select", { name: "quick_reply" }, h("option", { value: "" }, "Choose a quick reply…"));
   const preview = h("div", { class: "quick-preview", hidden: true, "aria-live": "polite" });
+  const attach = h("input", { type: "file", name: "files", multiple: true });
   const composerProblem = new ErrorMessage();
   const send = h("button", { type: "submit", class: "primary" }, "Send reply");
   const sendPending = h("button", { type: "button", dataset: { status: "pending" } }, "Send and set pending");
@@ -538,6 +584,7 @@ export function mountTicket(root, ctx, number) {
     field("Quick reply", quick, "Previewed with this ticket's and its requester's values before it is inserted."),
     preview,
     field("Message", message),
+    field("Attach files", attach, "At most 10, sent with the reply or the note."),
     composerProblem.node,
     h("div", { class: "actions" }, send, sendPending, sendResolved),
   );
@@ -564,9 +611,11 @@ export function mountTicket(root, ctx, number) {
       message.focus();
       return;
     }
-    const request = note ? { body } : status ? { body, status } : { body };
+    const request = note || !status ? { body } : { body, status };
+    if (attach.files.length) request.attachments = await upload(ctx, [...attach.files]);
     view = await ctx.api.post(`${path}/${note ? "notes" : "replies"}`, request);
     if (message.value === body) message.value = ""; // sent; anything typed meanwhile stays
+    attach.value = "";
     await loadAssignees(view.ticket.team_id);
     draw();
     toast(
@@ -632,6 +681,17 @@ export function mountTicket(root, ctx, number) {
     drawComposer();
   }
 
+  /** A file's button was pressed: the API names a short-lived link to it, opened in a new tab. */
+  async function download(event) {
+    const button = event.target.closest("button[data-file]");
+    if (!button) return;
+    await busy(button, problem, async () => {
+      const link = await ctx.api.get(`${path}/attachments/${encodeURIComponent(button.dataset.file)}`);
+      // a new tab: an image or a PDF shows there, any other file is saved; the console stays
+      h("a", { href: link.url, target: "_blank", rel: "noopener" }).click();
+    });
+  }
+
   // --- live ------------------------------------------------------------------------------
 
   function told({ detail }) {
@@ -660,7 +720,7 @@ export function mountTicket(root, ctx, number) {
         conflict,
         h(
           "section",
-          { class: "card", "aria-label": "Conversation" },
+          { class: "card", "aria-label": "Conversation", on: { click: download } },
           description,
           h("h2", { class: "offscreen" }, "Timeline"),
           timeline,
