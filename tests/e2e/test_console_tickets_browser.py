@@ -135,7 +135,7 @@ def test_a_ticket_arrives_live_is_answered_with_a_quick_reply_and_a_conflict_los
     assert (stored["status"], stored["impact"], stored["urgency"]) == ("pending", "low", "high")
 
 
-def test_a_technician_opens_a_ticket_for_a_contact_notes_renames_and_merges_it(
+def test_a_technician_opens_a_ticket_for_a_contact_notes_renames_files_assigns_and_merges_it(
     platform: Platform, admin_token: str, console: Page
 ) -> None:
     technician = hire(platform, admin_token, "Milo Merge")
@@ -154,6 +154,16 @@ def test_a_technician_opens_a_ticket_for_a_contact_notes_renames_and_merges_it(
             json={"requester_id": contact.json()["id"], "title": "Older report", "description": "First."},
         )
         assert target.status_code == 201, target.text
+        label = unique("l")
+        team = client.post(
+            "/api/teams", headers=bearer(admin_token), json={"name": f"Lamps {label}", "members": [technician.id]}
+        )
+        assert team.status_code == 201, team.text
+        room = {"key": "room", "kind": "short_text", "labels": {"en": "Which room?"}, "required": True}
+        category = client.post(
+            "/api/ticket-categories", headers=bearer(admin_token), json={"name": f"Lighting {label}", "fields": [room]}
+        )
+        assert category.status_code == 201, category.text
     into = target.json()["ticket"]["number"]
     open_console(console, platform, email_of(platform, technician), TECHNICIAN_PASSWORD, "tickets")
 
@@ -185,6 +195,23 @@ def test_a_technician_opens_a_ticket_for_a_contact_notes_renames_and_merges_it(
     console.get_by_role("button", name="Save title").click()
     expect(console.get_by_role("heading", name=f"#{number} Lamp flickers in the lobby")).to_be_visible()
     expect(timeline).to_contain_text("changed title from Lamp flickers to Lamp flickers in the lobby")
+
+    # When they give it to their team, where only the team's members may take it, and take it
+    details(console).get_by_label("Team", exact=True).select_option(label=f"Lamps {label}")
+    assignee = details(console).get_by_label("Assignee", exact=True)
+    expect(assignee.locator("option")).to_have_text(["Unassigned", "Milo Merge"])
+    details(console).get_by_role("button", name="Assign to me").click()
+    expect(assignee).to_have_value(technician.id)
+
+    # And they file it under a category, answering its field
+    details(console).get_by_label("Category", exact=True).select_option(label=f"Lighting {label}")
+    details(console).get_by_label("Which room?").fill("Lobby")
+    details(console).get_by_role("button", name="Save category and fields").click()
+    expect(timeline).to_contain_text(f"set category to Lighting {label}")
+    with platform.http() as client:
+        stored = client.get(f"/api/tickets/{number}", headers=bearer(technician.token)).json()["ticket"]
+    assert (stored["team_id"], stored["assignee"]["id"]) == (team.json()["id"], technician.id)
+    assert (stored["category_id"], stored["fields"]) == (category.json()["id"], {"room": "Lobby"})
 
     # When they merge it into the older ticket, after confirming
     details(console).get_by_label("Merge into ticket number").fill(str(into))
