@@ -3,7 +3,10 @@ dev`: a technician has the tickets view open; a contact's ticket sent by an inte
 the list live, with its count, and sounds; the technician opens it, replies with a quick reply
 (previewed with the requester's name) with a file and sets it pending; an admin in another browser changes
 the ticket meanwhile, and the technician's next change is refused with what changed shown, the
-draft in the reply box kept, and the change made again on request.
+draft in the reply box kept, and the change made again on request; a technician opens a ticket
+for a contact, notes on it, renames it, gives it to their team and takes it, files it under a
+category and merges it; a customer's reply on the portal alerts the assignee while their email
+channel is on, and only then.
 
 Each test uses its own technician, company and names (the platform is shared by the suite)."""
 
@@ -15,6 +18,7 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from local.seed import DEMO_STAFF
+from tests.e2e.callers import contact_headers, portal_client, portal_contact
 from tests.e2e.conftest import TECHNICIAN_PASSWORD, Platform, bearer, browser_page, hire, unique, wait_for
 from tests.e2e.console import NOTIFICATION_HOOK, confirm, email_of, notifications, open_console
 from tests.e2e.test_portal_browser import found_company
@@ -227,3 +231,56 @@ def test_a_technician_opens_a_ticket_for_a_contact_notes_renames_files_assigns_a
     console.get_by_role("link", name=f"Mo Mender <{address}>").click()
     expect(console.get_by_label("Search")).to_have_value(address)
     expect(console.get_by_role("rowheader", name="Mo Mender")).to_be_visible()
+
+
+def test_a_customers_reply_alerts_the_assignee_only_while_their_email_channel_is_on(
+    platform: Platform, admin_token: str, console: Page
+) -> None:
+    technician = hire(platform, admin_token, "Rita Reply")
+    email = portal_contact(platform, admin_token, f"Carl {unique('c')}")
+    customer = contact_headers(platform, email)
+    with portal_client(platform) as portal:
+        submitted = portal.post(
+            "/api/portal/tickets", headers=customer, json={"title": "Printer jams", "description": "Page 2."}
+        )
+    assert submitted.status_code == 201, submitted.text
+    number = submitted.json()["number"]
+    with platform.http() as client:
+        ticket = client.get(f"/api/tickets/{number}", headers=bearer(technician.token)).json()["ticket"]
+        taken = client.patch(
+            f"/api/tickets/{number}",
+            headers=bearer(technician.token),
+            json={"revision": ticket["revision"], "assignee_id": technician.id},
+        )
+    assert taken.status_code == 200, taken.text
+
+    def customer_replies(text: str) -> None:
+        with portal_client(platform) as portal:
+            replied = portal.post(f"/api/portal/tickets/{number}/replies", headers=customer, json={"body": text})
+        assert replied.status_code == 201, replied.text
+
+    # Given the assignee has the ticket open
+    console.add_init_script(NOTIFICATION_HOOK)
+    open_console(console, platform, email_of(platform, technician), TECHNICIAN_PASSWORD, f"tickets/{number}")
+    expect(console.get_by_role("heading", name=f"#{number} Printer jams")).to_be_visible()
+
+    # When the customer replies, the page says so and the console alerts the assignee
+    customer_replies("It jams on page 3 too.")
+    told = console.get_by_role("status").filter(has_text="replied.")
+    expect(told).to_be_visible()
+    alerts = wait_for(lambda: notifications(console, "ticket"))
+    assert alerts[0]["title"].endswith(f"replied on #{number}")
+    told.get_by_role("button", name="Show the latest").click()
+    expect(console.get_by_role("list", name="Timeline")).to_contain_text("It jams on page 3 too.")
+    expect(told).to_be_hidden()
+
+    # When the assignee switches their email channel off and the customer writes again
+    channel = console.get_by_role("group", name="Channels").get_by_role("switch", name="Email")
+    channel.click()
+    expect(channel).not_to_be_checked()
+    expect(channel).to_be_enabled()  # the change was stored
+    customer_replies("Any news?")
+
+    # Then the page still says so, but nothing sounds
+    expect(told).to_be_visible()
+    assert len(notifications(console, "ticket")) == 1
