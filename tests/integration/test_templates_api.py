@@ -433,6 +433,7 @@ def test_a_quick_reply_previewed_for_a_ticket_shows_its_values_and_its_requester
     assert preview["text"].strip() == f"Hi Wile, {number} (Anvil <b>late</b>) is new at Acme Anvils."
     assert "Anvil &lt;b&gt;late&lt;/b&gt;" in preview["html"]
     assert set(calls) <= {"GetItem", "Query", "BatchGetItem"}, "a preview reads, and writes nothing"
+    assert calls == {"BatchGetItem": 1, "GetItem": 2, "Query": 1}  # the reply; the ticket, the contact; the company
 
 
 def test_a_preview_for_a_ticket_that_does_not_exist_is_not_found(api: TemplatesApi) -> None:
