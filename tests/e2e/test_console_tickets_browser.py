@@ -92,6 +92,17 @@ def test_a_ticket_arrives_live_is_answered_with_a_quick_reply_and_a_conflict_los
     alerts = wait_for(lambda: notifications(console, "ticket"))
     assert alerts[0]["title"] == f"New ticket #{number} from Wanda Wilson"
 
+    # And it is found by its number and by a word of its requester, and listed by priority too
+    console.get_by_label("Search tickets").fill(f"#{number}")
+    expect(console.get_by_role("heading", name=f"Tickets matching “#{number}”")).to_be_visible()
+    expect(table.get_by_role("row")).to_have_count(2)  # the header and the ticket
+    console.get_by_label("Search tickets").fill(requester.split("@")[0])
+    expect(row).to_be_visible()
+    console.get_by_label("Search tickets").fill("")
+    console.get_by_label("Sort by").select_option("priority")
+    expect(console.get_by_role("heading", name="All active")).to_be_visible()
+    expect(row).to_be_visible()
+
     # When the technician opens it and picks the quick reply
     row.get_by_role("link", name=title).click()
     expect(console.get_by_role("heading", name=f"#{number} {title}")).to_be_visible()
