@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field, StringConstraints
 from deskless.attachments import download_url
 from deskless.contacts import Contact, contacts_of_company
 from deskless.credentials import CustomerSession
-from deskless.errors import Forbidden, InvalidFieldValues, NotFound
+from deskless.errors import Forbidden, InvalidFieldValues, NotFound, TicketChanged, TicketClosed, TransitionNotAllowed
 from deskless.http import customer
 from deskless.priorities import Priority
 from deskless.ticket_intake import as_requester, submit
@@ -29,9 +29,6 @@ from deskless.tickets import (
     Source,
     Status,
     Ticket,
-    TicketChanged,
-    TicketClosed,
-    TransitionNotAllowed,
     add_reply,
     change_ticket,
     file_of,
@@ -153,7 +150,7 @@ def read_ticket(number: Number, caller: Customer) -> CustomerTicket:
 @api.route(
     "POST /api/portal/tickets/{number}/replies", status_code=201, errors=[NotFound, TicketClosed, *UPLOAD_ERRORS]
 )
-def reply(number: Number, reply: Reply, caller: Customer) -> CustomerTicket:
+def reply_as_customer(number: Number, reply: Reply, caller: Customer) -> CustomerTicket:
     contact = caller.contact
     _visible(number, contact)
     by = as_requester(contact)
@@ -168,14 +165,14 @@ def reply(number: Number, reply: Reply, caller: Customer) -> CustomerTicket:
     response_class=RedirectResponse,
     responses={303: {"description": "To a link that downloads the file (five minutes)."}},
 )
-def download(number: Number, attachment_id: FileId, caller: Customer) -> RedirectResponse:
+def download_as_customer(number: Number, attachment_id: FileId, caller: Customer) -> RedirectResponse:
     ticket, timeline = _visible(number, caller.contact)
     file = file_of(ticket, timeline, attachment_id, public_only=True)
     return RedirectResponse(download_url(file), status_code=303, headers={"cache-control": "no-store"})
 
 
 @api.route("POST /api/portal/tickets/{number}/close", errors=[NotFound, Forbidden, TransitionNotAllowed, TicketChanged])
-def close(number: Number, caller: Customer) -> CustomerTicket:
+def close_as_customer(number: Number, caller: Customer) -> CustomerTicket:
     contact = caller.contact
     ticket, _ = _visible(number, contact)
     if ticket.requester.id != contact.id:

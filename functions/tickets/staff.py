@@ -26,6 +26,10 @@ from deskless.errors import (
     InvalidFieldValues,
     InvalidRequest,
     NotFound,
+    NotTeamMember,
+    TicketChanged,
+    TicketClosed,
+    TransitionNotAllowed,
 )
 from deskless.fields import FullName
 from deskless.http import ApiKeyId, SignedIn
@@ -51,13 +55,9 @@ from deskless.tickets import (
     Entry,
     EntryKind,
     FileRef,
-    NotTeamMember,
     Source,
     Status,
     Ticket,
-    TicketChanged,
-    TicketClosed,
-    TransitionNotAllowed,
     add_reply,
     change_ticket,
     file_of,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from deskless.errors import TransitionNotAllowed
 from deskless.priorities import Priority
 from deskless.ticket_lists import projection, scopes, views
 from deskless.tickets import (
@@ -16,7 +17,6 @@ from deskless.tickets import (
     Source,
     Status,
     Ticket,
-    TransitionNotAllowed,
     check_transition,
 )
 

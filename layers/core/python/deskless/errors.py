@@ -387,3 +387,34 @@ class UploadMissing(NotFound):
     area, taken already, or another's (one answer for all)."""
 
     code = "upload_missing"
+
+
+# --- tickets (issue 12) ---------------------------------------------------------------------------
+
+
+class TicketChanged(Conflict):
+    """Someone changed the ticket since the caller read it: read it again, then decide."""
+
+    code = "ticket_changed"
+
+
+class TransitionNotAllowed(Conflict):
+    """The ticket's status cannot go from what it is to what was asked."""
+
+    code = "transition_not_allowed"
+
+
+class TicketClosed(Conflict):
+    """The ticket is closed (or merged into another): nothing more can be added to it."""
+
+    code = "ticket_closed"
+
+
+class NotTeamMember(DesklessError):
+    """A ticket's assignee must be a member of its team, when it has one."""
+
+    status, code = 422, "not_team_member"
+
+
+class PriorityNeedsStatus(InvalidRequest):
+    """Lists are sorted by priority only with a status filter (active, or one status)."""

@@ -27,7 +27,7 @@ import time
 from collections.abc import Iterable, Sequence
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_serializer
 
 from .data import (
     EXISTS,
@@ -58,8 +58,12 @@ class Team(BaseModel):
     id: str
     name: str
     description: str = ""
-    members: frozenset[str] = Field(description="The staff users in the team (their ids).")
+    members: frozenset[str] = Field(description="The staff users in the team (their ids, in order).")
     revision: int = Field(default=1, description="Counts the changes stored.")
+
+    @field_serializer("members")
+    def _in_order(self, members: frozenset[str]) -> list[str]:
+        return sorted(members)  # a set's order would differ from one answer to the next
 
 
 class NewTeam(BaseModel):

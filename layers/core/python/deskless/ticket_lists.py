@@ -35,7 +35,7 @@ from pydantic import BaseModel, Field
 
 from .contacts import folded, query_words
 from .data import Item, table
-from .errors import InvalidRequest
+from .errors import PriorityNeedsStatus
 from .priorities import Priority
 from .table import (
     Entity,
@@ -152,10 +152,6 @@ def project(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> tup
 
 
 # --- reading them ---------------------------------------------------------------------------------------
-
-
-class PriorityNeedsStatus(InvalidRequest):
-    """Lists are sorted by priority only with a status filter (active, or one status)."""
 
 
 def list_tickets(

@@ -34,7 +34,15 @@ from pydantic import BaseModel, Field
 from .attachments import Attachment, contact_uploader, staff_uploader, take_uploads
 from .attachments import ticket_key as ticket_file_key
 from .data import NEW_ITEM, Action, Condition, Item, TransactionCanceled, delete_action, put_action, table
-from .errors import Conflict, DesklessError, InvalidRequest, NotFound
+from .errors import (
+    Conflict,
+    InvalidRequest,
+    NotFound,
+    NotTeamMember,
+    TicketChanged,
+    TicketClosed,
+    TransitionNotAllowed,
+)
 from .preferences import get_preferences
 from .priorities import Level, Priority, priority_for
 from .table import (
@@ -194,24 +202,6 @@ class Ticket(BaseModel):
     @property
     def active(self) -> bool:
         return self.status in ACTIVE
-
-
-class TicketChanged(Conflict):
-    """Someone changed the ticket since the caller read it: read it again, then decide."""
-
-    code = "ticket_changed"
-
-
-class TransitionNotAllowed(Conflict):
-    """The ticket's status cannot go from what it is to what was asked."""
-
-    code = "transition_not_allowed"
-
-
-class TicketClosed(Conflict):
-    """The ticket is closed (or merged into another): nothing more can be added to it."""
-
-    code = "ticket_closed"
 
 
 def check_transition(before: Status, after: Status) -> None:
@@ -520,12 +510,6 @@ def change_ticket(
             raise TicketChanged(f"Ticket #{number} was changed by someone else meanwhile; reload it.") from error
         raise
     return _moved_on(ticket, updates, at)
-
-
-class NotTeamMember(DesklessError):
-    """A ticket's assignee must be a member of its team, when it has one."""
-
-    status, code = 422, "not_team_member"
 
 
 def _check_member(team_id: str | None, assignee: Author | None) -> None:
