@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Browser, FilePayload, Locator, Page, expect
 
 from local.seed import DEMO_STAFF
 from tests.e2e.callers import contact_headers, portal_client, portal_contact
@@ -112,9 +112,8 @@ def test_a_ticket_arrives_live_is_answered_with_a_quick_reply_and_a_conflict_los
     expect(console.get_by_label("Quick reply preview")).to_have_text("Hello Wanda, we are on it.")
     console.get_by_role("button", name="Insert").click()
     expect(console.get_by_label("Message", exact=True)).to_have_value("Hello Wanda, we are on it.")
-    console.get_by_label("Attach files").set_input_files(
-        files=[{"name": "label.txt", "mimeType": "text/plain", "buffer": b"Fragile: anvil"}]
-    )
+    label: FilePayload = {"name": "label.txt", "mimeType": "text/plain", "buffer": b"Fragile: anvil"}
+    console.get_by_label("Attach files").set_input_files(files=[label])
     console.get_by_role("button", name="Send and set pending").click()
     timeline = console.get_by_role("list", name="Timeline")
     expect(timeline.locator("[data-kind=reply]")).to_contain_text("Hello Wanda, we are on it.")
