@@ -2,6 +2,9 @@
 effect. A credential snippet shows a placeholder (deskless.snippets): a preview never issues a
 password or a link, and writes nothing.
 
+A preview may name a ticket: its values fill the `{[Ticket ...]}` snippets, and its requester is
+the contact named (a technician sees a quick reply as it will read on that ticket).
+
 A preview may name a contact: their values (deskless.contact_mail.recipient: their names and
 address, their company's, where they sign in) fill what the sample leaves out, and a saved
 template is shown in the variant a mail to them would take (their language, else their portal's,
@@ -28,6 +31,7 @@ from deskless.templates import (
     render_email,
     render_reply,
 )
+from deskless.tickets import Ticket, ticket_of
 
 # While a template is being written its subject or body may still be empty: a preview takes that.
 DraftLine = Annotated[str, StringConstraints(max_length=max(SUBJECT_CHARS, TITLE_CHARS)), ONE_LINE]
@@ -47,13 +51,32 @@ class Sample(BaseModel):
         "is no such contact). Credentials still show as placeholders: a preview issues nothing.",
     )
 
+    ticket_number: int | None = Field(
+        default=None,
+        ge=1,
+        le=999_999_999,
+        description="Preview for this ticket: its values, and its requester's as `contact_id`'s (404 if there is "
+        "no such ticket).",
+    )
+
     def for_contact(self) -> tuple[SnippetContext, Recipient | None]:
-        """The preview's context, and the contact it is for (if one is named)."""
-        if self.contact_id is None:
-            return SnippetContext.for_preview(self.sample), None
-        to = recipient(contact_of(self.contact_id))
-        values = to.values.model_copy(update=self.sample.model_dump(exclude_none=True))
+        """The preview's context, and the contact it is for (if one is named, or the ticket's requester)."""
+        values = SnippetValues()
+        contact_id = self.contact_id
+        if self.ticket_number is not None:
+            ticket = ticket_of(self.ticket_number)
+            values = ticket_values(ticket)
+            contact_id = contact_id or ticket.requester.id or None
+        to = recipient(contact_of(contact_id)) if contact_id else None
+        if to is not None:
+            values = to.values.model_copy(update=values.model_dump(exclude_none=True))
+        values = values.model_copy(update=self.sample.model_dump(exclude_none=True))
         return SnippetContext.for_preview(values), to
+
+
+def ticket_values(ticket: Ticket) -> SnippetValues:
+    """A ticket's own snippet values (its link is the portal's, which a preview leaves out)."""
+    return SnippetValues(ticket_number=str(ticket.number), ticket_title=ticket.title, ticket_status=ticket.status)
 
 
 class EmailDraft(Sample):

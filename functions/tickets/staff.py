@@ -35,7 +35,7 @@ from deskless.fields import FullName
 from deskless.http import ApiKeyId, SignedIn
 from deskless.priorities import Level, Priority
 from deskless.sessions import find_session, messages, transcript_text
-from deskless.teams import teams_of_member
+from deskless.teams import team_of, teams_of_member
 from deskless.ticket_intake import as_staff, category_checked, requester_for, submit
 from deskless.ticket_lists import (
     ACTIVE_FILTER,
@@ -48,6 +48,7 @@ from deskless.ticket_lists import (
     search_tickets,
 )
 from deskless.tickets import (
+    TRANSITIONS,
     Author,
     AuthorKind,
     Changes,
@@ -65,7 +66,7 @@ from deskless.tickets import (
     ticket_with_timeline,
     uploads,
 )
-from deskless.users import get_staff
+from deskless.users import get_staff, list_staff
 
 from .app import api
 from .inputs import UPLOAD_ERRORS, Areas, FieldValues, Id, Reply, TicketForm, TicketWithFiles, submission
@@ -80,6 +81,7 @@ _SCOPE = re.compile(r"^(all|mine|unassigned|(assignee|team|company|requester|pri
 class TicketView(BaseModel):
     ticket: Ticket
     timeline: list[Entry] = Field(description="Replies, internal notes and events, oldest first.")
+    transitions: list[Status] = Field(description="The statuses the ticket may take from its own (none once final).")
 
 
 class StaffTicket(TicketWithFiles):
@@ -126,7 +128,9 @@ class Merge(BaseModel):
 
 def _view(number: int) -> TicketView:
     ticket, timeline = ticket_with_timeline(number)
-    return TicketView(ticket=ticket, timeline=timeline)
+    return TicketView(
+        ticket=ticket, timeline=timeline, transitions=[s for s in Status if s in TRANSITIONS[ticket.status]]
+    )
 
 
 def _scope(scope: str, caller_id: str) -> str:
@@ -174,6 +178,28 @@ def counts(caller: SignedIn) -> Counts:
     views += [f"priority:{priority}|{ACTIVE_FILTER}" for priority in Priority]
     found = count_tickets(views)
     return Counts(counts={name.replace(f"assignee:{caller.user_id}", "mine"): n for name, n in found.items()})
+
+
+class Assignee(BaseModel):
+    id: str
+    name: str
+    role: str = Field(description="technician or admin.")
+
+
+@api.route("GET /api/tickets/assignees", errors=[NotFound])
+def assignees(
+    team_id: Annotated[Id | None, Query(description="Only this team's members (404 if there is no such team).")] = None,
+) -> list[Assignee]:
+    """Whom a ticket may be assigned to: the active technicians and admins (a team's members, if
+    one is named), by name. One Query of the staff (and a GetItem of the team)."""
+    members = None
+    if team_id is not None:
+        team = team_of(team_id)
+        if team is None:
+            raise NotFound("There is no team with this id.")
+        members = team.members
+    people = [user for user in list_staff() if user.active and (members is None or user.id in members)]
+    return [Assignee(id=user.id, name=user.name, role=user.role) for user in sorted(people, key=lambda u: u.name)]
 
 
 def _requester(contact_id: str) -> Contact:

@@ -22,7 +22,7 @@ from deskless.snippets import SNIPPETS, SnippetContext, SnippetValues
 from deskless.template_defaults import BUILT_IN, PASSWORD_RESET, WELCOME
 from local.metering import count_requests
 from tests.conftest import LocalAws
-from tests.helpers import ADMIN, TECHNICIAN, HttpResult, call_http, current, http_event, ok, refused
+from tests.helpers import ADMIN, TECHNICIAN, HttpResult, add_staff, call_http, current, http_event, ok, refused
 
 OTHER_TECHNICIAN = Principal(user_id="0b0b0b0b0b0b0b0b", role=Role.TECHNICIAN, name="Olga Other", email="olga@ex.com")
 HOSTILE = "<script>alert(1)</script> [x](javascript:alert(1)) **b**"
@@ -387,6 +387,60 @@ def test_a_preview_for_a_chosen_contact_shows_their_values_in_their_language_and
     assert "[set-password link: made when sent]" in preview["text"]
     assert set(calls) <= {"GetItem", "Query", "BatchGetItem"}, "a preview reads, and writes nothing"
     assert calls == {"GetItem": 2, "Query": 1}  # the template, the contact; her company with its portal
+
+
+def test_a_quick_reply_previewed_for_a_ticket_shows_its_values_and_its_requesters(
+    aws: LocalAws, api: TemplatesApi
+) -> None:
+    # Given a ticket a contact of Acme asked, and a quick reply naming the ticket and the contact
+    company = create_company("Acme Anvils")
+    contact = create_contact(
+        "Wile Coyote", ["wile@acme.example.com"], created_via=CreatedVia.CONSOLE, company_id=company.id
+    )
+    add_staff(TECHNICIAN)
+    body = {"requester_id": contact.id, "title": "Anvil <b>late</b>", "description": "Still waiting."}
+    event = http_event(
+        "http_staff_create",
+        origin_secret=aws.origin_secret,
+        principal=TECHNICIAN,
+        body=body,
+        route_key="POST /api/tickets",
+    )
+    number = ok(call_http("tickets", event), 201)["ticket"]["number"]
+    saved = ok(
+        api.call(
+            "POST /api/quick-replies",
+            caller=TECHNICIAN,
+            body=reply(
+                en={
+                    "title": "Update",
+                    "body": "Hi {[Contact First Name]}, {[Ticket Number]} ({[Ticket Title]}) is "
+                    "{[Ticket Status]} at {[Company Name]}.",
+                }
+            ),
+        ),
+        201,
+    )
+
+    # When a technician previews it for that ticket
+    with dynamodb_requests() as calls:
+        preview = ok(
+            api.call(
+                f"POST /api/quick-replies/{saved['id']}/preview", caller=TECHNICIAN, body={"ticket_number": number}
+            )
+        )
+
+    # Then the ticket's and its requester's values are filled in (escaped in the HTML), and nothing is written
+    assert preview["text"].strip() == f"Hi Wile, {number} (Anvil <b>late</b>) is new at Acme Anvils."
+    assert "Anvil &lt;b&gt;late&lt;/b&gt;" in preview["html"]
+    assert set(calls) <= {"GetItem", "Query", "BatchGetItem"}, "a preview reads, and writes nothing"
+    assert calls == {"BatchGetItem": 1, "GetItem": 2, "Query": 1}  # the reply; the ticket, the contact; the company
+
+
+def test_a_preview_for_a_ticket_that_does_not_exist_is_not_found(api: TemplatesApi) -> None:
+    body = {"title": "Hi", "body": "{[Ticket Title]}", "ticket_number": 999_999}
+
+    assert refused(api.call("POST /api/quick-replies/preview", caller=TECHNICIAN, body=body)) == (404, "not_found")
 
 
 def test_a_draft_previewed_for_a_contact_names_where_they_sign_in(api: TemplatesApi) -> None:

@@ -260,6 +260,29 @@ def test_an_assignee_must_be_a_member_of_the_tickets_team(staff: Staff, carla: C
     assert (changed["team_id"], changed["assignee"]["id"]) == (team.id, TECHNICIAN.user_id)
 
 
+def test_the_assignees_offered_are_the_active_staff_or_a_teams_members(staff: Staff) -> None:
+    users = current("deskless.users")
+    ida = users.create_staff("ida@example.com", "Ida Idle", Role.TECHNICIAN, "long enough password")
+    zed = users.create_staff("zed@example.com", "Zed Zero", Role.ADMIN, "long enough password")
+    gone = users.create_staff("gus@example.com", "Gus Gone", Role.TECHNICIAN, "long enough password")
+    team = create_team(NewTeam(name="Printers", members=[zed.id, gone.id]))
+    users.update_staff(gone.id, active=False)
+
+    with dynamodb_requests() as calls:
+        everyone = ok(staff.call("GET /api/tickets/assignees"))
+    printers = ok(staff.call("GET /api/tickets/assignees", team_id=team.id))
+    unknown = staff.call("GET /api/tickets/assignees", team_id="0123456789abcdef")
+
+    assert calls == {"Query": 1}
+    assert [(person["name"], person["role"]) for person in everyone] == [
+        ("Ida Idle", "technician"),
+        ("Zed Zero", "admin"),
+    ]
+    assert [person["id"] for person in printers] == [zed.id]
+    assert ida.id not in [person["id"] for person in printers]
+    assert refused(unknown) == (404, "not_found")
+
+
 def test_a_merged_ticket_points_at_the_other_and_takes_nothing_more(staff: Staff, carla: Contact) -> None:
     first = staff.open(carla)["ticket"]
     second = staff.open(carla, "Printer on fire again", cc=["boss@acme.example.com"])["ticket"]
@@ -453,6 +476,26 @@ def test_a_list_is_paged_by_its_cursor(staff: Staff, carla: Contact, stream: Str
     rest = lists.list_tickets("all", after=page.next, limit=2)
     assert [t.number for t in page.tickets] + [t.number for t in rest.tickets] == [1003, 1002, 1001]
     assert rest.next is None
+
+
+def test_a_priority_set_by_hand_is_marked_in_the_lists(staff: Staff, carla: Contact, stream: StreamPoller) -> None:
+    ticket = staff.open(carla)["ticket"]
+    ok(staff.change(ticket["number"], revision=ticket["revision"], priority="major"))
+    stream.poll_once()
+
+    (listed,) = ok(staff.call("GET /api/tickets"))["tickets"]
+
+    assert (listed["priority"], listed["priority_overridden"]) == ("major", True)
+
+
+def test_a_ticket_page_names_the_statuses_it_may_take(staff: Staff, carla: Contact) -> None:
+    view = staff.open(carla)
+    resolved = ok(staff.change(view["ticket"]["number"], revision=view["ticket"]["revision"], status="resolved"))
+    closed = ok(staff.change(view["ticket"]["number"], revision=resolved["ticket"]["revision"], status="closed"))
+
+    assert view["transitions"] == ["open", "pending", "resolved", "closed", "merged"]
+    assert resolved["transitions"] == ["open", "closed"]
+    assert closed["transitions"] == []
 
 
 def test_a_bad_list_name_is_refused(staff: Staff) -> None:

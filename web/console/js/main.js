@@ -1,6 +1,7 @@
 // The console's shell: configuration, sign-in (kept across reloads), the WebSocket, the
 // navigation between views, sign-out. Views come from operator/, helpdesk/ and admin/; each is
-//   {id, title, group, roles, mount(root, ctx) -> optional unmount function}
+//   {id, title, group, roles, mount(root, ctx, rest) -> optional unmount function}
+// where `rest` is what the address says after the view's id ("1001" in #/tickets/1001), or "".
 // and ctx = {config, api, socket, me, refreshMe, signOut, slots}. operator/index.js also
 // starts what lives as long as the sign-in (presence, queue, chats, notifications).
 
@@ -174,7 +175,7 @@ async function start(config, session, { fresh }) {
   socket.connect();
 
   function route() {
-    const wanted = location.hash.replace(/^#\/?/, "");
+    const [wanted, ...rest] = location.hash.replace(/^#\/?/, "").split("/");
     const view = views.find((candidate) => candidate.id === wanted) || views[0];
     if (!view) return;
     if (typeof unmount === "function") unmount();
@@ -184,7 +185,7 @@ async function start(config, session, { fresh }) {
     }
     document.title = `${view.title} · Deskless console`;
     outlet.replaceChildren();
-    unmount = view.mount(outlet, ctx);
+    unmount = view.mount(outlet, ctx, view.id === wanted ? decodeURIComponent(rest.join("/")) : "");
   }
   window.addEventListener("hashchange", route, { signal });
   route();

@@ -420,6 +420,8 @@ HTTP_ROUTES: tuple[HttpRoute, ...] = (
     # Tickets (issue 12's core): the console's, an integration's, and a contact's own on their portal.
     HttpRoute("GET /api/tickets", "tickets", STAFF),
     HttpRoute("GET /api/tickets/counts", "tickets", STAFF),
+    # --- issue 12: the console's tickets (whom a ticket may be assigned to) ---
+    HttpRoute("GET /api/tickets/assignees", "tickets", STAFF),
     HttpRoute("POST /api/tickets", "tickets", STAFF),
     HttpRoute("GET /api/tickets/{number}", "tickets", STAFF),
     HttpRoute("PATCH /api/tickets/{number}", "tickets", STAFF),

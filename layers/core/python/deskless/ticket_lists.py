@@ -67,6 +67,7 @@ class Listed(BaseModel):
     title: str
     status: Status
     priority: Priority
+    priority_overridden: bool = Field(default=False, description="Set by a technician, not from the matrix.")
     requester: Author
     company_id: str
     source: Source

@@ -253,7 +253,7 @@ export const contactsView = {
   title: "Contacts",
   group: "Help desk",
   roles: ["technician", "admin"],
-  mount(root, ctx) {
+  mount(root, ctx, rest = "") {
     let companies = [];
     let shown = [];
     let next = null;
@@ -274,7 +274,8 @@ export const contactsView = {
         },
       },
     });
-    const query = h("input", { type: "search", name: "q", autocomplete: "off", maxLength: 100 });
+    // #/contacts/<words> opens the page searching for them (a ticket links its requester so)
+    const query = h("input", { type: "search", name: "q", autocomplete: "off", maxLength: 100, value: rest });
     const company = h("select", { name: "company_id" }, h("option", { value: "" }, "All companies"));
     const more = h("button", { type: "button", hidden: true }, "Show more");
     const named = (contact) => ({

@@ -1,4 +1,5 @@
-// The help desk's views: contacts (tickets and the knowledge base will join them).
+// The help desk's views: tickets and contacts (the knowledge base will join them).
 import { contactsView } from "./contacts.js";
+import { ticketsView } from "./tickets.js";
 
-export const helpdeskViews = [contactsView];
+export const helpdeskViews = [ticketsView, contactsView];

@@ -34,6 +34,10 @@ export function startOperator(ctx) {
     repeatSeconds: me.console?.notification_repeat_seconds ?? DEFAULT_REPEAT_SECONDS,
     methods: () => presence.state?.notify || {},
     onOpen: (key) => {
+      if (key.startsWith("ticket:")) {
+        location.hash = `#/tickets/${key.slice("ticket:".length)}`;
+        return;
+      }
       location.hash = "#/desk";
       if (key.startsWith("chat:")) chats.select(key.slice("chat:".length));
     },
@@ -98,9 +102,23 @@ export function startOperator(ctx) {
     count.title = `${queue.requests.size} waiting, ${unread} unread`;
   }
 
+  /** A new ticket, or a customer's reply, for a ticket the operator follows: an alert (kind
+   *  "ticket") while their email channel is on. */
+  function ticketNeedsYou({ detail: notice }) {
+    const state = presence.state;
+    if (!notice.alert || !state?.assigned.includes("email") || !state.channels.email) return;
+    const { number, title, requester } = notice.ticket;
+    const heading =
+      notice.type === "ticket.new"
+        ? `New ticket #${number} from ${requester.name}`
+        : `${notice.by || requester.name} replied on #${number}`;
+    notifier.alert(`ticket:${number}`, { kind: "ticket", title: heading, body: title });
+  }
+
   const life = new AbortController();
   const { signal } = life;
   socket.addEventListener("open", sync, { signal });
+  for (const type of ["ticket.new", "ticket.reply"]) socket.addEventListener(type, ticketNeedsYou, { signal });
   socket.addEventListener(
     "code.redeemed",
     ({ detail: pushed }) => arrived(pushed.session, `with your session code “${pushed.name}”`),

@@ -1,0 +1,296 @@
+"""Tickets in the console, in a real browser (Debian's Chromium through Playwright) on `deskless
+dev`: a technician has the tickets view open; a contact's ticket sent by an integration appears in
+the list live, with its count, and sounds; the technician opens it, replies with a quick reply
+(previewed with the requester's name) with a file and sets it pending; an admin in another browser changes
+the ticket meanwhile, and the technician's next change is refused with what changed shown, the
+draft in the reply box kept, and the change made again on request; a technician opens a ticket
+for a contact, notes on it, renames it, gives it to their team and takes it, files it under a
+category and merges it; a customer's reply on the portal alerts the assignee while their email
+channel is on, and only then.
+
+Each test uses its own technician, company and names (the platform is shared by the suite)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Browser, FilePayload, Locator, Page, expect
+
+from local.seed import DEMO_STAFF
+from tests.e2e.callers import contact_headers, portal_client, portal_contact
+from tests.e2e.conftest import TECHNICIAN_PASSWORD, Platform, bearer, browser_page, hire, unique, wait_for
+from tests.e2e.console import NOTIFICATION_HOOK, confirm, email_of, notifications, open_console
+from tests.e2e.test_portal_browser import found_company
+
+pytestmark = pytest.mark.browser
+
+ADMIN = DEMO_STAFF[0]
+
+
+def details(page: Page) -> Locator:
+    return page.get_by_role("complementary", name="Ticket details")
+
+
+def count_of(page: Page, list_name: str) -> int:
+    text = page.get_by_role("navigation", name="Ticket lists").get_by_role("button", name=re.compile(f"^{list_name}"))
+    expect(text.locator(".count")).to_have_text(re.compile(r"^\d+$"))
+    return int(text.locator(".count").inner_text())
+
+
+def test_a_ticket_arrives_live_is_answered_with_a_quick_reply_and_a_conflict_loses_no_draft(
+    platform: Platform, admin_token: str, browser: Browser, console: Page
+) -> None:
+    technician = hire(platform, admin_token, "Tess Tickets")
+    crew = found_company(platform, admin_token, f"Tess Works {unique('c')}", (technician,))
+    requester = f"wanda-{unique('w')}@example.com"
+    title = f"Anvil arrived dented {unique('t')}"
+    with platform.http() as client:
+        contact = client.post(
+            "/api/contacts",
+            headers=bearer(admin_token),
+            json={"name": "Wanda Wilson", "emails": [requester], "company_id": crew.company_id},
+        )
+        assert contact.status_code == 201, contact.text
+        key = client.post("/api/api-keys", headers=bearer(admin_token), json={"name": "e2e tickets CRM"}).json()
+        quick = client.post(
+            "/api/quick-replies",
+            headers=bearer(technician.token),
+            json={
+                "variants": {"en": {"title": "Looking into it", "body": "Hello {[Contact First Name]}, we are on it."}},
+                "shared": False,
+            },
+        )
+        assert quick.status_code == 201, quick.text
+
+    # Given the technician has the tickets view open, on All active
+    console.add_init_script(NOTIFICATION_HOOK)
+    open_console(console, platform, email_of(platform, technician), TECHNICIAN_PASSWORD, "tickets")
+    console.get_by_role("navigation", name="Ticket lists").get_by_role("button", name=re.compile("^All active")).click()
+    before = count_of(console, "All active")
+
+    # When an integration sends a ticket for the contact
+    with platform.http() as client:
+        sent = client.post(
+            "/api/v1/tickets",
+            headers={"x-api-key": key["key"]},
+            json={"requester_email": requester, "title": title, "description": "The box was crushed."},
+        )
+    assert sent.status_code == 201, sent.text
+    number = sent.json()["number"]
+
+    # Then it appears in the list with its count, and the console alerts the technician
+    table = console.get_by_role("table", name="Tickets")
+    row = table.get_by_role("row").filter(has_text=title)
+    expect(row).to_contain_text(f"#{number}")
+    expect(row).to_contain_text("Wanda Wilson")
+    expect(row).to_contain_text(crew.name)
+    expect(row).to_contain_text("New")
+    expect(
+        console.get_by_role("navigation", name="Ticket lists").get_by_role("button", name=re.compile("^All active"))
+    ).to_contain_text(str(before + 1))
+    alerts = wait_for(lambda: notifications(console, "ticket"))
+    assert alerts[0]["title"] == f"New ticket #{number} from Wanda Wilson"
+
+    # And it is found by its number and by a word of its requester, and listed by priority too
+    console.get_by_label("Search tickets").fill(f"#{number}")
+    expect(console.get_by_role("heading", name=f"Tickets matching “#{number}”")).to_be_visible()
+    expect(table.get_by_role("row")).to_have_count(2)  # the header and the ticket
+    console.get_by_label("Search tickets").fill(requester.split("@")[0])
+    expect(row).to_be_visible()
+    console.get_by_label("Search tickets").fill("")
+    console.get_by_label("Sort by").select_option("priority")
+    expect(console.get_by_role("heading", name="All active")).to_be_visible()
+    expect(row).to_be_visible()
+
+    # When the technician opens it and picks the quick reply
+    row.get_by_role("link", name=title).click()
+    expect(console.get_by_role("heading", name=f"#{number} {title}")).to_be_visible()
+    console.get_by_label("Quick reply", exact=True).select_option(label="Looking into it")
+
+    # Then the preview has the requester's name; inserted, it is sent with the ticket set pending
+    expect(console.get_by_label("Quick reply preview")).to_have_text("Hello Wanda, we are on it.")
+    console.get_by_role("button", name="Insert").click()
+    expect(console.get_by_label("Message", exact=True)).to_have_value("Hello Wanda, we are on it.")
+    label: FilePayload = {"name": "label.txt", "mimeType": "text/plain", "buffer": b"Fragile: anvil"}
+    console.get_by_label("Attach files").set_input_files(files=[label])
+    console.get_by_role("button", name="Send and set pending").click()
+    timeline = console.get_by_role("list", name="Timeline")
+    expect(timeline.locator("[data-kind=reply]")).to_contain_text("Hello Wanda, we are on it.")
+    expect(timeline.locator("[data-kind=reply]").get_by_role("button", name="label.txt")).to_be_visible()
+    expect(details(console).get_by_label("Status", exact=True)).to_have_value("pending")
+    expect(console.get_by_label("Message", exact=True)).to_have_value("")
+
+    # When the technician starts a draft, and an admin in another browser raises the urgency
+    console.get_by_label("Message", exact=True).fill("Half-written answer about the anvil")
+    with browser_page(browser) as other:
+        open_console(other, platform, ADMIN.email, ADMIN.password, f"tickets/{number}")
+        expect(details(other).get_by_label("Urgency", exact=True)).to_have_value("medium")
+        details(other).get_by_label("Urgency", exact=True).select_option("high")
+        expect(other.get_by_role("list", name="Timeline")).to_contain_text("changed urgency from Medium to High")
+
+    # Then the technician's page says the ticket changed, without redrawing under their hands
+    expect(console.get_by_role("status").filter(has_text="This ticket was changed.")).to_be_visible()
+    expect(details(console).get_by_label("Urgency", exact=True)).to_have_value("medium")
+
+    # And their next change is refused and says what changed, and the draft is kept
+    details(console).get_by_label("Impact", exact=True).select_option("low")
+    conflict = console.get_by_role("alert").filter(has_text="Someone else changed this ticket")
+    expect(conflict).to_contain_text("Your change (impact Low) was not saved")
+    expect(conflict).to_contain_text("Urgency: High")
+    expect(details(console).get_by_label("Urgency", exact=True)).to_have_value("high")
+    expect(console.get_by_label("Message", exact=True)).to_have_value("Half-written answer about the anvil")
+
+    # When the technician makes the change again, it is saved on the ticket as it is now
+    conflict.get_by_role("button", name="Make my change again").click()
+    expect(details(console).get_by_label("Impact", exact=True)).to_have_value("low")
+    with platform.http() as client:
+        stored = client.get(f"/api/tickets/{number}", headers=bearer(technician.token)).json()["ticket"]
+    assert (stored["status"], stored["impact"], stored["urgency"]) == ("pending", "low", "high")
+
+
+def test_a_technician_opens_a_ticket_for_a_contact_notes_renames_files_assigns_and_merges_it(
+    platform: Platform, admin_token: str, console: Page
+) -> None:
+    technician = hire(platform, admin_token, "Milo Merge")
+    crew = found_company(platform, admin_token, f"Milo Works {unique('c')}", (technician,))
+    address = f"mo-{unique('m')}@example.com"
+    with platform.http() as client:
+        contact = client.post(
+            "/api/contacts",
+            headers=bearer(admin_token),
+            json={"name": "Mo Mender", "emails": [address], "company_id": crew.company_id},
+        )
+        assert contact.status_code == 201, contact.text
+        target = client.post(
+            "/api/tickets",
+            headers=bearer(technician.token),
+            json={"requester_id": contact.json()["id"], "title": "Older report", "description": "First."},
+        )
+        assert target.status_code == 201, target.text
+        label = unique("l")
+        team = client.post(
+            "/api/teams", headers=bearer(admin_token), json={"name": f"Lamps {label}", "members": [technician.id]}
+        )
+        assert team.status_code == 201, team.text
+        room = {"key": "room", "kind": "short_text", "labels": {"en": "Which room?"}, "required": True}
+        category = client.post(
+            "/api/ticket-categories", headers=bearer(admin_token), json={"name": f"Lighting {label}", "fields": [room]}
+        )
+        assert category.status_code == 201, category.text
+    into = target.json()["ticket"]["number"]
+    open_console(console, platform, email_of(platform, technician), TECHNICIAN_PASSWORD, "tickets")
+
+    # When the technician opens a ticket for the contact, found by a search
+    console.get_by_role("button", name="New ticket").click()
+    dialog = console.get_by_role("dialog")
+    dialog.get_by_label("Find the contact").fill(address)
+    expect(dialog.get_by_label("Contact", exact=True)).to_contain_text(f"Mo Mender <{address}>")
+    dialog.get_by_label("Title").fill("Lamp flickers")
+    dialog.get_by_label("Description").fill("Since Monday.")
+    dialog.get_by_role("button", name="Open ticket").click()
+
+    # Then its page shows, the requester linked to their contact
+    expect(console.get_by_role("heading", name=re.compile(r"^#\d+ Lamp flickers$"))).to_be_visible()
+    number = int(console.url.rsplit("/", 1)[1])
+    expect(console.get_by_role("link", name=f"Mo Mender <{address}>")).to_have_attribute(
+        "href", f"#/contacts/{address.replace('@', '%40')}"
+    )
+
+    # When they add an internal note and rename the ticket
+    console.get_by_label("Internal note").check()
+    console.get_by_label("Message", exact=True).fill("Probably the ballast.")
+    console.get_by_role("button", name="Add internal note").click()
+    timeline = console.get_by_role("list", name="Timeline")
+    expect(timeline.locator("[data-kind=note]")).to_contain_text("Internal note")
+    expect(timeline.locator("[data-kind=note]")).to_contain_text("Probably the ballast.")
+    console.get_by_role("button", name="Edit title").click()
+    console.get_by_label("Title", exact=True).fill("Lamp flickers in the lobby")
+    console.get_by_role("button", name="Save title").click()
+    expect(console.get_by_role("heading", name=f"#{number} Lamp flickers in the lobby")).to_be_visible()
+    expect(timeline).to_contain_text("changed title from Lamp flickers to Lamp flickers in the lobby")
+
+    # When they give it to their team, where only the team's members may take it, and take it
+    details(console).get_by_label("Team", exact=True).select_option(label=f"Lamps {label}")
+    assignee = details(console).get_by_label("Assignee", exact=True)
+    expect(assignee.locator("option")).to_have_text(["Unassigned", "Milo Merge"])
+    details(console).get_by_role("button", name="Assign to me").click()
+    expect(assignee).to_have_value(technician.id)
+
+    # And they file it under a category, answering its field
+    details(console).get_by_label("Category", exact=True).select_option(label=f"Lighting {label}")
+    details(console).get_by_label("Which room?").fill("Lobby")
+    details(console).get_by_role("button", name="Save category and fields").click()
+    expect(timeline).to_contain_text(f"set category to Lighting {label}")
+    with platform.http() as client:
+        stored = client.get(f"/api/tickets/{number}", headers=bearer(technician.token)).json()["ticket"]
+    assert (stored["team_id"], stored["assignee"]["id"]) == (team.json()["id"], technician.id)
+    assert (stored["category_id"], stored["fields"]) == (category.json()["id"], {"room": "Lobby"})
+
+    # When they merge it into the older ticket, after confirming
+    details(console).get_by_label("Merge into ticket number").fill(str(into))
+    details(console).get_by_role("button", name="Merge").click()
+    confirm(console, "Merge")
+
+    # Then it is merged, says so, and takes nothing more
+    expect(details(console).get_by_label("Status", exact=True)).to_have_value("merged")
+    expect(timeline).to_contain_text(f"merged #{number} into #{into}")
+    expect(console.get_by_label("Message", exact=True)).to_be_disabled()
+
+    # And the requester's link opens Contacts searching for them
+    console.get_by_role("link", name=f"Mo Mender <{address}>").click()
+    expect(console.get_by_label("Search")).to_have_value(address)
+    expect(console.get_by_role("rowheader", name="Mo Mender")).to_be_visible()
+
+
+def test_a_customers_reply_alerts_the_assignee_only_while_their_email_channel_is_on(
+    platform: Platform, admin_token: str, console: Page
+) -> None:
+    technician = hire(platform, admin_token, "Rita Reply")
+    email = portal_contact(platform, admin_token, f"Carl {unique('c')}")
+    customer = contact_headers(platform, email)
+    with portal_client(platform) as portal:
+        submitted = portal.post(
+            "/api/portal/tickets", headers=customer, json={"title": "Printer jams", "description": "Page 2."}
+        )
+    assert submitted.status_code == 201, submitted.text
+    number = submitted.json()["number"]
+    with platform.http() as client:
+        ticket = client.get(f"/api/tickets/{number}", headers=bearer(technician.token)).json()["ticket"]
+        taken = client.patch(
+            f"/api/tickets/{number}",
+            headers=bearer(technician.token),
+            json={"revision": ticket["revision"], "assignee_id": technician.id},
+        )
+    assert taken.status_code == 200, taken.text
+
+    def customer_replies(text: str) -> None:
+        with portal_client(platform) as portal:
+            replied = portal.post(f"/api/portal/tickets/{number}/replies", headers=customer, json={"body": text})
+        assert replied.status_code == 201, replied.text
+
+    # Given the assignee has the ticket open
+    console.add_init_script(NOTIFICATION_HOOK)
+    open_console(console, platform, email_of(platform, technician), TECHNICIAN_PASSWORD, f"tickets/{number}")
+    expect(console.get_by_role("heading", name=f"#{number} Printer jams")).to_be_visible()
+
+    # When the customer replies, the page says so and the console alerts the assignee
+    customer_replies("It jams on page 3 too.")
+    told = console.get_by_role("status").filter(has_text="replied.")
+    expect(told).to_be_visible()
+    alerts = wait_for(lambda: notifications(console, "ticket"))
+    assert alerts[0]["title"].endswith(f"replied on #{number}")
+    told.get_by_role("button", name="Show the latest").click()
+    expect(console.get_by_role("list", name="Timeline")).to_contain_text("It jams on page 3 too.")
+    expect(told).to_be_hidden()
+
+    # When the assignee switches their email channel off and the customer writes again
+    channel = console.get_by_role("group", name="Channels").get_by_role("switch", name="Email")
+    channel.click()
+    expect(channel).not_to_be_checked()
+    expect(channel).to_be_enabled()  # the change was stored
+    customer_replies("Any news?")
+
+    # Then the page still says so, but nothing sounds
+    expect(told).to_be_visible()
+    assert len(notifications(console, "ticket")) == 1
