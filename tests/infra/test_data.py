@@ -35,7 +35,7 @@ def test_table_survives_mistakes(synthesized: Synthesized):
     assert table["UpdateReplacePolicy"] == "Retain"
 
 
-@pytest.mark.parametrize("subscription", STREAM_SUBSCRIPTIONS, ids=[s.function for s in STREAM_SUBSCRIPTIONS])
+@pytest.mark.parametrize("subscription", STREAM_SUBSCRIPTIONS, ids=[s.mapping for s in STREAM_SUBSCRIPTIONS])
 def test_stream_mapping_has_the_declared_filters_and_reports_failures(
     synthesized: Synthesized, subscription: StreamSubscription
 ):
@@ -44,6 +44,8 @@ def test_stream_mapping_has_the_declared_filters_and_reports_failures(
         value["Properties"]
         for value in synthesized.of_type("AWS::Lambda::EventSourceMapping").values()
         if value["Properties"]["FunctionName"] == {"Ref": function}
+        and [json.loads(f["Pattern"]) for f in value["Properties"]["FilterCriteria"]["Filters"]]
+        == [json.loads(json.dumps(f)) for f in subscription.filters]
     ]
     assert mapping["EventSourceArn"] == {"Fn::GetAtt": [synthesized.only("AWS::DynamoDB::Table"), "StreamArn"]}
     assert mapping["StartingPosition"] == "LATEST"
