@@ -57,7 +57,7 @@ def switch(console: Page, channel: str) -> Locator:
 # --- the whole way of a chat -------------------------------------------------------------------
 
 
-def test_an_operator_takes_a_chat_from_the_queue_chats_ends_it_and_reads_the_transcript(
+def test_an_operator_takes_a_chat_from_the_queue_chats_ends_it_reads_the_transcript_and_makes_it_a_ticket(
     platform: Platform, admin_token: str, browser: Browser, tmp_path: Path
 ) -> None:
     crew = staffed(platform, admin_token, "Olga Online")
@@ -135,6 +135,24 @@ def test_an_operator_takes_a_chat_from_the_queue_chats_ends_it_and_reads_the_tra
         assert "Support session with Carla Customer" in text
         assert "Carla Customer: Is anyone there?" in text
         assert f"{olga.name}: Unplug it,\n    then wait." in text
+
+        # When she makes the chat a ticket for Carla, its page opens with the transcript as a file
+        transcript.get_by_role("button", name="Make a ticket").click()
+        dialog = console.get_by_role("dialog", name="A ticket from the chat with Carla Customer")
+        expect(dialog.get_by_label("Description")).to_have_value("My printer is on fire")
+        dialog.get_by_label("Customer's email").fill("carla@example.org")
+        dialog.get_by_label("Title").fill("Printer on fire")
+        dialog.get_by_role("button", name="Make the ticket").click()
+        expect(console).to_have_url(re.compile(r"#/tickets/\d+$"))
+        expect(console.get_by_text("chat-transcript.txt")).to_be_visible()
+        number = console.url.rsplit("/", 1)[1]
+        with platform.http() as client:
+            made = client.get(f"/api/tickets/{number}", headers=bearer(olga.token)).json()["ticket"]
+        assert (made["source"], made["title"], made["requester"]["email"]) == (
+            "chat",
+            "Printer on fire",
+            "carla@example.org",
+        )
 
 
 # --- notifications ---------------------------------------------------------------------------

@@ -1,8 +1,10 @@
 // Recent chats: the operator's support sessions, newest first (GET /api/sessions), each
-// transcript readable (GET /api/sessions/{id}/messages) and downloadable as a .txt file.
+// transcript readable (GET /api/sessions/{id}/messages), downloadable as a .txt file, and made a
+// ticket for its customer (POST /api/sessions/{id}/ticket: the transcript goes with it as a file).
 
-import { dateTime, h, replace, uid } from "../dom.js";
-import { busy } from "../errors.js";
+import { openDialog } from "../dialogs.js";
+import { dateTime, field, h, replace, toast, uid } from "../dom.js";
+import { busy, ErrorMessage } from "../errors.js";
 import { KeyedTable } from "../keyed-list.js";
 import { downloadTranscript, originText, thread } from "./thread.js";
 
@@ -85,11 +87,21 @@ export const historyView = {
         { type: "button", class: "primary", on: { click: () => downloadTranscript(session, messages) } },
         "Download transcript",
       );
+      const ticket = h(
+        "button",
+        { type: "button", on: { click: () => makeTicket(ctx, session, messages) } },
+        "Make a ticket",
+      );
       const ended = session.ended_at ? ` · ended ${dateTime(session.ended_at * 1000)}` : " · still going";
       reader.setAttribute("aria-labelledby", titleId);
       replace(
         reader,
-        h("div", { class: "view-head" }, h("h2", { id: titleId }, `Chat with ${session.visitor_name}`), download),
+        h(
+          "div",
+          { class: "view-head" },
+          h("h2", { id: titleId }, `Chat with ${session.visitor_name}`),
+          h("div", { class: "actions" }, ticket, download),
+        ),
         h("p", { class: "muted" }, `${originText(session)} · started ${dateTime(session.created_at * 1000)}${ended}`),
         messages.length ? thread(messages) : h("p", { class: "empty" }, "No messages were written."),
       );
@@ -104,3 +116,47 @@ export const historyView = {
     };
   },
 };
+
+/** Ask for the customer's address and the ticket's title, then make the chat a ticket and open it. */
+function makeTicket(ctx, session, messages) {
+  const problem = new ErrorMessage();
+  const email = h("input", { type: "email", name: "email", required: true, autocomplete: "off", maxLength: 254 });
+  const title = h("input", {
+    name: "title",
+    required: true,
+    maxLength: 200,
+    value: `Chat with ${session.visitor_name}`,
+  });
+  const first = messages.find((message) => message.sender_role === "visitor");
+  const description = h("textarea", { name: "description", rows: 4, required: true }, first ? first.text : "");
+  const submit = h("button", { type: "submit", class: "primary" }, "Make the ticket");
+  const form = h(
+    "form",
+    { class: "admin-form", noValidate: true },
+    field("Customer's email", email, "Their contact, or a new one made for this address."),
+    field("Title", title),
+    field("Description", description, "The transcript goes with the ticket as a file."),
+    problem.node,
+    h(
+      "div",
+      { class: "actions end" },
+      h("button", { type: "button", on: { click: () => dialog.close() } }, "Cancel"),
+      submit,
+    ),
+  );
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    busy(submit, problem, async () => {
+      const made = await ctx.api.post(`/api/sessions/${encodeURIComponent(session.id)}/ticket`, {
+        email: email.value.trim(),
+        title: title.value,
+        description: description.value,
+      });
+      dialog.close();
+      toast(`Ticket #${made.ticket.number} made from the chat.`, "ok");
+      location.hash = `#/tickets/${made.ticket.number}`;
+    });
+  });
+  const dialog = openDialog(`A ticket from the chat with ${session.visitor_name}`, form);
+  email.focus();
+}
