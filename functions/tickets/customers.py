@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import Depends, Path, Query
+from fastapi import Depends, Query
 from fastapi.responses import RedirectResponse
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field
 
 from deskless.attachments import download_url
 from deskless.contacts import Contact, primary_contact_names
@@ -38,12 +38,9 @@ from deskless.tickets import (
 )
 
 from .app import api
-from .inputs import UPLOAD_ERRORS, Reply, TicketWithFiles, submission
+from .inputs import UPLOAD_ERRORS, Cursor, FileId, Number, Reply, TicketWithFiles, submission
 
 Customer = Annotated[CustomerSession, Depends(customer)]
-Number = Annotated[int, Path(ge=1, le=999_999_999, description="The ticket's number (#1001 is 1001).")]
-Cursor = Annotated[str, StringConstraints(min_length=1, max_length=80)]
-FileId = Annotated[str, Path(min_length=1, max_length=64)]
 
 
 class CustomerTicket(BaseModel):

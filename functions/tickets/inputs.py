@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+from fastapi import Path
 from pydantic import BaseModel, EmailStr, Field, StringConstraints
 
 from deskless.errors import AttachmentTooLarge, AttachmentTypeRefused, UploadMissing
@@ -16,6 +17,10 @@ MAX_FIELDS = 50
 MAX_AREAS = 20
 MAX_FILES = 10
 
+# A ticket's number in a path, a page's cursor, a file's id.
+Number = Annotated[int, Path(ge=1, le=999_999_999, description="The ticket's number (#1001 is 1001).")]
+Cursor = Annotated[str, StringConstraints(min_length=1, max_length=80)]
+FileId = Annotated[str, Path(min_length=1, max_length=64)]
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), ONE_LINE]
 Text = Annotated[str, StringConstraints(max_length=20_000), LINES]
 Id = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]

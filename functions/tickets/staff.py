@@ -69,11 +69,20 @@ from deskless.tickets import (
 from deskless.users import get_staff, list_staff
 
 from .app import api
-from .inputs import UPLOAD_ERRORS, Areas, FieldValues, Id, Reply, TicketForm, TicketWithFiles, submission
+from .inputs import (
+    UPLOAD_ERRORS,
+    Areas,
+    Cursor,
+    FieldValues,
+    FileId,
+    Id,
+    Number,
+    Reply,
+    TicketForm,
+    TicketWithFiles,
+    submission,
+)
 
-Number = Annotated[int, Path(ge=1, le=999_999_999, description="The ticket's number (#1001 is 1001).")]
-Cursor = Annotated[str, StringConstraints(min_length=1, max_length=80)]
-FileId = Annotated[str, Path(min_length=1, max_length=64)]
 SessionId = Annotated[str, Path(min_length=1, max_length=64)]
 _SCOPE = re.compile(r"^(all|mine|unassigned|(assignee|team|company|requester|priority):[A-Za-z0-9_-]{1,64})$")
 
