@@ -7,6 +7,5 @@ import sys
 from bench import codes, coldstart, console, portals, tickets, websocket
 
 if __name__ == "__main__":
-    sys.exit(
-        coldstart.main(sys.argv[1:]) or codes.main([]) or portals.main([]) or websocket.main([]) or console.main([]) or tickets.main([])
-    )
+    benchmarks = (codes, portals, websocket, console, tickets)
+    sys.exit(coldstart.main(sys.argv[1:]) or next((code for b in benchmarks if (code := b.main([]))), 0))
