@@ -59,6 +59,9 @@ OWNERS: dict[Entity, str] = {
     Entity.TICKET_LISTING: f"{CORE}/ticket_lists.py",
     Entity.TICKET_WORD: f"{CORE}/ticket_lists.py",
     Entity.TICKET_NOTICE: f"{CORE}/tickets.py",
+    Entity.KB_DRAFT: f"{CORE}/deflection.py",
+    Entity.KB_ABANDONED: f"{CORE}/deflection.py",
+    Entity.KB_DEFLECTION: f"{CORE}/deflection.py",
 }
 
 

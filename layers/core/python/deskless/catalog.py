@@ -524,7 +524,7 @@ STREAM_SUBSCRIPTIONS: tuple[StreamSubscription, ...] = (
     StreamSubscription(
         "events",
         filters=(
-            _removed(Entity.CONNECTION, Entity.CODE, Entity.QUEUE_ENTRY, Entity.TICKET_TIMER),
+            _removed(Entity.CONNECTION, Entity.CODE, Entity.QUEUE_ENTRY, Entity.TICKET_TIMER, Entity.KB_DRAFT),
             _inserted(Entity.SESSION, Entity.CHAT_REQUEST),
             _ended_chat_request(),
             _contact_to_welcome(),

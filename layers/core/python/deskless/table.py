@@ -67,6 +67,9 @@ Access patterns (every read is a GetItem or a Query; nothing scans):
 | list product areas                    | Query     | pk=PRODUCTAREAS       sk=<area id>             |
 | automatic mails to an address about a ticket, this hour | Update | pk=MAILCAP#<address hash>#<ticket> sk=<hour> |
 | a ticket's notice to an address, claimed once | Put if absent | pk=NOTICE#<ticket> sk=<trigger>#<address hash> |
+| a ticket form's suggestions and openings | Update | pk=KBDRAFT#<draft id>  sk=KBDRAFT             |
+| a draft abandoned, counted once       | Put if absent | pk=KBDRAFT#<draft id> sk=ABANDONED       |
+| deflection figures of recent weeks    | Query     | pk=KBDEFLECTION       sk=<ISO week>            |
 
 Every item carries `type` (its entity name), which the stream filters match on, and items
 that expire carry `expires_at` (epoch seconds); reads treat an item past it as gone because
@@ -168,6 +171,9 @@ class Entity(StrEnum):
 
     MAIL_CAP = "mail_cap"  # automatic mails sent to one recipient about one ticket in one hour
     TICKET_NOTICE = "ticket_notice"  # a ticket's notice claimed for one recipient: sent once
+    KB_DRAFT = "kb_draft"  # a ticket form being typed: the articles suggested to it and opened from it
+    KB_ABANDONED = "kb_abandoned"  # a draft counted as abandoned after an article was opened (once)
+    KB_DEFLECTION = "kb_deflection"  # one week's deflection figures
 
 
 Key = dict[str, str]
@@ -524,3 +530,20 @@ def mail_cap_key(recipient_subject: str, ticket_number: int, hour_start: int) ->
 def ticket_notice_key(ticket_number: int, trigger: str, recipient_subject: str) -> Key:
     """One notice about a ticket (`trigger`: what it tells of) to one recipient (a hash of the address)."""
     return {"pk": f"NOTICE#{ticket_number}", "sk": f"{trigger}#{recipient_subject}"}
+
+
+def kb_draft_key(draft_id: str) -> Key:
+    """A ticket form being typed on the portal: what the knowledge base suggested to it, what was opened."""
+    return {"pk": f"KBDRAFT#{draft_id}", "sk": "KBDRAFT"}
+
+
+def kb_abandoned_key(draft_id: str) -> Key:
+    return {"pk": f"KBDRAFT#{draft_id}", "sk": "ABANDONED"}
+
+
+KB_DEFLECTION = "KBDEFLECTION"
+
+
+def kb_deflection_key(week: str) -> Key:
+    """One ISO week's deflection figures (`week` like 2026-W49, so weeks sort in time)."""
+    return {"pk": KB_DEFLECTION, "sk": week}
