@@ -12,8 +12,7 @@ from deskless.data import table
 from deskless.table import kb_draft_key
 from local.metering import count_requests
 from tests.conftest import LocalAws
-from tests.helpers import current
-from tests.helpers import refused
+from tests.helpers import current, refused
 from tests.integration.test_events_sessions import deliver, record
 from tests.integration.test_portal_accounts import contact
 from tests.integration.test_tickets_api import Customer
