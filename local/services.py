@@ -232,6 +232,31 @@ class LocalRun:
         return secret_value(self.names, self.moto_url, self.names.origin_secret)
 
 
+def provisioned_environment(
+    names: LocalNames,
+    moto_url: str,
+    *,
+    public_url: str = "http://localhost:8000",
+    websocket_url: str = "ws://localhost:8000/ws",
+    callback_url: str = "http://127.0.0.1:9",
+    support_domain: str = "localhost",
+    log_level: str = "WARNING",
+) -> dict[str, str]:
+    """Provision the moto at `moto_url` as the stack is, and return the environment the functions
+    run with against it (by default, as tests and benchmarks run them: no gateway listens, quiet
+    logs); the caller sets it for as long as the functions run in this process."""
+    provision(names, moto_url)
+    return function_environment(
+        names,
+        moto_url=moto_url,
+        public_url=public_url,
+        websocket_url=websocket_url,
+        callback_url=callback_url,
+        support_domain=support_domain,
+        log_level=log_level,
+    )
+
+
 @contextmanager
 def local_run(
     *,
@@ -249,10 +274,9 @@ def local_run(
     moto = MotoServer()
     moto_url = moto.start()
     try:
-        provision(names, moto_url)
-        values = function_environment(
+        values = provisioned_environment(
             names,
-            moto_url=moto_url,
+            moto_url,
             public_url=public_url,
             websocket_url=websocket_url,
             callback_url=callback_url,
