@@ -11,29 +11,14 @@ something else."""
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from collections import Counter
 
 from local.metering import count_requests
-from local.services import LocalNames, MotoServer, function_environment, provision
+from local.services import local_run
 
 PAGE = 50
-
-
-def _environment(url: str) -> None:
-    names = LocalNames()
-    provision(names, url)
-    environment = function_environment(
-        names,
-        moto_url=url,
-        public_url="http://localhost:8000",
-        websocket_url="ws://localhost:8000/ws",
-        callback_url="http://127.0.0.1:9",
-        log_level="WARNING",
-    )
-    os.environ.update(environment)
 
 
 def _counted(what: str, call: object) -> str:
@@ -65,13 +50,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--reads", type=int, default=50, help="pages read for the percentiles")
     args = parser.parse_args(argv)
 
-    server = MotoServer()
-    url = server.start()
-    try:
-        _environment(url)
+    with local_run():
         return _run(args.tickets, args.reads)
-    finally:
-        server.stop()
 
 
 def _run(count: int, reads: int) -> int:

@@ -232,34 +232,36 @@ class LocalRun:
         return secret_value(self.names, self.moto_url, self.names.origin_secret)
 
 
+# How the tests and the benchmarks run the functions, in their own process: no gateway listens for
+# WebSocket callbacks, and logs are quiet.
+IN_PROCESS = {
+    "public_url": "http://localhost:8000",
+    "websocket_url": "ws://localhost:8000/ws",
+    "callback_url": "http://127.0.0.1:9",
+    "log_level": "WARNING",
+}
+
+
+def provisioned_environment(names: LocalNames, moto_url: str, **options: str) -> dict[str, str]:
+    """Provision the moto at `moto_url` as the stack is, and return the environment the functions
+    run with against it (function_environment's, IN_PROCESS unless `options` say otherwise); the
+    caller sets it for as long as the functions run in this process."""
+    provision(names, moto_url)
+    return function_environment(names, moto_url=moto_url, **(IN_PROCESS | options))
+
+
 @contextmanager
-def local_run(
-    *,
-    callback_url: str = "http://127.0.0.1:9",
-    support_domain: str = "localhost",
-    log_level: str = "WARNING",
-    public_url: str = "http://localhost:8000",
-    websocket_url: str = "ws://localhost:8000/ws",
-) -> Iterator[LocalRun]:
+def local_run(**options: str) -> Iterator[LocalRun]:
     """moto's server started on loopback, provisioned as the stack is, and the functions'
-    environment pointing at it, for the block; the functions in this process start cold in it."""
+    environment pointing at it (`options`: provisioned_environment's), for the block; the functions
+    in this process start cold in it."""
     from local.functions import forget_cold_start
 
     names = LocalNames()
     moto = MotoServer()
     moto_url = moto.start()
     try:
-        provision(names, moto_url)
-        values = function_environment(
-            names,
-            moto_url=moto_url,
-            public_url=public_url,
-            websocket_url=websocket_url,
-            callback_url=callback_url,
-            support_domain=support_domain,
-            log_level=log_level,
-        )
-        with environment(values):
+        with environment(provisioned_environment(names, moto_url, **options)):
             forget_cold_start()
             try:
                 yield LocalRun(names, moto_url)

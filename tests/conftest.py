@@ -12,7 +12,7 @@ import pytest
 
 from local.functions import forget_cold_start
 from local.mail import Outbox
-from local.services import LocalNames, MotoServer, function_environment, local_client, provision, secret_value
+from local.services import LocalNames, MotoServer, local_client, provisioned_environment, secret_value
 
 EVENTS = Path(__file__).resolve().parent.parent / "events"
 
@@ -48,16 +48,7 @@ def aws(moto_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalAws]:
 
     requests.post(f"{moto_url}/moto-api/reset", timeout=10)
     names = LocalNames()
-    provision(names, moto_url)
-    environment = function_environment(
-        names,
-        moto_url=moto_url,
-        public_url="http://localhost:8000",
-        websocket_url="ws://localhost:8000/ws",
-        callback_url="http://127.0.0.1:9",
-        log_level="WARNING",
-    )
-    for name, value in environment.items():
+    for name, value in provisioned_environment(names, moto_url).items():
         monkeypatch.setenv(name, value)
     forget_cold_start()
     yield LocalAws(moto_url, names)

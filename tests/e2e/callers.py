@@ -17,6 +17,7 @@ from functools import partial
 from typing import Any
 
 import httpx
+from playwright.sync_api import Page, expect
 
 from deskless.catalog import Caller
 from deskless.credentials import SESSION_COOKIE
@@ -95,6 +96,17 @@ def portal_contact(platform: Platform, admin_token: str, name: str, *, primary: 
         )
         assert changed.status_code == 303, changed.text
     return email
+
+
+def sign_in_on_portal(page: Page, platform: Platform, email: str) -> str:
+    """Sign a contact made by `portal_contact` in on the demo portal, in a browser: the portal's address."""
+    portal = f"http://{PORTAL_HOST}:{platform.port}"
+    page.goto(f"{portal}/help")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(CONTACT_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Your account")).to_be_visible()
+    return portal
 
 
 def code_for_a_visitor(platform: Platform, token: str) -> str:

@@ -10,7 +10,9 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from email.message import EmailMessage
+from email.message import EmailMessage, Message
+from email.parser import BytesParser
+from email.policy import default
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from local.launch import chromium, dev_process
+from local.moto_app import SENT_MAIL_PATH
 from local.seed import DEMO_STAFF
 from local.services import LocalNames, local_client
 
@@ -110,6 +113,29 @@ def send_mail(platform: Platform, sender: str, subject: str, text: str = "Hello.
     host, port = platform.urls["smtp"].rsplit(":", 1)
     with smtplib.SMTP(host, int(port), timeout=10) as smtp:
         smtp.send_message(message)
+
+
+def sent_message(platform: Platform, address: str, subject: str) -> Message:
+    """The raw message SES sent to `address` under `subject` (local AWS keeps it), with the headers
+    a mail program answers (Message-ID, References)."""
+    sent = httpx.get(platform.urls["aws"].rstrip("/") + SENT_MAIL_PATH, timeout=30).json()
+    for message in reversed(sent):
+        parsed = BytesParser(policy=default).parsebytes(message["raw"].encode("utf-8", "surrogateescape"))
+        if str(parsed["To"]) == address and str(parsed["Subject"]) == subject:
+            return parsed
+    raise AssertionError(f"no message to {address} titled {subject!r}")
+
+
+def reply_by_mail(platform: Platform, sender: str, mail: dict[str, Any], text: str) -> None:
+    """Answer an email the platform sent (as `mail_to` lists it) as a mail program does: "Re:" its
+    subject, In-Reply-To and References from its headers, and the whole of it quoted below the answer."""
+    address = sender.rsplit("<", 1)[-1].rstrip(">")
+    original = sent_message(platform, address, mail["subject"])
+    quoted = "\n".join(f"> {line}" for line in mail["text"].splitlines())
+    references = " ".join(str(header) for header in (original["References"], original["Message-ID"]) if header)
+    threading = {"In-Reply-To": str(original["Message-ID"]), "References": references}
+    body = f"{text}\n\nOn Sun, 6 Dec 2026 at 12:00, Support <{platform.names.mail_from}> wrote:\n{quoted}\n"
+    send_mail(platform, sender, f"Re: {mail['subject']}", body, **threading)
 
 
 @contextmanager

@@ -1,12 +1,12 @@
 """Tickets in the console, in a real browser (Debian's Chromium through Playwright) on `deskless
 dev`: a technician has the tickets view open; a contact's ticket sent by an integration appears in
-the list live, with its count, and sounds; the technician opens it, replies with a quick reply
-(previewed with the requester's name) with a file and sets it pending; an admin in another browser changes
-the ticket meanwhile, and the technician's next change is refused with what changed shown, the
-draft in the reply box kept, and the change made again on request; a technician opens a ticket
-for a contact, notes on it, renames it, gives it to their team and takes it, files it under a
-category and merges it; a customer's reply on the portal alerts the assignee while their email
-channel is on, and only then.
+the list live, with its count, and sounds; the technician opens it, replies with a file and sets
+it pending (a quick reply's preview is the walk's: test_ticket_walk_browser.py); an admin in
+another browser changes the ticket meanwhile, and the technician's next change is refused with
+what changed shown, the draft in the reply box kept, and the change made again on request; a
+technician opens a ticket for a contact, notes on it, renames it, gives it to their team and takes
+it, files it under a category and merges it; a customer's reply on the portal alerts the assignee
+while their email channel is on, and only then.
 
 Each test uses its own technician, company and names (the platform is shared by the suite)."""
 
@@ -38,7 +38,7 @@ def count_of(page: Page, list_name: str) -> int:
     return int(text.locator(".count").inner_text())
 
 
-def test_a_ticket_arrives_live_is_answered_with_a_quick_reply_and_a_conflict_loses_no_draft(
+def test_a_ticket_arrives_live_is_answered_with_a_file_and_a_conflict_loses_no_draft(
     platform: Platform, admin_token: str, browser: Browser, console: Page
 ) -> None:
     technician = hire(platform, admin_token, "Tess Tickets")
@@ -53,15 +53,6 @@ def test_a_ticket_arrives_live_is_answered_with_a_quick_reply_and_a_conflict_los
         )
         assert contact.status_code == 201, contact.text
         key = client.post("/api/api-keys", headers=bearer(admin_token), json={"name": "e2e tickets CRM"}).json()
-        quick = client.post(
-            "/api/quick-replies",
-            headers=bearer(technician.token),
-            json={
-                "variants": {"en": {"title": "Looking into it", "body": "Hello {[Contact First Name]}, we are on it."}},
-                "shared": False,
-            },
-        )
-        assert quick.status_code == 201, quick.text
 
     # Given the technician has the tickets view open, on All active
     console.add_init_script(NOTIFICATION_HOOK)
@@ -103,15 +94,10 @@ def test_a_ticket_arrives_live_is_answered_with_a_quick_reply_and_a_conflict_los
     expect(console.get_by_role("heading", name="All active")).to_be_visible()
     expect(row).to_be_visible()
 
-    # When the technician opens it and picks the quick reply
+    # When the technician opens it and answers with a file, setting it pending (a quick reply is the walk's)
     row.get_by_role("link", name=title).click()
     expect(console.get_by_role("heading", name=f"#{number} {title}")).to_be_visible()
-    console.get_by_label("Quick reply", exact=True).select_option(label="Looking into it")
-
-    # Then the preview has the requester's name; inserted, it is sent with the ticket set pending
-    expect(console.get_by_label("Quick reply preview")).to_have_text("Hello Wanda, we are on it.")
-    console.get_by_role("button", name="Insert").click()
-    expect(console.get_by_label("Message", exact=True)).to_have_value("Hello Wanda, we are on it.")
+    console.get_by_label("Message", exact=True).fill("Hello Wanda, we are on it.")
     label: FilePayload = {"name": "label.txt", "mimeType": "text/plain", "buffer": b"Fragile: anvil"}
     console.get_by_label("Attach files").set_input_files(files=[label])
     console.get_by_role("button", name="Send and set pending").click()

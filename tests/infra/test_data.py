@@ -4,6 +4,7 @@ deskless.catalog.STREAM_SUBSCRIPTIONS declare."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -35,18 +36,41 @@ def test_table_survives_mistakes(synthesized: Synthesized):
     assert table["UpdateReplacePolicy"] == "Retain"
 
 
-@pytest.mark.parametrize("subscription", STREAM_SUBSCRIPTIONS, ids=[s.mapping for s in STREAM_SUBSCRIPTIONS])
-def test_stream_mapping_has_the_declared_filters_and_reports_failures(
-    synthesized: Synthesized, subscription: StreamSubscription
-):
+# The id DynamoEventSource gave the events function's one mapping, deployed before tickets came
+# (the template of 36b2e4a's parent): the same mapping must keep it, or CloudFormation replaces it.
+DEPLOYED_MAPPING_ID = "FunctionseventsFunctionDynamoDBEventSourceDesklessDataTableE38F188A57998542"
+
+
+def mapping_of(synthesized: Synthesized, subscription: StreamSubscription) -> tuple[str, dict[str, Any]]:
+    """The logical id and properties of the subscription's mapping: its function's, with its filters."""
     function, _ = synthesized.function(subscription.function)
-    (mapping,) = [
-        value["Properties"]
-        for value in synthesized.of_type("AWS::Lambda::EventSourceMapping").values()
+    (found,) = [
+        (logical_id, value["Properties"])
+        for logical_id, value in synthesized.of_type("AWS::Lambda::EventSourceMapping").items()
         if value["Properties"]["FunctionName"] == {"Ref": function}
         and [json.loads(f["Pattern"]) for f in value["Properties"]["FilterCriteria"]["Filters"]]
         == [json.loads(json.dumps(f)) for f in subscription.filters]
     ]
+    return found
+
+
+def test_the_events_functions_first_mapping_keeps_its_deployed_id_and_the_second_has_its_own(
+    synthesized: Synthesized,
+):
+    first, second = [s for s in STREAM_SUBSCRIPTIONS if s.function == "events"]
+    first_id, _ = mapping_of(synthesized, first)
+    second_id, _ = mapping_of(synthesized, second)
+    assert first_id == DEPLOYED_MAPPING_ID
+    # The second is new: an id of its own, named after it (its name without the hyphen, as CDK writes ids)
+    assert second_id != first_id
+    assert second.name.replace("-", "") in second_id
+
+
+@pytest.mark.parametrize("subscription", STREAM_SUBSCRIPTIONS, ids=[s.mapping for s in STREAM_SUBSCRIPTIONS])
+def test_stream_mapping_has_the_declared_filters_and_reports_failures(
+    synthesized: Synthesized, subscription: StreamSubscription
+):
+    _, mapping = mapping_of(synthesized, subscription)
     assert mapping["EventSourceArn"] == {"Fn::GetAtt": [synthesized.only("AWS::DynamoDB::Table"), "StreamArn"]}
     assert mapping["StartingPosition"] == "LATEST"
     assert mapping["BatchSize"] == subscription.batch_size
