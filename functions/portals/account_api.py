@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
+
 from fastapi import Cookie, Depends, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field

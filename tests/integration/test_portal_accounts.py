@@ -356,9 +356,7 @@ def test_a_form_with_more_fields_than_it_reads_is_a_400_not_a_500(
     assert json.loads(answer.body) == {"error": "invalid_request", "message": "The form has more than 10 fields."}
 
 
-def test_a_change_whose_form_has_more_fields_than_a_form_may_is_a_400_not_a_500(
-    carla: Contact, acme: Browser
-) -> None:
+def test_a_change_whose_form_has_more_fields_than_a_form_may_is_a_400_not_a_500(carla: Contact, acme: Browser) -> None:
     acme.sign_in(carla.emails[0])
     acme.page()
 
