@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import parse_qs
 
 from fastapi import Cookie, Depends, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
+from deskless.bodies import parse_form
 from deskless.credentials import SESSION_COOKIE, CustomerSession, portal_address
 from deskless.errors import NotFound, PortalUnavailable
 from deskless.http import customer, same_origin, viewer_address
@@ -21,6 +21,7 @@ from .visit import visit_of
 Customer = Annotated[CustomerSession, Depends(customer)]
 SessionCookie = Annotated[str | None, Cookie(alias=SESSION_COOKIE, include_in_schema=False)]
 MAX_FORM_BYTES = 4096
+MAX_FORM_FIELDS = 10  # an account form has three at most
 HTML: dict[str, Any] = {"response_class": HTMLResponse, "errors": [NotFound, PortalUnavailable]}
 
 
@@ -48,12 +49,11 @@ def _form(*fields: str) -> dict[str, Any]:
 
 
 async def form_fields(request: Request) -> dict[str, str]:
-    """A form's fields (application/x-www-form-urlencoded; the first value of each; anything else: none)."""
+    """A form's fields (application/x-www-form-urlencoded, deskless.bodies.parse_form; anything else: none)."""
     body = await request.body()
     if len(body) > MAX_FORM_BYTES or "form-urlencoded" not in request.headers.get("content-type", ""):
         return {}
-    parsed = parse_qs(body.decode("utf-8", "replace"), max_num_fields=10)
-    return {name: values[0] for name, values in parsed.items()}
+    return parse_form(body, max_fields=MAX_FORM_FIELDS)
 
 
 Form = Annotated[dict[str, str], Depends(form_fields)]

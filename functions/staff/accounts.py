@@ -1,7 +1,8 @@
 """Staff accounts as admins manage them: create, list (each with their own code limit) and
 change (name, role, assigned channels, active, own code limit).
 
-Deactivating a user takes effect at once: their open consoles are disconnected and their
+Deactivating a user takes effect at once: they leave every team they were in (deskless.teams:
+the tickets assigned to them keep their assignee), their open consoles are disconnected and their
 presence heartbeat cleared, so no portal offers them; from then on the authorizers refuse
 their tokens and sign-in refuses them (deskless.errors.AccountDeactivated)."""
 
@@ -16,6 +17,7 @@ from deskless.errors import CannotChangeSelf
 from deskless.fields import FullName
 from deskless.presence import console_closed
 from deskless.realtime import connections_of, disconnect
+from deskless.teams import leave_teams
 from deskless.users import (
     Channel,
     StaffUser,
@@ -98,6 +100,7 @@ def change_staff(caller: Principal, user_id: str, change: StaffChange) -> StaffW
     else:
         [limit] = own_code_limits([user_id])
     if change.active is False:
+        leave_teams(user_id)
         close_consoles(user_id)
     return with_limit(user, limit)
 

@@ -3,7 +3,7 @@ code limit), and read and change the global settings."""
 
 from __future__ import annotations
 
-from deskless.errors import CannotChangeSelf, EmailTaken, NotFound
+from deskless.errors import CannotChangeSelf, Conflict, EmailTaken, NotFound
 from deskless.http import Api, SignedIn
 from deskless.preferences import Preferences, PreferencesChange
 
@@ -23,7 +23,7 @@ def create_user(user: NewStaff) -> StaffWithLimit:
     return add_staff(user)
 
 
-@api.route("PATCH /api/staff/{user_id}", errors=[NotFound, CannotChangeSelf])
+@api.route("PATCH /api/staff/{user_id}", errors=[NotFound, CannotChangeSelf, Conflict])
 def update_user(user_id: str, change: StaffChange, caller: SignedIn) -> StaffWithLimit:
     return change_staff(caller, user_id, change)
 

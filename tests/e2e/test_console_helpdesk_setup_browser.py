@@ -201,3 +201,47 @@ def test_an_admin_keeps_product_areas(platform: Platform, api: httpx.Client, con
     confirm(console, "Delete")
     expect(row(console, f"Invoices {label}")).to_have_count(0)
     assert f"Invoices {label}" not in [a["name"] for a in api.get("/api/product-areas").json()]
+
+
+def test_a_form_dialog_opens_on_its_first_field_cancels_with_escape_saves_with_enter_and_keeps_its_errors(
+    platform: Platform, api: httpx.Client, console: Page
+) -> None:
+    # Given a team whose name is taken
+    label = unique("d")
+    taken, dropped, fresh = f"Taken {label}", f"Dropped {label}", f"Fresh {label}"
+    assert api.post("/api/teams", json={"name": taken}).status_code == 201
+    open_console(console, platform, ADMIN.email, ADMIN.password, "teams")
+    create = console.get_by_role("button", name="New team")
+
+    # When the admin opens New team, types a name and presses Escape
+    create.click()
+    name = dialog(console).get_by_label("Team name")
+    expect(name).to_be_focused()
+    name.fill(dropped)
+    name.press("Escape")
+
+    # Then the dialog is gone, the focus is back on New team, and nothing was saved
+    expect(dialog(console)).to_have_count(0)
+    expect(create).to_be_focused()
+
+    # When they try the taken name in another case, with Enter
+    create.click()
+    dialog(console).get_by_label("Team name").fill(taken.upper())
+    dialog(console).get_by_label("Team name").press("Enter")
+
+    # Then the dialog stays open, says why next to the name, and may be sent again
+    expect(dialog(console).locator('[data-error-for="name"]')).to_contain_text("already")
+    expect(dialog(console).get_by_role("alert")).to_have_text("Not saved: see the field marked.")
+    expect(dialog(console).get_by_label("Team name")).to_be_focused()
+    expect(dialog(console).get_by_role("button", name="Create team")).to_be_enabled()
+
+    # When they give another name
+    dialog(console).get_by_label("Team name").fill(fresh)
+    dialog(console).get_by_role("button", name="Create team").click()
+
+    # Then the dialog closes and the team is listed; the one dropped never was
+    expect(dialog(console)).to_have_count(0)
+    expect(row(console, fresh)).to_be_visible()
+    names = {team["name"] for team in api.get("/api/teams").json()}
+    assert fresh in names
+    assert dropped not in names

@@ -1,8 +1,8 @@
 """Admins change staff users through the staff function (PATCH /api/staff/{user_id}): name, role,
 assigned channels, active and their own code limit; a field left out stays as it is.
 Deactivating a user shuts them out at once: sign-in is refused, both authorizers refuse their
-tokens, their open consoles are closed and no portal offers them any more. An admin cannot
-lock themselves out."""
+tokens, their open consoles are closed, no portal offers them any more and they leave every team
+they were in. An admin cannot lock themselves out."""
 
 from __future__ import annotations
 
@@ -14,10 +14,12 @@ from deskless.auth import Principal, Role, issue_token
 from deskless.data import table
 from deskless.presence import get_presence, heartbeat
 from deskless.realtime import save_connection
-from deskless.table import code_limit_key, user_key
+from deskless.table import code_limit_key, membership_key, user_key
+from deskless.teams import NewTeam, Team, TeamChange, create_team, team_of, teams_of_member, update_team
 from deskless.users import StaffUser, create_staff, get_staff, list_staff, set_own_code_limit
+from local.metering import count_requests
 from tests.conftest import LocalAws
-from tests.helpers import ConnectionsStub, HttpResult, call_http, http_event, invoke
+from tests.helpers import ConnectionsStub, HttpResult, call_http, current, http_event, invoke
 from tests.integration.test_authorizers import http_request, websocket_request
 
 PASSWORD = "a long enough password"
@@ -264,6 +266,73 @@ def test_a_console_already_gone_does_not_stop_the_deactivation(
     user = get_staff(theo.id)
     assert user is not None
     assert user.active is False
+
+
+def stored(team_id: str) -> Team:
+    found = team_of(team_id)
+    assert found is not None
+    return found
+
+
+def test_a_deactivated_user_leaves_every_team_in_the_same_request_and_the_others_stay(
+    aws: LocalAws, ada: Principal, theo: StaffUser, connections: ConnectionsStub
+) -> None:
+    # Given Theo in two teams, one of them with Mia, and Mia in a team of her own
+    mia = create_staff("mia@example.com", "Mia Moe", Role.TECHNICIAN, PASSWORD)
+    printers = create_team(NewTeam(name="Printers", members=[theo.id, mia.id]))
+    network = create_team(NewTeam(name="Network", members=[theo.id]))
+    apps = create_team(NewTeam(name="Apps", members=[mia.id]))
+    patch(aws, theo.id, {"name": "Theo Tech"}, ada)  # warm: the first call also reads the origin secret
+
+    # When an admin deactivates him
+    with count_requests(current("deskless.aws").client("dynamodb")) as calls:
+        response = patch(aws, theo.id, {"active": False}, ada)
+
+    # Then he is in no team: each is changed as an admin's edit would, and Mia's copies follow
+    assert response.status == 200
+    assert teams_of_member(theo.id) == []
+    assert (stored(printers.id).members, stored(printers.id).revision) == (frozenset({mia.id}), 2)
+    assert stored(network.id).members == frozenset()
+    assert table().get(membership_key(theo.id, printers.id)) is None
+    assert [(team.name, sorted(team.members)) for team in teams_of_member(mia.id)] == [
+        ("Apps", [mia.id]),
+        ("Printers", [mia.id]),
+    ]
+    assert team_of(apps.id) == apps
+    # in one request: the user, their code limit, their teams (one Query, a transaction a team),
+    # their consoles and their presence
+    assert calls == {"UpdateItem": 2, "BatchGetItem": 1, "Query": 2, "TransactWriteItems": 2}
+
+
+def test_a_team_changed_meanwhile_is_read_again_and_left_all_the_same(
+    aws: LocalAws, ada: Principal, theo: StaffUser, connections: ConnectionsStub
+) -> None:
+    # Given Theo's copy of a team older than the team (as a Query may read it in AWS)
+    mia = create_staff("mia@example.com", "Mia Moe", Role.TECHNICIAN, PASSWORD)
+    team = create_team(NewTeam(name="Printers", members=[theo.id]))
+    stale = table().get(membership_key(theo.id, team.id))
+    assert stale is not None
+    update_team(team.id, TeamChange(members=[theo.id, mia.id]))
+    table().put(stale)
+
+    # When he is deactivated
+    with count_requests(current("deskless.aws").client("dynamodb")) as calls:
+        current("deskless.teams").leave_teams(theo.id)
+
+    # Then the first try is refused, the team read again, and he leaves it keeping Mia's change
+    assert calls == {"Query": 1, "TransactWriteItems": 2, "GetItem": 1}
+    assert (stored(team.id).members, stored(team.id).revision) == (frozenset({mia.id}), 3)
+    assert teams_of_member(theo.id) == []
+
+
+def test_reactivating_a_user_puts_them_in_no_team_again(aws: LocalAws, ada: Principal, theo: StaffUser) -> None:
+    team = create_team(NewTeam(name="Printers", members=[theo.id]))
+    patch(aws, theo.id, {"active": False}, ada)
+
+    patch(aws, theo.id, {"active": True}, ada)
+
+    assert teams_of_member(theo.id) == []
+    assert stored(team.id).members == frozenset()
 
 
 def test_other_changes_close_no_console(

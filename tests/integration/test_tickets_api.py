@@ -260,6 +260,37 @@ def test_an_assignee_must_be_a_member_of_the_tickets_team(staff: Staff, carla: C
     assert (changed["team_id"], changed["assignee"]["id"]) == (team.id, TECHNICIAN.user_id)
 
 
+def test_a_deactivated_assignee_leaves_the_team_and_keeps_the_ticket_which_is_still_worked(
+    aws: LocalAws, staff: Staff, carla: Contact
+) -> None:
+    # Given a ticket of the team Printers assigned to Bo
+    team = create_team(NewTeam(name="Printers", members=[TECHNICIAN.user_id, OTHER.user_id]))
+    opened = staff.open(carla)["ticket"]
+    assigned = ok(
+        staff.change(opened["number"], revision=opened["revision"], team_id=team.id, assignee_id=OTHER.user_id)
+    )["ticket"]
+
+    # When an admin deactivates Bo
+    event = http_event(
+        "http_staff_create",
+        origin_secret=aws.origin_secret,
+        principal=ADMIN,
+        body={"active": False},
+        route_key=f"PATCH /api/staff/{OTHER.user_id}",
+    )
+    ok(call_http("staff", event))
+
+    # Then Bo is no longer in the team, the ticket is still his, and it is still worked
+    assert current("deskless.teams").team_of(team.id).members == {TECHNICIAN.user_id}
+    assert staff.ticket(opened["number"])["ticket"]["assignee"]["id"] == OTHER.user_id
+    worked = ok(staff.change(opened["number"], revision=assigned["revision"], status="pending"))["ticket"]
+    assert (worked["status"], worked["assignee"]["id"]) == ("pending", OTHER.user_id)
+    # and it cannot be given to him anew
+    again = staff.change(opened["number"], revision=worked["revision"], team_id=None, assignee_id=OTHER.user_id)
+    assert refused(again) == (400, "invalid_request")
+    assert "active" in again.json()["message"]
+
+
 def test_the_assignees_offered_are_the_active_staff_or_a_teams_members(staff: Staff) -> None:
     users = current("deskless.users")
     ida = users.create_staff("ida@example.com", "Ida Idle", Role.TECHNICIAN, "long enough password")

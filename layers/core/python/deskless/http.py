@@ -12,7 +12,7 @@ import re
 import threading
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from typing import TYPE_CHECKING, Annotated, Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 from aws_lambda_powertools.logging import correlation_paths
 from fastapi import Depends, FastAPI, Header, Request
@@ -24,7 +24,7 @@ from starlette.exceptions import HTTPException
 
 from .api_keys import authenticate
 from .auth import Principal
-from .bodies import parse_json
+from .bodies import parse_form, parse_json
 from .catalog import Auth, Caller, HttpRoute, http_route, in_words
 from .edge import ORIGIN_VERIFY_HEADER, PORTAL_HOST_HEADER, VIEWER_IP_HEADER, portal_label, source_key
 from .entry import Entry
@@ -158,6 +158,7 @@ def portal_host(request: Request) -> str:
 
 CSRF_HEADER = "x-csrf-token"  # where a page's script sends the session's CSRF token
 CSRF_FIELD = "csrf_token"  # where a page's form does
+MAX_FORM_FIELDS = 20  # the most fields a form sent with its CSRF token may have
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -195,8 +196,7 @@ def check_same_origin(request: Request) -> None:
 async def _csrf_token_sent(request: Request) -> str:
     sent = request.headers.get(CSRF_HEADER)
     if sent is None and "application/x-www-form-urlencoded" in request.headers.get("content-type", ""):
-        form = parse_qs((await request.body()).decode("utf-8", "replace"), max_num_fields=20)
-        sent = (form.get(CSRF_FIELD) or [""])[0]
+        sent = parse_form(await request.body(), max_fields=MAX_FORM_FIELDS).get(CSRF_FIELD)
     return sent or ""
 
 

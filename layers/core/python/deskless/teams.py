@@ -11,8 +11,10 @@ changes cannot undo each other), the name guards that move, and each member's co
 members so that the transaction stays within DynamoDB's 100 actions.
 
 A member must be an active staff user when they are added (one BatchGetItem checks it); a user
-deactivated later stays listed until an admin edits the team (the ticket core decides what an
-inactive member may be given).
+deactivated later leaves every team in the same request (`leave_teams`, called by the staff
+function): each of their teams is changed as an admin's edit would, one transaction a team. The
+tickets assigned to them keep their assignee (the ticket core checks membership only when the
+team or the assignee changes).
 
 A team that is a ticket category's default team cannot be deleted (TeamInUse, 409): the category
 adds itself to the team's `used_by` in its own transaction (`category_uses`), which the team's
@@ -259,6 +261,38 @@ def delete_team(team_id: str) -> None:
                 "default team there first."
             ) from error
         raise _changed_meanwhile() from error
+
+
+def leave_teams(user_id: str) -> list[Team]:
+    """Take a staff user out of every team they are in (they were deactivated): one Query of their
+    copies, then one transaction a team, from the revision its copy holds (the team without them,
+    the others' copies rewritten, theirs deleted). A team changed meanwhile is read again (a
+    GetItem) and the change made again (Conflict after three tries: the caller may simply ask again);
+    one deleted meanwhile, or already without them, is passed over. The teams they left, as they are now."""
+    left = []
+    for copy in _by_name(_team(item) for item in table().query(memberships(user_id), consistent=True)):
+        team = _without(copy, user_id)
+        if team is not None:
+            left.append(team)
+    return left
+
+
+def _without(team: Team, user_id: str, tries: int = 3) -> Team | None:
+    for _ in range(tries):
+        after = team.model_copy(update={"members": team.members - {user_id}, "revision": team.revision + 1})
+        actions = [
+            update_action(team_key(team.id), set_values=_attributes(after), condition=_as_read(team)),
+            *_copies(after, team),
+        ]
+        try:
+            table().transact(actions)
+            return after
+        except TransactionCanceled:
+            found = team_of(team.id)
+            if found is None or user_id not in found.members:
+                return None
+            team = found
+    raise Conflict(f"The team {team.name!r} kept changing meanwhile; make the change again to take them out of it.")
 
 
 # --- what a ticket category's transaction asks of a team ----------------------------------------

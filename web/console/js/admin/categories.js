@@ -4,7 +4,7 @@
 // if someone else saved it meanwhile, the API refuses and says so. The list is in the order the
 // form shows them; Move up/down renumbers the categories that moved.
 
-import { confirmAction, openDialog } from "../dialogs.js";
+import { confirmAction, formDialog } from "../dialogs.js";
 import { h, languageName, replace, toast, uid } from "../dom.js";
 import { KeyedTable, rowButton } from "../keyed-list.js";
 import { Form, select, viewHead } from "./ui.js";
@@ -217,7 +217,7 @@ function fieldsEditor(form, languages, fields) {
   return { element: box, read: () => editors.map((editor) => editor.read()) };
 }
 
-function categoryDialog(ctx, teams, category, reload, nextOrder) {
+async function categoryDialog(ctx, teams, category, reload, nextOrder) {
   const languages = ctx.config.languages || ["en"];
   const form = new Form();
   const name = h("input", { name: "name", value: category?.name || "", required: true, maxLength: 100 });
@@ -242,48 +242,45 @@ function categoryDialog(ctx, teams, category, reload, nextOrder) {
     ),
   );
   const fields = fieldsEditor(form, languages, category?.fields || []);
-  form.element.append(
-    h(
-      "div",
-      { class: "row" },
-      form.field("name", "Category name", name, "What staff call it; customers read the name in their language."),
-      form.field("default_team_id", "Default team", team, "The team a new ticket of this category goes to."),
-    ),
-    form.group("labels", labelsBox),
-    form.field("description", "Description", description, "Shown under the category on the form (optional)."),
-    h("div", { class: "field" }, h("label", { class: "switch" }, active, "Offered on the ticket form")),
-    fields.element,
-    form.problem.node,
-    h(
-      "div",
-      { class: "actions end" },
-      h("button", { type: "button", on: { click: () => dialog.close() } }, "Cancel"),
-      h("button", { type: "submit", class: "primary" }, category ? "Save category" : "Create category"),
-    ),
-  );
-  form.onSubmit(async () => {
-    const body = {
-      name: name.value,
-      labels: given(Object.fromEntries(languages.map((code) => [code, labels[code].value]))),
-      description: description.value,
-      order: category ? category.order : nextOrder,
-      active: active.checked,
-      default_team_id: team.value || null,
-      fields: fields.read(),
-    };
-    const saved = category
-      ? await ctx.api.put(`/api/ticket-categories/${encodeURIComponent(category.id)}`, {
-          ...body,
-          revision: category.revision,
-        })
-      : await ctx.api.post("/api/ticket-categories", body);
-    dialog.close();
-    toast(category ? `${saved.name} saved.` : `${saved.name} created.`, "ok");
-    await reload();
+  const saved = await formDialog({
+    title: category ? `Edit ${category.name}` : "New category",
+    form,
+    fields: [
+      h(
+        "div",
+        { class: "row" },
+        form.field("name", "Category name", name, "What staff call it; customers read the name in their language."),
+        form.field("default_team_id", "Default team", team, "The team a new ticket of this category goes to."),
+      ),
+      form.group("labels", labelsBox),
+      form.field("description", "Description", description, "Shown under the category on the form (optional)."),
+      h("div", { class: "field" }, h("label", { class: "switch" }, active, "Offered on the ticket form")),
+      fields.element,
+    ],
+    submit: category ? "Save category" : "Create category",
+    focus: name,
+    className: "wider",
+    save: () => {
+      const body = {
+        name: name.value,
+        labels: given(Object.fromEntries(languages.map((code) => [code, labels[code].value]))),
+        description: description.value,
+        order: category ? category.order : nextOrder,
+        active: active.checked,
+        default_team_id: team.value || null,
+        fields: fields.read(),
+      };
+      return category
+        ? ctx.api.put(`/api/ticket-categories/${encodeURIComponent(category.id)}`, {
+            ...body,
+            revision: category.revision,
+          })
+        : ctx.api.post("/api/ticket-categories", body);
+    },
   });
-  const dialog = openDialog(category ? `Edit ${category.name}` : "New category", form.element);
-  dialog.classList.add("wider");
-  name.focus();
+  if (!saved) return;
+  toast(category ? `${saved.name} saved.` : `${saved.name} created.`, "ok");
+  await reload();
 }
 
 /** What PUT takes to store a category again as it is, at a new place in the list. */

@@ -3,7 +3,7 @@
 // with the codes that put it on a website. "Unassigned" holds the contacts no domain places: it
 // keeps its name and has neither a portal nor domains.
 
-import { openDialog } from "../dialogs.js";
+import { formDialog, openDialog } from "../dialogs.js";
 import { h, languageName, languageSelect, replace, toast } from "../dom.js";
 import { busy, ErrorMessage } from "../errors.js";
 import { KeyedList, KeyedTable } from "../keyed-list.js";
@@ -34,7 +34,7 @@ function servingOptions(staff, company) {
     .map((user) => ({ value: user.id, label: user.active ? user.name : `${user.name} (deactivated)` }));
 }
 
-function companyDialog(ctx, staff, company, reload) {
+async function companyDialog(ctx, staff, company, reload) {
   const form = new Form();
   const name = h("input", {
     name: "name",
@@ -46,37 +46,36 @@ function companyDialog(ctx, staff, company, reload) {
   const serving = checkboxes("Technicians serving it", servingOptions(staff, company), company?.technician_ids || [], {
     empty: "There are no technicians yet: add them under Staff.",
   });
-  form.element.append(
-    form.field(
-      "name",
-      "Company name",
-      name,
-      company?.id === UNASSIGNED ? "Unassigned keeps its name: it holds the contacts no company's domain places." : "",
-    ),
-    form.group("technician_ids", serving.element),
-    form.problem.node,
-    h(
-      "div",
-      { class: "actions end" },
-      h("button", { type: "button", on: { click: () => dialog.close() } }, "Cancel"),
-      h("button", { type: "submit", class: "primary" }, company ? "Save" : "Create company"),
-    ),
-  );
-  form.onSubmit(async () => {
-    const body = { technician_ids: serving.values() };
-    if (company?.id !== UNASSIGNED) body.name = name.value;
-    const saved = company
-      ? await ctx.api.patch(`/api/companies/${encodeURIComponent(company.id)}`, body)
-      : await ctx.api.post("/api/companies", body);
-    dialog.close();
-    toast(company ? `${saved.name} saved.` : `${saved.name} created; give it a portal next.`, "ok");
-    await reload();
+  const saved = await formDialog({
+    title: company ? `Edit ${company.name}` : "New company",
+    form,
+    fields: [
+      form.field(
+        "name",
+        "Company name",
+        name,
+        company?.id === UNASSIGNED
+          ? "Unassigned keeps its name: it holds the contacts no company's domain places."
+          : "",
+      ),
+      form.group("technician_ids", serving.element),
+    ],
+    submit: company ? "Save" : "Create company",
+    focus: name,
+    save: () => {
+      const body = { technician_ids: serving.values() };
+      if (company?.id !== UNASSIGNED) body.name = name.value;
+      return company
+        ? ctx.api.patch(`/api/companies/${encodeURIComponent(company.id)}`, body)
+        : ctx.api.post("/api/companies", body);
+    },
   });
-  const dialog = openDialog(company ? `Edit ${company.name}` : "New company", form.element);
-  name.focus();
+  if (!saved) return;
+  toast(company ? `${saved.name} saved.` : `${saved.name} created; give it a portal next.`, "ok");
+  await reload();
 }
 
-function portalDialog(ctx, company, reload) {
+async function portalDialog(ctx, company, reload) {
   const portal = company.portal;
   const form = new Form({}, PORTAL_ERRORS);
   const subdomain = h("input", {
@@ -101,47 +100,44 @@ function portalDialog(ctx, company, reload) {
   };
   subdomain.addEventListener("input", showAddress);
   showAddress();
-  form.element.append(
-    form.field(
-      "subdomain",
-      "Subdomain",
-      subdomain,
-      "3–63 lower-case letters, digits and inner hyphens; some names are reserved.",
-    ),
-    h("p", { class: "portal-address" }, "Address: ", address),
-    h("div", { class: "row" }, form.field("language", "Language", language), form.field("status", "Status", status)),
-    form.field(
-      "allowed_origins",
-      "Websites allowed to embed the chat widget",
-      origins,
-      "One origin per line, such as https://www.example.com. Leave empty if the widget is not used.",
-    ),
-    form.problem.node,
-    h(
-      "div",
-      { class: "actions end" },
-      h("button", { type: "button", on: { click: () => dialog.close() } }, "Cancel"),
-      h("button", { type: "submit", class: "primary" }, portal ? "Save portal" : "Create portal"),
-    ),
-  );
-  form.onSubmit(async () => {
-    const body = {
-      subdomain: subdomain.value,
-      language: language.value,
-      status: status.value,
-      allowed_origins: origins.value
-        .split("\n")
-        .map((line) => line.trim())
-        .filter(Boolean),
-    };
-    const path = `/api/companies/${encodeURIComponent(company.id)}/portal`;
-    const saved = portal ? await ctx.api.patch(path, body) : await ctx.api.post(path, body);
-    dialog.close();
-    toast(`${company.name}'s portal is at ${portalUrl(ctx.config, saved.subdomain)}.`, "ok");
-    await reload();
+  const saved = await formDialog({
+    title: portal ? `${company.name}: portal` : `${company.name}: create a portal`,
+    form,
+    fields: [
+      form.field(
+        "subdomain",
+        "Subdomain",
+        subdomain,
+        "3–63 lower-case letters, digits and inner hyphens; some names are reserved.",
+      ),
+      h("p", { class: "portal-address" }, "Address: ", address),
+      h("div", { class: "row" }, form.field("language", "Language", language), form.field("status", "Status", status)),
+      form.field(
+        "allowed_origins",
+        "Websites allowed to embed the chat widget",
+        origins,
+        "One origin per line, such as https://www.example.com. Leave empty if the widget is not used.",
+      ),
+    ],
+    submit: portal ? "Save portal" : "Create portal",
+    focus: subdomain,
+    save: () => {
+      const body = {
+        subdomain: subdomain.value,
+        language: language.value,
+        status: status.value,
+        allowed_origins: origins.value
+          .split("\n")
+          .map((line) => line.trim())
+          .filter(Boolean),
+      };
+      const path = `/api/companies/${encodeURIComponent(company.id)}/portal`;
+      return portal ? ctx.api.patch(path, body) : ctx.api.post(path, body);
+    },
   });
-  const dialog = openDialog(portal ? `${company.name}: portal` : `${company.name}: create a portal`, form.element);
-  subdomain.focus();
+  if (!saved) return;
+  toast(`${company.name}'s portal is at ${portalUrl(ctx.config, saved.subdomain)}.`, "ok");
+  await reload();
 }
 
 /** The company's email domains: each with a Remove button, and a form to add one. */

@@ -1,7 +1,7 @@
 // Product areas: the parts of the product a customer may say a ticket is about (GET/POST
 // /api/product-areas, PATCH/DELETE /api/product-areas/{id}). Listed by their order, then name.
 
-import { confirmAction, openDialog } from "../dialogs.js";
+import { confirmAction, formDialog } from "../dialogs.js";
 import { h, replace, toast } from "../dom.js";
 import { KeyedTable, rowButton } from "../keyed-list.js";
 import { Form, viewHead } from "./ui.js";
@@ -44,27 +44,19 @@ function createForm(ctx, reload) {
   return h("section", { class: "card" }, form.element);
 }
 
-function editDialog(ctx, area, reload) {
+async function editDialog(ctx, area, reload) {
   const form = new Form();
   const fields = areaFields(form, area);
-  form.element.append(
-    fields.element,
-    form.problem.node,
-    h(
-      "div",
-      { class: "actions end" },
-      h("button", { type: "button", on: { click: () => dialog.close() } }, "Cancel"),
-      h("button", { type: "submit", class: "primary" }, "Save"),
-    ),
-  );
-  form.onSubmit(async () => {
-    const saved = await ctx.api.patch(`/api/product-areas/${encodeURIComponent(area.id)}`, fields.body());
-    dialog.close();
-    toast(`${saved.name} saved.`, "ok");
-    await reload();
+  const saved = await formDialog({
+    title: `Edit ${area.name}`,
+    form,
+    fields: fields.element,
+    focus: fields.name,
+    save: () => ctx.api.patch(`/api/product-areas/${encodeURIComponent(area.id)}`, fields.body()),
   });
-  const dialog = openDialog(`Edit ${area.name}`, form.element);
-  fields.name.focus();
+  if (!saved) return;
+  toast(`${saved.name} saved.`, "ok");
+  await reload();
 }
 
 async function deleteArea(ctx, area, problem, reload) {

@@ -1,7 +1,7 @@
 // Staff users: who may sign in to the console, in which role, on which channels, with how many
 // session codes; adding one, changing one, deactivating and reactivating one.
 
-import { confirmAction, openDialog } from "../dialogs.js";
+import { confirmAction, formDialog } from "../dialogs.js";
 import { h, replace, toast } from "../dom.js";
 import { KeyedTable } from "../keyed-list.js";
 import { CHANNELS, checkboxes, Form, ROLES, select, viewHead } from "./ui.js";
@@ -70,7 +70,7 @@ function addForm(ctx, reload) {
 }
 
 /** Change a user as their row shows them (with the default code limit). */
-function editDialog(ctx, user, reload) {
+async function editDialog(ctx, user, reload) {
   const defaultLimit = user.defaultLimit;
   const form = new Form({}, { cannot_change_self: "role" });
   const name = h("input", { name: "name", value: user.name, required: true, maxLength: 100 });
@@ -93,46 +93,41 @@ function editDialog(ctx, user, reload) {
   };
   useDefault.addEventListener("change", syncLimit);
   syncLimit();
-  form.element.append(
-    form.field("name", "Name", name),
-    form.field("role", "Role", role, user.id === ctx.me.id ? "You cannot take away your own admin role." : ""),
-    form.group("channels", channels.element),
-    form.field("code_limit", "Code limit", limit, `Active session codes this user may hold (1–${MAX_CODE_LIMIT}).`),
-    h("label", { class: "check" }, useDefault, `Use the default (${defaultLimit})`),
-    form.problem.node,
-    h(
-      "div",
-      { class: "actions end" },
-      h("button", { type: "button", on: { click: () => dialog.close() } }, "Cancel"),
-      h("button", { type: "submit", class: "primary" }, "Save"),
-    ),
-  );
-  form.onSubmit(async () => {
-    const wanted = {
-      name: name.value.trim(),
-      role: role.value,
-      channels: channels.values(),
-      // an empty box is sent as it is: the API says what is wrong with it, next to the field
-      code_limit: useDefault.checked ? null : limit.value === "" ? "" : Number(limit.value),
-    };
-    const change = Object.fromEntries(
-      Object.entries(wanted).filter(([key, value]) => JSON.stringify(value) !== JSON.stringify(user[key] ?? null)),
-    );
-    if (Object.keys(change).length) {
-      await ctx.api.patch(`/api/staff/${encodeURIComponent(user.id)}`, change);
-      toast(`${wanted.name} saved.`, "ok");
-    }
-    dialog.close();
-    await reload();
+  const saved = await formDialog({
+    title: `Edit ${user.name}`,
+    form,
+    fields: [
+      form.field("name", "Name", name),
+      form.field("role", "Role", role, user.id === ctx.me.id ? "You cannot take away your own admin role." : ""),
+      form.group("channels", channels.element),
+      form.field("code_limit", "Code limit", limit, `Active session codes this user may hold (1–${MAX_CODE_LIMIT}).`),
+      h("label", { class: "check" }, useDefault, `Use the default (${defaultLimit})`),
+    ],
+    focus: name,
+    save: async () => {
+      const wanted = {
+        name: name.value.trim(),
+        role: role.value,
+        channels: channels.values(),
+        // an empty box is sent as it is: the API says what is wrong with it, next to the field
+        code_limit: useDefault.checked ? null : limit.value === "" ? "" : Number(limit.value),
+      };
+      const change = Object.fromEntries(
+        Object.entries(wanted).filter(([key, value]) => JSON.stringify(value) !== JSON.stringify(user[key] ?? null)),
+      );
+      if (Object.keys(change).length) await ctx.api.patch(`/api/staff/${encodeURIComponent(user.id)}`, change);
+      return { ...wanted, changed: Object.keys(change).length > 0 };
+    },
   });
-  const dialog = openDialog(`Edit ${user.name}`, form.element);
-  name.focus();
+  if (!saved) return;
+  if (saved.changed) toast(`${saved.name} saved.`, "ok");
+  await reload();
 }
 
 async function setActive(ctx, user, active, problem, reload) {
   const question = active
     ? `Reactivate ${user.name}? They can sign in again.`
-    : `Deactivate ${user.name}? They are signed out at once and cannot sign in until reactivated.`;
+    : `Deactivate ${user.name}? They are signed out at once, leave every team they are in (their tickets stay theirs) and cannot sign in until reactivated.`;
   if (!(await confirmAction({ message: question, confirm: active ? "Reactivate" : "Deactivate", danger: !active })))
     return;
   problem.clear();

@@ -2,7 +2,7 @@
 // /api/teams/{id}). A team's name is unique whatever its case; its members are picked from the
 // active staff; a team that is a ticket category's default team cannot be deleted (the API says so).
 
-import { confirmAction, openDialog } from "../dialogs.js";
+import { confirmAction, formDialog } from "../dialogs.js";
 import { h, replace, toast } from "../dom.js";
 import { KeyedTable, rowButton } from "../keyed-list.js";
 import { checkboxes, Form, viewHead } from "./ui.js";
@@ -18,36 +18,33 @@ function memberOptions(staff, team) {
     .map((user) => ({ value: user.id, label: user.active ? user.name : `${user.name} (deactivated)` }));
 }
 
-function teamDialog(ctx, staff, team, reload) {
+async function teamDialog(ctx, staff, team, reload) {
   const form = new Form({}, TEAM_ERRORS);
   const name = h("input", { name: "name", value: team?.name || "", required: true, maxLength: 100 });
   const description = h("input", { name: "description", value: team?.description || "", maxLength: 300 });
   const members = checkboxes("Members", memberOptions(staff, team), team?.members || [], {
     empty: "There are no staff users yet: add them under Staff.",
   });
-  form.element.append(
-    form.field("name", "Team name", name, "Unique among teams, whatever its case."),
-    form.field("description", "Description", description, "What the team takes care of (optional)."),
-    form.group("members", members.element),
-    form.problem.node,
-    h(
-      "div",
-      { class: "actions end" },
-      h("button", { type: "button", on: { click: () => dialog.close() } }, "Cancel"),
-      h("button", { type: "submit", class: "primary" }, team ? "Save" : "Create team"),
-    ),
-  );
-  form.onSubmit(async () => {
-    const body = { name: name.value, description: description.value, members: members.values() };
-    const saved = team
-      ? await ctx.api.patch(`/api/teams/${encodeURIComponent(team.id)}`, { ...body, revision: team.revision })
-      : await ctx.api.post("/api/teams", body);
-    dialog.close();
-    toast(team ? `${saved.name} saved.` : `${saved.name} created.`, "ok");
-    await reload();
+  const saved = await formDialog({
+    title: team ? `Edit ${team.name}` : "New team",
+    form,
+    fields: [
+      form.field("name", "Team name", name, "Unique among teams, whatever its case."),
+      form.field("description", "Description", description, "What the team takes care of (optional)."),
+      form.group("members", members.element),
+    ],
+    submit: team ? "Save" : "Create team",
+    focus: name,
+    save: () => {
+      const body = { name: name.value, description: description.value, members: members.values() };
+      return team
+        ? ctx.api.patch(`/api/teams/${encodeURIComponent(team.id)}`, { ...body, revision: team.revision })
+        : ctx.api.post("/api/teams", body);
+    },
   });
-  const dialog = openDialog(team ? `Edit ${team.name}` : "New team", form.element);
-  name.focus();
+  if (!saved) return;
+  toast(team ? `${saved.name} saved.` : `${saved.name} created.`, "ok");
+  await reload();
 }
 
 async function deleteTeam(ctx, team, problem, reload) {

@@ -3,7 +3,7 @@
 // admins import them from a CSV file, after a preview of what each row will do.
 
 import { Form, select, viewHead } from "../admin/ui.js";
-import { confirmAction, openDialog } from "../dialogs.js";
+import { confirmAction, formDialog, openDialog } from "../dialogs.js";
 import { field, h, languageName, languageSelect, replace, toast } from "../dom.js";
 import { busy, ErrorMessage } from "../errors.js";
 import { KeyedList, KeyedTable, rowButton } from "../keyed-list.js";
@@ -37,7 +37,7 @@ function companyOptions(companies, { byDomain = false } = {}) {
   return byDomain ? [{ value: BY_DOMAIN, label: "By email domain (else Unassigned)" }, ...options] : options;
 }
 
-function contactDialog(ctx, companies, contact, reload) {
+async function contactDialog(ctx, companies, contact, reload) {
   const form = new Form({}, { contact_email_taken: "emails" });
   const name = h("input", { name: "name", value: contact?.name || "", required: true, maxLength: 100 });
   const emails = h("textarea", {
@@ -55,39 +55,36 @@ function contactDialog(ctx, companies, contact, reload) {
   );
   const language = languageSelect(ctx.config.languages, contact?.language || "en", { name: "language" });
   const primary = h("input", { type: "checkbox", name: "primary", checked: Boolean(contact?.primary) });
-  form.element.append(
-    form.field("name", "Name", name),
-    form.field("emails", "Email addresses", emails, "One or more, one per line; each belongs to one contact only."),
-    h("div", { class: "row" }, form.field("phone", "Phone", phone), form.field("language", "Language", language)),
-    form.field("company_id", "Company", company),
-    h("label", { class: "check" }, primary, "Primary contact (sees all of the company's tickets)"),
-    form.problem.node,
-    h(
-      "div",
-      { class: "actions end" },
-      h("button", { type: "button", on: { click: () => dialog.close() } }, "Cancel"),
-      h("button", { type: "submit", class: "primary" }, contact ? "Save" : "Add contact"),
-    ),
-  );
-  form.onSubmit(async () => {
-    const body = {
-      name: name.value,
-      emails: addressesOf(emails.value),
-      phone: phone.value,
-      language: language.value,
-      primary: primary.checked,
-    };
-    if (company.value !== BY_DOMAIN) body.company_id = company.value;
-    const saved = contact
-      ? await ctx.api.patch(`/api/contacts/${encodeURIComponent(contact.id)}`, body)
-      : await ctx.api.post("/api/contacts", body);
-    dialog.close();
-    const placed = companies.find((c) => c.id === saved.company_id)?.name || "Unassigned";
-    toast(contact ? `${saved.name} saved.` : `${saved.name} added to ${placed}.`, "ok");
-    await reload();
+  const saved = await formDialog({
+    title: contact ? `Edit ${contact.name}` : "New contact",
+    form,
+    fields: [
+      form.field("name", "Name", name),
+      form.field("emails", "Email addresses", emails, "One or more, one per line; each belongs to one contact only."),
+      h("div", { class: "row" }, form.field("phone", "Phone", phone), form.field("language", "Language", language)),
+      form.field("company_id", "Company", company),
+      h("label", { class: "check" }, primary, "Primary contact (sees all of the company's tickets)"),
+    ],
+    submit: contact ? "Save" : "Add contact",
+    focus: name,
+    save: () => {
+      const body = {
+        name: name.value,
+        emails: addressesOf(emails.value),
+        phone: phone.value,
+        language: language.value,
+        primary: primary.checked,
+      };
+      if (company.value !== BY_DOMAIN) body.company_id = company.value;
+      return contact
+        ? ctx.api.patch(`/api/contacts/${encodeURIComponent(contact.id)}`, body)
+        : ctx.api.post("/api/contacts", body);
+    },
   });
-  const dialog = openDialog(contact ? `Edit ${contact.name}` : "New contact", form.element);
-  name.focus();
+  if (!saved) return;
+  const placed = companies.find((c) => c.id === saved.company_id)?.name || "Unassigned";
+  toast(contact ? `${saved.name} saved.` : `${saved.name} added to ${placed}.`, "ok");
+  await reload();
 }
 
 async function setActive(ctx, contact, problem, reload) {

@@ -8,10 +8,10 @@
 // again, once for a burst of notices. (Alerts, sound and browser notifications are the
 // operator's notifier's: operator/index.js.)
 
-import { select, viewHead } from "../admin/ui.js";
-import { openDialog } from "../dialogs.js";
+import { Form, select, viewHead } from "../admin/ui.js";
+import { formDialog } from "../dialogs.js";
 import { dateTime, field, h, replace, toast } from "../dom.js";
-import { busy, ErrorMessage } from "../errors.js";
+import { busy } from "../errors.js";
 import { KeyedTable } from "../keyed-list.js";
 import { mountTicket } from "./ticket.js";
 import { LEVELS, PRIORITIES, priorityBadge, STATUSES, statusBadge } from "./ticket-words.js";
@@ -53,15 +53,14 @@ function ticketRow(ticket) {
 }
 
 /** "New ticket": for a contact found by a search, then its page. */
-function newTicketDialog(ctx) {
-  const problem = new ErrorMessage();
+async function newTicketDialog(ctx) {
+  const form = new Form();
   const query = h("input", { type: "search", autocomplete: "off", maxLength: 100 });
   const contact = h("select", { name: "requester_id", required: true }, h("option", { value: "" }, "Search first"));
   const title = h("input", { name: "title", required: true, maxLength: 200 });
   const description = h("textarea", { name: "description", rows: 5, required: true });
   const impact = select("impact", LEVELS, "medium");
   const urgency = select("urgency", LEVELS, "medium");
-  const submit = h("button", { type: "submit", class: "primary" }, "Open ticket");
   let timer = 0;
   const find = async () => {
     const q = query.value.trim();
@@ -74,50 +73,42 @@ function newTicketDialog(ctx) {
           ? active.map((found) => h("option", { value: found.id }, `${found.name} <${found.emails[0]}>`))
           : [h("option", { value: "" }, "No contact matches")]),
       );
-      problem.clear();
+      form.problem.clear();
     } catch (error) {
-      problem.show(error, "The contacts could not be searched");
+      form.problem.show(error, "The contacts could not be searched");
     }
   };
   query.addEventListener("input", () => {
     clearTimeout(timer);
     timer = setTimeout(find, SEARCH_DELAY_MS);
   });
-  const form = h(
-    "form",
-    { class: "admin-form", noValidate: true },
-    field("Find the contact", query, "A word of the name, an address or a domain."),
-    field("Contact", contact),
-    field("Title", title),
-    field("Description", description),
-    h("div", { class: "row" }, field("Impact", impact), field("Urgency", urgency)),
-    problem.node,
-    h(
-      "div",
-      { class: "actions end" },
-      h("button", { type: "button", on: { click: () => dialog.close() } }, "Cancel"),
-      submit,
-    ),
-  );
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    busy(submit, problem, async () => {
+  const opened = await formDialog({
+    title: "New ticket",
+    form,
+    fields: [
+      field("Find the contact", query, "A word of the name, an address or a domain."),
+      form.field("requester_id", "Contact", contact),
+      form.field("title", "Title", title),
+      form.field("description", "Description", description),
+      h("div", { class: "row" }, form.field("impact", "Impact", impact), form.field("urgency", "Urgency", urgency)),
+    ],
+    submit: "Open ticket",
+    focus: query,
+    save: () => {
       if (!contact.value) throw new Error("Choose the contact the ticket is for.");
-      const opened = await ctx.api.post("/api/tickets", {
+      return ctx.api.post("/api/tickets", {
         requester_id: contact.value,
         title: title.value,
         description: description.value,
         impact: impact.value,
         urgency: urgency.value,
       });
-      dialog.close();
-      toast(`Ticket #${opened.ticket.number} opened.`, "ok");
-      location.hash = `#/tickets/${opened.ticket.number}`;
-    });
+    },
   });
-  const dialog = openDialog("New ticket", form);
-  dialog.addEventListener("close", () => clearTimeout(timer));
-  query.focus();
+  clearTimeout(timer);
+  if (!opened) return;
+  toast(`Ticket #${opened.ticket.number} opened.`, "ok");
+  location.hash = `#/tickets/${opened.ticket.number}`;
 }
 
 function mountLists(root, ctx) {

@@ -3,7 +3,8 @@
 // leave the list as they are redeemed or expire (pushed on the socket, or when the countdown
 // reaches zero here). Opening the chat of a redeemed code is the desk's (index.js), not this view's.
 
-import { confirmAction, openDialog } from "../dialogs.js";
+import { Form } from "../admin/ui.js";
+import { confirmAction, formDialog } from "../dialogs.js";
 import { countdown, field, h, languageName, languageSelect, replace, toast } from "../dom.js";
 import { busy, ErrorMessage, explain } from "../errors.js";
 import { KeyedTable, rowButton } from "../keyed-list.js";
@@ -315,42 +316,37 @@ class CodesPanel {
     });
   }
 
-  email(code) {
+  async email(code) {
     const to = h("input", { type: "email", name: "to", required: true, autocomplete: "email" });
     const language = languageSelect(this.languages, this.languageOf(code), { name: "language" });
-    const problem = new ErrorMessage();
-    const send = h("button", { type: "submit", class: "primary" }, "Send");
-    const close = h("button", { type: "button" }, "Close");
-    const form = h(
-      "form",
-      {},
-      h("p", { class: "muted" }, `The invitation to join with code ${readable(code.code)} (${code.name}).`),
-      field("Email address", to),
-      field("Language", language),
-      problem.node,
-      h("div", { class: "actions end" }, close, send),
-    );
-    const dialog = openDialog("Send the code by email", form);
-    close.addEventListener("click", () => dialog.close());
-    form.addEventListener("submit", async (event) => {
-      event.preventDefault();
-      send.disabled = true;
-      problem.clear();
-      try {
-        const body = { to: to.value.trim(), language: language.value };
-        const sent = await this.ctx.api.post(`/api/codes/${code.code}/email`, body);
-        code.sentTo = `${sent.sent_to} (${languageName(sent.language)})`;
-        code.language = sent.language;
-        toast(`Invitation sent to ${code.sentTo}.`, "ok");
-        dialog.close();
-        this.render();
-      } catch (error) {
-        problem.show(error);
-        send.disabled = false;
-        this.goneIfMissing(error, code);
-      }
+    const sent = await formDialog({
+      title: "Send the code by email",
+      form: new Form({ noValidate: false }), // the browser checks the address first
+      fields: [
+        h("p", { class: "muted" }, `The invitation to join with code ${readable(code.code)} (${code.name}).`),
+        field("Email address", to),
+        field("Language", language),
+      ],
+      submit: "Send",
+      cancel: "Close",
+      focus: to,
+      save: async () => {
+        try {
+          return await this.ctx.api.post(`/api/codes/${code.code}/email`, {
+            to: to.value.trim(),
+            language: language.value,
+          });
+        } catch (error) {
+          this.goneIfMissing(error, code);
+          throw error;
+        }
+      },
     });
-    to.focus();
+    if (!sent) return;
+    code.sentTo = `${sent.sent_to} (${languageName(sent.language)})`;
+    code.language = sent.language;
+    toast(`Invitation sent to ${code.sentTo}.`, "ok");
+    this.render();
   }
 
   async cancel(button, code) {

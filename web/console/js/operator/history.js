@@ -2,9 +2,10 @@
 // transcript readable (GET /api/sessions/{id}/messages), downloadable as a .txt file, and made a
 // ticket for its customer (POST /api/sessions/{id}/ticket: the transcript goes with it as a file).
 
-import { openDialog } from "../dialogs.js";
-import { dateTime, field, h, replace, toast, uid } from "../dom.js";
-import { busy, ErrorMessage } from "../errors.js";
+import { Form } from "../admin/ui.js";
+import { formDialog } from "../dialogs.js";
+import { dateTime, h, replace, toast, uid } from "../dom.js";
+import { busy } from "../errors.js";
 import { KeyedTable } from "../keyed-list.js";
 import { downloadTranscript, originText, thread } from "./thread.js";
 
@@ -118,8 +119,8 @@ export const historyView = {
 };
 
 /** Ask for the customer's address and the ticket's title, then make the chat a ticket and open it. */
-function makeTicket(ctx, session, messages) {
-  const problem = new ErrorMessage();
+async function makeTicket(ctx, session, messages) {
+  const form = new Form();
   const email = h("input", { type: "email", name: "email", required: true, autocomplete: "off", maxLength: 254 });
   const title = h("input", {
     name: "title",
@@ -129,34 +130,24 @@ function makeTicket(ctx, session, messages) {
   });
   const first = messages.find((message) => message.sender_role === "visitor");
   const description = h("textarea", { name: "description", rows: 4, required: true }, first ? first.text : "");
-  const submit = h("button", { type: "submit", class: "primary" }, "Make the ticket");
-  const form = h(
-    "form",
-    { class: "admin-form", noValidate: true },
-    field("Customer's email", email, "Their contact, or a new one made for this address."),
-    field("Title", title),
-    field("Description", description, "The transcript goes with the ticket as a file."),
-    problem.node,
-    h(
-      "div",
-      { class: "actions end" },
-      h("button", { type: "button", on: { click: () => dialog.close() } }, "Cancel"),
-      submit,
-    ),
-  );
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    busy(submit, problem, async () => {
-      const made = await ctx.api.post(`/api/sessions/${encodeURIComponent(session.id)}/ticket`, {
+  const made = await formDialog({
+    title: `A ticket from the chat with ${session.visitor_name}`,
+    form,
+    fields: [
+      form.field("email", "Customer's email", email, "Their contact, or a new one made for this address."),
+      form.field("title", "Title", title),
+      form.field("description", "Description", description, "The transcript goes with the ticket as a file."),
+    ],
+    submit: "Make the ticket",
+    focus: email,
+    save: () =>
+      ctx.api.post(`/api/sessions/${encodeURIComponent(session.id)}/ticket`, {
         email: email.value.trim(),
         title: title.value,
         description: description.value,
-      });
-      dialog.close();
-      toast(`Ticket #${made.ticket.number} made from the chat.`, "ok");
-      location.hash = `#/tickets/${made.ticket.number}`;
-    });
+      }),
   });
-  const dialog = openDialog(`A ticket from the chat with ${session.visitor_name}`, form);
-  email.focus();
+  if (!made) return;
+  toast(`Ticket #${made.ticket.number} made from the chat.`, "ok");
+  location.hash = `#/tickets/${made.ticket.number}`;
 }

@@ -3,7 +3,7 @@
 // with a live preview (editor.js).
 
 import { Form, select, viewHead } from "../admin/ui.js";
-import { confirmAction, openDialog } from "../dialogs.js";
+import { confirmAction, formDialog } from "../dialogs.js";
 import { h, languageName, replace, toast } from "../dom.js";
 import { busy } from "../errors.js";
 import { KeyedTable } from "../keyed-list.js";
@@ -53,7 +53,7 @@ function templateRow(template) {
   );
 }
 
-function templateDialog(ctx, snippets, template, reload) {
+async function templateDialog(ctx, snippets, template, reload) {
   const form = new Form({ class: "template-form" });
   const name = h("input", { name: "name", value: template?.name || "", required: true, maxLength: 100 });
   const purpose = select("purpose", PURPOSES, template?.purpose || "other");
@@ -66,41 +66,37 @@ function templateDialog(ctx, snippets, template, reload) {
     previewTitle: "Preview of the email",
     snippets,
   });
-  form.element.append(
-    h(
-      "div",
-      { class: "row" },
-      form.field("name", "Template name", name),
-      form.field("purpose", "Purpose", purpose, template?.built_in ? "A built-in template keeps its purpose." : ""),
-    ),
-    editor.node,
-    form.problem.node,
-    h(
-      "div",
-      { class: "actions end" },
-      h("button", { type: "button", on: { click: () => dialog.close() } }, "Cancel"),
-      h("button", { type: "submit", class: "primary" }, template ? "Save template" : "Create template"),
-    ),
-  );
-  form.onSubmit(async () => {
-    const body = { name: name.value, purpose: purpose.value, variants: editor.value() };
-    let saved;
-    try {
-      // made from the revision the dialog opened: refused if someone saved another since
-      saved = template
-        ? await ctx.api.put(path(template), { ...body, revision: template.revision })
-        : await ctx.api.post("/api/email-templates", body);
-    } catch (error) {
-      throw variantProblems(editor, error);
-    }
-    dialog.close();
-    toast(`${saved.name} saved.`, "ok");
-    await reload();
+  const saved = await formDialog({
+    title: template ? `Edit ${template.name}` : "New email template",
+    form,
+    fields: [
+      h(
+        "div",
+        { class: "row" },
+        form.field("name", "Template name", name),
+        form.field("purpose", "Purpose", purpose, template?.built_in ? "A built-in template keeps its purpose." : ""),
+      ),
+      editor.node,
+    ],
+    submit: template ? "Save template" : "Create template",
+    focus: name,
+    className: "editor",
+    save: async () => {
+      const body = { name: name.value, purpose: purpose.value, variants: editor.value() };
+      try {
+        // made from the revision the dialog opened: refused if someone saved another since
+        return template
+          ? await ctx.api.put(path(template), { ...body, revision: template.revision })
+          : await ctx.api.post("/api/email-templates", body);
+      } catch (error) {
+        throw variantProblems(editor, error);
+      }
+    },
   });
-  const dialog = openDialog(template ? `Edit ${template.name}` : "New email template", form.element);
-  dialog.classList.add("editor");
-  dialog.addEventListener("close", () => editor.stop());
-  name.focus();
+  editor.stop();
+  if (!saved) return;
+  toast(`${saved.name} saved.`, "ok");
+  await reload();
 }
 
 export const emailTemplatesView = {

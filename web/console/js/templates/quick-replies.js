@@ -3,7 +3,7 @@
 // each technician may keep their own, which nobody else sees.
 
 import { Form, viewHead } from "../admin/ui.js";
-import { confirmAction, openDialog } from "../dialogs.js";
+import { confirmAction, formDialog } from "../dialogs.js";
 import { h, languageName, replace, toast } from "../dom.js";
 import { busy } from "../errors.js";
 import { KeyedTable } from "../keyed-list.js";
@@ -53,7 +53,7 @@ function replyRow(reply) {
   );
 }
 
-function replyDialog(ctx, snippets, reply, reload) {
+async function replyDialog(ctx, snippets, reply, reload) {
   const form = new Form({ class: "template-form" });
   const readOnly = reply && !reply.changeable;
   const shared = h("input", { type: "checkbox", name: "shared" });
@@ -65,41 +65,35 @@ function replyDialog(ctx, snippets, reply, reload) {
     previewTitle: "Preview of the quick reply",
     snippets,
   });
-  form.element.append(
-    !reply && ctx.me.role === "admin"
-      ? h("label", { class: "check" }, shared, "Shared: every technician may use it")
-      : null,
-    readOnly ? h("p", { class: "notice info" }, "A shared quick reply: only admins change it.") : null,
-    editor.node,
-    form.problem.node,
-    h(
-      "div",
-      { class: "actions end" },
-      h("button", { type: "button", on: { click: () => dialog.close() } }, readOnly ? "Close" : "Cancel"),
-      readOnly
-        ? null
-        : h("button", { type: "submit", class: "primary" }, reply ? "Save quick reply" : "Create quick reply"),
-    ),
-  );
-  form.onSubmit(async () => {
-    const variants = editor.value();
-    let saved;
-    try {
-      saved = reply
-        ? await ctx.api.put(path(reply), { variants, revision: reply.revision }) // refused if changed since
-        : await ctx.api.post("/api/quick-replies", { variants, shared: shared.checked });
-    } catch (error) {
-      throw variantProblems(editor, error);
-    }
-    dialog.close();
-    toast(`${titleOf(saved)} saved.`, "ok");
-    await reload();
+  const saved = await formDialog({
+    title: reply ? `${readOnly ? "" : "Edit "}${titleOf(reply)}` : "New quick reply",
+    form,
+    fields: [
+      !reply && ctx.me.role === "admin"
+        ? h("label", { class: "check" }, shared, "Shared: every technician may use it")
+        : null,
+      readOnly ? h("p", { class: "notice info" }, "A shared quick reply: only admins change it.") : null,
+      editor.node,
+    ],
+    submit: readOnly ? null : reply ? "Save quick reply" : "Create quick reply",
+    cancel: readOnly ? "Close" : "Cancel",
+    focus: editor.line,
+    className: "editor",
+    save: async () => {
+      const variants = editor.value();
+      try {
+        return reply
+          ? await ctx.api.put(path(reply), { variants, revision: reply.revision }) // refused if changed since
+          : await ctx.api.post("/api/quick-replies", { variants, shared: shared.checked });
+      } catch (error) {
+        throw variantProblems(editor, error);
+      }
+    },
   });
-  const title = reply ? `${readOnly ? "" : "Edit "}${titleOf(reply)}` : "New quick reply";
-  const dialog = openDialog(title, form.element);
-  dialog.classList.add("editor");
-  dialog.addEventListener("close", () => editor.stop());
-  editor.line.focus();
+  editor.stop();
+  if (!saved) return;
+  toast(`${titleOf(saved)} saved.`, "ok");
+  await reload();
 }
 
 export const quickRepliesView = {
