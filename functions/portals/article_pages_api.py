@@ -1,0 +1,68 @@
+"""The endpoints of the knowledge base's pages (article_pages.py): for anyone, signed in or not."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Path, Query, Request
+from fastapi.responses import HTMLResponse
+
+from deskless.errors import Forbidden, NotFound, TooManyRequests
+from deskless.http import check_same_origin, viewer_address
+
+from . import article_pages
+from .account_api import Form, SessionCookie, html_response, page_answers
+from .app import api
+from .visit import visit_of
+
+HTML: dict[str, Any] = {"response_class": HTMLResponse, "errors": [NotFound]}
+ArticleId = Annotated[str, Path(max_length=40, description="The article's id.")]
+Lang = Annotated[str, Path(max_length=10, description="The language of the article: en, es, de or cs.")]
+MISSING = "No such article, not published in this language, or not one this reader may read: one answer."
+
+
+@api.route("GET /help/articles", **HTML)
+def articles(request: Request, session: SessionCookie = None, lang: str | None = None) -> Any:
+    return html_response(article_pages.index_page(visit_of(request, lang), session))
+
+
+@api.route("GET /help/articles/{article_id}/{lang}", **HTML, responses=page_answers(s404=MISSING))
+def article(
+    request: Request,
+    article_id: ArticleId,
+    lang: Lang,
+    session: SessionCookie = None,
+    done: Annotated[str, Query(max_length=20, description="voted: the page thanks the reader first.")] = "",
+) -> Any:
+    page = article_pages.article_page(visit_of(request, lang), session, article_id, lang, done)
+    return html_response(page)
+
+
+@api.route(
+    "POST /help/articles/{article_id}/{lang}/vote",
+    response_class=HTMLResponse,
+    status_code=303,
+    errors=[NotFound, Forbidden, TooManyRequests],
+    responses=page_answers(s303="Counted (once per reader): back to the article.", s404=MISSING),
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "application/x-www-form-urlencoded": {
+                    "schema": {"type": "object", "properties": {"helpful": {"type": "string", "enum": ["yes", "no"]}}}
+                }
+            }
+        }
+    },
+)
+def vote(request: Request, article_id: ArticleId, lang: Lang, form: Form, session: SessionCookie = None) -> Any:
+    check_same_origin(request)
+    page = article_pages.vote_submit(
+        visit_of(request, lang),
+        request.cookies,
+        session,
+        article_id,
+        lang,
+        form.get("helpful", ""),
+        viewer_address(request),
+    )
+    return html_response(page)
