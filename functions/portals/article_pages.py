@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from deskless.articles import Reader, article_for_reader, list_kb_categories, published_for, reader_hash, vote
-from deskless.errors import NotFound
+from deskless.errors import NotFound, TooManyRequests
 from deskless.languages import LANGUAGES
 from deskless.throttle import Limit, spend
 
@@ -116,15 +116,24 @@ def vote_submit(
     article_id: str,
     language: str,
     helpful: str,
+    *,
+    same_origin: bool,
     source: str,
 ) -> Page:
     """Count a reader's vote and go back to the article (303), or the article's 404."""
     if where(here) is None:
         return unavailable(here)
+    if not same_origin:
+        return error_page(here, 403, here.text["error_form_expired"])
     if language not in LANGUAGES or helpful not in ("yes", "no"):
         return error_page(here, 404, here.text["article_missing"])
     reader, contact_id = reader_of(here, session_cookie)
-    spend(VOTES, source)
+    try:
+        spend(VOTES, source)
+    except TooManyRequests as error:
+        minutes = max(1, -(-error.retry_after // 60))
+        page = error_page(here, 429, here.text["error_blocked"].format(minutes=minutes))
+        return Page(page.status, page.html, {**page.headers, "retry-after": str(error.retry_after)})
     headers: dict[str, str] = {}
     if contact_id is not None:
         who = reader_hash("contact", contact_id)

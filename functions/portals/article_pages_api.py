@@ -7,8 +7,8 @@ from typing import Annotated, Any
 from fastapi import Path, Query, Request
 from fastapi.responses import HTMLResponse
 
-from deskless.errors import Forbidden, NotFound, TooManyRequests
-from deskless.http import check_same_origin, viewer_address
+from deskless.errors import NotFound
+from deskless.http import same_origin, viewer_address
 
 from . import article_pages
 from .account_api import Form, SessionCookie, html_response, page_answers
@@ -42,8 +42,13 @@ def article(
     "POST /help/articles/{article_id}/{lang}/vote",
     response_class=HTMLResponse,
     status_code=303,
-    errors=[NotFound, Forbidden, TooManyRequests],
-    responses=page_answers(s303="Counted (once per reader): back to the article.", s404=MISSING),
+    errors=[NotFound],
+    responses=page_answers(
+        s303="Counted (once per reader): back to the article.",
+        s403="The form was not sent from a page of this host.",
+        s404=MISSING,
+        s429="Too many votes from this address: Retry-After says when to try again.",
+    ),
     openapi_extra={
         "requestBody": {
             "content": {
@@ -55,7 +60,6 @@ def article(
     },
 )
 def vote(request: Request, article_id: ArticleId, lang: Lang, form: Form, session: SessionCookie = None) -> Any:
-    check_same_origin(request)
     page = article_pages.vote_submit(
         visit_of(request, lang),
         request.cookies,
@@ -63,6 +67,7 @@ def vote(request: Request, article_id: ArticleId, lang: Lang, form: Form, sessio
         article_id,
         lang,
         form.get("helpful", ""),
-        viewer_address(request),
+        same_origin=same_origin(request),
+        source=viewer_address(request),
     )
     return html_response(page)

@@ -410,3 +410,19 @@ def test_a_vote_from_another_site_is_refused(aws: LocalAws, api: KnowledgeApi, c
 
     assert invoke("portals", event)["statusCode"] == 403
     assert ok(api.call(f"GET /api/articles/{article['id']}"))["votes"] == {"helpful": 0, "unhelpful": 0}
+
+
+def test_votes_from_one_address_are_throttled(aws: LocalAws, api: KnowledgeApi, carla: Contact) -> None:
+    article = api.article(api.category()["id"])
+    reader = Reader(aws, ACME, ip="198.51.100.77")
+    answers = [reader.vote(article).status for _ in range(article_pages_votes())]
+
+    blocked = reader.vote(article)
+
+    assert set(answers) == {303}
+    assert blocked.status == 429
+    assert int(blocked.headers["retry-after"]) > 0
+
+
+def article_pages_votes() -> int:
+    return int(current("functions.portals.article_pages").VOTES.count)
