@@ -50,7 +50,7 @@ def test_a_technician_publishes_english_leaves_czech_a_draft_and_a_signed_out_re
     czech.get_by_label("Title").fill(f"Tisk z notebooku {label}")
     czech.get_by_label("Body (Markdown)").fill("Koncept.")
     console.get_by_role("tab", name="English").click()
-    english.get_by_role("button", name="Publish").click()
+    english.get_by_role("button", name="Publish", exact=True).click()
 
     # Then the article is stored, English published and Czech a draft
     expect(console.get_by_role("heading", name=title)).to_be_visible()
@@ -71,7 +71,7 @@ def test_a_technician_publishes_english_leaves_czech_a_draft_and_a_signed_out_re
         expect(reader.locator(".article-body strong")).to_have_text("Settings")
 
         # And votes
-        reader.get_by_role("button", name="Yes").click()
+        reader.get_by_role("button", name="Yes", exact=True).click()
         expect(reader.get_by_role("status")).to_have_text("Thank you for your feedback.")
 
         # Then the Czech draft is not there for them
