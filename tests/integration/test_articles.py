@@ -243,6 +243,21 @@ def test_technicians_may_not_keep_the_categories(api: KnowledgeApi) -> None:
     assert refused(api.call("POST /api/knowledge/categories", body={"name": "Mine"})) == (403, "forbidden")
 
 
+def test_an_admin_renames_and_reorders_a_category_and_an_unknown_one_is_not_found(api: KnowledgeApi) -> None:
+    category = api.category("Printing", order=5)
+    path = f"/api/knowledge/categories/{category['id']}"
+
+    renamed = ok(api.call(f"PATCH {path}", caller=ADMIN, body={"name": "Printers", "labels": {"de": "Drucker"}}))
+    unchanged = ok(api.call(f"PATCH {path}", caller=ADMIN, body={}))
+    unknown = api.call("PATCH /api/knowledge/categories/0123456789abcdef", caller=ADMIN, body={})
+    unknown_change = api.call("PATCH /api/knowledge/categories/0123456789abcdef", caller=ADMIN, body={"order": 1})
+
+    assert renamed == {**category, "name": "Printers", "labels": {"de": "Drucker"}}
+    assert unchanged == renamed
+    assert refused(unknown) == (404, "not_found")
+    assert refused(unknown_change) == (404, "not_found")
+
+
 def test_only_an_empty_category_is_deleted(api: KnowledgeApi) -> None:
     category = api.category()
     article = api.article(category["id"])

@@ -307,6 +307,11 @@ def update_kb_category(category_id: str, change: KbCategoryChange) -> KbCategory
     if not _ID.fullmatch(category_id):
         raise _no_category()
     values = change.model_dump(mode="json", exclude_none=True)
+    if not values:  # nothing to change: the category as it is
+        item = table().get(kb_category_key(category_id), consistent=True)
+        if item is None:
+            raise _no_category()
+        return _category(item)
     try:
         item = table().update(kb_category_key(category_id), set_values=values, condition=EXISTS)
     except ConditionFailed as error:
