@@ -22,6 +22,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from typing import Any
 
 from deskless.articles import Reader, article_for_reader, list_kb_categories, published_for, reader_hash, vote
 from deskless.errors import NotFound, TooManyRequests
@@ -50,13 +51,17 @@ def article_href(article_id: str, language: str) -> str:
     return f"{BASE}articles/{article_id}/{language}"
 
 
-def index_page(here: Visit, session_cookie: str | None) -> Page:
+def index_page(here: Visit, session_cookie: str | None, category_id: str = "") -> Page:
+    """Every category's articles, or one category's (`category_id`; an unknown one lists nothing)."""
     if where(here) is None:
         return unavailable(here)
     reader, _ = reader_of(here, session_cookie)
-    listed = published_for(reader)
+    listed = published_for(reader, category_id or None)
+    kept = f"&lang={here.language}" if here.lang else ""
     sections = []
     for category in list_kb_categories():
+        if category_id and category.id != category_id:
+            continue
         articles = [
             {"href": article_href(item.id, shown), "title": item.titles[shown], "lang": shown}
             for item in listed
@@ -64,8 +69,23 @@ def index_page(here: Visit, session_cookie: str | None) -> Page:
             for shown in (item.in_language(here.language),)
         ]
         if articles:
-            sections.append({"id": category.id, "label": category.label(here.language), "articles": articles})
-    return help_page(here, "articles.html", here.text["kb_title"], sections=sections)
+            sections.append(
+                {
+                    "id": category.id,
+                    "label": category.label(here.language),
+                    "href": f"{BASE}articles?category={category.id}{kept}",
+                    "articles": articles,
+                }
+            )
+    kept_query: dict[str, Any] = {"keep_query": f"category={category_id}"} if category_id else {}  # the switcher's
+    return help_page(
+        here,
+        "articles.html",
+        here.text["kb_title"],
+        sections=sections,
+        index_href=f"{BASE}articles" if category_id else "",
+        **kept_query,
+    )
 
 
 def article_page(here: Visit, session_cookie: str | None, article_id: str, language: str, done: str = "") -> Page:

@@ -22,8 +22,13 @@ MISSING = "No such article, not published in this language, or not one this read
 
 
 @api.route("GET /help/articles", **HTML)
-def articles(request: Request, session: SessionCookie = None, lang: str | None = None) -> Any:
-    return html_response(article_pages.index_page(visit_of(request, lang), session))
+def articles(
+    request: Request,
+    session: SessionCookie = None,
+    category: Annotated[str, Query(pattern=r"^([a-f0-9]{16})?$", description="Only this category's articles.")] = "",
+    lang: str | None = None,
+) -> Any:
+    return html_response(article_pages.index_page(visit_of(request, lang), session, category))
 
 
 @api.route("GET /help/articles/{article_id}/{lang}", **HTML, responses=page_answers(s404=MISSING))

@@ -852,6 +852,7 @@ for _language, _words in TICKET_TEXT.items():
 ARTICLE_TEXT: dict[str, dict[str, str]] = {
     "en": {
         "kb_link": "Read our help articles",
+        "kb_all": "Every help article",
         "kb_empty": "There are no help articles here yet.",
         "article_missing": "There is no such article.",
         "article_languages": "This article in other languages",
@@ -862,6 +863,7 @@ ARTICLE_TEXT: dict[str, dict[str, str]] = {
     },
     "es": {
         "kb_link": "Lea nuestros artículos de ayuda",
+        "kb_all": "Todos los artículos de ayuda",
         "kb_empty": "Todavía no hay artículos de ayuda.",
         "article_missing": "Este artículo no existe.",
         "article_languages": "Este artículo en otros idiomas",
@@ -872,6 +874,7 @@ ARTICLE_TEXT: dict[str, dict[str, str]] = {
     },
     "de": {
         "kb_link": "Unsere Hilfeartikel lesen",
+        "kb_all": "Alle Hilfeartikel",
         "kb_empty": "Hier gibt es noch keine Hilfeartikel.",
         "article_missing": "Diesen Artikel gibt es nicht.",
         "article_languages": "Dieser Artikel in anderen Sprachen",
@@ -882,6 +885,7 @@ ARTICLE_TEXT: dict[str, dict[str, str]] = {
     },
     "cs": {
         "kb_link": "Přečtěte si naše články nápovědy",
+        "kb_all": "Všechny články nápovědy",
         "kb_empty": "Zatím tu nejsou žádné články nápovědy.",
         "article_missing": "Takový článek neexistuje.",
         "article_languages": "Tento článek v dalších jazycích",

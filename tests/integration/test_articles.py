@@ -322,6 +322,25 @@ def test_a_signed_out_reader_reads_a_published_article_and_the_list_in_few_reque
     assert "Impresión" in spanish.body
 
 
+def test_a_reader_lists_one_category_in_one_query_per_audience(
+    aws: LocalAws, api: KnowledgeApi, carla: Contact
+) -> None:
+    printing, network = api.category("Printing"), api.category("Network")
+    api.article(printing["id"])
+    api.article(network["id"], variants={"en": {"title": "VPN", "state": "published"}})
+    reader = Reader(aws, ACME)
+
+    with dynamodb_requests() as calls:
+        listed = reader.request("GET /help/articles", category=network["id"])
+
+    assert listed.status == 200
+    assert titles(listed) == ["VPN"]
+    assert 'id="all-articles" href="/help/articles"' in listed.body
+    # the portal, the categories, and the category's part of each audience's list: public, public@acme
+    assert calls == {"GetItem": 1, "Query": 4}
+    assert sorted(titles(reader.request("GET /help/articles"))) == ["Printing from a laptop", "VPN"]
+
+
 @pytest.mark.parametrize(
     ("settings", "language"),
     [

@@ -87,7 +87,7 @@ def invitations(monkeypatch: pytest.MonkeyPatch) -> Invitations:
 
     monkeypatch.setattr(ticket_pages, "ticket_for_contact", ticket_for_contact)
     monkeypatch.setattr(article_pages, "list_kb_categories", lambda: [HOSTILE_KB_CATEGORY])
-    monkeypatch.setattr(article_pages, "published_for", lambda reader: [HOSTILE_LISTED_ARTICLE])
+    monkeypatch.setattr(article_pages, "published_for", lambda reader, category_id: [HOSTILE_LISTED_ARTICLE])
 
     def article_for_reader(article_id: str, language: str, reader: Any) -> tuple[Article, Any]:
         if article_id != HOSTILE_ARTICLE.id:
@@ -217,6 +217,7 @@ PAGES: dict[str, Callable[[], Page]] = {
     "a ticket": lambda: ticket_pages.ticket_page(hostile_visit(), SIGNED_IN, 1001, "received"),
     "a ticket not theirs": lambda: ticket_pages.ticket_page(hostile_visit(), SIGNED_IN, 1002),
     "help articles": lambda: article_pages.index_page(hostile_visit(), "a cookie"),
+    "one category's articles": lambda: article_pages.index_page(hostile_visit(), None, HOSTILE_KB_CATEGORY.id),
     "an article": lambda: article_pages.article_page(hostile_visit(), "a cookie", HOSTILE_ARTICLE.id, "en"),
     "an article, voted": lambda: article_pages.article_page(hostile_visit(), None, HOSTILE_ARTICLE.id, "en", "voted"),
     "no such article": lambda: article_pages.article_page(hostile_visit(), None, "0000000000000000", "en"),
