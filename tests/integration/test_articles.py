@@ -24,6 +24,7 @@ import pytest
 from deskless.auth import Principal
 from deskless.contacts import Contact
 from deskless.credentials import SESSION_COOKIE
+from deskless.table import article_partition
 from local.metering import count_requests
 from tests.conftest import LocalAws
 from tests.helpers import ADMIN, TECHNICIAN, HttpResult, add_staff, call_http, current, http_event, invoke, ok, refused
@@ -373,6 +374,45 @@ def test_what_a_reader_may_not_read_is_the_same_404_as_a_missing_article_on_the_
     if language == "en":  # nor is it listed
         assert titles(reader.request("GET /help/articles")) == []
     assert ok(api.call(f"GET /api/articles/{article['id']}"))["votes"] == {"helpful": 0, "unhelpful": 0}
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"variants": {"en": {"state": "draft"}}},
+        {"variants": {"en": {"state": "archived"}}},
+        {"visibility": "internal"},
+        {"visibility": "customers"},
+        {"companies": ["0000000000000000"]},
+    ],
+    ids=["unpublished", "archived", "made-internal", "for-customers", "limited-to-another-company"],
+)
+def test_a_change_takes_an_article_off_the_portal_at_once(
+    aws: LocalAws, api: KnowledgeApi, carla: Contact, change: dict[str, Any]
+) -> None:
+    article = api.article(api.category()["id"])
+    reader = Reader(aws, ACME)
+    assert reader.page(article).status == 200
+
+    ok(api.call(f"PATCH /api/articles/{article['id']}", body={"revision": 1, **change}))
+
+    assert reader.page(article).status == 404
+    assert titles(reader.request("GET /help/articles")) == []
+
+
+def test_a_deleted_article_leaves_nothing_behind(aws: LocalAws, api: KnowledgeApi, carla: Contact) -> None:
+    article = api.article(api.category()["id"])
+    assert Reader(aws, ACME).vote(article).status == 303
+
+    ok(api.call(f"DELETE /api/articles/{article['id']}"), 204)
+
+    table = current("deskless.data").table()
+    left = table.query(article_partition(article["id"]), consistent=True)
+    assert left == []
+    assert ok(api.call("GET /api/articles"))["articles"] == []
+    assert ok(api.call("GET /api/articles", query={"state": "published"}))["articles"] == []
+    assert Reader(aws, ACME).page(article).status == 404
+    assert refused(api.call(f"GET /api/articles/{article['id']}/history")) == (404, "not_found")
 
 
 def test_a_signed_in_contact_reads_customers_articles_and_their_companys_but_not_anothers(
