@@ -500,3 +500,38 @@ def test_votes_from_one_address_are_throttled(aws: LocalAws, api: KnowledgeApi, 
 
 def article_pages_votes() -> int:
     return int(current("functions.portals.article_pages").VOTES.count)
+
+
+def test_each_language_is_a_search_document_with_who_may_find_it(api: KnowledgeApi) -> None:
+    articles = current("deskless.articles")
+    category = api.category()
+    article = api.article(
+        category["id"],
+        tags=["printer"],
+        visibility="customers",
+        companies=["0123456789abcdef"],
+        variants={
+            "en": {
+                "title": "Printing",
+                "body": "Open **Settings** and [the guide](https://example.com).",
+                "state": "published",
+            },
+            "cs": {"title": "Tisk", "body": "Otevřete *Nastavení*."},
+        },
+    )
+
+    with dynamodb_requests() as calls:
+        documents = {document.language: document for document in articles.search_documents(article["id"])}
+
+    assert calls == {"Query": 1}
+    english, czech = documents["en"], documents["cs"]
+    assert english.title == "Printing"
+    assert english.text == "Open Settings and the guide (https://example.com).\n"
+    assert (english.category_id, english.tags, english.companies) == (
+        category["id"],
+        ("printer",),
+        ("0123456789abcdef",),
+    )
+    assert english.audiences == ["customers@0123456789abcdef"]
+    assert czech.text == "Otevřete Nastavení.\n"
+    assert czech.audiences == []  # a draft is found by no reader

@@ -161,3 +161,25 @@ def test_an_article_reaches_the_readers_its_visibility_and_companies_name(
     assert {reader for reader in everyone if reader.may_read(shown)} == readers
     listed = {reader for reader in everyone if set(audiences_of(shown)) & set(reader.audiences)}
     assert listed == readers  # the lists a reader queries hold exactly what they may open
+
+
+def test_only_an_article_variant_is_a_search_document() -> None:
+    from deskless.articles import search_document
+
+    assert search_document({"type": "article", "article_id": "a"}) is None
+    found = search_document(
+        {
+            "type": "article_variant",
+            "article_id": "a" * 16,
+            "language": "de",
+            "title": "Drucken",
+            "body": "# Schritte\n\n<script>x</script>",
+            "state": "published",
+            "visibility": "public",
+            "category_id": CATEGORY,
+            "updated_at": 5,
+        }
+    )
+    assert found is not None
+    assert found.text == "Schritte\n\n<script>x</script>\n"
+    assert found.audiences == ["public"]

@@ -697,6 +697,61 @@ def preview(body: str) -> Preview:
     return Preview(html=html, text=text)
 
 
+# --- search (the stream's view of an article) -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SearchDocument:
+    """One language of an article as a search index takes it: what it says (the body as plain
+    text, from the same rendering the portal shows) and who may find it."""
+
+    article_id: str
+    language: str
+    title: str
+    text: str
+    state: str
+    visibility: str
+    companies: tuple[str, ...]
+    category_id: str
+    tags: tuple[str, ...]
+    updated_at: int
+
+    @property
+    def audiences(self) -> list[str]:
+        """The readers' audiences that may find it (Reader.audiences); none unless published and not internal."""
+        if self.state != State.PUBLISHED.value or self.visibility == Visibility.INTERNAL.value:
+            return []
+        return [f"{self.visibility}@{company}" for company in self.companies] or [self.visibility]
+
+
+def search_document(item: Mapping[str, Any]) -> SearchDocument | None:
+    """The search document of a stored item (a stream record's image, deserialized): an article
+    variant's; None for any other item."""
+    if item.get("type") != Entity.ARTICLE_VARIANT.value:
+        return None
+    _, text = render_article(item.get("body", ""))
+    return SearchDocument(
+        article_id=item["article_id"],
+        language=item["language"],
+        title=item["title"],
+        text=text,
+        state=item["state"],
+        visibility=item["visibility"],
+        companies=tuple(item.get("companies", [])),
+        category_id=item["category_id"],
+        tags=tuple(item.get("tags", [])),
+        updated_at=item["updated_at"],
+    )
+
+
+def search_documents(article_id: str) -> list[SearchDocument]:
+    """Every language of one article as search documents (one Query): to index it again."""
+    if not _ID.fullmatch(article_id):
+        return []
+    items = table().query(article_partition(article_id), sort_prefix=ARTICLE_SORT, consistent=True)
+    return [document for item in items if (document := search_document(item)) is not None]
+
+
 # --- readers --------------------------------------------------------------------------------------
 
 
