@@ -3,8 +3,10 @@
     GET  /help/articles                       the categories and their published articles the
                                               reader may read, each in the reader's language if
                                               published in it, else English, else another
-    GET  /help/articles/{id}/{lang}           one published language of an article (its stable
-                                              address); the switcher lists its other published ones
+    GET  /help/articles/{id}/{lang}[/{slug}]  one published language of an article (its stable
+                                              address: the id; the slug, the title's words, is
+                                              redirected to the current one when the title
+                                              changed); the switcher lists its other published ones
     POST /help/articles/{id}/{lang}/vote      "Was this helpful?": once per reader and article
 
 Who reads (deskless.articles.Reader): a contact signed in on this host, as their company; else a
@@ -24,7 +26,15 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from deskless.articles import Reader, article_for_reader, list_kb_categories, published_for, reader_hash, vote
+from deskless.articles import (
+    Reader,
+    article_for_reader,
+    list_kb_categories,
+    published_for,
+    reader_hash,
+    slug_of,
+    vote,
+)
 from deskless.errors import NotFound, TooManyRequests
 from deskless.languages import LANGUAGES
 from deskless.throttle import Limit, spend
@@ -47,8 +57,10 @@ def reader_of(here: Visit, cookie: str | None) -> tuple[Reader, str | None]:
     return Reader(signed_in=False, company_id=here.company.id if here.company else None), None
 
 
-def article_href(article_id: str, language: str) -> str:
-    return f"{BASE}articles/{article_id}/{language}"
+def article_href(article_id: str, language: str, title: str = "") -> str:
+    """An article's address in one language: stable by its id, with its title's words if given."""
+    slug = f"/{slug_of(title)}" if title else ""
+    return f"{BASE}articles/{article_id}/{language}{slug}"
 
 
 def index_page(here: Visit, session_cookie: str | None, category_id: str = "") -> Page:
@@ -63,7 +75,7 @@ def index_page(here: Visit, session_cookie: str | None, category_id: str = "") -
         if category_id and category.id != category_id:
             continue
         articles = [
-            {"href": article_href(item.id, shown), "title": item.titles[shown], "lang": shown}
+            {"href": article_href(item.id, shown, item.titles[shown]), "title": item.titles[shown], "lang": shown}
             for item in listed
             if item.category_id == category.id
             for shown in (item.in_language(here.language),)
@@ -88,7 +100,11 @@ def index_page(here: Visit, session_cookie: str | None, category_id: str = "") -
     )
 
 
-def article_page(here: Visit, session_cookie: str | None, article_id: str, language: str, done: str = "") -> Page:
+def article_page(
+    here: Visit, session_cookie: str | None, article_id: str, language: str, done: str = "", slug: str | None = None
+) -> Page:
+    """The page of one published language; by an address with a stale slug (the title changed), a
+    redirect to the current one, once the reader is known to be allowed it (else the same 404)."""
     if where(here) is None:
         return unavailable(here)
     reader, _ = reader_of(here, session_cookie)
@@ -98,13 +114,16 @@ def article_page(here: Visit, session_cookie: str | None, article_id: str, langu
         article, variant = article_for_reader(article_id, language, reader)
     except NotFound:  # not there, not published in this language, or not this reader's: one answer
         return error_page(here, 404, here.text["article_missing"])
+    if slug is not None and slug != slug_of(variant.title):
+        query = f"?lang={here.language}" if here.lang and here.lang != language else ""
+        return Page(301, "", {"location": article_href(article.id, language, variant.title) + query})
     from markupsafe import Markup
 
     from deskless.rendering import render_article
 
     html, _ = render_article(variant.body)
     others = [
-        {"code": code, "name": LANGUAGE_NAMES[code], "href": article_href(article.id, code)}
+        {"code": code, "name": LANGUAGE_NAMES[code], "href": article_href(article.id, code, other.title)}
         for code, other in article.variants.items()
         if other.state.value == "published"
     ]

@@ -44,6 +44,26 @@ def article(
 
 
 @api.route(
+    "GET /help/articles/{article_id}/{lang}/{slug}",
+    **HTML,
+    responses={
+        301: {"description": "The title changed: to the article's current address."},
+        **page_answers(s404=MISSING),
+    },
+)
+def article_by_slug(
+    request: Request,
+    article_id: ArticleId,
+    lang: Lang,
+    slug: Annotated[str, Path(max_length=100, description="The title's words; a stale one is redirected.")],
+    session: SessionCookie = None,
+    done: Annotated[str, Query(max_length=20, description="voted: the page thanks the reader first.")] = "",
+) -> Any:
+    page = article_pages.article_page(visit_of(request, lang), session, article_id, lang, done, slug)
+    return html_response(page)
+
+
+@api.route(
     "POST /help/articles/{article_id}/{lang}/vote",
     response_class=HTMLResponse,
     status_code=303,

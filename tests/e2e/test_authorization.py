@@ -50,6 +50,7 @@ PARAMETERS = {
     "area_id": "0123456789abcdef",
     "article_id": "0123456789abcdef",
     "lang": "en",
+    "slug": "no-such-article",
 }
 # What a refusal by the catalog's gate looks like: the plumbing's answers, or API Gateway's own.
 REFUSALS = {"unauthorized", "forbidden", "invalid_api_key"}

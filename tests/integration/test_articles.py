@@ -126,7 +126,7 @@ def carla(aws: LocalAws) -> Contact:
 
 
 def titles(page: HttpResult) -> list[str]:
-    return re.findall(r'<li><a href="/help/articles/[0-9a-f]+/\w\w"[^>]*>([^<]+)</a></li>', page.body)
+    return re.findall(r'<li><a href="/help/articles/[0-9a-f]+/\w\w/[a-z0-9-]+"[^>]*>([^<]+)</a></li>', page.body)
 
 
 # --- staff: writing -------------------------------------------------------------------------------
@@ -310,8 +310,9 @@ def test_a_signed_out_reader_reads_a_published_article_and_the_list_in_few_reque
 
     assert page.status == 200, page.body
     assert "<strong>Settings</strong>" in page.body
-    assert f'href="/help/articles/{article["id"]}/es"' in page.body  # the switcher: published languages
-    assert f'href="/help/articles/{article["id"]}/cs"' not in page.body
+    # the switcher: the published languages, each at its address
+    assert f'href="/help/articles/{article["id"]}/es/imprimir-desde-un-portatil"' in page.body
+    assert f"/help/articles/{article['id']}/cs" not in page.body
     assert re.search(r"img-src [^;]*https:;", page.headers["content-security-policy"])
     # the portal (its subdomain, its company), the article, the categories
     assert calls == {"GetItem": 1, "Query": 3}
@@ -321,6 +322,27 @@ def test_a_signed_out_reader_reads_a_published_article_and_the_list_in_few_reque
     assert list_calls == {"GetItem": 1, "Query": 4}
     assert titles(spanish) == ["Imprimir desde un portátil"]
     assert "Impresión" in spanish.body
+
+
+def test_an_address_with_a_stale_slug_leads_to_the_current_one_and_never_reveals_a_hidden_article(
+    aws: LocalAws, api: KnowledgeApi, carla: Contact
+) -> None:
+    category = api.category()
+    article = api.article(category["id"])
+    hidden = api.article(category["id"], visibility="internal")
+    reader = Reader(aws, ACME)
+    ok(api.call(f"PATCH /api/articles/{article['id']}", body={"revision": 1, "variants": {"en": {"title": "Print"}}}))
+
+    current_page = reader.request(f"GET /help/articles/{article['id']}/en/print")
+    stale = reader.request(f"GET /help/articles/{article['id']}/en/printing-from-a-laptop")
+    listed = reader.request("GET /help/articles")
+    hidden_page = reader.request(f"GET /help/articles/{hidden['id']}/en/anything")
+
+    assert current_page.status == 200
+    assert stale.status == 301
+    assert stale.headers["location"] == f"/help/articles/{article['id']}/en/print"
+    assert f'href="/help/articles/{article["id"]}/en/print"' in listed.body
+    assert hidden_page.status == 404
 
 
 def test_a_reader_lists_one_category_in_one_query_per_audience(

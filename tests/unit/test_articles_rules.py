@@ -16,6 +16,7 @@ from deskless.articles import (
     Variant,
     Visibility,
     audiences_of,
+    slug_of,
 )
 from deskless.rendering import render_article
 
@@ -84,6 +85,25 @@ def test_images_show_only_from_https() -> None:
     assert "old" in html
     assert "raw" in html
     assert "printer old raw" in text
+
+
+# --- slugs ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "slug"),
+    [
+        ("Printing from a laptop", "printing-from-a-laptop"),
+        ("Přihlášení do portálu", "prihlaseni-do-portalu"),
+        ("¿Cómo imprimir? Paso 1/2", "como-imprimir-paso-1-2"),
+        ("Große Dateien hochladen", "grosse-dateien-hochladen"),
+        ("   --- !!! ---   ", "article"),
+        ("日本語", "article"),
+        ("a" * 80, "a" * 60),
+    ],
+)
+def test_a_slug_is_the_titles_words_without_diacritics(title: str, slug: str) -> None:
+    assert slug_of(title) == slug
 
 
 # --- models -----------------------------------------------------------------------------------------

@@ -37,6 +37,7 @@ import hashlib
 import re
 import secrets
 import time
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -753,6 +754,21 @@ def search_documents(article_id: str) -> list[SearchDocument]:
 
 
 # --- readers --------------------------------------------------------------------------------------
+
+SLUG_CHARS = 60
+
+
+def slug_of(title: str) -> str:
+    """The words of a title for an address: lower case, without diacritics, joined by hyphens; the
+    id keeps the address stable, so a changed title only makes an old slug stale (redirected).
+
+    >>> slug_of("Přihlášení do portálu: krok 1/2")
+    'prihlaseni-do-portalu-krok-1-2'
+    """
+    plain = unicodedata.normalize("NFKD", title.replace("ß", "ss")).encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z0-9]+", plain.lower())
+    slug = "-".join(words)[:SLUG_CHARS].rstrip("-")
+    return slug or "article"
 
 
 @dataclass(frozen=True)

@@ -468,6 +468,7 @@ HTTP_ROUTES: tuple[HttpRoute, ...] = (
     HttpRoute("DELETE /api/knowledge/categories/{category_id}", "knowledge", ADMIN),
     HttpRoute("GET /help/articles", "portals", PUBLIC),
     HttpRoute("GET /help/articles/{article_id}/{lang}", "portals", PUBLIC),
+    HttpRoute("GET /help/articles/{article_id}/{lang}/{slug}", "portals", PUBLIC),
     HttpRoute("POST /help/articles/{article_id}/{lang}/vote", "portals", PUBLIC),
 )
 
