@@ -59,6 +59,13 @@ OWNERS: dict[Entity, str] = {
     Entity.TICKET_LISTING: f"{CORE}/ticket_lists.py",
     Entity.TICKET_WORD: f"{CORE}/ticket_lists.py",
     Entity.TICKET_NOTICE: f"{CORE}/tickets.py",
+    Entity.KB_CATEGORY: f"{CORE}/articles.py",
+    Entity.ARTICLE: f"{CORE}/articles.py",
+    Entity.ARTICLE_VARIANT: f"{CORE}/articles.py",
+    Entity.ARTICLE_HISTORY: f"{CORE}/articles.py",
+    Entity.ARTICLE_LISTING: f"{CORE}/articles.py",
+    Entity.ARTICLE_VOTES: f"{CORE}/articles.py",
+    Entity.ARTICLE_VOTE: f"{CORE}/articles.py",
 }
 
 

@@ -67,6 +67,14 @@ Access patterns (every read is a GetItem or a Query; nothing scans):
 | list product areas                    | Query     | pk=PRODUCTAREAS       sk=<area id>             |
 | automatic mails to an address about a ticket, this hour | Update | pk=MAILCAP#<address hash>#<ticket> sk=<hour> |
 | a ticket's notice to an address, claimed once | Put if absent | pk=NOTICE#<ticket> sk=<trigger>#<address hash> |
+| knowledge-base category by id         | GetItem   | pk=KBCATEGORIES       sk=<category id>         |
+| list knowledge-base categories        | Query     | pk=KBCATEGORIES                                |
+| an article with its variants and votes | Query    | pk=ARTICLE#<id>       sk begins ARTICLE        |
+| an article's history, newest first    | Query     | pk=ARTICLE#<id>       sk begins HISTORY#       |
+| staff: every article (by category)    | Query     | pk=KBARTICLES         sk=<category id>#<article id> |
+| staff: variants in one state, newest first | Query | pk=KBSTATE#<state>   sk=<updated ms>#<article id>#<lang> |
+| portal: published articles one audience sees | Query | pk=KBPUBLISHED#<audience> sk=<category id>#<article id> |
+| one reader's vote on an article (once) | Put if absent | pk=ARTICLEVOTE#<article id>#<reader hash> sk=VOTE |
 
 Every item carries `type` (its entity name), which the stream filters match on, and items
 that expire carry `expires_at` (epoch seconds); reads treat an item past it as gone because
@@ -168,6 +176,15 @@ class Entity(StrEnum):
 
     MAIL_CAP = "mail_cap"  # automatic mails sent to one recipient about one ticket in one hour
     TICKET_NOTICE = "ticket_notice"  # a ticket's notice claimed for one recipient: sent once
+
+    # The knowledge base's articles (issue 13): deskless/articles.py.
+    KB_CATEGORY = "kb_category"
+    ARTICLE = "article"
+    ARTICLE_VARIANT = "article_variant"  # one language of an article: title, body, state (what search indexes)
+    ARTICLE_HISTORY = "article_history"  # one saved change of an article
+    ARTICLE_LISTING = "article_listing"  # an article's place in a staff list or an audience's published list
+    ARTICLE_VOTES = "article_votes"  # an article's "Was this helpful?" counts
+    ARTICLE_VOTE = "article_vote"  # one reader's vote (the guard that keeps it to one)
 
 
 Key = dict[str, str]
@@ -524,3 +541,67 @@ def mail_cap_key(recipient_subject: str, ticket_number: int, hour_start: int) ->
 def ticket_notice_key(ticket_number: int, trigger: str, recipient_subject: str) -> Key:
     """One notice about a ticket (`trigger`: what it tells of) to one recipient (a hash of the address)."""
     return {"pk": f"NOTICE#{ticket_number}", "sk": f"{trigger}#{recipient_subject}"}
+
+
+# --- the knowledge base: categories, articles, their lists and votes (deskless/articles.py) -----
+
+KB_CATEGORIES = "KBCATEGORIES"
+
+
+def kb_category_key(category_id: str) -> Key:
+    return {"pk": KB_CATEGORIES, "sk": category_id}
+
+
+def article_partition(article_id: str) -> str:
+    return f"ARTICLE#{article_id}"
+
+
+ARTICLE_SORT = "ARTICLE"  # the article, its variants and its counts all sort under it: one Query reads them
+HISTORY_PREFIX = "HISTORY#"
+
+
+def article_key(article_id: str) -> Key:
+    return {"pk": article_partition(article_id), "sk": ARTICLE_SORT}
+
+
+def article_variant_key(article_id: str, language: str) -> Key:
+    return {"pk": article_partition(article_id), "sk": f"{ARTICLE_SORT}#VARIANT#{language}"}
+
+
+def article_votes_key(article_id: str) -> Key:
+    return {"pk": article_partition(article_id), "sk": f"{ARTICLE_SORT}#VOTES"}
+
+
+def article_history_key(article_id: str, at_ms: int, entry_id: str) -> Key:
+    return {"pk": article_partition(article_id), "sk": f"{HISTORY_PREFIX}{at_ms:013d}#{entry_id}"}
+
+
+STAFF_ARTICLES = "KBARTICLES"
+
+
+def staff_article_key(category_id: str, article_id: str) -> Key:
+    """An article's place in the staff list: every article, by category (a sort-key prefix picks one)."""
+    return {"pk": STAFF_ARTICLES, "sk": f"{category_id}#{article_id}"}
+
+
+def articles_in_state(state: str) -> str:
+    return f"KBSTATE#{state}"
+
+
+def article_state_key(state: str, updated_ms: int, article_id: str, language: str) -> Key:
+    """A variant's place in the staff list of its state, latest change first when read backwards."""
+    return {"pk": articles_in_state(state), "sk": f"{updated_ms:013d}#{article_id}#{language}"}
+
+
+def published_articles(audience: str) -> str:
+    """The published articles one audience sees: `public`, `customers`, or either `@<company id>`."""
+    return f"KBPUBLISHED#{audience}"
+
+
+def published_article_key(audience: str, category_id: str, article_id: str) -> Key:
+    return {"pk": published_articles(audience), "sk": f"{category_id}#{article_id}"}
+
+
+def article_vote_key(article_id: str, reader: str) -> Key:
+    """One reader's vote on an article (a hash of who they are), put only if absent."""
+    return {"pk": f"ARTICLEVOTE#{article_id}#{reader}", "sk": "VOTE"}
