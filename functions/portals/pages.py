@@ -107,6 +107,7 @@ def render(
     heading: str | None = None,
     script: Script | None = None,
     frame_ancestors: str = "'none'",
+    img_src: str = "",
     **values: Any,
 ) -> Page:
     """The page of template `name`, in the visit's language. Its title is `heading` and the portal's,
@@ -126,7 +127,7 @@ def render(
         script=Markup(script.source) if script else None,  # noqa: S704  (likewise)
         **values,
     )
-    return Page(status, html, headers(here.language, script, frame_ancestors))
+    return Page(status, html, headers(here.language, script, frame_ancestors, img_src))
 
 
 def error_page(here: Visit, status: int, words: str, detail: str = "") -> Page:
@@ -139,13 +140,14 @@ def missing(here: Visit) -> Page:
     return error_page(here, 404, here.text["missing"])
 
 
-def headers(language: str, script: Script | None, frame_ancestors: str = "'none'") -> dict[str, str]:
+def headers(language: str, script: Script | None, frame_ancestors: str = "'none'", img_src: str = "") -> dict[str, str]:
+    """The page's headers; `img_src` adds where its images may come from (an article's: any https URL)."""
     settings = get_settings()
     websocket = urlsplit(settings.websocket_url)
     scripts = script.hash if script else "'none'"
     # Attachments are posted to their bucket and images shown from it (deskless.attachments).
     bucket = f" {settings.attachments_origin}" if settings.attachments_origin else ""
-    images = settings.attachments_origin or "'none'"
+    images = " ".join(filter(None, (settings.attachments_origin, img_src))) or "'none'"
     policy = (
         f"default-src 'none'; script-src {scripts}; style-src {_STYLE_HASH}; img-src {images}; "
         f"connect-src 'self' {websocket.scheme}://{websocket.netloc}{bucket}; base-uri 'none'; "

@@ -350,7 +350,6 @@ ACCOUNT_TEXT: dict[str, dict[str, str]] = {
         "account_intro": "You are signed in as {name} ({email}).",
         "tickets_title": "Your requests",
         "kb_title": "Help articles",
-        "kb_soon": "Our help articles will be here soon.",
         "sign_in_title": "Sign in",
         "sign_in_intro": "Sign in to follow your requests and read our help articles.",
         "sign_in_email": "Email",
@@ -397,7 +396,6 @@ ACCOUNT_TEXT: dict[str, dict[str, str]] = {
         "account_intro": "Ha iniciado sesión como {name} ({email}).",
         "tickets_title": "Sus solicitudes",
         "kb_title": "Artículos de ayuda",
-        "kb_soon": "Pronto encontrará aquí nuestros artículos de ayuda.",
         "sign_in_title": "Iniciar sesión",
         "sign_in_intro": "Inicie sesión para seguir sus solicitudes y leer nuestros artículos de ayuda.",
         "sign_in_email": "Correo electrónico",
@@ -445,7 +443,6 @@ ACCOUNT_TEXT: dict[str, dict[str, str]] = {
         "account_intro": "Sie sind angemeldet als {name} ({email}).",
         "tickets_title": "Ihre Anfragen",
         "kb_title": "Hilfeartikel",
-        "kb_soon": "Hier finden Sie bald unsere Hilfeartikel.",
         "sign_in_title": "Anmelden",
         "sign_in_intro": "Melden Sie sich an, um Ihre Anfragen zu verfolgen und unsere Hilfeartikel zu lesen.",
         "sign_in_email": "E-Mail",
@@ -495,7 +492,6 @@ ACCOUNT_TEXT: dict[str, dict[str, str]] = {
         "account_intro": "Jste přihlášeni jako {name} ({email}).",
         "tickets_title": "Vaše požadavky",
         "kb_title": "Články nápovědy",
-        "kb_soon": "Brzy zde najdete naše články nápovědy.",
         "sign_in_title": "Přihlášení",
         "sign_in_intro": "Přihlaste se a sledujte své požadavky a čtěte naše články nápovědy.",
         "sign_in_email": "E-mail",
@@ -850,6 +846,56 @@ TICKET_TEXT: dict[str, dict[str, str]] = {
     },
 }
 for _language, _words in TICKET_TEXT.items():
+    TEXT[_language].update(_words)
+
+# The knowledge base's pages (article_pages.py): the list of articles, an article, its vote.
+ARTICLE_TEXT: dict[str, dict[str, str]] = {
+    "en": {
+        "kb_link": "Read our help articles",
+        "kb_all": "Every help article",
+        "kb_empty": "There are no help articles here yet.",
+        "article_missing": "There is no such article.",
+        "article_languages": "This article in other languages",
+        "vote_question": "Was this helpful?",
+        "vote_yes": "Yes",
+        "vote_no": "No",
+        "vote_thanks": "Thank you for your feedback.",
+    },
+    "es": {
+        "kb_link": "Lea nuestros artículos de ayuda",
+        "kb_all": "Todos los artículos de ayuda",
+        "kb_empty": "Todavía no hay artículos de ayuda.",
+        "article_missing": "Este artículo no existe.",
+        "article_languages": "Este artículo en otros idiomas",
+        "vote_question": "¿Le ha resultado útil?",
+        "vote_yes": "Sí, me ayudó",
+        "vote_no": "No me ayudó",
+        "vote_thanks": "Gracias por su opinión.",
+    },
+    "de": {
+        "kb_link": "Unsere Hilfeartikel lesen",
+        "kb_all": "Alle Hilfeartikel",
+        "kb_empty": "Hier gibt es noch keine Hilfeartikel.",
+        "article_missing": "Diesen Artikel gibt es nicht.",
+        "article_languages": "Dieser Artikel in anderen Sprachen",
+        "vote_question": "War das hilfreich?",
+        "vote_yes": "Ja",
+        "vote_no": "Nein",
+        "vote_thanks": "Danke für Ihre Rückmeldung.",
+    },
+    "cs": {
+        "kb_link": "Přečtěte si naše články nápovědy",
+        "kb_all": "Všechny články nápovědy",
+        "kb_empty": "Zatím tu nejsou žádné články nápovědy.",
+        "article_missing": "Takový článek neexistuje.",
+        "article_languages": "Tento článek v dalších jazycích",
+        "vote_question": "Pomohlo vám to?",
+        "vote_yes": "Ano",
+        "vote_no": "Ne",
+        "vote_thanks": "Děkujeme za vaši zpětnou vazbu.",
+    },
+}
+for _language, _words in ARTICLE_TEXT.items():
     TEXT[_language].update(_words)
 
 TICKET_SCRIPT_KEYS: tuple[str, ...] = (  # the ticket form's and a ticket page's script

@@ -48,6 +48,9 @@ PARAMETERS = {
     "team_id": "0123456789abcdef",
     "category_id": "0123456789abcdef",
     "area_id": "0123456789abcdef",
+    "article_id": "0123456789abcdef",
+    "lang": "en",
+    "slug": "no-such-article",
 }
 # What a refusal by the catalog's gate looks like: the plumbing's answers, or API Gateway's own.
 REFUSALS = {"unauthorized", "forbidden", "invalid_api_key"}

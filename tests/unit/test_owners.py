@@ -62,6 +62,13 @@ OWNERS: dict[Entity, str] = {
     Entity.KB_DRAFT: f"{CORE}/deflection.py",
     Entity.KB_ABANDONED: f"{CORE}/deflection.py",
     Entity.KB_DEFLECTION: f"{CORE}/deflection.py",
+    Entity.KB_CATEGORY: f"{CORE}/articles.py",
+    Entity.ARTICLE: f"{CORE}/articles.py",
+    Entity.ARTICLE_VARIANT: f"{CORE}/articles.py",
+    Entity.ARTICLE_HISTORY: f"{CORE}/articles.py",
+    Entity.ARTICLE_LISTING: f"{CORE}/articles.py",
+    Entity.ARTICLE_VOTES: f"{CORE}/articles.py",
+    Entity.ARTICLE_VOTE: f"{CORE}/articles.py",
 }
 
 

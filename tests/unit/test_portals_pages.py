@@ -19,6 +19,8 @@ from typing import Any
 import pytest
 
 from deskless import credentials
+from deskless.articles import Article, KbCategory
+from deskless.articles import Listed as ListedArticle
 from deskless.attachments import Limits
 from deskless.categories import Category, ProductArea
 from deskless.companies import Company, Portal, PortalStatus
@@ -28,7 +30,7 @@ from deskless.errors import NotFound
 from deskless.invitations import Invitation, InvitationState
 from deskless.ticket_lists import Listed, TicketPage
 from deskless.tickets import Author, AuthorKind, Entry, EntryKind, FieldChange, Ticket
-from functions.portals import account, join, pages, ticket_pages, visit
+from functions.portals import account, article_pages, join, pages, ticket_pages, visit
 from functions.portals.join import invite_page, join_page
 from functions.portals.pages import Page, templates
 from functions.portals.support import home_page, widget_page
@@ -84,6 +86,15 @@ def invitations(monkeypatch: pytest.MonkeyPatch) -> Invitations:
         return HOSTILE_TICKET, HOSTILE_TIMELINE
 
     monkeypatch.setattr(ticket_pages, "ticket_for_contact", ticket_for_contact)
+    monkeypatch.setattr(article_pages, "list_kb_categories", lambda: [HOSTILE_KB_CATEGORY])
+    monkeypatch.setattr(article_pages, "published_for", lambda reader, category_id: [HOSTILE_LISTED_ARTICLE])
+
+    def article_for_reader(article_id: str, language: str, reader: Any) -> tuple[Article, Any]:
+        if article_id != HOSTILE_ARTICLE.id:
+            raise NotFound("There is no such article.")
+        return HOSTILE_ARTICLE, HOSTILE_ARTICLE.variants["en"]
+
+    monkeypatch.setattr(article_pages, "article_for_reader", article_for_reader)
     return fake
 
 
@@ -147,6 +158,32 @@ HOSTILE_TIMELINE = [
     Entry(id="e-2", at=2000, kind=EntryKind.REPLY, author=HOSTILE_AUTHOR, body=HOSTILE),
 ]
 LISTED = Listed.model_validate(HOSTILE_TICKET.model_dump())
+HOSTILE_KB_CATEGORY = KbCategory(id="0123456789abcdef", name=HOSTILE, labels={"en": HOSTILE[:80]})
+HOSTILE_ARTICLE = Article.model_validate(
+    {
+        "id": "fedcba9876543210",
+        "category_id": HOSTILE_KB_CATEGORY.id,
+        "tags": ["<b>bold</b>"],
+        "visibility": "public",
+        "companies": [],
+        "author": {"id": "u-1", "name": HOSTILE},
+        "created_at": 1,
+        "updated_at": 1,
+        "revision": 1,
+        "variants": {
+            language: {
+                "language": language,
+                "title": HOSTILE,
+                "body": f"# {HOSTILE}\n\n{HOSTILE} [x](javascript:alert(1)) ![i](http://evil.example/i.png)",
+                "state": "published",
+                "updated_at": 1,
+                "updated_by": {"id": "u-1", "name": HOSTILE},
+            }
+            for language in ("en", "cs")
+        },
+    }
+)
+HOSTILE_LISTED_ARTICLE = ListedArticle(HOSTILE_ARTICLE.id, HOSTILE_KB_CATEGORY.id, {"en": HOSTILE})
 NO_PORTAL = Visit("globex", None, None, lang=HOSTILE_LANG)
 CONSOLE = Visit(None, None, None, console=True, lang=HOSTILE_LANG)
 PAGES: dict[str, Callable[[], Page]] = {
@@ -179,6 +216,11 @@ PAGES: dict[str, Callable[[], Page]] = {
     "ticket form": lambda: ticket_pages.form_page(hostile_visit(), SIGNED_IN),
     "a ticket": lambda: ticket_pages.ticket_page(hostile_visit(), SIGNED_IN, 1001, "received"),
     "a ticket not theirs": lambda: ticket_pages.ticket_page(hostile_visit(), SIGNED_IN, 1002),
+    "help articles": lambda: article_pages.index_page(hostile_visit(), "a cookie"),
+    "one category's articles": lambda: article_pages.index_page(hostile_visit(), None, HOSTILE_KB_CATEGORY.id),
+    "an article": lambda: article_pages.article_page(hostile_visit(), "a cookie", HOSTILE_ARTICLE.id, "en"),
+    "an article, voted": lambda: article_pages.article_page(hostile_visit(), None, HOSTILE_ARTICLE.id, "en", "voted"),
+    "no such article": lambda: article_pages.article_page(hostile_visit(), None, "0000000000000000", "en"),
 }
 WITHOUT_PORTAL = {
     "unknown portal",

@@ -314,6 +314,14 @@ FUNCTIONS: tuple[Function, ...] = (
         "Attachment uploads: presigned forms to a staging area that a ticket then takes.",
         memory_mb=256,
     ),
+    # --- issue 13: knowledge-base articles (staff API; the portal's pages are the portals function's) ---
+    Function(
+        "knowledge",
+        Trigger.HTTP,
+        _RW | {Access.ORIGIN_SECRET},
+        "The knowledge base for staff: articles in four languages, their history and votes, categories, "
+        "and a preview of an article's Markdown as the portal shows it.",
+    ),
 )
 
 HTTP_ROUTES: tuple[HttpRoute, ...] = (
@@ -444,6 +452,24 @@ HTTP_ROUTES: tuple[HttpRoute, ...] = (
     HttpRoute("GET /help/tickets", "portals", CUSTOMERS),
     HttpRoute("GET /help/tickets/new", "portals", CUSTOMERS),
     HttpRoute("GET /help/tickets/{number}", "portals", CUSTOMERS),
+    # --- issue 13: knowledge-base articles: staff write them, admins keep the categories; readers
+    # read the published ones on the portal (what they may see: the logic answers 404 for the rest)
+    # and vote once per article (a reader cookie when signed out, throttled per source) ---
+    HttpRoute("GET /api/articles", "knowledge", STAFF),
+    HttpRoute("POST /api/articles", "knowledge", STAFF),
+    HttpRoute("POST /api/articles/preview", "knowledge", STAFF),
+    HttpRoute("GET /api/articles/{article_id}", "knowledge", STAFF),
+    HttpRoute("PATCH /api/articles/{article_id}", "knowledge", STAFF),
+    HttpRoute("DELETE /api/articles/{article_id}", "knowledge", STAFF),
+    HttpRoute("GET /api/articles/{article_id}/history", "knowledge", STAFF),
+    HttpRoute("GET /api/knowledge/categories", "knowledge", STAFF),
+    HttpRoute("POST /api/knowledge/categories", "knowledge", ADMIN),
+    HttpRoute("PATCH /api/knowledge/categories/{category_id}", "knowledge", ADMIN),
+    HttpRoute("DELETE /api/knowledge/categories/{category_id}", "knowledge", ADMIN),
+    HttpRoute("GET /help/articles", "portals", PUBLIC),
+    HttpRoute("GET /help/articles/{article_id}/{lang}", "portals", PUBLIC),
+    HttpRoute("GET /help/articles/{article_id}/{lang}/{slug}", "portals", PUBLIC),
+    HttpRoute("POST /help/articles/{article_id}/{lang}/vote", "portals", PUBLIC),
 )
 
 WEBSOCKET_ROUTES: tuple[WebSocketRoute, ...] = (

@@ -15,6 +15,14 @@ The text part is made from the same parsed tokens: paragraphs and headings as li
 `-` or their numbers, quotes with `>`, a link as its text followed by its address in brackets.
 
 A subject is one line whatever its values hold (deskless.snippets.flat), so it cannot add a header.
+
+**Articles** (`render_article`: the knowledge base's bodies, deskless.articles) are Markdown with
+no snippets, parsed by the same markdown-it (raw HTML off: `<script>` is text), headings one
+level down (the page's title is its h1), tables and code. A link keeps its target only if it is
+an http(s) or mailto URL, or a path or fragment of the portal itself (`/help/...`, `#part`):
+`javascript:` and every other scheme lose it, the words stay. An image is shown only from an
+https URL; any other is its alt text. The plain text (what search indexes) is made from the same
+tokens as the HTML.
 """
 
 from __future__ import annotations
@@ -149,6 +157,66 @@ def _linkable(url: str) -> bool:
     except ValueError:
         return False
     return parts.scheme.lower() in LINK_SCHEMES and (parts.scheme.lower() == "mailto" or bool(parts.netloc))
+
+
+# --- articles ----------------------------------------------------------------------------------
+
+IMAGE_SCHEMES = ("https",)
+
+
+def render_article(body: str) -> tuple[str, str]:
+    """An article's Markdown body as an HTML fragment and as plain text (see the module's words)."""
+    md = _article_markdown()
+    tokens = md.parse(body)
+    _article_tokens(tokens)
+    return md.renderer.render(tokens, md.options, {}), _plain_text(tokens)
+
+
+@cache
+def _article_markdown() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+
+
+def _article_tokens(tokens: Sequence[Token]) -> None:
+    from markdown_it.token import Token
+
+    for token in tokens:
+        if token.type in ("heading_open", "heading_close"):
+            token.tag = f"h{min(int(token.tag[1]) + 1, 6)}"
+        if token.type == "link_open":
+            target = str(token.attrGet("href") or "")
+            token.meta = {**(token.meta or {}), "shown": target}
+            if _article_link(target):
+                if urlsplit(target).scheme:
+                    token.attrSet("rel", "nofollow noopener noreferrer")
+            else:
+                del token.attrs["href"]
+        if not token.children:
+            continue
+        kept: list[Token] = []
+        for child in token.children:
+            if child.type == "image" and not _linkable_image(str(child.attrGet("src") or "")):
+                kept.append(Token("text", "", 0, content=_inline_text(child.children or [])))
+                continue
+            kept.append(child)
+        token.children = kept
+        _article_tokens(token.children)
+
+
+def _article_link(url: str) -> bool:
+    if url.startswith("#") or (url.startswith("/") and not url.startswith("//") and "\\" not in url):
+        return True
+    return _linkable(url)
+
+
+def _linkable_image(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in IMAGE_SCHEMES and bool(parts.netloc)
 
 
 # --- the plain-text part ------------------------------------------------------------------------

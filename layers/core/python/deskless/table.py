@@ -70,6 +70,14 @@ Access patterns (every read is a GetItem or a Query; nothing scans):
 | a ticket form's suggestions and openings | Update | pk=KBDRAFT#<draft id>  sk=KBDRAFT             |
 | a draft abandoned, counted once       | Put if absent | pk=KBDRAFT#<draft id> sk=ABANDONED       |
 | deflection figures of recent weeks    | Query     | pk=KBDEFLECTION       sk=<ISO week>            |
+| knowledge-base category by id         | GetItem   | pk=KBCATEGORIES       sk=<category id>         |
+| list knowledge-base categories        | Query     | pk=KBCATEGORIES                                |
+| an article with its variants and votes | Query    | pk=ARTICLE#<id>       sk begins ARTICLE        |
+| an article's history, newest first    | Query     | pk=ARTICLE#<id>       sk begins HISTORY#       |
+| staff: every article (by category)    | Query     | pk=KBARTICLES         sk=<category id>#<article id> |
+| staff: variants in one state, newest first | Query | pk=KBSTATE#<state>   sk=<updated ms>#<article id>#<lang> |
+| portal: published articles one audience sees | Query | pk=KBPUBLISHED#<audience> sk=<category id>#<article id> |
+| one reader's vote on an article (once) | Put if absent | pk=ARTICLEVOTE#<article id>#<reader hash> sk=VOTE |
 
 Every item carries `type` (its entity name), which the stream filters match on, and items
 that expire carry `expires_at` (epoch seconds); reads treat an item past it as gone because
@@ -174,6 +182,15 @@ class Entity(StrEnum):
     KB_DRAFT = "kb_draft"  # a ticket form being typed: the articles suggested to it and opened from it
     KB_ABANDONED = "kb_abandoned"  # a draft counted as abandoned after an article was opened (once)
     KB_DEFLECTION = "kb_deflection"  # one week's deflection figures
+
+    # The knowledge base's articles (issue 13): deskless/articles.py.
+    KB_CATEGORY = "kb_category"
+    ARTICLE = "article"
+    ARTICLE_VARIANT = "article_variant"  # one language of an article: title, body, state (what search indexes)
+    ARTICLE_HISTORY = "article_history"  # one saved change of an article
+    ARTICLE_LISTING = "article_listing"  # an article's place in a staff list or an audience's published list
+    ARTICLE_VOTES = "article_votes"  # an article's "Was this helpful?" counts
+    ARTICLE_VOTE = "article_vote"  # one reader's vote (the guard that keeps it to one)
 
 
 Key = dict[str, str]
@@ -547,3 +564,65 @@ KB_DEFLECTION = "KBDEFLECTION"
 def kb_deflection_key(week: str) -> Key:
     """One ISO week's deflection figures (`week` like 2026-W49, so weeks sort in time)."""
     return {"pk": KB_DEFLECTION, "sk": week}
+# --- the knowledge base: categories, articles, their lists and votes (deskless/articles.py) -----
+
+KB_CATEGORIES = "KBCATEGORIES"
+
+
+def kb_category_key(category_id: str) -> Key:
+    return {"pk": KB_CATEGORIES, "sk": category_id}
+
+
+def article_partition(article_id: str) -> str:
+    return f"ARTICLE#{article_id}"
+
+
+ARTICLE_SORT = "ARTICLE"  # the article, its variants and its counts all sort under it: one Query reads them
+HISTORY_PREFIX = "HISTORY#"
+
+
+def article_key(article_id: str) -> Key:
+    return {"pk": article_partition(article_id), "sk": ARTICLE_SORT}
+
+
+def article_variant_key(article_id: str, language: str) -> Key:
+    return {"pk": article_partition(article_id), "sk": f"{ARTICLE_SORT}#VARIANT#{language}"}
+
+
+def article_votes_key(article_id: str) -> Key:
+    return {"pk": article_partition(article_id), "sk": f"{ARTICLE_SORT}#VOTES"}
+
+
+def article_history_key(article_id: str, at_ms: int, entry_id: str) -> Key:
+    return {"pk": article_partition(article_id), "sk": f"{HISTORY_PREFIX}{at_ms:013d}#{entry_id}"}
+
+
+STAFF_ARTICLES = "KBARTICLES"
+
+
+def staff_article_key(category_id: str, article_id: str) -> Key:
+    """An article's place in the staff list: every article, by category (a sort-key prefix picks one)."""
+    return {"pk": STAFF_ARTICLES, "sk": f"{category_id}#{article_id}"}
+
+
+def articles_in_state(state: str) -> str:
+    return f"KBSTATE#{state}"
+
+
+def article_state_key(state: str, updated_ms: int, article_id: str, language: str) -> Key:
+    """A variant's place in the staff list of its state, latest change first when read backwards."""
+    return {"pk": articles_in_state(state), "sk": f"{updated_ms:013d}#{article_id}#{language}"}
+
+
+def published_articles(audience: str) -> str:
+    """The published articles one audience sees: `public`, `customers`, or either `@<company id>`."""
+    return f"KBPUBLISHED#{audience}"
+
+
+def published_article_key(audience: str, category_id: str, article_id: str) -> Key:
+    return {"pk": published_articles(audience), "sk": f"{category_id}#{article_id}"}
+
+
+def article_vote_key(article_id: str, reader: str) -> Key:
+    """One reader's vote on an article (a hash of who they are), put only if absent."""
+    return {"pk": f"ARTICLEVOTE#{article_id}#{reader}", "sk": "VOTE"}

@@ -1,10 +1,11 @@
 // The admin's views: staff users, companies and their portals, teams, ticket categories, product
-// areas, settings, email settings, email templates, API keys.
+// areas, knowledge-base categories, settings, email settings, email templates, API keys.
 import { emailTemplatesView } from "../templates/email-templates.js";
 import { apiKeysView } from "./api-keys.js";
 import { categoriesView } from "./categories.js";
 import { companiesView } from "./companies.js";
 import { emailSettingsView } from "./email-settings.js";
+import { kbCategoriesView } from "./kb-categories.js";
 import { productAreasView } from "./product-areas.js";
 import { settingsView } from "./settings.js";
 import { staffView } from "./staff.js";
@@ -16,6 +17,7 @@ export const adminViews = [
   teamsView,
   categoriesView,
   productAreasView,
+  kbCategoriesView,
   settingsView,
   emailSettingsView,
   emailTemplatesView,

@@ -1,5 +1,6 @@
-// The help desk's views: tickets and contacts (the knowledge base will join them).
+// The help desk's views: tickets, contacts and the knowledge base.
 import { contactsView } from "./contacts.js";
+import { knowledgeView } from "./knowledge.js";
 import { ticketsView } from "./tickets.js";
 
-export const helpdeskViews = [ticketsView, contactsView];
+export const helpdeskViews = [ticketsView, contactsView, knowledgeView];
