@@ -59,6 +59,7 @@ OWNERS: dict[Entity, str] = {
     Entity.TICKET_LISTING: f"{CORE}/ticket_lists.py",
     Entity.TICKET_WORD: f"{CORE}/ticket_lists.py",
     Entity.TICKET_NOTICE: f"{CORE}/tickets.py",
+    Entity.SEARCH_INDEX: f"{CORE}/search_index.py",
 }
 
 

@@ -475,6 +475,9 @@ WEBSOCKET_AUTHORIZER = "websocket_authorizer"
 INBOUND_MAIL_PREFIX = "inbound/"
 # Uploads wait in the attachments bucket under this prefix until a ticket takes them (a day at most).
 ATTACHMENTS_STAGED_PREFIX = "staged/"
+# A generation of the knowledge index no longer current is tagged so (deskless.search_index); the
+# bucket's lifecycle rule deletes it a day later, when no reader can still be downloading it.
+SEARCH_INDEX_SUPERSEDED_TAG = ("generation", "superseded")
 HTTP_AUTHORIZER = "http_authorizer"
 
 

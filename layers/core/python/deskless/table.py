@@ -67,6 +67,7 @@ Access patterns (every read is a GetItem or a Query; nothing scans):
 | list product areas                    | Query     | pk=PRODUCTAREAS       sk=<area id>             |
 | automatic mails to an address about a ticket, this hour | Update | pk=MAILCAP#<address hash>#<ticket> sk=<hour> |
 | a ticket's notice to an address, claimed once | Put if absent | pk=NOTICE#<ticket> sk=<trigger>#<address hash> |
+| the knowledge index's current generation (its S3 object) | GetItem, Update cond. | pk=SEARCHINDEX sk=POINTER |
 
 Every item carries `type` (its entity name), which the stream filters match on, and items
 that expire carry `expires_at` (epoch seconds); reads treat an item past it as gone because
@@ -168,6 +169,9 @@ class Entity(StrEnum):
 
     MAIL_CAP = "mail_cap"  # automatic mails sent to one recipient about one ticket in one hour
     TICKET_NOTICE = "ticket_notice"  # a ticket's notice claimed for one recipient: sent once
+
+    # The knowledge base's search (issue 13): which generation of the index in S3 is current.
+    SEARCH_INDEX = "search_index"
 
 
 Key = dict[str, str]
@@ -524,3 +528,8 @@ def mail_cap_key(recipient_subject: str, ticket_number: int, hour_start: int) ->
 def ticket_notice_key(ticket_number: int, trigger: str, recipient_subject: str) -> Key:
     """One notice about a ticket (`trigger`: what it tells of) to one recipient (a hash of the address)."""
     return {"pk": f"NOTICE#{ticket_number}", "sk": f"{trigger}#{recipient_subject}"}
+
+
+def search_index_key() -> Key:
+    """The pointer to the knowledge index's current generation (one item: every reader checks it)."""
+    return {"pk": "SEARCHINDEX", "sk": "POINTER"}
