@@ -24,6 +24,7 @@ from deskless.catalog import INBOUND_MAIL_PREFIX, Access, Trigger
 from deskless.settings import Settings
 from infra import paths
 from infra.constructs.attachments import Attachments
+from infra.constructs.search_index import SearchIndex
 from infra.constructs.email import Email
 from infra.constructs.secrets import Secrets
 from infra.nag import arn_of, suppress
@@ -150,6 +151,7 @@ class Reach:
     email: Email
     connections: apigwv2.WebSocketStage
     attachments: Attachments
+    search_index: SearchIndex
 
 
 def _grant_table_read(fn: DesklessFunction, reach: Reach) -> None:
@@ -196,6 +198,14 @@ def _grant_attachment_uploads(fn: DesklessFunction, reach: Reach) -> None:
     reach.attachments.grant_staged_uploads(fn.function, fn.role)
 
 
+def _grant_search_index(fn: DesklessFunction, reach: Reach) -> None:
+    reach.search_index.grant_read(fn.function, fn.role)
+
+
+def _grant_search_index_publish(fn: DesklessFunction, reach: Reach) -> None:
+    reach.search_index.grant_publish(fn.function, fn.role)
+
+
 def _grant_connections(fn: DesklessFunction, reach: Reach) -> None:
     reach.connections.grant_management_api_access(fn.function)
     suppress(
@@ -228,6 +238,8 @@ GRANTS: Mapping[Access, Callable[[DesklessFunction, Reach], None]] = {
     Access.CONNECTIONS: _grant_connections,
     Access.ATTACHMENTS: _grant_attachments,
     Access.ATTACHMENT_UPLOADS: _grant_attachment_uploads,
+    Access.SEARCH_INDEX: _grant_search_index,
+    Access.SEARCH_INDEX_PUBLISH: _grant_search_index_publish,
 }
 
 
@@ -262,6 +274,7 @@ class Functions(Construct):
                 "attachments_origin": reach.attachments.origin,
                 "attachment_max_bytes": str(settings.attachment_max_mb * MB),
                 "ticket_attachments_max_bytes": str(settings.ticket_attachments_max_mb * MB),
+                "search_index_bucket": reach.search_index.bucket.bucket_name,
             }
         )
         self._made: dict[str, DesklessFunction] = {}
