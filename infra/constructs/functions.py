@@ -24,8 +24,8 @@ from deskless.catalog import INBOUND_MAIL_PREFIX, Access, Trigger
 from deskless.settings import Settings
 from infra import paths
 from infra.constructs.attachments import Attachments
-from infra.constructs.search_index import SearchIndex
 from infra.constructs.email import Email
+from infra.constructs.search_index import SearchIndex
 from infra.constructs.secrets import Secrets
 from infra.nag import arn_of, suppress
 from infra.settings import DeploymentSettings
