@@ -20,16 +20,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Sequence
 from functools import cache, lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from .languages import LANGUAGES, Language
 
 if TYPE_CHECKING:
     from snowballstemmer import BaseStemmer  # type: ignore[import-untyped]
 
-__all__ = ["LANGUAGES", "Term", "fold", "query_terms", "terms"]
+__all__ = ["LANGUAGES", "Term", "fold", "matches", "query_terms", "terms"]
 
 WORD = re.compile(r"[^\W_]+")
 MIN_PREFIX = 2  # a last word shorter than this is matched whole: one letter would match half the index
@@ -38,10 +38,10 @@ MAX_QUERY_WORDS = 32  # a query's words beyond these are ignored (a whole ticket
 _SNOWBALL: dict[Language, str] = {"en": "english", "es": "spanish", "de": "german", "cs": "czech"}
 
 
-@dataclass(frozen=True)
-class Term:
+class Term(NamedTuple):
     """One word of a text: where it is (character offsets into the text, and its position among the
-    text's words) and the keys it is indexed and matched under (folded stems, then the folded word)."""
+    text's words) and the keys it is indexed and matched under (folded stems, then the folded word).
+    A tuple: an article's analysis makes hundreds."""
 
     word: str  # the word as folded (lowercase, no diacritics), unstemmed: what a prefix is matched against
     keys: tuple[str, ...]  # every key of the word, the folded word last; a query's word matches a document's
@@ -60,15 +60,28 @@ def fold(text: str) -> str:
 def terms(text: str, language: Language) -> list[Term]:
     """The words of a text with their keys and offsets, as the index holds them."""
     return [
-        Term(
-            word=fold(match.group()),
-            keys=_keys(match.group().casefold(), language),
-            start=match.start(),
-            end=match.end(),
-            position=position,
-        )
+        Term(*_analysed(match.group(), language), match.start(), match.end(), position)
         for position, match in enumerate(WORD.finditer(text))
     ]
+
+
+def matches(text: str, language: Language, query: Sequence[Term]) -> list[tuple[int, int]]:
+    """Where the words of a text are that a query's words match (a key in common, or the prefix
+    being typed begins them), as (start, end) character offsets: what a hit highlights. Each distinct
+    word is decided once (a body is hundreds of words, far fewer of them distinct)."""
+    keys = {key for term in query for key in term.keys}
+    prefixes = tuple(term.word for term in query if term.prefix)
+    decided: dict[str, bool] = {}
+    found = []
+    for match in WORD.finditer(text):
+        raw = match.group()
+        matched = decided.get(raw)
+        if matched is None:
+            word, word_keys = _analysed(raw, language)
+            matched = decided[raw] = not keys.isdisjoint(word_keys) or (bool(prefixes) and word.startswith(prefixes))
+        if matched:
+            found.append(match.span())
+    return found
 
 
 def query_terms(text: str, language: Language) -> list[Term]:
@@ -88,8 +101,13 @@ def query_terms(text: str, language: Language) -> list[Term]:
 
 
 @lru_cache(maxsize=65536)
+def _analysed(word: str, language: Language) -> tuple[str, tuple[str, ...]]:
+    """A word as written -> the word folded, and its keys (cached: words repeat, in an article and
+    across articles)."""
+    return fold(word), _keys(word.casefold(), language)
+
+
 def _keys(word: str, language: Language) -> tuple[str, ...]:
-    """A word's keys (cached: words repeat, in an article and across them)."""
     stemmer = _stemmer(language)
     folded = fold(word)
     stems = [fold(stemmer.stemWord(word)), stemmer.stemWord(folded)]
