@@ -61,6 +61,7 @@ def test_spanish_inflections_and_missing_accents_find_the_word(query: str, docum
     [
         ("Verbindungen", "Verbindung"),
         ("zurucksetzen", "zurücksetzen"),
+        ("zuruecksetzen", "zurücksetzen"),  # the German stemmer reads "ue" as "ü"
         ("Passwort", "Passwörter"),
         ("Strasse", "Straße"),
         ("Straße", "Strasse"),

@@ -8,12 +8,14 @@ of the text's language (snowballstemmer), and folded: decomposed (NFKD) with its
 dropped, so "prihlaseni" is "přihlášení" and "zurucksetzen" is "zurücksetzen".
 
 A word is indexed under several keys at one position, because a reader types without diacritics
-while the stemmers expect them: "contraseña" stems to "contraseñ" but "contrasena" to "contrasen".
-So each word's keys are its stem folded, the stem of the word folded (which a query typed without
-diacritics always gives), and the folded word itself (which the last word's prefix is matched
-against, and which makes an exact word match count too). Czech's Snowball stemmer leaves verbs
-whole and keeps the fleeting e ("hesel", the genitive plural of "heslo"); two light rules add keys
-for those (`_czech_keys`), so "přihlásit" finds "přihlášení" and "hesel" finds "heslo".
+while the stemmers expect them: Spanish "batería" stems to "bat" but "bateria" to "bateri", Czech
+"počítače" to "počítač" but "pocitace" to "pocitak". So each word's keys are its stem folded, the
+stem of the word folded (which a query typed without diacritics always gives), and the folded word
+itself (which the last word's prefix is matched against, and which makes an exact word match count
+too). Czech's Snowball stemmer leaves verbs whole and keeps the fleeting e ("hesel", the genitive
+plural of "heslo"); two light rules add keys for those (`_czech_keys`), so "přihlásit" finds
+"přihlášení" and "hesel" finds "heslo". In German, "ß" and "ss" are one (casefolding), and so are
+"ü" and "ue" where the German stemmer writes them alike ("zuruecksetzen" finds "zurücksetzen").
 """
 
 from __future__ import annotations
