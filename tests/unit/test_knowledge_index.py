@@ -204,3 +204,17 @@ def test_a_prefix_being_typed_is_highlighted_in_the_words_it_begins() -> None:
     [hit] = search(index, "prihl", language="cs", audience=SIGNED_OUT)
 
     assert hit.title == "<mark>Přihlášení</mark> do portálu"
+
+
+def test_a_query_without_diacritics_finds_words_with_them_in_each_language() -> None:
+    index = build(
+        [
+            article("cs", "Přihlášení k účtu", language="cs"),
+            article("es", "Restablecer la contraseña", language="es"),
+            article("de", "Passwort zurücksetzen", language="de"),
+        ]
+    )
+
+    assert ids(search(index, "prihlaseni uctu ", language="cs", audience=SIGNED_OUT)) == ["cs"]
+    assert ids(search(index, "contrasena ", language="es", audience=SIGNED_OUT)) == ["es"]
+    assert ids(search(index, "zurucksetzen ", language="de", audience=SIGNED_OUT)) == ["de"]

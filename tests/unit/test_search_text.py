@@ -50,6 +50,8 @@ def test_english_inflections_share_a_stem(query: str, document: str) -> None:
         ("contrasena", "contraseñas"),
         ("conexion", "conexión"),
         ("conexiones", "conexión"),
+        ("bateria", "batería"),  # the stemmer cuts "batería" to "bat", "bateria" to "bateri"
+        ("baterías", "bateria"),
     ],
 )
 def test_spanish_inflections_and_missing_accents_find_the_word(query: str, document: str) -> None:
