@@ -26,6 +26,7 @@ import secrets
 import shutil
 import tarfile
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -59,21 +60,26 @@ class _Opened:
 
 
 _opened: _Opened | None = None
+_refreshing = threading.Lock()
 
 
 def current() -> Index:
     """The current generation's index, as this process last saw it (at most the check interval old)."""
-    global _opened
-    now = time.monotonic()
-    if _opened is not None and now - _opened.checked_at < get_settings().search_index_check_seconds:
-        return _opened.index
-    pointed = _pointer(consistent=False)
-    if _opened is not None and _opened.generation == pointed:
-        _opened.checked_at = now
-        return _opened.index
-    index = _download(pointed) if pointed is not None else empty()
-    _keep(_Opened(pointed, index, now))
-    return index
+    opened = _opened
+    if opened is not None and time.monotonic() - opened.checked_at < get_settings().search_index_check_seconds:
+        return opened.index
+    with _refreshing:  # one look and one download at a time (the local platform runs requests in threads)
+        now = time.monotonic()
+        opened = _opened
+        if opened is not None and now - opened.checked_at < get_settings().search_index_check_seconds:
+            return opened.index
+        pointed = _pointer(consistent=False)
+        if opened is not None and opened.generation == pointed:
+            opened.checked_at = now
+            return opened.index
+        index = _download(pointed) if pointed is not None else empty()
+        _keep(_Opened(pointed, index, now))
+        return index
 
 
 def publish(upserts: Iterable[IndexedArticle], deleted_keys: Iterable[tuple[str, str]]) -> Generation:
