@@ -24,6 +24,7 @@ from deskless.catalog import INBOUND_MAIL_PREFIX, Access, Trigger
 from deskless.settings import Settings
 from infra import paths
 from infra.constructs.attachments import Attachments
+from infra.constructs.buckets import object_grant_findings
 from infra.constructs.email import Email
 from infra.constructs.search_index import SearchIndex
 from infra.constructs.secrets import Secrets
@@ -181,12 +182,7 @@ def _grant_inbound_mail(fn: DesklessFunction, reach: Reach) -> None:
         fn.role,
         "IAM5",
         "Reads received messages: any object under the inbound prefix, whose keys are SES message ids.",
-        applies_to=[
-            "Action::s3:GetObject*",
-            "Action::s3:GetBucket*",
-            "Action::s3:List*",
-            f"Resource::{arn_of(bucket)}/{INBOUND_MAIL_PREFIX}*",
-        ],
+        applies_to=object_grant_findings(bucket, write=False, keys=f"{INBOUND_MAIL_PREFIX}*"),
     )
 
 

@@ -16,8 +16,8 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from deskless.catalog import SEARCH_INDEX_SUPERSEDED_TAG
-from infra.constructs.buckets import private_bucket
-from infra.nag import arn_of, suppress
+from infra.constructs.buckets import object_grant_findings, private_bucket
+from infra.nag import suppress
 
 SUPERSEDED_DAYS = 1
 
@@ -49,12 +49,7 @@ class SearchIndex(Construct):
             role,
             "IAM5",
             "Downloads the current generation of the search index: its key is known only at run time.",
-            applies_to=[
-                "Action::s3:GetObject*",
-                "Action::s3:GetBucket*",
-                "Action::s3:List*",
-                f"Resource::{arn_of(self.bucket)}/*",
-            ],
+            applies_to=object_grant_findings(self.bucket, write=False),
         )
 
     def grant_publish(self, function: lambda_.IFunction, role: iam.IRole) -> None:
@@ -64,12 +59,5 @@ class SearchIndex(Construct):
             role,
             "IAM5",
             "Publishes generations of the search index: each is a new object whose key is made at run time.",
-            applies_to=[
-                "Action::s3:GetObject*",
-                "Action::s3:GetBucket*",
-                "Action::s3:List*",
-                "Action::s3:DeleteObject*",
-                "Action::s3:Abort*",
-                f"Resource::{arn_of(self.bucket)}/*",
-            ],
+            applies_to=object_grant_findings(self.bucket, write=True),
         )

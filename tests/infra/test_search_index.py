@@ -9,7 +9,7 @@ from typing import Any
 
 from deskless import catalog
 from deskless.catalog import SEARCH_INDEX_SUPERSEDED_TAG, Access
-from tests.infra.conftest import Synthesized, actions_of, logical_id_of, mentions
+from tests.infra.conftest import Synthesized, actions_of, assert_private_and_encrypted, assert_tls_only, mentions
 
 
 def search_index_bucket(synthesized: Synthesized) -> str:
@@ -31,31 +31,12 @@ def bucket_properties(synthesized: Synthesized) -> dict[str, Any]:
 def test_the_bucket_is_private_encrypted_and_unversioned(synthesized: Synthesized) -> None:
     properties = bucket_properties(synthesized)
 
-    assert properties["PublicAccessBlockConfiguration"] == {
-        "BlockPublicAcls": True,
-        "BlockPublicPolicy": True,
-        "IgnorePublicAcls": True,
-        "RestrictPublicBuckets": True,
-    }
-    (encryption,) = properties["BucketEncryption"]["ServerSideEncryptionConfiguration"]
-    assert encryption["ServerSideEncryptionByDefault"]["SSEAlgorithm"] in ("AES256", "aws:kms")
-    assert "VersioningConfiguration" not in properties
+    assert_private_and_encrypted(properties)
     assert "CorsConfiguration" not in properties  # no browser reaches it
 
 
 def test_the_bucket_refuses_anything_but_tls(synthesized: Synthesized) -> None:
-    bucket = search_index_bucket(synthesized)
-    (statements,) = [
-        value["Properties"]["PolicyDocument"]["Statement"]
-        for value in synthesized.of_type("AWS::S3::BucketPolicy").values()
-        if logical_id_of(value["Properties"]["Bucket"]) == bucket
-    ]
-
-    assert any(
-        s["Effect"] == "Deny" and s["Action"] == "s3:*" and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
-        for s in statements
-    )
-    assert not any(s["Effect"] == "Allow" for s in statements)
+    assert_tls_only(synthesized, search_index_bucket(synthesized))
 
 
 def test_superseded_generations_are_deleted_a_day_later_and_nothing_else_expires(synthesized: Synthesized) -> None:

@@ -14,25 +14,15 @@ from typing import Any, TypeVar
 
 import pytest
 
-from deskless.knowledge_index import SIGNED_OUT, IndexedArticle, Staff, search
+from deskless.knowledge_index import SIGNED_OUT, Staff, search
 from local.metering import count_requests
 from tests.conftest import LocalAws
 from tests.helpers import current
+from tests.unit.test_knowledge_index import article
 
 T = TypeVar("T")
 
-ARTICLE = IndexedArticle(
-    article_id="vpn",
-    language="en",
-    title="Connect to the VPN",
-    body="Open the VPN client and sign in.",
-    tags=(),
-    category_id=None,
-    state="published",
-    visibility="public",
-    companies=(),
-    updated_at=1_796_558_400_000,
-)
+ARTICLE = article("vpn", "Connect to the VPN", "Open the VPN client and sign in.")
 PRINTER = replace(ARTICLE, article_id="printer", title="Printer offline", body="Switch the printer off and on.")
 TONER = replace(ARTICLE, article_id="toner", title="Toner empty", body="Order toner from the portal.")
 
