@@ -115,6 +115,15 @@ def test_a_new_version_replaces_the_old_and_a_deleted_variant_is_gone() -> None:
     assert index.documents == 1
 
 
+def test_a_search_may_keep_to_one_category() -> None:
+    index = build(
+        [article("net", "VPN setup", category_id="network"), article("acct", "VPN password", category_id="accounts")]
+    )
+
+    assert ids(search(index, "vpn", language="en", audience=SIGNED_OUT, category_id="accounts")) == ["acct"]
+    assert sorted(ids(search(index, "vpn", language="en", audience=SIGNED_OUT))) == ["acct", "net"]
+
+
 # --- who may read what ---------------------------------------------------------------------------------
 
 ACME, GLOBEX = "company-acme", "company-globex"

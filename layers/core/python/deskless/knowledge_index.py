@@ -111,7 +111,7 @@ class Index:
 
 def _schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
-    for name in ("key", "article_id", "language", "state", "visibility", "company"):
+    for name in ("key", "article_id", "language", "state", "visibility", "company", "category"):
         builder.add_text_field(name, stored=name in ("article_id", "language"), tokenizer_name="raw")
     for name in ("title", "tags", "body"):
         builder.add_text_field(name, stored=False, index_option="position")  # pre-tokenized: the analysis's keys
@@ -134,6 +134,7 @@ def open_directory(directory: Path) -> Index:
 
 
 def build(articles: Iterable[IndexedArticle], directory: Path | None = None) -> Index:
+    """An index of these articles, in `directory` or in memory."""
     index = empty(directory)
     apply(index, articles, ())
     return index
@@ -153,15 +154,26 @@ def apply(index: Index, upserts: Iterable[IndexedArticle], deleted_keys: Iterabl
     index.engine.reload()
 
 
-def search(index: Index, text: str, *, language: Language, audience: Audience, limit: int = 5) -> list[Hit]:
-    """The best `limit` articles for a query, as the audience may read them: the reader's language's
-    variants first, then the best variant in another language of articles not found in theirs."""
+def search(
+    index: Index,
+    text: str,
+    *,
+    language: Language,
+    audience: Audience,
+    limit: int = 5,
+    category_id: str | None = None,
+) -> list[Hit]:
+    """The best `limit` articles for a query, as the audience may read them (and of one category, if
+    given): the reader's language's variants first, then the best variant in another language of
+    articles not found in theirs."""
     words = query_terms(text, language)
     if not words or limit <= 0:
         return []
     searcher = index.engine.searcher()
     matching = _question(index.schema, words)
     allowed = _allowed(index.schema, audience)
+    if category_id is not None:
+        allowed.append(_term(index.schema, "category", category_id))
     in_language = _filtered(matching, allowed, _term(index.schema, "language", language))
     found: list[tuple[float, tantivy.Document]] = [
         (score, searcher.doc(address)) for score, address in searcher.search(in_language, limit).hits
@@ -202,6 +214,8 @@ def _document(article: IndexedArticle) -> tantivy.Document:
     doc.add_text("visibility", article.visibility)
     for company in article.companies or (EVERY_COMPANY,):
         doc.add_text("company", company)
+    if article.category_id is not None:
+        doc.add_text("category", article.category_id)
     doc.add_pre_tokenized_text("title", _tokens(article.title, article.language))
     doc.add_pre_tokenized_text("tags", _tokens(" ".join(article.tags), article.language))
     doc.add_pre_tokenized_text("body", _tokens(article.body, article.language))
