@@ -20,6 +20,7 @@ from infra.constructs.email import Email
 from infra.constructs.functions import Functions, Reach
 from infra.constructs.http_api import HttpApi
 from infra.constructs.portals_cdn import PortalsCdn
+from infra.constructs.search_index import SearchIndex
 from infra.constructs.secrets import Secrets
 from infra.constructs.streams import Streams
 from infra.constructs.web_assets import WebAssets
@@ -58,6 +59,7 @@ class DesklessStack(Stack):
         attachments = Attachments(
             self, "Attachments", page_origins=page_origins(settings.public_url), access_logs=access_logs.bucket
         )
+        search_index = SearchIndex(self, "SearchIndex", access_logs=access_logs.bucket)
         realtime = WebSocketApi(self, "Realtime", throttle=throttle)
         functions = Functions(
             self,
@@ -65,7 +67,12 @@ class DesklessStack(Stack):
             settings=settings,
             dependencies=dependencies,
             reach=Reach(
-                table=data.table, secrets=secrets, email=email, connections=realtime.stage, attachments=attachments
+                table=data.table,
+                secrets=secrets,
+                email=email,
+                connections=realtime.stage,
+                attachments=attachments,
+                search_index=search_index,
             ),
         )
         api = HttpApi(self, "Api", functions=functions, throttle=throttle)

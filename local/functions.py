@@ -46,15 +46,16 @@ class LambdaContext:
 
 
 def forget_cold_start() -> None:
-    """Drop what a Lambda environment caches after its cold start (settings, the table, secrets), as
-    a new environment would: for runs in this process that point the functions somewhere else.
-    boto3 clients are kept per endpoint (deskless.aws), so they need no forgetting."""
+    """Drop what a Lambda environment caches after its cold start (settings, the table, secrets, the
+    knowledge index it opened), as a new environment would: for runs in this process that point the
+    functions somewhere else. boto3 clients are kept per endpoint (deskless.aws), so they need no forgetting."""
     from aws_lambda_powertools.utilities import parameters
 
-    from deskless import aws, data, preferences, settings
+    from deskless import aws, data, preferences, search_index, settings
 
     settings.get_settings.cache_clear()
     preferences.forget_cached()
+    search_index.forget_opened()
     aws.connections_client.cache_clear()
     data.table.cache_clear()
     parameters.clear_caches()  # type: ignore[no-untyped-call]  # Powertools leaves it unannotated

@@ -1,8 +1,8 @@
 """moto's server on loopback, in a thread of this process or in a process of its own, provisioned
 as the CDK app provisions AWS: the table (from deskless.table), the inbound mail bucket, the
-attachments bucket (with the CORS rule browsers upload and download through), the secrets, the
-SES identity and its configuration set. Functions reach it through boto3's normal endpoint
-variables."""
+attachments bucket (with the CORS rule browsers upload and download through), the knowledge
+index's bucket, the secrets, the SES identity and its configuration set. Functions reach it through
+boto3's normal endpoint variables."""
 
 from __future__ import annotations
 
@@ -34,6 +34,7 @@ class LocalNames:
     table: str = "deskless"
     inbound_bucket: str = "deskless-inbound-mail"
     attachments_bucket: str = "deskless-attachments"
+    search_index_bucket: str = "deskless-search-index"
     signing_secret: str = "deskless/token-signing-key"
     origin_secret: str = "deskless/origin-verify"
     mail_domain: str = "deskless.example.com"
@@ -78,6 +79,7 @@ def function_environment(
         "DESKLESS_INBOUND_BUCKET": names.inbound_bucket,
         "DESKLESS_ATTACHMENTS_BUCKET": names.attachments_bucket,
         "DESKLESS_ATTACHMENTS_ORIGIN": moto_url,  # browsers upload to and download from moto itself
+        "DESKLESS_SEARCH_INDEX_BUCKET": names.search_index_bucket,
     }
 
 
@@ -142,6 +144,7 @@ def provision(names: LocalNames, endpoint_url: str, *, public_url: str = "http:/
     s3.create_bucket(Bucket=names.inbound_bucket)
     s3.create_bucket(Bucket=names.attachments_bucket)
     s3.put_bucket_cors(Bucket=names.attachments_bucket, CORSConfiguration=attachments_cors(public_url))
+    s3.create_bucket(Bucket=names.search_index_bucket)
     secretsmanager = local_client("secretsmanager", endpoint_url)
     for secret in (names.signing_secret, names.origin_secret):
         secretsmanager.create_secret(Name=secret, SecretString=secrets.token_urlsafe(48))

@@ -19,7 +19,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from deskless.catalog import ATTACHMENTS_STAGED_PREFIX as STAGED_PREFIX
-from infra.constructs.buckets import private_bucket
+from infra.constructs.buckets import object_grant_findings, private_bucket
 from infra.nag import arn_of, suppress
 
 STAGED_DAYS = 1  # an upload is taken within minutes of its form, or never
@@ -79,12 +79,5 @@ class Attachments(Construct):
             "IAM5",
             "Moves staged uploads to their ticket and reads any attachment: keys are attachment ids, "
             "known only at run time.",
-            applies_to=[
-                "Action::s3:GetObject*",
-                "Action::s3:GetBucket*",
-                "Action::s3:List*",
-                "Action::s3:DeleteObject*",
-                "Action::s3:Abort*",
-                f"Resource::{arn_of(self.bucket)}/*",
-            ],
+            applies_to=object_grant_findings(self.bucket, write=True),
         )

@@ -8,6 +8,11 @@ from aws_cdk import RemovalPolicy
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from infra.nag import arn_of
+
+READ_ACTIONS = ("Action::s3:GetObject*", "Action::s3:GetBucket*", "Action::s3:List*")
+WRITE_ACTIONS = ("Action::s3:DeleteObject*", "Action::s3:Abort*")
+
 
 def private_bucket(scope: Construct, construct_id: str, **options: Any) -> s3.Bucket:
     return s3.Bucket(
@@ -19,3 +24,9 @@ def private_bucket(scope: Construct, construct_id: str, **options: Any) -> s3.Bu
         removal_policy=RemovalPolicy.RETAIN,
         **options,
     )
+
+
+def object_grant_findings(bucket: s3.IBucket, *, write: bool, keys: str = "*") -> list[str]:
+    """What cdk-nag's IAM5 names in `bucket.grant_read` (or `grant_read_write`) of the objects
+    `keys` matches: the wildcard actions and the objects' ARN; a suppression applies to these."""
+    return [*READ_ACTIONS, *(WRITE_ACTIONS if write else ()), f"Resource::{arn_of(bucket)}/{keys}"]

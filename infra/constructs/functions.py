@@ -24,7 +24,9 @@ from deskless.catalog import INBOUND_MAIL_PREFIX, Access, Trigger
 from deskless.settings import Settings
 from infra import paths
 from infra.constructs.attachments import Attachments
+from infra.constructs.buckets import object_grant_findings
 from infra.constructs.email import Email
+from infra.constructs.search_index import SearchIndex
 from infra.constructs.secrets import Secrets
 from infra.nag import arn_of, suppress
 from infra.settings import DeploymentSettings
@@ -150,6 +152,7 @@ class Reach:
     email: Email
     connections: apigwv2.WebSocketStage
     attachments: Attachments
+    search_index: SearchIndex
 
 
 def _grant_table_read(fn: DesklessFunction, reach: Reach) -> None:
@@ -179,12 +182,7 @@ def _grant_inbound_mail(fn: DesklessFunction, reach: Reach) -> None:
         fn.role,
         "IAM5",
         "Reads received messages: any object under the inbound prefix, whose keys are SES message ids.",
-        applies_to=[
-            "Action::s3:GetObject*",
-            "Action::s3:GetBucket*",
-            "Action::s3:List*",
-            f"Resource::{arn_of(bucket)}/{INBOUND_MAIL_PREFIX}*",
-        ],
+        applies_to=object_grant_findings(bucket, write=False, keys=f"{INBOUND_MAIL_PREFIX}*"),
     )
 
 
@@ -194,6 +192,14 @@ def _grant_attachments(fn: DesklessFunction, reach: Reach) -> None:
 
 def _grant_attachment_uploads(fn: DesklessFunction, reach: Reach) -> None:
     reach.attachments.grant_staged_uploads(fn.function, fn.role)
+
+
+def _grant_search_index(fn: DesklessFunction, reach: Reach) -> None:
+    reach.search_index.grant_read(fn.function, fn.role)
+
+
+def _grant_search_index_publish(fn: DesklessFunction, reach: Reach) -> None:
+    reach.search_index.grant_publish(fn.function, fn.role)
 
 
 def _grant_connections(fn: DesklessFunction, reach: Reach) -> None:
@@ -228,6 +234,8 @@ GRANTS: Mapping[Access, Callable[[DesklessFunction, Reach], None]] = {
     Access.CONNECTIONS: _grant_connections,
     Access.ATTACHMENTS: _grant_attachments,
     Access.ATTACHMENT_UPLOADS: _grant_attachment_uploads,
+    Access.SEARCH_INDEX: _grant_search_index,
+    Access.SEARCH_INDEX_PUBLISH: _grant_search_index_publish,
 }
 
 
@@ -262,6 +270,7 @@ class Functions(Construct):
                 "attachments_origin": reach.attachments.origin,
                 "attachment_max_bytes": str(settings.attachment_max_mb * MB),
                 "ticket_attachments_max_bytes": str(settings.ticket_attachments_max_mb * MB),
+                "search_index_bucket": reach.search_index.bucket.bucket_name,
             }
         )
         self._made: dict[str, DesklessFunction] = {}

@@ -141,3 +141,33 @@ def mentions(value: Any, logical_id: str) -> bool:
 def actions_of(statement: dict[str, Any]) -> list[str]:
     actions = statement["Action"]
     return [actions] if isinstance(actions, str) else list(actions)
+
+
+BLOCK_ALL_PUBLIC_ACCESS = {
+    "BlockPublicAcls": True,
+    "BlockPublicPolicy": True,
+    "IgnorePublicAcls": True,
+    "RestrictPublicBuckets": True,
+}
+
+
+def assert_private_and_encrypted(properties: dict[str, Any]) -> None:
+    """A bucket's properties: every public access blocked, encrypted at rest, unversioned."""
+    assert properties["PublicAccessBlockConfiguration"] == BLOCK_ALL_PUBLIC_ACCESS
+    (encryption,) = properties["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    assert encryption["ServerSideEncryptionByDefault"]["SSEAlgorithm"] in ("AES256", "aws:kms")
+    assert "VersioningConfiguration" not in properties
+
+
+def assert_tls_only(synthesized: Synthesized, bucket: str) -> None:
+    """The bucket's policy denies every request without TLS and lets nobody in by itself."""
+    (statements,) = [
+        value["Properties"]["PolicyDocument"]["Statement"]
+        for value in synthesized.of_type("AWS::S3::BucketPolicy").values()
+        if logical_id_of(value["Properties"]["Bucket"]) == bucket
+    ]
+    assert any(
+        s["Effect"] == "Deny" and s["Action"] == "s3:*" and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+        for s in statements
+    )
+    assert not any(s["Effect"] == "Allow" for s in statements)

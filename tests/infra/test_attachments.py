@@ -10,7 +10,14 @@ from typing import Any
 
 from deskless import catalog
 from deskless.catalog import ATTACHMENTS_STAGED_PREFIX, Access
-from tests.infra.conftest import Synthesized, actions_of, cdk_json_context, logical_id_of, mentions
+from tests.infra.conftest import (
+    Synthesized,
+    actions_of,
+    assert_private_and_encrypted,
+    assert_tls_only,
+    cdk_json_context,
+    mentions,
+)
 
 
 def bucket_properties(synthesized: Synthesized) -> dict[str, Any]:
@@ -21,31 +28,12 @@ def bucket_properties(synthesized: Synthesized) -> dict[str, Any]:
 def test_the_bucket_is_private_encrypted_and_unversioned(synthesized: Synthesized) -> None:
     properties = bucket_properties(synthesized)
 
-    assert properties["PublicAccessBlockConfiguration"] == {
-        "BlockPublicAcls": True,
-        "BlockPublicPolicy": True,
-        "IgnorePublicAcls": True,
-        "RestrictPublicBuckets": True,
-    }
-    (encryption,) = properties["BucketEncryption"]["ServerSideEncryptionConfiguration"]
-    assert encryption["ServerSideEncryptionByDefault"]["SSEAlgorithm"] in ("AES256", "aws:kms")
-    assert "VersioningConfiguration" not in properties
+    assert_private_and_encrypted(properties)
     assert properties["LoggingConfiguration"]["LogFilePrefix"] == "attachments/"
 
 
 def test_the_bucket_refuses_anything_but_tls(synthesized: Synthesized) -> None:
-    bucket = synthesized.attachments_bucket()
-    (statements,) = [
-        value["Properties"]["PolicyDocument"]["Statement"]
-        for value in synthesized.of_type("AWS::S3::BucketPolicy").values()
-        if logical_id_of(value["Properties"]["Bucket"]) == bucket
-    ]
-
-    assert any(
-        s["Effect"] == "Deny" and s["Action"] == "s3:*" and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
-        for s in statements
-    )
-    assert not any(s["Effect"] == "Allow" for s in statements)  # nobody is let in by the bucket itself
+    assert_tls_only(synthesized, synthesized.attachments_bucket())
 
 
 def test_staged_uploads_are_forgotten_after_a_day(synthesized: Synthesized) -> None:

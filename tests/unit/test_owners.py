@@ -69,6 +69,7 @@ OWNERS: dict[Entity, str] = {
     Entity.ARTICLE_LISTING: f"{CORE}/articles.py",
     Entity.ARTICLE_VOTES: f"{CORE}/articles.py",
     Entity.ARTICLE_VOTE: f"{CORE}/articles.py",
+    Entity.SEARCH_INDEX: f"{CORE}/search_index.py",
 }
 
 

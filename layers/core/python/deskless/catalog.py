@@ -42,6 +42,10 @@ class Access(StrEnum):
     # files that came by email, sign downloads); or only sign upload forms to its staging area.
     ATTACHMENTS = "s3:attachments"
     ATTACHMENT_UPLOADS = "s3:attachments-staged"
+    # The knowledge base's search index (deskless.search_index): download it to search; or publish
+    # new generations of it (from the table's stream).
+    SEARCH_INDEX = "s3:search-index"
+    SEARCH_INDEX_PUBLISH = "s3:search-index-publish"
 
 
 class Caller(StrEnum):
@@ -231,7 +235,7 @@ FUNCTIONS: tuple[Function, ...] = (
     Function(
         "portals",
         Trigger.HTTP,
-        _RW | {Access.SIGNING_KEY, Access.SEND_EMAIL, Access.ORIGIN_SECRET},
+        _RW | {Access.SIGNING_KEY, Access.SEND_EMAIL, Access.ORIGIN_SECRET, Access.SEARCH_INDEX},
         "Companies and their portals; each portal's pages, chat widget, chat requests and messages; "
         "customers' sign-in and passwords on their portal or the help centre.",
     ),
@@ -259,7 +263,7 @@ FUNCTIONS: tuple[Function, ...] = (
     Function(
         "tickets",
         Trigger.HTTP,
-        _RW | {Access.ATTACHMENTS, Access.ORIGIN_SECRET},
+        _RW | {Access.ATTACHMENTS, Access.ORIGIN_SECRET, Access.SEARCH_INDEX},
         "Tickets: the console's lists, a ticket's timeline, replies, notes, changes and merges; contacts' own "
         "tickets on their portal; integrations open them with an API key.",
     ),
@@ -293,8 +297,10 @@ FUNCTIONS: tuple[Function, ...] = (
     Function(
         "events",
         Trigger.STREAM,
-        # The signing key signs tickets' Message-IDs; the attachments bucket holds what notices link to.
-        _RW | {Access.CONNECTIONS, Access.SEND_EMAIL, Access.SIGNING_KEY, Access.ATTACHMENTS},
+        # The signing key signs tickets' Message-IDs; the attachments bucket holds what notices link to;
+        # articles' changes are published to the knowledge base's search index.
+        _RW
+        | {Access.CONNECTIONS, Access.SEND_EMAIL, Access.SIGNING_KEY, Access.ATTACHMENTS, Access.SEARCH_INDEX_PUBLISH},
         "Side effects of state changes, from the table's stream.",
         timeout_s=30,
     ),
@@ -501,6 +507,9 @@ WEBSOCKET_AUTHORIZER = "websocket_authorizer"
 INBOUND_MAIL_PREFIX = "inbound/"
 # Uploads wait in the attachments bucket under this prefix until a ticket takes them (a day at most).
 ATTACHMENTS_STAGED_PREFIX = "staged/"
+# A generation of the knowledge index no longer current is tagged so (deskless.search_index); the
+# bucket's lifecycle rule deletes it a day later, when no reader can still be downloading it.
+SEARCH_INDEX_SUPERSEDED_TAG = ("generation", "superseded")
 HTTP_AUTHORIZER = "http_authorizer"
 
 

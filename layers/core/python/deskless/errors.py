@@ -418,3 +418,9 @@ class NotTeamMember(DesklessError):
 
 class PriorityNeedsStatus(InvalidRequest):
     """Lists are sorted by priority only with a status filter (active, or one status)."""
+
+
+class SearchIndexBusy(DesklessError):
+    """The knowledge index changed under every attempt to publish to it (other writers kept winning)."""
+
+    status, code = 503, "search_index_busy"

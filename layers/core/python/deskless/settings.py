@@ -30,6 +30,10 @@ class Settings(BaseSettings):
     attachments_origin: str = ""
     attachment_max_bytes: int = 10 * 1024 * 1024  # one file
     ticket_attachments_max_bytes: int = 25 * 1024 * 1024  # all of one ticket's files together
+    # The knowledge base's search index (deskless.search_index): its bucket, and how often a reader
+    # asks whether a newer generation was published (at most once per this many seconds).
+    search_index_bucket: str = ""
+    search_index_check_seconds: float = 2.0
     token_ttl_seconds: int = 12 * 3600
     secret_cache_seconds: int = 300
 

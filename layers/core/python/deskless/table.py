@@ -78,6 +78,7 @@ Access patterns (every read is a GetItem or a Query; nothing scans):
 | staff: variants in one state, newest first | Query | pk=KBSTATE#<state>   sk=<updated ms>#<article id>#<lang> |
 | portal: published articles one audience sees | Query | pk=KBPUBLISHED#<audience> sk=<category id>#<article id> |
 | one reader's vote on an article (once) | Put if absent | pk=ARTICLEVOTE#<article id>#<reader hash> sk=VOTE |
+| the knowledge index's current generation (its S3 object) | GetItem, Update cond. | pk=SEARCHINDEX sk=POINTER |
 
 Every item carries `type` (its entity name), which the stream filters match on, and items
 that expire carry `expires_at` (epoch seconds); reads treat an item past it as gone because
@@ -191,6 +192,8 @@ class Entity(StrEnum):
     ARTICLE_LISTING = "article_listing"  # an article's place in a staff list or an audience's published list
     ARTICLE_VOTES = "article_votes"  # an article's "Was this helpful?" counts
     ARTICLE_VOTE = "article_vote"  # one reader's vote (the guard that keeps it to one)
+    # The knowledge base's search (issue 13): which generation of the index in S3 is current.
+    SEARCH_INDEX = "search_index"
 
 
 Key = dict[str, str]
@@ -626,3 +629,6 @@ def published_article_key(audience: str, category_id: str, article_id: str) -> K
 def article_vote_key(article_id: str, reader: str) -> Key:
     """One reader's vote on an article (a hash of who they are), put only if absent."""
     return {"pk": f"ARTICLEVOTE#{article_id}#{reader}", "sk": "VOTE"}
+def search_index_key() -> Key:
+    """The pointer to the knowledge index's current generation (one item: every reader checks it)."""
+    return {"pk": "SEARCHINDEX", "sk": "POINTER"}
