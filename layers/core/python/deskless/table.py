@@ -567,6 +567,8 @@ KB_DEFLECTION = "KBDEFLECTION"
 def kb_deflection_key(week: str) -> Key:
     """One ISO week's deflection figures (`week` like 2026-W49, so weeks sort in time)."""
     return {"pk": KB_DEFLECTION, "sk": week}
+
+
 # --- the knowledge base: categories, articles, their lists and votes (deskless/articles.py) -----
 
 KB_CATEGORIES = "KBCATEGORIES"
@@ -629,6 +631,8 @@ def published_article_key(audience: str, category_id: str, article_id: str) -> K
 def article_vote_key(article_id: str, reader: str) -> Key:
     """One reader's vote on an article (a hash of who they are), put only if absent."""
     return {"pk": f"ARTICLEVOTE#{article_id}#{reader}", "sk": "VOTE"}
+
+
 def search_index_key() -> Key:
     """The pointer to the knowledge index's current generation (one item: every reader checks it)."""
     return {"pk": "SEARCHINDEX", "sk": "POINTER"}
