@@ -103,6 +103,7 @@ def articles(count: int, seed: int = SEED) -> list[IndexedArticle]:
     """`count` articles, a quarter in each language, the same ones for the same seed."""
     from deskless.knowledge_index import IndexedArticle
     from deskless.languages import LANGUAGES
+    from deskless.readers import Visibility
 
     rng = random.Random(seed)
     made = []
@@ -126,7 +127,7 @@ def articles(count: int, seed: int = SEED) -> list[IndexedArticle]:
                 tags=tuple(rng.sample(words[:60], 2)),
                 category_id=f"category-{n % 12}",
                 state="published" if roll < 0.85 else "draft" if roll < 0.95 else "archived",
-                visibility="public" if roll < 0.6 else "customers" if roll < 0.9 else "internal",
+                visibility=Visibility("public" if roll < 0.6 else "customers" if roll < 0.9 else "internal"),
                 companies=(f"company-{n % COMPANIES}",) if rng.random() < 0.1 else (),
                 updated_at=1_796_558_400_000 + n,
             )
@@ -137,11 +138,12 @@ def articles(count: int, seed: int = SEED) -> list[IndexedArticle]:
 def queries(count: int, seed: int = SEED) -> list[tuple[str, Language, Audience]]:
     """Suggestion-like queries: two or three whole words and a prefix of 3 to 5 letters being typed,
     by signed-out readers, contacts and staff."""
-    from deskless.knowledge_index import SIGNED_OUT, Customer, Staff
+    from deskless.knowledge_index import Staff
     from deskless.languages import LANGUAGES
+    from deskless.readers import SIGNED_OUT, Reader
 
     rng = random.Random(seed + 1)
-    audiences: list[Audience] = [SIGNED_OUT, Customer("company-3"), Staff()]
+    audiences: list[Audience] = [SIGNED_OUT, Reader(signed_in=True, company_id="company-3"), Staff()]
     made = []
     for _ in range(count):
         language = rng.choice(LANGUAGES)

@@ -2,6 +2,7 @@
 
 from deskless.streams import stream_handler
 
+from .knowledge import index_articles
 from .reactions import react
 
-handler = stream_handler(react)
+handler = stream_handler(react, whole_batch=index_articles)

@@ -16,6 +16,7 @@ from enum import StrEnum
 
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
+from deskless import deflection
 from deskless.contacts import contact_from_item
 from deskless.credentials import send_requested_reset
 from deskless.data import Item
@@ -108,6 +109,7 @@ REACTIONS: dict[tuple[Entity, Change], Callable[[Item], None]] = {
     (Entity.RESET_REQUEST, Change.INSERTED): reset_asked_for,
     (Entity.TICKET_ENTRY, Change.INSERTED): tickets.reply_added,
     (Entity.TICKET_TIMER, Change.EXPIRED): tickets.auto_close,
+    (Entity.KB_DRAFT, Change.EXPIRED): deflection.draft_expired,
 }
 
 # Projections read both images: what the item was and what it is (None where there is none).

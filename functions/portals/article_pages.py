@@ -9,7 +9,7 @@
                                               changed); the switcher lists its other published ones
     POST /help/articles/{id}/{lang}/vote      "Was this helpful?": once per reader and article
 
-Who reads (deskless.articles.Reader): a contact signed in on this host, as their company; else a
+Who reads (deskless.readers.Reader): a contact signed in on this host, as their company; else a
 signed-out reader, as the company whose portal this is (none at the help centre). A draft, an
 archived language, an internal article, one limited to other companies and a `customers` one for
 a signed-out reader are the same 404 page as an article that does not exist.
@@ -27,7 +27,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from deskless.articles import (
-    Reader,
     article_for_reader,
     list_kb_categories,
     published_for,
@@ -37,6 +36,7 @@ from deskless.articles import (
 )
 from deskless.errors import NotFound, TooManyRequests
 from deskless.languages import LANGUAGES
+from deskless.readers import Reader
 from deskless.throttle import Limit, spend
 
 from .account import BASE, help_page, session_here, unavailable, where

@@ -12,6 +12,7 @@ from fastapi import Depends, Query
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
 
+from deskless import deflection
 from deskless.attachments import download_url
 from deskless.contacts import Contact, primary_contact_names
 from deskless.credentials import CustomerSession
@@ -38,7 +39,7 @@ from deskless.tickets import (
 )
 
 from .app import api
-from .inputs import UPLOAD_ERRORS, Cursor, FileId, Number, Reply, TicketWithFiles, submission
+from .inputs import UPLOAD_ERRORS, Cursor, FileId, Number, PortalTicket, Reply, submission
 
 Customer = Annotated[CustomerSession, Depends(customer)]
 
@@ -91,9 +92,11 @@ def my_activities(
 
 
 @api.route("POST /api/portal/tickets", status_code=201, errors=[InvalidFieldValues, *UPLOAD_ERRORS])
-def submit_ticket(form: TicketWithFiles, caller: Customer) -> CustomerTicket:
+def submit_ticket(form: PortalTicket, caller: Customer) -> CustomerTicket:
     contact = caller.contact
     ticket = submit(submission(form), contact, Source.PORTAL)
+    if form.draft is not None:
+        deflection.submitted(str(form.draft), contact.id, ticket.number)
     shown = _shown(*ticket_with_timeline(ticket.number), contact)
     if ticket.status_reason:
         shown.may_submit = primary_contact_names(contact.company_id)

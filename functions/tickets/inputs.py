@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Path
-from pydantic import BaseModel, EmailStr, Field, StringConstraints
+from pydantic import UUID4, BaseModel, EmailStr, Field, StringConstraints
 
 from deskless.errors import AttachmentTooLarge, AttachmentTypeRefused, UploadMissing
 from deskless.fields import LINES, ONE_LINE
@@ -63,6 +63,16 @@ class TicketWithFiles(TicketForm):
     """A ticket submitted by someone who can upload (a contact, a technician)."""
 
     attachments: Uploads = Field(default_factory=list)
+
+
+class PortalTicket(TicketWithFiles):
+    """A ticket submitted on the portal's form."""
+
+    draft: UUID4 | None = Field(
+        default=None,
+        description="The form's draft id, given to the knowledge base's suggestions while it was typed "
+        "(deskless.deflection): the ticket counts as submitted after an article was opened, if one was.",
+    )
 
 
 def submission(form: TicketForm) -> Submission:

@@ -15,10 +15,22 @@ import pytest
 from deskless.auth import Role
 from deskless.users import StaffUser, create_staff
 from local.moto_transactions import Mode, use
+from local.streams import StreamPoller, TtlLedger
 from tests.conftest import LocalAws
-from tests.helpers import ConnectionsStub, HttpResult, call_http, http_event
+from tests.helpers import ConnectionsStub, HttpResult, call_http, http_event, invoke
 
 HOST = "acme.localhost:8000"
+
+
+@pytest.fixture
+def stream(aws: LocalAws) -> Iterator[StreamPoller]:
+    """The table's stream, delivered to the events function through the catalog's mappings when
+    the test polls it (`poll_once`)."""
+    poller = StreamPoller(
+        endpoint_url=aws.url, table_name=aws.names.table, invoke=invoke, ledger=TtlLedger(), interval_s=0.05
+    )
+    yield poller
+    poller.stop()
 
 
 @pytest.fixture

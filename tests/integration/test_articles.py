@@ -548,12 +548,12 @@ def test_each_language_is_a_search_document_with_who_may_find_it(api: KnowledgeA
     assert calls == {"Query": 1}
     english, czech = documents["en"], documents["cs"]
     assert english.title == "Printing"
-    assert english.text == "Open Settings and the guide (https://example.com).\n"
+    assert english.body == "Open Settings and the guide (https://example.com).\n"
     assert (english.category_id, english.tags, english.companies) == (
         category["id"],
         ("printer",),
         ("0123456789abcdef",),
     )
-    assert english.audiences == ["customers@0123456789abcdef"]
-    assert czech.text == "Otevřete Nastavení.\n"
-    assert czech.audiences == []  # a draft is found by no reader
+    assert (english.visibility, english.state) == ("customers", "published")
+    assert czech.body == "Otevřete Nastavení.\n"
+    assert czech.state == "draft"  # found by staff only

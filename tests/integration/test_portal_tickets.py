@@ -8,7 +8,6 @@ contact's ticket is the 404 page) and its receipt."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from html import unescape
 from typing import Any
 from urllib.parse import parse_qsl
@@ -20,9 +19,9 @@ from deskless.categories import CategoryContent, create_category
 from deskless.contacts import Contact
 from deskless.preferences import update_preferences
 from local.metering import count_requests
-from local.streams import StreamPoller, TtlLedger
+from local.streams import StreamPoller
 from tests.conftest import LocalAws
-from tests.helpers import ADMIN, TECHNICIAN, add_staff, current, invoke, ok
+from tests.helpers import ADMIN, TECHNICIAN, add_staff, current, ok
 from tests.integration.test_portal_accounts import ACME, Answer, Browser, contact
 from tests.integration.test_tickets_api import Customer, Staff, _uploaded, colleague
 
@@ -56,16 +55,6 @@ PRINTING = {
 @pytest.fixture
 def carla(aws: LocalAws) -> Contact:
     return contact("Acme", "carla@acme.example.com", subdomain="acme")
-
-
-@pytest.fixture
-def stream(aws: LocalAws) -> Iterator[StreamPoller]:
-    """The table's stream, delivered to the events function (which keeps the lists) when polled."""
-    poller = StreamPoller(
-        endpoint_url=aws.url, table_name=aws.names.table, invoke=invoke, ledger=TtlLedger(), interval_s=0.05
-    )
-    yield poller
-    poller.stop()
 
 
 @pytest.fixture

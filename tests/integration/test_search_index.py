@@ -14,7 +14,8 @@ from typing import Any, TypeVar
 
 import pytest
 
-from deskless.knowledge_index import SIGNED_OUT, Staff, search
+from deskless.knowledge_index import Staff, search
+from deskless.readers import SIGNED_OUT
 from local.metering import count_requests
 from tests.conftest import LocalAws
 from tests.helpers import current

@@ -11,7 +11,6 @@ with an API key. DynamoDB's request counts are asserted where they are the desig
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode
 
@@ -29,9 +28,9 @@ from deskless.preferences import forget_cached, update_preferences
 from deskless.table import ticket_timer_key
 from deskless.teams import NewTeam, create_team
 from local.metering import count_requests
-from local.streams import StreamPoller, TtlLedger
+from local.streams import StreamPoller
 from tests.conftest import LocalAws
-from tests.helpers import ADMIN, TECHNICIAN, HttpResult, add_staff, call_http, current, http_event, invoke, ok, refused
+from tests.helpers import ADMIN, TECHNICIAN, HttpResult, add_staff, call_http, current, http_event, ok, refused
 from tests.integration.test_events_sessions import deliver, record
 from tests.integration.test_portal_accounts import ACME, Browser, contact
 
@@ -103,17 +102,6 @@ class Customer:
 
     def numbers(self, **query: str) -> list[int]:
         return [listed["number"] for listed in ok(self.call("GET /api/portal/tickets", **query))["tickets"]]
-
-
-@pytest.fixture
-def stream(aws: LocalAws) -> Iterator[StreamPoller]:
-    """The table's stream, delivered to the events function through the catalog's mappings when
-    the test polls it."""
-    poller = StreamPoller(
-        endpoint_url=aws.url, table_name=aws.names.table, invoke=invoke, ledger=TtlLedger(), interval_s=0.05
-    )
-    yield poller
-    poller.stop()
 
 
 @pytest.fixture

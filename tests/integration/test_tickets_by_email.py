@@ -10,7 +10,6 @@ ticket's timeline says so."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
 from types import SimpleNamespace
@@ -34,7 +33,7 @@ from functions.inbound_email.decoding import LENIENT
 from local.mail import Outbox, ses_receipt_event
 from local.metering import count_requests
 from local.moto_app import SENT_MAIL_PATH
-from local.streams import StreamPoller, TtlLedger, matches_any, stream_event
+from local.streams import StreamPoller, matches_any, stream_event
 from tests.conftest import LocalAws
 from tests.helpers import current, invoke
 from tests.integration.test_events_sessions import record
@@ -121,15 +120,6 @@ def redeliver(stream_record: dict[str, Any]) -> None:
 @pytest.fixture
 def mail(aws: LocalAws) -> Mail:
     return Mail(aws)
-
-
-@pytest.fixture
-def stream(aws: LocalAws) -> Iterator[StreamPoller]:
-    poller = StreamPoller(
-        endpoint_url=aws.url, table_name=aws.names.table, invoke=invoke, ledger=TtlLedger(), interval_s=0.05
-    )
-    yield poller
-    poller.stop()
 
 
 @pytest.fixture

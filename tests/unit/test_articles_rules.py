@@ -11,13 +11,12 @@ from deskless.articles import (
     ArticleChange,
     NewArticle,
     Person,
-    Reader,
     State,
     Variant,
-    Visibility,
     audiences_of,
     slug_of,
 )
+from deskless.readers import Reader, Visibility, article_audiences
 from deskless.rendering import render_article
 
 CATEGORY = "0123456789abcdef"
@@ -178,7 +177,7 @@ def test_an_article_reaches_the_readers_its_visibility_and_companies_name(
     everyone = {SIGNED_OUT, ON_ACME, CARLA_OF_ACME, GINA_OF_GLOBEX}
     shown = article(visibility, companies)
 
-    assert {reader for reader in everyone if reader.may_read(shown)} == readers
+    assert {reader for reader in everyone if reader.may_read(shown.visibility, shown.companies)} == readers
     listed = {reader for reader in everyone if set(audiences_of(shown)) & set(reader.audiences)}
     assert listed == readers  # the lists a reader queries hold exactly what they may open
 
@@ -201,5 +200,5 @@ def test_only_an_article_variant_is_a_search_document() -> None:
         }
     )
     assert found is not None
-    assert found.text == "Schritte\n\n<script>x</script>\n"
-    assert found.audiences == ["public"]
+    assert found.body == "Schritte\n\n<script>x</script>\n"
+    assert article_audiences(found.visibility, found.companies) == ["public"]

@@ -5,16 +5,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from deskless.knowledge_index import (
-    SIGNED_OUT,
-    Customer,
-    Hit,
-    IndexedArticle,
-    Staff,
-    apply,
-    build,
-    search,
-)
+from deskless.knowledge_index import Hit, IndexedArticle, Staff, apply, build, search
+from deskless.readers import SIGNED_OUT, Reader, Visibility
 
 ARTICLE = IndexedArticle(
     article_id="a",
@@ -24,7 +16,7 @@ ARTICLE = IndexedArticle(
     tags=(),
     category_id=None,
     state="published",
-    visibility="public",
+    visibility=Visibility.PUBLIC,
     companies=(),
     updated_at=1_796_558_400_000,
 )
@@ -138,7 +130,7 @@ LIBRARY = [
 ]
 
 
-def readable(audience: Staff | Customer) -> set[str]:
+def readable(audience: Staff | Reader) -> set[str]:
     return set(ids(search(build(LIBRARY), "vpn", language="en", audience=audience, limit=20)))
 
 
@@ -146,12 +138,16 @@ def test_signed_out_readers_see_only_published_public_articles_for_every_company
     assert readable(SIGNED_OUT) == {"public"}
 
 
+def test_a_signed_out_reader_on_acmes_portal_also_sees_acmes_public_articles() -> None:
+    assert readable(Reader(signed_in=False, company_id=ACME)) == {"public", "acme-public"}
+
+
 def test_a_contact_sees_public_and_customers_articles_and_their_own_companys() -> None:
-    assert readable(Customer(ACME)) == {"public", "customers", "acme", "acme-public"}
+    assert readable(Reader(signed_in=True, company_id=ACME)) == {"public", "customers", "acme", "acme-public"}
 
 
 def test_another_companys_contact_never_sees_an_article_restricted_to_acme() -> None:
-    assert readable(Customer(GLOBEX)) == {"public", "customers"}
+    assert readable(Reader(signed_in=True, company_id=GLOBEX)) == {"public", "customers"}
 
 
 def test_staff_see_every_article_and_may_ask_for_some_states() -> None:
@@ -169,7 +165,7 @@ def test_drafts_archived_and_internal_articles_never_reach_a_customer_in_any_lan
     )
 
     for language in ("en", "es", "de", "cs"):
-        assert search(index, "vpn", language=language, audience=Customer(ACME)) == []
+        assert search(index, "vpn", language=language, audience=Reader(signed_in=True, company_id=ACME)) == []
 
 
 # --- highlighting -------------------------------------------------------------------------------------

@@ -60,7 +60,9 @@ from .data import (
 from .data import update_action as update
 from .errors import Conflict, InvalidRequest, NotFound
 from .fields import ONE_LINE, FullName, Label
+from .knowledge_index import IndexedArticle
 from .languages import LANGUAGES, Language
+from .readers import Reader, Visibility, article_audiences
 from .rendering import render_article
 from .table import (
     ARTICLE_SORT,
@@ -101,12 +103,6 @@ Tag = Annotated[
 CompanyId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 CategoryId = Annotated[str, StringConstraints(pattern=r"^[a-f0-9]{16}$")]
 Order = Annotated[int, Field(ge=0, le=10_000, description="Lists sort by it, then by name.")]
-
-
-class Visibility(StrEnum):
-    PUBLIC = "public"  # anyone on the portal, even signed out
-    CUSTOMERS = "customers"  # signed-in contacts
-    INTERNAL = "internal"  # staff only
 
 
 class State(StrEnum):
@@ -455,10 +451,7 @@ def _person(who: Any) -> Person:
 
 def audiences_of(article: Article) -> list[str]:
     """The published lists an article belongs in (none while internal)."""
-    if article.visibility is Visibility.INTERNAL:
-        return []
-    kind = article.visibility.value
-    return [f"{kind}@{company}" for company in article.companies] if article.companies else [kind]
+    return article_audiences(article.visibility, article.companies)
 
 
 def _settings(article: Article) -> dict[str, Any]:
@@ -701,41 +694,17 @@ def preview(body: str) -> Preview:
 # --- search (the stream's view of an article) -----------------------------------------------------
 
 
-@dataclass(frozen=True)
-class SearchDocument:
-    """One language of an article as a search index takes it: what it says (the body as plain
-    text, from the same rendering the portal shows) and who may find it."""
-
-    article_id: str
-    language: str
-    title: str
-    text: str
-    state: str
-    visibility: str
-    companies: tuple[str, ...]
-    category_id: str
-    tags: tuple[str, ...]
-    updated_at: int
-
-    @property
-    def audiences(self) -> list[str]:
-        """The readers' audiences that may find it (Reader.audiences); none unless published and not internal."""
-        if self.state != State.PUBLISHED.value or self.visibility == Visibility.INTERNAL.value:
-            return []
-        return [f"{self.visibility}@{company}" for company in self.companies] or [self.visibility]
-
-
-def search_document(item: Mapping[str, Any]) -> SearchDocument | None:
+def search_document(item: Mapping[str, Any]) -> IndexedArticle | None:
     """The search document of a stored item (a stream record's image, deserialized): an article
     variant's; None for any other item."""
     if item.get("type") != Entity.ARTICLE_VARIANT.value:
         return None
     _, text = render_article(item.get("body", ""))
-    return SearchDocument(
+    return IndexedArticle(
         article_id=item["article_id"],
         language=item["language"],
         title=item["title"],
-        text=text,
+        body=text,
         state=item["state"],
         visibility=item["visibility"],
         companies=tuple(item.get("companies", [])),
@@ -745,7 +714,7 @@ def search_document(item: Mapping[str, Any]) -> SearchDocument | None:
     )
 
 
-def search_documents(article_id: str) -> list[SearchDocument]:
+def search_documents(article_id: str) -> list[IndexedArticle]:
     """Every language of one article as search documents (one Query): to index it again."""
     if not _ID.fullmatch(article_id):
         return []
@@ -769,24 +738,6 @@ def slug_of(title: str) -> str:
     words = re.findall(r"[a-z0-9]+", plain.lower())
     slug = "-".join(words)[:SLUG_CHARS].rstrip("-")
     return slug or "article"
-
-
-@dataclass(frozen=True)
-class Reader:
-    """Who reads the portal: signed in (a contact) or not, as one company (the contact's, or the
-    portal's for a signed-out reader on a company's portal), or none (the help centre)."""
-
-    signed_in: bool
-    company_id: str | None
-
-    @property
-    def audiences(self) -> list[str]:
-        kinds = ["public", "customers"] if self.signed_in else ["public"]
-        company = [f"{kind}@{self.company_id}" for kind in kinds] if self.company_id else []
-        return kinds + company
-
-    def may_read(self, article: Article) -> bool:
-        return bool(set(audiences_of(article)) & set(self.audiences))
 
 
 @dataclass(frozen=True)
@@ -818,7 +769,7 @@ def article_for_reader(article_id: str, language: str, reader: Reader) -> tuple[
     """The variant a reader asked for, if published and theirs to read (one Query); else the same
     NotFound as for an article that does not exist."""
     article = article_of(article_id, consistent=False)
-    if article is None or not reader.may_read(article):
+    if article is None or not reader.may_read(article.visibility, article.companies):
         raise _no_article()
     variant = article.variants.get(language)  # type: ignore[call-overload]
     if variant is None or variant.state is not State.PUBLISHED:

@@ -559,15 +559,25 @@ STREAM_SUBSCRIPTIONS: tuple[StreamSubscription, ...] = (
     StreamSubscription(
         "events",
         filters=(
-            _removed(Entity.CONNECTION, Entity.CODE, Entity.QUEUE_ENTRY, Entity.TICKET_TIMER),
+            _removed(Entity.CONNECTION, Entity.CODE, Entity.QUEUE_ENTRY, Entity.TICKET_TIMER, Entity.KB_DRAFT),
             _inserted(Entity.SESSION, Entity.CHAT_REQUEST),
             _ended_chat_request(),
             _contact_to_welcome(),
             _reset_asked_for_a_contact(),
         ),
     ),
-    # Tickets have a mapping of their own (Lambda allows five filters to one): the same function.
-    StreamSubscription("events", name="events-tickets", filters=(_written(Entity.TICKET), _public_reply())),
+    # Tickets and articles have a mapping of their own (Lambda allows five filters to one): the
+    # same function. Articles' variants, written or removed, keep the knowledge index current.
+    StreamSubscription(
+        "events",
+        name="events-tickets",
+        filters=(
+            _written(Entity.TICKET),
+            _public_reply(),
+            _written(Entity.ARTICLE_VARIANT),
+            _removed(Entity.ARTICLE_VARIANT),
+        ),
+    ),
 )
 
 

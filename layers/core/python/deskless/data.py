@@ -127,8 +127,34 @@ class Table:
         `set_values` SETs attributes, `set_missing` SETs those the item does not have yet, `add`
         ADDs to numbers and sets, `discard` DELETEs elements from sets (a set left empty
         disappears), `remove` REMOVEs attributes."""
+        return self._update(key, "ALL_NEW", set_values, add, discard, remove, condition, set_missing)
+
+    def update_returning_old(
+        self,
+        key: Key,
+        *,
+        set_values: Mapping[str, Any] | None = None,
+        add: Mapping[str, Any] | None = None,
+        condition: Condition | None = None,
+        set_missing: Mapping[str, Any] | None = None,
+    ) -> Item:
+        """Change one item as `update` does, and return what it held before ({} if it was created):
+        for a caller that must know what its own change added, exactly, under concurrency."""
+        return self._update(key, "ALL_OLD", set_values, add, None, (), condition, set_missing)
+
+    def _update(
+        self,
+        key: Key,
+        returning: str,
+        set_values: Mapping[str, Any] | None,
+        add: Mapping[str, Any] | None,
+        discard: Mapping[str, Any] | None,
+        remove: Sequence[str],
+        condition: Condition | None,
+        set_missing: Mapping[str, Any] | None,
+    ) -> Item:
         changes = _update_expression(set_values, add, discard, remove, set_missing)
-        request = {"Key": serialize(key), "ReturnValues": "ALL_NEW", **changes}
+        request = {"Key": serialize(key), "ReturnValues": returning, **changes}
         return deserialize(self._write("update_item", request, condition).get("Attributes", {}))
 
     def _write(self, operation: str, request: dict[str, Any], condition: Condition | None) -> dict[str, Any]:

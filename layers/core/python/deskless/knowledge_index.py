@@ -8,10 +8,11 @@ directory (deskless.search_index stores it and keeps readers up to date).
 How a query is asked (`_question`): every word of the query (deskless.search_text: stemmed, folded,
 the last one a prefix while it is typed) is looked for in the title (boost 3), the tags (2) and the
 body (1); a document matching more words, or rarer ones, or in its title, scores higher. What the
-audience may read is a filter (a Must clause that adds no score): customers see published articles
-only; signed out, public ones; a contact of company C, public and customers' ones, of every company
-or of C. The reader's language is searched first; other languages fill the rest, one variant per
-article (the best-scoring), so an article not yet translated is still found.
+audience may read is a filter (a Must clause that adds no score): staff read every state they ask
+for; a reader on a portal (deskless.readers.Reader) reads published articles of their audiences,
+the same names the portal's lists use, so search finds an article exactly where it may be read.
+The reader's language is searched first; other languages fill the rest, one variant per article
+(the best-scoring), so an article not yet translated is still found.
 
 Highlighting is done here, from the same analysis as the query (tantivy's snippet generator would
 tokenize the stored text its own way): the title, and the part of the body with the most matching
@@ -30,12 +31,11 @@ from typing import Literal
 import tantivy
 
 from .languages import Language, spoken
+from .readers import Reader, Visibility, article_audiences
 from .search_text import Term, matches, query_terms, terms
 
 ArticleState = Literal["draft", "published", "archived"]
-Visibility = Literal["public", "customers", "internal"]
 ARTICLE_STATES: tuple[ArticleState, ...] = ("draft", "published", "archived")
-EVERY_COMPANY = "*"  # what an article for every company is indexed under
 
 TITLE_BOOST = 3.0
 TAGS_BOOST = 2.0
@@ -73,15 +73,7 @@ class Staff:
     states: tuple[ArticleState, ...] = ARTICLE_STATES
 
 
-@dataclass(frozen=True)
-class Customer:
-    """A reader on a portal: signed out (no company) or a contact of a company."""
-
-    company_id: str | None = None
-
-
-Audience = Staff | Customer
-SIGNED_OUT = Customer()
+Audience = Staff | Reader  # a reader on a portal (deskless.readers): published articles of their audiences
 
 
 @dataclass(frozen=True)
@@ -111,7 +103,7 @@ class Index:
 
 def _schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
-    for name in ("key", "article_id", "language", "state", "visibility", "company", "category"):
+    for name in ("key", "article_id", "language", "state", "audience", "category"):
         builder.add_text_field(name, stored=name in ("article_id", "language"), tokenizer_name="raw")
     for name in ("title", "tags", "body"):
         builder.add_text_field(name, stored=False, index_option="position")  # pre-tokenized: the analysis's keys
@@ -211,9 +203,8 @@ def _document(article: IndexedArticle) -> tantivy.Document:
     doc.add_text("article_id", article.article_id)
     doc.add_text("language", article.language)
     doc.add_text("state", article.state)
-    doc.add_text("visibility", article.visibility)
-    for company in article.companies or (EVERY_COMPANY,):
-        doc.add_text("company", company)
+    for audience in article_audiences(article.visibility, article.companies):
+        doc.add_text("audience", audience)
     if article.category_id is not None:
         doc.add_text("category", article.category_id)
     doc.add_pre_tokenized_text("title", _tokens(article.title, article.language))
@@ -264,12 +255,9 @@ def _allowed(schema: tantivy.Schema, audience: Audience) -> list[tantivy.Query]:
     """What the audience may read, as queries a document must all match."""
     if isinstance(audience, Staff):
         return [tantivy.Query.term_set_query(schema, "state", list(audience.states))]
-    visible = ["public"] if audience.company_id is None else ["public", "customers"]
-    companies = [EVERY_COMPANY] if audience.company_id is None else [EVERY_COMPANY, audience.company_id]
     return [
         _term(schema, "state", "published"),
-        tantivy.Query.term_set_query(schema, "visibility", visible),
-        tantivy.Query.term_set_query(schema, "company", companies),
+        tantivy.Query.term_set_query(schema, "audience", audience.audiences),
     ]
 
 

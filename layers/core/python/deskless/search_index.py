@@ -37,7 +37,8 @@ from .aws import client
 from .catalog import SEARCH_INDEX_SUPERSEDED_TAG
 from .data import Condition, ConditionFailed, table
 from .errors import SearchIndexBusy
-from .knowledge_index import Index, IndexedArticle, apply, build, empty, open_directory
+from .knowledge_index import Audience, Hit, Index, IndexedArticle, apply, build, empty, open_directory, search
+from .languages import Language
 from .settings import get_settings
 from .table import Entity, search_index_key, stamped
 
@@ -231,3 +232,10 @@ def _bucket() -> str:
 
 def _s3() -> Any:
     return client("s3")
+
+
+def find(
+    text: str, *, language: Language, audience: Audience, limit: int = 5, category_id: str | None = None
+) -> list[Hit]:
+    """The best articles for a query in the current generation, as the audience may read them."""
+    return search(current(), text, language=language, audience=audience, limit=limit, category_id=category_id)

@@ -35,14 +35,22 @@ def new_image(record: DynamoDBRecord) -> Item:
 
 def stream_handler(
     record_handler: Callable[[DynamoDBRecord], None],
+    *,
+    whole_batch: Callable[[list[DynamoDBRecord]], None] | None = None,
 ) -> Callable[[dict[str, Any], Any], PartialItemFailureResponse]:
-    """A Lambda entry point that handles each record and reports the ones that failed."""
+    """A Lambda entry point that handles each record and reports the ones that failed.
+
+    `whole_batch`, if given, first sees every record of the batch at once, for work worth doing
+    once per batch rather than per record; if it fails, the whole batch fails and comes again
+    (so each record's handling, as every reaction is, must be safe to repeat)."""
     processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
     @logger.inject_lambda_context
     @tracer.capture_lambda_handler
     @metrics.log_metrics
     def handler(event: dict[str, Any], context: Any) -> PartialItemFailureResponse:
+        if whole_batch is not None:
+            whole_batch([DynamoDBRecord(record) for record in event.get("Records", [])])
         return process_partial_response(
             event=event, record_handler=record_handler, processor=processor, context=context
         )

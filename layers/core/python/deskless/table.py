@@ -67,6 +67,9 @@ Access patterns (every read is a GetItem or a Query; nothing scans):
 | list product areas                    | Query     | pk=PRODUCTAREAS       sk=<area id>             |
 | automatic mails to an address about a ticket, this hour | Update | pk=MAILCAP#<address hash>#<ticket> sk=<hour> |
 | a ticket's notice to an address, claimed once | Put if absent | pk=NOTICE#<ticket> sk=<trigger>#<address hash> |
+| a ticket form's suggestions and openings | Update | pk=KBDRAFT#<draft id>  sk=KBDRAFT             |
+| a draft abandoned, counted once       | Put if absent | pk=KBDRAFT#<draft id> sk=ABANDONED       |
+| deflection figures of recent weeks    | Query     | pk=KBDEFLECTION       sk=<ISO week>            |
 | knowledge-base category by id         | GetItem   | pk=KBCATEGORIES       sk=<category id>         |
 | list knowledge-base categories        | Query     | pk=KBCATEGORIES                                |
 | an article with its variants and votes | Query    | pk=ARTICLE#<id>       sk begins ARTICLE        |
@@ -177,6 +180,9 @@ class Entity(StrEnum):
 
     MAIL_CAP = "mail_cap"  # automatic mails sent to one recipient about one ticket in one hour
     TICKET_NOTICE = "ticket_notice"  # a ticket's notice claimed for one recipient: sent once
+    KB_DRAFT = "kb_draft"  # a ticket form being typed: the articles suggested to it and opened from it
+    KB_ABANDONED = "kb_abandoned"  # a draft counted as abandoned after an article was opened (once)
+    KB_DEFLECTION = "kb_deflection"  # one week's deflection figures
 
     # The knowledge base's articles (issue 13): deskless/articles.py.
     KB_CATEGORY = "kb_category"
@@ -546,6 +552,23 @@ def ticket_notice_key(ticket_number: int, trigger: str, recipient_subject: str) 
     return {"pk": f"NOTICE#{ticket_number}", "sk": f"{trigger}#{recipient_subject}"}
 
 
+def kb_draft_key(draft_id: str) -> Key:
+    """A ticket form being typed on the portal: what the knowledge base suggested to it, what was opened."""
+    return {"pk": f"KBDRAFT#{draft_id}", "sk": "KBDRAFT"}
+
+
+def kb_abandoned_key(draft_id: str) -> Key:
+    return {"pk": f"KBDRAFT#{draft_id}", "sk": "ABANDONED"}
+
+
+KB_DEFLECTION = "KBDEFLECTION"
+
+
+def kb_deflection_key(week: str) -> Key:
+    """One ISO week's deflection figures (`week` like 2026-W49, so weeks sort in time)."""
+    return {"pk": KB_DEFLECTION, "sk": week}
+
+
 # --- the knowledge base: categories, articles, their lists and votes (deskless/articles.py) -----
 
 KB_CATEGORIES = "KBCATEGORIES"
@@ -608,6 +631,8 @@ def published_article_key(audience: str, category_id: str, article_id: str) -> K
 def article_vote_key(article_id: str, reader: str) -> Key:
     """One reader's vote on an article (a hash of who they are), put only if absent."""
     return {"pk": f"ARTICLEVOTE#{article_id}#{reader}", "sk": "VOTE"}
+
+
 def search_index_key() -> Key:
     """The pointer to the knowledge index's current generation (one item: every reader checks it)."""
     return {"pk": "SEARCHINDEX", "sk": "POINTER"}

@@ -1,0 +1,96 @@
+"""The knowledge index follows the articles through the table's stream (functions/events/knowledge.py):
+a published article is found, by readers as they may read it and by staff in every state; a change
+and a deletion are followed; a batch of changes is one new generation of the index."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from deskless.knowledge_index import Staff
+from local.streams import StreamPoller
+from tests.conftest import LocalAws
+from tests.helpers import ADMIN, TECHNICIAN, add_staff, current, ok
+from tests.integration.test_articles import KnowledgeApi
+
+ACME = "0123456789abcdef"
+
+
+@pytest.fixture
+def api(aws: LocalAws) -> Iterator[KnowledgeApi]:
+    add_staff(TECHNICIAN, ADMIN)
+    current("deskless.search_index").forget_opened()
+    yield KnowledgeApi(aws)
+    current("deskless.search_index").forget_opened()
+
+
+def found(text: str, audience: Any, language: str = "en") -> list[tuple[str, str]]:
+    """What a search finds now (the readers' cache forgotten: a new look at the pointer)."""
+    index = current("deskless.search_index")
+    index.forget_opened()
+    return [(hit.article_id, hit.language) for hit in index.find(text, language=language, audience=audience)]
+
+
+def reader(*, signed_in: bool = True, company_id: str | None = None) -> Any:
+    return current("deskless.readers").Reader(signed_in=signed_in, company_id=company_id)
+
+
+def generation() -> int:
+    pointer = current("deskless.search_index")._pointer(consistent=True)
+    return 0 if pointer is None else int(pointer.number)
+
+
+def test_a_published_article_is_found_as_it_may_be_read_and_a_draft_only_by_staff(
+    api: KnowledgeApi, stream: StreamPoller
+) -> None:
+    category = api.category()["id"]
+    printing = api.article(
+        category,
+        variants={
+            "en": {"title": "Printing from a laptop", "body": "Choose **Print** in the menu.", "state": "published"},
+            "cs": {"title": "Tisk z notebooku", "body": "Zvolte Tisk v nabídce."},
+        },
+    )
+    secret = api.article(
+        category,
+        visibility="customers",
+        companies=[ACME],
+        variants={"en": {"title": "Printing at Acme's office", "body": "Badge first.", "state": "published"}},
+    )
+    before = generation()
+
+    stream.poll_once()
+
+    assert generation() == before + 1  # the batch's changes are one generation
+    signed_out = reader(signed_in=False)
+    assert found("printing", signed_out) == [(printing["id"], "en")]
+    assert sorted(found("printing", reader(company_id=ACME))) == sorted([(printing["id"], "en"), (secret["id"], "en")])
+    assert found("tisk", signed_out, "cs") == []  # the Czech is a draft
+    assert (printing["id"], "cs") in found("tisk", Staff(), "cs")  # the Czech draft, for staff only
+    assert (printing["id"], "cs") not in found("tisk", reader(company_id=ACME), "cs")
+
+
+def test_a_change_and_a_deletion_are_followed(api: KnowledgeApi, stream: StreamPoller) -> None:
+    category = api.category()["id"]
+    article = api.article(category)
+    stream.poll_once()
+    assert found("laptop", reader(signed_in=False)) == [(article["id"], "en")]
+
+    changed = ok(
+        api.call(
+            f"PATCH /api/articles/{article['id']}",
+            body={
+                "revision": article["revision"],
+                "variants": {"en": {"title": "Scanning a document", "body": "Use the scanner.", "state": "published"}},
+            },
+        )
+    )
+    stream.poll_once()
+    assert found("laptop", reader(signed_in=False)) == []
+    assert found("scanning", reader(signed_in=False)) == [(article["id"], "en")]
+
+    api.call(f"DELETE /api/articles/{article['id']}", query={"revision": str(changed["revision"])})
+    stream.poll_once()
+    assert found("scanning", Staff()) == []
