@@ -9,11 +9,14 @@ from typing import Any
 
 import pytest
 
+from deskless.data import table
 from deskless.knowledge_index import Staff
+from deskless.table import article_variant_key
 from local.streams import StreamPoller
 from tests.conftest import LocalAws
-from tests.helpers import ADMIN, TECHNICIAN, add_staff, current, ok
+from tests.helpers import ADMIN, TECHNICIAN, add_staff, current, invoke, ok
 from tests.integration.test_articles import KnowledgeApi
+from tests.integration.test_events_sessions import record
 
 ACME = "0123456789abcdef"
 
@@ -94,3 +97,24 @@ def test_a_change_and_a_deletion_are_followed(api: KnowledgeApi, stream: StreamP
     api.call(f"DELETE /api/articles/{article['id']}", query={"revision": str(changed["revision"])})
     stream.poll_once()
     assert found("scanning", Staff()) == []
+
+
+def test_a_batch_whose_publish_fails_fails_whole_and_is_indexed_when_it_comes_again(
+    api: KnowledgeApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    article = api.article(api.category()["id"])
+    variant = table().get(article_variant_key(article["id"], "en"))
+    assert variant is not None
+    batch = {"Records": [record("INSERT", variant)]}
+    search_index = current("deskless.search_index")
+    publish = search_index.publish
+
+    def unreachable(*_: Any) -> Any:
+        raise ConnectionError("S3 is unreachable")
+
+    monkeypatch.setattr(search_index, "publish", unreachable)
+    with pytest.raises(ConnectionError):
+        invoke("events", batch)  # Lambda delivers the whole batch again
+    monkeypatch.setattr(search_index, "publish", publish)
+    assert invoke("events", batch) == {"batchItemFailures": []}
+    assert found("laptop", reader(signed_in=False)) == [(article["id"], "en")]
