@@ -81,6 +81,7 @@ EXPECTED: dict[type[DesklessError], tuple[int, str]] = {
     errors.TeamNameTaken: (409, "team_name_taken"),
     errors.TeamInUse: (409, "team_in_use"),
     errors.InvalidFieldValues: (422, "invalid_field_values"),
+    errors.SearchIndexBusy: (503, "search_index_busy"),
 }
 
 
