@@ -22,7 +22,7 @@ from local.streams import StreamPoller
 from tests.conftest import LocalAws
 from tests.helpers import ADMIN, TECHNICIAN, HttpResult, add_staff, call_http, current, http_event, ok, refused
 from tests.integration.test_articles import KnowledgeApi, Reader, dynamodb_requests
-from tests.integration.test_portal_accounts import ACME, Browser, contact
+from tests.integration.test_portal_accounts import ACME, HELP, Browser, contact
 from tests.integration.test_tickets_api import colleague
 
 SUGGESTIONS = "POST /api/portal/knowledge/suggestions"
@@ -253,6 +253,7 @@ def test_the_search_page_finds_what_the_reader_may_read_signed_out_or_in(
         outside = signed_out.request("GET /help/articles", q="printer")
     inside = signed_in.request("GET /help/articles", q="printer")
     nothing = signed_out.request("GET /help/articles", q="zzqx")
+    help_centre = Reader(aws, HELP).request("GET /help/articles", q="printer")
 
     assert outside.status == 200, outside.body
     assert result_titles(outside) == ["<mark>Printer</mark> jams on page two"]
@@ -263,6 +264,7 @@ def test_the_search_page_finds_what_the_reader_may_read_signed_out_or_in(
     assert 'value="printer"' in outside.body  # the box keeps the words
     assert "Articles for “printer”" in outside.body
     assert calls == {"GetItem": 1, "Query": 1}  # the portal (its subdomain, its company); the index is in memory
+    assert result_titles(help_centre) == ["<mark>Printer</mark> jams on page two"]  # public ones, for every company
     assert "No help article matches your search." in nothing.body
     assert result_titles(nothing) == []
 
