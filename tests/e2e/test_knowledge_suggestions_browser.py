@@ -2,8 +2,8 @@
 (Debian's Chromium through Playwright): a technician publishes an article through the API; it is
 found by the portal's search within seconds (the stream, the index's new generation, a reader's
 next look at it); a contact typing in the portal's ticket form is suggested it while typing, opens
-it in place, closes it, and finds the form as they typed it; the deflection figures count the form
-once and the opening once.
+it in place, closes it, finds the form as they typed it and submits it; the deflection figures
+count the form once, the opening once, and the ticket as submitted after an article was opened.
 
 Waits are Playwright's own (expect) and the polling of wait_for: nothing sleeps for a set time."""
 
@@ -110,6 +110,11 @@ def test_an_article_published_is_suggested_while_a_ticket_is_typed_opened_in_pla
         assert len(drafts) == 1  # one form, one draft id, however many questions
         (draft,) = drafts
 
+        # When they submit the ticket all the same
+        page.get_by_label("Describe what happened").fill("Every page has grey smudges.")
+        page.get_by_role("button", name="Submit ticket").click()
+        expect(page.get_by_text("We received your ticket")).to_be_visible()
+
     # And the figures count one form shown suggestions and one article opened from them
     opened = wait_for(lambda: item(platform, kb_draft_key(draft)).get("opened"), timeout=15)
     assert opened == {"SS": [article_id]}
@@ -117,3 +122,6 @@ def test_an_article_published_is_suggested_while_a_ticket_is_typed_opened_in_pla
     assert after["forms"] - before["forms"] == 1
     assert after["opened"] - before["opened"] == 1
     assert after["forms_opened"] - before["forms_opened"] == 1
+    # And the ticket came with the form's draft: submitted after an article was opened
+    assert "ticket_number" in item(platform, kb_draft_key(draft))
+    assert after["submitted_after_opening"] - before["submitted_after_opening"] == 1
