@@ -3,6 +3,9 @@
     GET  /help/articles                       the categories and their published articles the
                                               reader may read, each in the reader's language if
                                               published in it, else English, else another
+    GET  /help/articles?q=...                 a search of the same articles (deskless.search_index,
+                                              the reader's language first), titles and snippets
+                                              highlighted; `category` keeps it to one category
     GET  /help/articles/{id}/{lang}[/{slug}]  one published language of an article (its stable
                                               address: the id; the slug, the title's words, is
                                               redirected to the current one when the title
@@ -14,6 +17,11 @@ signed-out reader, as the company whose portal this is (none at the help centre)
 archived language, an internal article, one limited to other companies and a `customers` one for
 a signed-out reader are the same 404 page as an article that does not exist.
 
+A search result's title and snippet come from the index as HTML (deskless.knowledge_index.Hit:
+escaped text, each matching word in <mark>). The page does not trust that string: `marked` makes it
+again from its text, every piece escaped, <mark> the only element (the ticket form's suggestions
+are made the same way).
+
 A vote is a plain form (no script): it must come from a page of this host (its Origin), is
 throttled per source, and counts once per reader: a signed-in contact by id, a signed-out reader
 by a random cookie given with their first vote (stored as a hash).
@@ -21,10 +29,13 @@ by a random cookie given with their first vote (stored as a hash).
 
 from __future__ import annotations
 
+import html
 import secrets
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
+
+from markupsafe import Markup, escape
 
 from deskless.articles import (
     article_for_reader,
@@ -47,6 +58,8 @@ from .visit import Visit
 READER_COOKIE = "__Host-deskless-reader"
 READER_COOKIE_DAYS = 365
 VOTES = Limit("article_vote", count=30, window_seconds=3600)  # per source: a reader does not vote 30 times an hour
+SEARCH_RESULTS = 20
+MAX_QUERY = 200  # characters of a search (the search reads 32 words at most)
 
 
 def reader_of(here: Visit, cookie: str | None) -> tuple[Reader, str | None]:
@@ -61,6 +74,67 @@ def article_href(article_id: str, language: str, title: str = "") -> str:
     """An article's address in one language: stable by its id, with its title's words if given."""
     slug = f"/{slug_of(title)}" if title else ""
     return f"{BASE}articles/{article_id}/{language}{slug}"
+
+
+def marked(found: str) -> Markup:
+    """A hit's title or snippet (escaped text, matching words in <mark>) made again from its text:
+    each piece unescaped and escaped anew, <mark> the only element, whatever the string held.
+
+    >>> str(marked("&lt;b&gt; <mark>Print</mark>ing &amp; more"))
+    '&lt;b&gt; <mark>Print</mark>ing &amp; more'
+    >>> str(marked("<script>x</script>"))
+    '&lt;script&gt;x&lt;/script&gt;'
+    """
+    pieces: list[Markup] = []
+    for number, part in enumerate(found.split("<mark>")):
+        inside, _, after = part.partition("</mark>") if number else ("", "", part)
+        if inside:
+            pieces.append(Markup("<mark>{}</mark>").format(html.unescape(inside)))
+        pieces.append(escape(html.unescape(after)))
+    return Markup("").join(pieces)
+
+
+def plain(found: str) -> str:
+    """A hit's title or snippet as text (for an address's slug)."""
+    return html.unescape(found.replace("<mark>", "").replace("</mark>", ""))
+
+
+def search_page(here: Visit, session_cookie: str | None, query: str, category_id: str = "") -> Page:
+    """The articles the reader may read that match `query` (of one category, if given), best first,
+    in the reader's language first."""
+    if where(here) is None:
+        return unavailable(here)
+    from deskless.search_index import find  # tantivy: imported by the pages that search, not by every page
+
+    reader, _ = reader_of(here, session_cookie)
+    hits = find(
+        query[:MAX_QUERY],
+        language=here.language,
+        audience=reader,
+        limit=SEARCH_RESULTS,
+        category_id=category_id or None,
+    )
+    results = [
+        {
+            "href": article_href(hit.article_id, hit.language, plain(hit.title)),
+            "title": marked(hit.title),
+            "snippet": marked(hit.snippet),
+            "lang": hit.language,
+        }
+        for hit in hits
+    ]
+    return help_page(
+        here,
+        "articles.html",
+        here.text["kb_results"].format(query=query),
+        query=query,
+        results=results,
+        searched=True,
+        results_heading=here.text["kb_results"].format(query=query),
+        category_id=category_id,
+        kept_lang=here.language if here.lang else "",
+        index_href=f"{BASE}articles",
+    )
 
 
 def index_page(here: Visit, session_cookie: str | None, category_id: str = "") -> Page:
@@ -95,6 +169,10 @@ def index_page(here: Visit, session_cookie: str | None, category_id: str = "") -
         "articles.html",
         here.text["kb_title"],
         sections=sections,
+        query="",
+        searched=False,
+        category_id=category_id,
+        kept_lang=here.language if here.lang else "",
         index_href=f"{BASE}articles" if category_id else "",
         **kept_query,
     )
@@ -117,11 +195,9 @@ def article_page(
     if slug is not None and slug != slug_of(variant.title):
         query = f"?lang={here.language}" if here.lang and here.lang != language else ""
         return Page(301, "", {"location": article_href(article.id, language, variant.title) + query})
-    from markupsafe import Markup
-
     from deskless.rendering import render_article
 
-    html, _ = render_article(variant.body)
+    rendered, _ = render_article(variant.body)
     others = [
         {"code": code, "name": LANGUAGE_NAMES[code], "href": article_href(article.id, code, other.title)}
         for code, other in article.variants.items()
@@ -136,7 +212,7 @@ def article_page(
         variant.title,
         article_lang=language,
         title_text=variant.title,
-        body=Markup(html),  # noqa: S704  (rendered by deskless.rendering: raw HTML off, links checked)
+        body=Markup(rendered),  # noqa: S704  (rendered by deskless.rendering: raw HTML off, links checked)
         category=category.label(here.language) if category else "",
         tags=article.tags,
         variants=others,

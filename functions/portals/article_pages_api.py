@@ -26,9 +26,15 @@ def articles(
     request: Request,
     session: SessionCookie = None,
     category: Annotated[str, Query(pattern=r"^([a-f0-9]{16})?$", description="Only this category's articles.")] = "",
+    q: Annotated[
+        str, Query(max_length=200, description="Words to search for: the matching articles, best first, highlighted.")
+    ] = "",
     lang: str | None = None,
 ) -> Any:
-    return html_response(article_pages.index_page(visit_of(request, lang), session, category))
+    here = visit_of(request, lang)
+    if q.strip():
+        return html_response(article_pages.search_page(here, session, q.strip(), category))
+    return html_response(article_pages.index_page(here, session, category))
 
 
 @api.route("GET /help/articles/{article_id}/{lang}", **HTML, responses=page_answers(s404=MISSING))

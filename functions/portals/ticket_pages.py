@@ -16,7 +16,9 @@ form page renders every active category's fields, each category in a fieldset th
 when it is chosen, so switching categories loses nothing typed.
 
 The form tells the knowledge base (issue 13) what is being written: a `deskless:ticket-draft`
-event on the document (ARCHITECTURE.md), and an empty `<aside id="ticket-suggestions">`.
+event on the document (ARCHITECTURE.md); the script asks for articles that may help
+(suggestions.py), lists them in `<aside id="ticket-suggestions">` and opens one in place, in the
+page's `<dialog>`, without leaving the form.
 """
 
 from __future__ import annotations
@@ -201,6 +203,7 @@ def form_page(here: Visit, session: CustomerSession) -> Page:
         list_href=f"{BASE}tickets{_query(here)}",
         data=_script_data(here, session),
         uploads=_upload_values(here),
+        img_src="https:",  # a suggested article opens on the form, its images with it (as on its own page)
     )
 
 
@@ -303,5 +306,7 @@ def _script_data(here: Visit, session: CustomerSession) -> dict[str, Any]:
             "reply": http_route("POST /api/portal/tickets/{number}/replies").path,
             "close": http_route("POST /api/portal/tickets/{number}/close").path,
             "upload": http_route("POST /api/portal/attachments").path,
+            "suggestions": http_route("POST /api/portal/knowledge/suggestions").path,
+            "opened": http_route("POST /api/portal/knowledge/opened").path,
         },
     }

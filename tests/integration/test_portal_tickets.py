@@ -224,7 +224,8 @@ def test_the_form_offers_active_categories_and_their_fields_in_the_visitors_lang
     assert f'<p id="{model}-problem" class="error" hidden></p>' in page.body
     for kind in ("number", "date", "long_text", "short_text", "checkbox", "multiple_choice"):
         assert f'data-kind="{kind}"' in page.body
-    assert '<aside id="ticket-suggestions" hidden></aside>' in page.body
+    assert '<aside id="ticket-suggestions" aria-labelledby="suggestions-heading" hidden>' in page.body
+    assert "Artículos que pueden ayudarle" in page.body  # where the script lists articles that may help
     assert "<noscript>" in page.body
 
 

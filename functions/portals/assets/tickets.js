@@ -5,7 +5,11 @@
    problem said next to its field; on a ticket, a reply (with files) and "Close my ticket".
 
    The form tells the knowledge base what is being written: a `deskless:ticket-draft` CustomEvent
-   on the document, its detail `{title, description}`, 300 ms after the typing stops. */
+   on the document, its detail `{title, description}`, 300 ms after the typing stops. On each, the
+   articles that may help are asked for (with the form's draft id, made when it loads and sent with
+   the ticket; only the latest question's answer is shown) and listed beside the description, each
+   title and snippet made of text and <mark>s only; one opens in place, in the page's dialog (its
+   page fetched and its article element taken), the form kept as it was typed. */
 (() => {
   "use strict";
 
@@ -13,6 +17,7 @@
   const data = JSON.parse($("tickets-data").textContent);
   const T = data.text;
   const DRAFT_DELAY_MS = 300;
+  let draftId = null; // the form's, made when it loads: its suggestions, the articles opened, its ticket
 
   function localTimes() {
     const format = new Intl.DateTimeFormat(data.lang, { dateStyle: "medium", timeStyle: "short" });
@@ -166,6 +171,7 @@
       cc,
       impact: $("impact").value,
       urgency: $("urgency").value,
+      draft: draftId,
     };
   }
 
@@ -248,9 +254,159 @@
     }
   }
 
+  // --- articles that may help, while the ticket is typed -----------------------------------------
+
+  function newDraftId() {
+    if (crypto.randomUUID) return crypto.randomUUID();
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    bytes[6] = (bytes[6] & 0x0f) | 0x40; // version 4
+    bytes[8] = (bytes[8] & 0x3f) | 0x80; // the RFC 4122 variant
+    const hex = [...bytes].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  }
+
+  // A title or snippet from the API (escaped text, matches in <mark>), parsed inertly (DOMParser
+  // runs nothing): only its text and its marks are kept, as new nodes.
+  function markedNodes(html) {
+    const parsed = new DOMParser().parseFromString(html, "text/html").body;
+    return [...parsed.childNodes].map((node) => {
+      if (node.nodeName !== "MARK") return document.createTextNode(node.textContent);
+      const mark = document.createElement("mark");
+      mark.textContent = node.textContent;
+      return mark;
+    });
+  }
+
+  function counted(count) {
+    if (count === 0) return "";
+    const words = count === 1 ? T.suggestions_one : count < 5 ? T.suggestions_few : T.suggestions_many;
+    return fill(words, { count });
+  }
+
+  function suggestion(article) {
+    const link = document.createElement("a");
+    link.href = article.url;
+    link.dataset.article = article.id;
+    if (article.language !== data.lang) {
+      link.lang = article.language;
+      link.hreflang = article.language;
+    }
+    link.append(...markedNodes(article.title_html));
+    const snippet = document.createElement("p");
+    snippet.className = "snippet";
+    snippet.append(...markedNodes(article.snippet_html));
+    const item = document.createElement("li");
+    item.append(link, snippet);
+    return item;
+  }
+
+  function startArticleDialog() {
+    const dialog = $("article-dialog");
+    const body = $("article-dialog-body");
+    let opener = null;
+    $("article-dialog-close").addEventListener("click", () => dialog.close());
+    dialog.addEventListener("close", () => {
+      opener?.focus();
+      opener = null;
+    });
+
+    function tell(...nodes) {
+      const words = document.createElement("p");
+      words.id = "article-dialog-title";
+      words.append(...nodes);
+      body.replaceChildren(words);
+    }
+
+    return async function open(link) {
+      opener = link;
+      tell(T.article_loading);
+      dialog.showModal();
+      post(data.api.opened, { draft: draftId, article_id: link.dataset.article }).catch(() => {});
+      try {
+        const response = await fetch(link.href, { credentials: "same-origin" });
+        if (!response.ok) throw new Error(`HTTP ${response.status}`);
+        const page = new DOMParser().parseFromString(await response.text(), "text/html");
+        const article = page.getElementById("article");
+        if (!article) throw new Error("no article on the page");
+        if (opener !== link) return; // closed, or another one opened, meanwhile
+        const shown = document.importNode(article, true);
+        shown.removeAttribute("id");
+        for (const extra of shown.querySelectorAll("script, style, iframe, object, embed, form")) extra.remove();
+        for (const away of shown.querySelectorAll("a[href]")) {
+          away.target = "_blank"; // a link in the article must not take the form away
+          away.rel = "noopener";
+        }
+        shown.querySelector("h1")?.setAttribute("id", "article-dialog-title");
+        body.replaceChildren(shown);
+      } catch {
+        if (opener !== link) return;
+        const away = document.createElement("a");
+        away.href = link.href;
+        away.target = "_blank";
+        away.rel = "noopener";
+        away.textContent = T.article_new_tab;
+        tell(`${T.article_failed} `, away);
+      }
+    };
+  }
+
+  function startSuggestions() {
+    const aside = $("ticket-suggestions");
+    const list = $("suggestions-list");
+    const count = $("suggestions-count");
+    const open = startArticleDialog();
+    let latest = 0;
+    let pending = null;
+    let shownBefore = false;
+
+    function show(articles) {
+      list.replaceChildren(...articles.map(suggestion));
+      aside.hidden = articles.length === 0;
+      const words = articles.length || shownBefore ? counted(articles.length) || T.suggestions_none : "";
+      if (count.textContent !== words) count.textContent = words; // said again only when it changed
+      shownBefore ||= articles.length > 0;
+    }
+
+    async function ask({ title, description }) {
+      const asked = ++latest;
+      pending?.abort();
+      pending = null;
+      if (!title.trim() && !description.trim()) {
+        show([]);
+        return;
+      }
+      const controller = new AbortController();
+      pending = controller;
+      try {
+        const response = await fetch(data.api.suggestions, {
+          method: "POST",
+          credentials: "same-origin",
+          headers: { "content-type": "application/json", "x-csrf-token": data.csrf },
+          body: JSON.stringify({ title, description, draft: draftId, language: data.lang }),
+          signal: controller.signal,
+        });
+        if (!response.ok) return; // too many, or refused: the form works without suggestions
+        const answer = await response.json();
+        if (asked === latest) show(answer.articles);
+      } catch {
+        // a newer question replaced it, or the network is away: nothing to show
+      }
+    }
+
+    document.addEventListener("deskless:ticket-draft", (event) => ask(event.detail));
+    list.addEventListener("click", (event) => {
+      const link = event.target.closest("a[data-article]");
+      if (!link || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
+      event.preventDefault(); // opened in place: the form stays as typed
+      open(link);
+    });
+  }
+
   function startForm(form) {
+    draftId = newDraftId();
     $("category").addEventListener("change", showCategory);
     showCategory();
+    startSuggestions();
     announceDrafts();
     const button = $("submit-ticket");
     form.addEventListener("submit", (event) => {

@@ -476,6 +476,11 @@ HTTP_ROUTES: tuple[HttpRoute, ...] = (
     HttpRoute("GET /help/articles/{article_id}/{lang}", "portals", PUBLIC),
     HttpRoute("GET /help/articles/{article_id}/{lang}/{slug}", "portals", PUBLIC),
     HttpRoute("POST /help/articles/{article_id}/{lang}/vote", "portals", PUBLIC),
+    # --- issue 13, the portal's side: articles suggested to a contact's ticket form while it is
+    # typed (each shown and opened counted for deflection, per draft); the search itself is
+    # GET /help/articles?q= above ---
+    HttpRoute("POST /api/portal/knowledge/suggestions", "portals", CUSTOMERS),
+    HttpRoute("POST /api/portal/knowledge/opened", "portals", CUSTOMERS),
 )
 
 WEBSOCKET_ROUTES: tuple[WebSocketRoute, ...] = (
