@@ -223,3 +223,35 @@ def test_a_query_without_diacritics_finds_words_with_them_in_each_language() -> 
     assert ids(search(index, "prihlaseni uctu ", language="cs", audience=SIGNED_OUT)) == ["cs"]
     assert ids(search(index, "contrasena ", language="es", audience=SIGNED_OUT)) == ["es"]
     assert ids(search(index, "zurucksetzen ", language="de", audience=SIGNED_OUT)) == ["de"]
+
+
+# --- words that tell nothing -------------------------------------------------------------------------
+
+FILLER = [
+    article(f"filler-{n}", f"The {topic} guide", f"This is the guide to the {topic} and how it is set up.")
+    for n, topic in enumerate(
+        "router switch modem firewall laptop tablet phone scanner monitor keyboard mouse dock camera "
+        "headset speaker projector server backup mailbox calendar".split()
+    )
+]
+
+
+def test_words_in_most_articles_are_left_out_so_unrelated_articles_are_not_suggested() -> None:
+    # Given twenty articles that all say "the", "is", "guide", and one about a printer
+    index = build([*FILLER, article("printer", "Printer offline", "The printer is offline after a paper jam.")])
+
+    # When a customer describes their problem in a sentence
+    hits = search(index, "the printer is offline ", language="en", audience=SIGNED_OUT)
+
+    # Then only the printer article is suggested, its common words not highlighted
+    assert ids(hits) == ["printer"]
+    assert "<mark>The</mark>" not in hits[0].snippet
+    assert "<mark>printer</mark>" in hits[0].snippet
+
+
+def test_a_query_of_common_words_only_still_finds_and_a_small_knowledge_base_keeps_every_word() -> None:
+    index = build([*FILLER, article("printer", "Printer offline", "The printer is offline.")])
+    assert len(search(index, "the guide ", language="en", audience=SIGNED_OUT)) == 5
+
+    small = build([*FILLER[:3], article("printer", "Printer offline", "The printer is offline.")])
+    assert len(search(small, "the printer ", language="en", audience=SIGNED_OUT)) == 4

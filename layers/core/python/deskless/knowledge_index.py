@@ -43,6 +43,8 @@ BODY_BOOST = 1.0
 PREFIX_SCORE = 0.3  # a word only begun scores this (times the field's boost); whole words score by BM25
 SNIPPET_CHARS = 180  # about two lines of a suggestion
 SNIPPET_SCAN_CHARS = 5000  # a snippet comes from the body's beginning: highlighting is Python, ~0.3 ms per 100 words
+COMMON_SHARE = 0.5  # a word in more than this share of a language's articles tells nothing (see _telling)
+COMMON_MIN_DOCUMENTS = 20
 WRITER_HEAP_BYTES = 50_000_000  # tantivy's writer memory; 15 MB is its floor, Lambda has 512 MB
 
 
@@ -158,10 +160,10 @@ def search(
     """The best `limit` articles for a query, as the audience may read them (and of one category, if
     given): the reader's language's variants first, then the best variant in another language of
     articles not found in theirs."""
-    words = query_terms(text, language)
+    searcher = index.engine.searcher()
+    words = _telling(searcher, index.schema, query_terms(text, language), language)
     if not words or limit <= 0:
         return []
-    searcher = index.engine.searcher()
     matching = _question(index.schema, words)
     allowed = _allowed(index.schema, audience)
     if category_id is not None:
@@ -188,6 +190,23 @@ def search(
             best.setdefault(_first(doc, "article_id"), (score, doc))
         found += list(best.values())[: limit - len(found)]
     return [_hit(score, doc, words) for score, doc in found]
+
+
+def _telling(searcher: tantivy.Searcher, schema: tantivy.Schema, words: list[Term], language: Language) -> list[Term]:
+    """The words of a query that tell articles apart. A whole word found in the bodies of more than
+    COMMON_SHARE of the articles in the reader's language ("the", "und", "je": what a stopword list
+    would hold, learned from the articles themselves, so none is kept per language) would match
+    nearly everything, and is left out of the question and the highlighting, unless every word is
+    such. A knowledge base of fewer than COMMON_MIN_DOCUMENTS articles in that language says too
+    little to judge: every word counts there. The word being typed always counts."""
+    counted = searcher.search(_term(schema, "language", language), 1, count=True)
+    in_language = int(counted.count or 0)  # type: ignore[attr-defined]  # the binding's stub omits `count`
+    if in_language < COMMON_MIN_DOCUMENTS:
+        return words
+    telling = [
+        word for word in words if word.prefix or searcher.doc_freq("body", word.word) <= COMMON_SHARE * in_language
+    ]
+    return telling if any(not word.prefix for word in telling) or len(telling) == len(words) else words
 
 
 # --- documents ---------------------------------------------------------------------------------------
