@@ -324,9 +324,9 @@ FUNCTIONS: tuple[Function, ...] = (
     Function(
         "knowledge",
         Trigger.HTTP,
-        _RW | {Access.ORIGIN_SECRET},
+        _RW | {Access.ORIGIN_SECRET, Access.SEARCH_INDEX},
         "The knowledge base for staff: articles in four languages, their history and votes, categories, "
-        "and a preview of an article's Markdown as the portal shows it.",
+        "a preview of an article's Markdown as the portal shows it, search, and the deflection figures.",
     ),
 )
 
@@ -476,6 +476,11 @@ HTTP_ROUTES: tuple[HttpRoute, ...] = (
     HttpRoute("GET /help/articles/{article_id}/{lang}", "portals", PUBLIC),
     HttpRoute("GET /help/articles/{article_id}/{lang}/{slug}", "portals", PUBLIC),
     HttpRoute("POST /help/articles/{article_id}/{lang}/vote", "portals", PUBLIC),
+    # --- issue 13 (console): staff search the articles, a ticket's suggested articles (what its
+    # requester may read), and the deflection figures for admins ---
+    HttpRoute("GET /api/articles/search", "knowledge", STAFF),
+    HttpRoute("GET /api/tickets/{number}/articles", "tickets", STAFF),
+    HttpRoute("GET /api/knowledge/deflection", "knowledge", ADMIN),
 )
 
 WEBSOCKET_ROUTES: tuple[WebSocketRoute, ...] = (
