@@ -16,13 +16,12 @@ import re
 from pydantic import BaseModel, Field
 
 from deskless.contact_mail import recipient
-from deskless.contacts import Contact, contact_of
 from deskless.credentials import account_base
-from deskless.errors import NotFound
 from deskless.languages import Language
 from deskless.readers import Reader
 from deskless.search_index import find
-from deskless.tickets import AuthorKind, Ticket, ticket_of
+from deskless.ticket_intake import requester_of
+from deskless.tickets import ticket_of
 
 SUGGESTED = 5
 DESCRIPTION_CHARS = 300  # the beginning of the description: what the ticket is about, before the details
@@ -46,20 +45,11 @@ def plain(highlighted: str) -> str:
     return html.unescape(_MARK.sub("", highlighted))
 
 
-def _requester(ticket: Ticket) -> Contact | None:
-    if ticket.requester.kind is not AuthorKind.CONTACT:
-        return None
-    try:
-        return contact_of(ticket.requester.id)
-    except NotFound:
-        return None
-
-
 def suggested_articles(number: int) -> list[SuggestedArticle]:
     """Up to SUGGESTED published articles for the ticket that its requester may read, in their
     language first (NotFound for a ticket that does not exist)."""
     ticket = ticket_of(number, consistent=False)
-    requester = _requester(ticket)
+    requester = requester_of(ticket)
     if requester is None:
         return []
     # A space at the end: the ticket's words are whole, none is matched as a prefix.
