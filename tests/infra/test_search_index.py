@@ -67,7 +67,7 @@ def test_the_publisher_writes_the_searchers_read_the_others_nothing(synthesized:
             assert actions == set(), spec.name
 
 
-def test_the_events_function_publishes_and_the_portal_ticket_and_knowledge_functions_search(synthesized: Synthesized) -> None:
+def test_the_events_function_publishes_and_portals_tickets_and_knowledge_search(synthesized: Synthesized) -> None:
     publishing = {spec.name for spec in catalog.FUNCTIONS if Access.SEARCH_INDEX_PUBLISH in spec.access}
     searching = {spec.name for spec in catalog.FUNCTIONS if Access.SEARCH_INDEX in spec.access}
 

@@ -112,7 +112,7 @@ def test_a_ticket_suggests_only_articles_its_requester_may_read_with_their_porta
     globex = contact("Globex", "gus@globex.example.com", subdomain="globex")
     category = kb.category()["id"]
     fire = "Printer on fire"
-    public = kb.article(category, variants={"en": variant(f"{fire}: what to do", "Unplug the printer first.")})
+    public = kb.article(category, variants={"en": variant(f"{fire}: <what> & why", "Unplug the printer first.")})
     for_acme = kb.article(
         category, visibility="customers", companies=[carla.company_id], variants={"en": variant(f"{fire} at Acme")}
     )
@@ -131,7 +131,7 @@ def test_a_ticket_suggests_only_articles_its_requester_may_read_with_their_porta
 
     assert sorted(hit["article_id"] for hit in found) == sorted([public["id"], for_acme["id"]])
     by_id = {hit["article_id"]: hit for hit in found}
-    assert by_id[public["id"]]["title"] == "Printer on fire: what to do"  # plain: a link's words
+    assert by_id[public["id"]]["title"] == "Printer on fire: <what> & why"  # plain: a link's words
     assert by_id[public["id"]]["url"] == f"http://acme.localhost:8000/help/articles/{public['id']}/en"
     assert "<mark>printer</mark>" in by_id[public["id"]]["snippet"]
     # the ticket, its requester, their company's portal, and the index's pointer
