@@ -153,3 +153,33 @@ def test_an_admin_sees_the_deflection_figures_per_week(platform: Platform, conso
     expect(row.get_by_role("cell")).to_have_text([str(value) for value in cells])
     assert figures["forms"] >= 1
     assert figures["abandoned"] >= 1
+
+
+def test_an_admin_renames_a_knowledge_category_in_its_dialog_and_a_refusal_stays_in_it(
+    platform: Platform, api: httpx.Client, console: Page
+) -> None:
+    name = f"Scanning {unique('c')}"
+    created = api.post("/api/knowledge/categories", json={"name": name})
+    assert created.status_code == 201, created.text
+
+    # Given an admin editing the category
+    open_console(console, platform, ADMIN.email, ADMIN.password, "kb-categories")
+    console.get_by_role("button", name=f"Edit {name}").click()
+    dialog = console.get_by_role("dialog", name=f"Edit {name}")
+    expect(dialog.get_by_label("Name", exact=True)).to_be_focused()
+
+    # When the name is emptied and saved, the API's refusal stays in the dialog, by the field
+    dialog.get_by_label("Name", exact=True).fill("")
+    dialog.get_by_role("button", name="Save").click()
+    expect(dialog.locator("[data-error-for=name]")).to_be_visible()
+
+    # When a new name is saved
+    dialog.get_by_label("Name", exact=True).fill(f"{name} and copying")
+    dialog.get_by_role("button", name="Save").click()
+
+    # Then the dialog closes and the list shows it, as the API stores it
+    expect(dialog).to_have_count(0)
+    table = console.get_by_role("table", name="Knowledge-base categories")
+    expect(table.get_by_role("rowheader", name=f"{name} and copying")).to_be_visible()
+    stored = next(c for c in api.get("/api/knowledge/categories").json() if c["id"] == created.json()["id"])
+    assert stored["name"] == f"{name} and copying"
