@@ -264,8 +264,8 @@ FUNCTIONS: tuple[Function, ...] = (
         "tickets",
         Trigger.HTTP,
         _RW | {Access.ATTACHMENTS, Access.ORIGIN_SECRET, Access.SEARCH_INDEX},
-        "Tickets: the console's lists, a ticket's timeline, replies, notes, changes and merges; contacts' own "
-        "tickets on their portal; integrations open them with an API key.",
+        "Tickets: the console's lists, a ticket's timeline, replies, notes, changes, merges and suggested "
+        "articles; contacts' own tickets on their portal; integrations open them with an API key.",
     ),
     Function(
         "http_authorizer",
