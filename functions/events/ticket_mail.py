@@ -22,9 +22,8 @@ Each notice:
 from __future__ import annotations
 
 from deskless.contact_mail import recipient
-from deskless.contacts import Contact, contact_of, find_contact_by_email
+from deskless.contacts import Contact, find_contact_by_email
 from deskless.credentials import account_base
-from deskless.errors import NotFound
 from deskless.mail import AutoSubmitted, is_robot_address, send_email
 from deskless.mail_caps import allow_automatic
 from deskless.mail_threads import message_id, outgoing_thread, tagged_subject
@@ -33,8 +32,8 @@ from deskless.preferences import get_preferences
 from deskless.snippets import SnippetContext, SnippetValues
 from deskless.template_defaults import TICKET_RECEIVED, TICKET_REFUSED, TICKET_RESOLVED, TICKET_UPDATED
 from deskless.templates import email_template, render_email
+from deskless.ticket_intake import requester_of
 from deskless.tickets import (
-    AuthorKind,
     Entry,
     Ticket,
     claim_notice,
@@ -62,19 +61,10 @@ def _contact(address: str, requester: Contact | None) -> Contact | None:
     return find_contact_by_email(address)
 
 
-def _requester(ticket: Ticket) -> Contact | None:
-    if ticket.requester.kind is not AuthorKind.CONTACT:
-        return None
-    try:
-        return contact_of(ticket.requester.id)
-    except NotFound:
-        return None
-
-
 def notify(ticket: Ticket, template_id: str, trigger: str, *, technician: str = "", reply: str = "") -> int:
     """Send the notice `trigger` names to each of the ticket's people who has not had it; how many
     were sent now."""
-    requester = _requester(ticket)
+    requester = requester_of(ticket)
     sent = 0
     for address in recipients_of(ticket):
         if not claim_notice(ticket.number, trigger, address):

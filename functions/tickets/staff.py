@@ -82,6 +82,7 @@ from .inputs import (
     TicketWithFiles,
     submission,
 )
+from .suggestions import SuggestedArticle, suggested_articles
 
 SessionId = Annotated[str, Path(min_length=1, max_length=64)]
 _SCOPE = re.compile(r"^(all|mine|unassigned|(assignee|team|company|requester|priority):[A-Za-z0-9_-]{1,64})$")
@@ -229,6 +230,13 @@ def open_for_contact(form: StaffTicket, caller: SignedIn) -> TicketView:
 @api.route("GET /api/tickets/{number}", errors=[NotFound])
 def read(number: Number) -> TicketView:
     return _view(number)
+
+
+@api.route("GET /api/tickets/{number}/articles", errors=[NotFound])
+def suggested(number: Number) -> list[SuggestedArticle]:
+    """Articles to suggest in a reply: up to five the requester may read, found for the ticket's
+    title and description, in the requester's language first, each with its address on their portal."""
+    return suggested_articles(number)
 
 
 def _assignee(user_id: str) -> Author:

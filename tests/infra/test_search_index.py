@@ -67,12 +67,12 @@ def test_the_publisher_writes_the_searchers_read_the_others_nothing(synthesized:
             assert actions == set(), spec.name
 
 
-def test_the_events_function_publishes_and_the_portal_and_ticket_functions_search(synthesized: Synthesized) -> None:
+def test_the_events_function_publishes_and_portals_tickets_and_knowledge_search(synthesized: Synthesized) -> None:
     publishing = {spec.name for spec in catalog.FUNCTIONS if Access.SEARCH_INDEX_PUBLISH in spec.access}
     searching = {spec.name for spec in catalog.FUNCTIONS if Access.SEARCH_INDEX in spec.access}
 
     assert publishing == {"events"}
-    assert {"portals", "tickets"} <= searching
+    assert {"portals", "tickets", "knowledge"} <= searching
 
 
 def test_functions_know_the_bucket(synthesized: Synthesized) -> None:

@@ -124,3 +124,17 @@ export function languageSelect(languages, value, props = {}) {
     languages.map((code) => h("option", { value: code, selected: code === chosen }, languageName(code))),
   );
 }
+
+// --- search hits: the API's highlighted HTML (escaped text, matches in <mark>) ----------------
+
+/**
+ * Nodes for a highlighted text from the API (a search hit's title or snippet: escaped text with
+ * the matching words in <mark>). Only text and <mark> are kept: any other markup becomes its text,
+ * so nothing the API passes on from an article can add an element, an attribute or a script.
+ */
+export function highlighted(html) {
+  const parsed = new DOMParser().parseFromString(`<body>${html}</body>`, "text/html").body;
+  return [...parsed.childNodes].map((node) =>
+    node.nodeName === "MARK" ? h("mark", {}, node.textContent) : document.createTextNode(node.textContent),
+  );
+}

@@ -264,8 +264,8 @@ FUNCTIONS: tuple[Function, ...] = (
         "tickets",
         Trigger.HTTP,
         _RW | {Access.ATTACHMENTS, Access.ORIGIN_SECRET, Access.SEARCH_INDEX},
-        "Tickets: the console's lists, a ticket's timeline, replies, notes, changes and merges; contacts' own "
-        "tickets on their portal; integrations open them with an API key.",
+        "Tickets: the console's lists, a ticket's timeline, replies, notes, changes, merges and suggested "
+        "articles; contacts' own tickets on their portal; integrations open them with an API key.",
     ),
     Function(
         "http_authorizer",
@@ -324,9 +324,9 @@ FUNCTIONS: tuple[Function, ...] = (
     Function(
         "knowledge",
         Trigger.HTTP,
-        _RW | {Access.ORIGIN_SECRET},
+        _RW | {Access.ORIGIN_SECRET, Access.SEARCH_INDEX},
         "The knowledge base for staff: articles in four languages, their history and votes, categories, "
-        "and a preview of an article's Markdown as the portal shows it.",
+        "a preview of an article's Markdown as the portal shows it, search, and the deflection figures.",
     ),
 )
 
@@ -481,6 +481,11 @@ HTTP_ROUTES: tuple[HttpRoute, ...] = (
     # GET /help/articles?q= above ---
     HttpRoute("POST /api/portal/knowledge/suggestions", "portals", CUSTOMERS),
     HttpRoute("POST /api/portal/knowledge/opened", "portals", CUSTOMERS),
+    # --- issue 13 (console): staff search the articles, a ticket's suggested articles (what its
+    # requester may read), and the deflection figures for admins ---
+    HttpRoute("GET /api/articles/search", "knowledge", STAFF),
+    HttpRoute("GET /api/tickets/{number}/articles", "tickets", STAFF),
+    HttpRoute("GET /api/knowledge/deflection", "knowledge", ADMIN),
 )
 
 WEBSOCKET_ROUTES: tuple[WebSocketRoute, ...] = (

@@ -26,7 +26,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 
 import tantivy
 
@@ -85,6 +85,7 @@ class Hit:
     title: str  # HTML: escaped, matching words in <mark>
     snippet: str  # HTML: the body's best part, escaped, matching words in <mark>
     score: float
+    state: ArticleState  # the variant's, as indexed (staff see every state)
 
 
 @dataclass
@@ -106,7 +107,7 @@ class Index:
 def _schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     for name in ("key", "article_id", "language", "state", "audience", "category"):
-        builder.add_text_field(name, stored=name in ("article_id", "language"), tokenizer_name="raw")
+        builder.add_text_field(name, stored=name in ("article_id", "language", "state"), tokenizer_name="raw")
     for name in ("title", "tags", "body"):
         builder.add_text_field(name, stored=False, index_option="position")  # pre-tokenized: the analysis's keys
     builder.add_bytes_field("title_text", stored=True)  # what highlighting reads back
@@ -312,6 +313,7 @@ def _hit(score: float, doc: tantivy.Document, words: Sequence[Term]) -> Hit:
         title=_highlighted(title, matches(title, language, words), 0, len(title)),
         snippet=_snippet(body, language, words),
         score=float(score),
+        state=cast(ArticleState, _first(doc, "state")),
     )
 
 

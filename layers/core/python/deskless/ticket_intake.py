@@ -11,9 +11,9 @@ from typing import Any
 
 from .auth import Principal
 from .categories import Category, category_of, check_product_areas, check_values
-from .contacts import Contact, CreatedVia, create_contact, find_contact_by_email
+from .contacts import Contact, CreatedVia, contact_of, create_contact, find_contact_by_email
 from .data import Action
-from .errors import ContactDeactivated, ContactEmailTaken, InvalidFieldValues
+from .errors import ContactDeactivated, ContactEmailTaken, InvalidFieldValues, NotFound
 from .languages import DEFAULT_LANGUAGE, Language
 from .preferences import get_preferences
 from .priorities import Level
@@ -36,6 +36,17 @@ class Submission:
 
 
 POLICY_REFUSAL = "Only your company's primary contacts may submit tickets."
+
+
+def requester_of(ticket: Ticket) -> Contact | None:
+    """The contact a ticket is for, as stored now (one GetItem); None if it is no contact's, or the
+    contact is gone."""
+    if ticket.requester.kind is not AuthorKind.CONTACT:
+        return None
+    try:
+        return contact_of(ticket.requester.id)
+    except NotFound:
+        return None
 
 
 def requester_for(

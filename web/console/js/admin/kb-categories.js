@@ -2,7 +2,7 @@
 // (GET/POST /api/knowledge/categories, PATCH/DELETE /api/knowledge/categories/{id}). Only an
 // empty category may be deleted: the API refuses one that holds articles (409).
 
-import { confirmAction, openDialog } from "../dialogs.js";
+import { confirmAction, formDialog } from "../dialogs.js";
 import { h, replace, toast } from "../dom.js";
 import { KeyedTable, rowButton } from "../keyed-list.js";
 import { Form, viewHead } from "./ui.js";
@@ -74,27 +74,19 @@ function createForm(ctx, reload) {
   return h("section", { class: "card" }, form.element);
 }
 
-function editDialog(ctx, category, reload) {
+async function editDialog(ctx, category, reload) {
   const form = new Form();
   const fields = categoryFields(form, category);
-  form.element.append(
-    fields.element,
-    form.problem.node,
-    h(
-      "div",
-      { class: "actions end" },
-      h("button", { type: "button", on: { click: () => dialog.close() } }, "Cancel"),
-      h("button", { type: "submit", class: "primary" }, "Save"),
-    ),
-  );
-  form.onSubmit(async () => {
-    const saved = await ctx.api.patch(`/api/knowledge/categories/${encodeURIComponent(category.id)}`, fields.body());
-    dialog.close();
-    toast(`${saved.name} saved.`, "ok");
-    await reload();
+  const saved = await formDialog({
+    title: `Edit ${category.name}`,
+    form,
+    fields: fields.element,
+    focus: fields.name,
+    save: () => ctx.api.patch(`/api/knowledge/categories/${encodeURIComponent(category.id)}`, fields.body()),
   });
-  const dialog = openDialog(`Edit ${category.name}`, form.element);
-  fields.name.focus();
+  if (!saved) return;
+  toast(`${saved.name} saved.`, "ok");
+  await reload();
 }
 
 async function deleteCategory(ctx, category, problem, reload) {

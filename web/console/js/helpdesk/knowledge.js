@@ -4,13 +4,18 @@
 // portal's own rendering, read once typing pauses), publish / unpublish / archive per language,
 // its history and its "Was this helpful?" votes. A save names the revision it was made from: if
 // someone else saved first, the API refuses it (409) and the editor says so, keeping what was typed.
+// Above the list, a search of every article in every state (GET /api/articles/search, as typing
+// pauses), its hits highlighted; for admins, the deflection figures per week (GET
+// /api/knowledge/deflection): how often suggested articles answered customers before a ticket.
 
 import { select, viewHead } from "../admin/ui.js";
-import { dateTime, field, h, replace, toast } from "../dom.js";
+import { dateTime, field, h, highlighted, replace, toast } from "../dom.js";
 import { busy, ErrorMessage } from "../errors.js";
-import { KeyedTable } from "../keyed-list.js";
+import { KeyedList, KeyedTable } from "../keyed-list.js";
 
 const PREVIEW_DELAY_MS = 300;
+const SEARCH_DELAY_MS = 250;
+const DEFLECTION_WEEKS = 12;
 const LANGUAGES = [
   { value: "en", label: "English" },
   { value: "es", label: "Español" },
@@ -83,10 +88,12 @@ function mountList(root, ctx) {
         h("td", {}, dateTime(article.updated_at)),
       ),
   });
+  const search = articleSearch(ctx, () => ({ state: state.value, category_id: category.value }));
   const reload = () => {
     const query = new URLSearchParams();
     if (state.value) query.set("state", state.value);
     else if (category.value) query.set("category_id", category.value);
+    search.run();
     return list.load(
       async () => (await ctx.api.get(`/api/articles?${query}`)).articles,
       "The articles could not be loaded",
@@ -100,6 +107,9 @@ function mountList(root, ctx) {
     category.value = "";
     reload();
   });
+  search.input.addEventListener("input", () => {
+    list.node.hidden = search.input.value.trim() !== "";
+  });
   replace(
     root,
     viewHead(
@@ -110,9 +120,17 @@ function mountList(root, ctx) {
     h(
       "section",
       { class: "card" },
-      h("div", { class: "row filters" }, field("Category", category), field("State", state)),
+      h(
+        "form",
+        { class: "row filters", role: "search", on: { submit: (event) => event.preventDefault() } },
+        field("Search", search.input, "Words of a title, tags or body, in every state."),
+        field("Category", category),
+        field("State", state),
+      ),
+      search.node,
       list.node,
     ),
+    ctx.me.role === "admin" ? deflectionPanel(ctx) : null,
   );
   ctx.api
     .get("/api/knowledge/categories")
@@ -122,6 +140,109 @@ function mountList(root, ctx) {
       reload();
     })
     .catch((error) => list.fail(error, "The categories could not be loaded"));
+}
+
+/**
+ * The search box and its hits: asked as typing pauses, each hit a link to its editor with its
+ * title and snippet highlighted (deskless.knowledge_index's HTML, drawn as text and <mark> only).
+ * `filters()` gives the list's state and category, which the search keeps to.
+ */
+function articleSearch(ctx, filters) {
+  const input = h("input", { type: "search", name: "q", autocomplete: "off", maxLength: 200 });
+  const problem = new ErrorMessage();
+  const status = h("p", { class: "muted", role: "status" });
+  const hits = h("ul", { class: "kb-hits", "aria-label": "Search results" });
+  const list = new KeyedList(hits, {
+    key: (hit) => `${hit.article_id}/${hit.language}`,
+    item: (hit) =>
+      h(
+        "li",
+        { class: "kb-hit", lang: hit.language },
+        h(
+          "p",
+          {},
+          h("a", { href: `#/knowledge/${hit.article_id}`, class: "kb-hit-title" }, highlighted(hit.title)),
+          ` ${hit.language.toUpperCase()} `,
+          stateBadge(hit.state),
+        ),
+        h("p", { class: "kb-snippet muted" }, highlighted(hit.snippet)),
+      ),
+  });
+  const node = h("div", { class: "kb-search", hidden: true }, problem.node, status, hits);
+  let timer = 0;
+  let asked = 0; // the latest search: an older answer arriving late is dropped
+  const run = async () => {
+    clearTimeout(timer);
+    const text = input.value.trim();
+    node.hidden = !text;
+    if (!text) return;
+    const { state, category_id } = filters();
+    const query = new URLSearchParams({ q: text });
+    if (state) query.set("state", state);
+    if (category_id) query.set("category_id", category_id);
+    const mine = ++asked;
+    try {
+      const found = await ctx.api.get(`/api/articles/search?${query}`);
+      if (mine !== asked) return;
+      list.render(found);
+      status.textContent = found.length ? `${found.length} found.` : "No article matches.";
+      problem.clear();
+    } catch (error) {
+      if (mine === asked) problem.show(error, "The search failed");
+    }
+  };
+  input.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(run, SEARCH_DELAY_MS);
+  });
+  return { input, node, run };
+}
+
+/** For admins: the deflection figures of the latest weeks, with what each counts. */
+function deflectionPanel(ctx) {
+  const table = new KeyedTable({
+    caption: "Deflection per week",
+    columns: [
+      "Week",
+      "Forms shown suggestions",
+      "Suggestions shown",
+      "Articles opened",
+      "Solved by the knowledge base",
+      "Tickets submitted after opening",
+    ],
+    className: "kb-deflection",
+    empty: "No ticket form has been shown a suggestion yet.",
+    key: (week) => week.week,
+    item: (week) =>
+      h(
+        "tr",
+        {},
+        h("th", { scope: "row" }, week.week),
+        h("td", {}, String(week.forms)),
+        h("td", {}, String(week.suggested)),
+        h("td", {}, String(week.opened)),
+        h("td", {}, String(week.abandoned)),
+        h("td", {}, String(week.submitted_after_opening)),
+      ),
+  });
+  table.load(
+    () => ctx.api.get(`/api/knowledge/deflection?weeks=${DEFLECTION_WEEKS}`),
+    "The deflection figures could not be loaded",
+  );
+  return h(
+    "section",
+    { class: "card", "aria-labelledby": "kb-deflection-title" },
+    h("h2", { id: "kb-deflection-title" }, "Deflection"),
+    h(
+      "p",
+      { class: "muted" },
+      "While customers type a ticket on their portal, the form suggests articles. Per week (of the form's start): " +
+        "forms that were shown suggestions, the articles suggested (each once per form), those opened from the " +
+        "suggestions, forms left without a ticket for a day after an article was opened (solved by the knowledge " +
+        "base), and forms whose ticket was submitted all the same after an article was opened.",
+    ),
+    table.node,
+  );
 }
 
 // --- the editor -----------------------------------------------------------------------------------

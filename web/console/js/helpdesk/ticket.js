@@ -4,7 +4,9 @@
 // are inserted, "send and set pending/resolved"), and a side panel for what the ticket is: status
 // (only the transitions the ticket may take), impact, urgency, priority (by hand, or back to the
 // matrix), team, assignee (a team's members when a team is set), category and its fields, product
-// areas, CC, and merging into another ticket.
+// areas, CC, and merging into another ticket. Beside the reply box, the articles suggested for the
+// ticket (GET /api/tickets/{number}/articles: those its requester may read), each with "Insert link",
+// which puts a Markdown link to the article on the requester's portal at the reply's cursor.
 //
 // Every change sends the revision the technician saw. When someone else changed the ticket
 // meanwhile (409 ticket_changed), the page shows the ticket as it is now, says what differs, and
@@ -13,8 +15,9 @@
 
 import { checkboxes, select } from "../admin/ui.js";
 import { confirmAction } from "../dialogs.js";
-import { dateTime, field, h, replace, toast } from "../dom.js";
+import { dateTime, field, h, highlighted, replace, toast } from "../dom.js";
 import { busy, ErrorMessage } from "../errors.js";
+import { KeyedList, rowButton } from "../keyed-list.js";
 import {
   eventWords,
   LEVELS,
@@ -673,6 +676,60 @@ export function mountTicket(root, ctx, number) {
     }
   });
 
+  // --- suggested articles (what the requester may read, found for the ticket) --------------------
+
+  const suggestionsProblem = new ErrorMessage();
+  const suggestionsStatus = h("p", { class: "muted", role: "status" }, "Looking for articles…");
+  const suggestionList = h("ul", { "aria-label": "Suggested articles" });
+  const suggestions = new KeyedList(suggestionList, {
+    key: (article) => `${article.article_id}/${article.language}`,
+    item: (article) =>
+      h(
+        "li",
+        { lang: article.language },
+        h(
+          "p",
+          {},
+          h("a", { href: article.url, target: "_blank", rel: "noopener" }, article.title),
+          ` ${article.language.toUpperCase()} `,
+          rowButton("Insert link", `Insert a link to ${article.title}`, "insert"),
+        ),
+        h("p", { class: "muted" }, highlighted(article.snippet)),
+      ),
+    on: { click: { insert: (article) => insertAtCursor(markdownLink(article.title, article.url)) } },
+  });
+  const suggested = h(
+    "section",
+    { class: "card suggested-articles", "aria-labelledby": "suggested-title" },
+    h("h2", { id: "suggested-title" }, "Suggested articles"),
+    h("p", { class: "muted" }, "Knowledge-base articles the requester may read on their portal."),
+    suggestionsProblem.node,
+    suggestionsStatus,
+    suggestionList,
+  );
+
+  /** Put `text` in the reply at its cursor (replacing a selection), and go on typing after it. */
+  function insertAtCursor(text) {
+    if (message.disabled) return;
+    const start = message.selectionStart ?? message.value.length;
+    const end = message.selectionEnd ?? start;
+    message.setRangeText(text, start, end, "end");
+    message.focus();
+  }
+
+  async function suggest() {
+    try {
+      const found = await ctx.api.get(`${path}/articles`);
+      suggestions.render(found);
+      suggestionsStatus.textContent = found.length ? "" : "No article matches this ticket.";
+      suggestionsStatus.hidden = found.length > 0;
+      suggestionsProblem.clear();
+    } catch (error) {
+      suggestionsStatus.hidden = true;
+      suggestionsProblem.show(error, "The suggested articles could not be loaded");
+    }
+  }
+
   function draw() {
     drawHead();
     drawMeta();
@@ -726,6 +783,7 @@ export function mountTicket(root, ctx, number) {
           timeline,
         ),
         composer,
+        suggested,
       ),
       h("aside", { class: "card ticket-panel", "aria-label": "Ticket details" }, h("h2", {}, "Details"), panel),
     ),
@@ -747,9 +805,15 @@ export function mountTicket(root, ctx, number) {
       );
       return read();
     })
+    .then(suggest)
     .catch((error) => problem.show(error, `Ticket #${number} could not be loaded`));
 
   return () => life.abort();
+}
+
+/** "[title](url)": a Markdown link, the title's brackets and backslashes escaped so it stays one link. */
+export function markdownLink(title, url) {
+  return `[${title.replace(/[\\[\]]/g, "\\$&")}](${url})`;
 }
 
 /** {en: "title", ...} from a quick reply's variants. */
