@@ -230,8 +230,28 @@ def test_a_query_without_diacritics_finds_words_with_them_in_each_language() -> 
 FILLER = [
     article(f"filler-{n}", f"The {topic} guide", f"This is the guide to the {topic} and how it is set up.")
     for n, topic in enumerate(
-        "router switch modem firewall laptop tablet phone scanner monitor keyboard mouse dock camera "
-        "headset speaker projector server backup mailbox calendar".split()
+        [
+            "router",
+            "switch",
+            "modem",
+            "firewall",
+            "laptop",
+            "tablet",
+            "phone",
+            "scanner",
+            "monitor",
+            "keyboard",
+            "mouse",
+            "dock",
+            "camera",
+            "headset",
+            "speaker",
+            "projector",
+            "server",
+            "backup",
+            "mailbox",
+            "calendar",
+        ]
     )
 ]
 
