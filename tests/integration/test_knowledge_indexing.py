@@ -118,3 +118,28 @@ def test_a_batch_whose_publish_fails_fails_whole_and_is_indexed_when_it_comes_ag
     monkeypatch.setattr(search_index, "publish", publish)
     assert invoke("events", batch) == {"batchItemFailures": []}
     assert found("laptop", reader(signed_in=False)) == [(article["id"], "en")]
+
+
+def test_a_lost_index_finds_nothing_instead_of_failing_and_the_next_change_builds_it_again(
+    api: KnowledgeApi, stream: StreamPoller
+) -> None:
+    category = api.category()["id"]
+    first = api.article(category)
+    stream.poll_once()
+    # Given the current generation's object deleted from the bucket (by hand, say)
+    lost = current("deskless.search_index")._pointer(consistent=True)
+    s3 = current("deskless.aws").client("s3")
+    s3.delete_object(Bucket=current("deskless.settings").get_settings().search_index_bucket, Key=lost.object_key)
+
+    # Then a reader's search finds nothing, and does not fail
+    assert found("laptop", Staff()) == []
+
+    # When the next article is saved, the events function builds the index again from every article
+    second = api.article(
+        category, variants={"en": {"title": "Scanning a document", "body": "Scan.", "state": "published"}}
+    )
+    stream.poll_once()
+
+    assert found("laptop", reader(signed_in=False)) == [(first["id"], "en")]
+    assert found("scanning", reader(signed_in=False)) == [(second["id"], "en")]
+    assert generation() == lost.number + 1

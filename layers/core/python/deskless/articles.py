@@ -714,6 +714,13 @@ def search_document(item: Mapping[str, Any]) -> IndexedArticle | None:
     )
 
 
+def every_search_document() -> list[IndexedArticle]:
+    """Every language of every article, to index them all again: the staff list's pages, then one
+    Query per article."""
+    listed = table().query(STAFF_ARTICLES)
+    return [document for item in listed for document in search_documents(str(item["article_id"]))]
+
+
 def search_documents(article_id: str) -> list[IndexedArticle]:
     """Every language of one article as search documents (one Query): to index it again."""
     if not _ID.fullmatch(article_id):

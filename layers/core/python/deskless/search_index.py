@@ -33,16 +33,26 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from .aws import client
 from .catalog import SEARCH_INDEX_SUPERSEDED_TAG
 from .data import Condition, ConditionFailed, table
 from .errors import SearchIndexBusy
 from .knowledge_index import Audience, Hit, Index, IndexedArticle, apply, build, empty, open_directory, search
 from .languages import Language
+from .observability import logger
 from .settings import get_settings
 from .table import Entity, search_index_key, stamped
 
 GENERATIONS_PREFIX = "generations/"
+
+
+class GenerationLost(LookupError):
+    """The pointer names a generation whose object is gone from the bucket (deleted by hand, or a
+    bucket restored without it): nothing can be applied to it; the index must be built again."""
+
+
 PUBLISH_ATTEMPTS = 5
 
 
@@ -78,7 +88,12 @@ def current() -> Index:
         if opened is not None and opened.generation == pointed:
             opened.checked_at = now
             return opened.index
-        index = _download(pointed) if pointed is not None else empty()
+        try:
+            index = _download(pointed) if pointed is not None else empty()
+        except GenerationLost:
+            # Searches find nothing rather than fail, until the events function builds it again.
+            logger.error("the knowledge index's current generation is lost", extra={"generation": pointed})
+            index = empty()
         _keep(_Opened(pointed, index, now))
         return index
 
@@ -169,7 +184,13 @@ def _point(base: Generation | None, made: Generation) -> None:
 
 def _supersede(old: Generation) -> None:
     name, value = SEARCH_INDEX_SUPERSEDED_TAG
-    _s3().put_object_tagging(Bucket=_bucket(), Key=old.object_key, Tagging={"TagSet": [{"Key": name, "Value": value}]})
+    try:
+        _s3().put_object_tagging(
+            Bucket=_bucket(), Key=old.object_key, Tagging={"TagSet": [{"Key": name, "Value": value}]}
+        )
+    except ClientError as error:
+        if error.response["Error"]["Code"] not in ("NoSuchKey", "404"):
+            raise  # a lost generation (replaced by a rebuild) has nothing left to tag
 
 
 # --- reading ----------------------------------------------------------------------------------------
@@ -189,7 +210,12 @@ def _download(generation: Generation) -> Index:
 
 
 def _get(generation: Generation) -> bytes:
-    return bytes(_s3().get_object(Bucket=_bucket(), Key=generation.object_key)["Body"].read())
+    try:
+        return bytes(_s3().get_object(Bucket=_bucket(), Key=generation.object_key)["Body"].read())
+    except ClientError as error:
+        if error.response["Error"]["Code"] in ("NoSuchKey", "404"):
+            raise GenerationLost(generation.object_key) from error
+        raise
 
 
 def _keep(opened: _Opened) -> None:
