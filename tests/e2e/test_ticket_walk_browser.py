@@ -114,7 +114,7 @@ def test_a_ticket_walks_from_the_portal_to_resolved_by_way_of_the_console_and_em
     # Then its preview has the contact's name and the ticket's number; inserted, it is sent, pending
     said = f"Hello {first_name}, #{number} is ours."
     expect(console.get_by_label("Quick reply preview")).to_have_text(said)
-    console.get_by_role("button", name="Insert").click()
+    console.get_by_role("button", name="Insert", exact=True).click()
     console.get_by_role("button", name="Send and set pending").click()
     timeline = console.get_by_role("list", name="Timeline")
     expect(timeline.locator("[data-kind=reply]")).to_contain_text(said)
