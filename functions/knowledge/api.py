@@ -16,6 +16,7 @@ from deskless.articles import (
     ArticleChange,
     ArticlePage,
     Body,
+    CategoryId,
     HistoryEntry,
     KbCategory,
     KbCategoryChange,
@@ -45,7 +46,6 @@ from deskless.search_index import find
 
 api = Api("knowledge")
 Cursor = Annotated[str, StringConstraints(min_length=1, max_length=120)]
-CategoryId = Annotated[str, StringConstraints(pattern=r"^[a-f0-9]{16}$")]
 
 
 SEARCH_HITS = 20  # a page of a technician's search: the best twenty

@@ -31,7 +31,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from .data import Condition, ConditionFailed, Item, TransactionCanceled, put_action, table, update_action
+from .data import NEW_ITEM, Condition, ConditionFailed, Item, TransactionCanceled, put_action, table, update_action
 from .table import (
     KB_DEFLECTION,
     Entity,
@@ -155,7 +155,7 @@ def draft_expired(draft: Item) -> None:
         kb_deflection_key(week), set_values=stamped(Entity.KB_DEFLECTION, week=week), add={"abandoned": 1}
     )
     try:
-        table().transact([put_action(marker, Condition("attribute_not_exists(pk)")), count])
+        table().transact([put_action(marker, NEW_ITEM), count])
     except TransactionCanceled:
         return  # counted already: this record came again
 
