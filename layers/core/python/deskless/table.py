@@ -79,6 +79,11 @@ Access patterns (every read is a GetItem or a Query; nothing scans):
 | portal: published articles one audience sees | Query | pk=KBPUBLISHED#<audience> sk=<category id>#<article id> |
 | one reader's vote on an article (once) | Put if absent | pk=ARTICLEVOTE#<article id>#<reader hash> sk=VOTE |
 | the knowledge index's current generation (its S3 object) | GetItem, Update cond. | pk=SEARCHINDEX sk=POINTER |
+| what the rules did for one change (a redelivery puts it again) | Put | pk=AUTOTRACE#<number> sk=<ms>#<change id> |
+| a ticket's automation traces, newest first | Query     | pk=AUTOTRACE#<number>                          |
+| a ticket's scheduled moments (rule -> due, basis) | GetItem, Put | pk=AUTOSCHEDULE#<number> sk=AUTOSCHEDULE |
+| a team's round-robin turn (atomic)    | Update    | pk=ROUNDROBIN#<team id> sk=ROUNDROBIN            |
+| an automation action done once (Powertools idempotency) | Put cond. | pk=AUTOACTION sk=<hash of change, action> |
 
 Every item carries `type` (its entity name), which the stream filters match on, and items
 that expire carry `expires_at` (epoch seconds); reads treat an item past it as gone because
@@ -194,6 +199,11 @@ class Entity(StrEnum):
     ARTICLE_VOTE = "article_vote"  # one reader's vote (the guard that keeps it to one)
     # The knowledge base's search (issue 13): which generation of the index in S3 is current.
     SEARCH_INDEX = "search_index"
+
+    # Ticket automation rules (issue 14), the runtime's: deskless/automation_traces.py, functions/automation.
+    AUTOMATION_TRACE = "automation_trace"  # what the rules did for one change of a ticket
+    AUTOMATION_SCHEDULE = "automation_schedule"  # a ticket's scheduled moments of time-based rules
+    ROUND_ROBIN = "round_robin"  # a team's turn counter for round-robin assignment
 
 
 Key = dict[str, str]
@@ -636,3 +646,30 @@ def article_vote_key(article_id: str, reader: str) -> Key:
 def search_index_key() -> Key:
     """The pointer to the knowledge index's current generation (one item: every reader checks it)."""
     return {"pk": "SEARCHINDEX", "sk": "POINTER"}
+
+
+# --- issue 14: ticket automation rules (the runtime) ---
+
+
+def automation_traces(number: int) -> str:
+    return f"AUTOTRACE#{number}"
+
+
+def automation_trace_key(number: int, at_ms: int, change_id: str) -> Key:
+    """One change's trace: its time first, so a Query read backwards is newest first; the change id
+    last, so the same change (a stream record delivered again) puts the same item."""
+    return {"pk": automation_traces(number), "sk": f"{at_ms:013d}#{change_id}"}
+
+
+def automation_schedule_key(number: int) -> Key:
+    """A ticket's scheduled moments: not in the ticket's partition, which its page Queries whole."""
+    return {"pk": f"AUTOSCHEDULE#{number}", "sk": "AUTOSCHEDULE"}
+
+
+def round_robin_key(team_id: str) -> Key:
+    return {"pk": f"ROUNDROBIN#{team_id}", "sk": "ROUNDROBIN"}
+
+
+# Powertools' idempotency records of automation actions: its persistence layer builds the sort key
+# (the function's name and a hash of the change id and the action's index) under this partition.
+AUTOMATION_ACTIONS = "AUTOACTION"

@@ -343,6 +343,14 @@ def quick_reply(caller: Principal, reply_id: str) -> QuickReply:
     return _reply(found[0])
 
 
+def shared_quick_reply(reply_id: str) -> QuickReply:
+    """A shared quick reply (one GetItem): what an automation rule's public reply is made of."""
+    item = table().get(quick_reply_key(None, reply_id), consistent=True) if _ID.fullmatch(reply_id) else None
+    if item is None:
+        raise NotFound("There is no such shared quick reply.")
+    return _reply(item)
+
+
 def create_quick_reply(caller: Principal, content: QuickReplyContent, *, shared: bool) -> QuickReply:
     if shared and caller.role != Role.ADMIN:
         raise SharedQuickReply("Only admins add shared quick replies; keep this one as your own.")
