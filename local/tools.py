@@ -5,8 +5,9 @@ DELETE /_local/outbox          forget them
 GET    /_local/outbox/page     the same as a page
 POST   /_local/ttl/advance     {"seconds": n}: move the TTL clock forward
 POST   /_local/ttl/sweep       delete expired items now (as DynamoDB's TTL would, eventually)
-POST   /_local/clock           {"advance_seconds": n}: move the platform's clock forward (the TTL
-                               reaper's and the scheduler's: time-based automation rules fire)
+POST   /_local/clock           {"advance_seconds": n}: move the platform's clock forward, as the
+                               scheduler reads it (time-based automation rules come due); the TTL
+                               reaper keeps its own (above), so items do not expire with it
 GET    /_local/dead-letters    stream records that could not be delivered
 GET    /_local/widget-demo     a stand-in for a customer's website with Acme's chat widget on it
                                (its origin, the platform's own, is on Acme's allowed list)
@@ -69,7 +70,6 @@ class LocalTools:
                 return _json(400, {"error": "invalid_request", "message": 'Send {"advance_seconds": <number>}.'})
             if seconds < 0:
                 return _json(400, {"error": "invalid_request", "message": "The clock only moves forward."})
-            self.reaper.advance(seconds)
             now = self.scheduler.advance(seconds)
             fired = await to_thread.run_sync(self.scheduler.fire_due)
             return _json(200, {"now": now, "fired": fired})
