@@ -16,7 +16,7 @@ from .inputs import Number
 
 Before = Annotated[
     int | None,
-    Query(ge=0, le=99_999_999_999_999, description="Only traces older than this time (ms): the `at` of the last one shown."),
+    Query(ge=0, le=99_999_999_999_999, description="Only traces older than this (ms): the `at` of the last one shown."),
 ]
 
 

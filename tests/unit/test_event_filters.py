@@ -194,10 +194,10 @@ def _image(entity: Entity, **values: Any) -> dict[str, Any]:
 
 def _change(event_name: str, entity: Entity, **values: Any) -> dict[str, Any]:
     image = _image(entity, **values)
-    images = {"old_image": image} if event_name == "REMOVE" else {"new_image": image}
-    return stream_record(
-        event_name, keys={"pk": image["pk"], "sk": image["sk"]}, sequence_number="1", stream_arn=ARN, **images
-    )
+    keys = {"pk": image["pk"], "sk": image["sk"]}
+    if event_name == "REMOVE":
+        return stream_record(event_name, keys=keys, sequence_number="1", stream_arn=ARN, old_image=image)
+    return stream_record(event_name, keys=keys, sequence_number="1", stream_arn=ARN, new_image=image)
 
 
 def readers_of(record: dict[str, Any]) -> set[str]:
@@ -248,7 +248,12 @@ def test_the_stream_has_two_readers_the_events_mapping_keeping_its_name():
 
 def test_a_reset_request_for_an_address_no_contact_has_sends_nothing(monkeypatch):
     sent: list[Any] = []
-    monkeypatch.setattr(reactions, "send_requested_reset", lambda item: sent.append(item) or True)
+
+    def send(item: Any) -> bool:
+        sent.append(item)
+        return True
+
+    monkeypatch.setattr(reactions, "send_requested_reset", send)
 
     reactions.reset_asked_for({"type": "reset_request", "pk": "RESET#1", "sk": "RESET"})
     reactions.reset_asked_for({"type": "reset_request", "pk": "RESET#2", "sk": "RESET", "contact_id": "c1"})
