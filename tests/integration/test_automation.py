@@ -19,6 +19,7 @@ from deskless.auth import Principal, Role
 from deskless.contacts import Contact
 from deskless.data import table
 from deskless.preferences import update_preferences
+from deskless.realtime import save_connection
 from deskless.table import ticket_key
 from deskless.teams import NewTeam, create_team
 from deskless.ticket_intake import Submission, submit
@@ -28,7 +29,7 @@ from local.metering import count_requests
 from local.scheduler import LocalScheduler
 from local.streams import StreamPoller, TtlLedger, stream_event
 from tests.conftest import LocalAws
-from tests.helpers import add_staff, call_http, current, http_event, invoke
+from tests.helpers import ConnectionsStub, add_staff, call_http, current, http_event, invoke
 from tests.integration.conftest import technician
 from tests.integration.test_events_sessions import record
 from tests.integration.test_portal_accounts import contact
@@ -431,3 +432,38 @@ def test_a_record_that_triggers_nothing_costs_one_query_of_the_rules(aws: LocalA
         assert invoke("automation", stream_event([by_rule])) == {"batchItemFailures": []}
 
     assert calls == {"Query": 1}  # the active rules, once per batch; no schedule (no time-based rule)
+
+
+# --- notify; a moment that moves ------------------------------------------------------------------
+
+
+def test_a_rules_notification_reaches_the_consoles_of_the_staff_it_names(
+    aws: LocalAws, flow: Recorded, carla: Contact, connections: ConnectionsStub
+) -> None:
+    ted = technician("Ted Tech")
+    save_connection("ted-console", Principal(user_id=ted.id, email=ted.email, name=ted.name, role=Role.TECHNICIAN))
+    rule("tell", {"kind": "ticket_created"}, [{"kind": "notify", "to": "all_staff", "message": "A new one."}])
+    number = open_ticket(carla)
+
+    flow.settle()
+
+    told = [notice for notice in connections.posted("ted-console") if notice["type"] == "ticket.automation"]
+    assert [(n["ticket"]["number"], n["rule"], n["message"]) for n in told] == [(number, "Rule tell", "A new one.")]
+
+
+def test_a_moment_that_moves_moves_its_schedule(aws: LocalAws) -> None:
+    schedules_module = current("functions.automation.schedules")
+    target = "arn:aws:lambda:us-east-1:123456789012:function:deskless-automation"
+
+    schedules_module._put_schedule(1001, "chase", {"due": 1796637600_000, "basis": 1}, target)
+    schedules_module._put_schedule(1001, "chase", {"due": 1796724000_000, "basis": 2}, target)
+
+    found = aws.client("scheduler").get_schedule(Name="t1001-chase", GroupName=aws.names.schedule_group)
+    assert found["ScheduleExpression"] == "at(2026-12-08T10:00:00)"
+    assert json.loads(found["Target"]["Input"]) == {
+        "number": 1001,
+        "rule_id": "chase",
+        "due": 1796724000_000,
+        "basis": 2,
+    }
+    assert found["Target"]["RoleArn"] == aws.names.scheduler_role
