@@ -29,7 +29,7 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 import regex
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from .data import (
     EXISTS,
@@ -45,7 +45,7 @@ from .data import (
 from .data import Action as Write
 from .data import Condition as WriteCondition
 from .errors import Conflict, InvalidRequest, NotFound
-from .fields import LINES, ONE_LINE
+from .fields import LINES, FullName
 from .priorities import Level, Priority
 from .settings import get_settings
 from .table import AUTOMATION_ORDER_KEY, AUTOMATION_RULE_PREFIX, AUTOMATION_RULES, Entity, automation_rule_key, stamped
@@ -327,8 +327,12 @@ PARAMETER_CHOICES: Mapping[ActionKind, Mapping[str, tuple[str, ...]]] = {
 
 # --- the models -----------------------------------------------------------------------------------
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), ONE_LINE]
-Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000), LINES]
+# Visible text over lines, which may be left empty.
+Description = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=1000),
+    AfterValidator(lambda text: LINES.func(text) if text else text),
+]
 Text = Annotated[str, StringConstraints(max_length=VALUE_CHARS)]
 Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 
@@ -391,7 +395,7 @@ class RuleContent(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: Name
+    name: FullName
     description: Description = ""
     trigger: Trigger
     active: bool = Field(default=False, description="Inactive rules do nothing.")
@@ -814,8 +818,10 @@ def replace_rule(rule_id: str, change: RuleChange) -> Rule:
         raise _changed_meanwhile()
     content = RuleContent.model_validate(change.model_dump(exclude={"revision"}))
     check_rule(content)
-    rule = before.model_copy(update={**content.model_dump(), "revision": before.revision + 1, "updated_at": _now_ms()})
-    return _write(before, Rule.model_validate(rule.model_dump()))
+    written = {name: getattr(content, name) for name in RuleContent.model_fields}
+    return _write(
+        before, before.model_copy(update={**written, "revision": before.revision + 1, "updated_at": _now_ms()})
+    )
 
 
 def switch_rule(rule_id: str, switch: RuleSwitch) -> Rule:
