@@ -111,7 +111,7 @@ class SkipReason(StrEnum):
     INVALID = "invalid"
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class ConditionResult:
     index: Annotated[int, Field(description="Its place in its list, from 0.")]
     group: Annotated[int | None, Field(description="Its any-of group, from 0; null: one of the conditions.")]
@@ -418,6 +418,8 @@ class _CompiledCondition:
     group: int | None
     test: Test
     detail: str
+    held: ConditionResult  # its results, made once (they are frozen): what evaluating it gives
+    not_held: ConditionResult
 
 
 @dataclass(frozen=True, slots=True)
@@ -452,7 +454,15 @@ def writes_of(action: RuleAction) -> tuple[str, ...]:
 
 def _compiled(rule: Rule, position: int) -> _CompiledRule:
     def one(index: int, group: int | None, condition: RuleCondition) -> _CompiledCondition:
-        return _CompiledCondition(index, group, compile_condition(condition), describe(condition))
+        detail = describe(condition)
+        return _CompiledCondition(
+            index,
+            group,
+            compile_condition(condition),
+            detail,
+            ConditionResult(index, group, True, detail),
+            ConditionResult(index, group, False, detail),
+        )
 
     return _CompiledRule(
         rule=rule,
@@ -515,8 +525,9 @@ def triggers_of(old: Ticket | None, new: Ticket) -> frozenset[TriggerKind]:
 # --- evaluating -----------------------------------------------------------------------------------------
 
 
-def _timed_out(condition: _CompiledCondition) -> str:
-    return f"{condition.detail}: the pattern took too long on this text, so it does not hold"
+def _timed_out(condition: _CompiledCondition) -> ConditionResult:
+    detail = f"{condition.detail}: the pattern took too long on this text, so it does not hold"
+    return ConditionResult(condition.index, condition.group, False, detail)
 
 
 def _test(one: _CompiledRule, old: View | None, new: View, now: int) -> tuple[bool, list[ConditionResult], str]:
@@ -525,19 +536,20 @@ def _test(one: _CompiledRule, old: View | None, new: View, now: int) -> tuple[bo
     results = []
     for condition in one.conditions:
         held = condition.test(old, new, now)
-        detail = condition.detail if held is not None else _timed_out(condition)
-        results.append(ConditionResult(condition.index, None, held is True, detail))
-        if not held:
-            return False, results, f"condition {condition.index + 1} did not hold"
+        if held:
+            results.append(condition.held)
+            continue
+        results.append(condition.not_held if held is not None else _timed_out(condition))
+        return False, results, f"condition {condition.index + 1} did not hold"
     for group in one.groups:
         any_held = False
         for condition in group:
             held = condition.test(old, new, now)
-            detail = condition.detail if held is not None else _timed_out(condition)
-            results.append(ConditionResult(condition.index, condition.group, held is True, detail))
             if held:
+                results.append(condition.held)
                 any_held = True
                 break
+            results.append(condition.not_held if held is not None else _timed_out(condition))
         if not any_held:
             return False, results, f"no condition of any-of group {group[0].group + 1} held"  # type: ignore[operator]
     return True, results, ""
