@@ -431,6 +431,11 @@ class _CompiledRule:
     writes: tuple[tuple[str, ...], ...]  # per action: the keys it sets (its conflicts)
     kinds: tuple[ActionKind, ...]
     conflicts: str  # what a conflicting later rule's skipped action says
+    # The rule's own, at hand (a model's attribute costs more to read in the loop).
+    rule_id: str
+    name: str
+    ignore_flow: bool
+    stops: str  # what the rules after it say when it holds and stops processing; "" if it does not
 
 
 @dataclass(frozen=True)
@@ -475,6 +480,10 @@ def _compiled(rule: Rule, position: int) -> _CompiledRule:
         writes=tuple(writes_of(action) for action in rule.actions),
         kinds=tuple(action.kind for action in rule.actions),
         conflicts=f"the earlier rule {rule.name!r} set it",
+        rule_id=rule.id,
+        name=rule.name,
+        ignore_flow=rule.ignore_flow,
+        stops=f"the rule {rule.name!r} stops processing further rules" if rule.stop_processing else "",
     )
 
 
@@ -584,14 +593,21 @@ def evaluate(compiled: CompiledRules, change: Change, *, now_ms: int | None = No
         rule = one.rule
         if stopped_by:
             skipped = [ActionResult(i, kind, _SKIPPED, _STOPPED, stopped_by) for i, kind in enumerate(one.kinds)]
-            results.append(RuleResult(rule.id, rule.name, one.position, _STOPPED_RULE, stopped_by, [], skipped, rule))
+            results.append(
+                RuleResult(one.rule_id, one.name, one.position, _STOPPED_RULE, stopped_by, [], skipped, rule)
+            )
             continue
-        holds, conditions, detail = _test(one, old, new, now)
-        if not holds:
-            results.append(RuleResult(rule.id, rule.name, one.position, _NOT_MATCHED, detail, conditions, [], rule))
-            continue
+        if one.conditions or one.groups:
+            holds, conditions, detail = _test(one, old, new, now)
+            if not holds:
+                results.append(
+                    RuleResult(one.rule_id, one.name, one.position, _NOT_MATCHED, detail, conditions, [], rule)
+                )
+                continue
+        else:
+            conditions = []
         actions = []
-        flows = not rule.ignore_flow
+        flows = not one.ignore_flow
         for index, keys in enumerate(one.writes):
             if keys:
                 earlier = next((set_by[key] for key in keys if key in set_by), None) if flows and set_by else None
@@ -601,9 +617,8 @@ def evaluate(compiled: CompiledRules, change: Change, *, now_ms: int | None = No
                 for key in keys:
                     set_by[key] = one.conflicts
             actions.append(ActionResult(index, one.kinds[index], _PLANNED, _NONE, ""))
-        results.append(RuleResult(rule.id, rule.name, one.position, _MATCHED, "", conditions, actions, rule))
-        if rule.stop_processing:
-            stopped_by = f"the rule {rule.name!r} stops processing further rules"
+        results.append(RuleResult(one.rule_id, one.name, one.position, _MATCHED, "", conditions, actions, rule))
+        stopped_by = one.stops
     return evaluation
 
 
