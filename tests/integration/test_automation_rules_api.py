@@ -241,7 +241,8 @@ def test_testing_a_rule_shows_what_it_would_do_and_changes_nothing(api: Helpdesk
         evaluation = ok(api.call("POST /api/automation/test", body={"rule": content, "ticket": number}))
     # Then the dry run shows the condition held and the email it would send
     assert calls == {"GetItem": 2}  # the template it names, the ticket
-    assert evaluation["number"] == number and evaluation["triggers"] == ["ticket_created"]
+    assert evaluation["number"] == number
+    assert evaluation["triggers"] == ["ticket_created"]
     [result] = evaluation["rules"]
     assert result["outcome"] == "matched"
     assert result["conditions"] == [

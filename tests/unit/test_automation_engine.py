@@ -331,7 +331,8 @@ def test_stop_processing_on_a_holding_rule_stops_the_rules_after_it() -> None:
     evaluation = evaluate(compile_rules(rules), Change("e1", ticket(), ticket(title="edited"), NOW))
     assert [r.outcome for r in evaluation.rules] == [RuleOutcome.NOT_MATCHED, RuleOutcome.MATCHED, RuleOutcome.STOPPED]
     stopped = evaluation.rules[2]
-    assert "Rule 1" in stopped.detail and stopped.conditions == []
+    assert "Rule 1" in stopped.detail
+    assert stopped.conditions == []
     assert {(a.outcome, a.reason) for a in stopped.actions} == {(ActionOutcome.SKIPPED, SkipReason.STOPPED)}
 
 

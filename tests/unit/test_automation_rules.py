@@ -53,8 +53,8 @@ def content(
     ],
 )
 def test_a_condition_that_does_not_fit_is_refused_with_the_reason(condition: dict[str, Any], reason: str) -> None:
-    found = problems(content([condition]))
-    assert len(found) == 1 and reason in found[0], found
+    [found] = problems(content([condition]))
+    assert reason in found
 
 
 @pytest.mark.parametrize("trigger", ["ticket_created", "no_public_reply", "pending_for", "due_passed"])
@@ -118,8 +118,8 @@ def test_a_trigger_takes_its_number_and_only_its_own() -> None:
 def test_an_action_without_its_parameters_or_with_others_is_refused_with_the_reason(
     action: dict[str, Any], reason: str
 ) -> None:
-    found = problems(content(actions=[action]))
-    assert len(found) == 1 and reason in found[0], found
+    [found] = problems(content(actions=[action]))
+    assert reason in found
 
 
 def test_every_reason_is_given_at_once() -> None:
@@ -160,4 +160,5 @@ def test_the_portal_credentials_template_carries_the_username_and_a_new_password
     from deskless.template_defaults import BUILT_IN, PORTAL_CREDENTIALS
 
     for variant in BUILT_IN[PORTAL_CREDENTIALS].variants.values():
-        assert "{[Portal Username]}" in variant.body and "{[Portal Password]}" in variant.body
+        assert "{[Portal Username]}" in variant.body
+        assert "{[Portal Password]}" in variant.body
