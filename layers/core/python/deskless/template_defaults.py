@@ -4,7 +4,9 @@ speaks. An admin's edit overrides one (deskless.templates); resetting brings thi
 The welcome and password-reset emails carry a single-use set-password link,
 `{[Portal Password Link]}`, never a password: it is the safer choice. The ticket ones are the notices
 the events function sends about a ticket (functions/events/ticket_mail.py): received, updated by a
-technician's reply, resolved, and refused by the submission policy (which says why).
+technician's reply, resolved, and refused by the submission policy (which says why). The portal
+credentials one is the [Portal Credentials] automation rule's (issue 14's example, which sends a
+temporary password: the contact must choose their own when they sign in with it).
 """
 
 from __future__ import annotations
@@ -314,7 +316,7 @@ BUILT_IN: dict[str, EmailTemplateContent] = {
     ),
     PORTAL_CREDENTIALS: EmailTemplateContent(
         name="Portal credentials (automation rule)",
-        purpose=TemplatePurpose.WELCOME,
+        purpose=TemplatePurpose.OTHER,  # not offered as the welcome email: it carries a password
         variants=_variants(_PORTAL_CREDENTIALS),
     ),
 }
