@@ -70,7 +70,9 @@ def test_the_presets_are_written_once_inactive_and_listing_is_then_one_query(api
 
 def test_an_admin_creates_a_rule_placed_last_and_reads_it(api: HelpdeskApi) -> None:
     names(api)
-    made = ok(api.call("POST /api/automation/rules", body=a_rule(active=True)), 201)
+    with dynamodb_requests() as calls:
+        made = ok(api.call("POST /api/automation/rules", body=a_rule(active=True)), 201)
+    assert calls == {"Query": 1, "TransactWriteItems": 1}  # the rules and their order; the rule with the order
     assert (made["position"], made["revision"], made["active"]) == (4, 1, True)
     assert ok(api.call(f"GET /api/automation/rules/{made['id']}")) == made
     assert names(api) == [*PRESETS, "Tag VIPs"]

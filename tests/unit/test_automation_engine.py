@@ -343,12 +343,10 @@ def test_a_time_based_firing_evaluates_only_its_rule() -> None:
 
 
 def test_an_evaluation_serializes_without_the_rules_themselves() -> None:
-    from pydantic import TypeAdapter
-
-    from deskless.automation_engine import Evaluation
+    from deskless.automation_engine import as_json
 
     evaluation = evaluate(compile_rules([status_rule(0, "open")]), Change("e1", ticket(), ticket(title="e"), NOW))
-    shape = TypeAdapter(Evaluation).dump_python(evaluation, mode="json")
+    shape = as_json(evaluation)
     assert shape["rules"][0]["actions"][0] == {
         "index": 0,
         "kind": "set_status",

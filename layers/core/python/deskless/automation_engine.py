@@ -28,10 +28,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cache
 from typing import Annotated, Any
 
 import regex
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, TypeAdapter
 
 from .automation_rules import (
     CHOICES,
@@ -625,6 +626,16 @@ def evaluate(compiled: CompiledRules, change: Change, *, now_ms: int | None = No
 _PLANNED, _SKIPPED = ActionOutcome.PLANNED, ActionOutcome.SKIPPED
 _CONFLICT, _STOPPED, _NONE = SkipReason.CONFLICT, SkipReason.STOPPED, SkipReason.NONE
 _MATCHED, _NOT_MATCHED, _STOPPED_RULE = RuleOutcome.MATCHED, RuleOutcome.NOT_MATCHED, RuleOutcome.STOPPED
+
+
+@cache
+def _evaluation_shape() -> TypeAdapter[Evaluation]:
+    return TypeAdapter(Evaluation)
+
+
+def as_json(evaluation: Evaluation) -> dict[str, Any]:
+    """The evaluation as JSON data (the API's and the traces' shape; the rules themselves left out)."""
+    return dict(_evaluation_shape().dump_python(evaluation, mode="json"))
 
 
 def planned(evaluation: Evaluation) -> list[tuple[Rule, int, RuleAction]]:
