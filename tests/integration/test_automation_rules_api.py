@@ -114,6 +114,22 @@ def test_a_rule_naming_what_does_not_exist_is_refused(api: HelpdeskApi, action: 
     assert reason in response.json()["message"]
 
 
+@pytest.mark.parametrize(
+    ("condition", "reason"),
+    [
+        ({"property": "team", "operator": "equals", "value": "0123456789abcdef"}, "Condition 1: there is no team"),
+        ({"property": "category", "operator": "any_of", "value": ["0123456789abcdef"]}, "there is no ticket category"),
+        ({"property": "assignee", "operator": "none_of", "value": ["nobody"]}, "there is no staff user nobody"),
+    ],
+)
+def test_a_condition_naming_what_does_not_exist_is_refused(
+    api: HelpdeskApi, condition: dict[str, Any], reason: str
+) -> None:
+    response = api.call("POST /api/automation/rules", body=a_rule(conditions=[condition]))
+    assert refused(response) == (400, "invalid_request")
+    assert reason in response.json()["message"]
+
+
 def test_a_rule_may_name_what_exists(api: HelpdeskApi) -> None:
     reply = create_quick_reply(
         ADMIN,
@@ -127,7 +143,14 @@ def test_a_rule_may_name_what_exists(api: HelpdeskApi) -> None:
         {"kind": "set_assignee", "value": TECHNICIAN.user_id},
         {"kind": "send_email", "to": "address", "address": "boss@example.com", "template_id": "ticket-received"},
     ]
-    ok(api.call("POST /api/automation/rules", body=a_rule(actions=actions)), 201)
+    conditions = [{"property": "assignee", "operator": "changed_to", "value": TECHNICIAN.user_id}]
+    ok(
+        api.call(
+            "POST /api/automation/rules",
+            body=a_rule(actions=actions, conditions=conditions, trigger={"kind": "ticket_updated"}),
+        ),
+        201,
+    )
 
 
 def test_a_change_names_the_revision_it_was_made_from_and_a_stale_one_is_refused(api: HelpdeskApi) -> None:

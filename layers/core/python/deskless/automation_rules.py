@@ -610,6 +610,36 @@ def _reference_problems(content: RuleContent) -> list[str]:
             found.append(f"{label}: there is no ticket category {action.value}")
         elif action.kind is ActionKind.SET_ASSIGNEE and action.value in staff_ids and action.value not in active_staff:
             found.append(f"{label}: {action.value} is not an active staff user")
+    return found + _named_in_conditions(content)
+
+
+def _named_in_conditions(content: RuleContent) -> list[str]:
+    """The teams, categories and staff users conditions compare with that do not exist (a condition
+    naming one could never hold): a GetItem per team or category, one BatchGetItem of staff."""
+    from .categories import category_of
+    from .teams import team_of
+    from .users import staff_of
+
+    placed = [(f"Condition {i + 1}", condition) for i, condition in enumerate(content.conditions)]
+    for number, group in enumerate(content.any_groups):
+        placed += [(f"Any-of group {number + 1}, condition {i + 1}", condition) for i, condition in enumerate(group)]
+    named: dict[Property, dict[str, str]] = {Property.TEAM: {}, Property.CATEGORY: {}, Property.ASSIGNEE: {}}
+    for label, condition in placed:
+        if condition.property in named and OPERANDS[condition.operator] in (Operand.ONE, Operand.MANY):
+            values = condition.value if isinstance(condition.value, list) else [str(condition.value)]
+            for value in values:
+                named[condition.property].setdefault(value.strip(), label)
+    staff = named[Property.ASSIGNEE]
+    known_staff = {user.id for user in staff_of(sorted(staff))} if staff else set()
+    found = [f"{label}: there is no staff user {value}" for value, label in staff.items() if value not in known_staff]
+    found += [
+        f"{label}: there is no team {value}" for value, label in named[Property.TEAM].items() if team_of(value) is None
+    ]
+    found += [
+        f"{label}: there is no ticket category {value}"
+        for value, label in named[Property.CATEGORY].items()
+        if category_of(value) is None
+    ]
     return found
 
 
