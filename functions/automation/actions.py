@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from deskless.automation_engine import ActionResult, Evaluation, planned
+from deskless.automation_engine import ActionOutcome, Evaluation, SkipReason, planned
 from deskless.automation_rules import Action, ActionKind, Rule
 from deskless.errors import TicketChanged
 from deskless.observability import logger
@@ -101,16 +101,15 @@ def apply(evaluation: Evaluation, ticket: Ticket, payload_change: dict[str, Any]
 
 
 def with_outcomes(evaluation: Evaluation, outcomes: dict[tuple[str, int], Outcome]) -> Evaluation:
-    rules = []
+    """The evaluation, its planned actions given the outcomes they had (in place)."""
     for result in evaluation.rules:
-        actions = [
-            ActionResult.model_validate({**action.model_dump(), **outcomes[(result.rule_id, action.index)]})
-            if (result.rule_id, action.index) in outcomes
-            else action
-            for action in result.actions
-        ]
-        rules.append(result.model_copy(update={"actions": actions}))
-    return evaluation.model_copy(update={"rules": rules})
+        for action in result.actions:
+            outcome = outcomes.get((result.rule_id, action.index))
+            if outcome is not None:
+                action.outcome = ActionOutcome(outcome["outcome"])
+                action.reason = SkipReason(outcome["reason"])
+                action.detail = str(outcome["detail"])
+    return evaluation
 
 
 def _key(rule: Rule, index: int) -> str:
@@ -238,6 +237,8 @@ def _send_email(ticket: Ticket, rule: Rule, index: int, action: Action, change_i
 
 def _add_reply(ticket: Ticket, rule: Rule, action: Action) -> Outcome:
     reply = shared_quick_reply(action.quick_reply_id or "")
+    if reply is None:
+        return skipped("invalid", "The shared quick reply is gone.")
     requester = requester_of(ticket)
     to = addressed(ticket, ticket.requester.email, requester, requester, technician=rule.name)
     _, rendered = render_reply(reply.variants, SnippetContext.for_sending(to.values), to.language, to.portal_language)

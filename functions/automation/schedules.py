@@ -25,7 +25,7 @@ from botocore.exceptions import ClientError
 from pydantic import BaseModel, Field
 
 from deskless.automation_engine import Change, CompiledRules, Due, compile_rules, due_moments, evaluate
-from deskless.automation_rules import Rule, TriggerKind, rule_of
+from deskless.automation_rules import TIME_BASED, Rule, rule_of
 from deskless.automation_traces import record_trace
 from deskless.aws import client
 from deskless.data import table
@@ -36,8 +36,6 @@ from deskless.table import Entity, automation_schedule_key, stamped
 from deskless.tickets import ticket_of
 
 from .actions import apply
-
-TIME_BASED = frozenset({TriggerKind.NO_PUBLIC_REPLY, TriggerKind.PENDING_FOR, TriggerKind.DUE_PASSED})
 
 
 class Moment(BaseModel):
@@ -140,7 +138,7 @@ def fire(moment: Moment, *, now: float | None = None) -> bool:
         logger.info("stale automation moment", extra={"number": moment.number, "rule": rule.id})
         return False
     change_id = f"schedule:{moment.number}:{rule.id}:{moment.basis}"
-    at = int((time.time() if now is None else now) * 1000)
+    at = max(int((time.time() if now is None else now) * 1000), due.due)  # the local clock may run ahead
     change = Change(change_id=change_id, old=item, new=item, at=due.due, fired=due.trigger, only_rule=rule.id)
     evaluation = evaluate(compiled, change, now_ms=at)
     if evaluation.rules:

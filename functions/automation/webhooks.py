@@ -3,8 +3,9 @@ so the receiver can tell it came from this deployment:
 
     X-Deskless-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">
 
-under the key HMAC(signing key, "automation-webhook") (admins read it: GET
-/api/automation/webhook-secret). Each try waits 5 s at most; 3 tries with a short backoff, then the
+under the webhook secret (deskless.automation_rules.webhook_secret: HMAC(signing key,
+"automation-webhook") in hex, which admins read at GET /api/automation/webhook-secret and a
+receiver uses as its key). Each try waits 5 s at most; 3 tries with a short backoff, then the
 action fails. Only https, and never to an address that resolves to a private, loopback, link-local
 or otherwise internal network (asked after resolving, so a name pointing inside is refused too);
 the local platform also allows plain http to loopback, so tests can run a receiver.
@@ -24,7 +25,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from deskless import auth
+from deskless.automation_rules import webhook_secret
 from deskless.settings import get_settings
 
 TIMEOUT_S = 5.0
@@ -42,7 +43,7 @@ class WebhookFailed(Exception):
 
 
 def webhook_key() -> bytes:
-    return hmac.new(auth.signing_key(), b"automation-webhook", hashlib.sha256).digest()
+    return webhook_secret().encode()
 
 
 def signature(body: bytes, at: int, key: bytes) -> str:
