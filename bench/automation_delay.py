@@ -3,7 +3,10 @@ created (its POST answered) to its automation rule's email in the outbox: the st
 automation function (the rules read, evaluated, the email rendered and sent once) and moto's SES,
 end to end. An admin adds one active rule through the API ("New ticket created", title starts with
 this run's mark: send the "ticket received" template to an address); tickets are then opened one
-after the other, each waited for, and the percentiles printed."""
+after the other (the time includes the POST), each waited for (the outbox looked at every 20 ms,
+and emptied after each), and the percentiles printed. Locally the stream poller delivers a batch
+to the events function, then to the automation function, one after the other (in AWS their
+mappings read the stream side by side), and polls the stream four times a second."""
 
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ import uuid
 
 from bench.dev import ADMIN, client, percentile, platform
 
-POLL_S = 0.01
+POLL_S = 0.02
 
 
 def main(argv: list[str]) -> int:
