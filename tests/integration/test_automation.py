@@ -465,3 +465,25 @@ def test_a_moment_that_moves_moves_its_schedule(aws: LocalAws) -> None:
         "basis": 2,
     }
     assert found["Target"]["RoleArn"] == aws.names.scheduler_role
+
+
+def test_a_tickets_traces_come_newest_first_and_page_back_by_time(
+    aws: LocalAws, flow: Recorded, carla: Contact
+) -> None:
+    rule("noted", {"kind": "ticket_created"}, [{"kind": "add_note", "body": "Created."}])
+    rule("moved", {"kind": "status_changed"}, [{"kind": "add_note", "body": "Moved."}])
+    number = open_ticket(carla)
+    flow.settle()
+    change_ticket(number, TED, ticket_of(number).revision, Changes(status=Status.OPEN))
+    flow.settle()
+
+    newest, oldest = traces(aws, number)
+
+    assert (newest["triggers"], oldest["triggers"]) == (["status_changed", "ticket_updated"], ["ticket_created"])
+    assert newest["at"] > oldest["at"]
+    add_staff(STAFF)
+    route = f"GET /api/tickets/{number}/automation"
+    event = http_event("http_staff_list", origin_secret=aws.origin_secret, principal=STAFF, route_key=route)
+    event |= {"rawQueryString": f"before={newest['at']}", "queryStringParameters": {"before": str(newest["at"])}}
+    older = json.loads(call_http("tickets", event).body)
+    assert [trace["change_id"] for trace in older] == [oldest["change_id"]]
