@@ -5,8 +5,8 @@ it pending (a quick reply's preview is the walk's: test_ticket_walk_browser.py);
 another browser changes the ticket meanwhile, and the technician's next change is refused with
 what changed shown, the draft in the reply box kept, and the change made again on request; a
 technician opens a ticket for a contact, notes on it, renames it, gives it to their team and takes
-it, files it under a category and merges it; a customer's reply on the portal alerts the assignee
-while their email channel is on, and only then.
+it, files it under a category, tags it, sets and clears its due date, and merges it; a customer's
+reply on the portal alerts the assignee while their email channel is on, and only then.
 
 Each test uses its own technician, company and names (the platform is shared by the suite)."""
 
@@ -212,6 +212,28 @@ def test_a_technician_opens_a_ticket_for_a_contact_notes_renames_files_assigns_a
         stored = client.get(f"/api/tickets/{number}", headers=bearer(technician.token)).json()["ticket"]
     assert (stored["team_id"], stored["assignee"]["id"]) == (team.json()["id"], technician.id)
     assert (stored["category_id"], stored["fields"]) == (category.json()["id"], {"room": "Lobby"})
+
+    # When they tag it and set its due date, and read the page again
+    details(console).get_by_label("Tags", exact=True).fill("Lobby, Electrical , lobby")
+    details(console).get_by_label("Due", exact=True).fill("2027-01-15T09:30")
+    details(console).get_by_role("button", name="Save tags and due date").click()
+    expect(timeline).to_contain_text("set tags to electrical, lobby")
+    console.reload()
+
+    # Then the tags and the due date are kept, shown in the ticket's fields and in the panel
+    expect(details(console).get_by_label("Tags", exact=True)).to_have_value("electrical, lobby")
+    expect(details(console).get_by_label("Due", exact=True)).to_have_value("2027-01-15T09:30")
+    expect(console.locator(".ticket-meta")).to_contain_text("electrical, lobby")
+    expect(timeline).to_contain_text("set due date to")
+    due = console.evaluate("new Date('2027-01-15T09:30').getTime()")
+    with platform.http() as client:
+        stored = client.get(f"/api/tickets/{number}", headers=bearer(technician.token)).json()["ticket"]
+    assert (stored["tags"], stored["due_at"]) == (["electrical", "lobby"], due)
+
+    # And the due date clears
+    details(console).get_by_role("button", name="Clear due date").click()
+    expect(timeline).to_contain_text("cleared due date")
+    expect(details(console).get_by_label("Due", exact=True)).to_have_value("")
 
     # When they merge it into the older ticket, after confirming
     details(console).get_by_label("Merge into ticket number").fill(str(into))
