@@ -133,15 +133,17 @@ def test_customers_never_see_tags_due_date_destination_or_a_rules_mark(
     ticket = staff.ticket(number)["ticket"]
     ok(staff.change(number, revision=ticket["revision"], tags=["secret-vip"], due_at=1_800_000_000_000))
     change_ticket(number, RULE, ticket["revision"] + 1, Changes(tags=["secret-vip", "rule-tag"]))
+    add_reply(number, RULE, "We have your request.")
 
     seen = ok(customer.call(f"GET /api/portal/tickets/{number}"))
     listed = ok(customer.call("GET /api/portal/tickets"))
     answered = ok(customer.call(f"POST /api/portal/tickets/{number}/replies", {"body": "Any news?"}), 201)
 
     for shown in (json.dumps(seen), json.dumps(listed), json.dumps(answered)):
-        for hidden in ("tags", "due_at", "destination", "changed_by_rule", "secret-vip", "1800000000000"):
+        for hidden in ("tags", "due_at", "destination", "changed_by_rule", "secret-vip", "1800000000000", "r-welcome"):
             assert hidden not in shown
-    assert [entry["changes"][0]["field"] for entry in seen["timeline"]] == ["opened"]  # the tag events left out
+    assert [entry["kind"] for entry in seen["timeline"]] == ["event", "reply", "event"]  # no tag events
+    assert seen["timeline"][1]["author"] == {"kind": "rule", "id": "", "name": "Ticket received email", "email": ""}
 
 
 # --- the marks the automation needs ------------------------------------------------------------------

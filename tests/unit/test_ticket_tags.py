@@ -7,7 +7,16 @@ import re
 import pytest
 
 from deskless.errors import InvalidRequest
-from deskless.tickets import SYSTEM, Entry, EntryKind, FieldChange, customer_timeline, normalised_tags
+from deskless.tickets import (
+    SYSTEM,
+    Author,
+    AuthorKind,
+    Entry,
+    EntryKind,
+    FieldChange,
+    customer_timeline,
+    normalised_tags,
+)
 
 
 def test_tags_are_trimmed_lower_case_sorted_and_each_kept_once() -> None:
@@ -34,6 +43,16 @@ def test_an_empty_or_long_tag_or_too_many_are_refused_with_the_reason(tags: list
 def event(*fields: str) -> Entry:
     changes = [FieldChange(field=name, after="x") for name in fields]
     return Entry(id=f"e-{'-'.join(fields)}", at=1, kind=EntryKind.EVENT, author=SYSTEM, changes=changes)
+
+
+def test_a_customers_timeline_names_a_rule_without_its_id() -> None:
+    rule = Author(kind=AuthorKind.RULE, id="r-secret", name="Ticket received email")
+    reply = Entry(id="r", at=1, kind=EntryKind.REPLY, author=rule, body="We have it.")
+
+    (shown,) = customer_timeline([reply])
+
+    assert (shown.author.kind, shown.author.id, shown.author.name) == ("rule", "", "Ticket received email")
+    assert reply.author.id == "r-secret"  # the stored entry is untouched
 
 
 def test_a_customers_timeline_leaves_out_staff_only_changes_and_notes() -> None:
