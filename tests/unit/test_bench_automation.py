@@ -7,7 +7,7 @@ from collections import Counter
 
 from bench.automation import RULES, changes, rules
 from deskless.automation_engine import triggers_of
-from deskless.automation_rules import problems
+from deskless.automation_rules import TriggerKind, problems
 
 
 def test_the_rules_are_fifty_active_valid_rules_of_every_event_trigger() -> None:
@@ -39,4 +39,4 @@ def test_the_changes_are_ticket_histories_that_fire_every_event_trigger() -> Non
         "customer_responded",
         "ticket_updated",
     }
-    assert fired["ticket_created"] > 500
+    assert fired[TriggerKind.TICKET_CREATED] > 500

@@ -434,11 +434,14 @@ def ticket_for_contact(number: int, contact: Contact) -> tuple[Ticket, list[Entr
 
 def customer_timeline(timeline: Iterable[Entry]) -> list[Entry]:
     """What of a timeline a customer reads: public replies and events, without staff's own
-    changes (tags, due dates); an event that changed only those is left out."""
+    changes (tags, due dates; an event that changed only those is left out) and without the id
+    of a rule that wrote one (its name stays, as a technician's does)."""
     shown = []
     for entry in timeline:
         if not entry.public:
             continue
+        if entry.author.kind is AuthorKind.RULE:
+            entry = entry.model_copy(update={"author": entry.author.model_copy(update={"id": ""})})
         if entry.kind is EntryKind.EVENT and any(change.field in STAFF_ONLY_CHANGES for change in entry.changes):
             changes = [change for change in entry.changes if change.field not in STAFF_ONLY_CHANGES]
             if not changes:
