@@ -105,6 +105,8 @@ def _put_schedule(number: int, rule_id: str, moment: Mapping[str, int], target_a
             "RetryPolicy": {"MaximumEventAgeInSeconds": 3600, "MaximumRetryAttempts": 10},
         },
     }
+    if settings.automation_moments_failures_arn:  # never dropped: parked, with an alarm (not locally)
+        request["Target"]["DeadLetterConfig"] = {"Arn": settings.automation_moments_failures_arn}
     scheduler = client("scheduler")
     try:
         scheduler.create_schedule(**request)

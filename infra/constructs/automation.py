@@ -1,7 +1,8 @@
 """Time-based automation rules on EventBridge Scheduler: the schedule group the automation
 function keeps its one-time schedules in, and the role Scheduler assumes to invoke the automation
-function, which may do nothing else. The function may create, change, read and delete only the
-schedules of that group, and hand Scheduler only that role."""
+function, which may do nothing else (but park a moment it could not deliver in the moments'
+failure queue, with an alarm, after Scheduler's retries). The function may create, change, read
+and delete only the schedules of that group, and hand Scheduler only that role."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_scheduler as scheduler
 from constructs import Construct
 
+from infra.constructs.failures import failure_queue
 from infra.nag import suppress
 
 GROUP_NAME = "deskless-automation"  # deskless.settings.Settings.automation_schedule_group's default
@@ -35,6 +37,12 @@ class AutomationSchedules(Construct):
             ),
             description="EventBridge Scheduler invokes the Deskless automation function at a rule's moment",
         )
+        self.failures = failure_queue(
+            self,
+            "moments-failures",
+            holds="the time-based rules' moments EventBridge Scheduler could not deliver after its retries",
+        )
+        self.failures.grant_send_messages(self.role)
 
     @property
     def schedules_arn(self) -> str:

@@ -280,6 +280,7 @@ class Functions(Construct):
                 "search_index_bucket": reach.search_index.bucket.bucket_name,
                 "automation_schedule_group": reach.automation.group.ref,
                 "automation_scheduler_role_arn": reach.automation.role.role_arn,
+                "automation_moments_failures_arn": reach.automation.failures.queue_arn,
             }
         )
         self._made: dict[str, DesklessFunction] = {}

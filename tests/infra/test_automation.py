@@ -42,10 +42,18 @@ def test_schedulers_role_may_only_invoke_the_automation_function(synthesized: Sy
     trust = synthesized.resources[role]["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]
     assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}
     assert not synthesized.resources[role]["Properties"].get("ManagedPolicyArns")
-    (statement,) = statements_of_role(synthesized, role)
+    invokes, parks = sorted(statements_of_role(synthesized, role), key=lambda s: actions_of(s)[0])
     automation, _ = synthesized.function("automation")
-    assert actions_of(statement) == ["lambda:InvokeFunction"]
-    assert statement["Resource"] == {"Fn::GetAtt": [automation, "Arn"]}
+    assert actions_of(invokes) == ["lambda:InvokeFunction"]
+    assert invokes["Resource"] == {"Fn::GetAtt": [automation, "Arn"]}
+    # what it could not deliver after its retries it parks in the moments' failure queue, and nowhere else
+    assert [a for a in actions_of(parks) if not a.startswith("sqs:")] == []
+    queue = logical_id_of(parks["Resource"])
+    _, function = synthesized.function("automation")
+    variables = function["Properties"]["Environment"]["Variables"]
+    assert variables["DESKLESS_AUTOMATION_MOMENTS_FAILURES_ARN"] == {"Fn::GetAtt": [queue, "Arn"]}
+    alarms = [a for a in synthesized.of_type("AWS::CloudWatch::Alarm").values() if mentions(a["Properties"], queue)]
+    assert len(alarms) == 1
 
 
 def test_the_automation_function_keeps_only_its_groups_schedules_and_passes_only_that_role(synthesized: Synthesized):

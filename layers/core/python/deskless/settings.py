@@ -38,6 +38,7 @@ class Settings(BaseSettings):
     # scheduled in, and the role Scheduler assumes to invoke the automation function.
     automation_schedule_group: str = "deskless-automation"
     automation_scheduler_role_arn: str = ""
+    automation_moments_failures_arn: str = ""  # where Scheduler parks a moment it could not deliver
     token_ttl_seconds: int = 12 * 3600
     secret_cache_seconds: int = 300
 
