@@ -7,9 +7,11 @@
 
 import { dateTime, h } from "../dom.js";
 import { ErrorMessage } from "../errors.js";
+import { KeyedList } from "../keyed-list.js";
 import { actionName, humanized, triggerName } from "./automation-words.js";
 
 const NOTICES = ["ticket.changed", "ticket.reply", "ticket.automation"];
+const PAGE = 50; // the API answers this many traces at most; older ones are asked `before` the last
 
 const RULE_OUTCOMES = {
   matched: { label: "Held", badge: "ok" },
@@ -137,14 +139,23 @@ export function automationSection(ctx, number, signal) {
     status,
     list,
   );
+  const older = h("button", { type: "button", class: "small", hidden: true }, "Show older");
+  section.append(older);
+  // a trace drawn stays as it is (opened or not) when the list is read again
+  const traces = new KeyedList(list, { key: (trace) => `${trace.at}#${trace.change_id}`, item: traceItem });
+  let shown = []; // the traces on screen, newest first
   let reading = null;
 
-  async function read() {
+  /** Read the newest traces, or (`before` a time) the older ones after those shown. */
+  async function read(before = null) {
     try {
-      const traces = await ctx.api.get(`/api/tickets/${number}/automation`);
-      list.replaceChildren(...traces.map(traceItem));
-      status.textContent = traces.length ? "" : "No rule has run for this ticket yet.";
-      status.hidden = traces.length > 0;
+      const query = before ? `?${new URLSearchParams({ before })}` : "";
+      const page = await ctx.api.get(`/api/tickets/${number}/automation${query}`);
+      shown = before ? [...shown, ...page] : page;
+      traces.render(shown);
+      older.hidden = page.length < PAGE;
+      status.textContent = shown.length ? "" : "No rule has run for this ticket yet.";
+      status.hidden = shown.length > 0;
       problem.clear();
     } catch (error) {
       status.hidden = true;
@@ -154,9 +165,14 @@ export function automationSection(ctx, number, signal) {
 
   function again() {
     if (!section.open) return;
-    reading = (reading || Promise.resolve()).then(read);
+    reading = (reading || Promise.resolve()).then(() => read());
   }
 
+  older.addEventListener("click", async () => {
+    older.disabled = true;
+    await read(shown.at(-1)?.at);
+    older.disabled = false;
+  });
   section.addEventListener("toggle", again);
   const told = ({ detail }) => {
     if ((detail.ticket?.number ?? detail.number) === number) again();
