@@ -1,0 +1,180 @@
+"""Automation rules in the console, in a real browser (Debian's Chromium through Playwright) on
+`deskless dev`: the demo admin writes the issue's [Portal Credentials] rule in the editor (trigger
+"New ticket created", condition "Title equals [Portal Credentials]", action "Send an email" to the
+contact with the `portal-credentials` template), is refused an invalid combination with the reason,
+tests the rule against a ticket whose title does not match and one whose title does (nothing sent),
+creates it, activates it, moves it up (the order survives a reload), and is told when someone else
+reordered the rules meanwhile.
+
+The rules are global to the platform: each test deletes the rules it made, so the presets' order is
+as it was."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from playwright.sync_api import Locator, Page, expect
+
+from local.seed import DEMO_STAFF
+from tests.e2e.conftest import Platform, mail_to, unique
+from tests.e2e.console import open_console
+
+pytestmark = pytest.mark.browser
+
+ADMIN = DEMO_STAFF[0]
+TITLE = "[Portal Credentials]"
+CREDENTIALS_SUBJECT = "Your portal credentials"  # the `portal-credentials` template's, in English
+
+
+def row(page: Page, name: str) -> Locator:
+    return page.locator("tr").filter(has=page.get_by_role("rowheader", name=name, exact=True))
+
+
+def listed_names(api: httpx.Client) -> list[str]:
+    rules = api.get("/api/automation/rules")
+    assert rules.status_code == 200, rules.text
+    return [rule["name"] for rule in rules.json()]
+
+
+@pytest.fixture
+def made_rules(api: httpx.Client) -> Iterator[list[str]]:
+    """The names of the rules a test makes; deleted afterwards, whatever the test did."""
+    names: list[str] = []
+    yield names
+    for rule in api.get("/api/automation/rules").json():
+        if rule["name"] in names:
+            gone = api.delete(f"/api/automation/rules/{rule['id']}")
+            assert gone.status_code == 204, gone.text
+
+
+def ticket_for(api: httpx.Client, contact_id: str, title: str) -> int:
+    made = api.post("/api/tickets", json={"requester_id": contact_id, "title": title, "description": "Hello."})
+    assert made.status_code == 201, made.text
+    return int(made.json()["ticket"]["number"])
+
+
+def test_an_admin_writes_tests_activates_and_orders_the_portal_credentials_rule(
+    platform: Platform, api: httpx.Client, console: Page, made_rules: list[str]
+) -> None:
+    label = unique("r")
+    name = f"Portal credentials {label}"
+    made_rules.append(name)
+    address = f"pat-{label}@example.com"
+    contact = api.post("/api/contacts", json={"name": "Pat Portal", "emails": [address]})
+    assert contact.status_code == 201, contact.text
+    printer = ticket_for(api, contact.json()["id"], "Printer jammed")
+    credentials = ticket_for(api, contact.json()["id"], TITLE)
+    before = listed_names(api)  # the presets (listing seeds them the first time), and any other
+    open_console(console, platform, ADMIN.email, ADMIN.password, "automation")
+    expect(console.get_by_role("rowheader").first).to_be_visible()
+
+    # When the admin writes a rule whose condition cannot hold on its trigger, and saves it
+    console.get_by_role("button", name="New rule").click()
+    console.get_by_label("Rule name").fill(name)
+    console.get_by_label("Trigger").select_option(label="New ticket created")
+    console.get_by_role("button", name="Add a condition", exact=True).click()
+    condition = console.get_by_role("group", name="Condition 1")
+    expect(condition.get_by_label("Property")).to_be_focused()
+    condition.get_by_label("Property").select_option(label="Status")
+    condition.get_by_label("Operator").select_option(label="changed")
+    action = console.get_by_role("group", name="Action 1")
+    action.get_by_label("Kind").select_option(label="Send an email")
+    action.get_by_label("Recipients").select_option(label="The contact (requester)")
+    action.get_by_label("Email template").select_option(value="portal-credentials")
+    console.get_by_role("button", name="Create rule").click()
+
+    # Then it is refused, with the reason, and nothing is stored
+    refusal = console.get_by_role("alert").filter(has_text="Condition 1")
+    expect(refusal).to_contain_text("changed")
+    expect(refusal).to_contain_text("ticket_created")
+    assert name not in listed_names(api)
+
+    # When the condition is the title equals [Portal Credentials], tested on a ticket about a printer
+    condition.get_by_label("Property").select_option(label="Title")
+    condition.get_by_label("Operator").select_option(label="equals")
+    condition.get_by_label("Value").fill(TITLE)
+    test = console.get_by_role("region", name="Test against a ticket")
+    expect(test).to_contain_text("Nothing is sent and nothing is changed.")
+    test.get_by_label("Ticket number").fill(str(printer))
+    test.get_by_role("button", name="Run the test").click()
+
+    # Then the condition did not hold, and the email would not go
+    expect(test).to_contain_text(f"On ticket #{printer}")
+    expect(test).to_contain_text("Condition 1: did not hold")
+    expect(test).to_contain_text("Did not hold")
+
+    # And on the ticket titled [Portal Credentials] it held, and the email would go: but none is sent
+    test.get_by_label("Ticket number").fill(str(credentials))
+    test.get_by_role("button", name="Run the test").click()
+    expect(test).to_contain_text(f"On ticket #{credentials}")
+    expect(test).to_contain_text("Condition 1: held")
+    expect(test.locator(".evaluation-step").filter(has_text="Action 1, Send an email")).to_contain_text("Would run")
+    assert [mail for mail in mail_to(platform, address) if mail["subject"] == CREDENTIALS_SUBJECT] == []
+
+    # When the admin creates it, it is listed last, inactive
+    console.get_by_role("button", name="Create rule").click()
+    expect(console.get_by_text(f"{name} created.")).to_be_visible()
+    switch = row(console, name).get_by_role("switch", name=f"{name} active")
+    expect(switch).not_to_be_checked()
+    assert listed_names(api) == [*before, name]
+
+    # When they switch it on, it is active
+    switch.check()
+    expect(console.get_by_text(f"{name} activated.")).to_be_visible()
+    expect(switch).to_be_checked()
+    stored = next(rule for rule in api.get("/api/automation/rules").json() if rule["name"] == name)
+    assert stored["active"] is True
+    assert stored["trigger"]["kind"] == "ticket_created"
+    assert [(c["property"], c["operator"], c["value"]) for c in stored["conditions"]] == [("title", "equals", TITLE)]
+    assert [(a["kind"], a["to"], a["template_id"]) for a in stored["actions"]] == [
+        ("send_email", "requester", "portal-credentials")
+    ]
+
+    # When they move it up, above the rule that was last
+    row(console, name).get_by_role("button", name=f"Move {name} up").click()
+    expect(console.get_by_text(f"{name} moved up.")).to_be_visible()
+    expected = [*before[:-1], name, before[-1]]
+    expect(console.get_by_role("rowheader")).to_have_text(expected)
+
+    # Then the order is stored, and a reload shows it so
+    assert listed_names(api) == expected
+    console.reload()
+    expect(console.get_by_role("rowheader")).to_have_text(expected)
+    expect(row(console, name).get_by_role("button", name=f"Move {name} up")).to_be_visible()
+
+
+def test_a_reorder_someone_else_overtook_is_read_again_and_said(
+    platform: Platform, api: httpx.Client, console: Page, made_rules: list[str]
+) -> None:
+    label = unique("r")
+    first, second = f"Tag urgent {label}", f"Tag vip {label}"
+    made_rules.extend([first, second])
+    for name in (first, second):
+        rule = {
+            "name": name,
+            "trigger": {"kind": "ticket_created"},
+            "actions": [{"kind": "add_tags", "tags": [name.split()[1]]}],
+        }
+        made = api.post("/api/automation/rules", json=rule)
+        assert made.status_code == 201, made.text
+    open_console(console, platform, ADMIN.email, ADMIN.password, "automation")
+    expect(row(console, second)).to_be_visible()
+
+    # Given another admin moves the last rule first meanwhile
+    rules = api.get("/api/automation/rules").json()
+    ids = [rule["id"] for rule in rules]
+    moved = api.put(
+        "/api/automation/order", json={"rule_ids": [ids[-1], *ids[:-1]], "revision": rules[0]["order_revision"]}
+    )
+    assert moved.status_code == 200, moved.text
+
+    # When the admin, who still sees the old order, moves the first of theirs down
+    row(console, first).get_by_role("button", name=f"Move {first} down").click()
+
+    # Then the list says so and shows the order as it is now, which nothing changed
+    expect(console.get_by_role("alert").filter(has_text="Someone else changed the rules meanwhile")).to_be_visible()
+    now = listed_names(api)
+    assert now[0] == second
+    expect(console.get_by_role("rowheader")).to_have_text(now)
