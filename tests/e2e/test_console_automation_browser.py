@@ -4,13 +4,14 @@
 contact with the `portal-credentials` template), is refused an invalid combination with the reason,
 tests the rule against a ticket whose title does not match and one whose title does (nothing sent),
 creates it, activates it, moves it up (the order survives a reload), and is told when someone else
-reordered the rules meanwhile.
+reordered the rules meanwhile, and drags a rule to its place.
 
 The rules are global to the platform: each test deletes the rules it made, so the presets' order is
 as it was."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import httpx
@@ -30,6 +31,11 @@ CREDENTIALS_SUBJECT = "Your portal credentials"  # the `portal-credentials` temp
 
 def row(page: Page, name: str) -> Locator:
     return page.locator("tr").filter(has=page.get_by_role("rowheader", name=name, exact=True))
+
+
+def names_shown(names: list[str]) -> list[re.Pattern[str]]:
+    """The rule headers of the list, in order, for names in that order (a preset's says "Preset" after it)."""
+    return [re.compile(f"^{re.escape(name)}(Preset)?$") for name in names]
 
 
 def listed_names(api: httpx.Client) -> list[str]:
@@ -73,6 +79,7 @@ def test_an_admin_writes_tests_activates_and_orders_the_portal_credentials_rule(
     # When the admin writes a rule whose condition cannot hold on its trigger, and saves it
     console.get_by_role("button", name="New rule").click()
     console.get_by_label("Rule name").fill(name)
+    console.get_by_label("Description").fill("Sends a contact their portal credentials when they ask for them.")
     console.get_by_label("Trigger").select_option(label="New ticket created")
     console.get_by_role("button", name="Add a condition", exact=True).click()
     condition = console.get_by_role("group", name="Condition 1")
@@ -136,12 +143,12 @@ def test_an_admin_writes_tests_activates_and_orders_the_portal_credentials_rule(
     row(console, name).get_by_role("button", name=f"Move {name} up").click()
     expect(console.get_by_text(f"{name} moved up.")).to_be_visible()
     expected = [*before[:-1], name, before[-1]]
-    expect(console.get_by_role("rowheader")).to_have_text(expected)
+    expect(console.get_by_role("rowheader")).to_have_text(names_shown(expected))
 
     # Then the order is stored, and a reload shows it so
     assert listed_names(api) == expected
     console.reload()
-    expect(console.get_by_role("rowheader")).to_have_text(expected)
+    expect(console.get_by_role("rowheader")).to_have_text(names_shown(expected))
     expect(row(console, name).get_by_role("button", name=f"Move {name} up")).to_be_visible()
 
 
@@ -154,6 +161,7 @@ def test_a_reorder_someone_else_overtook_is_read_again_and_said(
     for name in (first, second):
         rule = {
             "name": name,
+            "description": "Tags new tickets.",
             "trigger": {"kind": "ticket_created"},
             "actions": [{"kind": "add_tags", "tags": [name.split()[1]]}],
         }
@@ -177,4 +185,16 @@ def test_a_reorder_someone_else_overtook_is_read_again_and_said(
     expect(console.get_by_role("alert").filter(has_text="Someone else changed the rules meanwhile")).to_be_visible()
     now = listed_names(api)
     assert now[0] == second
-    expect(console.get_by_role("rowheader")).to_have_text(now)
+    expect(console.get_by_role("rowheader")).to_have_text(names_shown(now))
+
+    # When the admin drags that rule onto the lower half of the last row
+    last = console.get_by_role("row").last
+    box = last.bounding_box()
+    assert box is not None
+    row(console, second).drag_to(last, target_position={"x": 20, "y": box["height"] - 4})
+
+    # Then it runs last, and the list and the API say so
+    expect(console.get_by_text(f"{second} moved to place {len(now)}.")).to_be_visible()
+    dragged = [*now[1:], second]
+    expect(console.get_by_role("rowheader")).to_have_text(names_shown(dragged))
+    assert listed_names(api) == dragged
