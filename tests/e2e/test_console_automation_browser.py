@@ -3,8 +3,9 @@
 "New ticket created", condition "Title equals [Portal Credentials]", action "Send an email" to the
 contact with the `portal-credentials` template), is refused an invalid combination with the reason,
 tests the rule against a ticket whose title does not match and one whose title does (nothing sent),
-creates it, activates it, moves it up (the order survives a reload), and is told when someone else
-reordered the rules meanwhile, and drags a rule to its place.
+creates it, activates it and moves it up (the order survives a reload). A move made on an order
+someone else changed meanwhile is refused, and the list is read again and says so; a rule is
+dragged to its place, and deleted.
 
 The rules are global to the platform: each test deletes the rules it made, so the presets' order is
 as it was."""
@@ -20,7 +21,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from local.seed import DEMO_STAFF
 from tests.e2e.conftest import Platform, mail_to, unique
-from tests.e2e.console import open_console
+from tests.e2e.console import confirm, open_console
 
 pytestmark = pytest.mark.browser
 
@@ -198,3 +199,10 @@ def test_a_reorder_someone_else_overtook_is_read_again_and_said(
     dragged = [*now[1:], second]
     expect(console.get_by_role("rowheader")).to_have_text(names_shown(dragged))
     assert listed_names(api) == dragged
+
+    # When the admin deletes it, after saying yes, it is gone
+    row(console, second).get_by_role("button", name=f"Delete {second}").click()
+    confirm(console, "Delete")
+    expect(console.get_by_text(f"{second} deleted.")).to_be_visible()
+    expect(row(console, second)).to_have_count(0)
+    assert second not in listed_names(api)
