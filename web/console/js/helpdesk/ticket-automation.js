@@ -11,6 +11,7 @@ import { KeyedList } from "../keyed-list.js";
 import { actionName, humanized, triggerName } from "./automation-words.js";
 
 const NOTICES = ["ticket.changed", "ticket.reply", "ticket.automation"];
+const TRACE_WAIT_MS = 3000;
 const PAGE = 50; // the API answers this many traces at most; older ones are asked `before` the last
 
 const RULE_OUTCOMES = {
@@ -174,9 +175,16 @@ export function automationSection(ctx, number, signal) {
     older.disabled = false;
   });
   section.addEventListener("toggle", again);
+  // a change's trace is written after its actions, which may themselves be told first: read at
+  // once, and once more a little later
+  let later = 0;
   const told = ({ detail }) => {
-    if ((detail.ticket?.number ?? detail.number) === number) again();
+    if ((detail.ticket?.number ?? detail.number) !== number) return;
+    again();
+    clearTimeout(later);
+    later = setTimeout(again, TRACE_WAIT_MS);
   };
+  signal.addEventListener("abort", () => clearTimeout(later));
   for (const type of NOTICES) ctx.socket.addEventListener(type, told, { signal });
   return section;
 }
