@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sys
 
-from bench import codes, coldstart, console, knowledge, portals, tickets, websocket
+from bench import automation, codes, coldstart, console, knowledge, portals, tickets, websocket
 
 if __name__ == "__main__":
-    benchmarks = (codes, portals, websocket, console, tickets, knowledge)
+    benchmarks = (codes, portals, websocket, console, tickets, knowledge, automation)
     sys.exit(coldstart.main(sys.argv[1:]) or next((code for b in benchmarks if (code := b.main([]))), 0))

@@ -14,49 +14,36 @@ and no address anyone typed is stored.
 from __future__ import annotations
 
 import time
-from typing import NoReturn
-
-from aws_lambda_powertools.metrics import MetricUnit
 
 from deskless import guessing
 from deskless.auth import STAFF_ROLES, Principal, issue_token, verify_password
 from deskless.data import TransactionCanceled, table
-from deskless.errors import AccountDeactivated, InvalidCredentials, TooManyAttempts
-from deskless.observability import Metric, logger, metrics
+from deskless.errors import AccountDeactivated, TooManyAttempts
+from deskless.observability import logger
 from deskless.users import StaffUser, find_login, staff_from_item
 
 ACCOUNT_GUESSES = guessing.Guessable("sign-in-account", max_failures=10)
 # Several people may sign in from one office's address: its budget is the larger.
 SOURCE_GUESSES = guessing.Guessable("sign-in-source", max_failures=30)
-WRONG = "The email or password is not right."
-BLOCKED = "Too many sign-ins that failed. Please wait before you try again."
 
 
 def login_staff(email: str, password: str, *, source: str, now: float | None = None) -> tuple[str, int, StaffUser]:
     now = time.time() if now is None else now
     subjects = [(ACCOUNT_GUESSES, guessing.address_subject(email)), (SOURCE_GUESSES, source)]
     failures, _ = guessing.read_together(subjects, now)
-    guessing.refuse_if_blocked(failures, BLOCKED)
+    guessing.refuse_if_blocked(failures, guessing.SIGN_INS_BLOCKED)
     item = find_login(email)
     valid = verify_password(item["password_hash"] if item else None, password)
     if item is None or not valid or item["role"] not in STAFF_ROLES:
-        _failed(failures)
+        guessing.refuse_sign_in(failures, "login refused")
     try:
         table().transact([guessing.still_allowed(f) for f in failures])
     except TransactionCanceled as error:  # the limit was reached while this request ran
         reached = [f.with_current(f.allowed_in_current) for f in failures]
-        raise TooManyAttempts(BLOCKED, max(f.retry_after() for f in reached)) from error
+        raise TooManyAttempts(guessing.SIGN_INS_BLOCKED, max(f.retry_after() for f in reached)) from error
     user = staff_from_item(item)
     if not user.active:
         logger.info("login refused: deactivated", extra={"user_id": user.id})
         raise AccountDeactivated()
     token, expires_at = issue_token(Principal(user_id=user.id, role=user.role, name=user.name, email=user.email))
     return token, expires_at, user
-
-
-def _failed(failures: list[guessing.Failures]) -> NoReturn:
-    after = [guessing.record_failure(f) for f in failures]
-    metrics.add_metric(name=Metric.FAILED_LOGINS, unit=MetricUnit.Count, value=1)
-    logger.info("login refused", extra={"source": failures[1].subject, "recent_failures": after[1].total})
-    guessing.refuse_if_blocked(after, BLOCKED, before=True)
-    raise InvalidCredentials(WRONG)

@@ -84,7 +84,7 @@ def reply_added(item: Item) -> None:
         ticket = ticket_of(int(item["number"]))
     except NotFound:
         return
-    if entry.author.kind is AuthorKind.STAFF:
+    if entry.author.kind in (AuthorKind.STAFF, AuthorKind.RULE):  # a rule replies as staff do
         staff_replied(ticket, entry)
     elif entry.author.kind in (AuthorKind.CONTACT, AuthorKind.ADDRESS):
         _tell(ticket, "ticket.reply", alert=True, by=entry.author.name)

@@ -1,5 +1,6 @@
 """The help desk's setup: admins keep the teams and their members, the ticket categories with
-their fields, and the product areas; staff read them (the console's forms and lists).
+their fields, and the product areas; staff read them (the console's forms and lists). Admins also
+keep the ticket automation rules, in order, and test one against a ticket.
 
 The entities and their rules are the shared package's (deskless.teams, deskless.categories):
 the tickets function and the portal's ticket form read them too."""
@@ -7,7 +8,24 @@ the tickets function and the portal's ticket form read them too."""
 from __future__ import annotations
 
 from fastapi import Response
+from pydantic import BaseModel, Field
 
+from deskless.automation_engine import AutomationOptions, Evaluation, options
+from deskless.automation_rules import (
+    Rule,
+    RuleChange,
+    RuleContent,
+    RuleOrder,
+    RuleSwitch,
+    create_rule,
+    delete_rule,
+    list_rules,
+    reorder_rules,
+    replace_rule,
+    rule_of,
+    switch_rule,
+    webhook_secret,
+)
 from deskless.categories import (
     Category,
     CategoryChange,
@@ -28,6 +46,8 @@ from deskless.categories import (
 from deskless.errors import Conflict, InvalidRequest, NotFound, TeamInUse, TeamNameTaken
 from deskless.http import Api
 from deskless.teams import NewTeam, Team, TeamChange, create_team, delete_team, list_teams, team_of, update_team
+
+from .automation import RuleTest, dry_run
 
 api = Api("helpdesk")
 
@@ -120,3 +140,66 @@ def change_area(area_id: str, change: ProductAreaChange) -> ProductArea:
 def delete_area(area_id: str) -> Response:
     delete_product_area(area_id)
     return Response(status_code=204)
+
+
+# --- ticket automation rules (issue 14) -------------------------------------------------------------
+
+
+@api.route("GET /api/automation/rules")
+def automation_rules() -> list[Rule]:
+    return list_rules()
+
+
+@api.route("POST /api/automation/rules", status_code=201, errors=[InvalidRequest, Conflict])
+def create_automation_rule(content: RuleContent) -> Rule:
+    return create_rule(content)
+
+
+@api.route("GET /api/automation/rules/{rule_id}", errors=[NotFound])
+def automation_rule(rule_id: str) -> Rule:
+    return rule_of(rule_id)
+
+
+@api.route("PUT /api/automation/rules/{rule_id}", errors=[NotFound, InvalidRequest, Conflict])
+def replace_automation_rule(rule_id: str, change: RuleChange) -> Rule:
+    return replace_rule(rule_id, change)
+
+
+@api.route("PATCH /api/automation/rules/{rule_id}", errors=[NotFound, InvalidRequest, Conflict])
+def switch_automation_rule(rule_id: str, switch: RuleSwitch) -> Rule:
+    return switch_rule(rule_id, switch)
+
+
+@api.route(
+    "DELETE /api/automation/rules/{rule_id}", status_code=204, response_class=Response, errors=[NotFound, Conflict]
+)
+def delete_automation_rule(rule_id: str) -> Response:
+    delete_rule(rule_id)
+    return Response(status_code=204)
+
+
+@api.route("PUT /api/automation/order", errors=[InvalidRequest, Conflict])
+def reorder_automation_rules(order: RuleOrder) -> list[Rule]:
+    return reorder_rules(order)
+
+
+@api.route("GET /api/automation/options")
+def automation_options() -> AutomationOptions:
+    return options()
+
+
+@api.route("POST /api/automation/test", errors=[InvalidRequest, NotFound])
+def test_automation_rule(test: RuleTest) -> Evaluation:
+    return dry_run(test)
+
+
+class WebhookSecret(BaseModel):
+    secret: str = Field(
+        description='Webhooks carry X-Deskless-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>"> '
+        "with this key."
+    )
+
+
+@api.route("GET /api/automation/webhook-secret")
+def automation_webhook_secret() -> WebhookSecret:
+    return WebhookSecret(secret=webhook_secret())

@@ -32,6 +32,7 @@ once: the address's guard lets one contact in, and the other message is linked t
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.utils import getaddresses
@@ -218,12 +219,19 @@ def _file(
                 description=description_of(visible, decision.follows_up),
                 cc=cc_of(headers, get_preferences().support_addresses),
             )
-            ticket = submit(form, requester, Source.EMAIL, attach=attach, also=[claim], message_key=key)
+            to = destination_of(record["recipients"], get_preferences().support_addresses)
+            ticket = submit(form, requester, Source.EMAIL, attach=attach, also=[claim], message_key=key, destination=to)
             logger.info("ticket by email", extra={"number": ticket.number, "status": ticket.status.value})
     except TransactionCanceled as error:
         if error.reasons[-1] != "ConditionalCheckFailed":
             raise
         logger.info("message already filed", extra={"message_id": message_id})
+
+
+def destination_of(recipients: Iterable[str], support_addresses: Iterable[str]) -> str:
+    """The support address a message was sent to (the first, if it went to several)."""
+    ours = {address.lower() for address in support_addresses}
+    return next((address for address in recipients if address.lower() in ours), "")
 
 
 def _filed(message_id: str) -> bool:

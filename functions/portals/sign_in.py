@@ -23,9 +23,6 @@ window (deskless.throttle), so the form cannot be used to flood anyone's mailbox
 from __future__ import annotations
 
 import time
-from typing import NoReturn
-
-from aws_lambda_powertools.metrics import MetricUnit
 
 from deskless import guessing
 from deskless.companies import PortalStatus, get_company
@@ -33,15 +30,13 @@ from deskless.contacts import email_guard, guarded_contact
 from deskless.credentials import check_sign_in, portal_address, request_reset, session_actions, sign_in_keys
 from deskless.data import TransactionCanceled, table
 from deskless.errors import InvalidCredentials, TooManyAttempts, WrongPortal
-from deskless.observability import Metric, logger, metrics
+from deskless.observability import logger
 from deskless.throttle import Limit, spend
 
 ACCOUNT_GUESSES = guessing.Guessable("contact-sign-in-account", max_failures=10)
 SOURCE_GUESSES = guessing.Guessable("contact-sign-in-source", max_failures=30)
 RESETS_PER_SOURCE = Limit("password_reset_source", count=5, window_seconds=3600)
 RESETS_PER_ADDRESS = Limit("password_reset_address", count=3, window_seconds=3600)
-WRONG = "The email or password is not right."
-BLOCKED = "Too many sign-ins that failed. Please wait before you try again."
 
 
 def sign_in(
@@ -53,11 +48,11 @@ def sign_in(
     now = time.time() if now is None else now
     subjects = [(ACCOUNT_GUESSES, guessing.address_subject(email)), (SOURCE_GUESSES, source)]
     failures, (guard,) = guessing.read_together(subjects, now, also=[email_guard(email.lower())])
-    guessing.refuse_if_blocked(failures, BLOCKED)
+    guessing.refuse_if_blocked(failures, guessing.SIGN_INS_BLOCKED)
     items = table().get_many(sign_in_keys(guarded_contact(guard)), consistent=True)
     checked = check_sign_in(items, password, now=now)
     if checked is None:
-        _failed(failures)
+        guessing.refuse_sign_in(failures, "contact sign-in refused")
     contact = checked.contact
     if company_id is None:
         _, own = get_company(contact.company_id)
@@ -74,17 +69,9 @@ def sign_in(
         reasons = error.reasons
         if any(reason == "ConditionalCheckFailed" for reason in reasons[: len(failures)]):
             reached = [f.with_current(f.allowed_in_current) for f in failures]
-            raise TooManyAttempts(BLOCKED, max(f.retry_after() for f in reached)) from error
-        raise InvalidCredentials(WRONG) from error  # the temporary password was used meanwhile
+            raise TooManyAttempts(guessing.SIGN_INS_BLOCKED, max(f.retry_after() for f in reached)) from error
+        raise InvalidCredentials(guessing.WRONG_SIGN_IN) from error  # the temporary password was used meanwhile
     return token, expires_at, checked.temporary
-
-
-def _failed(failures: list[guessing.Failures]) -> NoReturn:
-    after = [guessing.record_failure(f) for f in failures]
-    metrics.add_metric(name=Metric.FAILED_LOGINS, unit=MetricUnit.Count, value=1)
-    logger.info("contact sign-in refused", extra={"source": failures[1].subject, "recent_failures": after[1].total})
-    guessing.refuse_if_blocked(after, BLOCKED, before=True)
-    raise InvalidCredentials(WRONG)
 
 
 def ask_for_reset(email: str, *, source: str, now: float | None = None) -> None:

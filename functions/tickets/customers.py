@@ -31,6 +31,7 @@ from deskless.tickets import (
     Ticket,
     add_reply,
     change_ticket,
+    customer_timeline,
     file_of,
     may_close,
     ticket_for_contact,
@@ -73,7 +74,7 @@ class CustomerTicket(BaseModel):
 def _shown(ticket: Ticket, timeline: list[Entry], contact: Contact) -> CustomerTicket:
     return CustomerTicket(
         **ticket.model_dump(include=set(CustomerTicket.model_fields)),
-        timeline=[entry for entry in timeline if entry.public],
+        timeline=customer_timeline(timeline),
         may_close=may_close(ticket, contact.id),
     )
 

@@ -11,6 +11,7 @@ from deskless.errors import AttachmentTooLarge, AttachmentTypeRefused, UploadMis
 from deskless.fields import LINES, ONE_LINE
 from deskless.priorities import Level
 from deskless.ticket_intake import Submission
+from deskless.tickets import MAX_TAG_LENGTH
 
 MAX_CC = 20
 MAX_FIELDS = 50
@@ -33,6 +34,8 @@ FieldValues = Annotated[
 ]
 Areas = Annotated[list[Id], Field(max_length=MAX_AREAS, description="Product areas, by id.")]
 Cc = Annotated[list[EmailStr], Field(max_length=MAX_CC, description="Addresses that follow the ticket.")]
+Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TAG_LENGTH), ONE_LINE]
+MAX_DUE_MS = 253_402_300_799_999  # the end of the year 9999
 
 
 class TicketForm(BaseModel):

@@ -48,6 +48,7 @@ from deskless.ticket_lists import (
     search_tickets,
 )
 from deskless.tickets import (
+    MAX_TAGS,
     TRANSITIONS,
     Author,
     AuthorKind,
@@ -70,6 +71,7 @@ from deskless.users import get_staff, list_staff
 
 from .app import api
 from .inputs import (
+    MAX_DUE_MS,
     UPLOAD_ERRORS,
     Areas,
     Cursor,
@@ -78,6 +80,7 @@ from .inputs import (
     Id,
     Number,
     Reply,
+    Tag,
     TicketForm,
     TicketWithFiles,
     submission,
@@ -129,6 +132,12 @@ class TicketChange(BaseModel):
         default=None, description="The category's values (the new category's, if given)."
     )
     product_areas: Areas | None = None
+    tags: Annotated[list[Tag], Field(max_length=MAX_TAGS)] | None = Field(
+        default=None, description="The ticket's whole set of tags (trimmed, lower case); [] removes them all."
+    )
+    due_at: Annotated[int, Field(ge=0, le=MAX_DUE_MS)] | None = Field(
+        default=None, description="When it is due, in milliseconds since the epoch; null clears it."
+    )
 
 
 class Merge(BaseModel):
@@ -271,6 +280,9 @@ def change(number: Number, change: TicketChange, caller: SignedIn) -> TicketView
         category_id=category_id,
         fields=values,
         product_areas=check_product_areas(change.product_areas) if change.product_areas is not None else None,
+        tags=change.tags,
+        due_at=change.due_at,
+        clear_due="due_at" in given and change.due_at is None,
     )
     change_ticket(number, as_staff(caller), change.revision, changes)
     return _view(number)

@@ -49,6 +49,7 @@ PARAMETERS = {
     "category_id": "0123456789abcdef",
     "area_id": "0123456789abcdef",
     "article_id": "0123456789abcdef",
+    "rule_id": "0123456789abcdef",
     "lang": "en",
     "slug": "no-such-article",
 }

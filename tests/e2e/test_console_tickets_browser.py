@@ -5,18 +5,22 @@ it pending (a quick reply's preview is the walk's: test_ticket_walk_browser.py);
 another browser changes the ticket meanwhile, and the technician's next change is refused with
 what changed shown, the draft in the reply box kept, and the change made again on request; a
 technician opens a ticket for a contact, notes on it, renames it, gives it to their team and takes
-it, files it under a category and merges it; a customer's reply on the portal alerts the assignee
-while their email channel is on, and only then.
+it, files it under a category, tags it, sets and clears its due date, and merges it; a customer's
+reply on the portal alerts the assignee while their email channel is on, and only then.
 
 Each test uses its own technician, company and names (the platform is shared by the suite)."""
 
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
+from boto3.dynamodb.types import TypeSerializer
 from playwright.sync_api import Browser, FilePayload, Locator, Page, expect
 
+from deskless.table import Entity, stamped, ticket_entry_key
+from deskless.tickets import Author, AuthorKind, Entry, EntryKind
 from local.seed import DEMO_STAFF
 from tests.e2e.callers import contact_headers, portal_client, portal_contact
 from tests.e2e.conftest import TECHNICIAN_PASSWORD, Platform, bearer, browser_page, hire, unique, wait_for
@@ -36,6 +40,22 @@ def count_of(page: Page, list_name: str) -> int:
     text = page.get_by_role("navigation", name="Ticket lists").get_by_role("button", name=re.compile(f"^{list_name}"))
     expect(text.locator(".count")).to_have_text(re.compile(r"^\d+$"))
     return int(text.locator(".count").inner_text())
+
+
+def rule_note(platform: Platform, number: int, rule: str, body: str) -> None:
+    """An internal note by a rule, stored as the automation function's action stores it."""
+    author = Author(kind=AuthorKind.RULE, id="r-e2e", name=rule)
+    entry = Entry(id=unique("e"), at=int(time.time() * 1000), kind=EntryKind.NOTE, author=author, body=body)
+    item = stamped(
+        Entity.TICKET_ENTRY,
+        ticket_entry_key(number, entry.at, entry.id),
+        number=number,
+        **entry.model_dump(mode="json", exclude_none=True),
+    )
+    serialise = TypeSerializer().serialize
+    platform.aws("dynamodb").put_item(
+        TableName=platform.names.table, Item={name: serialise(value) for name, value in item.items()}
+    )
 
 
 def test_a_ticket_arrives_live_is_answered_with_a_file_and_a_conflict_loses_no_draft(
@@ -212,6 +232,33 @@ def test_a_technician_opens_a_ticket_for_a_contact_notes_renames_files_assigns_a
         stored = client.get(f"/api/tickets/{number}", headers=bearer(technician.token)).json()["ticket"]
     assert (stored["team_id"], stored["assignee"]["id"]) == (team.json()["id"], technician.id)
     assert (stored["category_id"], stored["fields"]) == (category.json()["id"], {"room": "Lobby"})
+
+    # When a rule writes a note on it (as the automation function does), and they tag it, set its
+    # due date and read the page again
+    rule_note(platform, number, "Lobby triage", "Routed by the lobby rule.")
+    details(console).get_by_label("Tags", exact=True).fill("Lobby, Electrical , lobby")
+    details(console).get_by_label("Due", exact=True).fill("2027-01-15T09:30")
+    details(console).get_by_role("button", name="Save tags and due date").click()
+    expect(timeline).to_contain_text("set tags to electrical, lobby")
+    console.reload()
+
+    # Then the tags and the due date are kept, shown in the ticket's fields and in the panel
+    expect(details(console).get_by_label("Tags", exact=True)).to_have_value("electrical, lobby")
+    expect(details(console).get_by_label("Due", exact=True)).to_have_value("2027-01-15T09:30")
+    expect(console.locator(".ticket-meta")).to_contain_text("electrical, lobby")
+    expect(timeline).to_contain_text("set due date to")
+    expect(timeline.locator("[data-kind=note]").filter(has_text="Routed by the lobby rule.")).to_contain_text(
+        "Rule: Lobby triage"
+    )
+    due = console.evaluate("new Date('2027-01-15T09:30').getTime()")
+    with platform.http() as client:
+        stored = client.get(f"/api/tickets/{number}", headers=bearer(technician.token)).json()["ticket"]
+    assert (stored["tags"], stored["due_at"]) == (["electrical", "lobby"], due)
+
+    # And the due date clears
+    details(console).get_by_role("button", name="Clear due date").click()
+    expect(timeline).to_contain_text("cleared due date")
+    expect(details(console).get_by_label("Due", exact=True)).to_have_value("")
 
     # When they merge it into the older ticket, after confirming
     details(console).get_by_label("Merge into ticket number").fill(str(into))

@@ -79,6 +79,7 @@ def test_the_built_in_templates_are_there_from_the_first_request_in_one_query(ap
         "ticket_updated",
         "ticket_resolved",
         "ticket_refused",
+        "other",  # the [Portal Credentials] automation rule's
     }
     assert all(t["built_in"] and not t["customized"] for t in listed)
     assert set(listed[0]["variants"]) == {"en", "es", "de", "cs"}

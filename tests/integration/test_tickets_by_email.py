@@ -30,6 +30,7 @@ from deskless.table import inbound_mail_key, ticket_key
 from deskless.tickets import Author, AuthorKind, Status, add_reply, ticket_with_timeline
 from deskless.users import create_staff
 from functions.inbound_email.decoding import LENIENT
+from functions.inbound_email.receive import destination_of
 from local.mail import Outbox, ses_receipt_event
 from local.metering import count_requests
 from local.moto_app import SENT_MAIL_PATH
@@ -49,14 +50,14 @@ class Mail:
     def __init__(self, aws: LocalAws) -> None:
         self.aws, self.count = aws, 0
 
-    def send(self, message: EmailMessage, *, message_id: str | None = None) -> str:
+    def send(self, message: EmailMessage, *, message_id: str | None = None, to: tuple[str, ...] = (SUPPORT,)) -> str:
         self.count += 1
         message_id = message_id or f"inbound-{self.count:04d}"
         raw = bytes(message)
         self.aws.client("s3").put_object(
             Bucket=self.aws.names.inbound_bucket, Key=INBOUND_MAIL_PREFIX + message_id, Body=raw
         )
-        event = ses_receipt_event(raw, message_id=message_id, recipients=[SUPPORT])
+        event = ses_receipt_event(raw, message_id=message_id, recipients=list(to))
         assert invoke("inbound_email", event) == {"received": [message_id]}
         return message_id
 
@@ -130,6 +131,7 @@ def carla(aws: LocalAws, outbox: Outbox) -> Contact:
 
 
 TED = Author(kind=AuthorKind.STAFF, id="", name="Ted Tech", email="ted@deskless.example.com")
+RULE = Author(kind=AuthorKind.RULE, id="r-credentials", name="Portal Credentials")
 
 
 def timeline(number: int) -> list[dict[str, Any]]:
@@ -161,6 +163,13 @@ def test_a_contacts_email_becomes_a_ticket_once_however_often_ses_delivers_it(
     item = table().get(inbound_mail_key(message_id), consistent=True)
     assert item is not None
     assert item["filed"] is True
+
+
+def test_an_emailed_tickets_destination_is_the_support_address_it_was_sent_to(mail: Mail, carla: Contact) -> None:
+    mail.send(written("The printer is offline."), to=("someone@acme.example.com", SUPPORT.upper()))
+
+    assert ticket_with_timeline(1001)[0].destination == SUPPORT
+    assert destination_of(["a@example.com"], [SUPPORT]) == ""
 
 
 def test_a_messages_files_go_with_its_ticket_and_its_reply(aws: LocalAws, mail: Mail, carla: Contact) -> None:
@@ -319,6 +328,22 @@ def test_a_technicians_reply_is_mailed_with_its_text_and_a_resolve_says_so(
     assert "Please restart it." in notice_text(updated)
     assert "Ted Tech updated your request" in notice_text(updated)
     assert all("toner" not in notice_text(notice) for notice in sent_raw(aws))
+
+
+def test_a_rules_public_reply_is_mailed_as_a_technicians_and_opens_the_ticket(
+    aws: LocalAws, mail: Mail, carla: Contact, stream: StreamPoller
+) -> None:
+    mail.send(written("The printer is offline."))
+    stream.poll_once()
+
+    ticket, _ = add_reply(1001, RULE, "Your portal credentials are below.")
+    stream.poll_once()
+
+    assert (ticket.status, ticket.changed_by_rule) == (Status.OPEN, "r-credentials")
+    updated = [notice for notice in sent_raw(aws) if "was updated" in str(notice["Subject"])]
+    assert [str(notice["To"]) for notice in updated] == [CARLA]
+    assert "Your portal credentials are below." in notice_text(updated[0])
+    assert "Portal Credentials updated your request" in notice_text(updated[0])
 
 
 def test_a_notice_that_fails_to_send_is_sent_by_the_retry(

@@ -70,6 +70,8 @@ OWNERS: dict[Entity, str] = {
     Entity.ARTICLE_VOTES: f"{CORE}/articles.py",
     Entity.ARTICLE_VOTE: f"{CORE}/articles.py",
     Entity.SEARCH_INDEX: f"{CORE}/search_index.py",
+    Entity.AUTOMATION_RULE: f"{CORE}/automation_rules.py",
+    Entity.AUTOMATION_ORDER: f"{CORE}/automation_rules.py",
 }
 
 

@@ -257,8 +257,9 @@ FUNCTIONS: tuple[Function, ...] = (
     Function(
         "helpdesk",
         Trigger.HTTP,
-        _RW | {Access.ORIGIN_SECRET},
-        "Admins set up the help desk: teams and their members, ticket categories with their fields, product areas.",
+        _RW | {Access.ORIGIN_SECRET, Access.SIGNING_KEY},  # the signing key: the automation webhooks' secret
+        "Admins set up the help desk: teams and their members, ticket categories with their fields, product areas, "
+        "and the ticket automation rules.",
     ),
     Function(
         "tickets",
@@ -486,6 +487,18 @@ HTTP_ROUTES: tuple[HttpRoute, ...] = (
     HttpRoute("GET /api/articles/search", "knowledge", STAFF),
     HttpRoute("GET /api/tickets/{number}/articles", "tickets", STAFF),
     HttpRoute("GET /api/knowledge/deflection", "knowledge", ADMIN),
+    # --- issue 14, ENGINE: ticket automation rules, in the admin's order; the editor's options, a
+    # rule's dry run against a ticket, and the key webhooks are signed with ---
+    HttpRoute("GET /api/automation/rules", "helpdesk", ADMIN),
+    HttpRoute("POST /api/automation/rules", "helpdesk", ADMIN),
+    HttpRoute("GET /api/automation/rules/{rule_id}", "helpdesk", ADMIN),
+    HttpRoute("PUT /api/automation/rules/{rule_id}", "helpdesk", ADMIN),
+    HttpRoute("PATCH /api/automation/rules/{rule_id}", "helpdesk", ADMIN),
+    HttpRoute("DELETE /api/automation/rules/{rule_id}", "helpdesk", ADMIN),
+    HttpRoute("PUT /api/automation/order", "helpdesk", ADMIN),
+    HttpRoute("GET /api/automation/options", "helpdesk", ADMIN),
+    HttpRoute("POST /api/automation/test", "helpdesk", ADMIN),
+    HttpRoute("GET /api/automation/webhook-secret", "helpdesk", ADMIN),
 )
 
 WEBSOCKET_ROUTES: tuple[WebSocketRoute, ...] = (

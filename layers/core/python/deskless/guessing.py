@@ -26,10 +26,13 @@ import hashlib
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, NoReturn
+
+from aws_lambda_powertools.metrics import MetricUnit
 
 from .data import Action, Condition, Item, check_action, table
-from .errors import TooManyAttempts
+from .errors import InvalidCredentials, TooManyAttempts
+from .observability import Metric, logger, metrics
 from .table import Entity, Key, guesses_key, stamped
 
 WINDOW_SECONDS = 600
@@ -37,6 +40,10 @@ BUCKET_SECONDS = 60
 # The current minute and the ten before it: every bucket that can hold a failure of the last ten minutes.
 BUCKETS = WINDOW_SECONDS // BUCKET_SECONDS + 1
 FAILURES = "failures"
+
+# A sign-in's answers, staff's and contacts' alike: the same whether or not the account exists.
+WRONG_SIGN_IN = "The email or password is not right."
+SIGN_INS_BLOCKED = "Too many sign-ins that failed. Please wait before you try again."
 
 
 def bucket_start(moment: float) -> int:
@@ -181,3 +188,14 @@ def still_allowed(failures: Failures) -> Action:
             {":allowed": failures.allowed_in_current},
         ),
     )
+
+
+def refuse_sign_in(failures: list[Failures], what: str) -> NoReturn:
+    """A sign-in that failed (`failures`: the account's, then the source's): counted on both,
+    measured, logged as `what`; 429 if the source or account was blocked already, else the one
+    answer a wrong password and an unknown account share."""
+    after = [record_failure(f) for f in failures]
+    metrics.add_metric(name=Metric.FAILED_LOGINS, unit=MetricUnit.Count, value=1)
+    logger.info(what, extra={"source": failures[1].subject, "recent_failures": after[1].total})
+    refuse_if_blocked(after, SIGN_INS_BLOCKED, before=True)
+    raise InvalidCredentials(WRONG_SIGN_IN)

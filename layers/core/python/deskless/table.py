@@ -79,6 +79,8 @@ Access patterns (every read is a GetItem or a Query; nothing scans):
 | portal: published articles one audience sees | Query | pk=KBPUBLISHED#<audience> sk=<category id>#<article id> |
 | one reader's vote on an article (once) | Put if absent | pk=ARTICLEVOTE#<article id>#<reader hash> sk=VOTE |
 | the knowledge index's current generation (its S3 object) | GetItem, Update cond. | pk=SEARCHINDEX sk=POINTER |
+| every automation rule with their order | Query     | pk=AUTORULES          (sk RULE#<id> and ORDER)  |
+| one automation rule, the rules' order  | GetItem, Update cond. | pk=AUTORULES sk=RULE#<id>, ORDER   |
 
 Every item carries `type` (its entity name), which the stream filters match on, and items
 that expire carry `expires_at` (epoch seconds); reads treat an item past it as gone because
@@ -194,6 +196,9 @@ class Entity(StrEnum):
     ARTICLE_VOTE = "article_vote"  # one reader's vote (the guard that keeps it to one)
     # The knowledge base's search (issue 13): which generation of the index in S3 is current.
     SEARCH_INDEX = "search_index"
+    # Ticket automation rules (issue 14): deskless/automation_rules.py.
+    AUTOMATION_RULE = "automation_rule"
+    AUTOMATION_ORDER = "automation_order"  # the rules' order as the admin set it, with its revision
 
 
 Key = dict[str, str]
@@ -636,3 +641,12 @@ def article_vote_key(article_id: str, reader: str) -> Key:
 def search_index_key() -> Key:
     """The pointer to the knowledge index's current generation (one item: every reader checks it)."""
     return {"pk": "SEARCHINDEX", "sk": "POINTER"}
+
+
+AUTOMATION_RULES = "AUTORULES"  # every rule and their order: listing them is one Query
+AUTOMATION_RULE_PREFIX = "RULE#"
+AUTOMATION_ORDER_KEY: Key = {"pk": AUTOMATION_RULES, "sk": "ORDER"}
+
+
+def automation_rule_key(rule_id: str) -> Key:
+    return {"pk": AUTOMATION_RULES, "sk": f"{AUTOMATION_RULE_PREFIX}{rule_id}"}

@@ -4,7 +4,9 @@ speaks. An admin's edit overrides one (deskless.templates); resetting brings thi
 The welcome and password-reset emails carry a single-use set-password link,
 `{[Portal Password Link]}`, never a password: it is the safer choice. The ticket ones are the notices
 the events function sends about a ticket (functions/events/ticket_mail.py): received, updated by a
-technician's reply, resolved, and refused by the submission policy (which says why).
+technician's reply, resolved, and refused by the submission policy (which says why). The portal
+credentials one is the [Portal Credentials] automation rule's (issue 14's example, which sends a
+temporary password: the contact must choose their own when they sign in with it).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ TICKET_RECEIVED = "ticket-received"
 TICKET_UPDATED = "ticket-updated"
 TICKET_RESOLVED = "ticket-resolved"
 TICKET_REFUSED = "ticket-refused"
+PORTAL_CREDENTIALS = "portal-credentials"
 
 
 def _variants(texts: dict[Language, tuple[str, str]]) -> dict[Language, EmailVariant]:
@@ -247,6 +250,48 @@ _TICKET_REFUSED: dict[Language, tuple[str, str]] = {
     ),
 }
 
+# The [Portal Credentials] automation rule's mail (deskless.automation_rules' preset): the source's
+# example sends the username and a new temporary password, issued when the mail is sent (never
+# stored in clear); the contact must choose their own password when they sign in with it.
+_PORTAL_CREDENTIALS: dict[Language, tuple[str, str]] = {
+    "en": (
+        "Your portal credentials",
+        "Hello {[Contact First Name]},\n\n"
+        "here are your credentials for the support portal.\n\n"
+        "Username: **{[Portal Username]}**\n\n"
+        "Temporary password: **{[Portal Password]}**\n\n"
+        "Sign in at {[Portal Address]}; you will be asked to choose your own password.\n\n"
+        "Your support team",
+    ),
+    "es": (
+        "Sus credenciales del portal",
+        "Hola, {[Contact First Name]}:\n\n"
+        "estas son sus credenciales para el portal de soporte.\n\n"
+        "Nombre de usuario: **{[Portal Username]}**\n\n"
+        "Contraseña temporal: **{[Portal Password]}**\n\n"
+        "Inicie sesión en {[Portal Address]}; se le pedirá que elija su propia contraseña.\n\n"
+        "Su equipo de soporte",
+    ),
+    "de": (
+        "Ihre Zugangsdaten zum Portal",
+        "Guten Tag {[Contact First Name]},\n\n"
+        "hier sind Ihre Zugangsdaten zum Support-Portal.\n\n"
+        "Benutzername: **{[Portal Username]}**\n\n"
+        "Vorläufiges Passwort: **{[Portal Password]}**\n\n"
+        "Melden Sie sich unter {[Portal Address]} an; Sie werden gebeten, ein eigenes Passwort zu wählen.\n\n"
+        "Ihr Support-Team",
+    ),
+    "cs": (
+        "Vaše přihlašovací údaje k portálu",
+        "Dobrý den, {[Contact First Name]},\n\n"
+        "zde jsou vaše přihlašovací údaje k portálu podpory.\n\n"
+        "Uživatelské jméno: **{[Portal Username]}**\n\n"
+        "Dočasné heslo: **{[Portal Password]}**\n\n"
+        "Přihlaste se na {[Portal Address]}; budete požádáni o zvolení vlastního hesla.\n\n"
+        "Váš tým podpory",
+    ),
+}
+
 # Built-in templates by id, in the order the console lists them.
 BUILT_IN: dict[str, EmailTemplateContent] = {
     WELCOME: EmailTemplateContent(
@@ -268,5 +313,10 @@ BUILT_IN: dict[str, EmailTemplateContent] = {
         name="Ticket refused (submission policy)",
         purpose=TemplatePurpose.TICKET_REFUSED,
         variants=_variants(_TICKET_REFUSED),
+    ),
+    PORTAL_CREDENTIALS: EmailTemplateContent(
+        name="Portal credentials (automation rule)",
+        purpose=TemplatePurpose.OTHER,  # not offered as the welcome email: it carries a password
+        variants=_variants(_PORTAL_CREDENTIALS),
     ),
 }

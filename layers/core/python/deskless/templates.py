@@ -343,6 +343,14 @@ def quick_reply(caller: Principal, reply_id: str) -> QuickReply:
     return _reply(found[0])
 
 
+def shared_quick_reply(reply_id: str) -> QuickReply | None:
+    """A shared quick reply (a GetItem), or None: what an automation rule's public reply may use."""
+    if not _ID.fullmatch(reply_id):
+        return None
+    item = table().get(quick_reply_key(None, reply_id), consistent=True)
+    return _reply(item) if item is not None else None
+
+
 def create_quick_reply(caller: Principal, content: QuickReplyContent, *, shared: bool) -> QuickReply:
     if shared and caller.role != Role.ADMIN:
         raise SharedQuickReply("Only admins add shared quick replies; keep this one as your own.")

@@ -121,11 +121,13 @@ def submit(
     attach: Attach | None = None,
     also: Sequence[Action] = (),
     message_key: str = "",
+    destination: str = "",
 ) -> Ticket:
     """Store a ticket submitted for `requester` (by them unless `by` says who); a submission the
     policy refuses is stored closed with the reason, whoever typed it in for them. The category's
     default team takes it unless `team_id` says otherwise; `attach` keeps files that did not come
-    as the submitter's uploads (a chat's transcript, an email's files)."""
+    as the submitter's uploads (a chat's transcript, an email's files); `destination` is the support
+    address an emailed ticket was sent to."""
     category, values = category_checked(form.category_id, form.fields)
     submitter = by or as_requester(requester)
     areas = check_product_areas(form.product_areas) if form.product_areas else []
@@ -145,6 +147,7 @@ def submit(
         team_id=team_id or (category.default_team_id if category else None),
         refused_because=refusal(requester) if by is None else "",
         message_key=message_key,
+        destination=destination,
         attach=attach or uploads(submitter, form.attachments),
     )
     return open_ticket(draft, also=also)

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from .attachments import Attachment, contact_uploader, staff_uploader, take_uploads
 from .attachments import ticket_key as ticket_file_key
@@ -116,11 +116,14 @@ class AuthorKind(StrEnum):
     CONTACT = "contact"
     ADDRESS = "address"  # someone known only by their address (a CC who wrote by email)
     SYSTEM = "system"  # Deskless itself: the submission policy, auto-close
+    RULE = "rule"  # an automation rule's action (id: the rule's, name: the rule's)
 
 
 class Author(BaseModel):
     kind: AuthorKind
-    id: str = Field(default="", description="The staff user's or contact's id; empty for an address or Deskless.")
+    id: str = Field(
+        default="", description="The staff user's, contact's or rule's id; empty for an address or Deskless."
+    )
     name: str
     email: str = ""
 
@@ -215,11 +218,51 @@ class Ticket(BaseModel):
     resolved_at: int | None = None
     attachments: list[FileRef] = Field(default_factory=list, description="The files sent with the description.")
     attachment_bytes: int = Field(default=0, description="The bytes of every file of the ticket and its timeline.")
+    tags: list[str] = Field(default_factory=list, description="Staff's labels: lower case, sorted, at most 20.")
+    destination: str = Field(default="", description="The support address an emailed ticket was sent to.")
+    due_at: int | None = Field(default=None, description="When it is due (set by a technician), in milliseconds.")
+    status_since: int = Field(
+        default=0, description="When the status last changed (else when it was created), in milliseconds."
+    )
+    last_customer_reply_at: int | None = Field(
+        default=None, description="The customer's latest public reply, in milliseconds."
+    )
+    last_staff_reply_at: int | None = Field(
+        default=None, description="Staff's (or a rule's) latest public reply, in milliseconds."
+    )
+    changed_by_rule: str | None = Field(
+        default=None, description="The rule whose action made this version; none when anyone else changed it."
+    )
     revision: int = 1
+
+    @model_validator(mode="after")
+    def _status_since_known(self) -> Ticket:
+        # a ticket stored before `status_since` was kept: its status dates from its creation
+        if not self.status_since:
+            self.status_since = self.created_at * 1000
+        return self
 
     @property
     def active(self) -> bool:
         return self.status in ACTIVE
+
+
+MAX_TAGS = 20
+MAX_TAG_LENGTH = 40
+
+
+def normalised_tags(tags: Iterable[str]) -> list[str]:
+    """Tags as a ticket keeps them: trimmed, lower case, sorted, each once; InvalidRequest for an
+    empty or too long tag, or too many."""
+    kept = sorted({tag.strip().lower() for tag in tags})
+    for tag in kept:
+        if not tag:
+            raise InvalidRequest("A tag cannot be empty.")
+        if len(tag) > MAX_TAG_LENGTH:
+            raise InvalidRequest(f"The tag “{tag[:MAX_TAG_LENGTH]}…” is longer than {MAX_TAG_LENGTH} characters.")
+    if len(kept) > MAX_TAGS:
+        raise InvalidRequest(f"A ticket has at most {MAX_TAGS} tags ({len(kept)} given).")
+    return kept
 
 
 def check_transition(before: Status, after: Status) -> None:
@@ -286,6 +329,7 @@ class Draft:
     team_id: str | None = None
     refused_because: str = ""  # the submission policy refused the submitter: recorded, closed at once
     message_key: str = ""  # an emailed ticket's whole message, kept in the inbound mail bucket
+    destination: str = ""  # the support address an emailed ticket was sent to
     attach: Attach | None = None
 
 
@@ -317,6 +361,9 @@ def open_ticket(draft: Draft, *, now: float | None = None, also: Sequence[Action
         status_reason=draft.refused_because,
         created_at=at // 1000,
         updated_at=at,
+        status_since=at,
+        destination=draft.destination.lower(),
+        changed_by_rule=_rule_of(draft.by),
     )
     opened = _new_entry(
         EntryKind.EVENT,
@@ -382,7 +429,26 @@ def ticket_for_contact(number: int, contact: Contact) -> tuple[Ticket, list[Entr
     ticket, timeline = ticket_with_timeline(number)
     if not may_see(ticket, contact.id, contact.emails, primary=contact.primary, company_id=contact.company_id):
         raise NotFound(f"There is no ticket #{number}.")
-    return ticket, [entry for entry in timeline if entry.public]
+    return ticket, customer_timeline(timeline)
+
+
+def customer_timeline(timeline: Iterable[Entry]) -> list[Entry]:
+    """What of a timeline a customer reads: public replies and events, without staff's own
+    changes (tags, due dates; an event that changed only those is left out) and without the id
+    of a rule that wrote one (its name stays, as a technician's does)."""
+    shown = []
+    for entry in timeline:
+        if not entry.public:
+            continue
+        if entry.author.kind is AuthorKind.RULE:
+            entry = entry.model_copy(update={"author": entry.author.model_copy(update={"id": ""})})
+        if entry.kind is EntryKind.EVENT and any(change.field in STAFF_ONLY_CHANGES for change in entry.changes):
+            changes = [change for change in entry.changes if change.field not in STAFF_ONLY_CHANGES]
+            if not changes:
+                continue
+            entry = entry.model_copy(update={"changes": changes})
+        shown.append(entry)
+    return shown
 
 
 def may_close(ticket: Ticket, contact_id: str) -> bool:
@@ -394,14 +460,23 @@ def may_close(ticket: Ticket, contact_id: str) -> bool:
 # --- changing -----------------------------------------------------------------------------------------
 
 
-def _moved_on(ticket: Ticket, updates: Mapping[str, Any], at: int) -> Ticket:
-    """The ticket with the updates, its revision and time moved on."""
-    return ticket.model_copy(update={**updates, "updated_at": at, "revision": ticket.revision + 1})
+def _rule_of(by: Author) -> str | None:
+    return by.id if by.kind is AuthorKind.RULE else None
 
 
-def _changed(ticket: Ticket, updates: Mapping[str, Any], at: int, condition: Condition) -> Action:
+def _moved_on(ticket: Ticket, updates: Mapping[str, Any], at: int, by: Author) -> Ticket:
+    """The ticket with the updates, its revision and time moved on (and `status_since`, when its
+    status moved), marked as a rule's write when `by` is a rule and unmarked otherwise: so the
+    automation never starts a round on what a rule did, and always on what anyone else did."""
+    moved = {**updates, "updated_at": at, "revision": ticket.revision + 1, "changed_by_rule": _rule_of(by)}
+    if updates.get("status", ticket.status) is not ticket.status:
+        moved["status_since"] = at
+    return ticket.model_copy(update=moved)
+
+
+def _changed(ticket: Ticket, updates: Mapping[str, Any], at: int, by: Author, condition: Condition) -> Action:
     """The ticket's write: the updates, its revision and time moved on, if `condition` holds."""
-    return put_action(_ticket_item(_moved_on(ticket, updates, at)), condition)
+    return put_action(_ticket_item(_moved_on(ticket, updates, at, by)), condition)
 
 
 def _revision_is(revision: int) -> Condition:
@@ -461,9 +536,13 @@ def add_reply(
         if files is None:  # taken once, whatever the attempts
             files = list(attach(number, ticket.attachment_bytes)) if attach else []
         entry = _new_entry(kind, author, at, body=body, via=via, attachments=files, message_key=message_key)
-        updates = {**_status_updates(ticket, after, at), "attachment_bytes": ticket.attachment_bytes + _bytes(files)}
+        updates = {
+            **_status_updates(ticket, after, at),
+            **_reply_time(author, kind, at),
+            "attachment_bytes": ticket.attachment_bytes + _bytes(files),
+        }
         actions = [
-            _changed(ticket, updates, at, _status_is(ticket.status)),
+            _changed(ticket, updates, at, author, _status_is(ticket.status)),
             put_action(_entry_item(number, entry)),
             *_timer(ticket, after, at),
         ]
@@ -477,12 +556,21 @@ def add_reply(
             if error.reasons[0] == "ConditionalCheckFailed":
                 continue  # the status moved meanwhile: decide again
             raise
-        return _moved_on(ticket, updates, at), entry
+        return _moved_on(ticket, updates, at, author), entry
     raise TicketChanged(f"Ticket #{number} keeps changing; try again.")
 
 
 def _bytes(files: Sequence[FileRef]) -> int:
     return sum(file.size for file in files)
+
+
+def _reply_time(author: Author, kind: EntryKind, at: int) -> dict[str, int]:
+    """A public reply's time, as the customer's or staff's latest (a rule replies as staff)."""
+    if kind is not EntryKind.REPLY or author.kind is AuthorKind.SYSTEM:
+        return {}
+    if author.kind in (AuthorKind.CONTACT, AuthorKind.ADDRESS):
+        return {"last_customer_reply_at": at}
+    return {"last_staff_reply_at": at}
 
 
 def _status_after_reply(ticket: Ticket, author: Author, kind: EntryKind) -> Status:
@@ -511,9 +599,13 @@ class Changes:
     fields: Mapping[str, Any] | None = None
     product_areas: Sequence[str] | None = None
     cc: Sequence[str] | None = None
+    tags: Sequence[str] | None = None  # the whole set (normalised: see normalised_tags)
+    due_at: int | None = None  # ms
+    clear_due: bool = False
 
 
-_SHOWN = ("title", "status", "impact", "urgency", "priority", "team_id", "assignee", "category_id")
+_SHOWN = ("title", "status", "impact", "urgency", "priority", "team_id", "assignee", "category_id", "tags", "due_at")
+STAFF_ONLY_CHANGES = frozenset({"tags", "due_at"})  # changes a customer's timeline never shows
 
 
 def change_ticket(
@@ -544,7 +636,7 @@ def change_ticket(
     ]
     if not updates:
         return ticket
-    actions = [_changed(ticket, updates, at, _revision_is(revision)), *_timer(ticket, after, at)]
+    actions = [_changed(ticket, updates, at, by, _revision_is(revision)), *_timer(ticket, after, at)]
     if shown:
         actions.append(put_action(_entry_item(number, _new_entry(EntryKind.EVENT, by, at, changes=shown))))
     try:
@@ -553,7 +645,7 @@ def change_ticket(
         if error.reasons[0] == "ConditionalCheckFailed":
             raise TicketChanged(f"Ticket #{number} was changed by someone else meanwhile; reload it.") from error
         raise
-    return _moved_on(ticket, updates, at)
+    return _moved_on(ticket, updates, at, by)
 
 
 def _check_member(team_id: str | None, assignee: Author | None) -> None:
@@ -570,6 +662,8 @@ def _check_member(team_id: str | None, assignee: Author | None) -> None:
 def _shown(value: Any) -> str | None:
     if isinstance(value, Author):
         return value.name
+    if isinstance(value, list):
+        return ", ".join(value) or None
     return None if value is None else str(value)
 
 
@@ -585,6 +679,12 @@ def _updates(ticket: Ticket, changes: Changes) -> dict[str, Any]:
         updates["product_areas"] = list(changes.product_areas)
     if changes.cc is not None:
         updates["cc"] = sorted({address.lower() for address in changes.cc})
+    if changes.tags is not None:
+        updates["tags"] = normalised_tags(changes.tags)
+    if changes.due_at is not None:
+        updates["due_at"] = changes.due_at
+    elif changes.clear_due and ticket.due_at is not None:
+        updates["due_at"] = None
     if changes.clear_team and ticket.team_id is not None:
         updates["team_id"] = None
     if changes.clear_assignee and ticket.assignee is not None:
@@ -613,9 +713,9 @@ def merge_ticket(number: int, into: int, by: Author, revision: int, *, now: floa
     moved = FieldChange(field="status", before=ticket.status, after=Status.MERGED)
     merged_in = FieldChange(field="merged", before=f"#{number}", after=f"#{into}")
     actions = [
-        _changed(ticket, {"status": Status.MERGED, "merged_into": into}, at, _revision_is(revision)),
+        _changed(ticket, {"status": Status.MERGED, "merged_into": into}, at, by, _revision_is(revision)),
         put_action(_entry_item(number, _new_entry(EntryKind.EVENT, by, at, changes=[moved, merged_in]))),
-        _changed(target, {"cc": sorted(set(target.cc) | set(ticket.cc))}, at, _revision_is(target.revision)),
+        _changed(target, {"cc": sorted(set(target.cc) | set(ticket.cc))}, at, by, _revision_is(target.revision)),
         put_action(_entry_item(into, _new_entry(EntryKind.EVENT, by, at, changes=[merged_in]))),
         *_timer(ticket, Status.MERGED, at),
     ]
@@ -623,7 +723,7 @@ def merge_ticket(number: int, into: int, by: Author, revision: int, *, now: floa
         table().transact(actions)
     except TransactionCanceled as error:
         raise TicketChanged("One of the two tickets changed meanwhile; reload and try again.") from error
-    return _moved_on(ticket, {"status": Status.MERGED, "merged_into": into}, at)
+    return _moved_on(ticket, {"status": Status.MERGED, "merged_into": into}, at, by)
 
 
 def close_resolved(number: int, resolved_at: int, *, now: float | None = None) -> bool:
@@ -639,7 +739,7 @@ def close_resolved(number: int, resolved_at: int, *, now: float | None = None) -
     closed = FieldChange(field="status", before=Status.RESOLVED, after=Status.CLOSED)
     event = _new_entry(EntryKind.EVENT, SYSTEM, at, changes=[closed], reason="auto_close")
     try:
-        closing = _changed(ticket, {"status": Status.CLOSED}, at, _revision_is(ticket.revision))
+        closing = _changed(ticket, {"status": Status.CLOSED}, at, SYSTEM, _revision_is(ticket.revision))
         table().transact([closing, put_action(_entry_item(number, event))])
     except TransactionCanceled:
         return False  # changed meanwhile: whoever changed it decided

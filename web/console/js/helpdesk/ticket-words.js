@@ -1,7 +1,7 @@
 // How the console names what a ticket is: statuses, levels, priorities, sources, and a ticket's
 // events in words ("Ted changed status from new to open"). Shared by the lists and the ticket page.
 
-import { h } from "../dom.js";
+import { dateTime, h } from "../dom.js";
 
 export const STATUSES = [
   { value: "new", label: "New", badge: "info" },
@@ -41,6 +41,7 @@ const FIELDS = {
   team_id: "team",
   assignee: "assignee",
   category_id: "category",
+  due_at: "due date",
 };
 
 function labelOf(options, value) {
@@ -86,7 +87,12 @@ function changeWords(change, names) {
 export function eventWords(entry, names) {
   const parts = entry.changes.map((change) => changeWords(change, names));
   const said = parts.length ? parts.join(", ") : "changed the ticket";
-  return `${entry.author.name} ${said}${entry.reason ? ` (${entry.reason})` : ""}.`;
+  return `${authorName(entry.author)} ${said}${entry.reason ? ` (${entry.reason})` : ""}.`;
+}
+
+/** Who wrote an entry: a person's name, or "Rule: <name>" for an automation rule's action. */
+export function authorName(author) {
+  return author.kind === "rule" ? `Rule: ${author.name}` : author.name;
 }
 
 /** A value of an event as a technician reads it. */
@@ -94,5 +100,6 @@ export function valueName(field, value) {
   if (field === "status") return statusName(value);
   if (field === "priority") return priorityName(value);
   if (field === "impact" || field === "urgency") return levelName(value);
+  if (field === "due_at") return dateTime(Number(value));
   return value;
 }

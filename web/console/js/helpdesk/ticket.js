@@ -4,7 +4,8 @@
 // are inserted, "send and set pending/resolved"), and a side panel for what the ticket is: status
 // (only the transitions the ticket may take), impact, urgency, priority (by hand, or back to the
 // matrix), team, assignee (a team's members when a team is set), category and its fields, product
-// areas, CC, and merging into another ticket. Beside the reply box, the articles suggested for the
+// areas, CC, tags and the due date, and merging into another ticket. An entry a rule's action
+// wrote is shown as "Rule: <name>". Beside the reply box, the articles suggested for the
 // ticket (GET /api/tickets/{number}/articles: those its requester may read), each with "Insert link",
 // which puts a Markdown link to the article on the requester's portal at the reply's cursor.
 //
@@ -20,6 +21,7 @@ import { busy, ErrorMessage } from "../errors.js";
 import { KeyedList, rowButton } from "../keyed-list.js";
 import { automationSection } from "./ticket-automation.js";
 import {
+  authorName,
   eventWords,
   LEVELS,
   levelName,
@@ -34,7 +36,15 @@ import {
 
 const NOTICES = ["ticket.new", "ticket.changed", "ticket.reply"];
 const FINAL = ["closed", "merged"];
+const CUSTOMERS = ["contact", "address"]; // authors whose replies are the customer's
 const SECOND_MS = 1000; // a ticket's created_at is in seconds; updated_at and the timeline's times in ms
+
+/** A time as a datetime-local input's value, in the browser's time zone ("" for none). */
+function localInput(ms) {
+  if (!ms) return "";
+  const local = new Date(ms - new Date(ms).getTimezoneOffset() * 60_000);
+  return local.toISOString().slice(0, 16);
+}
 
 function time(ms) {
   return h("time", { dateTime: new Date(ms).toISOString() }, dateTime(ms));
@@ -235,6 +245,8 @@ export function mountTicket(root, ctx, number) {
       ["Assignee", seen.assignee?.name || "none", now.assignee?.name || "none"],
       ["Category", names("category_id", seen.category_id), names("category_id", now.category_id)],
       ["CC", seen.cc.join(", ") || "none", now.cc.join(", ") || "none"],
+      ["Tags", seen.tags.join(", ") || "none", now.tags.join(", ") || "none"],
+      ["Due", seen.due_at ? dateTime(seen.due_at) : "not set", now.due_at ? dateTime(now.due_at) : "not set"],
     ].filter(([, before, after]) => before !== after);
     const retry = h("button", { type: "button", class: "primary small" }, "Make my change again");
     retry.addEventListener("click", () => busy(retry, panelProblem, again));
@@ -310,6 +322,8 @@ export function mountTicket(root, ctx, number) {
       ["Source", sourceName(ticket.source)],
       ["Created", time(ticket.created_at * SECOND_MS)],
       ["Updated", time(ticket.updated_at)],
+      ["Tags", ticket.tags.length ? ticket.tags.join(", ") : "none"],
+      ["Due", ticket.due_at ? time(ticket.due_at) : "not set"],
     ];
     if (ticket.merged_into)
       entries.push(["Merged into", h("a", { href: `#/tickets/${ticket.merged_into}` }, `#${ticket.merged_into}`)]);
@@ -349,11 +363,15 @@ export function mountTicket(root, ctx, number) {
       h(
         "p",
         { class: "entry-by" },
-        h("strong", {}, entry.author.name),
+        h("strong", {}, authorName(entry.author)),
         " ",
         note
           ? h("span", { class: "badge warn" }, "Internal note")
-          : h("span", { class: "badge info" }, entry.author.kind === "staff" ? "Public reply" : "Customer reply"),
+          : h(
+              "span",
+              { class: "badge info" },
+              CUSTOMERS.includes(entry.author.kind) ? "Customer reply" : "Public reply",
+            ),
         " · ",
         time(entry.at),
         entry.via ? h("span", { class: "muted" }, ` · via ${sourceName(entry.via)}`) : null,
@@ -444,6 +462,7 @@ export function mountTicket(root, ctx, number) {
       categorySection(ticket),
       areasSection(ticket),
       ccSection(ticket),
+      tagsSection(ticket),
       final ? null : mergeSection(ticket),
     );
     if (final) for (const control of panel.querySelectorAll("select, input, textarea, button")) control.disabled = true;
@@ -524,6 +543,35 @@ export function mountTicket(root, ctx, number) {
       event.preventDefault();
       busy(save, panelProblem, () => change({ cc: addressesOf(cc.value) }, "CC"));
     });
+    return form;
+  }
+
+  /** Tags (a comma list) and the due date (local time), saved together. */
+  function tagsSection(ticket) {
+    const tags = h("input", { name: "tags", value: ticket.tags.join(", "), spellcheck: false });
+    const due = h("input", { type: "datetime-local", name: "due_at", value: localInput(ticket.due_at) });
+    const save = h("button", { type: "submit", class: "small" }, "Save tags and due date");
+    const clear = h("button", { type: "button", class: "small" }, "Clear due date");
+    const form = h(
+      "form",
+      { class: "panel-section" },
+      field("Tags", tags, "Comma separated; kept in lower case."),
+      field("Due", due),
+      h("div", { class: "actions" }, save, ticket.due_at ? clear : null),
+    );
+    const tagList = () =>
+      tags.value
+        .split(",")
+        .map((tag) => tag.trim())
+        .filter(Boolean);
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const dueAt = due.value ? new Date(due.value).getTime() : null;
+      busy(save, panelProblem, () => change({ tags: tagList(), due_at: dueAt }, "tags and due date"));
+    });
+    clear.addEventListener("click", () =>
+      busy(clear, panelProblem, () => change({ due_at: null }, "due date cleared")),
+    );
     return form;
   }
 
