@@ -1,11 +1,11 @@
 """Automation rules in the console, in a real browser (Debian's Chromium through Playwright) on
 `deskless dev`: the demo admin writes the issue's [Portal Credentials] rule in the editor (trigger
 "New ticket created", condition "Title equals [Portal Credentials]", action "Send an email" to the
-contact with the `portal-credentials` template), is refused an invalid combination with the reason,
-tests the rule against a ticket whose title does not match and one whose title does (nothing sent),
-creates it, activates it and moves it up (the order survives a reload). A move made on an order
-someone else changed meanwhile is refused, and the list is read again and says so; a rule is
-dragged to its place, and deleted.
+contact with the `portal-credentials` template), is refused an invalid combination with the reason
+said next to the condition, tests the rule against a ticket whose title does not match and one
+whose title does (nothing sent), creates it, activates it and moves it up (the order survives a
+reload). A move made on an order someone else changed meanwhile is refused, and the list is read
+again and says so; a rule is dragged to its place, and deleted.
 
 The rules are global to the platform: each test deletes the rules it made, so the presets' order is
 as it was."""
@@ -93,10 +93,11 @@ def test_an_admin_writes_tests_activates_and_orders_the_portal_credentials_rule(
     action.get_by_label("Email template").select_option(value="portal-credentials")
     console.get_by_role("button", name="Create rule").click()
 
-    # Then it is refused, with the reason, and nothing is stored
-    refusal = console.get_by_role("alert").filter(has_text="Condition 1")
-    expect(refusal).to_contain_text("changed")
-    expect(refusal).to_contain_text("ticket_created")
+    # Then it is refused, with the reason next to the condition, and nothing is stored
+    expect(condition.locator(".field-error")).to_have_text(
+        "Condition 1: changed needs a change, and the trigger ticket_created changes nothing"
+    )
+    expect(console.get_by_role("alert").filter(has_text="Not saved: see the field marked.")).to_be_visible()
     assert name not in listed_names(api)
 
     # When the condition is the title equals [Portal Credentials], tested on a ticket about a printer
