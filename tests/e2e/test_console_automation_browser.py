@@ -146,6 +146,8 @@ def test_an_admin_writes_tests_activates_and_orders_the_portal_credentials_rule(
     expect(console.get_by_text(f"{name} moved up.")).to_be_visible()
     expected = [*before[:-1], name, before[-1]]
     expect(console.get_by_role("rowheader")).to_have_text(names_shown(expected))
+    expect(row(console, name).get_by_role("button", name=f"Move {name} up")).to_be_focused()
+    expect(console.get_by_role("button", name=f"Move {before[-1]} down")).to_be_disabled()
 
     # Then the order is stored, and a reload shows it so
     assert listed_names(api) == expected

@@ -14,6 +14,11 @@ import { viewHead } from "./ui.js";
 
 const rulePath = (rule) => `/api/automation/rules/${encodeURIComponent(rule.id)}`;
 
+function disabled(button, when) {
+  button.disabled = when;
+  return button;
+}
+
 function ruleRow(rule) {
   const place = rule.position + 1;
   return h(
@@ -41,8 +46,8 @@ function ruleRow(rule) {
     h(
       "td",
       { class: "row-actions" },
-      rowButton("Up", `Move ${rule.name} up`, "up"),
-      rowButton("Down", `Move ${rule.name} down`, "down"),
+      disabled(rowButton("Up", `Move ${rule.name} up`, "up"), rule.first),
+      disabled(rowButton("Down", `Move ${rule.name} down`, "down"), rule.last),
       rowButton("Edit", `Edit ${rule.name}`, "edit"),
       rowButton("Delete", `Delete ${rule.name}`, "delete", "danger"),
     ),
@@ -74,7 +79,12 @@ function mountList(root, ctx) {
 
   /** The rules as listed, with what their rows show. */
   function shown(listed) {
-    rules = listed.map((rule) => ({ ...rule, triggerWords: triggerWords(rule.trigger) }));
+    rules = listed.map((rule, index) => ({
+      ...rule,
+      triggerWords: triggerWords(rule.trigger),
+      first: index === 0,
+      last: index === listed.length - 1,
+    }));
     orderRevision = orderRevisionOf(listed);
     return rules;
   }
@@ -107,11 +117,11 @@ function mountList(root, ctx) {
     button.disabled = true;
     const done = await reorder(ids, `${rule.name} moved ${step < 0 ? "up" : "down"}.`);
     button.disabled = false;
-    if (done)
-      list
-        .row(rule.id)
-        ?.querySelector(`[data-action="${step < 0 ? "up" : "down"}"]`)
-        ?.focus();
+    if (!done) return;
+    // the same button again, unless the rule reached an end: then the other one
+    const row = list.row(rule.id);
+    const again = row?.querySelector(`[data-action="${step < 0 ? "up" : "down"}"]`);
+    (again?.disabled ? row.querySelector(`[data-action="${step < 0 ? "down" : "up"}"]`) : again)?.focus();
   }
 
   async function activate(rule, control) {
