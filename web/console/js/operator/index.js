@@ -115,13 +115,13 @@ export function startOperator(ctx) {
     notifier.alert(`ticket:${number}`, { kind: "ticket", title: heading, body: title });
   }
 
-  /** A rule's `notify` action told the operator about a ticket: an alert (kind "ticket"), whatever
-   *  their channels (an admin's rule chose whom to tell). */
-  function ruleNotified({ detail: notice }) {
+  /** An automation rule's `notify` action: its message about a ticket, shown whatever the channels
+   *  (a rule addressed this operator on purpose). */
+  function ruleNotice({ detail: notice }) {
     const { number, title } = notice.ticket;
     notifier.alert(`ticket:${number}`, {
       kind: "ticket",
-      title: `${notice.rule || "A rule"} on #${number}`,
+      title: `Rule “${notice.rule}” on #${number}`,
       body: notice.message || title,
     });
   }
@@ -130,7 +130,7 @@ export function startOperator(ctx) {
   const { signal } = life;
   socket.addEventListener("open", sync, { signal });
   for (const type of ["ticket.new", "ticket.reply"]) socket.addEventListener(type, ticketNeedsYou, { signal });
-  socket.addEventListener("ticket.automation", ruleNotified, { signal });
+  socket.addEventListener("ticket.automation", ruleNotice, { signal });
   socket.addEventListener(
     "code.redeemed",
     ({ detail: pushed }) => arrived(pushed.session, `with your session code “${pushed.name}”`),
