@@ -5,7 +5,9 @@ contact with the `portal-credentials` template), is refused an invalid combinati
 said next to the condition, tests the rule against a ticket whose title does not match and one
 whose title does (nothing sent), creates it, activates it and moves it up (the order survives a
 reload). A move made on an order someone else changed meanwhile is refused, and the list is read
-again and says so; a rule is dragged to its place, and deleted.
+again and says so; a rule is dragged to its place, and deleted. When a rule notes on a new ticket
+and notifies the staff, the admin's console sounds its notification, and the ticket's Automation
+section shows the rule held, its condition and its actions done.
 
 The rules are global to the platform: each test deletes the rules it made, so the presets' order is
 as it was."""
@@ -19,14 +21,17 @@ import httpx
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
+from deskless.catalog import HTTP_ROUTES
 from local.seed import DEMO_STAFF
-from tests.e2e.conftest import Platform, mail_to, unique
-from tests.e2e.console import confirm, open_console
+from tests.e2e.conftest import Platform, mail_to, unique, wait_for
+from tests.e2e.console import NOTIFICATION_HOOK, confirm, console_url, notifications, open_console
 
 pytestmark = pytest.mark.browser
 
 ADMIN = DEMO_STAFF[0]
 TITLE = "[Portal Credentials]"
+# A ticket's traces come with the automation function (RUNTIME), merged apart from the rules' page
+RUNTIME = any(route.route_key == "GET /api/tickets/{number}/automation" for route in HTTP_ROUTES)
 CREDENTIALS_SUBJECT = "Your portal credentials"  # the `portal-credentials` template's, in English
 
 
@@ -209,3 +214,50 @@ def test_a_reorder_someone_else_overtook_is_read_again_and_said(
     expect(console.get_by_text(f"{second} deleted.")).to_be_visible()
     expect(row(console, second)).to_have_count(0)
     assert second not in listed_names(api)
+
+
+@pytest.mark.skipif(not RUNTIME, reason="the automation function (a ticket's traces) is not in this build")
+def test_a_ticket_shows_what_a_rule_did_and_the_rule_notifies_the_console(
+    platform: Platform, api: httpx.Client, console: Page, made_rules: list[str]
+) -> None:
+    label = unique("r")
+    title, name = f"Smoke from the printer {label}", f"Fire drill {label}"
+    made_rules.append(name)
+    rule = {
+        "name": name,
+        "description": "Notes and tells everyone about printers on fire.",
+        "active": True,
+        "trigger": {"kind": "ticket_created"},
+        "conditions": [{"property": "title", "operator": "equals", "value": title}],
+        "actions": [
+            {"kind": "add_note", "body": "A rule saw this one."},
+            {"kind": "notify", "to": "all_staff", "message": "A printer is on fire."},
+        ],
+    }
+    made = api.post("/api/automation/rules", json=rule)
+    assert made.status_code == 201, made.text
+    contact = api.post("/api/contacts", json={"name": "Pia Printer", "emails": [f"pia-{label}@example.com"]})
+    assert contact.status_code == 201, contact.text
+    console.add_init_script(NOTIFICATION_HOOK)
+    open_console(console, platform, ADMIN.email, ADMIN.password, "tickets")
+
+    # When a ticket the rule's condition holds for is opened
+    number = ticket_for(api, contact.json()["id"], title)
+
+    # Then the rule's notification reaches the admin's console
+    told = f"Rule “{name}” on #{number}"
+    heard = wait_for(lambda: [a for a in notifications(console, "ticket") if a["title"] == told], timeout=30)
+    assert heard[0]["body"] == "A printer is on fire."
+
+    # And the ticket's Automation section says what the rule did with its creation
+    wait_for(lambda: api.get(f"/api/tickets/{number}/automation").json(), timeout=30)
+    console.goto(console_url(platform) + f"#/tickets/{number}")
+    console.get_by_text("Automation", exact=True).click()
+    traces = console.get_by_role("list", name="Automation traces, newest first")
+    expect(traces).to_contain_text("New ticket created")
+    traces.locator("summary").first.click()
+    ran = traces.locator(".evaluation-rule").filter(has_text=name)
+    expect(ran).to_contain_text("Held")
+    expect(ran).to_contain_text("Condition 1: held")
+    expect(ran).to_contain_text("Action 1, Add an internal note: Done")
+    expect(ran).to_contain_text("Action 2, Notify technicians in the console: Done")
