@@ -5,7 +5,7 @@ contact with the `portal-credentials` template), is refused an invalid combinati
 said next to the condition, tests the rule against a ticket whose title does not match and one
 whose title does (nothing sent), creates it, activates it and moves it up (the order survives a
 reload). A move made on an order someone else changed meanwhile is refused, and the list is read
-again and says so; a rule is dragged to its place, and deleted. When a rule notes on a new ticket
+again and says so; a rule is dragged to its place, edited, and deleted. When a rule notes on a new ticket
 and notifies the staff, the admin's console sounds its notification, and the ticket's Automation
 section shows the rule held, its condition and its actions done.
 
@@ -207,6 +207,20 @@ def test_a_reorder_someone_else_overtook_is_read_again_and_said(
     dragged = [*now[1:], second]
     expect(console.get_by_role("rowheader")).to_have_text(names_shown(dragged))
     assert listed_names(api) == dragged
+
+    # When the admin edits the other one: renamed, and tagging "vip" too
+    row(console, first).get_by_role("button", name=f"Edit {first}").click()
+    renamed = f"Tag urgent and vip {label}"
+    made_rules.append(renamed)
+    console.get_by_label("Rule name").fill(renamed)
+    console.get_by_role("group", name="Action 1").get_by_label("Tags").fill("urgent, vip")
+    console.get_by_role("button", name="Save rule").click()
+
+    # Then the list shows it renamed, in its place, and the API has its new content
+    expect(console.get_by_text(f"{renamed} saved.")).to_be_visible()
+    expect(console.get_by_role("rowheader")).to_have_text(names_shown([renamed if n == first else n for n in dragged]))
+    saved = next(rule for rule in api.get("/api/automation/rules").json() if rule["name"] == renamed)
+    assert (saved["revision"], saved["actions"][0]["tags"]) == (2, ["urgent", "vip"])
 
     # When the admin deletes it, after saying yes, it is gone
     row(console, second).get_by_role("button", name=f"Delete {second}").click()
