@@ -5,9 +5,9 @@ contact with the `portal-credentials` template), is refused an invalid combinati
 said next to the condition, tests the rule against a ticket whose title does not match and one
 whose title does (nothing sent), creates it, activates it and moves it up (the order survives a
 reload). A move made on an order someone else changed meanwhile is refused, and the list is read
-again and says so; a rule is dragged to its place, edited, and deleted. When a rule notes on a new ticket
-and notifies the staff, the admin's console sounds its notification, and the ticket's Automation
-section shows the rule held, its condition and its actions done.
+again and says so; a rule is dragged to its place, edited, and deleted. When a rule notes on a new
+ticket and notifies the staff, the admin's console sounds its notification, and the ticket's
+Automation section shows the rule held, its condition and its actions done.
 
 The rules are global to the platform: each test deletes the rules it made, so the presets' order is
 as it was."""
