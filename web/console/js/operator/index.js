@@ -115,10 +115,22 @@ export function startOperator(ctx) {
     notifier.alert(`ticket:${number}`, { kind: "ticket", title: heading, body: title });
   }
 
+  /** An automation rule's `notify` action: its message about a ticket, shown whatever the channels
+   *  (a rule addressed this operator on purpose). */
+  function ruleNotice({ detail: notice }) {
+    const { number, title } = notice.ticket;
+    notifier.alert(`ticket:${number}`, {
+      kind: "ticket",
+      title: `Rule “${notice.rule}” on #${number}`,
+      body: notice.message || title,
+    });
+  }
+
   const life = new AbortController();
   const { signal } = life;
   socket.addEventListener("open", sync, { signal });
   for (const type of ["ticket.new", "ticket.reply"]) socket.addEventListener(type, ticketNeedsYou, { signal });
+  socket.addEventListener("ticket.automation", ruleNotice, { signal });
   socket.addEventListener(
     "code.redeemed",
     ({ detail: pushed }) => arrived(pushed.session, `with your session code “${pushed.name}”`),
