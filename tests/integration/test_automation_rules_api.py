@@ -99,6 +99,28 @@ def test_a_refused_rule_says_which_condition_or_action_and_why_and_nothing_is_st
     assert names(api) == PRESETS
 
 
+def test_a_refusal_says_where_each_reason_is_in_the_rule_for_the_editor(api: HelpdeskApi) -> None:
+    # Given a rule whose second condition names a team that does not exist, and whose only action an
+    # email template that does not exist
+    body = a_rule(
+        conditions=[
+            {"property": "title", "operator": "equals", "value": "Printer"},
+            {"property": "team", "operator": "equals", "value": "0123456789abcdef"},
+        ],
+        actions=[{"kind": "send_email", "to": "requester", "template_id": "no-such-template"}],
+    )
+
+    # When it is saved, it is refused
+    response = api.call("POST /api/automation/rules", body=body)
+    assert refused(response) == (400, "invalid_request")
+
+    # Then each reason says where its part is (the editor says it there), in the words of the message
+    details = response.json()["details"]
+    assert [detail["field"] for detail in details] == ["actions.0", "conditions.1"]
+    assert details[0]["problem"] == "Action 1: there is no email template no-such-template"
+    assert all(detail["problem"] in response.json()["message"] for detail in details)
+
+
 @pytest.mark.parametrize(
     ("action", "reason"),
     [

@@ -162,3 +162,21 @@ def test_the_portal_credentials_template_carries_the_username_and_a_new_password
     for variant in BUILT_IN[PORTAL_CREDENTIALS].variants.values():
         assert "{[Portal Username]}" in variant.body
         assert "{[Portal Password]}" in variant.body
+
+
+def test_each_refusal_knows_where_its_part_is_in_the_rule() -> None:
+    found = problems(
+        content(
+            [{"property": "title", "operator": "greater_than", "value": 3}],
+            any_groups=[
+                [
+                    {"property": "title", "operator": "equals", "value": "x"},
+                    {"property": "status", "operator": "contains", "value": "o"},
+                ]
+            ],
+            actions=[{"kind": "add_note", "body": "x"}, {"kind": "webhook", "url": "http://example.com/hook"}],
+            trigger={"kind": "no_public_reply"},
+        )
+    )
+    assert [refusal.field for refusal in found] == ["trigger.hours", "conditions.0", "any_groups.0.1", "actions.1"]
+    assert found[2].startswith("Any-of group 1, condition 2: contains does not fit status")

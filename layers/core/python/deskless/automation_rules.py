@@ -11,10 +11,11 @@ so they are written once whatever runs at the same time. A rule's change is cond
 revision the admin read (else Conflict, 409); adding or deleting a rule moves the order in the
 same transaction; a reorder is one conditional write of the order item.
 
-A rule is refused with the reason (InvalidRequest naming the condition or action and why) when an
-operator does not fit its property, a parameter is missing or extra, a "changed" condition is
-given a trigger that changes nothing (created, time-based), a pattern does not compile, a webhook
-is not HTTPS, or an email template, quick reply, team, category or staff user does not exist.
+A rule is refused with the reason (RuleRefused, a 400 naming the condition or action and why, its
+`details` saying where each is in the rule) when an operator does not fit its property, a parameter
+is missing or extra, a "changed" condition is given a trigger that changes nothing (created,
+time-based), a pattern does not compile, a webhook is not HTTPS, or an email template, quick reply,
+team, category or staff user does not exist.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ from .data import (
 )
 from .data import Action as Write
 from .data import Condition as WriteCondition
-from .errors import Conflict, InvalidRequest, NotFound
+from .errors import Conflict, InvalidRequest, NotFound, RuleRefused
 from .fields import LINES, FullName
 from .priorities import Level, Priority
 from .settings import get_settings
@@ -458,6 +459,24 @@ def _label(index: int, group: int | None) -> str:
     return f"Condition {index + 1}" if group is None else f"Any-of group {group + 1}, condition {index + 1}"
 
 
+def _place(index: int, group: int | None) -> str:
+    """Where a condition is in the rule, as a refusal's `details` name it: conditions.0, any_groups.1.0."""
+    return f"conditions.{index}" if group is None else f"any_groups.{group}.{index}"
+
+
+class Refusal(str):
+    """A reason a rule is refused, in words that name its part ("Condition 1: ..."), knowing where
+    that part is in the rule (`field`: "conditions.0", "actions.1", "trigger.hours"): the editor
+    says it next to that part."""
+
+    field: str
+
+    def __new__(cls, field: str, words: str) -> Refusal:
+        made = super().__new__(cls, words)
+        made.field = field
+        return made
+
+
 def _is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
@@ -558,14 +577,14 @@ def _url_problem(url: str) -> str | None:
     return "a webhook's address is https://..."
 
 
-def problems(content: RuleContent) -> list[str]:
+def problems(content: RuleContent) -> list[Refusal]:
     """Every reason the rule is refused, naming its condition or action (pure: no reads)."""
     found = []
     trigger = content.trigger
     if (trigger.hours is not None) != (trigger.kind is TriggerKind.NO_PUBLIC_REPLY):
-        found.append("Trigger: hours are given with no_public_reply, and it needs them")
+        found.append(Refusal("trigger.hours", "Trigger: hours are given with no_public_reply, and it needs them"))
     if (trigger.days is not None) != (trigger.kind is TriggerKind.PENDING_FOR):
-        found.append("Trigger: days are given with pending_for, and it needs them")
+        found.append(Refusal("trigger.days", "Trigger: days are given with pending_for, and it needs them"))
     placed: list[tuple[int, int | None, RuleCondition]] = [
         (index, None, condition) for index, condition in enumerate(content.conditions)
     ]
@@ -574,15 +593,15 @@ def problems(content: RuleContent) -> list[str]:
     for index, group, condition in placed:
         problem = _condition_problem(condition, trigger.kind)
         if problem:
-            found.append(f"{_label(index, group)}: {problem}")
+            found.append(Refusal(_place(index, group), f"{_label(index, group)}: {problem}"))
     for index, action in enumerate(content.actions):
         problem = _action_problem(action)
         if problem:
-            found.append(f"Action {index + 1}: {problem}")
+            found.append(Refusal(f"actions.{index}", f"Action {index + 1}: {problem}"))
     return found
 
 
-def _reference_problems(content: RuleContent) -> list[str]:
+def _reference_problems(content: RuleContent) -> list[Refusal]:
     """What the rule names that does not exist (a read per owner asked)."""
     from .categories import category_of
     from .teams import team_of
@@ -595,59 +614,76 @@ def _reference_problems(content: RuleContent) -> list[str]:
     }
     active_staff = {user.id for user in staff_of(sorted(staff_ids)) if user.active} if staff_ids else set()
     for index, action in enumerate(content.actions):
-        label = f"Action {index + 1}"
+        label, place = f"Action {index + 1}", f"actions.{index}"
         if action.kind is ActionKind.SEND_EMAIL and action.template_id is not None:
             try:
                 email_template(action.template_id)
             except NotFound:
-                found.append(f"{label}: there is no email template {action.template_id}")
+                found.append(Refusal(place, f"{label}: there is no email template {action.template_id}"))
         elif action.kind is ActionKind.ADD_REPLY and action.quick_reply_id is not None:
             if shared_quick_reply(action.quick_reply_id) is None:
-                found.append(f"{label}: there is no shared quick reply {action.quick_reply_id}")
+                found.append(Refusal(place, f"{label}: there is no shared quick reply {action.quick_reply_id}"))
         elif action.kind is ActionKind.SET_TEAM and action.value is not None and team_of(action.value) is None:
-            found.append(f"{label}: there is no team {action.value}")
+            found.append(Refusal(place, f"{label}: there is no team {action.value}"))
         elif action.kind is ActionKind.SET_CATEGORY and action.value is not None and category_of(action.value) is None:
-            found.append(f"{label}: there is no ticket category {action.value}")
+            found.append(Refusal(place, f"{label}: there is no ticket category {action.value}"))
         elif action.kind is ActionKind.SET_ASSIGNEE and action.value in staff_ids and action.value not in active_staff:
-            found.append(f"{label}: {action.value} is not an active staff user")
+            found.append(Refusal(place, f"{label}: {action.value} is not an active staff user"))
     return found + _named_in_conditions(content)
 
 
-def _named_in_conditions(content: RuleContent) -> list[str]:
+def _named_in_conditions(content: RuleContent) -> list[Refusal]:
     """The teams, categories and staff users conditions compare with that do not exist (a condition
     naming one could never hold): a GetItem per team or category, one BatchGetItem of staff."""
     from .categories import category_of
     from .teams import team_of
     from .users import staff_of
 
-    placed = [(f"Condition {i + 1}", condition) for i, condition in enumerate(content.conditions)]
+    placed: list[tuple[tuple[int, int | None], RuleCondition]] = [
+        ((i, None), condition) for i, condition in enumerate(content.conditions)
+    ]
     for number, group in enumerate(content.any_groups):
-        placed += [(f"Any-of group {number + 1}, condition {i + 1}", condition) for i, condition in enumerate(group)]
-    named: dict[Property, dict[str, str]] = {Property.TEAM: {}, Property.CATEGORY: {}, Property.ASSIGNEE: {}}
-    for label, condition in placed:
+        placed += [((i, number), condition) for i, condition in enumerate(group)]
+    named: dict[Property, dict[str, tuple[int, int | None]]] = {
+        Property.TEAM: {},
+        Property.CATEGORY: {},
+        Property.ASSIGNEE: {},
+    }
+    for where, condition in placed:
         if condition.property in named and OPERANDS[condition.operator] in (Operand.ONE, Operand.MANY):
             values = condition.value if isinstance(condition.value, list) else [str(condition.value)]
             for value in values:
-                named[condition.property].setdefault(value.strip(), label)
+                named[condition.property].setdefault(value.strip(), where)
+
+    def refused(where: tuple[int, int | None], why: str) -> Refusal:
+        return Refusal(_place(*where), f"{_label(*where)}: {why}")
+
     staff = named[Property.ASSIGNEE]
     known_staff = {user.id for user in staff_of(sorted(staff))} if staff else set()
-    found = [f"{label}: there is no staff user {value}" for value, label in staff.items() if value not in known_staff]
-    found += [
-        f"{label}: there is no team {value}" for value, label in named[Property.TEAM].items() if team_of(value) is None
+    found = [
+        refused(where, f"there is no staff user {value}") for value, where in staff.items() if value not in known_staff
     ]
     found += [
-        f"{label}: there is no ticket category {value}"
-        for value, label in named[Property.CATEGORY].items()
+        refused(where, f"there is no team {value}")
+        for value, where in named[Property.TEAM].items()
+        if team_of(value) is None
+    ]
+    found += [
+        refused(where, f"there is no ticket category {value}")
+        for value, where in named[Property.CATEGORY].items()
         if category_of(value) is None
     ]
     return found
 
 
 def check_rule(content: RuleContent) -> None:
-    """InvalidRequest with every reason, if the rule is refused."""
+    """RuleRefused (400 invalid_request) with every reason, and where each is, if the rule is refused."""
     found = problems(content) or _reference_problems(content)
     if found:
-        raise InvalidRequest("This rule cannot be saved. " + "; ".join(found) + ".")
+        raise RuleRefused(
+            "This rule cannot be saved. " + "; ".join(found) + ".",
+            [{"field": refusal.field, "problem": str(refusal)} for refusal in found],
+        )
 
 
 # --- presets ----------------------------------------------------------------------------------------

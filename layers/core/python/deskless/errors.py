@@ -267,6 +267,16 @@ class UnknownSnippet(InvalidRequest):
         self.details = details or []
 
 
+class RuleRefused(InvalidRequest):
+    """An automation rule that cannot be saved: the message gives every reason, naming its condition
+    or action; `details` says where each is in the rule (`conditions.0`, `actions.1`), so the editor
+    says it next to that part."""
+
+    def __init__(self, message: str, details: list[dict[str, str]]) -> None:
+        super().__init__(message)
+        self.details = details
+
+
 class BuiltInTemplate(Conflict):
     """A built-in template cannot be deleted: reset it to its default instead."""
 

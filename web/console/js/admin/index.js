@@ -1,7 +1,9 @@
 // The admin's views: staff users, companies and their portals, teams, ticket categories, product
-// areas, knowledge-base categories, settings, email settings, email templates, API keys.
+// areas, knowledge-base categories, settings, email settings, email templates, automation rules,
+// API keys.
 import { emailTemplatesView } from "../templates/email-templates.js";
 import { apiKeysView } from "./api-keys.js";
+import { automationView } from "./automation.js";
 import { categoriesView } from "./categories.js";
 import { companiesView } from "./companies.js";
 import { emailSettingsView } from "./email-settings.js";
@@ -21,5 +23,6 @@ export const adminViews = [
   settingsView,
   emailSettingsView,
   emailTemplatesView,
+  automationView,
   apiKeysView,
 ];

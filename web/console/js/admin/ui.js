@@ -39,8 +39,8 @@ export function select(name, options, chosen) {
 
 /**
  * A form whose problems are shown in words: each field gets a slot under it for what the API
- * said about it (by the field's name in the API's `details`, or by an error code given in
- * `codeFields`), the rest goes to one message at the end of the form.
+ * said about it (by the field's name in the API's `details`, the longest registered prefix of its
+ * path, or by an error code given in `codeFields`), the rest goes to one message at the end of the form.
  */
 export class Form {
   constructor(props = {}, codeFields = {}) {
@@ -77,6 +77,16 @@ export class Form {
     return fieldset;
   }
 
+  /** The slot for an API field path ("conditions.1.value"): the longest registered prefix's. */
+  slotFor(path) {
+    const parts = path.split(".");
+    for (let length = parts.length; length > 0; length -= 1) {
+      const target = this.slots.get(parts.slice(0, length).join("."));
+      if (target) return target;
+    }
+    return undefined;
+  }
+
   clear() {
     this.problem.clear();
     for (const { slot, control } of this.slots.values()) {
@@ -94,7 +104,7 @@ export class Form {
     const byCode = this.codeFields[error?.code];
     const details = byCode ? [{ field: byCode, problem: explain(error) }] : error?.details || [];
     for (const detail of details) {
-      const target = this.slots.get(String(detail.field).split(".")[0]);
+      const target = this.slotFor(String(detail.field));
       if (!target) {
         unplaced.push(`${detail.field}: ${detail.problem}`);
         continue;

@@ -23,7 +23,7 @@ export const LEVELS = [
 
 export const PRIORITIES = [...LEVELS, { value: "major", label: "Major" }];
 
-const SOURCES = {
+export const SOURCES = {
   portal: "Portal",
   email: "Email",
   chat: "Chat",

@@ -19,6 +19,7 @@ import { confirmAction } from "../dialogs.js";
 import { dateTime, field, h, highlighted, replace, toast } from "../dom.js";
 import { busy, ErrorMessage } from "../errors.js";
 import { KeyedList, rowButton } from "../keyed-list.js";
+import { automationSection } from "./ticket-automation.js";
 import {
   authorName,
   eventWords,
@@ -832,6 +833,7 @@ export function mountTicket(root, ctx, number) {
         ),
         composer,
         suggested,
+        automationSection(ctx, number, signal),
       ),
       h("aside", { class: "card ticket-panel", "aria-label": "Ticket details" }, h("h2", {}, "Details"), panel),
     ),

@@ -6,7 +6,8 @@
 //             code or an invitation): it sounds even while the console is looked at;
 //   "message" a visitor wrote: only while the console is not looked at;
 //   "ticket"  a new ticket or a customer's reply on one the operator follows (operator/index.js,
-//             while their email channel is on): it sounds like "queue".
+//             while their email channel is on), or an automation rule's notification
+//             (`ticket.automation`, whatever the channels): it sounds like "queue".
 // An alert not seen (the window is hidden or unfocused) repeats every `repeatSeconds` (0: once)
 // until the window becomes active or the alert is cleared (the request or chat was dealt
 // with), and the page title counts the unseen ones: "(2) Desk · Deskless console".
