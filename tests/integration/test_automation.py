@@ -23,7 +23,17 @@ from deskless.realtime import save_connection
 from deskless.table import ticket_key
 from deskless.teams import NewTeam, create_team
 from deskless.ticket_intake import Submission, submit
-from deskless.tickets import Author, AuthorKind, Changes, Source, Status, change_ticket, ticket_of, ticket_with_timeline
+from deskless.tickets import (
+    Author,
+    AuthorKind,
+    Changes,
+    Source,
+    Status,
+    change_ticket,
+    customer_timeline,
+    ticket_of,
+    ticket_with_timeline,
+)
 from local.mail import Outbox
 from local.metering import count_requests
 from local.scheduler import LocalScheduler
@@ -237,6 +247,7 @@ def test_a_failing_webhook_is_tried_three_times_then_recorded_while_the_other_ac
     (failure,) = [entry for entry in timeline if entry.reason == "automation_failed"]
     assert failure.author.kind is AuthorKind.RULE
     assert "500" in (failure.changes[0].after or "")
+    assert failure.id not in {entry.id for entry in customer_timeline(timeline)}  # staff only
     (trace,) = traces(aws, number)
     outcomes = [(a["kind"], a["outcome"], a["reason"]) for a in trace["rules"][0]["actions"]]
     assert outcomes == [("webhook", "failed", "error"), ("add_note", "done", ""), ("add_tags", "done", "")]
