@@ -4,14 +4,17 @@ scheduler reads them back."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
+import json
 
 import pytest
 
 from functions.automation import webhooks
 from functions.automation.schedules import at_expression, schedule_name
 from local.scheduler import due_at, function_of
+from local.tools import LocalTools
 
 
 def test_a_webhook_signature_is_the_hmac_of_the_time_and_the_body_as_a_receiver_checks_it():
@@ -70,3 +73,29 @@ def test_the_local_scheduler_reads_the_moment_and_the_function_back():
     assert due_at("cron(0 10 * * ? *)") is None
     assert function_of("arn:aws:lambda:us-east-1:123456789012:function:deskless-automation") == "automation"
     assert function_of("arn:aws:lambda:us-east-1:123456789012:function:deskless-automation:live") == "automation"
+
+
+class FakeScheduler:
+    def __init__(self) -> None:
+        self.moved = 0.0
+
+    def advance(self, seconds: float) -> float:
+        self.moved += seconds
+        return 1796637600 + self.moved
+
+    def fire_due(self) -> int:
+        return 1
+
+
+def test_the_local_clock_moves_forward_only_and_fires_what_came_due():
+    scheduler = FakeScheduler()
+    tools = LocalTools(outbox=None, reaper=None, poller=None, scheduler=scheduler)  # type: ignore[arg-type]
+
+    moved = asyncio.run(tools("POST", "/_local/clock", b'{"advance_seconds": 86400}'))
+    assert moved is not None
+    assert (moved[0], json.loads(moved[2])) == (200, {"now": 1796724000, "fired": 1})
+    for bad in (b'{"advance_seconds": -1}', b'{"seconds": 5}', b"not json"):
+        answer = asyncio.run(tools("POST", "/_local/clock", bad))
+        assert answer is not None
+        assert answer[0] == 400
+    assert scheduler.moved == 86400
