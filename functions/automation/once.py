@@ -20,7 +20,8 @@ from aws_lambda_powertools.utilities.idempotency import (
     idempotent_function,
 )
 
-from deskless.settings import get_settings
+from deskless.aws import client
+from deskless.settings import Settings, get_settings
 from deskless.table import AUTOMATION_ACTIONS, TABLE
 
 # Far longer than the stream keeps a record (24 hours) or Scheduler retries a moment.
@@ -34,10 +35,17 @@ def _config() -> IdempotencyConfig:
     return IdempotencyConfig(expires_after_seconds=KEPT_SECONDS, raise_on_no_idempotency_key=True)
 
 
-@cache
 def _performer() -> Callable[..., Outcome]:
+    return _performer_for(get_settings(), client("dynamodb"))
+
+
+@cache
+def _performer_for(settings: Settings, dynamodb: Any) -> Callable[..., Outcome]:
+    """Made once per environment: its settings and the DynamoDB client it talks to (so a run
+    pointed elsewhere, as local tools and tests do, gets a persistence layer of its own)."""
     persistence = DynamoDBPersistenceLayer(
-        table_name=get_settings().table_name,
+        table_name=settings.table_name,
+        boto3_client=dynamodb,
         key_attr=TABLE.partition_key,
         sort_key_attr=TABLE.sort_key,
         static_pk_value=AUTOMATION_ACTIONS,
