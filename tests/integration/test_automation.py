@@ -498,3 +498,19 @@ def test_a_tickets_traces_come_newest_first_and_page_back_by_time(
     event |= {"rawQueryString": f"before={newest['at']}", "queryStringParameters": {"before": str(newest["at"])}}
     older = json.loads(call_http("tickets", event).body)
     assert [trace["change_id"] for trace in older] == [oldest["change_id"]]
+
+
+def test_a_rules_field_change_applies_to_the_current_revision_when_the_ticket_moved_on_meanwhile(
+    aws: LocalAws, flow: Recorded, carla: Contact
+) -> None:
+    rule("urgent", {"kind": "ticket_created"}, [{"kind": "set_priority", "value": "very_high"}])
+    number = open_ticket(carla)
+    # a technician changes the ticket before the stream brings its creation to the rules
+    change_ticket(number, TED, ticket_of(number).revision, Changes(title="Printer broken, floor 2"))
+
+    flow.settle()
+
+    ticket = ticket_of(number)
+    assert (ticket.title, ticket.priority.value) == ("Printer broken, floor 2", "very_high")
+    (trace,) = [t for t in traces(aws, number) if t["triggers"] == ["ticket_created"]]
+    assert [a["outcome"] for a in trace["rules"][0]["actions"]] == ["done"]
