@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sys
 
-from bench import automation, codes, coldstart, console, knowledge, portals, tickets, websocket
+from bench import automation, automation_delay, codes, coldstart, console, knowledge, portals, tickets, websocket
 
 if __name__ == "__main__":
-    benchmarks = (codes, portals, websocket, console, tickets, knowledge, automation)
+    benchmarks = (codes, portals, websocket, console, tickets, knowledge, automation, automation_delay)
     sys.exit(coldstart.main(sys.argv[1:]) or next((code for b in benchmarks if (code := b.main([]))), 0))

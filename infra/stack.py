@@ -15,6 +15,7 @@ from deskless.edge import page_origins
 from infra.constructs.access_logs import AccessLogs
 from infra.constructs.alarms import AlarmNotices, Alarms, NotifyOnAlarm
 from infra.constructs.attachments import Attachments
+from infra.constructs.automation import AutomationSchedules
 from infra.constructs.data import Data
 from infra.constructs.email import Email
 from infra.constructs.functions import Functions, Reach
@@ -61,6 +62,7 @@ class DesklessStack(Stack):
         )
         search_index = SearchIndex(self, "SearchIndex", access_logs=access_logs.bucket)
         realtime = WebSocketApi(self, "Realtime", throttle=throttle)
+        automation = AutomationSchedules(self, "Automation")
         functions = Functions(
             self,
             "Functions",
@@ -73,8 +75,10 @@ class DesklessStack(Stack):
                 connections=realtime.stage,
                 attachments=attachments,
                 search_index=search_index,
+                automation=automation,
             ),
         )
+        automation.invokes(functions["automation"])
         api = HttpApi(self, "Api", functions=functions, throttle=throttle)
         realtime.route_to(functions)
         email.receive_with(functions.triggered_by(Trigger.EMAIL))

@@ -1,5 +1,5 @@
 """`deskless dev`: the whole platform on loopback — moto, the gateway, the stream poller, the TTL
-reaper and the SMTP listener — seeded with demo data, until Ctrl-C."""
+reaper, the scheduler and the SMTP listener — seeded with demo data, until Ctrl-C."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from local.functions import FunctionRegistry
 from local.gateway import MAX_MESSAGE_BYTES, WEBSOCKET_PATH, Gateway, WebSocketLimits
 from local.logs import configure, log
 from local.mail import Outbox, SmtpListener
+from local.scheduler import LocalScheduler
 from local.seed import DEMO_STAFF, DemoLogin, seed
 from local.services import LocalNames, MotoServer, function_environment, provision, secret_value
 from local.streams import StreamPoller, TtlLedger
@@ -116,6 +117,7 @@ class LocalPlatform:
             ledger=self.ledger,
             interval_s=self.options.ttl_interval_s,
         )
+        scheduler = LocalScheduler(endpoint_url=moto_url, group=self.names.schedule_group, invoke=self.registry.invoke)
         smtp = SmtpListener(
             host=self.options.host,
             port=self.options.smtp_port,
@@ -126,10 +128,11 @@ class LocalPlatform:
         smtp_port = smtp.start()
         poller.start()
         reaper.start()
+        scheduler.start()
         gateway = Gateway(
             self.registry,
             origin_secret=secret_value(self.names, moto_url, self.names.origin_secret),
-            tools=LocalTools(outbox=Outbox(moto_url), reaper=reaper, poller=poller),
+            tools=LocalTools(outbox=Outbox(moto_url), reaper=reaper, poller=poller, scheduler=scheduler),
             limits=WebSocketLimits(self.options.ws_idle_timeout_s, self.options.ws_max_lifetime_s),
             web_root=WEB,
             websocket_url=websocket_url,
@@ -163,6 +166,7 @@ class LocalPlatform:
                 watchdog.cancel()
             poller.stop()
             reaper.stop()
+            scheduler.stop()
             smtp.stop()
             self.moto.stop()
             if self.options.ready_file:

@@ -39,6 +39,10 @@ class LocalNames:
     origin_secret: str = "deskless/origin-verify"
     mail_domain: str = "deskless.example.com"
     configuration_set: str = "deskless"
+    # Ticket automation's time-based moments (EventBridge Scheduler): its group, and the role that
+    # Scheduler would assume to invoke the automation function (moto checks no role).
+    schedule_group: str = "deskless-automation"
+    scheduler_role: str = f"arn:aws:iam::{ACCOUNT}:role/deskless-automation-scheduler"
 
     @property
     def mail_from(self) -> str:
@@ -80,6 +84,8 @@ def function_environment(
         "DESKLESS_ATTACHMENTS_BUCKET": names.attachments_bucket,
         "DESKLESS_ATTACHMENTS_ORIGIN": moto_url,  # browsers upload to and download from moto itself
         "DESKLESS_SEARCH_INDEX_BUCKET": names.search_index_bucket,
+        "DESKLESS_AUTOMATION_SCHEDULE_GROUP": names.schedule_group,
+        "DESKLESS_AUTOMATION_SCHEDULER_ROLE_ARN": names.scheduler_role,
     }
 
 
@@ -151,6 +157,7 @@ def provision(names: LocalNames, endpoint_url: str, *, public_url: str = "http:/
     sesv2 = local_client("sesv2", endpoint_url)
     sesv2.create_email_identity(EmailIdentity=names.mail_domain)
     sesv2.create_configuration_set(ConfigurationSetName=names.configuration_set)
+    local_client("scheduler", endpoint_url).create_schedule_group(Name=names.schedule_group)
 
 
 def attachments_cors(public_url: str) -> dict[str, Any]:

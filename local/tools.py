@@ -5,6 +5,9 @@ DELETE /_local/outbox          forget them
 GET    /_local/outbox/page     the same as a page
 POST   /_local/ttl/advance     {"seconds": n}: move the TTL clock forward
 POST   /_local/ttl/sweep       delete expired items now (as DynamoDB's TTL would, eventually)
+POST   /_local/clock           {"advance_seconds": n}: move the platform's clock forward, as the
+                               scheduler reads it (time-based automation rules come due); the TTL
+                               reaper keeps its own (above), so items do not expire with it
 GET    /_local/dead-letters    stream records that could not be delivered
 GET    /_local/widget-demo     a stand-in for a customer's website with Acme's chat widget on it
                                (its origin, the platform's own, is on Acme's allowed list)
@@ -21,6 +24,7 @@ from anyio import to_thread
 from deskless.edge import portal_url
 from deskless.settings import get_settings
 from local.mail import Outbox
+from local.scheduler import LocalScheduler
 from local.seed import DEMO_COMPANY, DEMO_SUBDOMAIN
 from local.streams import StreamPoller
 from local.ttl import TtlReaper
@@ -38,6 +42,7 @@ class LocalTools:
     outbox: Outbox
     reaper: TtlReaper
     poller: StreamPoller
+    scheduler: LocalScheduler | None = None
 
     async def __call__(self, method: str, path: str, body: bytes) -> Answer | None:
         route = (method, path.rstrip("/"))
@@ -58,6 +63,16 @@ class LocalTools:
             return _json(200, {"now": self.reaper.now()})
         if route == ("POST", "/_local/ttl/sweep"):
             return _json(200, {"deleted": await to_thread.run_sync(self.reaper.sweep), "now": self.reaper.now()})
+        if route == ("POST", "/_local/clock") and self.scheduler is not None:
+            try:
+                seconds = float(json.loads(body or b"{}")["advance_seconds"])
+            except (ValueError, KeyError, TypeError):
+                return _json(400, {"error": "invalid_request", "message": 'Send {"advance_seconds": <number>}.'})
+            if seconds < 0:
+                return _json(400, {"error": "invalid_request", "message": "The clock only moves forward."})
+            now = self.scheduler.advance(seconds)
+            fired = await to_thread.run_sync(self.scheduler.fire_due)
+            return _json(200, {"now": now, "fired": fired})
         if route == ("GET", "/_local/dead-letters"):
             return _json(200, self.poller.dead_letters)
         if route == ("GET", "/_local/widget-demo"):

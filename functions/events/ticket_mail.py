@@ -21,18 +21,17 @@ Each notice:
 
 from __future__ import annotations
 
-from deskless.contact_mail import recipient
-from deskless.contacts import Contact, find_contact_by_email
-from deskless.credentials import account_base
-from deskless.mail import AutoSubmitted, is_robot_address, send_email
+from deskless.contacts import Contact
+from deskless.mail import AutoSubmitted, send_email
 from deskless.mail_caps import allow_automatic
 from deskless.mail_threads import message_id, outgoing_thread, tagged_subject
 from deskless.observability import logger
 from deskless.preferences import get_preferences
-from deskless.snippets import SnippetContext, SnippetValues
+from deskless.snippets import SnippetContext
 from deskless.template_defaults import TICKET_RECEIVED, TICKET_REFUSED, TICKET_RESOLVED, TICKET_UPDATED
 from deskless.templates import email_template, render_email
 from deskless.ticket_intake import requester_of
+from deskless.ticket_people import addressed, contact_for, recipients_of
 from deskless.tickets import (
     Entry,
     Ticket,
@@ -42,23 +41,7 @@ from deskless.tickets import (
 )
 
 RECEIVED = "received"  # the trigger of the first notice: every later one refers to it
-REPLY_CHARS = 2000
 CAP_REACHED = "automatic_mail_cap"
-
-
-def recipients_of(ticket: Ticket) -> list[str]:
-    """The requester and the CCs, each once, without addresses no person reads."""
-    found: dict[str, None] = {}
-    for address in (ticket.requester.email, *ticket.cc):
-        if address and not is_robot_address(address):
-            found.setdefault(address.lower())
-    return list(found)
-
-
-def _contact(address: str, requester: Contact | None) -> Contact | None:
-    if requester is not None and address in (email.lower() for email in requester.emails):
-        return requester
-    return find_contact_by_email(address)
 
 
 def notify(ticket: Ticket, template_id: str, trigger: str, *, technician: str = "", reply: str = "") -> int:
@@ -87,7 +70,7 @@ def _send_one(
     technician: str,
     reply: str,
 ) -> int:
-    contact = _contact(address, requester)
+    contact = contact_for(address, requester)
     if contact is not None and not contact.active:
         logger.info("notice not sent: deactivated contact", extra={"number": ticket.number, "trigger": trigger})
         return 0  # Deskless sends a deactivated contact nothing
@@ -95,24 +78,9 @@ def _send_one(
         record_suppressed_notice(ticket.number, address, CAP_REACHED)
         logger.info("notice suppressed", extra={"number": ticket.number, "trigger": trigger})
         return 0
-    who = contact or requester
-    base = recipient(who) if who is not None else None  # the requester's portal, for a CC no contact has
-    own = base.values if base is not None and contact is not None else SnippetValues(contact_email=address)
-    values = own.model_copy(
-        update={
-            "ticket_number": str(ticket.number),
-            "ticket_title": ticket.title,
-            "ticket_status": ticket.status.value,
-            "ticket_link": account_base(base.address) + f"tickets/{ticket.number}" if base is not None else None,
-            "technician_name": technician or None,
-            "ticket_reply": reply[:REPLY_CHARS] or None,
-        }
-    )
+    to = addressed(ticket, address, contact, requester, technician=technician, reply=reply)
     _, mail = render_email(
-        email_template(template_id).variants,
-        SnippetContext.for_sending(values),
-        who.language if who is not None else None,
-        base.portal_language if base is not None else None,
+        email_template(template_id).variants, SnippetContext.for_sending(to.values), to.language, to.portal_language
     )
     earlier = [] if trigger == RECEIVED else [message_id(ticket.number, RECEIVED)]
     thread = outgoing_thread(ticket.number, trigger, references=earlier)

@@ -3,8 +3,7 @@ technicians who follow it see it live on their consoles, its people get their no
 (ticket_mail.py: received or refused, updated by a technician's reply, resolved), and a resolved
 ticket whose time ran out is closed.
 
-Who follows a ticket: its assignee; else its team's members; else its company's technicians;
-else, for a ticket nobody is named for yet, every staff user. A console is told of every change
+Who follows a ticket: deskless.ticket_people.followers. A console is told of every change
 (`ticket.changed`, so an open list or ticket page refreshes); a new ticket and a customer's reply
 come with `alert`, which the console sounds and shows as its operator's settings say, when their
 email channel is on.
@@ -19,13 +18,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from deskless.companies import get_company
 from deskless.data import Item
 from deskless.errors import NotFound
 from deskless.observability import logger
 from deskless.realtime import connections_of, push
-from deskless.teams import team_of
 from deskless.ticket_lists import listed, project
+from deskless.ticket_people import followers
 from deskless.tickets import (
     AuthorKind,
     EntryKind,
@@ -36,22 +34,8 @@ from deskless.tickets import (
     ticket_from_item,
     ticket_of,
 )
-from deskless.users import list_staff
 
 from .ticket_mail import staff_replied, ticket_opened, ticket_resolved
-
-
-def followers(ticket: Ticket) -> list[str]:
-    """The staff users who follow a ticket (see the module's docstring)."""
-    if ticket.assignee is not None:
-        return [ticket.assignee.id]
-    if ticket.team_id and (team := team_of(ticket.team_id)) is not None and team.members:
-        return sorted(team.members)
-    try:
-        technicians = get_company(ticket.company_id)[0].technician_ids
-    except NotFound:
-        technicians = []
-    return list(technicians) or [user.id for user in list_staff() if user.active]
 
 
 def _tell(ticket: Ticket, kind: str, *, alert: bool, **more: Any) -> int:
@@ -76,7 +60,8 @@ def ticket_written(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None)
 
 def reply_added(item: Item) -> None:
     """A public reply: the ticket's followers hear of a customer's (on the portal or by email), its
-    requester and CCs get a technician's by email (ticket_mail.py)."""
+    requester and CCs get a technician's by email (ticket_mail.py). Every new timeline entry comes
+    here (the stream's filter lets all through): a note or an event needs nothing."""
     entry = entry_from_item(item)
     if entry.kind is not EntryKind.REPLY:
         return

@@ -1,6 +1,6 @@
 """Lambda entry of the tickets function (HTTP API)."""
 
-from . import customers, staff  # noqa: F401  (each registers its routes)
+from . import automation, customers, staff  # noqa: F401  (each registers its routes)
 from .app import api
 
 handler = api.lambda_handler()

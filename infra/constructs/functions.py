@@ -24,6 +24,7 @@ from deskless.catalog import INBOUND_MAIL_PREFIX, Access, Trigger
 from deskless.settings import Settings
 from infra import paths
 from infra.constructs.attachments import Attachments
+from infra.constructs.automation import AutomationSchedules
 from infra.constructs.buckets import object_grant_findings
 from infra.constructs.email import Email
 from infra.constructs.search_index import SearchIndex
@@ -153,6 +154,7 @@ class Reach:
     connections: apigwv2.WebSocketStage
     attachments: Attachments
     search_index: SearchIndex
+    automation: AutomationSchedules
 
 
 def _grant_table_read(fn: DesklessFunction, reach: Reach) -> None:
@@ -202,6 +204,10 @@ def _grant_search_index_publish(fn: DesklessFunction, reach: Reach) -> None:
     reach.search_index.grant_publish(fn.function, fn.role)
 
 
+def _grant_automation_schedules(fn: DesklessFunction, reach: Reach) -> None:
+    reach.automation.grant_scheduling(fn.function, fn.role)
+
+
 def _grant_connections(fn: DesklessFunction, reach: Reach) -> None:
     reach.connections.grant_management_api_access(fn.function)
     suppress(
@@ -236,6 +242,7 @@ GRANTS: Mapping[Access, Callable[[DesklessFunction, Reach], None]] = {
     Access.ATTACHMENT_UPLOADS: _grant_attachment_uploads,
     Access.SEARCH_INDEX: _grant_search_index,
     Access.SEARCH_INDEX_PUBLISH: _grant_search_index_publish,
+    Access.AUTOMATION_SCHEDULES: _grant_automation_schedules,
 }
 
 
@@ -271,6 +278,9 @@ class Functions(Construct):
                 "attachment_max_bytes": str(settings.attachment_max_mb * MB),
                 "ticket_attachments_max_bytes": str(settings.ticket_attachments_max_mb * MB),
                 "search_index_bucket": reach.search_index.bucket.bucket_name,
+                "automation_schedule_group": reach.automation.group.ref,
+                "automation_scheduler_role_arn": reach.automation.role.role_arn,
+                "automation_moments_failures_arn": reach.automation.failures.queue_arn,
             }
         )
         self._made: dict[str, DesklessFunction] = {}

@@ -54,16 +54,17 @@ def mapping_of(synthesized: Synthesized, subscription: StreamSubscription) -> tu
     return found
 
 
-def test_the_events_functions_first_mapping_keeps_its_deployed_id_and_the_second_has_its_own(
+def test_the_events_functions_one_mapping_keeps_its_deployed_id_and_the_automations_has_its_own(
     synthesized: Synthesized,
 ):
-    first, second = [s for s in STREAM_SUBSCRIPTIONS if s.function == "events"]
-    first_id, _ = mapping_of(synthesized, first)
-    second_id, _ = mapping_of(synthesized, second)
-    assert first_id == DEPLOYED_MAPPING_ID
-    # The second is new: an id of its own, named after it (its name without the hyphen, as CDK writes ids)
-    assert second_id != first_id
-    assert second.name.replace("-", "") in second_id
+    (events,) = [s for s in STREAM_SUBSCRIPTIONS if s.function == "events"]
+    (automation,) = [s for s in STREAM_SUBSCRIPTIONS if s.function == "automation"]
+    events_id, _ = mapping_of(synthesized, events)
+    automation_id, _ = mapping_of(synthesized, automation)
+    assert events_id == DEPLOYED_MAPPING_ID
+    assert automation_id != events_id
+    # two readers of the stream: DynamoDB throttles a third
+    assert len(synthesized.of_type("AWS::Lambda::EventSourceMapping")) == 2
 
 
 @pytest.mark.parametrize("subscription", STREAM_SUBSCRIPTIONS, ids=[s.mapping for s in STREAM_SUBSCRIPTIONS])

@@ -109,11 +109,11 @@ def sent_raw(aws: LocalAws) -> list[Message]:
     ]
 
 
-(TICKET_FILTERS,) = [s.filters for s in STREAM_SUBSCRIPTIONS if s.name == "events-tickets"]
+(TICKET_FILTERS,) = [s.filters for s in STREAM_SUBSCRIPTIONS if s.mapping == "events"]
 
 
 def redeliver(stream_record: dict[str, Any]) -> None:
-    """A record the tickets' mapping lets through, delivered (again) to the events function."""
+    """A record the events mapping lets through, delivered (again) to the events function."""
     assert matches_any(TICKET_FILTERS, stream_record)
     assert invoke("events", stream_event([stream_record])) == {"batchItemFailures": []}
 

@@ -10,6 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from deskless.catalog import STREAM_SUBSCRIPTIONS
+from deskless.table import Entity
+from functions.events import reactions
+from functions.events import tickets as ticket_reactions
 from local.streams import InvalidPattern, matches, matches_any, stream_record, validate_pattern
 
 ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/deskless/stream/2026-01-01T00:00:00.000"
@@ -179,6 +182,101 @@ def test_the_catalog_filters_pass_a_connection_removal_and_nothing_else():
     assert matches_any(events.filters, removed)
     assert not matches_any(events.filters, inserted)
     assert not matches_any(events.filters, other)
+
+
+# What each kind of record reaches: the events function's one mapping (five filters merging type
+# lists), and the automation function's (every version of a ticket).
+
+
+def _image(entity: Entity, **values: Any) -> dict[str, Any]:
+    return {"pk": {"S": "X#1"}, "sk": {"S": "X"}, "type": {"S": entity.value}, **values}
+
+
+def _change(event_name: str, entity: Entity, **values: Any) -> dict[str, Any]:
+    image = _image(entity, **values)
+    keys = {"pk": image["pk"], "sk": image["sk"]}
+    if event_name == "REMOVE":
+        return stream_record(event_name, keys=keys, sequence_number="1", stream_arn=ARN, old_image=image)
+    return stream_record(event_name, keys=keys, sequence_number="1", stream_arn=ARN, new_image=image)
+
+
+def readers_of(record: dict[str, Any]) -> set[str]:
+    return {s.mapping for s in STREAM_SUBSCRIPTIONS if matches_any(s.filters, record)}
+
+
+@pytest.mark.parametrize(
+    ("record", "readers"),
+    [
+        (_change("REMOVE", Entity.CONNECTION), {"events"}),
+        (_change("REMOVE", Entity.CODE), {"events"}),
+        (_change("REMOVE", Entity.QUEUE_ENTRY), {"events"}),
+        (_change("REMOVE", Entity.TICKET_TIMER), {"events"}),
+        (_change("REMOVE", Entity.KB_DRAFT), {"events"}),
+        (_change("REMOVE", Entity.ARTICLE_VARIANT), {"events"}),
+        (_change("INSERT", Entity.ARTICLE_VARIANT), {"events"}),
+        (_change("MODIFY", Entity.ARTICLE_VARIANT), {"events"}),
+        (_change("INSERT", Entity.SESSION), {"events"}),
+        (_change("INSERT", Entity.CHAT_REQUEST), {"events"}),
+        (_change("MODIFY", Entity.CHAT_REQUEST, state={"S": "accepted"}), {"events"}),
+        (_change("MODIFY", Entity.CHAT_REQUEST, state={"S": "waiting"}), set()),
+        (_change("INSERT", Entity.CONTACT, welcome_requested={"BOOL": True}), {"events"}),
+        (_change("INSERT", Entity.CONTACT, welcome_requested={"BOOL": False}), set()),
+        (_change("INSERT", Entity.RESET_REQUEST, contact_id={"S": "c1"}), {"events"}),
+        (_change("INSERT", Entity.RESET_REQUEST), {"events"}),  # the events code ignores it (below)
+        (_change("INSERT", Entity.TICKET_ENTRY, kind={"S": "reply"}), {"events"}),
+        (_change("INSERT", Entity.TICKET_ENTRY, kind={"S": "note"}), {"events"}),  # ignored by the code
+        (_change("INSERT", Entity.TICKET), {"events", "automation"}),
+        (_change("MODIFY", Entity.TICKET), {"events", "automation"}),
+        (_change("REMOVE", Entity.TICKET), set()),
+        (_change("INSERT", Entity.TICKET_LISTING), set()),
+        (_change("INSERT", Entity.USER), set()),
+        (_change("MODIFY", Entity.SESSION), set()),
+    ],
+    ids=lambda value: (
+        f"{value['eventName']}-{value['dynamodb'].get('NewImage', value['dynamodb'].get('OldImage'))['type']['S']}"
+        if isinstance(value, dict)
+        else None
+    ),
+)
+def test_each_kind_of_record_reaches_the_functions_that_react_to_it(record, readers):
+    assert readers_of(record) == readers
+
+
+def test_the_stream_has_two_readers_the_events_mapping_keeping_its_name():
+    assert [s.mapping for s in STREAM_SUBSCRIPTIONS] == ["events", "automation"]
+
+
+def test_a_reset_request_for_an_address_no_contact_has_sends_nothing(monkeypatch):
+    sent: list[Any] = []
+
+    def send(item: Any) -> bool:
+        sent.append(item)
+        return True
+
+    monkeypatch.setattr(reactions, "send_requested_reset", send)
+
+    reactions.reset_asked_for({"type": "reset_request", "pk": "RESET#1", "sk": "RESET"})
+    reactions.reset_asked_for({"type": "reset_request", "pk": "RESET#2", "sk": "RESET", "contact_id": "c1"})
+
+    assert [item["pk"] for item in sent] == ["RESET#2"]
+
+
+@pytest.mark.parametrize("kind", ["note", "event"])
+def test_a_ticket_entry_that_is_not_a_public_reply_tells_nobody(monkeypatch, kind):
+    looked_up: list[int] = []
+    monkeypatch.setattr(ticket_reactions, "ticket_of", lambda number: looked_up.append(number))
+    entry = {
+        "type": "ticket_entry",
+        "number": 1001,
+        "id": "e1",
+        "at": 1,
+        "kind": kind,
+        "author": {"kind": "staff", "id": "u1", "name": "Ted"},
+    }
+
+    ticket_reactions.reply_added(entry)
+
+    assert looked_up == []
 
 
 # Patterns Lambda would refuse

@@ -35,6 +35,7 @@ from deskless.data import Action, deserialize
 from deskless.edge import ORIGIN_VERIFY_HEADER, PORTAL_HOST_HEADER
 from deskless.streams import TTL_PRINCIPAL
 from deskless.table import Entity
+from functions.automation.schedules import Moment
 from local.streams import matches_any
 from tests.helpers import EVENTS, load_event
 
@@ -55,6 +56,8 @@ MODELS: dict[str, type[BaseModel]] = {
     "stream_ttl_remove": DynamoDBStreamModel,
     "stream_chat_request_insert": DynamoDBStreamModel,
     "stream_contact_insert": DynamoDBStreamModel,
+    "stream_ticket_insert": DynamoDBStreamModel,
+    "scheduler_automation_moment": Moment,
     "ses_receipt": SesModel,
 }
 HTTP_SAMPLES = [name for name, model in MODELS.items() if model is APIGatewayProxyEventV2Model]
@@ -352,3 +355,21 @@ def test_the_ses_sample_is_the_lambda_action_that_follows_the_s3_action() -> Non
     assert headers["subject"] == mail["commonHeaders"]["subject"]
     assert mail["commonHeaders"]["from"] == [headers["from"]]
     assert ses["receipt"]["recipients"] == mail["destination"]
+
+
+def test_the_ticket_sample_reaches_the_events_and_the_automation_functions() -> None:
+    event = record("stream_ticket_insert")
+    image = deserialize(event["dynamodb"]["NewImage"])
+
+    assert image["type"] == Entity.TICKET
+    assert image["title"] == "[Portal Credentials]"
+    readers = {s.mapping for s in STREAM_SUBSCRIPTIONS if matches_any(s.filters, event)}
+    assert readers == {"events", "automation"}
+
+
+def test_the_scheduler_sample_is_a_moment_of_the_ticket_sample() -> None:
+    moment = Moment.model_validate(load_event("scheduler_automation_moment"))
+    ticket = deserialize(record("stream_ticket_insert")["dynamodb"]["NewImage"])
+
+    assert moment.number == ticket["number"]
+    assert moment.due - moment.basis == 86_400_000  # pending for a day

@@ -72,6 +72,10 @@ OWNERS: dict[Entity, str] = {
     Entity.SEARCH_INDEX: f"{CORE}/search_index.py",
     Entity.AUTOMATION_RULE: f"{CORE}/automation_rules.py",
     Entity.AUTOMATION_ORDER: f"{CORE}/automation_rules.py",
+    # issue 14, the automation runtime
+    Entity.AUTOMATION_TRACE: f"{CORE}/automation_traces.py",
+    Entity.AUTOMATION_SCHEDULE: "functions/automation/schedules.py",
+    Entity.ROUND_ROBIN: "functions/automation/assignment.py",
 }
 
 

@@ -46,6 +46,9 @@ class Access(StrEnum):
     # new generations of it (from the table's stream).
     SEARCH_INDEX = "s3:search-index"
     SEARCH_INDEX_PUBLISH = "s3:search-index-publish"
+    # Issue 14 (automation rules): create, change and delete the one-time schedules of the automation
+    # schedule group, handing EventBridge Scheduler the one role that may invoke the automation function.
+    AUTOMATION_SCHEDULES = "scheduler:automation"
 
 
 class Caller(StrEnum):
@@ -329,6 +332,18 @@ FUNCTIONS: tuple[Function, ...] = (
         "The knowledge base for staff: articles in four languages, their history and votes, categories, "
         "a preview of an article's Markdown as the portal shows it, search, and the deflection figures.",
     ),
+    # --- issue 14: ticket automation rules (RUNTIME): from the stream and the schedules to actions ---
+    Function(
+        "automation",
+        Trigger.STREAM,  # also invoked by EventBridge Scheduler at a time-based rule's moment
+        # Rules send email (through templates with credentials), push console notifications, sign
+        # webhooks with a key derived from the signing key, and schedule their time-based moments.
+        _RW | {Access.SEND_EMAIL, Access.CONNECTIONS, Access.SIGNING_KEY, Access.AUTOMATION_SCHEDULES},
+        "Ticket automation rules: each ticket change evaluated against the active rules, their actions done "
+        "once and traced; time-based rules at their moment (EventBridge Scheduler).",
+        # A webhook that never answers costs 3 tries of 5 s: a batch of ten changes may wait on several.
+        timeout_s=300,
+    ),
 )
 
 HTTP_ROUTES: tuple[HttpRoute, ...] = (
@@ -499,6 +514,8 @@ HTTP_ROUTES: tuple[HttpRoute, ...] = (
     HttpRoute("GET /api/automation/options", "helpdesk", ADMIN),
     HttpRoute("POST /api/automation/test", "helpdesk", ADMIN),
     HttpRoute("GET /api/automation/webhook-secret", "helpdesk", ADMIN),
+    # --- issue 14 (RUNTIME): what the automation rules did for each change of a ticket, newest first ---
+    HttpRoute("GET /api/tickets/{number}/automation", "tickets", STAFF),
 )
 
 WEBSOCKET_ROUTES: tuple[WebSocketRoute, ...] = (
@@ -560,47 +577,36 @@ def _contact_to_welcome() -> Mapping[str, Any]:
     return {"eventName": ["INSERT"], "dynamodb": {"NewImage": image}}
 
 
-def _reset_asked_for_a_contact() -> Mapping[str, Any]:
-    """A "Forgot your password?" for an address a contact has (a request for an unknown address
-    carries no contact id): the events function mails the link."""
-    image = {TYPE_ATTRIBUTE: {"S": [Entity.RESET_REQUEST.value]}, "contact_id": {"S": [{"exists": True}]}}
-    return {"eventName": ["INSERT"], "dynamodb": {"NewImage": image}}
-
-
-def _written(entity: Entity) -> Mapping[str, Any]:
+def _written(*entities: Entity) -> Mapping[str, Any]:
     """Any version of an item stored (created or changed): projections follow it."""
-    return {"eventName": ["INSERT", "MODIFY"], "dynamodb": {"NewImage": {TYPE_ATTRIBUTE: {"S": [entity.value]}}}}
-
-
-def _public_reply() -> Mapping[str, Any]:
-    """A public reply added to a ticket: its followers hear of a customer's, its customers get a technician's."""
-    image = {TYPE_ATTRIBUTE: {"S": [Entity.TICKET_ENTRY.value]}, "kind": {"S": ["reply"]}}
-    return {"eventName": ["INSERT"], "dynamodb": {"NewImage": image}}
+    types = [entity.value for entity in entities]
+    return {"eventName": ["INSERT", "MODIFY"], "dynamodb": {"NewImage": {TYPE_ATTRIBUTE: {"S": types}}}}
 
 
 STREAM_SUBSCRIPTIONS: tuple[StreamSubscription, ...] = (
+    # One mapping for every side effect (Lambda allows five filters to one; the stream serves two
+    # readers): filters merge type lists, so the events code itself ignores what a narrower filter
+    # kept out before (a reset request without a contact, a ticket entry that is not a public reply).
+    # Articles' variants, written or removed, keep the knowledge index current.
     StreamSubscription(
         "events",
         filters=(
-            _removed(Entity.CONNECTION, Entity.CODE, Entity.QUEUE_ENTRY, Entity.TICKET_TIMER, Entity.KB_DRAFT),
-            _inserted(Entity.SESSION, Entity.CHAT_REQUEST),
+            _removed(
+                Entity.CONNECTION,
+                Entity.CODE,
+                Entity.QUEUE_ENTRY,
+                Entity.TICKET_TIMER,
+                Entity.KB_DRAFT,
+                Entity.ARTICLE_VARIANT,
+            ),
+            _inserted(Entity.SESSION, Entity.CHAT_REQUEST, Entity.RESET_REQUEST, Entity.TICKET_ENTRY),
+            _written(Entity.TICKET, Entity.ARTICLE_VARIANT),
             _ended_chat_request(),
             _contact_to_welcome(),
-            _reset_asked_for_a_contact(),
         ),
     ),
-    # Tickets and articles have a mapping of their own (Lambda allows five filters to one): the
-    # same function. Articles' variants, written or removed, keep the knowledge index current.
-    StreamSubscription(
-        "events",
-        name="events-tickets",
-        filters=(
-            _written(Entity.TICKET),
-            _public_reply(),
-            _written(Entity.ARTICLE_VARIANT),
-            _removed(Entity.ARTICLE_VARIANT),
-        ),
-    ),
+    # --- issue 14: ticket automation rules (RUNTIME): every version of a ticket, to the rules ---
+    StreamSubscription("automation", filters=(_written(Entity.TICKET),), batch_size=10),
 )
 
 

@@ -34,6 +34,11 @@ class Settings(BaseSettings):
     # asks whether a newer generation was published (at most once per this many seconds).
     search_index_bucket: str = ""
     search_index_check_seconds: float = 2.0
+    # Ticket automation (issue 14): the EventBridge Scheduler group its time-based moments are
+    # scheduled in, and the role Scheduler assumes to invoke the automation function.
+    automation_schedule_group: str = "deskless-automation"
+    automation_scheduler_role_arn: str = ""
+    automation_moments_failures_arn: str = ""  # where Scheduler parks a moment it could not deliver
     token_ttl_seconds: int = 12 * 3600
     secret_cache_seconds: int = 300
 

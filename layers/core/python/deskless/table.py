@@ -81,6 +81,11 @@ Access patterns (every read is a GetItem or a Query; nothing scans):
 | the knowledge index's current generation (its S3 object) | GetItem, Update cond. | pk=SEARCHINDEX sk=POINTER |
 | every automation rule with their order | Query     | pk=AUTORULES          (sk RULE#<id> and ORDER)  |
 | one automation rule, the rules' order  | GetItem, Update cond. | pk=AUTORULES sk=RULE#<id>, ORDER   |
+| what the rules did for one change (a redelivery puts it again) | Put | pk=AUTOTRACE#<number> sk=<ms>#<change id> |
+| a ticket's automation traces, newest first | Query     | pk=AUTOTRACE#<number>                          |
+| a ticket's scheduled moments (rule -> due, basis) | GetItem, Put | pk=AUTOSCHEDULE#<number> sk=AUTOSCHEDULE |
+| a team's round-robin turn (atomic)    | Update    | pk=ROUNDROBIN#<team id> sk=ROUNDROBIN            |
+| an automation action done once (Powertools idempotency) | Put cond. | pk=AUTOACTION sk=<hash of change, action> |
 
 Every item carries `type` (its entity name), which the stream filters match on, and items
 that expire carry `expires_at` (epoch seconds); reads treat an item past it as gone because
@@ -199,6 +204,11 @@ class Entity(StrEnum):
     # Ticket automation rules (issue 14): deskless/automation_rules.py.
     AUTOMATION_RULE = "automation_rule"
     AUTOMATION_ORDER = "automation_order"  # the rules' order as the admin set it, with its revision
+
+    # Ticket automation rules (issue 14), the runtime's: deskless/automation_traces.py, functions/automation.
+    AUTOMATION_TRACE = "automation_trace"  # what the rules did for one change of a ticket
+    AUTOMATION_SCHEDULE = "automation_schedule"  # a ticket's scheduled moments of time-based rules
+    ROUND_ROBIN = "round_robin"  # a team's turn counter for round-robin assignment
 
 
 Key = dict[str, str]
@@ -650,3 +660,30 @@ AUTOMATION_ORDER_KEY: Key = {"pk": AUTOMATION_RULES, "sk": "ORDER"}
 
 def automation_rule_key(rule_id: str) -> Key:
     return {"pk": AUTOMATION_RULES, "sk": f"{AUTOMATION_RULE_PREFIX}{rule_id}"}
+
+
+# --- issue 14: ticket automation rules (the runtime) ---
+
+
+def automation_traces(number: int) -> str:
+    return f"AUTOTRACE#{number}"
+
+
+def automation_trace_key(number: int, at_ms: int, change_id: str) -> Key:
+    """One change's trace: its time first, so a Query read backwards is newest first; the change id
+    last, so the same change (a stream record delivered again) puts the same item."""
+    return {"pk": automation_traces(number), "sk": f"{at_ms:013d}#{change_id}"}
+
+
+def automation_schedule_key(number: int) -> Key:
+    """A ticket's scheduled moments: not in the ticket's partition, which its page Queries whole."""
+    return {"pk": f"AUTOSCHEDULE#{number}", "sk": "AUTOSCHEDULE"}
+
+
+def round_robin_key(team_id: str) -> Key:
+    return {"pk": f"ROUNDROBIN#{team_id}", "sk": "ROUNDROBIN"}
+
+
+# Powertools' idempotency records of automation actions: its persistence layer builds the sort key
+# (the function's name and a hash of the change id and the action's index) under this partition.
+AUTOMATION_ACTIONS = "AUTOACTION"

@@ -605,7 +605,7 @@ class Changes:
 
 
 _SHOWN = ("title", "status", "impact", "urgency", "priority", "team_id", "assignee", "category_id", "tags", "due_at")
-STAFF_ONLY_CHANGES = frozenset({"tags", "due_at"})  # changes a customer's timeline never shows
+STAFF_ONLY_CHANGES = frozenset({"tags", "due_at", "automation"})  # changes a customer's timeline never shows
 
 
 def change_ticket(
@@ -788,6 +788,26 @@ def record_suppressed_notice(number: int, recipient: str, why: str, *, now: floa
         _now_ms(now),
         changes=[FieldChange(field="notice_suppressed", after=recipient)],
         reason=why,
+    )
+    table().put(_entry_item(number, entry))
+    return entry
+
+
+# --- automation rules (issue 14: the automation function) -------------------------------------
+
+AUTOMATION_FAILED = "automation_failed"
+
+
+def record_failed_action(number: int, rule: Author, what: str, *, now: float | None = None) -> Entry:
+    """An automation rule's action that failed after its retries (a webhook that timed out): an
+    event on the ticket's timeline, by the rule, saying which action and why (one PutItem; the
+    ticket itself is not changed, so no rule round starts from it)."""
+    entry = _new_entry(
+        EntryKind.EVENT,
+        rule,
+        _now_ms(now),
+        changes=[FieldChange(field="automation", after=what[:500])],
+        reason=AUTOMATION_FAILED,
     )
     table().put(_entry_item(number, entry))
     return entry
