@@ -21,7 +21,6 @@ import httpx
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from deskless.catalog import HTTP_ROUTES
 from local.seed import DEMO_STAFF
 from tests.e2e.conftest import Platform, mail_to, unique, wait_for
 from tests.e2e.console import NOTIFICATION_HOOK, confirm, console_url, notifications, open_console
@@ -30,8 +29,6 @@ pytestmark = pytest.mark.browser
 
 ADMIN = DEMO_STAFF[0]
 TITLE = "[Portal Credentials]"
-# A ticket's traces come with the automation function (RUNTIME), merged apart from the rules' page
-RUNTIME = any(route.route_key == "GET /api/tickets/{number}/automation" for route in HTTP_ROUTES)
 CREDENTIALS_SUBJECT = "Your portal credentials"  # the `portal-credentials` template's, in English
 
 
@@ -230,7 +227,6 @@ def test_a_reorder_someone_else_overtook_is_read_again_and_said(
     assert second not in listed_names(api)
 
 
-@pytest.mark.skipif(not RUNTIME, reason="the automation function (a ticket's traces) is not in this build")
 def test_a_ticket_shows_what_a_rule_did_and_the_rule_notifies_the_console(
     platform: Platform, api: httpx.Client, console: Page, made_rules: list[str]
 ) -> None:
