@@ -78,6 +78,7 @@ EXPECTED: dict[type[DesklessError], tuple[int, str]] = {
     errors.TicketClosed: (409, "ticket_closed"),
     errors.NotTeamMember: (422, "not_team_member"),
     errors.PriorityNeedsStatus: (400, "invalid_request"),
+    errors.RuleRefused: (400, "invalid_request"),
     errors.TeamNameTaken: (409, "team_name_taken"),
     errors.TeamInUse: (409, "team_in_use"),
     errors.InvalidFieldValues: (422, "invalid_field_values"),

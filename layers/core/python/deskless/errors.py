@@ -272,9 +272,9 @@ class RuleRefused(InvalidRequest):
     or action; `details` says where each is in the rule (`conditions.0`, `actions.1`), so the editor
     says it next to that part."""
 
-    def __init__(self, message: str, details: list[dict[str, str]]) -> None:
+    def __init__(self, message: str, details: list[dict[str, str]] | None = None) -> None:
         super().__init__(message)
-        self.details = details
+        self.details = list(details or [])
 
 
 class BuiltInTemplate(Conflict):
