@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -177,10 +178,11 @@ def test_the_trace_says_what_ran_newest_first_and_a_missing_ticket_is_404(
 
 
 class Receiver:
-    """A webhook receiver on loopback that answers every request with `status`."""
+    """A webhook receiver on loopback that answers every request with `status`, after `delay_s`."""
 
-    def __init__(self, status: int) -> None:
+    def __init__(self, status: int, delay_s: float = 0.0) -> None:
         self.status = status
+        self.delay_s = delay_s
         self.requests: list[tuple[dict[str, str], bytes]] = []
         receiver = self
 
@@ -188,6 +190,7 @@ class Receiver:
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 receiver.requests.append((dict(self.headers), body))
+                time.sleep(receiver.delay_s)
                 self.send_response(receiver.status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
@@ -255,6 +258,34 @@ def test_a_failing_webhook_is_tried_three_times_then_recorded_while_the_other_ac
     for batch in flow.batches:
         invoke("automation", batch)
     assert len(failing_receiver.requests) == 3
+
+
+def test_a_webhook_that_answers_too_late_is_tried_three_times_then_recorded_as_timed_out(
+    aws: LocalAws, flow: Recorded, carla: Contact, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    webhooks = current("functions.automation.webhooks")
+    monkeypatch.setattr(webhooks, "TIMEOUT_S", 0.2)  # 5 s in AWS; the receiver answers after 1 s
+    monkeypatch.setattr(webhooks, "BACKOFF_S", (0.0, 0.0))
+    slow = Receiver(200, delay_s=1.0)
+    try:
+        rule(
+            "slow",
+            {"kind": "ticket_created"},
+            [{"kind": "webhook", "url": slow.url}, {"kind": "add_tags", "tags": ["late"]}],
+        )
+        number = open_ticket(carla)
+
+        flow.settle()
+
+        assert len(slow.requests) == 3
+    finally:
+        slow.close()
+    (trace,) = traces(aws, number)
+    webhook, tags = trace["rules"][0]["actions"]
+    assert (webhook["outcome"], webhook["reason"]) == ("failed", "error")
+    assert "timed out" in webhook["detail"]
+    assert tags["outcome"] == "done"
+    assert ticket_with_timeline(number)[0].tags == ["late"]
 
 
 def test_a_webhook_may_not_call_inside_the_network_outside_local_mode(monkeypatch: pytest.MonkeyPatch) -> None:
