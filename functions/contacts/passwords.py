@@ -15,7 +15,13 @@ from enum import StrEnum
 from pydantic import BaseModel, Field
 
 from deskless.auth import Principal
-from deskless.credentials import contact_for_reset, issue_temporary_password, portal_address, send_reset_email
+from deskless.credentials import (
+    contact_for_reset,
+    end_pending_credentials,
+    issue_temporary_password,
+    portal_address,
+    send_reset_email,
+)
 from deskless.observability import logger
 from deskless.throttle import Limit, spend
 
@@ -53,6 +59,7 @@ def reset_password(caller: Principal, contact_id: str, by: ResetBy) -> PasswordR
     if by is ResetBy.EMAIL:
         address = send_reset_email(contact)
         return PasswordReset(send=by, portal_address=address, sent_to=contact.emails[0])
+    end_pending_credentials(contact.id)
     issued = issue_temporary_password(contact)
     return PasswordReset(
         send=by,

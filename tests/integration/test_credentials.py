@@ -1,6 +1,6 @@
 """Portal credentials against moto (deskless.credentials): where a contact signs in, the
 credentials a mail to them issues (a temporary password, a set-password link), each single use,
-expiring, and killing the one issued before it."""
+expiring, and killing the one of its kind issued before it."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from deskless.credentials import (
     issue_password_link,
     issue_temporary_password,
     issuer_for,
+    link_works,
     portal_address,
     set_password_with_link,
     sign_in_keys,
@@ -98,7 +99,7 @@ def test_nothing_issued_is_stored_in_clear(aws: LocalAws) -> None:
     assert stored_link is not None
     assert stored_password is not None
     assert token_of(link).split(".")[1] not in str(stored_link)
-    assert stored_password["secret_hash"].startswith("$argon2id$")
+    assert stored_password["temporary_password_hash"].startswith("$argon2id$")
     assert password not in str(stored_password)
 
 
@@ -114,16 +115,42 @@ def test_a_temporary_password_signs_in_and_asks_for_a_new_password(aws: LocalAws
     assert checked.contact.id == carla.id
 
 
-def test_issuing_new_credentials_kills_the_previous_temporary_password_or_link(aws: LocalAws) -> None:
+def test_a_new_credential_kills_the_previous_one_of_its_kind_and_using_one_ends_both(aws: LocalAws) -> None:
     carla = contact_of_company(None, "carla@example.org")
     first_password = issuer_for(carla).temporary_password()
-    first_link = issuer_for(carla).password_link()  # replaces the password
-    second_password = issuer_for(carla).temporary_password()  # replaces the link
+    first_link = issuer_for(carla).password_link()
+    second_password = issuer_for(carla).temporary_password()  # replaces the first password, not the link
+    second_link = issuer_for(carla).password_link()  # replaces the first link, not the password
 
     assert not signs_in(carla, first_password)
     with pytest.raises(CredentialInvalid):
         set_password_with_link(token_of(first_link), NEW_PASSWORD)
+    # a welcome email's link and a rule's temporary password, sent at once, both work
     assert signs_in(carla, second_password)
+    assert link_works(token_of(second_link))
+
+    set_password_with_link(token_of(second_link), NEW_PASSWORD)
+
+    assert not signs_in(carla, second_password)  # a password chosen ends the other credential too
+    assert signs_in(carla, NEW_PASSWORD)
+
+
+def test_a_credential_stored_before_each_kind_had_its_own_still_works_until_one_is_issued(aws: LocalAws) -> None:
+    carla = contact_of_company(None, "carla@example.org")
+    password = issuer_for(carla).temporary_password()
+    item = table().get(credential_key(carla.id), consistent=True)
+    assert item is not None
+    old_shape = {key: value for key, value in item.items() if not key.startswith("temporary_password_")} | {
+        "kind": "temporary_password",
+        "secret_hash": item["temporary_password_hash"],
+    }
+    table().put(old_shape)
+
+    assert signs_in(carla, password)
+
+    issuer_for(carla).password_link()  # the new shape replaces the old one's kind and hash
+    assert "secret_hash" not in (table().get(credential_key(carla.id), consistent=True) or {})
+    assert not signs_in(carla, password)
 
 
 def test_an_expired_link_or_temporary_password_does_not_work_even_before_the_ttl_deletes_it(aws: LocalAws) -> None:

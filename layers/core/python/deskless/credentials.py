@@ -1,10 +1,14 @@
-"""Portal credentials: a contact's password, the one pending credential that lets them set one (a
-temporary password or a set-password link), and the sessions of contacts signed in to a portal.
+"""Portal credentials: a contact's password, the pending credentials that let them set one (a
+temporary password, a set-password link: one of each, so a welcome email's link and a rule's
+temporary password sent at the same moment both work until one is used), and the sessions of
+contacts signed in to a portal.
 
     CONTACT#<id> / PASSWORD                 the password the contact chose (argon2id hash)
-    CONTACT#<id> / CREDENTIAL               the pending credential: a temporary password (argon2id
-                                            hash) or a link's token (SHA-256 hash), with its expiry;
-                                            issuing another replaces it, so the previous one is dead
+    CONTACT#<id> / CREDENTIAL               the pending credentials, one of each kind: a temporary
+                                            password (argon2id hash) and a link's token (SHA-256
+                                            hash), each with its expiry; issuing another of a kind
+                                            replaces that kind's, so the previous one is dead, and
+                                            using either (or setting a password) ends both
     CONTACT#<id> / PORTALSESSION#<sha256>   a signed-in browser: where it signed in, whether it
                                             must choose a password first, its expiry
     RESETREQUEST#<address hash> / <id>      a "Forgot your password?" for an address, known or
@@ -39,6 +43,7 @@ import hmac
 import re
 import secrets
 import time
+from contextlib import suppress
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
@@ -54,6 +59,7 @@ from .preferences import get_preferences
 from .settings import get_settings
 from .table import (
     CUSTOMER_SESSION_PREFIX,
+    TTL_ATTRIBUTE,
     Entity,
     Key,
     contact_key,
@@ -236,23 +242,40 @@ class Issued:
     expires_at: int
 
 
+def _slot(credential: Item | None, kind: CredentialKind, now: float) -> str | None:
+    """The hash of the contact's pending credential of this kind, unless it expired. (An item
+    stored before credentials had a slot per kind holds one, as `kind` and `secret_hash`.)"""
+    if credential is None:
+        return None
+    if credential.get("kind") == kind.value:
+        stored, expires = credential.get("secret_hash"), credential.get(TTL_ATTRIBUTE, 0)
+    else:
+        stored, expires = credential.get(f"{kind.value}_hash"), credential.get(f"{kind.value}_expires_at", 0)
+    return str(stored) if stored is not None and int(expires) > now else None
+
+
 def _store_credential(contact: Contact, kind: CredentialKind, stored_hash: str, expires_at: int) -> None:
-    """The contact's pending credential, replacing any previous one (one PutItem)."""
-    table().put(
-        stamped(
-            Entity.CREDENTIAL,
-            credential_key(contact.id),
-            contact_id=contact.id,
-            kind=kind.value,
-            secret_hash=stored_hash,
-            issued_at=int(time.time()),
-            expires_at=expires_at,
-        )
+    """The contact's pending credential of this kind, replacing any previous one of it (one
+    UpdateItem; a second moves the item's TTL to its latest expiry when this one outlives it)."""
+    key = credential_key(contact.id)
+    values = stamped(
+        Entity.CREDENTIAL,
+        contact_id=contact.id,
+        **{f"{kind.value}_hash": stored_hash, f"{kind.value}_expires_at": expires_at},
+        issued_at=int(time.time()),
     )
+    stored = table().update(key, set_values=values, remove=["kind", "secret_hash"])
+    latest = max(int(stored.get(f"{other.value}_expires_at", 0)) for other in CredentialKind)
+    if int(stored.get(TTL_ATTRIBUTE, 0)) < latest:
+        later = Condition(
+            f"attribute_not_exists({TTL_ATTRIBUTE}) OR {TTL_ATTRIBUTE} < :latest", values={":latest": latest}
+        )
+        with suppress(ConditionFailed):  # another issue moved it further meanwhile
+            table().update(key, set_values={TTL_ATTRIBUTE: latest}, condition=later)
 
 
 def issue_temporary_password(contact: Contact, *, now: float | None = None) -> Issued:
-    """A new temporary password for the contact (the previous credential stops working)."""
+    """A new temporary password for the contact (the previous one stops working)."""
     moment = int(time.time() if now is None else now)
     password = temporary_password()
     expires_at = moment + get_preferences().temporary_password_hours * 3600
@@ -263,7 +286,7 @@ def issue_temporary_password(contact: Contact, *, now: float | None = None) -> I
 def issue_password_link(
     contact: Contact, *, lifetime_seconds: int | None = None, now: float | None = None, address: str | None = None
 ) -> Issued:
-    """A new single-use link to set a password (the previous credential stops working)."""
+    """A new single-use link to set a password (the previous link stops working)."""
     moment = int(time.time() if now is None else now)
     lifetime = lifetime_seconds or get_preferences().password_link_hours * 3600
     token, stored_hash = new_token(contact.id)
@@ -300,15 +323,18 @@ def issuer_for(
 # --- using a credential ---------------------------------------------------------------------------
 
 
-def _unchanged(stored_hash: str) -> Condition:
-    return Condition("secret_hash = :hash", values={":hash": stored_hash})
+def _unchanged(kind: CredentialKind, stored_hash: str) -> Condition:
+    """The pending credential of this kind is still the one read (in either shape, see `_slot`)."""
+    return Condition(
+        f"{kind.value}_hash = :hash OR (kind = :kind AND secret_hash = :hash)",
+        values={":hash": stored_hash, ":kind": kind.value},
+    )
 
 
-def pending_credential(contact_id: str, *, now: float | None = None) -> Item | None:
-    """The contact's pending credential, unless it expired."""
-    item = table().get(credential_key(contact_id), consistent=True)
+def pending_link(contact_id: str, *, now: float | None = None) -> str | None:
+    """The hash of the contact's pending set-password link, unless it expired."""
     moment = time.time() if now is None else now
-    return item if item is not None and int(item["expires_at"]) > moment else None
+    return _slot(table().get(credential_key(contact_id), consistent=True), CredentialKind.LINK, moment)
 
 
 def link_works(token: str, *, now: float | None = None) -> bool:
@@ -318,12 +344,8 @@ def link_works(token: str, *, now: float | None = None) -> bool:
     if parts is None:
         return False
     contact_id, stored_hash = parts
-    credential = pending_credential(contact_id, now=now)
-    return (
-        credential is not None
-        and credential["kind"] == CredentialKind.LINK
-        and hmac.compare_digest(credential["secret_hash"], stored_hash)
-    )
+    pending = pending_link(contact_id, now=now)
+    return pending is not None and hmac.compare_digest(pending, stored_hash)
 
 
 def set_password_with_link(token: str, password: str, *, now: float | None = None) -> Contact:
@@ -337,13 +359,8 @@ def set_password_with_link(token: str, password: str, *, now: float | None = Non
         raise CredentialInvalid(LINK_INVALID)
     contact_id, stored_hash = parts
     contact_item, credential = table().get_many([contact_key(contact_id), credential_key(contact_id)], consistent=True)
-    valid = (
-        contact_item is not None
-        and credential is not None
-        and credential["kind"] == CredentialKind.LINK
-        and int(credential["expires_at"]) > moment
-        and hmac.compare_digest(credential["secret_hash"], stored_hash)
-    )
+    pending = _slot(credential, CredentialKind.LINK, moment)
+    valid = contact_item is not None and pending is not None and hmac.compare_digest(pending, stored_hash)
     if not valid or contact_item is None:
         raise CredentialInvalid(LINK_INVALID)
     contact = contact_from_item(contact_item)
@@ -353,7 +370,7 @@ def set_password_with_link(token: str, password: str, *, now: float | None = Non
     try:
         table().transact(
             [
-                delete_action(credential_key(contact_id), condition=_unchanged(stored_hash)),
+                delete_action(credential_key(contact_id), condition=_unchanged(CredentialKind.LINK, stored_hash)),
                 put_action(_password_item(contact_id, password, moment)),
             ]
         )
@@ -393,8 +410,7 @@ def check_sign_in(items: list[Item | None], password: str, *, now: float) -> Che
     contact_item, password_item, credential = items
     temporary = looks_temporary(password)
     if temporary:
-        pending = credential if credential and credential["kind"] == CredentialKind.TEMPORARY_PASSWORD else None
-        stored = pending["secret_hash"] if pending and int(pending["expires_at"]) > now else None
+        stored = _slot(credential, CredentialKind.TEMPORARY_PASSWORD, now)
         valid = verify_password(stored, password.strip().lower())
     else:
         stored = password_item["password_hash"] if password_item else None
@@ -411,7 +427,8 @@ def credential_used(checked: Checked) -> list[Any]:
     """The transaction actions that use up a temporary password a sign-in was made with."""
     if not checked.temporary:
         return []
-    return [delete_action(credential_key(checked.contact.id), condition=_unchanged(checked.credential_hash))]
+    unchanged = _unchanged(CredentialKind.TEMPORARY_PASSWORD, checked.credential_hash)
+    return [delete_action(credential_key(checked.contact.id), condition=unchanged)]
 
 
 # --- sessions -------------------------------------------------------------------------------------
@@ -595,10 +612,17 @@ def send_requested_reset(request: Item, *, now: float | None = None) -> bool:
 
 def send_reset_email(contact: Contact) -> str:
     """Email the contact a single-use link to choose a new password (the built-in "password reset"
-    template, or an admin's edit of it, in the contact's language); the link replaces any pending
-    credential and lives as long as the reset setting says. Where the contact signs in."""
+    template, or an admin's edit of it, in the contact's language); every pending credential ends
+    first, and the link lives as long as the reset setting says. Where the contact signs in."""
     from .contact_mail import send_template  # it sends through this module's issuer
     from .template_defaults import PASSWORD_RESET
 
     lifetime = get_preferences().reset_link_minutes * 60
+    end_pending_credentials(contact.id)
     return send_template(contact, PASSWORD_RESET, link_lifetime_seconds=lifetime).address
+
+
+def end_pending_credentials(contact_id: str) -> None:
+    """A reset starts afresh: every credential pending for the contact stops working (one
+    DeleteItem), whatever its kind, before the reset issues its own."""
+    table().delete(credential_key(contact_id))
