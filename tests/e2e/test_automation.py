@@ -9,9 +9,11 @@ The platform is shared by the whole suite: each test's rule matches only its own
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
+import pytest
 
 from tests.e2e.callers import contact_headers, portal_client, portal_contact
 from tests.e2e.conftest import Platform, bearer, mail_to, unique, wait_for
@@ -19,11 +21,23 @@ from tests.e2e.conftest import Platform, bearer, mail_to, unique, wait_for
 CREDENTIALS = "[Portal Credentials]"
 
 
-def make_rule(api: httpx.Client, **rule: Any) -> dict[str, Any]:
-    made = api.post("/api/automation/rules", json={"active": True, **rule})
-    assert made.status_code == 201, made.text
-    found: dict[str, Any] = made.json()
-    return found
+@pytest.fixture
+def make_rule(api: httpx.Client) -> Iterator[Callable[..., dict[str, Any]]]:
+    """Makes active rules through the API; deletes them after the test (rules are the platform's,
+    and a later test's tickets must not meet them)."""
+    made: list[str] = []
+
+    def make(**rule: Any) -> dict[str, Any]:
+        answer = api.post("/api/automation/rules", json={"active": True, **rule})
+        assert answer.status_code == 201, answer.text
+        found: dict[str, Any] = answer.json()
+        made.append(found["id"])
+        return found
+
+    yield make
+    for rule_id in made:
+        gone = api.delete(f"/api/automation/rules/{rule_id}")
+        assert gone.status_code == 204, gone.text
 
 
 def submit(platform: Platform, headers: dict[str, str], title: str) -> int:
@@ -34,11 +48,10 @@ def submit(platform: Platform, headers: dict[str, str], title: str) -> int:
 
 
 def test_the_portal_credentials_rule_mails_a_contact_who_raises_that_ticket_a_link_that_lets_them_sign_in(
-    platform: Platform, api: httpx.Client, admin_token: str
+    platform: Platform, api: httpx.Client, admin_token: str, make_rule: Callable[..., dict[str, Any]]
 ) -> None:
     # Given the source's rule, made by an admin through the API
     rule = make_rule(
-        api,
         name=unique("Portal credentials"),
         trigger={"kind": "ticket_created"},
         conditions=[{"property": "title", "operator": "equals", "value": CREDENTIALS}],
@@ -70,11 +83,14 @@ def test_the_portal_credentials_rule_mails_a_contact_who_raises_that_ticket_a_li
 
 
 def test_a_pending_for_one_day_rule_fires_when_the_platforms_clock_has_moved_a_day(
-    platform: Platform, api: httpx.Client, admin_token: str, technician_token: str
+    platform: Platform,
+    api: httpx.Client,
+    admin_token: str,
+    technician_token: str,
+    make_rule: Callable[..., dict[str, Any]],
 ) -> None:
     title = unique("Waiting on the customer")
     make_rule(
-        api,
         name=unique("Chase"),
         trigger={"kind": "pending_for", "days": 1},
         conditions=[{"property": "title", "operator": "equals", "value": title}],

@@ -4,7 +4,8 @@
 contact with the `portal-credentials` template), is refused an invalid combination with the reason
 said next to the condition, tests the rule against a ticket whose title does not match and one
 whose title does (nothing sent), creates it, activates it and moves it up (the order survives a
-reload). A move made on an order someone else changed meanwhile is refused, and the list is read
+reload); then the contact, who has no password, writes to support with that title, gets the rule's
+email with a temporary password, and signs in with it on their portal. A move made on an order someone else changed meanwhile is refused, and the list is read
 again and says so; a rule is dragged to its place, edited, and deleted. When a rule notes on a new
 ticket and notifies the staff, the admin's console sounds its notification, and the ticket's
 Automation section shows the rule held, its condition and its actions done.
@@ -16,13 +17,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from local.seed import DEMO_STAFF
-from tests.e2e.conftest import Platform, mail_to, unique, wait_for
+from tests.e2e.callers import PORTAL_HOST
+from tests.e2e.conftest import Platform, mail_to, send_mail, unique, wait_for
 from tests.e2e.console import NOTIFICATION_HOOK, confirm, console_url, notifications, open_console
 
 pytestmark = pytest.mark.browser
@@ -30,6 +33,11 @@ pytestmark = pytest.mark.browser
 ADMIN = DEMO_STAFF[0]
 TITLE = "[Portal Credentials]"
 CREDENTIALS_SUBJECT = "Your portal credentials"  # the `portal-credentials` template's, in English
+
+
+def credential_mails(platform: Platform, address: str) -> list[dict[str, Any]]:
+    """The portal credentials mails sent to `address` (their subject carries the ticket's tag)."""
+    return [mail for mail in mail_to(platform, address) if CREDENTIALS_SUBJECT in mail["subject"]]
 
 
 def row(page: Page, name: str) -> Locator:
@@ -70,7 +78,7 @@ def test_an_admin_writes_tests_activates_and_orders_the_portal_credentials_rule(
     label = unique("r")
     name = f"Portal credentials {label}"
     made_rules.append(name)
-    address = f"pat-{label}@example.com"
+    address = f"pat-{label}@acme.example.com"  # of the demo company: its portal is where Pat signs in
     contact = api.post("/api/contacts", json={"name": "Pat Portal", "emails": [address]})
     assert contact.status_code == 201, contact.text
     printer = ticket_for(api, contact.json()["id"], "Printer jammed")
@@ -122,7 +130,7 @@ def test_an_admin_writes_tests_activates_and_orders_the_portal_credentials_rule(
     expect(test).to_contain_text(f"On ticket #{credentials}")
     expect(test).to_contain_text("Condition 1: held")
     expect(test.locator(".evaluation-step").filter(has_text="Action 1, Send an email")).to_contain_text("Would run")
-    assert [mail for mail in mail_to(platform, address) if mail["subject"] == CREDENTIALS_SUBJECT] == []
+    assert credential_mails(platform, address) == []
 
     # When the admin creates it, it is listed last, inactive
     console.get_by_role("button", name="Create rule").click()
@@ -156,6 +164,24 @@ def test_an_admin_writes_tests_activates_and_orders_the_portal_credentials_rule(
     console.reload()
     expect(console.get_by_role("rowheader")).to_have_text(names_shown(expected))
     expect(row(console, name).get_by_role("button", name=f"Move {name} up")).to_be_visible()
+
+    # When Pat, who has no password of their own, writes to support asking for their credentials
+    send_mail(platform, f"Pat Portal <{address}>", TITLE, "Could you send me my portal credentials, please?")
+
+    # Then the rule mails them their username and a temporary password, once
+    (mail,) = wait_for(lambda: credential_mails(platform, address), timeout=30)
+    assert address in mail["text"]
+    password = re.search(r"Temporary password:\W*([^\s*]+)", mail["text"])
+    assert password, mail["text"]
+
+    # And with it they sign in on their company's portal, where they choose a password of their own first
+    customer = console.context.new_page()
+    customer.goto(f"http://{PORTAL_HOST}:{platform.port}/help")
+    customer.get_by_label("Email").fill(address)
+    customer.get_by_label("Password").fill(password.group(1))
+    customer.get_by_role("button", name="Sign in").click()
+    expect(customer.get_by_role("heading", name="Choose a new password")).to_be_visible()
+    customer.close()
 
 
 def test_a_reorder_someone_else_overtook_is_read_again_and_said(
