@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from deskless.auth import signing_key
+from deskless.categories import CategoryContent, create_category
 from deskless.data import table
 from deskless.table import AUTOMATION_RULES
 from deskless.templates import QuickReplyContent, create_quick_reply
@@ -142,6 +143,10 @@ def test_a_rule_naming_what_does_not_exist_is_refused(api: HelpdeskApi, action: 
         ({"property": "team", "operator": "equals", "value": "0123456789abcdef"}, "Condition 1: there is no team"),
         ({"property": "category", "operator": "any_of", "value": ["0123456789abcdef"]}, "there is no ticket category"),
         ({"property": "assignee", "operator": "none_of", "value": ["nobody"]}, "there is no staff user nobody"),
+        (
+            {"property": "category_field", "operator": "equals", "value": "x", "field": "seats"},
+            "Condition 1: no ticket category has a field seats",
+        ),
     ],
 )
 def test_a_condition_naming_what_does_not_exist_is_refused(
@@ -165,7 +170,15 @@ def test_a_rule_may_name_what_exists(api: HelpdeskApi) -> None:
         {"kind": "set_assignee", "value": TECHNICIAN.user_id},
         {"kind": "send_email", "to": "address", "address": "boss@example.com", "template_id": "ticket-received"},
     ]
-    conditions = [{"property": "assignee", "operator": "changed_to", "value": TECHNICIAN.user_id}]
+    create_category(
+        CategoryContent.model_validate(
+            {"name": "Licences", "fields": [{"key": "seats", "kind": "number", "labels": {"en": "Seats"}}]}
+        )
+    )
+    conditions = [
+        {"property": "assignee", "operator": "changed_to", "value": TECHNICIAN.user_id},
+        {"property": "category_field", "operator": "greater_than", "value": 10, "field": "seats"},
+    ]
     ok(
         api.call(
             "POST /api/automation/rules",

@@ -633,9 +633,10 @@ def _reference_problems(content: RuleContent) -> list[Refusal]:
 
 
 def _named_in_conditions(content: RuleContent) -> list[Refusal]:
-    """The teams, categories and staff users conditions compare with that do not exist (a condition
-    naming one could never hold): a GetItem per team or category, one BatchGetItem of staff."""
-    from .categories import category_of
+    """The teams, categories, category fields and staff users conditions compare with that do not
+    exist (a condition naming one could never hold): a GetItem per team or category, one
+    BatchGetItem of staff, one Query of the categories for their fields."""
+    from .categories import category_of, list_categories
     from .teams import team_of
     from .users import staff_of
 
@@ -673,6 +674,14 @@ def _named_in_conditions(content: RuleContent) -> list[Refusal]:
         for value, where in named[Property.CATEGORY].items()
         if category_of(value) is None
     ]
+    fields = {condition.field: where for where, condition in placed if condition.field is not None}
+    if fields:
+        known_fields = {field.key for category in list_categories(False) for field in category.fields}
+        found += [
+            refused(where, f"no ticket category has a field {key}")
+            for key, where in fields.items()
+            if key not in known_fields
+        ]
     return found
 
 
