@@ -34,6 +34,7 @@ import time
 import uuid
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import islice
@@ -425,6 +426,8 @@ class StreamPoller:
             for pattern in subscription.filters:
                 validate_pattern(pattern)
         self._mappings = [_Mapping(subscription) for subscription in chosen]
+        # Each mapping reads the stream on its own in AWS: one's slow batch never holds up another's.
+        self._deliveries: ThreadPoolExecutor | None = None  # made at the first poll, ended by stop()
         config = Config(retries={"mode": "standard", "max_attempts": 1}, connect_timeout=2, read_timeout=10)
         session = boto3.session.Session(aws_access_key_id="local", aws_secret_access_key="local", region_name=REGION)
         self._dynamodb = session.client("dynamodb", endpoint_url=endpoint_url, config=config)
@@ -462,7 +465,13 @@ class StreamPoller:
             self._thread.join(timeout=30)
             if self._thread.is_alive():
                 log.warning("the stream poller is still delivering a batch; leaving its thread behind")
+                self._thread = None
+                return
             self._thread = None
+        with self._lock:  # no poll is delivering now: its mappings' threads end
+            if self._deliveries is not None:
+                self._deliveries.shutdown()
+                self._deliveries = None
 
     def _run(self) -> None:
         wait = self._interval_s
@@ -492,7 +501,11 @@ class StreamPoller:
                 if matching and mapping.waiting_since is None:
                     mapping.waiting_since = now
                 mapping.queue.extend(matching)
-            return sum(self._deliver(mapping) for mapping in self._mappings)
+            stoppable = threading.current_thread() is self._thread
+            if self._deliveries is None:
+                self._deliveries = ThreadPoolExecutor(len(self._mappings), thread_name_prefix="deskless-stream-mapping")
+            delivered = [self._deliveries.submit(self._deliver, mapping, stoppable) for mapping in self._mappings]
+            return sum(delivery.result() for delivery in delivered)
 
     def _position(self, *, initial: bool) -> bool:
         """Find the table's current stream and its shards; True if there is one. The stream found
@@ -640,10 +653,12 @@ class StreamPoller:
 
     # Delivery
 
-    def _deliver(self, mapping: _Mapping) -> int:
+    def _deliver(self, mapping: _Mapping, stoppable: bool) -> int:
+        """Deliver the mapping's queue, batch by batch (its mappings side by side, each in a thread
+        of its own); `stoppable`: asked by the polling thread, which stop() may cut short."""
         subscription = mapping.subscription
         accepted = 0
-        while mapping.queue and not self._stop_requested():
+        while mapping.queue and not (stoppable and self._stop.is_set()):
             size = mapping.sizes[0] if mapping.sizes else subscription.batch_size
             if not mapping.sizes and not mapping.attempts and len(mapping.queue) < size and self._window_open(mapping):
                 break
@@ -665,9 +680,6 @@ class StreamPoller:
         if not mapping.queue:
             mapping.waiting_since = None
         return accepted
-
-    def _stop_requested(self) -> bool:
-        return self._stop.is_set() and self._thread is not None and threading.current_thread() is self._thread
 
     def _window_open(self, mapping: _Mapping) -> bool:
         window = mapping.subscription.max_batching_window_s
