@@ -14,14 +14,11 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
+from local.clocked import Clocked
 from local.services import local_client
 
 log = logging.getLogger(__name__)
@@ -47,7 +44,9 @@ def function_of(arn: str) -> str:
     return arn.rsplit(":function:", 1)[-1].split(":", 1)[0].removeprefix(FUNCTION_PREFIX)
 
 
-class LocalScheduler:
+class LocalScheduler(Clocked):
+    name = "scheduler"
+
     def __init__(
         self,
         *,
@@ -57,27 +56,14 @@ class LocalScheduler:
         interval_s: float = 1.0,
         attempts: int = 3,
     ) -> None:
+        super().__init__(interval_s=interval_s)
         self._client = local_client("scheduler", endpoint_url)
         self._group = group
         self._invoke = invoke
-        self._interval_s = interval_s
         self._attempts = attempts
         self._failures: dict[str, int] = {}
-        self._offset_s = 0.0
-        self._lock = threading.Lock()  # one check at a time
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self.fired: list[dict[str, Any]] = []  # what was invoked, oldest first
         self.dead_letters: list[dict[str, Any]] = []
-
-    def now(self) -> float:
-        """The platform's clock: real time plus however far it was advanced."""
-        return time.time() + self._offset_s
-
-    def advance(self, seconds: float) -> float:
-        """Move the clock forward (schedules due before the new now fire at the next check)."""
-        self._offset_s += seconds
-        return self.now()
 
     def fire_due(self) -> int:
         """Invoke every schedule of the group due by now; how many ran."""
@@ -119,25 +105,5 @@ class LocalScheduler:
             self._client.delete_schedule(Name=name, GroupName=self._group)
         return 1
 
-    def start(self) -> None:
-        """Check every interval_s in a daemon thread until stop()."""
-        if self._thread is not None:
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._loop, name="deskless-scheduler", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=30)
-            self._thread = None
-
-    def _loop(self) -> None:
-        while not self._stop.wait(self._interval_s):
-            try:
-                self.fire_due()
-            except (ClientError, BotoCoreError) as error:
-                log.warning("local scheduler: check failed: %s", error)
-            except Exception:
-                log.exception("local scheduler: unexpected error; checking goes on")
+    def pass_once(self) -> None:
+        self.fire_due()

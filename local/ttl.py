@@ -11,14 +11,13 @@ sweep can be asked for at any time, so tests and people need not wait.
 from __future__ import annotations
 
 import logging
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from deskless.table import TABLE
+from local.clocked import Clocked
 from local.services import local_client
 from local.streams import TtlLedger
 
@@ -28,24 +27,14 @@ log = logging.getLogger(__name__)
 IGNORED_AFTER_S = 5 * 365 * 24 * 3600
 
 
-class TtlReaper:
+class TtlReaper(Clocked):
+    name = "ttl-reaper"
+
     def __init__(self, *, endpoint_url: str, table_name: str, ledger: TtlLedger, interval_s: float = 5.0) -> None:
+        super().__init__(interval_s=interval_s)
         self._table_name = table_name
         self._ledger = ledger
-        self._interval_s = interval_s
         self._client = local_client("dynamodb", endpoint_url)
-        self._offset_s = 0.0
-        self._lock = threading.Lock()  # one sweep at a time
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def now(self) -> float:
-        """The reaper's clock: real time plus however far it was advanced."""
-        return time.time() + self._offset_s
-
-    def advance(self, seconds: float) -> None:
-        """Move the clock forward (items expiring before the new now go at the next sweep)."""
-        self._offset_s += seconds
 
     def sweep(self) -> int:
         """Delete every expired item now; returns how many were deleted."""
@@ -56,31 +45,10 @@ class TtlReaper:
                 deleted += self._delete(keys, expires_at)
             return deleted
 
-    def start(self) -> None:
-        """Sweep every interval_s in a daemon thread until stop()."""
-        if self._thread is not None:
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="deskless-ttl-reaper", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=30)
-            self._thread = None
-
-    def _run(self) -> None:
-        while not self._stop.wait(self._interval_s):
-            try:
-                deleted = self.sweep()
-            except (ClientError, BotoCoreError) as error:
-                log.warning("TTL reaper: sweep failed: %s", error)
-            except Exception:
-                log.exception("TTL reaper: unexpected error; sweeping goes on")
-            else:
-                if deleted:
-                    log.info("TTL reaper: deleted %d expired items", deleted)
+    def pass_once(self) -> None:
+        deleted = self.sweep()
+        if deleted:
+            log.info("TTL reaper: deleted %d expired items", deleted)
 
     def _expired(self, now: int) -> Iterator[tuple[dict[str, Any], str]]:
         """Keys (DynamoDB JSON) and TTL value of the expired items."""
