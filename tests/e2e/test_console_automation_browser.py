@@ -5,10 +5,11 @@ contact with the `portal-credentials` template), is refused an invalid combinati
 said next to the condition, tests the rule against a ticket whose title does not match and one
 whose title does (nothing sent), creates it, activates it and moves it up (the order survives a
 reload); then the contact, who has no password, writes to support with that title, gets the rule's
-email with a temporary password, and signs in with it on their portal. A move made on an order someone else changed meanwhile is refused, and the list is read
-again and says so; a rule is dragged to its place, edited, and deleted. When a rule notes on a new
-ticket and notifies the staff, the admin's console sounds its notification, and the ticket's
-Automation section shows the rule held, its condition and its actions done.
+email with a temporary password, and signs in with it on their portal. A move made on an order
+someone else changed meanwhile is refused, and the list is read again and says so; a rule is
+dragged to its place, edited, and deleted. When a rule notes on a new ticket and notifies the
+staff, the admin's console sounds its notification, and the ticket's Automation section shows the
+rule held, its condition and its actions done.
 
 The rules are global to the platform: each test deletes the rules it made, so the presets' order is
 as it was."""
