@@ -174,12 +174,13 @@ def _fold(value: Any) -> str:
     return "" if value is None else str(value).strip().casefold()
 
 
-def _ms(value: Any) -> int | None:
-    """A time in ms (a ticket's created_at is kept in seconds)."""
-    if value is None:
-        return None
-    number = int(value)
-    return number * 1000 if number < 100_000_000_000 else number
+# A ticket keeps its created_at in seconds, every other time in milliseconds.
+_SECONDS = 1000
+
+
+def _ms(value: Any, scale: int = 1) -> int | None:
+    """A ticket's time in ms (`scale`: _SECONDS for created_at)."""
+    return None if value is None else int(value) * scale
 
 
 def _email(ticket: Ticket) -> str:
@@ -200,8 +201,8 @@ def _set(name: str) -> Callable[[Ticket], frozenset[str]]:
     return lambda ticket: frozenset(_fold(item) for item in ticket.get(name) or ())
 
 
-def _time(name: str) -> Callable[[Ticket], int | None]:
-    return lambda ticket: _ms(ticket.get(name))
+def _time(name: str, scale: int = 1) -> Callable[[Ticket], int | None]:
+    return lambda ticket: _ms(ticket.get(name), scale)
 
 
 _GETTERS: Mapping[Property, Callable[[Ticket], Any]] = {
@@ -221,7 +222,7 @@ _GETTERS: Mapping[Property, Callable[[Ticket], Any]] = {
     Property.ASSIGNEE: _assignee,
     Property.TAGS: _set("tags"),
     Property.PRODUCT_AREAS: _set("product_areas"),
-    Property.CREATED_AT: _time("created_at"),
+    Property.CREATED_AT: _time("created_at", _SECONDS),
     Property.UPDATED_AT: _time("updated_at"),
 }
 # What patterns search: the text as written (a pattern says itself what case it wants).
@@ -668,7 +669,7 @@ def due_moments(compiled: CompiledRules, ticket: Ticket) -> dict[str, Due]:
 def _due(rule: Rule, ticket: Ticket, status: Any) -> Due | None:
     kind = rule.trigger.kind
     if kind is TriggerKind.NO_PUBLIC_REPLY and status in ("new", "open"):
-        created = _ms(ticket.get("created_at")) or 0
+        created = _ms(ticket.get("created_at"), _SECONDS) or 0
         basis = max(created, _ms(ticket.get("last_customer_reply_at")) or 0)
         answered = _ms(ticket.get("last_staff_reply_at"))
         if answered is not None and answered > basis:
