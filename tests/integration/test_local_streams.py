@@ -3,6 +3,7 @@ batch sizes, partial batch failures, retries, bisection and the dead-letter list
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -385,3 +386,30 @@ def test_no_shard_iterator_is_left_behind_in_moto(aws, dynamodb, make_poller):
     for _ in range(20):
         poller.poll_once()
     assert len(iterators) <= before
+
+
+def test_each_mappings_batches_are_delivered_side_by_side_as_each_mapping_reads_on_its_own(aws, dynamodb, make_poller):
+    # Given two mappings of the same records, the first one's function waiting for the second's
+    second_ran = threading.Event()
+    waited: list[bool] = []
+
+    def invoke(function: str, event: dict[str, Any]) -> Any:
+        if function == "slow":
+            waited.append(second_ran.wait(timeout=5))
+        else:
+            second_ran.set()
+        return {"batchItemFailures": []}
+
+    poller = make_poller(
+        invoke,
+        StreamSubscription("slow", filters=(), batch_size=10),
+        StreamSubscription("quick", filters=(), batch_size=10),
+    )
+    put(aws, dynamodb, "A")
+
+    # When the poller delivers them
+    delivered = poller.poll_once()
+
+    # Then the second mapping's batch ran while the first's was still running
+    assert delivered == 2
+    assert waited == [True]
