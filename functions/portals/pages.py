@@ -44,7 +44,8 @@ def asset(name: str) -> str:
 
 @dataclass(frozen=True)
 class Script:
-    """A page's one inline script: the shared chat (chat.js) and the page's own code, in that order."""
+    """A page's one inline script: the shared chat (chat.js), screen sharing (peer.js, screen.js) and
+    the page's own code, in that order."""
 
     source: str
 

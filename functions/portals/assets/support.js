@@ -326,6 +326,7 @@
       text: T,
       lang: data.lang,
       messages: data.api.transcript,
+      screen: DesklessScreen,
       onFinish: () => {
         save("sessionStorage", CHAT_KEY, null);
         $("new-chat").hidden = false;
