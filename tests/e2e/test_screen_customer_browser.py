@@ -1,0 +1,241 @@
+"""Screen sharing on the customer's join page (issue 15) in a real browser on `deskless dev`, with a
+WebSocket client as the technician: the page asks the customer's consent in their language, their
+answer is recorded, a shared screen is offered to the technician's connection over the relayed
+signals, and either side's stop and the session's end take it down. Chromium runs with fake media
+and picks the whole screen by itself, so "Share my screen" gets a stream without a picker. The
+technician's side of WebRTC (its video, the pointer) is the two-browser test's. Waits are
+Playwright's and the socket's own: nothing sleeps."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+from websockets.sync.client import ClientConnection, connect
+
+from local.launch import CHROMIUM, CHROMIUM_ARGS
+from tests.e2e.conftest import Platform, browser_page
+from tests.e2e.test_join_browser import portal
+from tests.e2e.test_sessions import ALICE, create_code, receive, say
+
+pytestmark = pytest.mark.browser
+
+FAKE_SCREEN = (
+    "--use-fake-ui-for-media-stream",
+    "--use-fake-device-for-media-stream",
+    "--auto-select-desktop-capture-source=Entire screen",
+)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """A Chromium of this module's own, whose screen picker answers by itself."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *FAKE_SCREEN])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    with browser_page(browser) as opened:
+        yield opened
+
+
+def join(platform: Platform, technician_token: str, page: Page, console: ClientConnection, lang: str = "en") -> str:
+    """The customer joins a new code's session from the page; the technician's console joins it too."""
+    code = create_code(platform, technician_token, "Screen")
+    page.goto(portal(platform, f"/join/{code['code']}?lang={lang}"))
+    page.locator("#name").fill("Carla Customer")
+    page.locator("#join-button").click()
+    session_id: str = receive(console, "code.redeemed")["session"]["id"]
+    say(console, "session.join", session=session_id)
+    receive(console, "session.joined")
+    expect(page.locator("#send")).to_be_enabled()
+    return session_id
+
+
+def event(console: ClientConnection, name: str) -> dict[str, Any]:
+    """The next screen event of the transcript the console hears."""
+    while True:
+        message: dict[str, Any] = receive(console, "chat.message")["message"]
+        if message.get("event") == name:
+            return message
+
+
+def request_screen(console: ClientConnection, session_id: str) -> dict[str, Any]:
+    say(console, "screen.request", session=session_id)
+    share: dict[str, Any] = receive(console, "screen.ok")["share"]
+    return share
+
+
+def share_screen(page: Page, console: ClientConnection, session_id: str) -> dict[str, Any]:
+    """The technician asks, the customer accepts, and the page offers its screen to the console."""
+    share = request_screen(console, session_id)
+    page.locator("#screen-accept").click()
+    assert event(console, "screen_started")["sender_role"] == "visitor"
+    offer = receive(console, "screen.signal")
+    assert (offer["share"], offer["description"]["type"]) == (share["id"], "offer")
+    expect(page.locator("#screen-banner")).to_be_visible()
+    return share
+
+
+def test_the_customer_is_asked_in_their_language_and_may_decline_by_keyboard(
+    platform: Platform, technician_token: str, page: Page
+) -> None:
+    with connect(platform.websocket_url(technician_token)) as console:
+        session_id = join(platform, technician_token, page, console, lang="es")
+
+        # When the technician asks to see the screen
+        share = request_screen(console, session_id)
+        assert (share["from"], share["state"]) == ("visitor", "requested")
+
+        # Then the page asks, in Spanish, in a panel that takes focus (not its "share" button)
+        consent = page.get_by_role("alertdialog", name=f"{ALICE.name} pide ver su pantalla")
+        expect(consent).to_be_visible()
+        expect(consent).to_be_focused()
+        expect(consent).to_contain_text("toda la pantalla, una ventana o una pestaña")
+        expect(page.get_by_role("button", name="Compartir mi pantalla")).to_be_visible()
+        expect(page.locator("#screen-banner")).to_be_hidden()
+
+        # When the customer tabs to "No, thanks" and presses Enter
+        page.keyboard.press("Tab")
+        expect(page.locator("#screen-accept")).to_be_focused()
+        page.keyboard.press("Tab")
+        expect(page.locator("#screen-decline")).to_be_focused()
+        page.keyboard.press("Enter")
+
+        # Then the refusal is recorded, by the customer; the panel goes and focus returns to the composer
+        declined = event(console, "screen_declined")
+        assert (declined["sender_role"], declined["screen"], declined["reason"]) == ("visitor", "visitor", "declined")
+        assert receive(console, "screen.ended")["share"]["id"] == share["id"]
+        expect(consent).to_be_hidden()
+        expect(page.locator("#message")).to_be_focused()
+
+        # and the thread tells what happened, in Spanish
+        notices = page.locator("#messages li.notice.event")
+        expect(notices).to_have_text([f"{ALICE.name} pidió ver su pantalla.", "No quiso compartir su pantalla."])
+
+
+def test_the_customer_shares_their_screen_and_stops_it(platform: Platform, technician_token: str, page: Page) -> None:
+    with connect(platform.websocket_url(technician_token)) as console:
+        session_id = join(platform, technician_token, page, console)
+
+        # When the customer accepts the technician's request
+        share = request_screen(console, session_id)
+        expect(page.get_by_role("alertdialog")).to_contain_text("Your browser will ask you what to share")
+        page.get_by_role("button", name="Share my screen").click()
+
+        # Then it is recorded as accepted, then started, and the page offers its screen to the technician
+        assert event(console, "screen_accepted")["sender_role"] == "visitor"
+        offer = receive(console, "screen.signal")
+        assert (offer["share"], offer["description"]["type"]) == (share["id"], "offer")
+        assert "m=video" in offer["description"]["sdp"]
+
+        # and the page says so, in a banner that stays, with a preview of what is shared
+        expect(page.locator("#screen-banner")).to_contain_text(f"You are sharing your screen with {ALICE.name}")
+        expect(page.locator("#screen-banner").get_by_role("button", name="Stop sharing")).to_be_visible()
+        expect(page.locator("video#screen-preview")).to_be_visible()
+        assert page.locator("video#screen-preview").evaluate("video => video.srcObject.getVideoTracks().length") == 1
+        expect(page.locator("#screen-pointer")).to_be_hidden()
+        notices = page.locator("#messages li.notice.event")
+        expect(notices).to_have_text(
+            [
+                f"{ALICE.name} asked to see your screen.",
+                "You agreed to share your screen.",
+                "You are sharing your screen.",
+            ]
+        )
+
+        # When the customer presses "Stop sharing"
+        page.get_by_role("button", name="Stop sharing").click()
+
+        # Then the share ends, recorded as stopped by the customer, and the page stops showing it
+        stopped = event(console, "screen_stopped")
+        assert (stopped["sender_role"], stopped["reason"]) == ("visitor", "stopped")
+        assert receive(console, "screen.ended")["share"]["id"] == share["id"]
+        expect(page.locator("#screen-banner")).to_be_hidden()
+        expect(page.locator("video#screen-preview")).to_be_hidden()
+        expect(notices.last).to_have_text("You stopped the screen sharing.")
+
+
+def test_the_browsers_own_stop_ends_the_share(platform: Platform, technician_token: str, page: Page) -> None:
+    with connect(platform.websocket_url(technician_token)) as console:
+        session_id = join(platform, technician_token, page, console)
+        share_screen(page, console, session_id)
+
+        # When the browser's own "Stop sharing" ends the captured track
+        page.locator("video#screen-preview").evaluate(
+            "video => video.srcObject.getVideoTracks()[0].dispatchEvent(new Event('ended'))"
+        )
+
+        # Then the page stops the share as if its own button had been pressed
+        assert event(console, "screen_stopped")["reason"] == "stopped"
+        expect(page.locator("#screen-banner")).to_be_hidden()
+
+
+def test_the_technician_stopping_or_ending_the_session_takes_the_share_down(
+    platform: Platform, technician_token: str, page: Page
+) -> None:
+    with connect(platform.websocket_url(technician_token)) as console:
+        session_id = join(platform, technician_token, page, console, lang="de")
+        share = share_screen(page, console, session_id)
+
+        # When the technician stops it, the page stops sharing and says who stopped it
+        say(console, "screen.stop", session=session_id, share=share["id"])
+        receive(console, "screen.ok")
+        expect(page.locator("#screen-banner")).to_be_hidden()
+        notices = page.locator("#messages li.notice.event")
+        expect(notices.last).to_have_text(f"{ALICE.name} hat die Bildschirmfreigabe beendet.")
+
+        # When the customer shares again and the technician ends the session
+        share_screen(page, console, session_id)
+        say(console, "session.end", session=session_id)
+        receive(console, "session.ended")
+
+        # Then the banner and the preview go, the capture stops, and the session's end is recorded
+        expect(page.locator("#screen-banner")).to_be_hidden()
+        expect(page.locator("#screen-sharing")).to_be_hidden()
+        expect(page.locator("#status")).to_have_text("Der Techniker hat die Sitzung beendet.")
+
+
+def test_a_request_the_technician_withdraws_closes_the_consent(
+    platform: Platform, technician_token: str, page: Page
+) -> None:
+    with connect(platform.websocket_url(technician_token)) as console:
+        session_id = join(platform, technician_token, page, console)
+        share = request_screen(console, session_id)
+        expect(page.locator("#screen-consent")).to_be_visible()
+
+        say(console, "screen.stop", session=session_id, share=share["id"])
+        receive(console, "screen.ok")
+
+        expect(page.locator("#screen-consent")).to_be_hidden()
+        expect(page.locator("#messages li.notice.event").last).to_have_text(f"{ALICE.name} stopped the screen sharing.")
+
+
+def test_the_technicians_own_screen_opens_a_viewer_the_customer_may_close(
+    platform: Platform, technician_token: str, page: Page
+) -> None:
+    with connect(platform.websocket_url(technician_token)) as console:
+        session_id = join(platform, technician_token, page, console)
+
+        # When the technician shares their own screen
+        say(console, "screen.share", session=session_id)
+        share = receive(console, "screen.ok")["share"]
+        assert (share["from"], share["state"]) == ("technician", "live")
+
+        # Then the page shows a panel for it, named, with a video and a full-screen button
+        viewer = page.get_by_role("region", name=f"{ALICE.name}'s screen")
+        expect(viewer).to_be_visible()
+        expect(viewer.locator("video#screen-view")).to_have_count(1)
+        expect(viewer.get_by_role("button", name="Full screen")).to_be_visible()
+        expect(page.locator("#messages li.notice.event").last).to_have_text(f"{ALICE.name} is sharing their screen.")
+
+        # When the customer closes it, the share ends, stopped by the customer
+        viewer.get_by_role("button", name="Close").click()
+        stopped = event(console, "screen_stopped")
+        assert (stopped["sender_role"], stopped["screen"], stopped["reason"]) == ("visitor", "technician", "stopped")
+        expect(viewer).to_be_hidden()
