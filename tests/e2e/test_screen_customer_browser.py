@@ -8,7 +8,10 @@ Playwright's and the socket's own: nothing sleeps."""
 
 from __future__ import annotations
 
+import json
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -18,7 +21,7 @@ from websockets.sync.client import ClientConnection, connect
 from local.launch import CHROMIUM, CHROMIUM_ARGS
 from tests.e2e.conftest import Platform, browser_page
 from tests.e2e.test_join_browser import portal
-from tests.e2e.test_sessions import ALICE, create_code, receive, say
+from tests.e2e.test_sessions import ALICE, create_code, say
 
 pytestmark = pytest.mark.browser
 
@@ -44,39 +47,81 @@ def page(browser: Browser) -> Iterator[Page]:
         yield opened
 
 
-def join(platform: Platform, technician_token: str, page: Page, console: ClientConnection, lang: str = "en") -> str:
+class Console:
+    """The technician's WebSocket client. The server's messages may come in any order (each action
+    runs on its own), so what a test has not asked for yet waits in a backlog."""
+
+    def __init__(self, socket: ClientConnection) -> None:
+        self.socket = socket
+        self.backlog: list[dict[str, Any]] = []
+
+    def say(self, action: str, **body: Any) -> None:
+        say(self.socket, action, **body)
+
+    def heard(self, kind: str, timeout: float = 10.0, **fields: Any) -> dict[str, Any]:
+        """The first message of that type whose top-level fields (or chat message's) have those values."""
+
+        def matches(message: dict[str, Any]) -> bool:
+            inner = message.get("message") if kind == "chat.message" else message
+            return message.get("type") == kind and all((inner or {}).get(k) == v for k, v in fields.items())
+
+        for message in self.backlog:
+            if matches(message):
+                self.backlog.remove(message)
+                return message
+        deadline = time.monotonic() + timeout
+        while (left := deadline - time.monotonic()) > 0:
+            heard: dict[str, Any] = json.loads(self.socket.recv(timeout=left))
+            assert "error" not in heard, heard
+            if matches(heard):
+                return heard
+            self.backlog.append(heard)
+        raise AssertionError(f"no {kind} {fields} within {timeout} s")
+
+    def event(self, name: str) -> dict[str, Any]:
+        """The screen event of the transcript with that name."""
+        message: dict[str, Any] = self.heard("chat.message", event=name)["message"]
+        return message
+
+    def offer(self) -> dict[str, Any]:
+        """The offer the page sent (its ICE candidates may come before or after it)."""
+        while True:
+            signal = self.heard("screen.signal")
+            if "description" in signal:
+                return signal
+
+
+@contextmanager
+def technician(platform: Platform, technician_token: str) -> Iterator[Console]:
+    with connect(platform.websocket_url(technician_token)) as socket:
+        yield Console(socket)
+
+
+def join(platform: Platform, technician_token: str, page: Page, console: Console, lang: str = "en") -> str:
     """The customer joins a new code's session from the page; the technician's console joins it too."""
     code = create_code(platform, technician_token, "Screen")
     page.goto(portal(platform, f"/join/{code['code']}?lang={lang}"))
     page.locator("#name").fill("Carla Customer")
     page.locator("#join-button").click()
-    session_id: str = receive(console, "code.redeemed")["session"]["id"]
-    say(console, "session.join", session=session_id)
-    receive(console, "session.joined")
+    session_id: str = console.heard("code.redeemed")["session"]["id"]
+    console.say("session.join", session=session_id)
+    console.heard("session.joined")
     expect(page.locator("#send")).to_be_enabled()
     return session_id
 
 
-def event(console: ClientConnection, name: str) -> dict[str, Any]:
-    """The next screen event of the transcript the console hears."""
-    while True:
-        message: dict[str, Any] = receive(console, "chat.message")["message"]
-        if message.get("event") == name:
-            return message
-
-
-def request_screen(console: ClientConnection, session_id: str) -> dict[str, Any]:
-    say(console, "screen.request", session=session_id)
-    share: dict[str, Any] = receive(console, "screen.ok")["share"]
+def request_screen(console: Console, session_id: str) -> dict[str, Any]:
+    console.say("screen.request", session=session_id)
+    share: dict[str, Any] = console.heard("screen.ok")["share"]
     return share
 
 
-def share_screen(page: Page, console: ClientConnection, session_id: str) -> dict[str, Any]:
+def share_screen(page: Page, console: Console, session_id: str) -> dict[str, Any]:
     """The technician asks, the customer accepts, and the page offers its screen to the console."""
     share = request_screen(console, session_id)
     page.locator("#screen-accept").click()
-    assert event(console, "screen_started")["sender_role"] == "visitor"
-    offer = receive(console, "screen.signal")
+    assert console.event("screen_started")["sender_role"] == "visitor"
+    offer = console.offer()
     assert (offer["share"], offer["description"]["type"]) == (share["id"], "offer")
     expect(page.locator("#screen-banner")).to_be_visible()
     return share
@@ -85,7 +130,7 @@ def share_screen(page: Page, console: ClientConnection, session_id: str) -> dict
 def test_the_customer_is_asked_in_their_language_and_may_decline_by_keyboard(
     platform: Platform, technician_token: str, page: Page
 ) -> None:
-    with connect(platform.websocket_url(technician_token)) as console:
+    with technician(platform, technician_token) as console:
         session_id = join(platform, technician_token, page, console, lang="es")
 
         # When the technician asks to see the screen
@@ -108,9 +153,9 @@ def test_the_customer_is_asked_in_their_language_and_may_decline_by_keyboard(
         page.keyboard.press("Enter")
 
         # Then the refusal is recorded, by the customer; the panel goes and focus returns to the composer
-        declined = event(console, "screen_declined")
+        declined = console.event("screen_declined")
         assert (declined["sender_role"], declined["screen"], declined["reason"]) == ("visitor", "visitor", "declined")
-        assert receive(console, "screen.ended")["share"]["id"] == share["id"]
+        assert console.heard("screen.ended")["share"]["id"] == share["id"]
         expect(consent).to_be_hidden()
         expect(page.locator("#message")).to_be_focused()
 
@@ -120,7 +165,7 @@ def test_the_customer_is_asked_in_their_language_and_may_decline_by_keyboard(
 
 
 def test_the_customer_shares_their_screen_and_stops_it(platform: Platform, technician_token: str, page: Page) -> None:
-    with connect(platform.websocket_url(technician_token)) as console:
+    with technician(platform, technician_token) as console:
         session_id = join(platform, technician_token, page, console)
 
         # When the customer accepts the technician's request
@@ -129,8 +174,8 @@ def test_the_customer_shares_their_screen_and_stops_it(platform: Platform, techn
         page.get_by_role("button", name="Share my screen").click()
 
         # Then it is recorded as accepted, then started, and the page offers its screen to the technician
-        assert event(console, "screen_accepted")["sender_role"] == "visitor"
-        offer = receive(console, "screen.signal")
+        assert console.event("screen_accepted")["sender_role"] == "visitor"
+        offer = console.offer()
         assert (offer["share"], offer["description"]["type"]) == (share["id"], "offer")
         assert "m=video" in offer["description"]["sdp"]
 
@@ -153,16 +198,16 @@ def test_the_customer_shares_their_screen_and_stops_it(platform: Platform, techn
         page.get_by_role("button", name="Stop sharing").click()
 
         # Then the share ends, recorded as stopped by the customer, and the page stops showing it
-        stopped = event(console, "screen_stopped")
+        stopped = console.event("screen_stopped")
         assert (stopped["sender_role"], stopped["reason"]) == ("visitor", "stopped")
-        assert receive(console, "screen.ended")["share"]["id"] == share["id"]
+        assert console.heard("screen.ended")["share"]["id"] == share["id"]
         expect(page.locator("#screen-banner")).to_be_hidden()
         expect(page.locator("video#screen-preview")).to_be_hidden()
         expect(notices.last).to_have_text("You stopped the screen sharing.")
 
 
 def test_the_browsers_own_stop_ends_the_share(platform: Platform, technician_token: str, page: Page) -> None:
-    with connect(platform.websocket_url(technician_token)) as console:
+    with technician(platform, technician_token) as console:
         session_id = join(platform, technician_token, page, console)
         share_screen(page, console, session_id)
 
@@ -172,28 +217,28 @@ def test_the_browsers_own_stop_ends_the_share(platform: Platform, technician_tok
         )
 
         # Then the page stops the share as if its own button had been pressed
-        assert event(console, "screen_stopped")["reason"] == "stopped"
+        assert console.event("screen_stopped")["reason"] == "stopped"
         expect(page.locator("#screen-banner")).to_be_hidden()
 
 
 def test_the_technician_stopping_or_ending_the_session_takes_the_share_down(
     platform: Platform, technician_token: str, page: Page
 ) -> None:
-    with connect(platform.websocket_url(technician_token)) as console:
+    with technician(platform, technician_token) as console:
         session_id = join(platform, technician_token, page, console, lang="de")
         share = share_screen(page, console, session_id)
 
         # When the technician stops it, the page stops sharing and says who stopped it
-        say(console, "screen.stop", session=session_id, share=share["id"])
-        receive(console, "screen.ok")
+        console.say("screen.stop", session=session_id, share=share["id"])
+        console.heard("screen.ok")
         expect(page.locator("#screen-banner")).to_be_hidden()
         notices = page.locator("#messages li.notice.event")
         expect(notices.last).to_have_text(f"{ALICE.name} hat die Bildschirmfreigabe beendet.")
 
         # When the customer shares again and the technician ends the session
         share_screen(page, console, session_id)
-        say(console, "session.end", session=session_id)
-        receive(console, "session.ended")
+        console.say("session.end", session=session_id)
+        console.heard("session.ended")
 
         # Then the banner and the preview go, the capture stops, and the session's end is recorded
         expect(page.locator("#screen-banner")).to_be_hidden()
@@ -204,13 +249,13 @@ def test_the_technician_stopping_or_ending_the_session_takes_the_share_down(
 def test_a_request_the_technician_withdraws_closes_the_consent(
     platform: Platform, technician_token: str, page: Page
 ) -> None:
-    with connect(platform.websocket_url(technician_token)) as console:
+    with technician(platform, technician_token) as console:
         session_id = join(platform, technician_token, page, console)
         share = request_screen(console, session_id)
         expect(page.locator("#screen-consent")).to_be_visible()
 
-        say(console, "screen.stop", session=session_id, share=share["id"])
-        receive(console, "screen.ok")
+        console.say("screen.stop", session=session_id, share=share["id"])
+        console.heard("screen.ok")
 
         expect(page.locator("#screen-consent")).to_be_hidden()
         expect(page.locator("#messages li.notice.event").last).to_have_text(f"{ALICE.name} stopped the screen sharing.")
@@ -219,12 +264,12 @@ def test_a_request_the_technician_withdraws_closes_the_consent(
 def test_the_technicians_own_screen_opens_a_viewer_the_customer_may_close(
     platform: Platform, technician_token: str, page: Page
 ) -> None:
-    with connect(platform.websocket_url(technician_token)) as console:
+    with technician(platform, technician_token) as console:
         session_id = join(platform, technician_token, page, console)
 
         # When the technician shares their own screen
-        say(console, "screen.share", session=session_id)
-        share = receive(console, "screen.ok")["share"]
+        console.say("screen.share", session=session_id)
+        share = console.heard("screen.ok")["share"]
         assert (share["from"], share["state"]) == ("technician", "live")
 
         # Then the page shows a panel for it, named, with a video and a full-screen button
@@ -236,6 +281,6 @@ def test_the_technicians_own_screen_opens_a_viewer_the_customer_may_close(
 
         # When the customer closes it, the share ends, stopped by the customer
         viewer.get_by_role("button", name="Close").click()
-        stopped = event(console, "screen_stopped")
+        stopped = console.event("screen_stopped")
         assert (stopped["sender_role"], stopped["screen"], stopped["reason"]) == ("visitor", "technician", "stopped")
         expect(viewer).to_be_hidden()

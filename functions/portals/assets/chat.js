@@ -217,17 +217,18 @@ const DesklessChat = (() => {
     // --- the transcript ------------------------------------------------------------------------
 
     async function readTranscript() {
+      const asked = performance.now();
       const url = options.messages.replace("{session_id}", encodeURIComponent(visit.session_id));
       const response = await fetch(url, { credentials: "omit", headers: { authorization: `Bearer ${visit.token}` } });
       if (!response.ok) return { refused: response.status >= 400 && response.status < 500 };
-      return { transcript: await response.json() };
+      return { transcript: await response.json(), asked };
     }
 
     async function catchUp() {
       // messages sent while this page was not connected (before it joined, or while it reconnected)
       try {
-        const { transcript } = await readTranscript();
-        if (transcript) caughtUp(transcript);
+        const { transcript, asked } = await readTranscript();
+        if (transcript) caughtUp(transcript, asked);
       } catch {
         /* the next reconnect tries again */
       }
@@ -235,10 +236,10 @@ const DesklessChat = (() => {
 
     async function checkSession() {
       try {
-        const { transcript, refused } = await readTranscript();
+        const { transcript, refused, asked } = await readTranscript();
         if (refused) return finish(null); // the visitor's token has expired
         if (transcript) {
-          caughtUp(transcript);
+          caughtUp(transcript, asked);
           if (transcript.session.state !== "active") return finish(transcript.session.ended_by);
         }
       } catch {
@@ -247,9 +248,9 @@ const DesklessChat = (() => {
       later();
     }
 
-    function caughtUp(transcript) {
+    function caughtUp(transcript, asked) {
       transcript.messages.forEach(addMessage);
-      if (screen && transcript.session.state === "active") screen.sync(transcript.session.screens);
+      if (screen && transcript.session.state === "active") screen.sync(transcript.session.screens, asked);
     }
 
     function addMessage(message) {

@@ -33,6 +33,7 @@ const DesklessScreen = (() => {
     let sharing = null; // {share, name, stream, peer}: this page's screen
     let viewing = null; // {share, peer, queued}: the technician's screen
     let ended = false;
+    const heardAt = new Map(); // share id -> when this page first heard of it (performance.now())
 
     $("screen-accept").textContent = T.screen_accept;
     $("screen-decline").textContent = T.screen_decline;
@@ -70,10 +71,13 @@ const DesklessScreen = (() => {
         const handlers = waiting.get(id);
         waiting.delete(id);
         if (handlers) (message.error ? handlers.reject : handlers.resolve)(message);
-        return message.error !== "session_ended"; // that one is the chat's to hear
+        return true; // even "session_ended": the chat hears the session's end from session.ended itself
       }
       if (typeof message.type !== "string" || !message.type.startsWith("screen.")) return false;
       if (ended || (message.session && message.session !== session)) return true;
+      if (message.share?.id && !heardAt.has(message.share.id)) {
+        heardAt.set(message.share.id, performance.now());
+      }
       if (message.type === "screen.update") updated(message.share);
       else if (message.type === "screen.ended") over(message.share);
       else if (message.type === "screen.signal") signalled(message);
@@ -102,14 +106,16 @@ const DesklessScreen = (() => {
       }
     }
 
-    /* The shares the session has (the transcript's, after a reload or a reconnect): ask again
-       for a pending request; drop what this page still holds that the server ended meanwhile. */
-    function sync(screens) {
+    /* The shares the session had when the transcript was asked for (`asked`, performance.now(),
+       after a reload or a reconnect): ask again for a pending request; drop what this page still
+       holds that the server ended while it was not listening (not what it heard of since). */
+    function sync(screens, asked) {
       if (!Array.isArray(screens) || ended) return;
       const ids = new Set(screens.map((share) => share.id));
-      if (consent && !ids.has(consent.id)) closeConsent();
-      if (sharing && !ids.has(sharing.share.id)) tearDownSharing();
-      if (viewing && !ids.has(viewing.share.id)) tearDownViewing();
+      const gone = (share) => share && !ids.has(share.id) && (heardAt.get(share.id) ?? 0) < asked;
+      if (gone(consent)) closeConsent();
+      if (gone(sharing?.share)) tearDownSharing();
+      if (gone(viewing?.share)) tearDownViewing();
       for (const share of screens) if (share.from === "visitor" && share.state === "requested") ask(share);
     }
 
