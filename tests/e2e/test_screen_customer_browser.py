@@ -83,6 +83,17 @@ class Console:
         message: dict[str, Any] = self.heard("chat.message", event=name)["message"]
         return message
 
+    def signals(self) -> list[dict[str, Any]]:
+        """The screen signals relayed to the console so far (ICE candidates, mostly), waiting briefly for more."""
+        try:
+            while True:
+                self.backlog.append(json.loads(self.socket.recv(timeout=0.1)))
+        except TimeoutError:
+            pass
+        relayed = [message for message in self.backlog if message.get("type") == "screen.signal"]
+        self.backlog = [message for message in self.backlog if message.get("type") != "screen.signal"]
+        return relayed
+
     def offer(self) -> dict[str, Any]:
         """The offer the page sent (its ICE candidates may come before or after it)."""
         while True:
@@ -284,3 +295,67 @@ def test_the_technicians_own_screen_opens_a_viewer_the_customer_may_close(
         stopped = console.event("screen_stopped")
         assert (stopped["sender_role"], stopped["screen"], stopped["reason"]) == ("visitor", "technician", "stopped")
         expect(viewer).to_be_hidden()
+
+
+# The technician's side, in a second page: a portal page inlines peer.js, whose viewer it opens.
+OPEN_VIEWER = """() => {
+  window.sent = [];
+  window.state = "";
+  window.peer = DesklessPeer.open({
+    role: "viewer", iceServers: [], signal: (message) => window.sent.push(message),
+    onState: (state) => { window.state = state; }, onStream: () => {},
+  });
+}"""
+
+
+def connect_viewer(viewer: Page, console: Console, session_id: str, share: dict[str, Any]) -> None:
+    """Relay the signals between the customer's page (through the server) and the viewer's page
+    (through the console's socket, as the console would) until WebRTC connects."""
+    viewer.evaluate(OPEN_VIEWER)
+    viewer.evaluate("(signal) => peer.receive(signal)", {"description": console.offer()["description"]})
+    deadline = time.monotonic() + 15
+    while viewer.evaluate("() => window.state") not in ("direct", "relayed"):
+        assert time.monotonic() < deadline, "WebRTC did not connect on loopback"
+        for message in viewer.evaluate("() => window.sent.splice(0)"):
+            console.say("screen.signal", session=session_id, share=share["id"], **message)
+        for signal in console.signals():
+            viewer.evaluate("(signal) => peer.receive(signal)", {"candidate": signal["candidate"]})
+
+
+def test_the_technicians_pointer_and_marks_show_over_the_preview(
+    platform: Platform, technician_token: str, page: Page, browser: Browser
+) -> None:
+    with technician(platform, technician_token) as console, browser_page(browser) as viewer:
+        session_id = join(platform, technician_token, page, console)
+        share = request_screen(console, session_id)
+        page.get_by_role("button", name="Share my screen").click()
+        viewer.goto(portal(platform, "/join"))
+        connect_viewer(viewer, console, session_id, share)
+
+        # When the technician points at a quarter of the width, half of the height (sent until
+        # the data channel is open: before that, points are dropped)
+        viewer.evaluate("() => { window.pointing = setInterval(() => peer.point({t: 'move', x: 0.25, y: 0.5}), 100); }")
+
+        # Then a dot with their name shows there over the preview
+        pointer = page.locator("#screen-pointer")
+        expect(pointer).to_be_visible()
+        expect(pointer).to_have_attribute("data-x", "0.25")
+        expect(pointer).to_have_attribute("data-y", "0.5")
+        expect(pointer).to_have_text(ALICE.name)
+        stage = page.locator(".screen-stage").bounding_box()
+        dot = pointer.bounding_box()
+        assert stage
+        assert dot
+        assert abs(dot["x"] + dot["width"] / 2 - (stage["x"] + stage["width"] * 0.25)) <= 2
+        assert abs(dot["y"] + dot["height"] / 2 - (stage["y"] + stage["height"] * 0.5)) <= 2
+
+        # When they draw a stroke, it shows as a path over the preview, then fades away
+        viewer.evaluate("() => peer.point({t: 'mark', points: [[0.1, 0.1], [0.5, 0.2], [0.9, 0.8]]})")
+        marks = page.locator("svg#screen-marks path")
+        expect(marks).to_have_count(1)
+        expect(marks).to_have_attribute("d", "M0.1 0.1 L0.5 0.2 L0.9 0.8")
+        expect(marks).to_have_count(0)
+
+        # When they stop pointing, the dot goes
+        viewer.evaluate("() => { clearInterval(window.pointing); peer.point({t: 'hide'}); }")
+        expect(pointer).to_be_hidden()
