@@ -359,3 +359,43 @@ def test_the_technicians_pointer_and_marks_show_over_the_preview(
         # When they stop pointing, the dot goes
         viewer.evaluate("() => { clearInterval(window.pointing); peer.point({t: 'hide'}); }")
         expect(pointer).to_be_hidden()
+
+
+def test_a_dismissed_picker_ends_the_accepted_share_in_plain_words(
+    platform: Platform, technician_token: str, page: Page
+) -> None:
+    # Given a browser whose picker the customer closes without choosing
+    page.add_init_script(
+        "navigator.mediaDevices.getDisplayMedia = () => Promise.reject(new DOMException('closed', 'NotAllowedError'));"
+    )
+    with technician(platform, technician_token) as console:
+        session_id = join(platform, technician_token, page, console, lang="cs")
+        request_screen(console, session_id)
+
+        # When they accept, then dismiss the picker
+        page.get_by_role("button", name="Sdílet moji obrazovku").click()
+
+        # Then the share they accepted ends as "cancelled", and the page says why, in Czech
+        assert console.event("screen_accepted")["sender_role"] == "visitor"
+        stopped = console.event("screen_stopped")
+        assert (stopped["sender_role"], stopped["reason"]) == ("visitor", "cancelled")
+        expect(page.locator("#messages li.notice.event").last).to_have_text(
+            "Sdílení obrazovky skončilo: nebylo vybráno nic ke sdílení."
+        )
+        expect(page.locator("#screen-banner")).to_be_hidden()
+
+
+def test_a_browser_that_cannot_share_declines_as_unsupported(
+    platform: Platform, technician_token: str, page: Page
+) -> None:
+    # Given a browser without screen capture
+    page.add_init_script("delete MediaDevices.prototype.getDisplayMedia;")
+    with technician(platform, technician_token) as console:
+        session_id = join(platform, technician_token, page, console)
+        request_screen(console, session_id)
+
+        page.get_by_role("button", name="Share my screen").click()
+
+        declined = console.event("screen_declined")
+        assert (declined["sender_role"], declined["reason"]) == ("visitor", "unsupported")
+        expect(page.locator("#messages li.notice.event").last).to_have_text("This browser cannot share your screen.")
