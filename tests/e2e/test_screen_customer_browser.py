@@ -399,3 +399,25 @@ def test_a_browser_that_cannot_share_declines_as_unsupported(
         declined = console.event("screen_declined")
         assert (declined["sender_role"], declined["reason"]) == ("visitor", "unsupported")
         expect(page.locator("#messages li.notice.event").last).to_have_text("This browser cannot share your screen.")
+
+
+def test_a_reloaded_page_asks_again_and_shows_the_screen_events_so_far(
+    platform: Platform, technician_token: str, page: Page
+) -> None:
+    with technician(platform, technician_token) as console:
+        session_id = join(platform, technician_token, page, console)
+        share = request_screen(console, session_id)
+        expect(page.locator("#screen-consent")).to_be_visible()
+
+        # When the customer reloads the page before answering
+        page.reload()
+
+        # Then the page resumes the session, shows the request in the thread and asks again
+        expect(page.locator("#messages li.notice.event")).to_have_text([f"{ALICE.name} asked to see your screen."])
+        expect(page.get_by_role("alertdialog", name=f"{ALICE.name} asks to see your screen")).to_be_focused()
+
+        # and the answer still counts
+        page.get_by_role("button", name="No, thanks").click()
+        declined = console.event("screen_declined")
+        assert declined["reason"] == "declined"
+        assert console.heard("screen.ended")["share"]["id"] == share["id"]
