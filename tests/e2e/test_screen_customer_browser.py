@@ -421,3 +421,57 @@ def test_a_reloaded_page_asks_again_and_shows_the_screen_events_so_far(
         declined = console.event("screen_declined")
         assert declined["reason"] == "declined"
         assert console.heard("screen.ended")["share"]["id"] == share["id"]
+
+
+# The technician's own screen, in a second page: a canvas that keeps changing, offered by peer.js's sharer.
+OPEN_SHARER = """() => {
+  const canvas = document.createElement("canvas");
+  canvas.width = 320;
+  canvas.height = 180;
+  const context = canvas.getContext("2d");
+  let frame = 0;
+  setInterval(() => { context.fillStyle = `hsl(${(frame += 7) % 360} 80% 50%)`; context.fillRect(0, 0, 320, 180); }, 50);
+  window.sent = [];
+  window.peer = DesklessPeer.open({
+    role: "sharer", iceServers: [], stream: canvas.captureStream(15),
+    signal: (message) => window.sent.push(message), onState: () => {},
+  });
+}"""
+
+
+def test_the_customer_sees_the_technicians_screen_live(
+    platform: Platform, technician_token: str, page: Page, browser: Browser
+) -> None:
+    with technician(platform, technician_token) as console, browser_page(browser) as sharer:
+        session_id = join(platform, technician_token, page, console)
+
+        # When the technician shares their own screen (their browser offers it)
+        console.say("screen.share", session=session_id)
+        share = console.heard("screen.ok")["share"]
+        sharer.goto(portal(platform, "/join"))
+        sharer.evaluate(OPEN_SHARER)
+
+        # (the console relays its browser's signals, and the page's back, until the page shows it)
+        video = page.locator("video#screen-view")
+        deadline = time.monotonic() + 15
+        while not video.evaluate("video => video.videoWidth > 0 && video.currentTime > 0"):
+            assert time.monotonic() < deadline, "the technician's screen did not reach the page"
+            for message in sharer.evaluate("() => window.sent.splice(0)"):
+                console.say("screen.signal", session=session_id, share=share["id"], **message)
+            for signal in console.signals():
+                sharer.evaluate(
+                    "(signal) => peer.receive(signal)",
+                    {k: signal[k] for k in ("description", "candidate") if k in signal},
+                )
+
+        # Then the page shows it playing, connected, at the picture's size
+        expect(page.locator("#screen-view-state")).to_have_text("Connected")
+        assert video.evaluate("video => [video.videoWidth, video.videoHeight]") == [320, 180]
+        playing = video.evaluate("video => video.currentTime")
+        page.wait_for_function("([video, then]) => video.currentTime > then", arg=[video.element_handle(), playing])
+
+        # When the technician stops, the panel goes and the page lets go of the stream
+        console.say("screen.stop", session=session_id, share=share["id"])
+        console.heard("screen.ok")
+        expect(page.locator("#screen-viewer")).to_be_hidden()
+        assert video.evaluate("video => video.srcObject") is None

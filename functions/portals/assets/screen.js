@@ -34,6 +34,7 @@ const DesklessScreen = (() => {
     let viewing = null; // {share, peer, queued}: the technician's screen
     let ended = false;
     const heardAt = new Map(); // share id -> when this page first heard of it (performance.now())
+    const endedShares = new Set(); // ids of the shares the server ended
 
     $("screen-accept").textContent = T.screen_accept;
     $("screen-decline").textContent = T.screen_decline;
@@ -92,6 +93,7 @@ const DesklessScreen = (() => {
 
     function over(share) {
       if (!share) return;
+      endedShares.add(share.id);
       if (consent && consent.id === share.id) closeConsent();
       if (sharing && sharing.share.id === share.id) tearDownSharing();
       if (viewing && viewing.share.id === share.id) tearDownViewing();
@@ -183,7 +185,7 @@ const DesklessScreen = (() => {
         stopTracks(stream); // withdrawn meanwhile, or the session ended
         return;
       }
-      if (ended || sharing) return stopTracks(stream);
+      if (ended || sharing || endedShares.has(share.id)) return stopTracks(stream); // withdrawn while picking
       startSharing(share, name, stream);
     }
 
