@@ -430,7 +430,10 @@ OPEN_SHARER = """() => {
   canvas.height = 180;
   const context = canvas.getContext("2d");
   let frame = 0;
-  setInterval(() => { context.fillStyle = `hsl(${(frame += 7) % 360} 80% 50%)`; context.fillRect(0, 0, 320, 180); }, 50);
+  setInterval(() => {
+    context.fillStyle = `hsl(${(frame += 7) % 360} 80% 50%)`;
+    context.fillRect(0, 0, 320, 180);
+  }, 50);
   window.sent = [];
   window.peer = DesklessPeer.open({
     role: "sharer", iceServers: [], stream: canvas.captureStream(15),
