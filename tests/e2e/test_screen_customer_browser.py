@@ -19,8 +19,9 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from websockets.sync.client import ClientConnection, connect
 
 from local.launch import CHROMIUM, CHROMIUM_ARGS
+from local.services import local_client
 from tests.e2e.conftest import Platform, browser_page
-from tests.e2e.test_join_browser import portal
+from tests.e2e.test_join_browser import portal, visitor_connections
 from tests.e2e.test_sessions import ALICE, create_code, say
 
 pytestmark = pytest.mark.browser
@@ -478,3 +479,25 @@ def test_the_customer_sees_the_technicians_screen_live(
         console.heard("screen.ok")
         expect(page.locator("#screen-viewer")).to_be_hidden()
         assert video.evaluate("video => video.srcObject") is None
+
+
+def test_a_dropped_connection_ends_the_share_and_the_page_says_so_when_back(
+    platform: Platform, technician_token: str, page: Page
+) -> None:
+    with technician(platform, technician_token) as console:
+        session_id = join(platform, technician_token, page, console)
+        share_screen(page, console, session_id)
+
+        # When API Gateway drops the page's connection while it shares
+        (connection_id,) = visitor_connections(platform, session_id)
+        local_client("apigatewaymanagementapi", platform.base).delete_connection(ConnectionId=connection_id)
+
+        # Then the share ends as "left" by the customer, the page stops sharing, and once connected
+        # again it tells why in the thread
+        stopped = console.event("screen_stopped")
+        assert (stopped["sender_role"], stopped["reason"]) == ("visitor", "left")
+        expect(page.locator("#screen-banner")).to_be_hidden()
+        expect(page.locator("#messages li.notice.event").last).to_have_text(
+            "The screen sharing ended: this page lost its connection."
+        )
+        expect(page.locator("#status")).to_have_text("Connected")

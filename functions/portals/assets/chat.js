@@ -115,6 +115,7 @@ const DesklessChat = (() => {
         clearInterval(keepalive);
         if (socket === ws) socket = null;
         pending = null; // its text stays in the box; the transcript shows whether it was stored
+        if (screen) screen.dropped();
         connected(false);
         if (ended) return;
         if (opened) later();

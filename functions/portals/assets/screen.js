@@ -340,9 +340,16 @@ const DesklessScreen = (() => {
     function end() {
       ended = true;
       closeConsent();
+      dropped("session_ended");
+    }
+
+    /* This page's connection closed: the server ends the shares it took part in (reason "left"),
+       and no answer to what it asked will come. A pending request outlives it (the page asks
+       again once connected: see sync). */
+    function dropped(error = "offline") {
       tearDownSharing();
       tearDownViewing();
-      for (const { reject } of waiting.values()) reject({ error: "session_ended" });
+      for (const { reject } of waiting.values()) reject({ error });
       waiting.clear();
     }
 
@@ -382,7 +389,7 @@ const DesklessScreen = (() => {
       }
     }
 
-    return { receive, sync, describe, end };
+    return { receive, sync, describe, dropped, end };
   }
 
   return { attach };
