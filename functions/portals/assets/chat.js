@@ -50,7 +50,8 @@ const DesklessChat = (() => {
   // --- the chat --------------------------------------------------------------------------------
 
   /* Open the chat of `visit` ({session_id, token, websocket_url, technician_name, expires_at}).
-     options: {text, lang, messages (the transcript URL, with {session_id}), onFinish(by), screen}. */
+     options: {text, lang, messages (the transcript URL, with {session_id}), onFinish(by), screen,
+     onAttention() (the technician asks the customer something: the widget opens its panel)}. */
   function open(visit, options) {
     const T = options.text;
     const times = clock(options.lang);
@@ -62,7 +63,13 @@ const DesklessChat = (() => {
     let pending = null; // the text of the message being sent
     const shown = new Set(); // ids of the messages on screen
     const screen = options.screen
-      ? options.screen.attach({ visit, text: T, send, composer: () => $("message").focus() })
+      ? options.screen.attach({
+          visit,
+          text: T,
+          send,
+          composer: () => $("message").focus(),
+          attention: () => options.onAttention?.(),
+        })
       : null;
 
     function start() {

@@ -22,7 +22,7 @@ const DesklessScreen = (() => {
     template.replace(/\{(\w+)\}/g, (whole, key) => (key in values ? String(values[key]) : whole));
   const fraction = (value) => Math.min(1, Math.max(0, Number(value) || 0));
 
-  /* chat: {visit, text, send(message) -> bool, composer()} from DesklessChat.open */
+  /* chat: {visit, text, send(message) -> bool, composer(), attention()} from DesklessChat.open */
   function attach(chat) {
     const T = chat.text;
     const session = chat.visit.session_id;
@@ -140,6 +140,7 @@ const DesklessScreen = (() => {
       const name = share.by_name || technician();
       $("screen-consent-title").textContent = fill(T.screen_consent_title, { name });
       $("screen-consent-text").textContent = T.screen_consent_text;
+      chat.attention(); // the widget's panel opens, if it was closed
       $("screen-consent").hidden = false;
       $("screen-consent").focus();
     }
