@@ -292,7 +292,7 @@ def test_the_technicians_own_screen_opens_a_viewer_the_customer_may_close(
         expect(page.locator("#messages li.notice.event").last).to_have_text(f"{ALICE.name} is sharing their screen.")
 
         # When the customer closes it, the share ends, stopped by the customer
-        viewer.get_by_role("button", name="Close").click()
+        viewer.get_by_role("button", name="Stop viewing").click()
         stopped = console.event("screen_stopped")
         assert (stopped["sender_role"], stopped["screen"], stopped["reason"]) == ("visitor", "technician", "stopped")
         expect(viewer).to_be_hidden()
