@@ -172,7 +172,7 @@ def test_the_customer_is_asked_in_their_language_and_may_decline_by_keyboard(
         expect(page.locator("#message")).to_be_focused()
 
         # and the thread tells what happened, in Spanish
-        notices = page.locator("#messages li.notice.event")
+        notices = page.locator("#messages li.screen-event")
         expect(notices).to_have_text([f"{ALICE.name} pidió ver su pantalla.", "No quiso compartir su pantalla."])
 
 
@@ -197,7 +197,7 @@ def test_the_customer_shares_their_screen_and_stops_it(platform: Platform, techn
         expect(page.locator("video#screen-preview")).to_be_visible()
         assert page.locator("video#screen-preview").evaluate("video => video.srcObject.getVideoTracks().length") == 1
         expect(page.locator("#screen-pointer")).to_be_hidden()
-        notices = page.locator("#messages li.notice.event")
+        notices = page.locator("#messages li.screen-event")
         expect(notices).to_have_text(
             [
                 f"{ALICE.name} asked to see your screen.",
@@ -244,7 +244,7 @@ def test_the_technician_stopping_or_ending_the_session_takes_the_share_down(
         console.say("screen.stop", session=session_id, share=share["id"])
         console.heard("screen.ok")
         expect(page.locator("#screen-banner")).to_be_hidden()
-        notices = page.locator("#messages li.notice.event")
+        notices = page.locator("#messages li.screen-event")
         expect(notices.last).to_have_text(f"{ALICE.name} hat die Bildschirmfreigabe beendet.")
 
         # When the customer shares again and the technician ends the session
@@ -270,7 +270,7 @@ def test_a_request_the_technician_withdraws_closes_the_consent(
         console.heard("screen.ok")
 
         expect(page.locator("#screen-consent")).to_be_hidden()
-        expect(page.locator("#messages li.notice.event").last).to_have_text(f"{ALICE.name} stopped the screen sharing.")
+        expect(page.locator("#messages li.screen-event").last).to_have_text(f"{ALICE.name} stopped the screen sharing.")
 
 
 def test_the_technicians_own_screen_opens_a_viewer_the_customer_may_close(
@@ -289,7 +289,7 @@ def test_the_technicians_own_screen_opens_a_viewer_the_customer_may_close(
         expect(viewer).to_be_visible()
         expect(viewer.locator("video#screen-view")).to_have_count(1)
         expect(viewer.get_by_role("button", name="Full screen")).to_be_visible()
-        expect(page.locator("#messages li.notice.event").last).to_have_text(f"{ALICE.name} is sharing their screen.")
+        expect(page.locator("#messages li.screen-event").last).to_have_text(f"{ALICE.name} is sharing their screen.")
 
         # When the customer closes it, the share ends, stopped by the customer
         viewer.get_by_role("button", name="Stop viewing").click()
@@ -380,7 +380,7 @@ def test_a_dismissed_picker_ends_the_accepted_share_in_plain_words(
         assert console.event("screen_accepted")["sender_role"] == "visitor"
         stopped = console.event("screen_stopped")
         assert (stopped["sender_role"], stopped["reason"]) == ("visitor", "cancelled")
-        expect(page.locator("#messages li.notice.event").last).to_have_text(
+        expect(page.locator("#messages li.screen-event").last).to_have_text(
             "Sdílení obrazovky skončilo: nebylo vybráno nic ke sdílení."
         )
         expect(page.locator("#screen-banner")).to_be_hidden()
@@ -399,7 +399,7 @@ def test_a_browser_that_cannot_share_declines_as_unsupported(
 
         declined = console.event("screen_declined")
         assert (declined["sender_role"], declined["reason"]) == ("visitor", "unsupported")
-        expect(page.locator("#messages li.notice.event").last).to_have_text("This browser cannot share your screen.")
+        expect(page.locator("#messages li.screen-event").last).to_have_text("This browser cannot share your screen.")
 
 
 def test_a_reloaded_page_asks_again_and_shows_the_screen_events_so_far(
@@ -414,7 +414,7 @@ def test_a_reloaded_page_asks_again_and_shows_the_screen_events_so_far(
         page.reload()
 
         # Then the page resumes the session, shows the request in the thread and asks again
-        expect(page.locator("#messages li.notice.event")).to_have_text([f"{ALICE.name} asked to see your screen."])
+        expect(page.locator("#messages li.screen-event")).to_have_text([f"{ALICE.name} asked to see your screen."])
         expect(page.get_by_role("alertdialog", name=f"{ALICE.name} asks to see your screen")).to_be_focused()
 
         # and the answer still counts
@@ -497,7 +497,7 @@ def test_a_dropped_connection_ends_the_share_and_the_page_says_so_when_back(
         stopped = console.event("screen_stopped")
         assert (stopped["sender_role"], stopped["reason"]) == ("visitor", "left")
         expect(page.locator("#screen-banner")).to_be_hidden()
-        expect(page.locator("#messages li.notice.event").last).to_have_text(
+        expect(page.locator("#messages li.screen-event").last).to_have_text(
             "The screen sharing ended: this page lost its connection."
         )
         expect(page.locator("#status")).to_have_text("Connected")

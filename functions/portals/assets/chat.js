@@ -269,7 +269,7 @@ const DesklessChat = (() => {
       item.dataset.id = message.id;
       if (message.event) {
         // a screen event: one line in the page's language, when it happened
-        item.className = "notice event";
+        item.className = "notice screen-event";
         item.textContent = screen ? screen.describe(message) : "";
         return place(item, message);
       }
