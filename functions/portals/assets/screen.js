@@ -35,6 +35,7 @@ const DesklessScreen = (() => {
     let ended = false;
     const heardAt = new Map(); // share id -> when this page first heard of it (performance.now())
     const endedShares = new Set(); // ids of the shares the server ended
+    const answered = new Set(); // ids of the requests this page is done with (never asked again)
 
     $("screen-accept").textContent = T.screen_accept;
     $("screen-decline").textContent = T.screen_decline;
@@ -136,6 +137,7 @@ const DesklessScreen = (() => {
 
     function ask(share) {
       if ((consent && consent.id === share.id) || sharing) return;
+      if (answered.has(share.id) || endedShares.has(share.id)) return; // a late snapshot's
       consent = share;
       const name = share.by_name || technician();
       $("screen-consent-title").textContent = fill(T.screen_consent_title, { name });
@@ -148,6 +150,7 @@ const DesklessScreen = (() => {
     function closeConsent() {
       const panel = $("screen-consent");
       const focused = panel.contains(document.activeElement);
+      if (consent) answered.add(consent.id);
       consent = null;
       panel.hidden = true;
       if (focused) chat.composer();
