@@ -130,4 +130,4 @@ class ScreenSignal(OnShare):
         if self.description is not None:
             return {"description": self.description.model_dump()}
         assert self.candidate is not None
-        return {"candidate": self.candidate.model_dump()}
+        return {"candidate": self.candidate.model_dump(exclude_unset=True)}
