@@ -163,7 +163,7 @@ def ended_with_session(session: Session, by: Principal) -> None:
 def left(session_id: str, connection_id: str, connection: Item) -> None:
     """$disconnect: the shares this connection was the sharer or viewer of end (reason `left`)."""
     session = find_session(session_id, consistent=True)
-    mine = [s for s in stored_shares(session) if s.other_end(connection_id)] if session is not None else []
+    mine = [s for s in stored_shares(session) if s.is_end(connection_id)] if session is not None else []
     if not mine:
         return
     role = Role.VISITOR if connection.get("role") == Role.VISITOR else Role.TECHNICIAN

@@ -420,6 +420,18 @@ def test_the_sharer_leaving_ends_the_share(connections: ConnectionsStub) -> None
     assert events(session)[-1] == ("screen_stopped", "visitor", "visitor", "left")
 
 
+def test_the_technician_leaving_withdraws_their_request(connections: ConnectionsStub) -> None:
+    session = in_session(connections)
+    share = requested(session)
+
+    disconnect("console")
+
+    ended = of_type(connections.posted("visitor-1"), "screen.ended")
+    assert [(e["share"]["id"], e["by"], e["reason"]) for e in ended] == [(share, "technician", "left")]
+    assert screens_stored(session) == set()
+    assert events(session)[-1] == ("screen_stopped", "visitor", "technician", "left")
+
+
 def test_a_connection_of_neither_end_leaving_ends_nothing(connections: ConnectionsStub) -> None:
     session = in_session(connections)
     connect(visitor(session), "visitor-2")

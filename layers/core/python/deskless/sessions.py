@@ -86,10 +86,16 @@ class StoredShare:
     sharer_connection: str
     viewer_connection: str
 
+    def is_end(self, connection_id: str) -> bool:
+        """Whether the connection is the share's sharer or viewer."""
+        return bool(connection_id) and connection_id in (self.sharer_connection, self.viewer_connection)
+
     def other_end(self, connection_id: str) -> str | None:
-        """The connection a signal from `connection_id` goes to; None unless it is one of the two."""
-        ends = {self.sharer_connection: self.viewer_connection, self.viewer_connection: self.sharer_connection}
-        return ends.get(connection_id) if connection_id else None
+        """The connection a signal from `connection_id` goes to; None unless both ends are known
+        and it is one of them."""
+        if not (self.sharer_connection and self.viewer_connection and self.is_end(connection_id)):
+            return None
+        return self.viewer_connection if connection_id == self.sharer_connection else self.sharer_connection
 
 
 class Session(BaseModel):
