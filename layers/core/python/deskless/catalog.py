@@ -533,6 +533,14 @@ WEBSOCKET_ROUTES: tuple[WebSocketRoute, ...] = (
     WebSocketRoute("chat.accept", "realtime", STAFF, returns_response=True),
     WebSocketRoute("chat.status", "realtime", VISITOR, returns_response=True),
     WebSocketRoute("chat.withdraw", "realtime", VISITOR, returns_response=True),
+    # --- issue 15: screen sharing ---
+    WebSocketRoute("screen.request", "realtime", STAFF, returns_response=True),
+    WebSocketRoute("screen.answer", "realtime", VISITOR, returns_response=True),
+    WebSocketRoute("screen.start", "realtime", CONNECTS, returns_response=True),
+    WebSocketRoute("screen.share", "realtime", STAFF, returns_response=True),
+    WebSocketRoute("screen.signal", "realtime", CONNECTS, returns_response=True),
+    WebSocketRoute("screen.stop", "realtime", CONNECTS, returns_response=True),
+    WebSocketRoute("screen.ice", "realtime", CONNECTS, returns_response=True),
 )
 
 # Every route of both APIs, each saying who may call it.
