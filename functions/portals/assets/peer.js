@@ -1,0 +1,1 @@
+globalThis.DesklessPeer = globalThis.DesklessPeer ?? {}; // placeholder until the shared WebRTC script lands on main
