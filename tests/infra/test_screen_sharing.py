@@ -5,12 +5,15 @@ the console's static files allowed to capture a screen, and nothing else."""
 
 from __future__ import annotations
 
+import json
+import os
 from typing import Any
 
 import pytest
 
 from deskless.catalog import FUNCTIONS
 from deskless.edge import CONSOLE_PEER_SCRIPT, SHARED_FILES, page_permissions
+from deskless.settings import Settings
 from infra import paths
 from infra.constructs.signaling import ICE_ACTIONS
 from tests.infra.conftest import Resource, Synthesized, actions_of, logical_id_of
@@ -104,3 +107,19 @@ def test_the_console_may_capture_a_screen_and_use_no_camera_microphone_or_locati
         "Override": True,
     }
     assert custom["permissions-policy"]["Value"] == page_permissions(display_capture=True)
+
+
+def test_the_realtime_function_reads_the_channels_arn_from_its_environment(
+    synthesized: Synthesized, channel: str, monkeypatch: pytest.MonkeyPatch
+):
+    if "signaling_channel_arn" not in Settings.model_fields:
+        pytest.skip("deskless.settings.Settings gains signaling_channel_arn with the realtime actions (SERVER)")
+    # Given the realtime function's environment as Lambda would set it (deploy-time values as placeholders)
+    _, function = synthesized.function("realtime")
+    variables: dict[str, Any] = function["Properties"]["Environment"]["Variables"]
+    for name in [name for name in os.environ if name.startswith("DESKLESS_")]:
+        monkeypatch.delenv(name)
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value if isinstance(value, str) else json.dumps(value))
+    # When its code reads its settings, then the channel it is told is the stack's one
+    assert Settings().model_dump()["signaling_channel_arn"] == json.dumps({"Fn::GetAtt": [channel, "Arn"]})
