@@ -49,6 +49,9 @@ class Access(StrEnum):
     # Issue 14 (automation rules): create, change and delete the one-time schedules of the automation
     # schedule group, handing EventBridge Scheduler the one role that may invoke the automation function.
     AUTOMATION_SCHEDULES = "scheduler:automation"
+    # Issue 15 (screen sharing): the deployment's Kinesis Video Streams signaling channel, for the
+    # STUN and TURN servers (and their short-lived credentials) handed to both browsers of a share.
+    SIGNALING_CHANNEL = "kinesisvideo:ice-servers"
 
 
 class Caller(StrEnum):
@@ -295,7 +298,7 @@ FUNCTIONS: tuple[Function, ...] = (
     Function(
         "realtime",
         Trigger.WEBSOCKET,
-        _RW | {Access.CONNECTIONS, Access.SIGNING_KEY},
+        _RW | {Access.CONNECTIONS, Access.SIGNING_KEY, Access.SIGNALING_CHANNEL},
         "The WebSocket API: presence and heartbeat, the chat queue, support session chat.",
     ),
     Function(
