@@ -2,9 +2,10 @@
 WebSocket client as the technician: the page asks the customer's consent in their language, their
 answer is recorded, a shared screen is offered to the technician's connection over the relayed
 signals, and either side's stop and the session's end take it down. Chromium runs with fake media
-and picks the whole screen by itself, so "Share my screen" gets a stream without a picker. The
-technician's side of WebRTC (its video, the pointer) is the two-browser test's. Waits are
-Playwright's and the socket's own: nothing sleeps."""
+and picks the whole screen by itself, so "Share my screen" gets a stream without a picker. Where
+WebRTC must really connect (the pointer, the technician's own screen), a second page of the same
+browser runs peer.js as the technician's browser would, its signals relayed by the test through
+the technician's socket. Waits are Playwright's and the socket's own: nothing sleeps."""
 
 from __future__ import annotations
 
