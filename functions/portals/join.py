@@ -29,7 +29,7 @@ from .pages import Page, Script, error_page, missing, render
 from .text import SCRIPT_KEYS
 from .visit import Visit
 
-SCRIPT = Script.of("chat.js", "join.js")
+SCRIPT = Script.of("chat.js", "peer.js", "screen.js", "join.js")
 CODE_DIGITS = 9
 
 

@@ -51,7 +51,8 @@ SCREEN_SHARING_ASSET = "chat.js"
 
 @dataclass(frozen=True)
 class Script:
-    """A page's one inline script: the shared chat (chat.js) and the page's own code, in that order."""
+    """A page's one inline script: the shared chat (chat.js), screen sharing (peer.js, screen.js) and
+    the page's own code, in that order."""
 
     source: str
     names: tuple[str, ...] = ()  # the assets it is made of

@@ -29,7 +29,7 @@ from .public import MESSAGE_MAX_CHARS, QUESTION_MAX_CHARS
 from .text import SUPPORT_KEYS
 from .visit import State, Visit
 
-SCRIPT = Script.of("chat.js", "support.js")
+SCRIPT = Script.of("chat.js", "peer.js", "screen.js", "support.js")
 CONSOLE_PATH = f"{STATIC_PATH}console/"  # where the operator console is served, on the console's own host
 # What may stand in a frame-ancestors source: an origin as valid_origin writes it, nothing else.
 _ORIGIN_SHAPE = re.compile(r"https?://(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:[0-9]{1,5})?")

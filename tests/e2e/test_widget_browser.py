@@ -155,6 +155,12 @@ def test_on_an_allowed_website_the_launcher_opens_the_chat(platform: Platform, s
         expect(launcher).to_be_visible()
         wait_for(lambda: frame_width(page) < 300)
 
+        # When the technician asks to see the screen meanwhile, the panel opens on the question
+        say(vera_console, "screen.request", session=session_id)
+        expect(frame.get_by_role("alertdialog", name=f"{vera.name} asks to see your screen")).to_be_focused()
+        expect(launcher).to_be_hidden()
+        wait_for(lambda: frame_width(page) >= 360)
+
 
 def test_the_widget_follows_the_portals_state(
     platform: Platform, admin_token: str, sites: Sites, browser: Browser

@@ -12,7 +12,15 @@ import pytest
 from deskless.languages import LANGUAGES
 from functions.portals import join, support, ticket_pages
 from functions.portals.pages import asset
-from functions.portals.text import CHAT_KEYS, LANGUAGE_NAMES, SCRIPT_KEYS, SUPPORT_KEYS, TEXT, TICKET_SCRIPT_KEYS
+from functions.portals.text import (
+    CHAT_KEYS,
+    LANGUAGE_NAMES,
+    SCREEN_KEYS,
+    SCRIPT_KEYS,
+    SUPPORT_KEYS,
+    TEXT,
+    TICKET_SCRIPT_KEYS,
+)
 
 
 def placeholders(template: str) -> set[str]:
@@ -70,10 +78,16 @@ def test_the_shared_chat_says_only_what_both_pages_give_it() -> None:
     assert chat <= set(SCRIPT_KEYS) & set(SUPPORT_KEYS)
 
 
-def test_both_pages_inline_the_shared_chat_before_their_own_script() -> None:
+def test_screen_sharing_says_every_screen_text_and_both_pages_give_it() -> None:
+    screen = used_texts(asset("screen.js"))
+    assert screen - set(CHAT_KEYS) == set(SCREEN_KEYS)
+    assert set(SCREEN_KEYS) <= set(SCRIPT_KEYS) & set(SUPPORT_KEYS)
+
+
+def test_both_pages_inline_the_shared_chat_and_screen_sharing_before_their_own_script() -> None:
+    shared = "\n".join(asset(name) for name in ("chat.js", "peer.js", "screen.js"))
     for page, own in ((join.SCRIPT, "join.js"), (support.SCRIPT, "support.js")):
-        assert page.source.startswith(asset("chat.js"))
-        assert page.source.endswith(asset(own))
+        assert page.source == f"{shared}\n{asset(own)}"
 
 
 def test_the_ticket_pages_script_gets_every_text_it_shows() -> None:

@@ -4,7 +4,9 @@
    DesklessChat.open(...) with the session it got. Plain DOM; data is only ever set as textContent.
 
    The chat runs in the page's #chat section: #chat-heading, #status, #messages, #composer with
-   #message and #send, #chat-error and #end. */
+   #message and #send, #chat-error and #end. Screen sharing (assets/screen.js) rides on it when
+   the page passes DesklessScreen as the `screen` option: it hears the screen events and the
+   answers to its own actions, and words the screen events of the thread. */
 const DesklessChat = (() => {
   "use strict";
 
@@ -48,7 +50,8 @@ const DesklessChat = (() => {
   // --- the chat --------------------------------------------------------------------------------
 
   /* Open the chat of `visit` ({session_id, token, websocket_url, technician_name, expires_at}).
-     options: {text, lang, messages (the transcript URL, with {session_id}), onFinish(by)}. */
+     options: {text, lang, messages (the transcript URL, with {session_id}), onFinish(by), screen,
+     onAttention() (the technician asks the customer something: the widget opens its panel)}. */
   function open(visit, options) {
     const T = options.text;
     const times = clock(options.lang);
@@ -59,6 +62,15 @@ const DesklessChat = (() => {
     let retry = 0;
     let pending = null; // the text of the message being sent
     const shown = new Set(); // ids of the messages on screen
+    const screen = options.screen
+      ? options.screen.attach({
+          visit,
+          text: T,
+          send,
+          composer: () => $("message").focus(),
+          attention: () => options.onAttention?.(),
+        })
+      : null;
 
     function start() {
       $("chat").hidden = false;
@@ -110,6 +122,7 @@ const DesklessChat = (() => {
         clearInterval(keepalive);
         if (socket === ws) socket = null;
         pending = null; // its text stays in the box; the transcript shows whether it was stored
+        if (screen) screen.dropped();
         connected(false);
         if (ended) return;
         if (opened) later();
@@ -132,6 +145,7 @@ const DesklessChat = (() => {
     }
 
     function receive(message) {
+      if (screen?.receive(message)) return;
       switch (message.type) {
         case "chat.message":
           addMessage(message.message);
@@ -194,6 +208,7 @@ const DesklessChat = (() => {
       connected(false);
       $("message").disabled = true;
       $("end").hidden = true;
+      if (screen) screen.end();
       if (socket) socket.close(1000);
       if (options.onFinish) options.onFinish(by);
     }
@@ -210,17 +225,18 @@ const DesklessChat = (() => {
     // --- the transcript ------------------------------------------------------------------------
 
     async function readTranscript() {
+      const asked = performance.now();
       const url = options.messages.replace("{session_id}", encodeURIComponent(visit.session_id));
       const response = await fetch(url, { credentials: "omit", headers: { authorization: `Bearer ${visit.token}` } });
       if (!response.ok) return { refused: response.status >= 400 && response.status < 500 };
-      return { transcript: await response.json() };
+      return { transcript: await response.json(), asked };
     }
 
     async function catchUp() {
       // messages sent while this page was not connected (before it joined, or while it reconnected)
       try {
-        const { transcript } = await readTranscript();
-        if (transcript) transcript.messages.forEach(addMessage);
+        const { transcript, asked } = await readTranscript();
+        if (transcript) caughtUp(transcript, asked);
       } catch {
         /* the next reconnect tries again */
       }
@@ -228,10 +244,10 @@ const DesklessChat = (() => {
 
     async function checkSession() {
       try {
-        const { transcript, refused } = await readTranscript();
+        const { transcript, refused, asked } = await readTranscript();
         if (refused) return finish(null); // the visitor's token has expired
         if (transcript) {
-          transcript.messages.forEach(addMessage);
+          caughtUp(transcript, asked);
           if (transcript.session.state !== "active") return finish(transcript.session.ended_by);
         }
       } catch {
@@ -240,13 +256,24 @@ const DesklessChat = (() => {
       later();
     }
 
+    function caughtUp(transcript, asked) {
+      transcript.messages.forEach(addMessage);
+      if (screen && transcript.session.state === "active") screen.sync(transcript.session.screens, asked);
+    }
+
     function addMessage(message) {
       if (!message || shown.has(message.id)) return;
       shown.add(message.id);
       const item = document.createElement("li");
-      item.className = message.sender_role === "visitor" ? "message mine" : "message theirs";
       item.dataset.at = String(message.at_ms);
       item.dataset.id = message.id;
+      if (message.event) {
+        // a screen event: one line in the page's language, when it happened
+        item.className = "notice screen-event";
+        item.textContent = screen ? screen.describe(message) : "";
+        return place(item, message);
+      }
+      item.className = message.sender_role === "visitor" ? "message mine" : "message theirs";
       const meta = document.createElement("p");
       meta.className = "meta";
       const sender = document.createElement("span");
@@ -260,6 +287,10 @@ const DesklessChat = (() => {
       text.className = "text";
       text.textContent = message.text;
       item.append(meta, text);
+      place(item, message);
+    }
+
+    function place(item, message) {
       const list = $("messages");
       const after = [...list.children].find(
         (other) =>

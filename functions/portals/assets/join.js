@@ -1,6 +1,7 @@
 /* Deskless join page: a visitor redeems a session code or accepts an invitation (a POST made
    here, never by opening the link alone, so link scanners cannot use it up), then chats with
-   the technician (assets/chat.js, inlined before this). */
+   the technician (assets/chat.js, inlined before this), who may ask to see the screen
+   (assets/peer.js and assets/screen.js, inlined between the two). */
 (() => {
   "use strict";
 
@@ -120,7 +121,7 @@
 
   function openChat(visit) {
     $("join").hidden = true;
-    DesklessChat.open(visit, { text: T, lang: data.lang, messages: data.api.messages });
+    DesklessChat.open(visit, { text: T, lang: data.lang, messages: data.api.messages, screen: DesklessScreen });
   }
 
   start();

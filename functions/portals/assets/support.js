@@ -326,6 +326,10 @@
       text: T,
       lang: data.lang,
       messages: data.api.transcript,
+      screen: DesklessScreen,
+      onAttention: () => {
+        if (widget && !panelOpen) setPanel(true);
+      },
       onFinish: () => {
         save("sessionStorage", CHAT_KEY, null);
         $("new-chat").hidden = false;
