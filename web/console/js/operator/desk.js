@@ -304,7 +304,6 @@ function chatPane(chat, ctx) {
       ),
       h("div", { class: "actions" }, screen.buttons, end),
     ),
-    screen.banner,
     screen.problem,
     h(
       "div",

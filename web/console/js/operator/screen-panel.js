@@ -1,7 +1,8 @@
 // A chat's screen sharing, as the desk's chat pane shows it (screen.js keeps the shares):
-//   controls  "Request screen" and "Share my screen" (disabled with the reason), a banner while
-//             the operator shares their own screen, and what just ended, announced (role=status);
-//   panel     section.screen-panel, hidden unless a share exists: the state in words, the video
+//   controls  "Request screen" and "Share my screen" (disabled with the reason), and what just
+//             ended, announced (role=status);
+//   panel     section.screen-panel, hidden unless a share exists: a banner while the operator
+//             shares their own screen, the state in words, the video
 //             (fit to the panel; actual size and zoom; full screen), Point and Draw over the
 //             customer's screen (sent as fractions of the picture), Stop sharing.
 // Drawn once per chat pane and updated in place, so the chat beside it keeps its focus and draft.
@@ -55,8 +56,8 @@ export function screenSharing(chat, ctx) {
     h("button", { type: "button", class: "small", ...props, on: { click } }, text);
   const pointing = tool("Point", () => setMode(mode === "point" ? "" : "point"), { "aria-pressed": "false" });
   const drawing = tool("Draw", () => setMode(mode === "draw" ? "" : "draw"), { "aria-pressed": "false" });
-  const zoomOut = tool("Zoom out", () => zoom(1 / ZOOM_STEP));
-  const zoomIn = tool("Zoom in", () => zoom(ZOOM_STEP));
+  const zoomOut = tool("−", () => zoom(1 / ZOOM_STEP), { "aria-label": "Zoom out", title: "Zoom out" });
+  const zoomIn = tool("+", () => zoom(ZOOM_STEP), { "aria-label": "Zoom in", title: "Zoom in" });
   const actual = tool("Actual size", () => setScale(scale === null ? 1 : null));
   const full = tool("Full screen", () => stage.requestFullscreen?.().catch((error) => problem.show(error)));
   const stopShown = h(
@@ -75,7 +76,8 @@ export function screenSharing(chat, ctx) {
   const panel = h(
     "section",
     { class: "screen-panel", "aria-labelledby": titleId, hidden: true },
-    h("div", { class: "screen-head" }, title, state),
+    banner,
+    h("div", { class: "screen-head" }, title, state, stopShown),
     h(
       "div",
       { class: "actions screen-tools", role: "toolbar", "aria-label": "Screen" },
@@ -85,7 +87,6 @@ export function screenSharing(chat, ctx) {
       zoomIn,
       actual,
       full,
-      stopShown,
     ),
     stage,
   );
@@ -148,6 +149,7 @@ export function screenSharing(chat, ctx) {
       shownId = entry.share.id;
       setScale(null);
       setMode("");
+      marks.replaceChildren();
     }
     const theirs = entry.share.from === "visitor";
     title.textContent = theirs ? `${name}'s screen` : "Your screen";
@@ -346,7 +348,7 @@ export function screenSharing(chat, ctx) {
     if (scale !== null) setScale(scale);
   });
 
-  return { buttons, controls: [controls, note], banner, problem: problem.node, panel, update };
+  return { buttons, controls: [controls, note], problem: problem.node, panel, update };
 }
 
 function pathOf(points) {
