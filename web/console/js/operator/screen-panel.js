@@ -16,6 +16,14 @@ const MIN_SCALE = 0.1;
 const MAX_SCALE = 4;
 const MARK_SECONDS = 3; // how long a drawn mark shows (the customer's page shows it as long)
 
+/** peer.js's reasons for a failed connection, in words. */
+const FAILURES = {
+  no_path: "no network path between the two browsers (a firewall may block WebRTC)",
+  timeout: "no connection within 30 seconds",
+  lost: "the connection was lost",
+  negotiation: "the browsers could not agree on the picture",
+};
+
 export function screenSharing(chat, ctx) {
   const { screens } = ctx.operator;
   const name = chat.session.visitor_name;
@@ -168,7 +176,8 @@ export function screenSharing(chat, ctx) {
     if (share.state === "accepted") return `${name} accepted: waiting for the customer's screen…`;
     if (entry.connection === "direct") return "Direct connection";
     if (entry.connection === "relayed") return "Relayed (TURN)";
-    if (entry.connection === "failed") return `Failed: ${entry.reason || "the connection could not be made"}`;
+    if (entry.connection === "failed")
+      return `Failed: ${FAILURES[entry.reason] || entry.reason || "the connection could not be made"}`;
     if (entry.connection === "closed") return "Closed";
     return "Connecting…";
   }
