@@ -19,6 +19,7 @@ export class ScreenStore extends EventTarget {
     this.chats = chats;
     this.sessions = new Map(); // session id -> {visitor, technician}: entries, or null
     this.early = new Map(); // share id -> signals that came before its peer was open
+    this.gone = new Set(); // ids of the shares that ended: an answer that comes after their end is old news
     this.ice = null; // {servers, until}: the last screen.ice answer
     this.life = new AbortController();
     const { signal } = this.life;
@@ -60,6 +61,10 @@ export class ScreenStore extends EventTarget {
       for (const track of stream.getTracks()) track.stop();
       throw error;
     }
+    if (this.gone.has(answer.share.id)) {
+      for (const track of stream.getTracks()) track.stop();
+      return;
+    }
     const entry = this.entry(sessionId, answer.share);
     entry.stream = stream;
     entry.mine = true;
@@ -90,6 +95,7 @@ export class ScreenStore extends EventTarget {
   // --- what the server says ------------------------------------------------------------------
 
   updated(sessionId, share) {
+    if (this.gone.has(share.id)) return;
     const entry = this.entry(sessionId, share);
     this.changed(sessionId);
     if (share.state === "live" && share.from === "visitor") this.connect(sessionId, entry, "viewer");
@@ -97,6 +103,7 @@ export class ScreenStore extends EventTarget {
 
   /** A share ended (or this console ended it): the peer closes, a stream of ours stops. */
   ended(sessionId, share, { by, reason }) {
+    this.gone.add(share.id);
     const shares = this.sessions.get(sessionId);
     const entry = shares?.[share.from];
     if (!entry || entry.share.id !== share.id) return;
