@@ -197,7 +197,7 @@ PICTURE = """
 
 
 def test_the_technician_sees_the_customer_s_screen_beside_the_chat_points_and_draws_on_it_and_stops(
-    platform: Platform, admin_token: str, browser: Browser
+    platform: Platform, admin_token: str, browser: Browser, tmp_path: Path
 ) -> None:
     crew = staffed(platform, admin_token, "Vera Viewer")
     vera: Technician = crew.technicians[0]
@@ -318,6 +318,13 @@ def test_the_technician_sees_the_customer_s_screen_beside_the_chat_points_and_dr
                 re.compile(rf"{vera.name} stopped viewing the customer's screen\.$"),
             ]
         )
+        with console.expect_download() as download:
+            transcript.get_by_role("button", name="Download transcript").click()
+        saved = tmp_path / download.value.suggested_filename
+        download.value.save_as(saved)
+        lines = saved.read_text().splitlines()
+        assert any(re.fullmatch(rf"\[[\d\- :]+\] {vera.name} asked to see the screen\.", line) for line in lines)
+        assert any(line.endswith("] Carla Screen shared their screen.") for line in lines)
 
 
 def test_a_refused_request_is_said_and_the_screen_can_be_asked_for_again(
