@@ -11,6 +11,7 @@
 import { ApiError } from "../api.js";
 
 const ICE_MARGIN_MS = 60000; // ask for fresh ICE servers a minute before the TURN credentials expire
+const STATES = ["requested", "accepted", "live"]; // a share only moves on: news of an earlier state is old
 
 export class ScreenStore extends EventTarget {
   constructor({ socket, chats }) {
@@ -19,7 +20,9 @@ export class ScreenStore extends EventTarget {
     this.chats = chats;
     this.sessions = new Map(); // session id -> {visitor, technician}: entries, or null
     this.early = new Map(); // share id -> signals that came before its peer was open
-    this.gone = new Set(); // ids of the shares that ended: an answer that comes after their end is old news
+    // The answer to an action may come after the events it caused (the server publishes first):
+    // what ended stays ended (`gone`), and a share's state never goes back.
+    this.gone = new Set(); // ids of the shares that ended
     this.ice = null; // {servers, until}: the last screen.ice answer
     this.life = new AbortController();
     const { signal } = this.life;
@@ -96,6 +99,8 @@ export class ScreenStore extends EventTarget {
 
   updated(sessionId, share) {
     if (this.gone.has(share.id)) return;
+    const known = this.find(sessionId, share.id);
+    if (known && STATES.indexOf(share.state) < STATES.indexOf(known.share.state)) return;
     const entry = this.entry(sessionId, share);
     this.changed(sessionId);
     if (share.state === "live" && share.from === "visitor") this.connect(sessionId, entry, "viewer");
