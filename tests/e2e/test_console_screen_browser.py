@@ -296,6 +296,13 @@ def test_the_technician_sees_the_customer_s_screen_beside_the_chat_points_and_dr
         expect(panel(chat).get_by_role("button", name="Actual size")).to_be_visible()
         assert video.evaluate("(v) => v.getBoundingClientRect().width") == pytest.approx(picture["boxWidth"], abs=1)
 
+        # And the panel goes full screen with its tools, and comes back
+        panel(chat).get_by_role("button", name="Full screen").click()
+        wait_for(lambda: console.evaluate("document.fullscreenElement?.classList.contains('screen-panel')"))
+        panel(chat).get_by_role("button", name="Exit full screen").click()
+        wait_for(lambda: console.evaluate("document.fullscreenElement === null"))
+        expect(panel(chat).get_by_role("button", name="Full screen", exact=True)).to_be_visible()
+
         # When Vera stops it, the customer is told, the panel goes and the chat says so
         panel(chat).get_by_role("button", name="Stop sharing").click()
         wait_for(lambda: seen(customer, "ended"))

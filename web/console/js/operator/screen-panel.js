@@ -67,7 +67,7 @@ export function screenSharing(chat, ctx) {
   const zoomOut = tool("−", () => zoom(1 / ZOOM_STEP), { "aria-label": "Zoom out", title: "Zoom out" });
   const zoomIn = tool("+", () => zoom(ZOOM_STEP), { "aria-label": "Zoom in", title: "Zoom in" });
   const actual = tool("Actual size", () => setScale(scale === null ? 1 : null));
-  const full = tool("Full screen", () => stage.requestFullscreen?.().catch((error) => problem.show(error)));
+  const full = tool("Full screen", () => fullScreen());
   const stopShown = h(
     "button",
     { type: "button", class: "danger small", on: { click: () => stop(shownEntry()) } },
@@ -250,6 +250,13 @@ export function screenSharing(chat, ctx) {
     }
   }
 
+  /** The whole panel goes full screen, so its tools and Stop stay at hand; Escape or the button leaves. */
+  function fullScreen() {
+    const leaving = document.fullscreenElement === panel;
+    const done = leaving ? document.exitFullscreen() : panel.requestFullscreen?.();
+    done?.catch((error) => problem.show(error));
+  }
+
   function zoom(by) {
     const box = picture();
     const now = scale ?? (box && video.videoWidth ? box.width / video.videoWidth : 1);
@@ -353,6 +360,9 @@ export function screenSharing(chat, ctx) {
   video.addEventListener("pointerdown", down);
   video.addEventListener("pointerup", up);
   video.addEventListener("pointercancel", up);
+  panel.addEventListener("fullscreenchange", () => {
+    full.textContent = document.fullscreenElement === panel ? "Exit full screen" : "Full screen";
+  });
   video.addEventListener("resize", () => {
     if (scale !== null) setScale(scale);
   });
