@@ -1,6 +1,6 @@
 // A chat's screen sharing, as the desk's chat pane shows it (screen.js keeps the shares):
-//   controls  "Request screen" and "Share my screen" (disabled with the reason), and what just
-//             ended, announced (role=status);
+//   buttons   "Request screen" and "Share my screen", disabled with the reason (controls: the
+//             reasons, and what just ended, announced with role=status);
 //   panel     section.screen-panel, hidden unless a share exists: a banner while the operator
 //             shares their own screen, the state in words, the video
 //             (fit to the panel; actual size and zoom; full screen), Point and Draw over the
@@ -116,6 +116,7 @@ export function screenSharing(chat, ctx) {
     if (!chat.visitorPresent) return `${name} is not in the chat now.`;
     const asked = shares.visitor?.share.state;
     if (asked === "requested") return `Waiting for ${name} to accept.`;
+    if (asked === "accepted") return `${name} is choosing what to share.`;
     if (asked) return `${name} is sharing their screen.`;
     return "";
   }
