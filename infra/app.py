@@ -19,7 +19,7 @@ from typing import Any
 from aws_cdk import App, Aspects, Stack
 from cdk_nag import AwsSolutionsChecks
 
-from deskless.edge import API_REFERENCE
+from deskless.edge import API_REFERENCE, SHARED_FILES
 from infra import paths
 from infra.constructs.functions import PYTHON_VERSION
 from infra.edge import DesklessEdgeStack
@@ -44,6 +44,7 @@ def build_app(context: Mapping[str, Any] | None = None, outdir: str | None = Non
         dependencies=ensure_built(python_version=PYTHON_VERSION),
         web_source=paths.WEB if paths.WEB.is_dir() else None,
         reference=[paths.DOCS / name for name in API_REFERENCE.values()],
+        shared={path: paths.REPOSITORY / name for path, name in SHARED_FILES.items()},
         web_acl_arn=edge.web_acl_arn() if edge else None,
     )
     if edge:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ from infra.constructs.http_api import HttpApi
 from infra.constructs.portals_cdn import PortalsCdn
 from infra.constructs.search_index import SearchIndex
 from infra.constructs.secrets import Secrets
+from infra.constructs.signaling import SignalingChannel
 from infra.constructs.streams import Streams
 from infra.constructs.web_assets import WebAssets
 from infra.constructs.websocket_api import WebSocketApi
@@ -40,6 +41,7 @@ class DesklessStack(Stack):
         dependencies: Layer,
         web_source: Path | None,
         reference: Sequence[Path],
+        shared: Mapping[str, Path],
         web_acl_arn: str | None,
         **kwargs: Any,
     ) -> None:
@@ -63,6 +65,7 @@ class DesklessStack(Stack):
         search_index = SearchIndex(self, "SearchIndex", access_logs=access_logs.bucket)
         realtime = WebSocketApi(self, "Realtime", throttle=throttle)
         automation = AutomationSchedules(self, "Automation")
+        signaling = SignalingChannel(self, "ScreenSharing")
         functions = Functions(
             self,
             "Functions",
@@ -76,6 +79,7 @@ class DesklessStack(Stack):
                 attachments=attachments,
                 search_index=search_index,
                 automation=automation,
+                signaling=signaling,
             ),
         )
         automation.invokes(functions["automation"])
@@ -86,7 +90,9 @@ class DesklessStack(Stack):
         Alarms(self, "Alarms")
         notices = AlarmNotices(self, "AlarmNotices", emails=settings.alarm_emails)
         Aspects.of(self).add(NotifyOnAlarm(notices.topic))
-        web = WebAssets(self, "Web", source=web_source, access_logs=access_logs.bucket, reference=reference)
+        web = WebAssets(
+            self, "Web", source=web_source, access_logs=access_logs.bucket, reference=reference, shared=shared
+        )
         cdn = PortalsCdn(
             self,
             "Portals",

@@ -9,6 +9,12 @@ DELETE /_deskless/sent-mail                 forget them
 POST   /_deskless/shard-iterators/release   ["iterator", ...]: forget shard iterators used up;
                                             answers {"held": how many moto still holds}
 
+And two calls of Kinesis Video Streams that moto 5.2.5 does not implement, so the realtime function
+asks for ICE servers (functions/realtime/ice.py) the same way in both modes:
+
+POST   /getSignalingChannelEndpoint         the channel's HTTPS endpoint: this server
+POST   /v1/get-ice-server-config            no TURN servers (on loopback host candidates suffice)
+
 The platform reads them over HTTP (local.mail.Outbox, local.streams.StreamPoller) whether moto
 runs in its process or not: one way, which works across the process boundary. `/moto-api/reset`
 is moto's own and keeps working.
@@ -27,6 +33,8 @@ from local.services import ACCOUNT, REGION
 if TYPE_CHECKING:
     from local.cli import MotoMode
 
+SIGNALING_ENDPOINT_PATH = "/getSignalingChannelEndpoint"
+ICE_SERVER_CONFIG_PATH = "/v1/get-ice-server-config"
 SENT_MAIL_PATH = "/_deskless/sent-mail"
 RELEASE_ITERATORS_PATH = "/_deskless/shard-iterators/release"
 _RESET_PATH = "/moto-api/reset"
@@ -86,6 +94,8 @@ class _LocalEndpoints:
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
+        if environ.get("REQUEST_METHOD") == "POST" and path in (SIGNALING_ENDPOINT_PATH, ICE_SERVER_CONFIG_PATH):
+            return _signaling(environ, start_response, path)
         if not path.startswith("/_deskless/"):
             answer = self.app(environ, start_response)
             if path.startswith(_RESET_PATH):
@@ -106,6 +116,15 @@ class _LocalEndpoints:
                 return _json(start_response, "400 Bad Request", {"error": "send a JSON list of shard iterators"})
             return _json(start_response, "200 OK", {"held": release_iterators(iterators)})
         return _json(start_response, "404 Not Found", {"error": f"no local endpoint {route[0]} {route[1]}"})
+
+
+def _signaling(environ: dict[str, Any], start_response: StartResponse, path: str) -> list[bytes]:
+    """Kinesis Video Streams' answers for the local channel, whichever channel is asked about."""
+    _body(environ)  # read, and ignored
+    if path == ICE_SERVER_CONFIG_PATH:
+        return _json(start_response, "200 OK", {"IceServerList": []})
+    here = f"{environ.get('wsgi.url_scheme', 'http')}://{environ.get('HTTP_HOST', '127.0.0.1')}"
+    return _json(start_response, "200 OK", {"ResourceEndpointList": [{"Protocol": "HTTPS", "ResourceEndpoint": here}]})
 
 
 def _body(environ: dict[str, Any]) -> bytes:

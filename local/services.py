@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"  # moto's default account
+# The one signaling channel of local mode (screen sharing's ICE servers): moto 5.2.5 has none, so
+# local/moto_app.py answers the two calls the realtime function makes about it.
+LOCAL_SIGNALING_CHANNEL_ARN = f"arn:aws:kinesisvideo:{REGION}:{ACCOUNT}:channel/deskless-local/1700000000000"
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,7 @@ def function_environment(
         "DESKLESS_SEARCH_INDEX_BUCKET": names.search_index_bucket,
         "DESKLESS_AUTOMATION_SCHEDULE_GROUP": names.schedule_group,
         "DESKLESS_AUTOMATION_SCHEDULER_ROLE_ARN": names.scheduler_role,
+        "DESKLESS_SIGNALING_CHANNEL_ARN": LOCAL_SIGNALING_CHANNEL_ARN,  # answered by local/moto_app.py
     }
 
 

@@ -3,7 +3,8 @@
 "/", a folder named without its slash redirected to it, and the headers of
 deskless.edge.static_file_headers on every answer (tests/infra/test_edge.py runs the deployed
 CloudFront Function and this on the same paths). The API's description is served the same way
-from docs/, each file at its own path (deskless.edge.API_REFERENCE).
+from docs/, each file at its own path (deskless.edge.API_REFERENCE), and so are the repository's
+files the console shares with the portals, from where they are (deskless.edge.SHARED_FILES).
 
 Only files under the root are served: a path with a dot segment (`..` or `.`, also when
 percent-encoded), an encoded slash or backslash, a NUL or an empty segment is refused, and so is
@@ -18,8 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 
-from deskless.edge import API_REFERENCE, INDEX_FILE, STATIC_PATH, StaticFileHeaders
-from infra.paths import DOCS
+from deskless.edge import API_REFERENCE, INDEX_FILE, SHARED_FILES, STATIC_PATH, StaticFileHeaders
+from infra.paths import DOCS, REPOSITORY
 
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -53,11 +54,21 @@ def api_reference() -> dict[str, Path]:
     return {path: DOCS / name for path, name in API_REFERENCE.items()}
 
 
+def shared_files() -> dict[str, Path]:
+    """The repository's files served among the static files: each path, and its file."""
+    return {path: REPOSITORY / name for path, name in SHARED_FILES.items()}
+
+
+def files_of_their_own() -> dict[str, Path]:
+    """Every file served at a path of its own rather than found under the web root."""
+    return {**api_reference(), **shared_files()}
+
+
 @dataclass(frozen=True)
 class StaticFiles:
     root: Path
     headers: StaticFileHeaders
-    files: Mapping[str, Path] = field(default_factory=api_reference)  # files served at a path of their own
+    files: Mapping[str, Path] = field(default_factory=files_of_their_own)  # served at a path of their own
 
     def serves(self, path: str) -> bool:
         return path.startswith(STATIC_PATH) or path in self.files

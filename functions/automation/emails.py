@@ -10,7 +10,7 @@ Every mail is automatic (`Auto-Submitted: auto-generated`), threads with the tic
 Message-ID, the subject's [#1001] tag), never goes to an address no person reads
 (deskless.mail.is_robot_address) nor to a deactivated contact, and counts against the recipient's
 hourly cap for the ticket (deskless.mail_caps): a mail over the cap is not sent, and the ticket's
-timeline says so.
+timeline says so. Each mail is sent by deskless.ticket_people.mail_one, as the ticket's notices are.
 """
 
 from __future__ import annotations
@@ -19,22 +19,13 @@ import hashlib
 from dataclasses import dataclass
 
 from deskless.automation_rules import Action
-from deskless.contact_mail import send_template
 from deskless.contacts import Contact
-from deskless.mail import AutoSubmitted, is_robot_address, send_email
-from deskless.mail_caps import allow_automatic
-from deskless.mail_threads import message_id, outgoing_thread, tagged_subject
-from deskless.preferences import get_preferences
-from deskless.snippets import SnippetContext
+from deskless.mail import AutoSubmitted, is_robot_address
 from deskless.teams import team_of
-from deskless.templates import email_template, render_email
 from deskless.ticket_intake import requester_of
-from deskless.ticket_people import addressed, contact_for
-from deskless.tickets import Ticket, record_suppressed_notice
-from deskless.users import get_staff
-
-CAP_REACHED = "automatic_mail_cap"
-RECEIVED = "received"  # the ticket's first notice (functions/events): every later mail refers to it
+from deskless.ticket_people import Mailing, mail_one
+from deskless.tickets import Ticket
+from deskless.users import get_staff, staff_of
 
 
 @dataclass(frozen=True)
@@ -55,8 +46,8 @@ def recipients(ticket: Ticket, action: Action, requester: Contact | None) -> lis
             wanted = [user.email] if user is not None and user.active else []
         case "team":
             team = team_of(ticket.team_id) if ticket.team_id else None
-            members = [get_staff(member) for member in sorted(team.members)] if team is not None else []
-            wanted = [user.email for user in members if user is not None and user.active]
+            members = staff_of(sorted(team.members)) if team is not None else []
+            wanted = [user.email for user in members if user.active]
         case _:
             wanted = [action.address or ""]
     found: dict[str, None] = {}
@@ -70,39 +61,19 @@ def send(ticket: Ticket, action: Action, mail_id: str) -> Mailed:
     """Send the action's template to each of its recipients under the cap; `mail_id` names this
     mail in the ticket's thread (letters, digits, - and _)."""
     requester = requester_of(ticket)
-    cap = get_preferences().automatic_mail_cap
-    thread = outgoing_thread(ticket.number, mail_id, references=[message_id(ticket.number, RECEIVED)])
-    sent = capped = 0
-    for address in recipients(ticket, action, requester):
-        contact = contact_for(address, requester)
-        if contact is not None and not contact.active:
-            continue  # Deskless sends a deactivated contact nothing
-        if not allow_automatic(address, ticket.number, cap):
-            record_suppressed_notice(ticket.number, address, CAP_REACHED)
-            capped += 1
-            continue
-        template_id = action.template_id or ""
-        if contact is not None and action.to == "requester":
-            about = addressed(ticket, address, contact, requester).values
-            send_template(
-                contact,
-                template_id,
-                about=about,
-                subject=lambda subject: tagged_subject(subject, ticket.number),
-                thread=thread,
-            )
-        else:
-            to = addressed(ticket, address, contact, requester)
-            _, mail = render_email(
-                email_template(template_id).variants,
-                SnippetContext.for_sending(to.values),
-                to.language,
-                to.portal_language,
-            )
-            subject = tagged_subject(mail.subject, ticket.number)
-            send_email([address], subject, mail.text, mail.html, automatic=AutoSubmitted.GENERATED, thread=thread)
-        sent += 1
-    return Mailed(sent, capped)
+    done = [
+        mail_one(
+            ticket,
+            action.template_id or "",
+            address,
+            requester,
+            mail_id=mail_id,
+            automatic=AutoSubmitted.GENERATED,
+            credentials=action.to == "requester",
+        )
+        for address in recipients(ticket, action, requester)
+    ]
+    return Mailed(done.count(Mailing.SENT), done.count(Mailing.CAPPED))
 
 
 def mail_id(change_id: str, rule_id: str, index: int) -> str:

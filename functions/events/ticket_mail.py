@@ -22,26 +22,12 @@ Each notice:
 from __future__ import annotations
 
 from deskless.contacts import Contact
-from deskless.mail import AutoSubmitted, send_email
-from deskless.mail_caps import allow_automatic
-from deskless.mail_threads import message_id, outgoing_thread, tagged_subject
+from deskless.mail import AutoSubmitted
 from deskless.observability import logger
-from deskless.preferences import get_preferences
-from deskless.snippets import SnippetContext
 from deskless.template_defaults import TICKET_RECEIVED, TICKET_REFUSED, TICKET_RESOLVED, TICKET_UPDATED
-from deskless.templates import email_template, render_email
 from deskless.ticket_intake import requester_of
-from deskless.ticket_people import addressed, contact_for, recipients_of
-from deskless.tickets import (
-    Entry,
-    Ticket,
-    claim_notice,
-    record_suppressed_notice,
-    release_notice,
-)
-
-RECEIVED = "received"  # the trigger of the first notice: every later one refers to it
-CAP_REACHED = "automatic_mail_cap"
+from deskless.ticket_people import RECEIVED, Mailing, mail_one, recipients_of
+from deskless.tickets import Entry, Ticket, claim_notice, release_notice
 
 
 def notify(ticket: Ticket, template_id: str, trigger: str, *, technician: str = "", reply: str = "") -> int:
@@ -67,27 +53,27 @@ def _send_one(
     address: str,
     requester: Contact | None,
     *,
-    technician: str,
-    reply: str,
+    technician: str = "",
+    reply: str = "",
 ) -> int:
-    contact = contact_for(address, requester)
-    if contact is not None and not contact.active:
-        logger.info("notice not sent: deactivated contact", extra={"number": ticket.number, "trigger": trigger})
-        return 0  # Deskless sends a deactivated contact nothing
-    if not allow_automatic(address, ticket.number, get_preferences().automatic_mail_cap):
-        record_suppressed_notice(ticket.number, address, CAP_REACHED)
-        logger.info("notice suppressed", extra={"number": ticket.number, "trigger": trigger})
-        return 0
-    to = addressed(ticket, address, contact, requester, technician=technician, reply=reply)
-    _, mail = render_email(
-        email_template(template_id).variants, SnippetContext.for_sending(to.values), to.language, to.portal_language
+    done = mail_one(
+        ticket,
+        template_id,
+        address,
+        requester,
+        mail_id=trigger,
+        automatic=AutoSubmitted.REPLIED,
+        technician=technician,
+        reply=reply,
     )
-    earlier = [] if trigger == RECEIVED else [message_id(ticket.number, RECEIVED)]
-    thread = outgoing_thread(ticket.number, trigger, references=earlier)
-    subject = tagged_subject(mail.subject, ticket.number)
-    send_email([address], subject, mail.text, mail.html, automatic=AutoSubmitted.REPLIED, thread=thread)
-    logger.info("notice sent", extra={"number": ticket.number, "trigger": trigger, "template": template_id})
-    return 1
+    log = {"number": ticket.number, "trigger": trigger}
+    if done == Mailing.DEACTIVATED:
+        logger.info("notice not sent: deactivated contact", extra=log)
+    elif done == Mailing.CAPPED:
+        logger.info("notice suppressed", extra=log)
+    else:
+        logger.info("notice sent", extra={**log, "template": template_id})
+    return int(done == Mailing.SENT)
 
 
 def ticket_opened(ticket: Ticket) -> int:

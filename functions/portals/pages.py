@@ -5,8 +5,10 @@ it is written; only the inlined script and style sheet (files of this repository
 assets/ once) are marked safe, here. What a page's script needs travels as a JSON data block
 (`|tojson`: not executable, and unable to close its element) that the script reads as text. The
 Content-Security-Policy allows exactly the page's inline script and style (by hash), the WebSocket
-API, and nothing else. The words of every page, in every language, are in text.py; which portal,
-language and state a page is for, in visit.py.
+API, and nothing else; the Permissions-Policy lets only the pages that run a support session's
+chat (join and support, the widget's too) capture a screen, and no page use a camera, a
+microphone or the location (deskless.edge.page_permissions). The words of every page, in every
+language, are in text.py; which portal, language and state a page is for, in visit.py.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from deskless.edge import page_permissions
 from deskless.fields import NAME_CHARS
 from deskless.sessions import MAX_MESSAGE_CHARS
 from deskless.settings import get_settings
@@ -42,19 +45,29 @@ def asset(name: str) -> str:
     return (ASSETS / name).read_text(encoding="utf-8")
 
 
+# The support session's chat: a page that runs it may capture the customer's screen when they agree.
+SCREEN_SHARING_ASSET = "chat.js"
+
+
 @dataclass(frozen=True)
 class Script:
     """A page's one inline script: the shared chat (chat.js) and the page's own code, in that order."""
 
     source: str
+    names: tuple[str, ...] = ()  # the assets it is made of
 
     @classmethod
     def of(cls, *names: str) -> Script:
-        return cls("\n".join(asset(name) for name in names))
+        return cls("\n".join(asset(name) for name in names), names)
 
     @property
     def hash(self) -> str:
         return source_hash(self.source)
+
+    @property
+    def shares_screens(self) -> bool:
+        """Whether the page runs a support session's chat, in which screens are shared."""
+        return SCREEN_SHARING_ASSET in self.names
 
 
 STYLE = asset("portal.css")
@@ -155,6 +168,7 @@ def headers(language: str, script: Script | None, frame_ancestors: str = "'none'
     )
     return {
         "content-security-policy": policy,
+        "permissions-policy": page_permissions(display_capture=script is not None and script.shares_screens),
         "referrer-policy": "no-referrer",  # an address may hold a code or an invitation token
         "x-content-type-options": "nosniff",
         "cache-control": "no-store",

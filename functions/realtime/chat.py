@@ -23,7 +23,6 @@ from deskless.data import ConditionFailed, Item
 from deskless.errors import Conflict, Forbidden, NotFound, NotParticipant, SessionEnded
 from deskless.realtime import get_connection, remember_session, remove_connection, save_connection
 from deskless.sessions import (
-    Message,
     Session,
     SessionState,
     add_message,
@@ -36,21 +35,12 @@ from deskless.sessions import (
     messages,
     participants,
     publish,
-    taking_part,
 )
-from deskless.users import get_staff
 from deskless.websocket import WebSocketRequest
 
+from . import screens
 from .actions import ChatSend, SessionEnd, SessionJoin
-
-TECHNICIAN_SIDE = "technician"
-VISITOR_SIDE = "visitor"
-
-
-def side(role: str) -> str:
-    """Which side of the conversation a role speaks for: staff speak as the technician."""
-    return VISITOR_SIDE if role == Role.VISITOR else TECHNICIAN_SIDE
-
+from .callers import TECHNICIAN_SIDE, VISITOR_SIDE, public, side, speaker, taking_part_in
 
 # --- entering and leaving -------------------------------------------------------------------
 
@@ -96,7 +86,7 @@ def enter(connection_id: str, session: Session, staff: Principal) -> dict[str, A
     return {
         "type": "session.joined",
         "session": session.model_dump(mode="json"),
-        "messages": [_public(message) for message in messages(session.id)],
+        "messages": [public(message) for message in messages(session.id)],
         "visitor_present": any(p.get("role") == Role.VISITOR for p in people),
     }
 
@@ -111,6 +101,7 @@ def disconnect(connection_id: str) -> Item | None:
     left = {"type": "participant.left", "role": side(connection["role"]), "name": connection.get("name", "")}
     for session_id in sorted(connection.get("sessions", ())):
         leave(session_id, connection_id)
+        screens.left(session_id, connection_id, connection)
         publish(session_id, {**left, "session": session_id})
     return connection
 
@@ -121,24 +112,23 @@ def disconnect(connection_id: str) -> Item | None:
 def send(call: WebSocketRequest, request: ChatSend) -> dict[str, Any]:
     """`chat.send`: store the message, then publish it to every participant, the sender too, so
     each screen shows the stored order."""
-    participant, session = _taking_part(call.connection_id, request.session)
+    participant, session = taking_part_in(call.connection_id, request.session)
     if session.state != SessionState.ACTIVE:
         raise SessionEnded("This session has ended; messages can no longer be sent.")
-    role = Role.VISITOR if participant["role"] == Role.VISITOR else Role.TECHNICIAN
-    sender = Principal(user_id=participant["user_id"], role=role, name=_sender_name(participant, session))
-    message = add_message(session, sender, request.text)
-    publish(session.id, {"type": "chat.message", "session": session.id, "message": _public(message)})
+    message = add_message(session, speaker(participant, session), request.text)
+    publish(session.id, {"type": "chat.message", "session": session.id, "message": public(message)})
     return {"type": "chat.sent", "message_id": message.id, "at_ms": message.at_ms}
 
 
 def end(call: WebSocketRequest, request: SessionEnd) -> dict[str, Any]:
     """`session.end`: either side ends the session once; every participant is told who did."""
-    participant, session = _taking_part(call.connection_id, request.session)
+    participant, session = taking_part_in(call.connection_id, request.session)
     by = side(participant["role"])
     try:
-        end_session(session.id, by)
+        end_session(session.id, by)  # and its screen shares
     except Conflict as error:
         raise SessionEnded("This session has already ended.") from error
+    screens.ended_with_session(session, speaker(participant, session))
     publish(session.id, {"type": "session.ended", "session": session.id, "by": by})
     return {"type": "session.end.ok", "session": session.id}
 
@@ -157,27 +147,3 @@ def _visitors_session(principal: Principal) -> Session:
     if session.state != SessionState.ACTIVE:
         raise SessionEnded("This session has ended.")
     return session
-
-
-def _taking_part(connection_id: str, session_id: str) -> tuple[Item, Session]:
-    found = taking_part(session_id, connection_id)
-    if found is None:
-        raise NotParticipant("This connection is not taking part in that session.")
-    return found
-
-
-def _staff_name(user_id: str, session: Session) -> str:
-    if user_id == session.technician_id:
-        return session.technician_name
-    staff = get_staff(user_id)  # an admin who is not the session's technician: rare, one GetItem
-    return staff.name if staff else ""
-
-
-def _sender_name(participant: Item, session: Session) -> str:
-    if participant["role"] == Role.VISITOR:
-        return session.visitor_name
-    return _staff_name(participant["user_id"], session)
-
-
-def _public(message: Message) -> dict[str, Any]:
-    return message.model_dump(mode="json", exclude={"session_id"})

@@ -29,6 +29,7 @@ from infra.constructs.buckets import object_grant_findings
 from infra.constructs.email import Email
 from infra.constructs.search_index import SearchIndex
 from infra.constructs.secrets import Secrets
+from infra.constructs.signaling import SignalingChannel
 from infra.nag import arn_of, suppress
 from infra.settings import DeploymentSettings
 from layers.deps.build import STAMP_NAME, Layer
@@ -58,8 +59,12 @@ def settings_environment(values: Mapping[str, str]) -> dict[str, str]:
         raise ValueError(
             f"function settings do not match deskless.settings.Settings: unknown {unknown}, missing {missing}"
         )
-    prefix = Settings.model_config.get("env_prefix", "")
-    return {f"{prefix}{name}".upper(): value for name, value in values.items()}
+    return {setting_variable(name): value for name, value in values.items()}
+
+
+def setting_variable(name: str) -> str:
+    """The environment variable a field of deskless.settings.Settings is read from (DESKLESS_<FIELD>)."""
+    return f"{Settings.model_config.get('env_prefix', '')}{name}".upper()
 
 
 class SharedLayers(Construct):
@@ -155,6 +160,7 @@ class Reach:
     attachments: Attachments
     search_index: SearchIndex
     automation: AutomationSchedules
+    signaling: SignalingChannel
 
 
 def _grant_table_read(fn: DesklessFunction, reach: Reach) -> None:
@@ -218,6 +224,12 @@ def _grant_connections(fn: DesklessFunction, reach: Reach) -> None:
     )
 
 
+def _grant_signaling_channel(fn: DesklessFunction, reach: Reach) -> None:
+    # Only the function that hands out ICE servers is told the channel (Settings.signaling_channel_arn).
+    reach.signaling.grant_ice(fn.function)
+    fn.function.add_environment(setting_variable("signaling_channel_arn"), reach.signaling.arn)
+
+
 def _grant_signing_key(fn: DesklessFunction, reach: Reach) -> None:
     reach.secrets.signing_key.grant_read(fn.function)
 
@@ -243,6 +255,7 @@ GRANTS: Mapping[Access, Callable[[DesklessFunction, Reach], None]] = {
     Access.SEARCH_INDEX: _grant_search_index,
     Access.SEARCH_INDEX_PUBLISH: _grant_search_index_publish,
     Access.AUTOMATION_SCHEDULES: _grant_automation_schedules,
+    Access.SIGNALING_CHANNEL: _grant_signaling_channel,
 }
 
 

@@ -6,7 +6,8 @@ origin request policy forwards every viewer header but Host, which must name the
 API origin gets ORIGIN_VERIFY_HEADER with the origin secret, so the functions refuse calls that
 bypass CloudFront (deskless.edge).
 
-Static files carry the headers of deskless.edge.static_file_headers (a response headers policy),
+Static files carry the headers of deskless.edge.static_file_headers (a response headers policy:
+CloudFront's security headers, and its custom headers for Cache-Control and Permissions-Policy),
 and their own viewer-request function maps a folder to its index.html, as the local gateway
 does (local/static.py). The API's description is served from the same bucket with the same
 headers, each of deskless.edge.API_REFERENCE's paths by a behaviour of its own, whose
@@ -144,7 +145,10 @@ def static_headers_policy(
         ),
         custom_headers_behavior=cloudfront.ResponseCustomHeadersBehavior(
             custom_headers=[
-                cloudfront.ResponseCustomHeader(header="cache-control", value=headers.cache_control, override=True)
+                cloudfront.ResponseCustomHeader(header="cache-control", value=headers.cache_control, override=True),
+                cloudfront.ResponseCustomHeader(
+                    header="permissions-policy", value=headers.permissions_policy, override=True
+                ),
             ]
         ),
     )

@@ -1,10 +1,11 @@
 """The console's and widget's static files: a private bucket CloudFront reads through origin
-access control, filled from the repository's web/ folder when there is one, and the API's
-description (docs/openapi.json and docs/api.html) under deskless.edge.REFERENCE_PREFIX."""
+access control, filled from the repository's web/ folder when there is one, with the files of
+deskless.edge.SHARED_FILES beside them (the shared WebRTC script at static/console/peer.js), and
+the API's description (docs/openapi.json and docs/api.html) under deskless.edge.REFERENCE_PREFIX."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from aws_cdk import Stack
@@ -31,7 +32,9 @@ class WebAssets(Construct):
         source: Path | None,
         access_logs: s3.IBucket,
         reference: Sequence[Path] = (),
+        shared: Mapping[str, Path] | None = None,
     ) -> None:
+        """`shared`: files to serve among the static files, by path (deskless.edge.SHARED_FILES's)."""
         super().__init__(scope, construct_id)
         self.bucket = private_bucket(
             self,
@@ -39,12 +42,18 @@ class WebAssets(Construct):
             server_access_logs_bucket=access_logs,
             server_access_logs_prefix="web-assets/",
         )
-        if source is not None:
-            self._deploy("Deployment", [s3_deployment.Source.asset(str(source))], f"{STATIC_PREFIX}/")
+        static = [s3_deployment.Source.asset(str(source))] if source is not None else []
+        # One deployment for all of static/: each prunes what its sources lack under its prefix.
+        static += [
+            s3_deployment.Source.data(path.removeprefix(STATIC_PATH), file.read_text(encoding="utf-8"))
+            for path, file in (shared or {}).items()
+        ]
+        if static:
+            self._deploy("Deployment", static, f"{STATIC_PREFIX}/")
         if reference:
             files = [s3_deployment.Source.data(path.name, path.read_text(encoding="utf-8")) for path in reference]
             self._deploy("Reference", files, REFERENCE_PREFIX)
-        if source is not None or reference:
+        if static or reference:
             self._suppress_deployment_findings()
 
     def _deploy(self, construct_id: str, sources: list[s3_deployment.ISource], prefix: str) -> None:

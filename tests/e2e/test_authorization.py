@@ -120,6 +120,13 @@ BODIES: dict[str, dict[str, Any]] = {
     "session.join": {"session": "no-such-session"},
     "session.end": {"session": "no-such-session"},
     "chat.send": {"session": "no-such-session", "text": "Hello?"},
+    "screen.request": {"session": "no-such-session"},
+    "screen.answer": {"session": "no-such-session", "share": "no-such-share", "accept": True},
+    "screen.start": {"session": "no-such-session", "share": "no-such-share"},
+    "screen.share": {"session": "no-such-session"},
+    "screen.signal": {"session": "no-such-session", "share": "no-such-share", "candidate": {"candidate": ""}},
+    "screen.stop": {"session": "no-such-session", "share": "no-such-share"},
+    "screen.ice": {"session": "no-such-session"},
 }
 
 

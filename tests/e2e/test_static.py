@@ -1,12 +1,13 @@
 """`deskless dev` serves the console's static files from the repository's web/ folder under
 /static/, as the CDN does in AWS: the console at /static/console/, with the static files'
 security headers naming this platform's WebSocket API (local/static.py has the details); and the
-API's description from docs/ at its own paths."""
+API's description from docs/ at its own paths, and the WebRTC script the console shares with the
+portals from where it is."""
 
 from __future__ import annotations
 
-from deskless.edge import API_DOCS_PATH, API_REFERENCE, OPENAPI_PATH
-from infra.paths import DOCS, WEB
+from deskless.edge import API_DOCS_PATH, API_REFERENCE, CONSOLE_PEER_SCRIPT, OPENAPI_PATH, SHARED_FILES
+from infra.paths import DOCS, REPOSITORY, WEB
 from tests.e2e.conftest import Platform
 
 
@@ -46,3 +47,17 @@ def test_the_apis_description_and_reference_are_served_from_docs(platform: Platf
     assert (reference.status_code, reference.headers["content-type"]) == (200, "text/html; charset=utf-8")
     assert reference.content == (DOCS / API_REFERENCE[API_DOCS_PATH]).read_bytes()
     assert "script-src 'self'" in reference.headers["content-security-policy"]
+
+
+def test_the_console_gets_the_portals_webrtc_script_and_may_capture_a_screen(platform: Platform) -> None:
+    with platform.http() as client:
+        script = client.get(CONSOLE_PEER_SCRIPT)
+        page = client.get("/static/console/")
+
+    # The console's peer.js is the portals' own file, served beside the console's page
+    assert (script.status_code, script.headers["content-type"]) == (200, "text/javascript; charset=utf-8")
+    assert script.content == (REPOSITORY / SHARED_FILES[CONSOLE_PEER_SCRIPT]).read_bytes()
+    # and the console may ask the browser for a screen to share, and for no camera, microphone or location
+    allowed = "camera=(), microphone=(), geolocation=(), display-capture=(self)"
+    for answer in (script, page):
+        assert answer.headers["permissions-policy"] == allowed

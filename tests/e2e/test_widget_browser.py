@@ -2,7 +2,8 @@
 website on another local origin (a small HTTP server on 127.0.0.1) adds the one script tag, and
 a launcher appears bottom right that opens the portal's chat in a frame; the widget follows the
 portal's state; a website that is not on the portal's list gets nothing, and cannot frame the
-widget by naming a listed website either: the browser refuses it (frame-ancestors).
+widget by naming a listed website either: the browser refuses it (frame-ancestors). The frame may
+capture a screen, for the chat's screen sharing, and use no camera, microphone or location.
 
 The module's company, technician and portal are its own (presence is shared on the platform)."""
 
@@ -177,6 +178,24 @@ def test_the_widget_follows_the_portals_state(
                 crew.change_portal(admin_token, status="active")
             page.clock.fast_forward(31_000)
             expect(widget(page).get_by_role("button", name="Chat with us")).to_be_visible()
+
+
+def test_the_widgets_frame_may_capture_a_screen_for_the_chat_and_use_no_camera(sites: Sites, page: Page) -> None:
+    # Given the shop's page with the widget
+    page.goto(sites.shop.url())
+    expect(widget(page).locator("body")).to_be_attached(timeout=TIMEOUT_MS)
+    (frame,) = [frame for frame in page.frames if "/widget?" in frame.url]
+    frame.wait_for_load_state()
+
+    # Then the shop's page lets the frame ask for a screen (allow="display-capture"), and so does the
+    # portal's own policy for its page: in a support session the customer may share theirs, if they agree
+    assert page.locator(f'iframe[title="{TITLE}"]').get_attribute("allow") == "display-capture"
+    allows = "feature => document.featurePolicy.allowsFeature(feature)"
+    assert frame.evaluate(allows, "display-capture") is True
+    # but no camera, microphone or location, which the shop's own page could have used
+    for feature in ("camera", "microphone", "geolocation"):
+        assert page.evaluate(allows, feature) is True, feature
+        assert frame.evaluate(allows, feature) is False, feature
 
 
 def test_a_website_not_on_the_list_gets_no_widget(sites: Sites, browser: Browser) -> None:

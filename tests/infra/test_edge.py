@@ -277,7 +277,10 @@ def test_static_files_carry_the_same_headers_as_the_local_gateway_gives_them(
     assert resolved(csp["ContentSecurityPolicy"], references) == expected.content_security_policy
     assert security["ContentTypeOptions"] == {"Override": True}  # X-Content-Type-Options: nosniff
     assert security["ReferrerPolicy"] == {"ReferrerPolicy": expected.referrer_policy, "Override": True}
-    assert custom == [{"Header": "cache-control", "Value": expected.cache_control, "Override": True}]
+    assert custom == [
+        {"Header": "cache-control", "Value": expected.cache_control, "Override": True},
+        {"Header": "permissions-policy", "Value": expected.permissions_policy, "Override": True},
+    ]
     assert csp["Override"] is True
 
 

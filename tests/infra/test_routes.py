@@ -159,3 +159,21 @@ def test_the_customers_routes_reach_their_functions_without_the_token_authorizer
     _, reset = route(synthesized, synthesized.api("HTTP"), "POST /api/contacts/{contact_id}/password-reset")
     assert integrated_function(synthesized, reset) == contacts_id
     assert reset["Properties"]["AuthorizationType"] == "CUSTOM"
+
+
+def test_api_gateway_may_invoke_each_websocket_function_through_one_permission_for_the_whole_api(
+    synthesized: Synthesized,
+) -> None:
+    # One permission per function, not per route: a stack holds at most 500 resources
+    api = synthesized.api("WEBSOCKET")
+    permissions = [
+        value["Properties"]
+        for value in synthesized.of_type("AWS::Lambda::Permission").values()
+        if mentions(value["Properties"].get("SourceArn"), api)
+    ]
+    functions = {route.function for route in WEBSOCKET_ROUTES} | {WEBSOCKET_AUTHORIZER}
+    assert sorted(logical_id_of(p["FunctionName"]) for p in permissions) == sorted(
+        synthesized.function(name)[0] for name in functions
+    )
+    assert all(p["Principal"] == "apigateway.amazonaws.com" for p in permissions)
+    assert len(synthesized.resources) <= 500

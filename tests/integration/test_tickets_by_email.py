@@ -351,7 +351,7 @@ def test_a_notice_that_fails_to_send_is_sent_by_the_retry(
 ) -> None:
     mail.send(written("The printer is offline."))
     created = record("INSERT", table().get(ticket_key(1001)) or {})
-    notices = current("functions.events.ticket_mail")
+    notices = current("deskless.ticket_people")  # sends every mail about a ticket
     working = notices.send_email
 
     def down(*args: Any, **kwargs: Any) -> str:

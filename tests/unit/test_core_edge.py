@@ -8,6 +8,7 @@ from deskless.edge import (
     EDGE_HEADERS,
     STRICT_TRANSPORT_SECURITY,
     StrictTransportSecurity,
+    page_permissions,
     portal_label,
     source_key,
     static_file_headers,
@@ -62,7 +63,17 @@ def test_static_files_may_load_from_the_deployment_and_connect_to_its_websocket_
         "x-content-type-options": "nosniff",
         "referrer-policy": "no-referrer",
         "cache-control": "no-cache",  # the files keep their names across deploys: always revalidated
+        # a technician may share their screen from the console; it uses no camera, microphone or location
+        "permissions-policy": "camera=(), microphone=(), geolocation=(), display-capture=(self)",
     }
+
+
+def test_a_page_may_capture_a_screen_only_when_it_says_so_and_never_use_camera_microphone_or_location() -> None:
+    allowed = page_permissions(display_capture=True).split(", ")
+    refused = page_permissions(display_capture=False).split(", ")
+
+    assert allowed == ["camera=()", "microphone=()", "geolocation=()", "display-capture=(self)"]
+    assert refused == ["camera=()", "microphone=()", "geolocation=()", "display-capture=()"]
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,8 @@
 """The local gateway serves the console's static files from the web root as the CDN does: a
 folder's index.html, a folder named without its slash redirected, the right content types, 404
 for what is missing, path traversal refused, and the static files' security headers on every
-answer (deskless.edge.static_file_headers)."""
+answer (deskless.edge.static_file_headers); and the files the console shares with the portals
+(deskless.edge.SHARED_FILES) from where they are."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from deskless.edge import API_REFERENCE, static_file_headers
-from infra.paths import DOCS
+from deskless.edge import API_REFERENCE, CONSOLE_PEER_SCRIPT, static_file_headers
+from infra.paths import DOCS, REPOSITORY
 from local.functions import FunctionRegistry
 from local.gateway import Gateway
 from local.static import CONTENT_TYPES
@@ -193,3 +194,26 @@ def test_the_apis_description_is_served_at_its_own_paths_from_docs(gateway: Gate
         assert answer.body == (DOCS / name).read_bytes(), path
         assert answer.headers["content-type"] == CONTENT_TYPES[Path(name).suffix], path
         assert_static_headers(answer)
+
+
+def test_the_console_gets_the_portals_webrtc_script_from_where_it_is(gateway: Gateway, web: Path) -> None:
+    # Given the web root's console, which has no peer.js of its own
+    assert not (web / "console" / "peer.js").exists()
+    # When the console's page asks for the shared WebRTC script beside it
+    answer = call_gateway(gateway, "GET", CONSOLE_PEER_SCRIPT)
+
+    # Then it is the portals' own file, the one their pages inline, as a script with the static files' headers
+    assert CONSOLE_PEER_SCRIPT == "/static/console/peer.js"
+    assert answer.status == 200
+    assert answer.body == (REPOSITORY / "functions" / "portals" / "assets" / "peer.js").read_bytes()
+    assert answer.headers["content-type"] == "text/javascript; charset=utf-8"
+    assert_static_headers(answer)
+
+
+def test_every_static_file_may_capture_a_screen_and_nothing_more(gateway: Gateway) -> None:
+    for path in ("/static/console/", "/static/console/app.js", CONSOLE_PEER_SCRIPT, "/static/console/missing.js"):
+        answer = call_gateway(gateway, "GET", path)
+
+        assert answer.headers["permissions-policy"] == (
+            "camera=(), microphone=(), geolocation=(), display-capture=(self)"
+        ), path

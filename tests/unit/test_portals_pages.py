@@ -319,3 +319,17 @@ def test_every_template_is_among_the_pages_tested(invitations: Invitations, monk
 
     folder = Path(pages.__file__).parent / "templates"
     assert loaded == {path.name for path in folder.glob("*.html")}
+
+
+def test_only_the_pages_that_run_a_sessions_chat_may_capture_a_screen(rendered: dict[str, Page]) -> None:
+    # Given the pages that run the support session's chat (its script inlined): the join and
+    # support pages, the widget's, an invitation's
+    chat = pages.asset("chat.js")
+    sharing = {name for name, page in rendered.items() if chat in page.html}
+    assert {"support page", "widget", "join page", "join page with a code", "invitation"} <= sharing
+    for name, page in rendered.items():
+        permissions = page.headers["permissions-policy"].split(", ")
+        # Then they alone may ask the browser for a screen (their own origin, and the frames that allow it)
+        assert ("display-capture=(self)" if name in sharing else "display-capture=()") in permissions, name
+        # and no page may use a camera, a microphone or the location
+        assert {"camera=()", "microphone=()", "geolocation=()"} <= set(permissions), name

@@ -6,7 +6,9 @@
    serves that page only to websites on its list, and only they may frame it. Everything runs
    inside the frame, on the portal's origin: this script never reads the page, and the page
    cannot reach into the frame. The frame tells this script, by postMessage, how big to be
-   (a launcher, an open panel, or nothing); messages from anywhere else are ignored.
+   (a launcher, an open panel, or nothing); messages from anywhere else are ignored. The frame
+   may capture a screen (allow="display-capture"): in a support session the technician may ask
+   to see the customer's, and the browser asks the customer what to share, if anything.
    Optional: data-lang="de" on the script tag picks the chat's language. */
 (() => {
   "use strict";
@@ -23,6 +25,7 @@
   frame.src = source;
   frame.title = TITLE;
   frame.referrerPolicy = "no-referrer";
+  frame.allow = "display-capture"; // the chat may share the customer's screen, if they agree
   frame.dataset.desklessWidget = "";
   Object.assign(frame.style, {
     position: "fixed",

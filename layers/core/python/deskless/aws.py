@@ -46,3 +46,9 @@ def presigning_client(origin: str, bucket: str) -> Any:
     endpoint = f"{scheme}://{host.removeprefix(f'{bucket}.')}" if virtual else f"{scheme}://{host}"
     style = Config(signature_version="s3v4", s3={"addressing_style": "virtual" if virtual else "path"})
     return boto3.session.Session().client("s3", endpoint_url=endpoint, config=_CONFIG.merge(style))
+
+
+@cache
+def signaling_client(endpoint_url: str) -> Any:
+    """Kinesis Video Streams' signaling API at one channel's endpoint (GetSignalingChannelEndpoint's)."""
+    return boto3.session.Session().client("kinesis-video-signaling", endpoint_url=endpoint_url, config=_CONFIG)

@@ -49,6 +49,9 @@ class Access(StrEnum):
     # Issue 14 (automation rules): create, change and delete the one-time schedules of the automation
     # schedule group, handing EventBridge Scheduler the one role that may invoke the automation function.
     AUTOMATION_SCHEDULES = "scheduler:automation"
+    # Issue 15 (screen sharing): the deployment's Kinesis Video Streams signaling channel, for the
+    # STUN and TURN servers (and their short-lived credentials) handed to both browsers of a share.
+    SIGNALING_CHANNEL = "kinesisvideo:ice-servers"
 
 
 class Caller(StrEnum):
@@ -295,7 +298,7 @@ FUNCTIONS: tuple[Function, ...] = (
     Function(
         "realtime",
         Trigger.WEBSOCKET,
-        _RW | {Access.CONNECTIONS, Access.SIGNING_KEY},
+        _RW | {Access.CONNECTIONS, Access.SIGNING_KEY, Access.SIGNALING_CHANNEL},
         "The WebSocket API: presence and heartbeat, the chat queue, support session chat.",
     ),
     Function(
@@ -533,6 +536,14 @@ WEBSOCKET_ROUTES: tuple[WebSocketRoute, ...] = (
     WebSocketRoute("chat.accept", "realtime", STAFF, returns_response=True),
     WebSocketRoute("chat.status", "realtime", VISITOR, returns_response=True),
     WebSocketRoute("chat.withdraw", "realtime", VISITOR, returns_response=True),
+    # --- issue 15: screen sharing ---
+    WebSocketRoute("screen.request", "realtime", STAFF, returns_response=True),
+    WebSocketRoute("screen.answer", "realtime", VISITOR, returns_response=True),
+    WebSocketRoute("screen.start", "realtime", CONNECTS, returns_response=True),
+    WebSocketRoute("screen.share", "realtime", STAFF, returns_response=True),
+    WebSocketRoute("screen.signal", "realtime", CONNECTS, returns_response=True),
+    WebSocketRoute("screen.stop", "realtime", CONNECTS, returns_response=True),
+    WebSocketRoute("screen.ice", "realtime", CONNECTS, returns_response=True),
 )
 
 # Every route of both APIs, each saying who may call it.

@@ -17,7 +17,7 @@ from .companies import get_company
 from .contacts import Contact
 from .credentials import issuer_for, sign_in_address
 from .languages import Language
-from .mail import Thread, send_email
+from .mail import AutoSubmitted, Thread, send_email
 from .snippets import SnippetContext, SnippetValues
 from .templates import email_template, render_email
 
@@ -69,15 +69,18 @@ def send_template(
     about: SnippetValues | None = None,
     subject: Callable[[str], str] | None = None,
     thread: Thread | None = None,
+    automatic: AutoSubmitted = AutoSubmitted.GENERATED,
 ) -> Sent:
     """Send the email template to the contact's first address. A credential snippet the template
     names is issued now (a set-password link lives `link_lifetime_seconds`, else as long as the
     setting says) and replaces the contact's pending one. A mail about a ticket (an automation
-    rule's) adds the ticket's values (`about`: those it sets), its tag to the subject and its thread."""
+    rule's) adds the ticket's values (`about`: those it sets), its tag to the subject and its thread.
+    Every such mail is automatic, of the kind `automatic` says."""
     to = recipient(contact)
     values = to.values if about is None else to.values.model_copy(update=about.model_dump(exclude_none=True))
     issuer = issuer_for(contact, link_lifetime_seconds=link_lifetime_seconds, address=to.address)
     context = SnippetContext.for_sending(values, issuer)
     language, mail = render_email(email_template(template_id).variants, context, contact.language, to.portal_language)
     title = mail.subject if subject is None else subject(mail.subject)
-    return Sent(language, send_email([contact.emails[0]], title, mail.text, mail.html, thread=thread), to.address)
+    sent = send_email([contact.emails[0]], title, mail.text, mail.html, automatic=automatic, thread=thread)
+    return Sent(language, sent, to.address)

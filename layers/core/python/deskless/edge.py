@@ -20,6 +20,12 @@ catalog (deskless.catalog, API Gateway's routes) does not list them.
 
 Every response the deployment serves carries EDGE_HEADERS, whatever served it: in AWS the CDN's
 response headers policies add them (the static files' and the API's), locally the gateway does.
+
+A few files of the repository outside web/ are served among the console's static files, at the
+paths of SHARED_FILES: the WebRTC script the portals' pages inline (functions/portals/assets/
+peer.js) is the console's too, at /static/console/peer.js. In AWS they are deployed into the
+web-assets bucket beside web/'s files (infra/constructs/web_assets.py), locally the gateway serves
+them from where they are (local/static.py): one file, two servings.
 """
 
 from __future__ import annotations
@@ -37,6 +43,9 @@ OPENAPI_PATH = "/api/openapi.json"
 API_DOCS_PATH = "/api/docs"
 API_REFERENCE: Mapping[str, str] = {OPENAPI_PATH: "openapi.json", API_DOCS_PATH: "api.html"}  # path -> docs/ file
 REFERENCE_PREFIX = "reference/"
+CONSOLE_PEER_SCRIPT = f"{STATIC_PATH}console/peer.js"  # the shared WebRTC script, for the console
+# Files served among the static files though they live elsewhere: path -> file, from the repository's root
+SHARED_FILES: Mapping[str, str] = {CONSOLE_PEER_SCRIPT: "functions/portals/assets/peer.js"}
 
 
 IPV6_SOURCE_PREFIX = 64  # one IPv6 customer is handed a /64 at least: it is one "source", not 2^64
@@ -137,17 +146,36 @@ def page_origins(public_url: str) -> tuple[str, str]:
     return f"{scheme}://{host}", f"{scheme}://*.{host}"
 
 
+def page_permissions(*, display_capture: bool) -> str:
+    """The Permissions-Policy of the deployment's pages: no camera, microphone or location ever
+    (nothing of Deskless uses them, so nothing running in a page may ask for them), and screen
+    capture (getDisplayMedia, for screen sharing in a support session) only where `display_capture`
+    says, and then only for the page's own origin and the frames it allows by `allow=` (the chat
+    widget's frame, functions/portals/assets/widget.js): never for another origin's content.
+
+    >>> page_permissions(display_capture=True)
+    'camera=(), microphone=(), geolocation=(), display-capture=(self)'
+    >>> page_permissions(display_capture=False)
+    'camera=(), microphone=(), geolocation=(), display-capture=()'
+    """
+    return f"camera=(), microphone=(), geolocation=(), display-capture=({'self' if display_capture else ''})"
+
+
 @dataclass(frozen=True)
 class StaticFileHeaders:
     """The headers every static file of the console carries (web/ under /static/), in AWS from
     the CDN's response headers policy and locally from the gateway: scripts, styles and
     connections from the deployment itself and its WebSocket API only, in no frame, and
-    revalidated on every use, since the files keep their names from one deploy to the next."""
+    revalidated on every use, since the files keep their names from one deploy to the next. The
+    console may capture a screen (a technician shares theirs in a support session), nothing more.
+    WebRTC needs nothing of the CSP: a peer connection is no fetch (connect-src does not govern
+    it) and a video shows a remote stream through srcObject, not a URL (media-src neither)."""
 
     content_security_policy: str
     content_type_options: str = "nosniff"
     referrer_policy: str = "no-referrer"
     cache_control: str = "no-cache"
+    permissions_policy: str = page_permissions(display_capture=True)
 
     def as_dict(self) -> dict[str, str]:
         return {
@@ -155,6 +183,7 @@ class StaticFileHeaders:
             "x-content-type-options": self.content_type_options,
             "referrer-policy": self.referrer_policy,
             "cache-control": self.cache_control,
+            "permissions-policy": self.permissions_policy,
         }
 
 

@@ -434,3 +434,18 @@ class SearchIndexBusy(DesklessError):
     """The knowledge index changed under every attempt to publish to it (other writers kept winning)."""
 
     status, code = 503, "search_index_busy"
+
+
+# --- screen sharing (issue 15) --------------------------------------------------------------------
+
+
+class ScreenBusy(Conflict):
+    """A screen is already shared (or asked for) in that direction: one share per direction per session."""
+
+    code = "screen_busy"
+
+
+class VisitorAbsent(Conflict):
+    """No visitor connection takes part in the session now: there is nobody to share with."""
+
+    code = "visitor_absent"

@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     automation_schedule_group: str = "deskless-automation"
     automation_scheduler_role_arn: str = ""
     automation_moments_failures_arn: str = ""  # where Scheduler parks a moment it could not deliver
+    # Screen sharing (issue 15): the Kinesis Video Streams signaling channel whose STUN/TURN servers
+    # both peers use (functions/realtime/ice.py); empty: host candidates only.
+    signaling_channel_arn: str = ""
     token_ttl_seconds: int = 12 * 3600
     secret_cache_seconds: int = 300
 

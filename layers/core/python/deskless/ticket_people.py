@@ -1,6 +1,8 @@
 """A ticket's people: who its mail goes to, what a mail to one of them renders with, and which
 technicians follow it. The events function's notices (functions/events/ticket_mail.py) and the
-automation rules' emails and console notifications (functions/automation) both start here.
+automation rules' emails and console notifications (functions/automation) both start here, and
+both send each mail through `mail_one`: never to a deactivated contact, under the hourly cap,
+threaded with the ticket.
 
 Who follows a ticket: its assignee; else its team's members; else its company's technicians;
 else, for a ticket nobody is named for yet, every staff user.
@@ -9,19 +11,34 @@ else, for a ticket nobody is named for yet, every staff user.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from .companies import get_company
-from .contact_mail import Recipient, recipient
+from .contact_mail import Recipient, recipient, send_template
 from .contacts import Contact, find_contact_by_email
 from .credentials import account_base
 from .errors import NotFound
-from .mail import is_robot_address
-from .snippets import SnippetValues
+from .mail import AutoSubmitted, is_robot_address, send_email
+from .mail_caps import allow_automatic
+from .mail_threads import message_id, outgoing_thread, tagged_subject
+from .preferences import get_preferences
+from .snippets import SnippetContext, SnippetValues
 from .teams import team_of
-from .tickets import Ticket
+from .templates import email_template, render_email
+from .tickets import Ticket, record_suppressed_notice
 from .users import list_staff
 
 REPLY_CHARS = 2000
+RECEIVED = "received"  # the thread id of a ticket's first notice: every later mail refers to it
+CAP_REACHED = "automatic_mail_cap"  # why a mail was not sent, on the ticket's timeline
+
+
+class Mailing(StrEnum):
+    """What became of one automatic mail about a ticket."""
+
+    SENT = "sent"
+    DEACTIVATED = "deactivated"  # Deskless sends a deactivated contact nothing
+    CAPPED = "capped"  # over the recipient's hourly cap for the ticket: the timeline says so
 
 
 def recipients_of(ticket: Ticket) -> list[str]:
@@ -97,3 +114,48 @@ def followers(ticket: Ticket) -> list[str]:
     except NotFound:
         technicians = []
     return list(technicians) or [user.id for user in list_staff() if user.active]
+
+
+def mail_one(
+    ticket: Ticket,
+    template_id: str,
+    address: str,
+    requester: Contact | None,
+    *,
+    mail_id: str,
+    automatic: AutoSubmitted,
+    technician: str = "",
+    reply: str = "",
+    credentials: bool = False,
+) -> Mailing:
+    """Send the email template about the ticket to `address`, an automatic mail of that kind,
+    unless it belongs to a deactivated contact or is over the hourly cap (the ticket's timeline
+    then says so). It joins the ticket's thread as `mail_id` (letters, digits, - and _), referring
+    to the first notice, and its subject carries the ticket's tag. `credentials`: a contact's own
+    mail, through deskless.contact_mail.send_template, so the credential snippets it names issue
+    the contact's sign-in as it is sent."""
+    contact = contact_for(address, requester)
+    if contact is not None and not contact.active:
+        return Mailing.DEACTIVATED
+    if not allow_automatic(address, ticket.number, get_preferences().automatic_mail_cap):
+        record_suppressed_notice(ticket.number, address, CAP_REACHED)
+        return Mailing.CAPPED
+    earlier = [] if mail_id == RECEIVED else [message_id(ticket.number, RECEIVED)]
+    thread = outgoing_thread(ticket.number, mail_id, references=earlier)
+    to = addressed(ticket, address, contact, requester, technician=technician, reply=reply)
+    if credentials and contact is not None:
+        send_template(
+            contact,
+            template_id,
+            about=to.values,
+            subject=lambda subject: tagged_subject(subject, ticket.number),
+            thread=thread,
+            automatic=automatic,
+        )
+        return Mailing.SENT
+    _, mail = render_email(
+        email_template(template_id).variants, SnippetContext.for_sending(to.values), to.language, to.portal_language
+    )
+    subject = tagged_subject(mail.subject, ticket.number)
+    send_email([address], subject, mail.text, mail.html, automatic=automatic, thread=thread)
+    return Mailing.SENT

@@ -1,0 +1,123 @@
+"""What the pages' headers let WebRTC do, in a real browser (Debian's Chromium through Playwright)
+on `deskless dev`: a portal's join page and the console may capture a screen and use no camera,
+microphone or location, a portal page without the chat may not capture one, and the strict
+Content-Security-Policy of both (unchanged by screen sharing) lets a peer connection carry a
+picture to a video element over loopback without a single refusal (`browser_page` fails the test
+on any). The console runs the shared WebRTC script from /static/console/peer.js, as its page will."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page
+
+from deskless.edge import CONSOLE_PEER_SCRIPT
+from tests.e2e.conftest import Platform
+from tests.e2e.test_portal_browser import Crew, found_company
+
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("untouched_budget")]
+
+ALLOWS = "feature => document.featurePolicy.allowsFeature(feature)"
+
+# A picture (a canvas that keeps changing) sent from one peer connection to another in the same
+# page, shown by a <video> through srcObject: the width of the first frame shown.
+LOOPBACK = """async () => {
+  const canvas = Object.assign(document.createElement("canvas"), { width: 64, height: 48 });
+  const context = canvas.getContext("2d");
+  let hue = 0;
+  const paint = setInterval(() => {
+    hue = (hue + 7) % 360;
+    context.fillStyle = `hsl(${hue}, 60%, 50%)`;
+    context.fillRect(0, 0, 64, 48);
+  }, 20);
+  const stream = canvas.captureStream(25);
+  const [sharer, viewer] = [new RTCPeerConnection(), new RTCPeerConnection()];
+  sharer.onicecandidate = (event) => event.candidate && viewer.addIceCandidate(event.candidate);
+  viewer.onicecandidate = (event) => event.candidate && sharer.addIceCandidate(event.candidate);
+  const received = new Promise((resolve) => { viewer.ontrack = (event) => resolve(event.streams[0]); });
+  for (const track of stream.getTracks()) sharer.addTrack(track, stream);
+  await sharer.setLocalDescription();
+  await viewer.setRemoteDescription(sharer.localDescription);
+  await viewer.setLocalDescription();
+  await sharer.setRemoteDescription(viewer.localDescription);
+  const video = Object.assign(document.createElement("video"), { muted: true, autoplay: true });
+  document.body.append(video);
+  video.srcObject = await received;
+  await new Promise((resolve) => video.requestVideoFrameCallback(resolve));
+  clearInterval(paint);
+  sharer.close();
+  viewer.close();
+  return video.videoWidth;
+}"""
+
+# The same through the shared script (functions/portals/assets/peer.js), as the console will use
+# it: a sharer and a viewer, each signalling straight to the other; the viewer's first frame's width.
+PEER_LOOPBACK = """async () => {
+  const canvas = Object.assign(document.createElement("canvas"), { width: 64, height: 48 });
+  const context = canvas.getContext("2d");
+  let hue = 0;
+  const paint = setInterval(() => {
+    hue = (hue + 7) % 360;
+    context.fillStyle = `hsl(${hue}, 60%, 50%)`;
+    context.fillRect(0, 0, 64, 48);
+  }, 20);
+  const stream = canvas.captureStream(25);
+  const video = Object.assign(document.createElement("video"), { muted: true, autoplay: true });
+  document.body.append(video);
+  const peers = {};
+  const shown = new Promise((resolve, reject) => {
+    const states = (role) => (state, reason) => { if (state === "failed") reject(new Error(`${role}: ${reason}`)); };
+    peers.viewer = DesklessPeer.open({
+      role: "viewer", iceServers: [], signal: (message) => peers.sharer.receive(message),
+      onState: states("viewer"), onStream: (remote) => { video.srcObject = remote; resolve(); },
+    });
+    peers.sharer = DesklessPeer.open({
+      role: "sharer", iceServers: [], stream, signal: (message) => peers.viewer.receive(message),
+      onState: states("sharer"), onPointer: () => {},
+    });
+  });
+  await shown;
+  await DesklessPeer.firstFrame(video);
+  clearInterval(paint);
+  peers.sharer.close();
+  peers.viewer.close();
+  return video.videoWidth;
+}"""
+
+
+@pytest.fixture(scope="module")
+def crew(platform: Platform, admin_token: str) -> Crew:
+    return found_company(platform, admin_token, "Policy Works", ())
+
+
+def test_the_join_page_may_capture_a_screen_and_its_csp_lets_webrtc_show_a_picture(crew: Crew, page: Page) -> None:
+    # Given a portal's join page, which runs the session's chat, under its own strict policy
+    answer = page.goto(crew.url("/join"))
+    assert answer is not None
+    assert "default-src 'none'" in answer.headers["content-security-policy"]
+
+    # Then it may ask for a screen, and for no camera, microphone or location
+    assert page.evaluate(ALLOWS, "display-capture") is True
+    for feature in ("camera", "microphone", "geolocation"):
+        assert page.evaluate(ALLOWS, feature) is False, feature
+    # and a picture goes from one peer connection to another and shows in a video, nothing refused
+    assert page.evaluate(LOOPBACK) == 64
+
+
+def test_a_portal_page_without_the_chat_may_not_capture_a_screen(crew: Crew, page: Page) -> None:
+    page.goto(crew.url("/help/sign-in"))
+
+    assert page.evaluate(ALLOWS, "display-capture") is False
+    assert page.evaluate(ALLOWS, "camera") is False
+
+
+def test_the_console_runs_the_shared_webrtc_script_under_its_own_policy(platform: Platform, page: Page) -> None:
+    # Given the console's page, with the shared script loaded from beside it (as its own page will)
+    page.goto(f"http://localhost:{platform.port}/static/console/")
+    page.add_script_tag(url=CONSOLE_PEER_SCRIPT)
+
+    # Then the console may ask for a screen, and for no camera, microphone or location
+    assert page.evaluate(ALLOWS, "display-capture") is True
+    for feature in ("camera", "microphone", "geolocation"):
+        assert page.evaluate(ALLOWS, feature) is False, feature
+    # and a sharer and a viewer of peer.js carry a picture to a video, nothing refused
+    assert page.evaluate(PEER_LOOPBACK) == 64
