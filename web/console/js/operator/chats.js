@@ -5,7 +5,9 @@
 // open, and each join brings the transcript, merged with what is shown.
 //
 // An EventTarget: "change" (chats, their state or the selection changed), "message" (detail:
-// {chat, message, live}: a message was added; live: it arrived now, not in a transcript caught up with).
+// {chat, message, live}: a message was added; live: it arrived now, not in a transcript caught up with),
+// "opened" (detail: the chat: it was joined, its session as the server has it now, with its
+// `screens`: screen.js takes them from there).
 
 import { ApiError } from "../api.js";
 
@@ -92,6 +94,7 @@ export class ChatStore extends EventTarget {
     }
     Object.assign(chat, { session, state: session.state, visitorPresent });
     for (const message of messages) this.add(chat, message, live);
+    this.dispatchEvent(new CustomEvent("opened", { detail: chat }));
     this.changed();
     return chat;
   }

@@ -6,6 +6,7 @@ import { confirmAction } from "../dialogs.js";
 import { countdown, field, h, replace, toast, uid } from "../dom.js";
 import { ErrorMessage } from "../errors.js";
 import { KeyedList } from "../keyed-list.js";
+import { screenSharing } from "./screen-panel.js";
 import { messageItem, originText, thread } from "./thread.js";
 
 const VIA = { portal: "portal page", widget: "website widget" };
@@ -16,7 +17,7 @@ export const deskView = {
   group: "Support",
   roles: ["technician", "admin"],
   mount(root, ctx) {
-    const { queue, chats, presence } = ctx.operator;
+    const { queue, chats, presence, screens } = ctx.operator;
     const chatPanel = chatsSection(ctx);
     const queuePanel = queueSection(ctx, { accepted: chatPanel.focus });
     const load = h("p", { class: "muted chat-load" });
@@ -45,6 +46,7 @@ export const deskView = {
       { signal },
     );
     chats.addEventListener("message", ({ detail }) => chatPanel.message(detail), { signal });
+    screens.addEventListener("change", ({ detail }) => chatPanel.screen(detail), { signal });
     presence.addEventListener("change", queuePanel.render, { signal });
     const ticking = setInterval(queuePanel.tick, 1000);
     chats.setViewing(true);
@@ -250,10 +252,16 @@ function chatsSection(ctx) {
     if (shown && shown.id === chat.id) shown.parts.append(said);
   }
 
-  return { node, render, message, focus };
+  /** A share of a chat changed (or ended): the pane of that chat updates in place. */
+  function screen({ session, ended }) {
+    if (shown && shown.id === session) shown.parts.update(ended);
+  }
+
+  return { node, render, message, screen, focus };
 }
 
-/** One chat: who, where from, whether the visitor is there, the thread, the composer. */
+/** One chat: who, where from, whether the visitor is there, screen sharing (beside the thread while
+ *  a screen is shown), the thread, the composer. */
 function chatPane(chat, ctx) {
   const { chats } = ctx.operator;
   const origin = h("span", { class: "badge info" }, originText(chat.session));
@@ -280,19 +288,29 @@ function chatPane(chat, ctx) {
   });
   const send = h("button", { type: "submit", class: "primary" }, "Send");
   const composer = h("form", { class: "composer" }, field("Your message", text), h("div", { class: "actions" }, send));
+  const screen = screenSharing(chat, ctx);
   const node = h(
     "article",
     { class: "chat", "aria-label": `Chat with ${chat.session.visitor_name}` },
     h(
       "header",
       { class: "chat-head" },
-      h("div", {}, h("h3", {}, chat.session.visitor_name), h("div", { class: "actions" }, origin, present)),
-      end,
+      h(
+        "div",
+        {},
+        h("h3", {}, chat.session.visitor_name),
+        h("div", { class: "actions" }, origin, present),
+        screen.controls,
+      ),
+      h("div", { class: "actions" }, screen.buttons, end),
     ),
-    messages,
-    closed,
-    problem.node,
-    composer,
+    screen.problem,
+    h(
+      "div",
+      { class: "chat-body" },
+      screen.panel,
+      h("div", { class: "chat-talk" }, messages, closed, problem.node, composer),
+    ),
   );
 
   text.addEventListener("input", () => {
@@ -346,7 +364,7 @@ function chatPane(chat, ctx) {
     messages.scrollTop = messages.scrollHeight;
   }
 
-  function update() {
+  function update(ended) {
     const active = chat.state === "active";
     present.textContent = active ? (chat.visitorPresent ? "Visitor present" : "Visitor left") : "Ended";
     present.className = `badge ${active ? (chat.visitorPresent ? "ok" : "warn") : ""}`;
@@ -361,6 +379,7 @@ function chatPane(chat, ctx) {
         : chat.endedBy === "visitor"
           ? `${chat.session.visitor_name} ended the chat.`
           : "This chat has ended.";
+    screen.update(ended);
   }
 
   function append(said) {

@@ -128,7 +128,7 @@ async function makeTicket(ctx, session, messages) {
     maxLength: 200,
     value: `Chat with ${session.visitor_name}`,
   });
-  const first = messages.find((message) => message.sender_role === "visitor");
+  const first = messages.find((message) => message.sender_role === "visitor" && !message.event);
   const description = h("textarea", { name: "description", rows: 4, required: true }, first ? first.text : "");
   const made = await formDialog({
     title: `A ticket from the chat with ${session.visitor_name}`,

@@ -3,6 +3,7 @@
 //   presence  status, channels and notification methods (presence.js), shown in the top bar
 //   queue     the chat requests waiting (queue.js)
 //   chats     the open chats (chats.js)
+//   screens   the screens shared in them (screen.js)
 //   notifier  sound and browser notifications (notifier.js), auto-away (idle.js)
 // They are put on ctx.operator for the views. Every time the socket (re)opens they are synced
 // again: presence (a fresh sign-in goes Online), the queue, and the chats, re-joined.
@@ -19,7 +20,9 @@ import { invitationsView } from "./invitations.js";
 import { Notifier, windowActive } from "./notifier.js";
 import { PresenceStore } from "./presence.js";
 import { QueueStore } from "./queue.js";
+import { ScreenStore } from "./screen.js";
 import { mountStatusBar } from "./statusbar.js";
+import { screenNotice } from "./thread.js";
 
 export const operatorViews = [deskView, historyView, codesView, invitationsView, quickRepliesView];
 
@@ -30,6 +33,7 @@ export function startOperator(ctx) {
   const presence = new PresenceStore(socket);
   const queue = new QueueStore(socket);
   const chats = new ChatStore({ socket, api, me });
+  const screens = new ScreenStore({ socket, chats });
   const notifier = new Notifier({
     repeatSeconds: me.console?.notification_repeat_seconds ?? DEFAULT_REPEAT_SECONDS,
     methods: () => presence.state?.notify || {},
@@ -42,7 +46,7 @@ export function startOperator(ctx) {
       if (key.startsWith("chat:")) chats.select(key.slice("chat:".length));
     },
   });
-  ctx.operator = { presence, queue, chats, notifier, transcriptWanted: null };
+  ctx.operator = { presence, queue, chats, screens, notifier, transcriptWanted: null };
   let goOnline = Boolean(ctx.fresh); // a fresh sign-in starts Online; a reload keeps what was set
 
   async function sync() {
@@ -76,7 +80,11 @@ export function startOperator(ctx) {
   function visitorWrote({ detail: { chat, message, live } }) {
     if (!live || message.sender_role !== "visitor") return;
     if (chats.inView(chat.id) && windowActive()) return;
-    notifier.alert(`chat:${chat.id}`, { kind: "message", title: `${message.sender_name} wrote`, body: message.text });
+    notifier.alert(`chat:${chat.id}`, {
+      kind: "message",
+      title: `${message.sender_name} wrote`,
+      body: message.event ? screenNotice(message) : message.text,
+    });
   }
 
   function chatsChanged() {
@@ -161,7 +169,7 @@ export function startOperator(ctx) {
 
   return () => {
     life.abort();
-    for (const store of [presence, queue, chats, notifier]) store.stop();
+    for (const store of [presence, queue, screens, chats, notifier]) store.stop();
     document.querySelector(".sidebar .nav-count")?.remove();
   };
 }

@@ -11,8 +11,46 @@ export function originText(session) {
   return "Chat request";
 }
 
-/** One message: sender, time, text (as typed; never HTML). */
+const WHY_STOPPED = {
+  declined: "",
+  stopped: "",
+  cancelled: " (no screen was picked)",
+  unsupported: " (the browser cannot share a screen)",
+  failed: " (the connection failed)",
+  left: " (they left)",
+  session_ended: " (the session ended)",
+};
+
+/** " (the connection failed)": why a share stopped, after the words saying it did ("" for no reason). */
+export function screenReason(reason) {
+  return WHY_STOPPED[reason] ?? (reason ? ` (${reason})` : "");
+}
+
+/** A screen-sharing event in words: "Ted asked to see the screen.", "Carla shared their screen." */
+export function screenNotice(message) {
+  const who = message.sender_name || (message.sender_role === "visitor" ? "The customer" : "The technician");
+  const theirs = message.screen === message.sender_role;
+  const whose = message.screen === "visitor" ? "the customer's screen" : "the technician's screen";
+  const why = screenReason(message.reason);
+  switch (message.event) {
+    case "screen_requested":
+      return `${who} asked to see the screen.`;
+    case "screen_accepted":
+      return `${who} agreed to share their screen.`;
+    case "screen_declined":
+      return `${who} declined to share their screen${why}.`;
+    case "screen_started":
+      return `${who} shared their screen.`;
+    case "screen_stopped":
+      return theirs ? `${who} stopped sharing their screen${why}.` : `${who} stopped viewing ${whose}${why}.`;
+    default:
+      return `${who}: ${message.event}`;
+  }
+}
+
+/** One message: sender, time, text (as typed; never HTML); a screen event is a one-line notice. */
 export function messageItem(message) {
+  if (message.event) return noticeItem(message);
   return h(
     "li",
     {
@@ -34,6 +72,20 @@ export function messageItem(message) {
       ),
     ),
     h("p", { class: "text" }, message.text),
+  );
+}
+
+function noticeItem(message) {
+  return h(
+    "li",
+    { class: "message notice-line", dataset: { id: message.id, at: message.at_ms } },
+    h(
+      "time",
+      { dateTime: new Date(message.at_ms).toISOString(), title: dateTime(message.at_ms) },
+      clock(message.at_ms),
+    ),
+    " ",
+    h("span", { class: "text" }, screenNotice(message)),
   );
 }
 
@@ -69,6 +121,10 @@ export function transcriptText(session, messages) {
     lines.push(`Ended: ${stamp(session.ended_at * 1000)}${session.ended_by ? ` by the ${session.ended_by}` : ""}`);
   lines.push("");
   for (const message of messages) {
+    if (message.event) {
+      lines.push(`[${stamp(message.at_ms)}] ${screenNotice(message)}`);
+      continue;
+    }
     const text = message.text.replace(/\n/g, "\n    ");
     lines.push(`[${stamp(message.at_ms)}] ${message.sender_name}: ${text}`);
   }
