@@ -4,8 +4,19 @@ from __future__ import annotations
 
 import sys
 
-from bench import automation, automation_delay, codes, coldstart, console, knowledge, portals, tickets, websocket
+from bench import (
+    automation,
+    automation_delay,
+    codes,
+    coldstart,
+    console,
+    knowledge,
+    portals,
+    screen_share,
+    tickets,
+    websocket,
+)
 
 if __name__ == "__main__":
-    benchmarks = (codes, portals, websocket, console, tickets, knowledge, automation, automation_delay)
+    benchmarks = (codes, portals, websocket, console, tickets, knowledge, automation, automation_delay, screen_share)
     sys.exit(coldstart.main(sys.argv[1:]) or next((code for b in benchmarks if (code := b.main([]))), 0))

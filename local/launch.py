@@ -24,6 +24,13 @@ ROOT = Path(__file__).resolve().parent.parent
 READY_TIMEOUT_S = 60
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"  # Debian's; Playwright's own download is not used
 CHROMIUM_ARGS = ("--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update")
+# A fake camera and screen, and a screen picker that picks the whole screen by itself: a page's
+# getDisplayMedia answers without a person (the screen-sharing tests and benchmark).
+SCREEN_CAPTURE_ARGS = (
+    "--use-fake-ui-for-media-stream",
+    "--use-fake-device-for-media-stream",
+    "--auto-select-desktop-capture-source=Entire screen",
+)
 
 
 @contextmanager
@@ -53,6 +60,8 @@ def dev_process(folder: Path, *options: str) -> Iterator[tuple[subprocess.Popen[
                 process.kill()
 
 
-def chromium(playwright: Playwright) -> Browser:
-    """Debian's Chromium, headless, through Playwright."""
-    return playwright.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_ARGS))
+def chromium(playwright: Playwright, *, screen_capture: bool = False) -> Browser:
+    """Debian's Chromium, headless, through Playwright (`screen_capture`: with SCREEN_CAPTURE_ARGS)."""
+    return playwright.chromium.launch(
+        executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *(SCREEN_CAPTURE_ARGS if screen_capture else ())]
+    )
