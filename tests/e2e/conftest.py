@@ -187,6 +187,16 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
+@pytest.fixture(scope="module")
+def screens() -> Iterator[Browser]:
+    """Headless Chromium whose pages may share a (fake) screen without asking a person (its picker
+    picks the whole screen by itself: local.launch.SCREEN_CAPTURE_ARGS), for one test module."""
+    with sync_playwright() as playwright:
+        browser = chromium(playwright, screen_capture=True)
+        yield browser
+        browser.close()
+
+
 # What a page shows may wait behind a function's first import and a busy 2-core machine (the
 # whole suite runs beside it): a browser test waits up to 15 s for it, not Playwright's 5 s.
 expect.set_options(timeout=15_000)

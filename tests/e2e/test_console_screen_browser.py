@@ -12,15 +12,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, expect
 from websockets.sync.client import ClientConnection, connect
 
-from local.launch import CHROMIUM, CHROMIUM_ARGS
 from tests.e2e.conftest import Platform, Technician, bearer, browser_page, wait_for
 from tests.e2e.console import sign_in
 from tests.e2e.test_console_desk_browser import REACHED_AT_ITS_CENTRE, chat_with, staffed
@@ -30,20 +28,12 @@ from tests.e2e.test_sessions import receive, say
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("untouched_budget")]
 
 PEER_JS = Path(__file__).parents[2] / "functions/portals/assets/peer.js"
-CAPTURE_ARGS = (
-    "--use-fake-ui-for-media-stream",
-    "--use-fake-device-for-media-stream",
-    "--auto-select-desktop-capture-source=Entire screen",
-)
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """Chromium whose screen picker picks the whole (fake) screen by itself."""
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *CAPTURE_ARGS])
-        yield launched
-        launched.close()
+def browser(screens: Browser) -> Browser:
+    """This module's pages may share a (fake) screen."""
+    return screens
 
 
 def came_with_a_code(platform: Platform, crew: Crew, customer: str) -> dict[str, Any]:

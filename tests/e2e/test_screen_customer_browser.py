@@ -16,10 +16,9 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 from websockets.sync.client import ClientConnection, connect
 
-from local.launch import CHROMIUM, CHROMIUM_ARGS
 from local.services import local_client
 from tests.e2e.conftest import Platform, browser_page
 from tests.e2e.test_join_browser import portal, visitor_connections
@@ -27,20 +26,11 @@ from tests.e2e.test_sessions import ALICE, create_code, say
 
 pytestmark = pytest.mark.browser
 
-FAKE_SCREEN = (
-    "--use-fake-ui-for-media-stream",
-    "--use-fake-device-for-media-stream",
-    "--auto-select-desktop-capture-source=Entire screen",
-)
-
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """A Chromium of this module's own, whose screen picker answers by itself."""
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *FAKE_SCREEN])
-        yield browser
-        browser.close()
+def browser(screens: Browser) -> Browser:
+    """This module's pages may share a (fake) screen."""
+    return screens
 
 
 @pytest.fixture

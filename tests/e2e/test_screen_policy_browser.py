@@ -11,46 +11,16 @@ import pytest
 from playwright.sync_api import Page
 
 from deskless.edge import CONSOLE_PEER_SCRIPT
-from tests.e2e.conftest import Platform
+from tests.e2e.conftest import Platform, wait_for
 from tests.e2e.test_portal_browser import Crew, found_company
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("untouched_budget")]
 
 ALLOWS = "feature => document.featurePolicy.allowsFeature(feature)"
 
-# A picture (a canvas that keeps changing) sent from one peer connection to another in the same
-# page, shown by a <video> through srcObject: the width of the first frame shown.
-LOOPBACK = """async () => {
-  const canvas = Object.assign(document.createElement("canvas"), { width: 64, height: 48 });
-  const context = canvas.getContext("2d");
-  let hue = 0;
-  const paint = setInterval(() => {
-    hue = (hue + 7) % 360;
-    context.fillStyle = `hsl(${hue}, 60%, 50%)`;
-    context.fillRect(0, 0, 64, 48);
-  }, 20);
-  const stream = canvas.captureStream(25);
-  const [sharer, viewer] = [new RTCPeerConnection(), new RTCPeerConnection()];
-  sharer.onicecandidate = (event) => event.candidate && viewer.addIceCandidate(event.candidate);
-  viewer.onicecandidate = (event) => event.candidate && sharer.addIceCandidate(event.candidate);
-  const received = new Promise((resolve) => { viewer.ontrack = (event) => resolve(event.streams[0]); });
-  for (const track of stream.getTracks()) sharer.addTrack(track, stream);
-  await sharer.setLocalDescription();
-  await viewer.setRemoteDescription(sharer.localDescription);
-  await viewer.setLocalDescription();
-  await sharer.setRemoteDescription(viewer.localDescription);
-  const video = Object.assign(document.createElement("video"), { muted: true, autoplay: true });
-  document.body.append(video);
-  video.srcObject = await received;
-  await new Promise((resolve) => video.requestVideoFrameCallback(resolve));
-  clearInterval(paint);
-  sharer.close();
-  viewer.close();
-  return video.videoWidth;
-}"""
-
-# The same through the shared script (functions/portals/assets/peer.js), as the console will use
-# it: a sharer and a viewer, each signalling straight to the other; the viewer's first frame's width.
+# A picture (a canvas that keeps changing) carried by the shared script (functions/portals/assets/peer.js)
+# from a sharer to a viewer in the same page, each signalling straight to the other, and shown by a
+# <video> through srcObject: the width of the viewer's first frame.
 PEER_LOOPBACK = """async () => {
   const canvas = Object.assign(document.createElement("canvas"), { width: 64, height: 48 });
   const context = canvas.getContext("2d");
@@ -100,7 +70,7 @@ def test_the_join_page_may_capture_a_screen_and_its_csp_lets_webrtc_show_a_pictu
     for feature in ("camera", "microphone", "geolocation"):
         assert page.evaluate(ALLOWS, feature) is False, feature
     # and a picture goes from one peer connection to another and shows in a video, nothing refused
-    assert page.evaluate(LOOPBACK) == 64
+    assert page.evaluate(PEER_LOOPBACK) == 64
 
 
 def test_a_portal_page_without_the_chat_may_not_capture_a_screen(crew: Crew, page: Page) -> None:
@@ -111,9 +81,12 @@ def test_a_portal_page_without_the_chat_may_not_capture_a_screen(crew: Crew, pag
 
 
 def test_the_console_runs_the_shared_webrtc_script_under_its_own_policy(platform: Platform, page: Page) -> None:
-    # Given the console's page, with the shared script loaded from beside it (as its own page will)
+    # Given the console's page, which loads the shared script from beside it
     page.goto(f"http://localhost:{platform.port}/static/console/")
-    page.add_script_tag(url=CONSOLE_PEER_SCRIPT)
+    wait_for(lambda: page.evaluate("typeof globalThis.DesklessPeer") == "object")
+    assert page.evaluate("[...document.scripts].map((script) => new URL(script.src, location).pathname)")[0] == (
+        CONSOLE_PEER_SCRIPT
+    )
 
     # Then the console may ask for a screen, and for no camera, microphone or location
     assert page.evaluate(ALLOWS, "display-capture") is True

@@ -9,26 +9,14 @@ candidates on loopback), and each screen event lands in the session's transcript
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, expect
 
-from local.launch import chromium
 from tests.e2e.conftest import Platform, bearer, browser_page, wait_for
 from tests.e2e.console import sign_in
 from tests.e2e.test_console_desk_browser import chat_with, staffed
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("untouched_budget")]
-
-
-@pytest.fixture(scope="module")
-def screens() -> Iterator[Browser]:
-    """Chromium whose pages may share a (fake) screen without asking a person."""
-    with sync_playwright() as playwright:
-        browser = chromium(playwright, screen_capture=True)
-        yield browser
-        browser.close()
 
 
 def frames(video: Locator) -> dict[str, float]:
