@@ -36,6 +36,7 @@ from deskless.edge import ORIGIN_VERIFY_HEADER, PORTAL_HOST_HEADER
 from deskless.streams import TTL_PRINCIPAL
 from deskless.table import Entity
 from functions.automation.schedules import Moment
+from functions.realtime.actions import ScreenSignal
 from local.streams import matches_any
 from tests.helpers import EVENTS, load_event
 
@@ -50,6 +51,7 @@ MODELS: dict[str, type[BaseModel]] = {
     "websocket_connect": APIGatewayWebSocketConnectEventModel,
     "websocket_ping": APIGatewayWebSocketMessageEventModel,
     "websocket_chat_accept": APIGatewayWebSocketMessageEventModel,
+    "websocket_screen_signal": APIGatewayWebSocketMessageEventModel,
     "websocket_disconnect": APIGatewayWebSocketDisconnectEventModel,
     "stream_insert": DynamoDBStreamModel,
     "stream_modify": DynamoDBStreamModel,
@@ -179,6 +181,17 @@ def test_the_chat_accept_sample_is_routed_by_its_action_and_names_a_request() ->
     assert body["action"] == "chat.accept" == event["requestContext"]["routeKey"]
     assert body["action"] in {route.route_key for route in WEBSOCKET_ROUTES}
     assert body["request"]
+
+
+def test_the_screen_signal_sample_is_a_visitors_candidate_for_their_own_session() -> None:
+    event = load_event("websocket_screen_signal")
+    body = json.loads(event["body"])
+    caller = event["requestContext"]["authorizer"]
+
+    assert body["action"] == "screen.signal" == event["requestContext"]["routeKey"]
+    assert body["action"] in {route.route_key for route in WEBSOCKET_ROUTES}
+    assert (caller["role"], caller["scope"]) == ("visitor", f"session:{body['session']}")
+    assert ScreenSignal.model_validate(body).relayed() == {"candidate": body["candidate"]}
 
 
 def test_websocket_samples_are_one_connection() -> None:
