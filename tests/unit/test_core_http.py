@@ -44,6 +44,8 @@ EXPECTED: dict[type[DesklessError], tuple[int, str]] = {
     errors.TooManyAttempts: (429, "too_many_attempts"),
     errors.SessionEnded: (403, "session_ended"),
     errors.NotParticipant: (403, "not_participant"),
+    errors.ScreenBusy: (409, "screen_busy"),
+    errors.VisitorAbsent: (409, "visitor_absent"),
     errors.InvalidSubdomain: (400, "invalid_subdomain"),
     errors.ServiceUnavailable: (503, "service_unavailable"),
     errors.PortalUnavailable: (503, "portal_unavailable"),
