@@ -128,8 +128,9 @@ def end(call: WebSocketRequest, request: SessionEnd) -> dict[str, Any]:
         end_session(session.id, by)  # and its screen shares
     except Conflict as error:
         raise SessionEnded("This session has already ended.") from error
-    screens.ended_with_session(session, speaker(participant, session))
-    publish(session.id, {"type": "session.ended", "session": session.id, "by": by})
+    people = [p["connection_id"] for p in participants(session.id)]  # one Query for both announcements
+    screens.ended_with_session(session, speaker(participant, session), people)
+    publish(session.id, {"type": "session.ended", "session": session.id, "by": by}, recipients=people)
     return {"type": "session.end.ok", "session": session.id}
 
 

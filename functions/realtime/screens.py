@@ -147,15 +147,15 @@ def ice_servers(call: WebSocketRequest, body: OnSession) -> dict[str, Any]:
 # --- ended by the session's end, or by a side leaving -------------------------------------------
 
 
-def ended_with_session(session: Session, by: Principal) -> None:
+def ended_with_session(session: Session, by: Principal, people: list[str]) -> None:
     """After `session.end` (which removed the shares): record and announce each share it ended,
-    as the session was read just before, so both sides tear down before `session.ended`."""
+    as the session was read just before, to the session's connections (`people`), so both sides
+    tear down before `session.ended`."""
     shares = stored_shares(session)
     if not shares:
         return
     events = [screen_message(session.id, by, "screen_stopped", s.share.from_, "session_ended") for s in shares]
     add_screen_messages([item for _, item in events])
-    people = [p["connection_id"] for p in participants(session.id)]
     for stored, (message, _) in zip(shares, events, strict=True):
         _ended(session.id, stored, message, by=side(by.role), reason="session_ended", recipients=people)
 

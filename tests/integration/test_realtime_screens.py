@@ -474,6 +474,19 @@ def test_what_each_step_costs_in_dynamodb_requests(connections: ConnectionsStub)
         assert visitor_step == {"BatchGetItem": 1, "Query": 1, "TransactWriteItems": 1}
 
 
+def test_ending_a_session_with_a_share_reads_its_connections_once(connections: ConnectionsStub) -> None:
+    session = in_session(connections)
+    requested(session)
+    dynamodb = current("deskless.aws").client("dynamodb")
+
+    with count_requests(dynamodb) as ending:
+        assert say("visitor-1", "session.end", session=session.id)[0] == 200
+
+    # taking part (BatchGetItem), the end with its shares (UpdateItem), the share's event message
+    # (BatchWriteItem), and the recipients (one Query, for the share's end and the session's)
+    assert ending == {"BatchGetItem": 1, "UpdateItem": 1, "BatchWriteItem": 1, "Query": 1}
+
+
 # --- ICE servers --------------------------------------------------------------------------------------
 
 
