@@ -94,3 +94,35 @@ def test_the_console_runs_the_shared_webrtc_script_under_its_own_policy(platform
         assert page.evaluate(ALLOWS, feature) is False, feature
     # and a sharer and a viewer of peer.js carry a picture to a video, nothing refused
     assert page.evaluate(PEER_LOOPBACK) == 64
+
+
+def test_what_the_other_side_sends_on_the_pointer_channel_becomes_a_pointer_message_or_nothing(
+    platform: Platform, page: Page
+) -> None:
+    # Given the shared script, as the console loads it
+    page.goto(f"http://localhost:{platform.port}/static/console/")
+    wait_for(lambda: page.evaluate("typeof globalThis.DesklessPeer") == "object")
+    sent = [
+        {"t": "move", "x": 0.25, "y": 2},
+        {"t": "move", "x": "0.5", "y": 0.5},
+        {"t": "hide", "extra": "<b>"},
+        {"t": "mark", "points": [[0.1, 0.2], [0.3, "x"], "no", [-1, 0.4]]},
+        {"t": "mark", "points": [["a", "b"]]},
+        {"t": "mark", "points": [[0.5, 0.5]] * 600},
+        {"t": "script", "x": 0, "y": 0},
+        None,
+    ]
+
+    # When each is checked as the sharer checks what comes over the data channel
+    checked = page.evaluate("(sent) => sent.map((message) => DesklessPeer.pointerMessage(message))", sent)
+
+    # Then fractions are held to 0..1, anything else is dropped, and a mark keeps at most 500 points
+    assert checked[:5] == [
+        {"t": "move", "x": 0.25, "y": 1},
+        None,
+        {"t": "hide"},
+        {"t": "mark", "points": [[0.1, 0.2], [0, 0.4]]},
+        None,
+    ]
+    assert len(checked[5]["points"]) == 500
+    assert checked[6:] == [None, None]
