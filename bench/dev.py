@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 
-from local.launch import dev_process
+from local.launch import CLIENT_TLS, dev_process
 
 ADMIN = ("admin@example.com", "deskless-admin")
 PORTAL = "acme"
@@ -63,7 +63,7 @@ def client(port: int, host: str | None = None, token: str | None = None) -> http
     headers = {"host": f"{host}:{port}"} if host else {}
     if token:
         headers["authorization"] = f"Bearer {token}"
-    return httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=headers, timeout=TIMEOUT_S)
+    return httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=headers, timeout=TIMEOUT_S, verify=CLIENT_TLS)
 
 
 def technicians(port: int, count: int, codes: int) -> list[str]:

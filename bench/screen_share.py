@@ -25,7 +25,7 @@ import httpx
 from playwright.sync_api import Page, expect, sync_playwright
 
 from bench.dev import percentile, platform
-from local.launch import chromium
+from local.launch import CLIENT_TLS, chromium
 from local.seed import DEMO_STAFF, DEMO_SUBDOMAIN
 
 TECHNICIAN = DEMO_STAFF[1]
@@ -44,7 +44,9 @@ requestAnimationFrame(watch);
 
 def share_once(console: Page, customer: Page, port: int, token: str, run: int) -> float:
     """Milliseconds from the customer's consent to the first frame in the console."""
-    with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers={"authorization": f"Bearer {token}"}) as api:
+    with httpx.Client(
+        base_url=f"http://127.0.0.1:{port}", headers={"authorization": f"Bearer {token}"}, verify=CLIENT_TLS
+    ) as api:
         created = api.post("/api/codes", json={"name": f"Bench {run}", "portal": DEMO_SUBDOMAIN})
         created.raise_for_status()
     customer.goto(f"http://{DEMO_SUBDOMAIN}.localhost:{port}/join/{created.json()['code']}")
@@ -77,7 +79,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with platform() as announced, sync_playwright() as playwright:
         port = int(announced["port"])
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}") as anonymous:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", verify=CLIENT_TLS) as anonymous:
             login = anonymous.post("/api/auth/login", json={"email": TECHNICIAN.email, "password": TECHNICIAN.password})
             login.raise_for_status()
         browser = chromium(playwright, screen_capture=True)

@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import signal
+import ssl
 import subprocess
 import sys
 import time
@@ -22,6 +23,10 @@ if TYPE_CHECKING:
 
 ROOT = Path(__file__).resolve().parent.parent
 READY_TIMEOUT_S = 60
+# httpx builds a TLS context for each client unless handed one, loading the CA bundle: about 50 ms
+# of CPU a client. The local platform speaks plain HTTP; the clients of tests and benchmarks share
+# this one, so they do not take the cores the platform is measured on.
+CLIENT_TLS = ssl.create_default_context()
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"  # Debian's; Playwright's own download is not used
 CHROMIUM_ARGS = ("--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update")
 # A fake camera and screen, and a screen picker that picks the whole screen by itself: a page's

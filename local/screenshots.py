@@ -26,7 +26,7 @@ from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 from websockets.sync.client import ClientConnection, connect
 
-from local.launch import chromium, dev_process
+from local.launch import CLIENT_TLS, chromium, dev_process
 from local.seed import DEMO_STAFF, DEMO_SUBDOMAIN, DemoLogin
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -89,8 +89,8 @@ class Client:
         headers = {"authorization": f"Bearer {token}"} if token else {}
         if host:
             headers["host"] = f"{host}:{self.port}"
-        transport = httpx.HTTPTransport(local_address=address) if address else None
-        return httpx.Client(base_url=self.base, headers=headers, transport=transport, timeout=10)
+        transport = httpx.HTTPTransport(local_address=address, verify=CLIENT_TLS) if address else None
+        return httpx.Client(base_url=self.base, headers=headers, transport=transport, timeout=10, verify=CLIENT_TLS)
 
     def login(self, who: DemoLogin) -> str:
         return str(self.call("POST", "/api/auth/login", json={"email": who.email, "password": who.password})["token"])

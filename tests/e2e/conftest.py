@@ -20,7 +20,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from local.launch import chromium, dev_process
+from local.launch import CLIENT_TLS, chromium, dev_process
 from local.moto_app import SENT_MAIL_PATH
 from local.seed import DEMO_STAFF
 from local.services import LocalNames, local_client
@@ -41,7 +41,7 @@ class Platform:
         """A client for the gateway; `host` is sent as the Host header (Python cannot resolve *.localhost)."""
         headers = {"host": f"{host}:{self.port}"} if host else {}
         # A function's first request imports it, and a sign-in hashes: on a busy 2-core machine, seconds.
-        return httpx.Client(base_url=self.base, headers=headers, timeout=30)
+        return httpx.Client(base_url=self.base, headers=headers, timeout=30, verify=CLIENT_TLS)
 
     def websocket_url(self, token: str | None = None) -> str:
         return f"ws://127.0.0.1:{self.port}/ws" + (f"?token={token}" if token is not None else "")

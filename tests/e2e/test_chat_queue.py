@@ -25,6 +25,7 @@ import httpx
 import pytest
 from websockets.sync.client import ClientConnection, connect
 
+from local.launch import CLIENT_TLS
 from tests.e2e.conftest import Platform, Technician, bearer, hire, wait_for
 
 _visitor_addresses = itertools.count(2)
@@ -72,7 +73,7 @@ def portal_client(platform: Platform, portal: Portal) -> httpx.Client:
     return httpx.Client(
         base_url=platform.base,
         headers={"host": f"{portal.host}:{platform.port}"},
-        transport=httpx.HTTPTransport(local_address=address),
+        transport=httpx.HTTPTransport(local_address=address, verify=CLIENT_TLS),
         timeout=10,
     )
 
