@@ -1,7 +1,7 @@
 """moto's server as local mode runs it, wherever it runs (a thread of the caller's process, or a
 process of its own: local.services.MotoServer decides): moto's own WSGI application with local
-mode's fast paths switched on or off, DynamoDB requests taking turns, and a few endpoints of local
-mode's own, next to moto's, for the moto state the platform reads:
+mode's fast paths switched on or off, DynamoDB requests taking turns (local.moto_isolation), and
+a few endpoints of local mode's own, next to moto's, for the moto state the platform reads:
 
 GET    /_deskless/sent-mail                 every message moto's SES holds as sent, with when it
                                             was sent (moto does not say), oldest first (JSON)
@@ -23,7 +23,6 @@ is moto's own and keeps working.
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
@@ -49,11 +48,13 @@ def moto_app(moto: MotoMode) -> tuple[Any, type[Any]]:
     (local.moto_transactions), Query reads one partition (local.moto_queries), a condition's text
     is lexed once (local.moto_conditions), item values are written into responses directly
     (local.moto_responses), the server lists its services once (local.moto_dispatch) and keeps
-    connections alive (local.moto_keep_alive); "as-is", moto 5.2.5's own of each, for comparison.
+    connections alive (local.moto_keep_alive), and DynamoDB requests take turns only while moto
+    answers them (local.moto_isolation); "as-is", moto 5.2.5's own of each (and whole requests
+    taking turns), for comparison.
     The one place that reads the choice."""
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 
-    from local import moto_conditions, moto_dispatch, moto_queries, moto_responses, moto_transactions
+    from local import moto_conditions, moto_dispatch, moto_isolation, moto_queries, moto_responses, moto_transactions
     from local.moto_keep_alive import KeepAliveRequestHandler
     from local.moto_post_policy import PostPolicyChecks
 
@@ -63,26 +64,11 @@ def moto_app(moto: MotoMode) -> tuple[Any, type[Any]]:
     moto_conditions.use("cached" if fast else "moto")
     moto_responses.use("direct" if fast else "moto")
     moto_dispatch.use("once" if fast else "moto")
+    moto_isolation.use("action" if fast else "request")
     handler = KeepAliveRequestHandler if fast else MotoRequestHandler
     moto_itself = PostPolicyChecks(DomainDispatcherApplication(create_backend_app))  # S3's checks of a browser's upload
-    app = _LocalEndpoints(_OneTableWriterAtATime(moto_itself), SentMail())
+    app = _LocalEndpoints(moto_isolation.OneRequestAtATime(moto_itself), SentMail())
     return app, handler
-
-
-class _OneTableWriterAtATime:
-    """WSGI middleware: DynamoDB handles requests atomically; moto's backend does not (a transaction
-    checks, writes and rolls back without a lock), so DynamoDB requests take turns here. That keeps
-    conditional and transactional writes exact under concurrent requests, as in AWS."""
-
-    def __init__(self, app: Any) -> None:
-        self.app = app
-        self.lock = threading.Lock()
-
-    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        if not environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB"):
-            return self.app(environ, start_response)  # type: ignore[no-any-return]
-        with self.lock:
-            return list(self.app(environ, start_response))
 
 
 class _LocalEndpoints:

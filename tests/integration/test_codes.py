@@ -9,7 +9,6 @@ deletes lag; `expire` moves a code's `expires_at` into the past without deleting
 from __future__ import annotations
 
 import re
-import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -114,25 +113,6 @@ def forget_caches() -> None:
     current("functions.codes.codes").forget_cached_portals()
 
 
-def serialise_dynamodb(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make moto answer one DynamoDB request at a time, as DynamoDB isolates each request.
-
-    moto's server is threaded but its DynamoDB is not isolated: a transaction copies the whole
-    table first and, if any condition fails, puts that copy back, undoing whatever other requests
-    wrote meanwhile. Concurrency tests would then test moto, not the code.
-    """
-    from moto.dynamodb.responses import DynamoHandler
-
-    lock = threading.Lock()
-    original = DynamoHandler.call_action
-
-    def call_action(self: Any) -> Any:
-        with lock:
-            return original(self)
-
-    monkeypatch.setattr(DynamoHandler, "call_action", call_action)
-
-
 def set_preferences(**values: int) -> None:
     current("deskless.preferences").update_preferences(values)
 
@@ -166,10 +146,10 @@ def stored_in_partition(technician: Principal) -> list[dict[str, Any]]:
 
 
 @pytest.fixture
-def codes(aws: LocalAws, monkeypatch: pytest.MonkeyPatch) -> Iterator[CodesApi]:
-    """The codes API, with the demo company Acme and its active portal `acme`."""
+def codes(aws: LocalAws) -> Iterator[CodesApi]:
+    """The codes API, with the demo company Acme and its active portal `acme`. Its concurrent
+    requests take turns at moto's DynamoDB as local mode makes them (local.moto_isolation)."""
     forget_caches()
-    serialise_dynamodb(monkeypatch)
     create_portal(create_company("Acme"), "acme")
     yield CodesApi(aws)
     forget_caches()

@@ -22,7 +22,7 @@ from deskless.table import code_key, guesses_key, portal_key, session_key
 from local.metering import count_requests
 from tests.conftest import LocalAws
 from tests.helpers import TECHNICIAN, HttpResult, current
-from tests.integration.test_codes import CodesApi, expire, forget_caches, serialise_dynamodb
+from tests.integration.test_codes import CodesApi, expire, forget_caches
 
 INVALID = {
     "error": "code_invalid",
@@ -32,9 +32,8 @@ NEVER_ISSUED = "000000000"  # drawn with a chance of 1 in 10^9: the tests would 
 
 
 @pytest.fixture
-def codes(aws: LocalAws, monkeypatch: pytest.MonkeyPatch) -> Iterator[CodesApi]:
+def codes(aws: LocalAws) -> Iterator[CodesApi]:
     forget_caches()
-    serialise_dynamodb(monkeypatch)
     create_portal(create_company("Acme"), "acme")
     create_portal(create_company("Globex"), "globex")
     yield CodesApi(aws)

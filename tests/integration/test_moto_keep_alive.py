@@ -14,7 +14,7 @@ import pytest
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import make_server
 
-from local.moto_app import _OneTableWriterAtATime
+from local.moto_isolation import OneRequestAtATime
 from local.moto_keep_alive import KeepAliveRequestHandler
 from local.services import local_client
 from tests.conftest import LocalAws
@@ -25,7 +25,7 @@ VARYING = {"date", "server", "connection", "x-amzn-requestid", "x-amz-request-id
 @pytest.fixture
 def closing_url(aws: LocalAws) -> Iterator[str]:
     """The same moto (its backends are the process's), behind Werkzeug's own handler."""
-    app = _OneTableWriterAtATime(DomainDispatcherApplication(create_backend_app))
+    app = OneRequestAtATime(DomainDispatcherApplication(create_backend_app))
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=MotoRequestHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
