@@ -3,6 +3,8 @@ service of a request as moto finds it."""
 
 from __future__ import annotations
 
+import inspect
+
 import pytest
 from moto import backends
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
@@ -40,3 +42,22 @@ def test_local_aws_answers_every_service_it_provisions(aws: LocalAws) -> None:
     assert aws.client("s3").list_buckets()["Buckets"]
     assert aws.secret(aws.names.origin_secret)
     assert aws.client("sesv2").list_email_identities()["EmailIdentities"]
+
+
+def test_a_handlers_method_names_read_once_are_motos() -> None:
+    from moto.dynamodb.responses import DynamoHandler
+
+    names = moto_dispatch.method_names_once(DynamoHandler)
+
+    assert names == moto_dispatch._MOTO_METHOD_NAMES_FROM_CLASS(DynamoHandler)
+    assert {"get_item", "query", "transact_write_items"} <= set(names)
+    assert moto_dispatch.method_names_once(DynamoHandler) is names  # listed once
+
+
+def test_moto_still_asks_for_a_handlers_method_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    """If this fails, moto's BaseResponse.call_action no longer asks `method_names_from_class` for
+    the action's method (local.moto_dispatch was written against moto 5.2.5): read it again."""
+    from moto.core import responses
+
+    assert "method_names_from_class(self.__class__)" in inspect.getsource(responses.BaseResponse.call_action)
+    assert vars(responses)["method_names_from_class"] is moto_dispatch.method_names_once  # the fast path, on
