@@ -46,6 +46,7 @@ def _dev(args: argparse.Namespace) -> int:
             ws_max_lifetime_s=args.ws_max_lifetime,
             ttl_interval_s=args.ttl_interval,
             exit_with_parent=args.exit_with_parent,
+            workers=args.workers,
         )
     )
     return 0
@@ -151,6 +152,13 @@ def parser() -> argparse.ArgumentParser:
         choices=MOTO_MODES,
         help="local DynamoDB with local mode's fast paths (default: transactions rolled back from a journal, "
         "queries that read one partition), or moto as it is, whose costs grow with the table (for comparison)",
+    )
+    dev.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        help="run the functions in N processes, as Lambda runs them in environments of their own, each with its "
+        "own caches (default 0: in the platform's process, where they take turns at one interpreter)",
     )
     dev.add_argument("--no-seed", action="store_true", help="start without the demo data")
     dev.add_argument("--no-reload", action="store_true", help="do not reload functions when their code changes")

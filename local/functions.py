@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 ROOT = Path(__file__).resolve().parent.parent
 WATCHED = (ROOT / "functions", ROOT / "layers" / "core" / "python" / "deskless")
@@ -65,6 +65,17 @@ def _snapshot() -> dict[Path, float]:
     return {path: path.stat().st_mtime for folder in WATCHED for path in folder.rglob("*.py")}
 
 
+class Functions(Protocol):
+    """Where the platform's functions run: this process (FunctionRegistry) or worker processes
+    (local.workers.FunctionWorkers)."""
+
+    def catalog(self) -> Any: ...
+
+    def invoke(self, name: str, event: dict[str, Any]) -> Any: ...
+
+    def stop(self) -> None: ...
+
+
 class FunctionRegistry:
     """Imports each function's handler once and reloads everything when code changes."""
 
@@ -79,7 +90,8 @@ class FunctionRegistry:
     def catalog(self) -> Any:
         return importlib.import_module("deskless.catalog")
 
-    def _refresh(self) -> None:
+    def refresh(self) -> None:
+        """Forget every imported handler (and the packages' modules) if code changed on disk."""
         if not self._reload or time.monotonic() - self._checked < self._check_every_s:
             return
         with self._lock:
@@ -93,12 +105,15 @@ class FunctionRegistry:
             self._handlers.clear()
 
     def handler(self, name: str) -> Callable[[dict[str, Any], Any], Any]:
-        self._refresh()
+        self.refresh()
         with self._lock:
             if name not in self._handlers:
                 spec = self.catalog().function(name)
                 self._handlers[name] = getattr(importlib.import_module(spec.module), spec.attribute)
             return self._handlers[name]
+
+    def stop(self) -> None:
+        """Nothing to stop: the handlers run in their callers' threads."""
 
     def invoke(self, name: str, event: dict[str, Any]) -> Any:
         """Run one function with one event, as a Lambda invocation would."""

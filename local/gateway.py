@@ -35,7 +35,7 @@ from deskless.edge import (
     static_file_headers,
 )
 from local import apigateway as agw
-from local.functions import FunctionRegistry
+from local.functions import Functions
 from local.logs import log
 from local.static import StaticFiles
 
@@ -116,7 +116,7 @@ class _Socket:
 class Gateway:
     def __init__(
         self,
-        registry: FunctionRegistry,
+        registry: Functions,
         *,
         origin_secret: str,
         tools: LocalTools | None = None,

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import uvicorn
 
 from infra.paths import WEB
-from local.functions import FunctionRegistry
+from local.functions import FunctionRegistry, Functions
 from local.gateway import MAX_MESSAGE_BYTES, WEBSOCKET_PATH, Gateway, WebSocketLimits
 from local.logs import configure, log
 from local.mail import Outbox, SmtpListener
@@ -26,6 +26,7 @@ from local.services import LocalNames, MotoServer, function_environment, provisi
 from local.streams import StreamPoller, TtlLedger
 from local.tools import LocalTools
 from local.ttl import TtlReaper
+from local.workers import FunctionWorkers
 
 if TYPE_CHECKING:
     from local.cli import MotoMode
@@ -46,6 +47,7 @@ class Options:
     ws_max_lifetime_s: float = 7200.0
     ttl_interval_s: float = 5.0
     exit_with_parent: bool = False
+    workers: int = 0  # processes that run the functions; 0: this one
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,6 @@ class LocalPlatform:
         self.names = LocalNames()
         # moto in a process of its own: the platform and moto work on two cores
         self.moto = MotoServer(options.moto_port, moto=options.moto, own_process=True, log_level=options.log_level)
-        self.registry = FunctionRegistry(reload=options.reload)
         self.ledger = TtlLedger()
         self._socket = socket.create_server((options.host, options.port))
 
@@ -104,12 +105,14 @@ class LocalPlatform:
                 log_level=self.options.log_level,
             )
         )
+        # after the environment is set: the workers inherit it
+        functions = _functions(self.options)
         demo: tuple[DemoLogin, ...] = ()
         if self.options.seed:
             seed()
             demo = DEMO_STAFF
         poller = StreamPoller(
-            endpoint_url=moto_url, table_name=self.names.table, invoke=self.registry.invoke, ledger=self.ledger
+            endpoint_url=moto_url, table_name=self.names.table, invoke=functions.invoke, ledger=self.ledger
         )
         reaper = TtlReaper(
             endpoint_url=moto_url,
@@ -117,20 +120,20 @@ class LocalPlatform:
             ledger=self.ledger,
             interval_s=self.options.ttl_interval_s,
         )
-        scheduler = LocalScheduler(endpoint_url=moto_url, group=self.names.schedule_group, invoke=self.registry.invoke)
+        scheduler = LocalScheduler(endpoint_url=moto_url, group=self.names.schedule_group, invoke=functions.invoke)
         smtp = SmtpListener(
             host=self.options.host,
             port=self.options.smtp_port,
             endpoint_url=moto_url,
             bucket=self.names.inbound_bucket,
-            invoke=self.registry.invoke,
+            invoke=functions.invoke,
         )
         smtp_port = smtp.start()
         poller.start()
         reaper.start()
         scheduler.start()
         gateway = Gateway(
-            self.registry,
+            functions,
             origin_secret=secret_value(self.names, moto_url, self.names.origin_secret),
             tools=LocalTools(outbox=Outbox(moto_url), reaper=reaper, poller=poller, scheduler=scheduler),
             limits=WebSocketLimits(self.options.ws_idle_timeout_s, self.options.ws_max_lifetime_s),
@@ -168,6 +171,7 @@ class LocalPlatform:
             reaper.stop()
             scheduler.stop()
             smtp.stop()
+            functions.stop()
             self.moto.stop()
             if self.options.ready_file:
                 Path(self.options.ready_file).unlink(missing_ok=True)
@@ -192,6 +196,13 @@ class LocalPlatform:
             lines += [f"  {login.role:<11} {login.email} / {login.password}" for login in demo]
         lines.append("Press Ctrl-C to stop.")
         print("\n".join(lines), flush=True)
+
+
+def _functions(options: Options) -> Functions:
+    """Where the functions run: worker processes, or (`--workers 0`) this process's threads."""
+    if options.workers == 0:
+        return FunctionRegistry(reload=options.reload)
+    return FunctionWorkers(count=options.workers, reload=options.reload, log_level=options.log_level)
 
 
 async def _exit_with_parent(server: uvicorn.Server) -> None:

@@ -139,10 +139,10 @@ def reply_by_mail(platform: Platform, sender: str, mail: dict[str, Any], text: s
 
 
 @contextmanager
-def started_platform(folder: Path) -> Iterator[Platform]:
-    """`deskless dev` on free ports, fresh (new local AWS, demo data), until the block ends; its TTL
-    reaper is slowed so that tests decide when items expire (/_local/ttl)."""
-    with dev_process(folder, "--ttl-interval", "3600") as (process, urls):
+def started_platform(folder: Path, *options: str) -> Iterator[Platform]:
+    """`deskless dev` on free ports, fresh (new local AWS, demo data), with more `options`, until
+    the block ends; its TTL reaper is slowed so that tests decide when items expire (/_local/ttl)."""
+    with dev_process(folder, "--ttl-interval", "3600", *options) as (process, urls):
         yield Platform(port=urls["port"], urls=urls, process=process, names=LocalNames())
 
 
