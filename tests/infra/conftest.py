@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -34,8 +35,11 @@ class Synthesized:
     def of(cls, stack: Stack, outdir: Path) -> Synthesized:
         return cls(stack=stack, template=Template.from_stack(stack), outdir=outdir)
 
-    @property
+    @cached_property
     def resources(self) -> dict[str, Resource]:
+        """The template's resources, read from the synthesized template once: each `to_json` is a
+        call into the CDK's Node.js process that copies every resource across (about half a second),
+        and a test may look up a dozen functions."""
         resources: dict[str, Resource] = self.template.to_json()["Resources"]
         return resources
 
