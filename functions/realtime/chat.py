@@ -86,7 +86,7 @@ def enter(connection_id: str, session: Session, staff: Principal) -> dict[str, A
     return {
         "type": "session.joined",
         "session": session.model_dump(mode="json"),
-        "messages": [public(message) for message in messages(session.id)],
+        "messages": [public(message) for message in messages(session)],
         "visitor_present": any(p.get("role") == Role.VISITOR for p in people),
     }
 

@@ -57,7 +57,7 @@ def request(call: WebSocketRequest, body: OnSession) -> dict[str, Any]:
     _free(session, "visitor")
     technician = speaker(participant, session)
     stored = new_share("visitor", "requested", technician.name, sharer="", viewer=call.connection_id)
-    message, item = screen_message(session.id, technician, "screen_requested", "visitor")
+    message, item = screen_message(session, technician, "screen_requested", "visitor")
     open_share(session.id, stored, item)
     _announce(session.id, people, stored, message)
     return _ok(stored)
@@ -71,12 +71,12 @@ def answer(call: WebSocketRequest, body: ScreenAnswer) -> dict[str, Any]:
         raise NotFound(NO_SUCH_SHARE)
     visitor = speaker(participant, session)
     if not body.accept:
-        message, item = screen_message(session.id, visitor, "screen_declined", "visitor", body.reason)
+        message, item = screen_message(session, visitor, "screen_declined", "visitor", body.reason)
         close_share(session.id, was, item)
         _ended(session.id, was, message, by=VISITOR_SIDE, reason=body.reason)
         return _ok(was)
     now = moved_share(was, "accepted", sharer=call.connection_id)
-    message, item = screen_message(session.id, visitor, "screen_accepted", "visitor")
+    message, item = screen_message(session, visitor, "screen_accepted", "visitor")
     change_share(session.id, was, now, item)
     _announce(session.id, participants(session.id), now, message)
     return _ok(now)
@@ -89,7 +89,7 @@ def start(call: WebSocketRequest, body: OnShare) -> dict[str, Any]:
     if was is None or was.sharer_connection != call.connection_id or was.share.state != "accepted":
         raise NotFound(NO_SUCH_SHARE)
     now = moved_share(was, "live")
-    message, item = screen_message(session.id, speaker(participant, session), "screen_started", was.share.from_)
+    message, item = screen_message(session, speaker(participant, session), "screen_started", was.share.from_)
     change_share(session.id, was, now, item)
     _announce(session.id, participants(session.id), now, message)
     return _ok(now)
@@ -107,7 +107,7 @@ def share(call: WebSocketRequest, body: OnSession) -> dict[str, Any]:
     technician = speaker(participant, session)
     viewer = str(visitors[-1]["connection_id"])
     stored = new_share("technician", "live", technician.name, sharer=call.connection_id, viewer=viewer)
-    message, item = screen_message(session.id, technician, "screen_started", "technician")
+    message, item = screen_message(session, technician, "screen_started", "technician")
     open_share(session.id, stored, item)
     _announce(session.id, people, stored, message)
     return _ok(stored)
@@ -131,7 +131,7 @@ def stop(call: WebSocketRequest, body: ScreenStop) -> dict[str, Any]:
     if was is None:
         raise NotFound(NO_SUCH_SHARE)
     who = speaker(participant, session)
-    message, item = screen_message(session.id, who, "screen_stopped", was.share.from_, body.reason)
+    message, item = screen_message(session, who, "screen_stopped", was.share.from_, body.reason)
     close_share(session.id, was, item)
     _ended(session.id, was, message, by=side(participant["role"]), reason=body.reason)
     return _ok(was)
@@ -154,7 +154,7 @@ def ended_with_session(session: Session, by: Principal, people: list[str]) -> No
     shares = stored_shares(session)
     if not shares:
         return
-    events = [screen_message(session.id, by, "screen_stopped", s.share.from_, "session_ended") for s in shares]
+    events = [screen_message(session, by, "screen_stopped", s.share.from_, "session_ended") for s in shares]
     add_screen_messages([item for _, item in events])
     for stored, (message, _) in zip(shares, events, strict=True):
         _ended(session.id, stored, message, by=side(by.role), reason="session_ended", recipients=people)
@@ -164,12 +164,12 @@ def left(session_id: str, connection_id: str, connection: Item) -> None:
     """$disconnect: the shares this connection was the sharer or viewer of end (reason `left`)."""
     session = find_session(session_id, consistent=True)
     mine = [s for s in stored_shares(session) if s.is_end(connection_id)] if session is not None else []
-    if not mine:
+    if session is None or not mine:
         return
     role = Role.VISITOR if connection.get("role") == Role.VISITOR else Role.TECHNICIAN
     leaver = Principal(user_id=str(connection.get("user_id", "")), role=role, name=str(connection.get("name", "")))
     for stored in mine:
-        message, item = screen_message(session_id, leaver, "screen_stopped", stored.share.from_, "left")
+        message, item = screen_message(session, leaver, "screen_stopped", stored.share.from_, "left")
         try:
             close_share(session_id, stored, item)
         except NotFound:

@@ -40,4 +40,4 @@ def transcript(session_id: str, caller: SignedIn) -> Transcript:
     session = get_session(session_id)
     if caller.role == Role.TECHNICIAN and caller.user_id != session.technician_id:
         raise NotFound(NO_SUCH_SESSION)
-    return Transcript(session=session, messages=messages(session_id))
+    return Transcript(session=session, messages=messages(session))

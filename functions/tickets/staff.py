@@ -359,7 +359,7 @@ def from_chat(session_id: SessionId, form: ChatTicket, caller: SignedIn) -> Tick
         created_via=CreatedVia.CHAT,
         company_id=session.company_id or None,
     )
-    transcript = transcript_text(session, messages(session.id)).encode()
+    transcript = transcript_text(session, messages(session)).encode()
 
     def attach(number: int, _already: int) -> list[FileRef]:
         return [FileRef.of(store(number, "chat-transcript.txt", "text/plain", transcript))]

@@ -19,6 +19,7 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 from websockets.sync.client import ClientConnection, connect
 
+from deskless.sessions import Message, Session, transcript_text
 from tests.e2e.conftest import Platform, Technician, bearer, browser_page, wait_for
 from tests.e2e.console import sign_in
 from tests.e2e.test_console_desk_browser import REACHED_AT_ITS_CENTRE, chat_with, staffed
@@ -34,6 +35,23 @@ PEER_JS = Path(__file__).parents[2] / "functions/portals/assets/peer.js"
 def browser(screens: Browser) -> Browser:
     """This module's pages may share a (fake) screen."""
     return screens
+
+
+def event_lines(transcript: str) -> list[str]:
+    """The screen events of a plain-text transcript: its lines "[time] sentence", not the messages'
+    "[time] Name: text" (no event's sentence has a colon)."""
+    stamped = (line.split("] ", 1)[1] for line in transcript.splitlines() if line.startswith("["))
+    return [line for line in stamped if ": " not in line]
+
+
+def ticket_transcript(platform: Platform, technician: Technician, session_id: str) -> str:
+    """The transcript a ticket keeps as a file (deskless.sessions.transcript_text) of the session
+    and its messages, as the sessions API reads them."""
+    with platform.http() as client:
+        read = client.get(f"/api/sessions/{session_id}/messages", headers=bearer(technician.token))
+    assert read.status_code == 200, read.text
+    session = Session.model_validate(read.json()["session"])
+    return transcript_text(session, [Message.model_validate(message) for message in read.json()["messages"]])
 
 
 def came_with_a_code(platform: Platform, crew: Crew, customer: str) -> dict[str, Any]:
@@ -299,7 +317,7 @@ def test_the_technician_sees_the_customer_s_screen_beside_the_chat_points_and_dr
         assert seen(customer, "ended") == [{"share": requested["id"], "by": "technician", "reason": "stopped"}]
         expect(panel(chat)).to_be_hidden()
         expect(chat.locator(".screen-note")).to_have_text("You stopped viewing Carla Screen's screen.")
-        expect(notices(chat).last).to_contain_text(f"{vera.name} stopped viewing the customer's screen.")
+        expect(notices(chat).last).to_contain_text(f"{vera.name} stopped the sharing of Carla Screen's screen.")
         expect(request).to_be_enabled()
 
         # And the transcript in Recent chats has each event, in words, with its time
@@ -312,7 +330,7 @@ def test_the_technician_sees_the_customer_s_screen_beside_the_chat_points_and_dr
                 re.compile(rf"\d{{1,2}}:\d{{2}} {vera.name} asked to see the screen\.$"),
                 re.compile(r"Carla Screen agreed to share their screen\.$"),
                 re.compile(r"Carla Screen shared their screen\.$"),
-                re.compile(rf"{vera.name} stopped viewing the customer's screen\.$"),
+                re.compile(rf"{vera.name} stopped the sharing of Carla Screen's screen\.$"),
             ]
         )
         with console.expect_download() as download:
@@ -321,7 +339,11 @@ def test_the_technician_sees_the_customer_s_screen_beside_the_chat_points_and_dr
         download.value.save_as(saved)
         lines = saved.read_text().splitlines()
         assert any(re.fullmatch(rf"\[[\d\- :]+\] {vera.name} asked to see the screen\.", line) for line in lines)
-        assert any(line.endswith("] Carla Screen shared their screen.") for line in lines)
+
+        # And the thread, the downloaded transcript and the ticket's transcript say the same words
+        shown = transcript.locator("li.notice-line .text").all_inner_texts()
+        assert len(shown) == 4
+        assert shown == event_lines(saved.read_text()) == event_lines(ticket_transcript(platform, vera, session))
 
 
 def test_a_refused_request_is_said_and_the_screen_can_be_asked_for_again(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
+from functions.portals.text import TEXT
 from tests.e2e.conftest import Platform, bearer, browser_page, wait_for
 from tests.e2e.console import sign_in
 from tests.e2e.test_console_desk_browser import chat_with, staffed
@@ -177,10 +178,14 @@ def test_a_customer_who_declines_shares_nothing_and_the_console_says_so(
         assert customer.evaluate("document.documentElement.lang") == "de"
         customer.locator("#screen-decline").click()
 
-        # Then nothing is shared, and the console's thread says they declined
+        # Then nothing is shared, and the console's thread says they declined, in the server's words,
+        # while the customer's own thread says it in their language
         expect(consent).to_be_hidden()
         expect(customer.locator("#screen-banner")).to_be_hidden()
-        expect(chat.get_by_role("log", name="Messages")).to_contain_text("declined")
+        expect(chat.get_by_role("log", name="Messages").locator("li.notice-line").last).to_contain_text(
+            "Dieter Kunde declined to share their screen."
+        )
+        expect(customer.locator("li.screen-event").last).to_have_text(TEXT["de"]["screen_declined"])
         expect(chat.locator("section.screen-panel")).to_be_hidden()
         expect(chat.get_by_role("button", name="Request screen")).to_be_enabled()
         wait_for(lambda: len(events(platform, dana.token, session_id)) >= 2)

@@ -30,7 +30,7 @@ from deskless.chat_requests import (
 from deskless.companies import Company, Portal, company_by_subdomain, create_company, create_portal
 from deskless.data import table
 from deskless.realtime import save_connection
-from deskless.sessions import end_session, messages, session_scope
+from deskless.sessions import end_session, get_session, messages, session_scope
 from deskless.table import connection_key, participant_key
 from tests.helpers import ADMIN, TECHNICIAN, ConnectionsStub, add_staff, current, invoke, websocket_event
 from tests.integration.test_realtime_sessions import connect, disconnect, error_of, of_type, say, start_session
@@ -239,7 +239,7 @@ def test_the_visitor_then_chats_with_the_technician_in_that_session(acme: Served
     assert of_type(connections.posted("ted"), "participant.joined")[0]["role"] == "visitor"
     assert say("visitor-in-session", "chat.send", session=session_id, text="Hello!")[0] == 200
     assert say("ted", "chat.send", session=session_id, text="Hi Carla.")[0] == 200
-    assert [(m.sender_role, m.text) for m in messages(session_id)] == [
+    assert [(m.sender_role, m.text) for m in messages(get_session(session_id))] == [
         ("visitor", "My printer is on fire."),
         ("visitor", "Hello!"),
         ("technician", "Hi Carla."),

@@ -14,7 +14,7 @@ import pytest
 
 from deskless.auth import Principal, Role
 from deskless.data import table
-from deskless.sessions import Session, messages, new_session, session_scope
+from deskless.sessions import Session, messages, new_message, new_session, session_scope, transcript_text
 from deskless.table import session_key
 from local.metering import count_requests
 from tests.conftest import LocalAws
@@ -79,7 +79,7 @@ def of_type(posts: list[Any], kind: str) -> list[Any]:
 
 def events(session: Session) -> list[tuple[str | None, str | None, str, str | None]]:
     """The transcript's screen events: (event, whose screen, by which role, reason)."""
-    return [(m.event, m.screen, m.sender_role, m.reason) for m in messages(session.id) if m.event]
+    return [(m.event, m.screen, m.sender_role, m.reason) for m in messages(session) if m.event]
 
 
 def screens_stored(session: Session) -> set[str]:
@@ -134,7 +134,7 @@ def test_the_technician_asks_to_see_the_screen_and_both_sides_are_told(connectio
         assert (event["event"], event["screen"], event["text"], event["sender_name"]) == (
             "screen_requested",
             "visitor",
-            "",
+            f"{TECHNICIAN.name} asked to see the screen.",
             TECHNICIAN.name,
         )
         assert "connection" not in json.dumps(posted)
@@ -162,6 +162,38 @@ def test_the_visitor_accepts_then_starts_and_each_step_is_recorded(connections: 
     status, joined = say("console", "session.join", session=session.id)
     assert status == 200
     assert [(s["id"], s["from"], s["state"]) for s in joined["session"]["screens"]] == [(share, "visitor", "live")]
+
+
+def test_each_event_is_stored_in_the_words_every_reader_shows(connections: ConnectionsStub) -> None:
+    session = in_session(connections)
+    share = live_visitor_share(session, connections)
+
+    # When the technician stops viewing the visitor's screen
+    assert say("console", "screen.stop", session=session.id, share=share)[0] == 200
+
+    # Then the event pushed to the console, the stored message and the ticket's transcript say the same
+    words = f"{TECHNICIAN.name} stopped the sharing of {session.visitor_name}'s screen."
+    (pushed,) = of_type(connections.posted("console"), "chat.message")
+    assert pushed["message"]["text"] == words
+    assert messages(session)[-1].text == words
+    assert transcript_text(session, messages(session)).endswith(f"] {words}")
+
+
+def test_an_event_stored_without_its_words_is_read_in_words(connections: ConnectionsStub) -> None:
+    # Given a screen event stored before events were stored in words (its text empty)
+    session = in_session(connections)
+    _, item = new_message(session.id, Role.VISITOR, session.visitor_name, "", event="screen_declined", screen="visitor")
+    table().put(item)
+
+    # When it is read: by the session's messages, and by a console joining the session
+    (read,) = messages(session)
+    status, joined = say("console", "session.join", session=session.id)
+
+    # Then it has the words it would be stored with now
+    words = f"{session.visitor_name} declined to share their screen."
+    assert read.text == words
+    assert status == 200
+    assert [m["text"] for m in joined["messages"]] == [words]
 
 
 def test_the_visitor_declines_and_the_share_is_gone(connections: ConnectionsStub) -> None:

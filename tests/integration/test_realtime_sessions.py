@@ -232,7 +232,7 @@ def test_messages_are_stored_in_order_and_reach_the_sessions_participants_only(c
     _, second = say("console", "chat.send", session=session.id, text="Unplug it,\nthen step back.")
 
     # Then the messages are stored in order with sender and time
-    stored = messages(session.id)
+    stored = messages(session)
     assert [(m.sender_role, m.sender_name, m.text) for m in stored] == [
         ("visitor", "Carla Customer", "My printer is on fire."),
         ("technician", TECHNICIAN.name, "Unplug it,\nthen step back."),
@@ -280,7 +280,7 @@ def test_a_connection_that_is_not_taking_part_may_not_write(connections: Connect
     for connection_id in ("visitor-elsewhere", "other-console"):
         status, answer = say(connection_id, "chat.send", session=session.id, text="Let me in")
         assert (status, answer["error"]) == (403, "not_participant")
-    assert messages(session.id) == []
+    assert messages(session) == []
 
 
 def test_writing_in_an_ended_session_is_refused(connections: ConnectionsStub) -> None:
@@ -293,7 +293,7 @@ def test_writing_in_an_ended_session_is_refused(connections: ConnectionsStub) ->
     assert status == 403
     assert answer["error"] == "session_ended"
     assert answer["message"]
-    assert messages(session.id) == []
+    assert messages(session) == []
 
 
 @pytest.mark.parametrize(
@@ -315,7 +315,7 @@ def test_an_invalid_message_is_a_400_and_nothing_is_stored(connections: Connecti
     status, answer = say("console", "chat.send", **{"session": session.id, **body})
 
     assert (status, answer["error"]) == (400, "invalid_request")
-    assert messages(session.id) == []
+    assert messages(session) == []
 
 
 def test_the_longest_message_allowed_is_stored_whole(connections: ConnectionsStub) -> None:
@@ -325,7 +325,7 @@ def test_the_longest_message_allowed_is_stored_whole(connections: ConnectionsStu
     status, _ = say("console", "chat.send", session=session.id, text="y" * MAX_MESSAGE_CHARS)
 
     assert status == 200
-    assert [len(m.text) for m in messages(session.id)] == [MAX_MESSAGE_CHARS]
+    assert [len(m.text) for m in messages(session)] == [MAX_MESSAGE_CHARS]
 
 
 def test_a_participant_whose_connection_is_gone_is_dropped_not_retried(connections: ConnectionsStub) -> None:

@@ -11,7 +11,16 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from deskless.sessions import Message, ScreenShare, Session, transcript_text
+from deskless.auth import Principal, Role
+from deskless.sessions import (
+    Message,
+    ScreenEvent,
+    ScreenShare,
+    ScreenSide,
+    Session,
+    screen_message,
+    transcript_text,
+)
 from functions.realtime import ice
 from functions.realtime.actions import ScreenAnswer, ScreenSignal, ScreenStop
 
@@ -27,21 +36,11 @@ SESSION = Session(
 
 
 def event(
-    role: str, name: str, what: str, screen: str = "visitor", reason: str | None = None, at_s: int = 0
+    role: Role, name: str, what: ScreenEvent, screen: ScreenSide = "visitor", reason: str | None = None, at_s: int = 0
 ) -> Message:
-    return Message.model_validate(
-        {
-            "id": "m",
-            "session_id": "s1",
-            "sender_role": role,
-            "sender_name": name,
-            "text": "",
-            "at_ms": (1773342240 + at_s) * 1000,
-            "event": what,
-            "screen": screen,
-            "reason": reason,
-        }
-    )
+    """A screen event as it is recorded (its words in its text), at a time of the test's."""
+    message, _ = screen_message(SESSION, Principal(user_id="u", role=role, name=name), what, screen, reason)
+    return message.model_copy(update={"at_ms": (1773342240 + at_s) * 1000})
 
 
 def test_the_transcript_tells_a_screen_share_in_words_between_the_messages() -> None:
@@ -49,13 +48,13 @@ def test_the_transcript_tells_a_screen_share_in_words_between_the_messages() -> 
         Message(
             id="a", session_id="s1", sender_role="visitor", sender_name="Carla", text="It hangs", at_ms=1773342239000
         ),
-        event("technician", "Ted", "screen_requested"),
-        event("visitor", "Carla", "screen_accepted", at_s=1),
-        event("visitor", "Carla", "screen_started", at_s=2),
-        event("visitor", "Carla", "screen_stopped", reason="failed", at_s=3),
-        event("technician", "Ted", "screen_started", screen="technician", at_s=4),
-        event("visitor", "Carla", "screen_stopped", screen="technician", reason="session_ended", at_s=5),
-        event("visitor", "Carla", "screen_declined", reason="declined", at_s=6),
+        event(Role.TECHNICIAN, "Ted", "screen_requested"),
+        event(Role.VISITOR, "Carla", "screen_accepted", at_s=1),
+        event(Role.VISITOR, "Carla", "screen_started", at_s=2),
+        event(Role.VISITOR, "Carla", "screen_stopped", reason="failed", at_s=3),
+        event(Role.TECHNICIAN, "Ted", "screen_started", screen="technician", at_s=4),
+        event(Role.VISITOR, "Carla", "screen_stopped", screen="technician", reason="session_ended", at_s=5),
+        event(Role.VISITOR, "Carla", "screen_declined", reason="declined", at_s=6),
     ]
 
     lines = transcript_text(SESSION, said).splitlines()[2:]
@@ -70,6 +69,15 @@ def test_the_transcript_tells_a_screen_share_in_words_between_the_messages() -> 
         "[19:04:05] Carla stopped the sharing of Ted's screen (the session ended).",
         "[19:04:06] Carla declined to share their screen.",
     ]
+
+
+def test_a_screen_event_is_recorded_with_its_words_in_its_text_and_its_item() -> None:
+    technician = Principal(user_id="t", role=Role.TECHNICIAN, name="Ted")
+
+    message, item = screen_message(SESSION, technician, "screen_stopped", "visitor", "stopped")
+
+    assert message.text == item["text"] == "Ted stopped the sharing of Carla's screen."
+    assert (item["event"], item["screen"], item["reason"]) == ("screen_stopped", "visitor", "stopped")
 
 
 def test_a_share_is_shown_with_from_and_never_its_connections() -> None:

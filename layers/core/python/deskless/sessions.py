@@ -122,10 +122,10 @@ class Message(BaseModel):
     session_id: str
     sender_role: str  # technician or visitor
     sender_name: str
-    text: str  # "" for a screen event
+    text: str = Field(description="What was written; a screen event's sentence (see screen_event_text).")
     at_ms: int
     event: ScreenEvent | None = Field(
-        default=None, description="A screen-sharing event (no text): what happened; absent for a chat message."
+        default=None, description="A screen-sharing event: what happened; absent for a chat message."
     )
     screen: ScreenSide | None = Field(default=None, description="A screen event's screen: whose it is.")
     reason: str | None = Field(
@@ -275,7 +275,7 @@ def new_message(
     screen: ScreenSide | None = None,
     reason: str | None = None,
 ) -> tuple[Message, dict[str, Any]]:
-    """A message and the item that stores it (a screen event is a message with no text)."""
+    """A message and the item that stores it."""
     at_ms = int((time.time() if now is None else now) * 1000)
     message = Message(
         id=secrets.token_hex(4),
@@ -288,9 +288,12 @@ def new_message(
         screen=screen,
         reason=reason,
     )
+    return message, _message_item(message)
+
+
+def _message_item(message: Message) -> dict[str, Any]:
     stored = message.model_dump(mode="json", exclude_none=True)
-    item = stamped(Entity.MESSAGE, message_key(session_id, at_ms, message.id), **stored)
-    return message, item
+    return stamped(Entity.MESSAGE, message_key(message.session_id, message.at_ms, message.id), **stored)
 
 
 def add_message(session: Session, sender: Principal, text: str, *, now: float | None = None) -> Message:
@@ -299,9 +302,17 @@ def add_message(session: Session, sender: Principal, text: str, *, now: float | 
     return message
 
 
-def messages(session_id: str) -> list[Message]:
-    items = table().query(session_partition(session_id), sort_prefix=MESSAGE_PREFIX)
-    return [Message.model_validate(item) for item in items]
+def messages(session: Session) -> list[Message]:
+    """The session's messages in time order, each screen event with its sentence (one Query)."""
+    items = table().query(session_partition(session.id), sort_prefix=MESSAGE_PREFIX)
+    return [_worded(session, Message.model_validate(item)) for item in items]
+
+
+def _worded(session: Session, message: Message) -> Message:
+    """A screen event stored before events were stored in words (its text empty) gets them now."""
+    if message.event is None or message.text:
+        return message
+    return message.model_copy(update={"text": screen_event_text(session, message)})
 
 
 def transcript_text(session: Session, said: Sequence[Message]) -> str:
@@ -317,14 +328,19 @@ def transcript_text(session: Session, said: Sequence[Message]) -> str:
     [19:04:00] Carla: Hi
       there
 
-    A screen event is a line of its own, in words (see screen_event_text).
+    A screen event is a line of its own, its sentence (see screen_event_text):
+
+    >>> print(transcript_text(s, [Message(id="m", session_id="s1", sender_role="technician",
+    ...       sender_name="Ted", text="Ted asked to see the screen.", at_ms=1773342241000,
+    ...       event="screen_requested", screen="visitor")]).splitlines()[-1])
+    [19:04:01] Ted asked to see the screen.
     """
     started = datetime.fromtimestamp(session.created_at, UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [f"Chat between {session.technician_name} and {session.visitor_name}, {started}", ""]
     for message in said:
         at = datetime.fromtimestamp(message.at_ms / 1000, UTC).strftime("%H:%M:%S")
         if message.event is not None:
-            lines.append(f"[{at}] {screen_event_text(session, message)}")
+            lines.append(f"[{at}] {message.text}")
             continue
         text = message.text.replace("\n", "\n  ")
         lines.append(f"[{at}] {message.sender_name}: {text}")
@@ -341,7 +357,9 @@ _WHY = {
 
 
 def screen_event_text(session: Session, message: Message) -> str:
-    """A screen event as a sentence of the transcript.
+    """A screen event as a sentence: the event message's text, stored with it (screen_message), so
+    the console's thread, Recent chats, its downloaded transcript and the ticket's transcript all
+    say the same words. (The customer's pages say them in the visitor's language: screen.js.)
 
     >>> s = Session(id="s1", technician_id="t", technician_name="Ted", visitor_name="Carla",
     ...             origin="code", origin_ref="123456789", created_at=1773342238)
@@ -359,8 +377,11 @@ def screen_event_text(session: Session, message: Message) -> str:
     "Ted stopped the sharing of Carla's screen."
     >>> said("technician", "Ted", "screen_started", screen="technician")
     'Ted shared their screen.'
+    >>> said("visitor", "", "screen_stopped", reason="left")
+    'The customer stopped sharing their screen (they left).'
     """
-    who, reason = message.sender_name, message.reason or ""
+    reason = message.reason or ""
+    who = message.sender_name or ("The customer" if message.sender_role == Role.VISITOR else "The technician")
     why = f" ({_WHY[reason]})" if reason in _WHY else ""
     own = message.screen == ("visitor" if message.sender_role == Role.VISITOR else "technician")
     owner = session.visitor_name if message.screen == "visitor" else session.technician_name
@@ -471,10 +492,12 @@ def moved_share(
 
 
 def screen_message(
-    session_id: str, sender: Principal, event: ScreenEvent, screen: ScreenSide, reason: str | None = None
+    session: Session, sender: Principal, event: ScreenEvent, screen: ScreenSide, reason: str | None = None
 ) -> tuple[Message, dict[str, Any]]:
-    """The transcript's line for a screen event, and its item."""
-    return new_message(session_id, sender.role, sender.name, "", event=event, screen=screen, reason=reason)
+    """The transcript's line for a screen event, its text the event in words, and its item."""
+    bare, _ = new_message(session.id, sender.role, sender.name, "", event=event, screen=screen, reason=reason)
+    message = bare.model_copy(update={"text": screen_event_text(session, bare)})
+    return message, _message_item(message)
 
 
 def open_share(session_id: str, stored: StoredShare, event: dict[str, Any]) -> None:

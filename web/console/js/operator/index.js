@@ -22,7 +22,6 @@ import { PresenceStore } from "./presence.js";
 import { QueueStore } from "./queue.js";
 import { ScreenStore } from "./screen.js";
 import { mountStatusBar } from "./statusbar.js";
-import { screenNotice } from "./thread.js";
 
 export const operatorViews = [deskView, historyView, codesView, invitationsView, quickRepliesView];
 
@@ -83,7 +82,7 @@ export function startOperator(ctx) {
     notifier.alert(`chat:${chat.id}`, {
       kind: "message",
       title: `${message.sender_name} wrote`,
-      body: message.event ? screenNotice(message) : message.text,
+      body: message.text,
     });
   }
 

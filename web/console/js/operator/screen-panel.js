@@ -9,7 +9,6 @@
 
 import { h, uid } from "../dom.js";
 import { ErrorMessage } from "../errors.js";
-import { screenReason } from "./thread.js";
 
 const ZOOM_STEP = 1.25;
 const MIN_SCALE = 0.1;
@@ -23,6 +22,25 @@ const FAILURES = {
   lost: "the connection was lost",
   negotiation: "the browsers could not agree on the picture",
 };
+
+/**
+ * Why a share ended, for the panel's own note in the operator's words ("You stopped viewing…");
+ * the thread's notice of the same event is the event message's text, worded by the server.
+ */
+const WHY_STOPPED = {
+  declined: "",
+  stopped: "",
+  cancelled: " (no screen was picked)",
+  unsupported: " (the browser cannot share a screen)",
+  failed: " (the connection failed)",
+  left: " (they left)",
+  session_ended: " (the session ended)",
+};
+
+/** " (the connection failed)": why a share stopped, after the words saying it did ("" for no reason). */
+function screenReason(reason) {
+  return WHY_STOPPED[reason] ?? (reason ? ` (${reason})` : "");
+}
 
 export function screenSharing(chat, ctx) {
   const { screens } = ctx.operator;

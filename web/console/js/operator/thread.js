@@ -11,44 +11,10 @@ export function originText(session) {
   return "Chat request";
 }
 
-const WHY_STOPPED = {
-  declined: "",
-  stopped: "",
-  cancelled: " (no screen was picked)",
-  unsupported: " (the browser cannot share a screen)",
-  failed: " (the connection failed)",
-  left: " (they left)",
-  session_ended: " (the session ended)",
-};
-
-/** " (the connection failed)": why a share stopped, after the words saying it did ("" for no reason). */
-export function screenReason(reason) {
-  return WHY_STOPPED[reason] ?? (reason ? ` (${reason})` : "");
-}
-
-/** A screen-sharing event in words: "Ted asked to see the screen.", "Carla shared their screen." */
-export function screenNotice(message) {
-  const who = message.sender_name || (message.sender_role === "visitor" ? "The customer" : "The technician");
-  const theirs = message.screen === message.sender_role;
-  const whose = message.screen === "visitor" ? "the customer's screen" : "the technician's screen";
-  const why = screenReason(message.reason);
-  switch (message.event) {
-    case "screen_requested":
-      return `${who} asked to see the screen.`;
-    case "screen_accepted":
-      return `${who} agreed to share their screen.`;
-    case "screen_declined":
-      return `${who} declined to share their screen${why}.`;
-    case "screen_started":
-      return `${who} shared their screen.`;
-    case "screen_stopped":
-      return theirs ? `${who} stopped sharing their screen${why}.` : `${who} stopped viewing ${whose}${why}.`;
-    default:
-      return `${who}: ${message.event}`;
-  }
-}
-
-/** One message: sender, time, text (as typed; never HTML); a screen event is a one-line notice. */
+/**
+ * One message: sender, time, text (as typed; never HTML). A screen event is a one-line notice of
+ * its text: the server words it once (deskless.sessions.screen_event_text) for every reader.
+ */
 export function messageItem(message) {
   if (message.event) return noticeItem(message);
   return h(
@@ -85,7 +51,7 @@ function noticeItem(message) {
       clock(message.at_ms),
     ),
     " ",
-    h("span", { class: "text" }, screenNotice(message)),
+    h("span", { class: "text" }, message.text),
   );
 }
 
@@ -122,7 +88,7 @@ export function transcriptText(session, messages) {
   lines.push("");
   for (const message of messages) {
     if (message.event) {
-      lines.push(`[${stamp(message.at_ms)}] ${screenNotice(message)}`);
+      lines.push(`[${stamp(message.at_ms)}] ${message.text}`);
       continue;
     }
     const text = message.text.replace(/\n/g, "\n    ");
