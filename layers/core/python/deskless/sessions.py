@@ -29,7 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from .auth import Principal, Role, issue_token
 from .data import Condition, ConditionFailed, TransactionCanceled, put_action, table, update_action
-from .errors import Conflict, NotFound, ScreenBusy
+from .errors import Conflict, NotFound, ScreenBusy, SessionEnded
 from .realtime import MAX_CONNECTION_SECONDS, RECORD_MARGIN_SECONDS, Delivery, push, settled
 from .settings import get_settings
 from .table import (
@@ -479,17 +479,23 @@ def screen_message(
 
 def open_share(session_id: str, stored: StoredShare, event: dict[str, Any]) -> None:
     """Store a new share, with its event message (one transaction), if the session is active and
-    has no share from that side; ScreenBusy else."""
+    has no share from that side: SessionEnded if it has ended meanwhile (the refusal carries the
+    session as the condition found it, so telling the two apart costs no request), ScreenBusy else."""
     attribute = _screen_attribute(stored.share.from_)
     free = Condition(
         "#state = :active AND attribute_not_exists(#screen)",
         {"#state": "state", "#screen": attribute},
         {":active": SessionState.ACTIVE},
     )
-    action = update_action(session_key(session_id), set_values={attribute: _map(stored)}, condition=free)
+    action = update_action(
+        session_key(session_id), set_values={attribute: _map(stored)}, condition=free, old_if_refused=True
+    )
     try:
         table().transact([action, put_action(event)])
     except TransactionCanceled as error:
+        found = error.items[0]
+        if found is not None and found.get("state") != SessionState.ACTIVE:
+            raise SessionEnded("This session has ended.") from error
         raise ScreenBusy("A screen is already shared (or asked for) in that direction.") from error
 
 
