@@ -433,6 +433,38 @@ def test_the_technician_leaving_withdraws_their_request(connections: Connections
     assert events(session)[-1] == ("screen_stopped", "visitor", "technician", "left")
 
 
+def test_leaving_reads_every_session_joined_in_one_request(connections: ConnectionsStub) -> None:
+    # Given a console that joined two sessions and asked to see the screen in each
+    first = in_session(connections)
+    second = start_session("Dana Customer")
+    assert say("console", "session.join", session=second.id)[0] == 200
+    connect(visitor(second), "visitor-2")
+    shares = [requested(first), requested(second)]
+    dynamodb = current("deskless.aws").client("dynamodb")
+
+    with count_requests(dynamodb) as leaving:
+        disconnect("console")
+
+    # Then both requests are withdrawn
+    for session, share, connection_id in zip((first, second), shares, ("visitor-1", "visitor-2"), strict=True):
+        ended = of_type(connections.posted(connection_id), "screen.ended")
+        assert [(e["share"]["id"], e["reason"]) for e in ended] == [(share, "left")]
+        assert screens_stored(session) == set()
+    # and the two sessions were read in one BatchGetItem (not a GetItem each): the one GetItem is
+    # the connection; then its removal and its two participant items (DeleteItem), each request's
+    # end with its event (TransactWriteItems), each session's recipients for screen.ended and for
+    # participant.left (Query), and the console's presence: its other connections, looked at twice
+    # (Query), and its availability cleared (UpdateItem)
+    assert leaving == {
+        "GetItem": 1,
+        "BatchGetItem": 1,
+        "DeleteItem": 3,
+        "TransactWriteItems": 2,
+        "Query": 6,
+        "UpdateItem": 1,
+    }
+
+
 def test_a_connection_of_neither_end_leaving_ends_nothing(connections: ConnectionsStub) -> None:
     session = in_session(connections)
     connect(visitor(session), "visitor-2")

@@ -217,6 +217,13 @@ def find_session(session_id: str, *, consistent: bool = False) -> Session | None
     return session_from_item(item) if item is not None else None
 
 
+def find_sessions(session_ids: Sequence[str], *, consistent: bool = False) -> list[Session | None]:
+    """Several sessions, in the order of `session_ids` (None for one that does not exist): one
+    BatchGetItem (none for no ids)."""
+    items = table().get_many([session_key(session_id) for session_id in session_ids], consistent=consistent)
+    return [session_from_item(item) if item is not None else None for item in items]
+
+
 def get_session(session_id: str, *, consistent: bool = False) -> Session:
     session = find_session(session_id, consistent=consistent)
     if session is None:
