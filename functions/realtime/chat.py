@@ -28,6 +28,7 @@ from deskless.sessions import (
     add_message,
     end_session,
     find_session,
+    find_sessions,
     get_session,
     join,
     leave,
@@ -99,9 +100,12 @@ def disconnect(connection_id: str) -> Item | None:
     if connection is None:
         return None
     left = {"type": "participant.left", "role": side(connection["role"]), "name": connection.get("name", "")}
-    for session_id in sorted(connection.get("sessions", ())):
+    session_ids = sorted(connection.get("sessions", ()))
+    joined = find_sessions(session_ids, consistent=True)  # their shares, in one BatchGetItem
+    for session_id, session in zip(session_ids, joined, strict=True):
         leave(session_id, connection_id)
-        screens.left(session_id, connection_id, connection)
+        if session is not None:
+            screens.left(session, connection_id, connection)
         publish(session_id, {**left, "session": session_id})
     return connection
 

@@ -29,7 +29,6 @@ from deskless.sessions import (
     add_screen_messages,
     change_share,
     close_share,
-    find_session,
     moved_share,
     new_share,
     open_share,
@@ -160,12 +159,13 @@ def ended_with_session(session: Session, by: Principal, people: list[str]) -> No
         _ended(session.id, stored, message, by=side(by.role), reason="session_ended", recipients=people)
 
 
-def left(session_id: str, connection_id: str, connection: Item) -> None:
-    """$disconnect: the shares this connection was the sharer or viewer of end (reason `left`)."""
-    session = find_session(session_id, consistent=True)
-    mine = [s for s in stored_shares(session) if s.is_end(connection_id)] if session is not None else []
-    if session is None or not mine:
+def left(session: Session, connection_id: str, connection: Item) -> None:
+    """$disconnect: the shares of the session (as read just before) this connection was the sharer
+    or viewer of end (reason `left`)."""
+    mine = [s for s in stored_shares(session) if s.is_end(connection_id)]
+    if not mine:
         return
+    session_id = session.id
     role = Role.VISITOR if connection.get("role") == Role.VISITOR else Role.TECHNICIAN
     leaver = Principal(user_id=str(connection.get("user_id", "")), role=role, name=str(connection.get("name", "")))
     for stored in mine:

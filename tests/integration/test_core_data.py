@@ -1,9 +1,12 @@
-"""deskless.data against local DynamoDB: reads of many items at once."""
+"""deskless.data against local DynamoDB: reads of many items at once, updates, queries, and what a
+refused transaction tells."""
 
 from __future__ import annotations
 
+import pytest
+
 from deskless.aws import client
-from deskless.data import BATCH_GET_KEYS, table
+from deskless.data import BATCH_GET_KEYS, EXISTS, Condition, TransactionCanceled, table, update_action
 from deskless.table import Entity, presence_key
 from local.metering import count_requests
 from tests.conftest import LocalAws
@@ -28,6 +31,33 @@ def test_get_many_of_nothing_asks_nothing(aws: LocalAws) -> None:
     with count_requests(client("dynamodb")) as calls:
         assert table().get_many([]) == []
     assert calls == {}
+
+
+def test_a_refused_update_that_asked_carries_the_item_as_its_condition_found_it(aws: LocalAws) -> None:
+    # Given two stored items
+    first, second = {"pk": "TEST#1", "sk": "TEST"}, {"pk": "TEST#2", "sk": "TEST"}
+    table().put({**first, "state": "ended"})
+    table().put({**second, "state": "ended"})
+    active = Condition("#state = :active", {"#state": "state"}, {":active": "active"})
+    # When a transaction's updates are refused, the first asking for the item, the second not
+    with pytest.raises(TransactionCanceled) as refused, count_requests(client("dynamodb")) as calls:
+        table().transact(
+            [
+                update_action(first, set_values={"n": 1}, condition=active, old_if_refused=True),
+                update_action(second, set_values={"n": 1}, condition=active),
+            ]
+        )
+    # Then the refusal carries the first as it was, in the one request
+    assert refused.value.reasons == ["ConditionalCheckFailed", "ConditionalCheckFailed"]
+    assert refused.value.items == [{**first, "state": "ended"}, None]
+    assert calls == {"TransactWriteItems": 1}
+
+
+def test_a_refused_update_of_a_missing_item_carries_none(aws: LocalAws) -> None:
+    key = {"pk": "TEST#1", "sk": "TEST"}
+    with pytest.raises(TransactionCanceled) as refused:
+        table().transact([update_action(key, set_values={"n": 1}, condition=EXISTS, old_if_refused=True)])
+    assert (refused.value.reasons, refused.value.items) == (["ConditionalCheckFailed"], [None])
 
 
 def test_an_update_sets_what_is_missing_and_keeps_what_is_there(aws: LocalAws) -> None:

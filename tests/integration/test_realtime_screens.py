@@ -8,13 +8,14 @@ stub of tests.helpers, which records every post (so "relayed to nobody else" is 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from deskless.auth import Principal, Role
 from deskless.data import table
-from deskless.sessions import Session, messages, new_message, new_session, session_scope, transcript_text
+from deskless.sessions import Session, end_session, messages, new_message, new_session, session_scope, transcript_text
 from deskless.table import session_key
 from local.metering import count_requests
 from tests.conftest import LocalAws
@@ -97,8 +98,8 @@ def in_session(connections: ConnectionsStub) -> Session:
     return session
 
 
-def requested(session: Session) -> str:
-    status, answer = say("console", "screen.request", session=session.id)
+def requested(session: Session, connection_id: str = "console") -> str:
+    status, answer = say(connection_id, "screen.request", session=session.id)
     assert status == 200, answer
     return str(answer["share"]["id"])
 
@@ -464,6 +465,38 @@ def test_the_technician_leaving_withdraws_their_request(connections: Connections
     assert events(session)[-1] == ("screen_stopped", "visitor", "technician", "left")
 
 
+def test_leaving_reads_every_session_joined_in_one_request(connections: ConnectionsStub) -> None:
+    # Given a console that joined two sessions and asked to see the screen in each
+    first = in_session(connections)
+    second = start_session("Dana Customer")
+    assert say("console", "session.join", session=second.id)[0] == 200
+    connect(visitor(second), "visitor-2")
+    shares = [requested(first), requested(second)]
+    dynamodb = current("deskless.aws").client("dynamodb")
+
+    with count_requests(dynamodb) as leaving:
+        disconnect("console")
+
+    # Then both requests are withdrawn
+    for session, share, connection_id in zip((first, second), shares, ("visitor-1", "visitor-2"), strict=True):
+        ended = of_type(connections.posted(connection_id), "screen.ended")
+        assert [(e["share"]["id"], e["reason"]) for e in ended] == [(share, "left")]
+        assert screens_stored(session) == set()
+    # and the two sessions were read in one BatchGetItem (not a GetItem each): the one GetItem is
+    # the connection; then its removal and its two participant items (DeleteItem), each request's
+    # end with its event (TransactWriteItems), each session's recipients for screen.ended and for
+    # participant.left (Query), and the console's presence: its other connections, looked at twice
+    # (Query), and its availability cleared (UpdateItem)
+    assert leaving == {
+        "GetItem": 1,
+        "BatchGetItem": 1,
+        "DeleteItem": 3,
+        "TransactWriteItems": 2,
+        "Query": 6,
+        "UpdateItem": 1,
+    }
+
+
 def test_a_connection_of_neither_end_leaving_ends_nothing(connections: ConnectionsStub) -> None:
     session = in_session(connections)
     connect(visitor(session), "visitor-2")
@@ -481,6 +514,52 @@ def test_screen_actions_in_an_ended_session_are_refused(connections: Connections
 
     assert error_of(say("console", "screen.request", session=session.id)) == (403, "session_ended")
     assert error_of(say("visitor-1", "screen.ice", session=session.id)) == (403, "session_ended")
+
+
+def opening_meanwhile(monkeypatch: pytest.MonkeyPatch, meanwhile: Callable[[], object]) -> None:
+    """Make `meanwhile` happen once, after the handler read the session, just before it stores the share."""
+    screens = current("functions.realtime.screens")
+    store = screens.open_share
+
+    def late(*args: Any) -> None:
+        monkeypatch.setattr(screens, "open_share", store)
+        meanwhile()
+        store(*args)
+
+    monkeypatch.setattr(screens, "open_share", late)
+
+
+@pytest.mark.parametrize("action", ["screen.request", "screen.share"])
+def test_a_session_ended_while_a_share_opens_is_refused_as_ended_not_busy(
+    connections: ConnectionsStub, monkeypatch: pytest.MonkeyPatch, action: str
+) -> None:
+    session = in_session(connections)
+    # Given the session ends after the handler found it active, before the share is stored
+    opening_meanwhile(monkeypatch, lambda: end_session(session.id, "visitor"))
+
+    answer = say("console", action, session=session.id)
+
+    # Then it is refused as every action in an ended session is, and nothing was stored
+    assert error_of(answer) == (403, "session_ended")
+    assert screens_stored(session) == set()
+    assert events(session) == []
+
+
+def test_a_share_asked_for_by_someone_else_while_one_opens_is_busy(
+    connections: ConnectionsStub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    session = in_session(connections)
+    connect(TECHNICIAN, "console-2")
+    assert say("console-2", "session.join", session=session.id)[0] == 200
+    # Given another console asks to see the screen after this one found the direction free
+    opening_meanwhile(monkeypatch, lambda: requested(session, "console-2"))
+
+    answer = say("console", "screen.request", session=session.id)
+
+    # Then this one is told the screen is busy, and only the other's request is stored
+    assert error_of(answer) == (409, "screen_busy")
+    assert screens_stored(session) == {"screen_visitor"}
+    assert events(session) == [("screen_requested", "visitor", "technician", None)]
 
 
 # --- what each action costs ------------------------------------------------------------------------------

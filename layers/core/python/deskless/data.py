@@ -33,11 +33,14 @@ class ConditionFailed(Exception):
 
 
 class TransactionCanceled(Exception):
-    """A transaction was refused; `reasons` holds each action's cancellation code ("None" if it passed)."""
+    """A transaction was refused; `reasons` holds each action's cancellation code ("None" if it passed),
+    `items` each action's item as its condition found it, for an action that asked (`old_if_refused`)
+    and whose condition failed on an item that exists (None else)."""
 
-    def __init__(self, reasons: list[str]) -> None:
+    def __init__(self, reasons: list[str], items: list[Item | None] | None = None) -> None:
         super().__init__(", ".join(reasons))
         self.reasons = reasons
+        self.items = [None] * len(reasons) if items is None else items
 
 
 def serialize(item: Mapping[str, Any]) -> dict[str, Any]:
@@ -255,8 +258,10 @@ class Table:
             self._client.transact_write_items(TransactItems=[self._action(a) for a in actions])
         except ClientError as error:
             if error.response["Error"]["Code"] == "TransactionCanceledException":
-                reasons = [r.get("Code", "None") for r in error.response.get("CancellationReasons", [])]
-                raise TransactionCanceled(reasons) from error
+                cancelled = error.response.get("CancellationReasons", [])
+                reasons = [r.get("Code", "None") for r in cancelled]
+                items = [deserialize(r["Item"]) if "Item" in r else None for r in cancelled]
+                raise TransactionCanceled(reasons, items) from error
             raise
 
     def _action(self, action: Action) -> dict[str, Any]:
@@ -307,9 +312,13 @@ def update_action(
     remove: Sequence[str] = (),
     condition: Condition | None = None,
     set_missing: Mapping[str, Any] | None = None,
+    old_if_refused: bool = False,
 ) -> Action:
+    """An update; with `old_if_refused`, a refusal of its condition carries the item as the
+    condition found it (TransactionCanceled.items), at no extra request."""
     changes = _update_expression(set_values, add, discard, remove, set_missing)
-    return Action("Update", {"Key": serialize(key), **changes}, condition)
+    refused = {"ReturnValuesOnConditionCheckFailure": "ALL_OLD"} if old_if_refused else {}
+    return Action("Update", {"Key": serialize(key), **changes, **refused}, condition)
 
 
 def check_action(key: Key, condition: Condition) -> Action:

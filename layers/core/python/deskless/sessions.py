@@ -29,7 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from .auth import Principal, Role, issue_token
 from .data import Condition, ConditionFailed, TransactionCanceled, put_action, table, update_action
-from .errors import Conflict, NotFound, ScreenBusy
+from .errors import Conflict, NotFound, ScreenBusy, SessionEnded
 from .realtime import MAX_CONNECTION_SECONDS, RECORD_MARGIN_SECONDS, Delivery, push, settled
 from .settings import get_settings
 from .table import (
@@ -215,6 +215,13 @@ def session_from_item(item: dict[str, Any]) -> Session:
 def find_session(session_id: str, *, consistent: bool = False) -> Session | None:
     item = table().get(session_key(session_id), consistent=consistent) if session_id else None
     return session_from_item(item) if item is not None else None
+
+
+def find_sessions(session_ids: Sequence[str], *, consistent: bool = False) -> list[Session | None]:
+    """Several sessions, in the order of `session_ids` (None for one that does not exist): one
+    BatchGetItem (none for no ids)."""
+    items = table().get_many([session_key(session_id) for session_id in session_ids], consistent=consistent)
+    return [session_from_item(item) if item is not None else None for item in items]
 
 
 def get_session(session_id: str, *, consistent: bool = False) -> Session:
@@ -502,17 +509,23 @@ def screen_message(
 
 def open_share(session_id: str, stored: StoredShare, event: dict[str, Any]) -> None:
     """Store a new share, with its event message (one transaction), if the session is active and
-    has no share from that side; ScreenBusy else."""
+    has no share from that side: SessionEnded if it has ended meanwhile (the refusal carries the
+    session as the condition found it, so telling the two apart costs no request), ScreenBusy else."""
     attribute = _screen_attribute(stored.share.from_)
     free = Condition(
         "#state = :active AND attribute_not_exists(#screen)",
         {"#state": "state", "#screen": attribute},
         {":active": SessionState.ACTIVE},
     )
-    action = update_action(session_key(session_id), set_values={attribute: _map(stored)}, condition=free)
+    action = update_action(
+        session_key(session_id), set_values={attribute: _map(stored)}, condition=free, old_if_refused=True
+    )
     try:
         table().transact([action, put_action(event)])
     except TransactionCanceled as error:
+        found = error.items[0]
+        if found is not None and found.get("state") != SessionState.ACTIVE:
+            raise SessionEnded("This session has ended.") from error
         raise ScreenBusy("A screen is already shared (or asked for) in that direction.") from error
 
 
