@@ -104,9 +104,10 @@ def disconnect(connection_id: str) -> Item | None:
     joined = find_sessions(session_ids, consistent=True)  # their shares, in one BatchGetItem
     for session_id, session in zip(session_ids, joined, strict=True):
         leave(session_id, connection_id)
+        people = [p["connection_id"] for p in participants(session_id)]  # one Query for every announcement
         if session is not None:
-            screens.left(session, connection_id, connection)
-        publish(session_id, {**left, "session": session_id})
+            screens.left(session, connection_id, connection, recipients=people)
+        publish(session_id, {**left, "session": session_id}, recipients=people)
     return connection
 
 

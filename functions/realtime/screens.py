@@ -159,9 +159,9 @@ def ended_with_session(session: Session, by: Principal, people: list[str]) -> No
         _ended(session.id, stored, message, by=side(by.role), reason="session_ended", recipients=people)
 
 
-def left(session: Session, connection_id: str, connection: Item) -> None:
+def left(session: Session, connection_id: str, connection: Item, *, recipients: list[str]) -> None:
     """$disconnect: the shares of the session (as read just before) this connection was the sharer
-    or viewer of end (reason `left`)."""
+    or viewer of end (reason `left`), told to the session's other participants (`recipients`)."""
     mine = [s for s in stored_shares(session) if s.is_end(connection_id)]
     if not mine:
         return
@@ -174,7 +174,7 @@ def left(session: Session, connection_id: str, connection: Item) -> None:
             close_share(session_id, stored, item)
         except NotFound:
             continue  # ended meanwhile, by someone else
-        _ended(session_id, stored, message, by=side(role), reason="left")
+        _ended(session_id, stored, message, by=side(role), reason="left", recipients=recipients)
 
 
 # --- helpers -------------------------------------------------------------------------------------
