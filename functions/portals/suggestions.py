@@ -78,8 +78,8 @@ def query_of(title: str, description: str) -> str:
 
     >>> query_of("Printer jams", "It stops at page two")
     'Printer jams\\nIt stops at page two'
-    >>> query_of("Printer", " ".join(str(n) for n in range(30)))[-8:]
-    '22 23 '
+    >>> query_of("Printer", " ".join(str(n) for n in range(30)))[-9:]
+    '21 22 23 '
     """
     words = list(WORD.finditer(description))
     if len(words) > DESCRIPTION_WORDS:

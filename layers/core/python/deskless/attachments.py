@@ -182,7 +182,9 @@ def check_total(total: int) -> None:
 
 
 def in_megabytes(size: int) -> str:
-    """>>> in_megabytes(10 * 1024 * 1024)
+    """A size as people read it.
+
+    >>> in_megabytes(10 * 1024 * 1024)
     '10 MB'
     >>> in_megabytes(1536 * 1024)
     '1.5 MB'
