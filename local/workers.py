@@ -2,8 +2,8 @@
 their own.
 
 In one process the functions take turns at one interpreter (the GIL): under load, one request's
-function waits while the others' run, however many cores the machine has. `deskless dev` hands
-each invocation to one of a few worker processes instead. Each worker keeps the handlers it
+function waits while the others' run, however many cores the machine has. `deskless dev --workers
+N` hands each invocation to one of N worker processes instead. Each worker keeps the handlers it
 imported (its own cold starts, like a Lambda environment's), reloads them when code changes, and
 runs one invocation at a time. The platform's process keeps the gateway, the stream poller, the
 scheduler and the SMTP listener, which hand events over and wait for the answers.
@@ -97,6 +97,7 @@ class FunctionWorkers:
                 if self._pool is pool:
                     log.warning("a function worker stopped; new workers take the next invocations")
                     self._pool = self._new_pool()
+                    pool.shutdown(wait=False, cancel_futures=True)  # its queues and its manager thread
             raise
 
     def stop(self) -> None:
