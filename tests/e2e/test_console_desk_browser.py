@@ -37,6 +37,13 @@ def staffed(platform: Platform, admin_token: str, name: str) -> Crew:
     return found_company(platform, admin_token, f"{name.split()[0]} Works", (technician,))
 
 
+def on_duty(console: Page, crew: Crew) -> None:
+    """Sign the crew's technician in on the console, and wait until the service counts them
+    available: the console shows signed in before its WebSocket has said so."""
+    sign_in(console, crew.platform, crew.technicians[0])
+    wait_for(lambda: crew.state() == "available")
+
+
 def request_by_http(crew: Crew, name: str, question: str) -> None:
     """A visitor asks for a chat through the portal's API (and does not wait on a socket)."""
     queued(crew.platform, Portal(company_id=crew.company_id, host=f"{crew.subdomain}.localhost"), name, question)
@@ -166,8 +173,7 @@ def test_an_unwatched_console_shows_browser_notifications_and_repeats_them_until
         console.add_init_script(NOTIFICATION_HOOK)
         console.add_init_script(BACKGROUND_WINDOW)  # the console is in a window nobody looks at
         console.clock.install()
-        sign_in(console, platform, crew.technicians[0])
-        wait_for(lambda: crew.state() == "available")
+        on_duty(console, crew)
 
         # When a visitor asks for a chat
         visitor.goto(crew.url())
@@ -201,8 +207,7 @@ def test_a_watched_console_sounds_a_new_request_but_not_a_message_in_view(
     crew = staffed(platform, admin_token, "Wanda Watch")
     with browser_page(browser) as console, browser_page(browser) as visitor:
         console.add_init_script(NOTIFICATION_HOOK)
-        sign_in(console, platform, crew.technicians[0])
-        wait_for(lambda: crew.state() == "available")
+        on_duty(console, crew)
         visitor.goto(crew.url())
         ask_for_chat(visitor, "Vic Visible", "vic@example.org", "Hi")
         queue_entry(console, "Vic Visible").get_by_role("button", name="Accept").click()
@@ -272,8 +277,7 @@ def test_going_away_with_a_reason_stops_new_requests_and_online_brings_them_back
 ) -> None:
     crew = staffed(platform, admin_token, "Ada Away")
     with browser_page(browser) as console, browser_page(browser) as visitor:
-        sign_in(console, platform, crew.technicians[0])
-        wait_for(lambda: crew.state() == "available")
+        on_duty(console, crew)
 
         # When the operator goes away for lunch
         console.get_by_label("Status").select_option(label="Away — Lunch")
@@ -385,7 +389,7 @@ def test_a_reload_keeps_the_sign_in_the_status_and_the_open_chat_and_sign_out_en
     crew = staffed(platform, admin_token, "Rhea Reload")
     rhea = crew.technicians[0]
     with browser_page(browser) as console, browser_page(browser) as visitor:
-        sign_in(console, platform, rhea)
+        on_duty(console, crew)
         visitor.goto(crew.url())
         ask_for_chat(visitor, "Ray Return", "ray@example.org", "Will you remember me?")
         queue_entry(console, "Ray Return").get_by_role("button", name="Accept").click()
@@ -421,7 +425,7 @@ def test_at_the_chat_limit_accepting_is_disabled_and_says_why(
 ) -> None:
     crew = staffed(platform, admin_token, "Lou Limit")
     with admin_settings(platform, admin_token, chat_limit=1), browser_page(browser) as console:
-        sign_in(console, platform, crew.technicians[0])
+        on_duty(console, crew)
         request_by_http(crew, "First Fay", "One")
         request_by_http(crew, "Second Sam", "Two")
         queue_entry(console, "First Fay").get_by_role("button", name="Accept").click()
@@ -450,7 +454,7 @@ def test_the_focus_stays_on_a_request_s_accept_button_as_others_come(
     crew = staffed(platform, admin_token, "Fay Focus")
     with browser_page(browser) as console:
         # Given a request waits, and the operator's focus is on its Accept button
-        sign_in(console, platform, crew.technicians[0])
+        on_duty(console, crew)
         request_by_http(crew, "Early Ed", "First")
         accept = queue_entry(console, "Early Ed").get_by_role("button", name="Accept")
         accept.focus()
@@ -533,7 +537,7 @@ window.Notification = class {
 def test_a_notice_never_covers_the_chat_s_send_button(platform: Platform, admin_token: str, browser: Browser) -> None:
     crew = staffed(platform, admin_token, "Nora Notice")
     with browser_page(browser, viewport={"width": 1280, "height": 800}) as console:
-        sign_in(console, platform, crew.technicians[0])
+        on_duty(console, crew)
         request_by_http(crew, "Sid Send", "Can you hear me?")
 
         # When the operator accepts the chat, and writes and sends at once
