@@ -7,8 +7,10 @@ function gets. The origin check is switched off here; tests/integration covers i
 
 from __future__ import annotations
 
+import threading
 from typing import Annotated, Any
 
+import anyio.to_thread
 import pytest
 from fastapi import Body, Response
 from pydantic import BaseModel, Field
@@ -16,7 +18,7 @@ from pydantic import BaseModel, Field
 from deskless import errors
 from deskless.auth import Principal, Role
 from deskless.errors import DesklessError, InvalidRequest, TooManyRequests
-from deskless.http import Api, verify_origin
+from deskless.http import Api, SignedIn, verify_origin
 from tests.helpers import HttpResult, http_event, http_result, lambda_context
 
 # The public contract: what clients see for each domain error. A new error class must be added here.
@@ -241,6 +243,39 @@ def as_caller(route_key: str, principal: Principal | None, body: Any) -> HttpRes
     api.app.dependency_overrides[verify_origin] = lambda: None
     event = http_event("http_login", origin_secret=None, route_key=route_key, body=body, principal=principal)
     return http_result(api.lambda_handler()(event, lambda_context(api.function)))
+
+
+def test_a_signed_in_call_runs_its_gate_and_endpoint_on_the_invocation_s_thread_not_a_pool(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pooled: list[Any] = []
+    real_run_sync = anyio.to_thread.run_sync
+
+    async def recorded(function: Any, *args: Any, **kwargs: Any) -> Any:
+        pooled.append(function)
+        return await real_run_sync(function, *args, **kwargs)
+
+    monkeypatch.setattr(anyio.to_thread, "run_sync", recorded)
+    api = Api("staff")
+    threads: list[tuple[int, str]] = []
+
+    @api.route("GET /api/settings")
+    def settings(caller: SignedIn) -> dict[str, Any]:
+        threads.append((threading.get_ident(), caller.user_id))
+        return {}
+
+    async def no_origin_check() -> None:  # (the real one needs the deployment's settings)
+        pass
+
+    api.app.dependency_overrides[verify_origin] = no_origin_check
+    event = http_event("http_login", origin_secret=None, route_key="GET /api/settings", principal=ADMIN_CALLER)
+    event.pop("body")
+
+    response = http_result(api.lambda_handler()(event, lambda_context(api.function)))
+
+    assert response.status == 200
+    assert threads == [(threading.get_ident(), ADMIN_CALLER.user_id)]
+    assert pooled == []  # the identity, the gate and the endpoint: no thread hop
 
 
 @pytest.mark.parametrize("role", [Role.TECHNICIAN, Role.VISITOR, Role.CONTACT, Role.PRIMARY_CONTACT])

@@ -6,7 +6,9 @@ logging, tracing and metrics."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import hmac
+import inspect
 import json
 import re
 import threading
@@ -98,6 +100,21 @@ async def _http_error(_: Request, error: Exception) -> JSONResponse:
     return error_response(error.status_code, code, str(error.detail))
 
 
+def on_the_loop(call: Callable[..., Any]) -> Callable[..., Any]:
+    """`call` (an endpoint or a dependency) as FastAPI awaits it on the invocation's event loop,
+    not in its thread pool, which costs two thread hops per call. Nothing else waits on that loop:
+    Mangum gives it one request (a Lambda environment serves one at a time; locally each
+    invocation has a thread and a loop of its own, see _ensure_event_loop)."""
+    if inspect.iscoroutinefunction(call):
+        return call
+
+    @functools.wraps(call)  # FastAPI reads the parameters of the function it wraps
+    async def on_loop(*args: Any, **kwargs: Any) -> Any:
+        return call(*args, **kwargs)
+
+    return on_loop
+
+
 def _origin_secret() -> str:
     from aws_lambda_powertools.utilities import parameters
 
@@ -105,6 +122,7 @@ def _origin_secret() -> str:
     return str(parameters.get_secret(settings.origin_secret_id, max_age=settings.secret_cache_seconds))
 
 
+@on_the_loop
 def verify_origin(request: Request) -> None:
     """Refuse calls that did not come through the CDN (which adds the secret header)."""
     if not get_settings().origin_secret_id:
@@ -117,6 +135,7 @@ def verify_origin(request: Request) -> None:
 # --- who is calling -----------------------------------------------------------------------------
 
 
+@on_the_loop
 def principal(request: Request) -> Principal:
     """The caller, as the API's Lambda authorizer verified them."""
     event = request.scope.get("aws.event") or {}
@@ -129,6 +148,7 @@ def principal(request: Request) -> Principal:
 API_KEY_HEADER = "x-api-key"  # where an integration presents its API key
 
 
+@on_the_loop
 def api_key(x_api_key: Annotated[str | None, Header(alias=API_KEY_HEADER)] = None) -> str:
     """The id of the integration's API key (refused before the body is read: a stranger learns nothing)."""
     return authenticate(x_api_key)
@@ -242,6 +262,7 @@ def _gate(route: HttpRoute) -> list[Any]:
     if Caller.API_KEY in allow:
         return [Depends(api_key)]
 
+    @on_the_loop
     def allowed(caller: SignedIn) -> None:
         if Caller(caller.role) not in allow:
             raise Forbidden(f"This is for {in_words(allow)} only.")
@@ -291,7 +312,7 @@ class Api:
         def register(endpoint: Endpoint) -> Endpoint:
             self.app.add_api_route(
                 route.path,
-                endpoint,
+                on_the_loop(endpoint),
                 methods=[route.method],
                 name=endpoint.__name__,
                 dependencies=_gate(route),
