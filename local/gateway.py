@@ -26,7 +26,7 @@ from typing import Any
 
 from anyio import to_thread
 
-from deskless.catalog import Auth, HttpRoute
+from deskless.catalog import HTTP_AUTHORIZER_CACHE_SECONDS, Auth, HttpRoute
 from deskless.edge import (
     EDGE_HEADERS,
     ORIGIN_VERIFY_HEADER,
@@ -48,6 +48,7 @@ WEBSOCKET_PATH = "/ws"
 CONNECTIONS_PREFIX = "/@connections/"
 MAX_MESSAGE_BYTES = 128 * 1024  # API Gateway's WebSocket message limit
 AUTHORIZATION_HEADER = "authorization"  # the HTTP authorizer's identity source
+MAX_VERDICTS = 10_000  # identities whose verdict is kept at once; past that, the expired ones go
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,7 @@ class Gateway:
         web_root: Path | None = None,
         websocket_url: str = "ws://localhost:8000/ws",
         attachments_origin: str = "",
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.registry = registry
         self.origin_secret = origin_secret
@@ -133,6 +135,8 @@ class Gateway:
         self.static = StaticFiles(web_root, headers) if web_root is not None else None
         self.sockets: dict[str, _Socket] = {}
         self._tasks: set[asyncio.Task[None]] = set()  # messages being handled (API Gateway runs them concurrently)
+        self._clock = clock
+        self._verdicts: dict[str, tuple[float, dict[str, Any]]] = {}  # identity -> (until, the authorizer's verdict)
 
     async def invoke(self, function: str, event: dict[str, Any]) -> Any:
         return await to_thread.run_sync(self.registry.invoke, function, event)
@@ -200,8 +204,11 @@ class Gateway:
             if not identity:
                 await _respond(send, 401, _json({"message": "Unauthorized"}))
                 return 401
-            event = agw.http_authorizer_event(request, route.route_key, parameters, [identity])
-            verdict = await self._invoke_safely(catalog.HTTP_AUTHORIZER, event)
+            verdict = await self._verdict(
+                catalog.HTTP_AUTHORIZER,
+                identity,
+                lambda: agw.http_authorizer_event(request, route.route_key, parameters, [identity]),
+            )
             if not isinstance(verdict, dict) or not verdict.get("isAuthorized"):
                 status = 500 if verdict is None else 403
                 await _respond(
@@ -218,6 +225,21 @@ class Gateway:
         status, headers, cookies, payload = lambda_response(result)
         await _respond(send, status, payload, headers, cookies)
         return status
+
+    async def _verdict(self, authorizer: str, identity: str, event: Callable[[], dict[str, Any]]) -> Any:
+        """The HTTP authorizer's verdict on `identity`, reused for HTTP_AUTHORIZER_CACHE_SECONDS as
+        API Gateway reuses it (on every route it guards, whatever the verdict was); a failed call is
+        not kept."""
+        now = self._clock()
+        kept = self._verdicts.get(identity)
+        if kept is not None and now < kept[0]:
+            return kept[1]
+        verdict = await self._invoke_safely(authorizer, event())
+        if isinstance(verdict, dict):
+            if len(self._verdicts) >= MAX_VERDICTS:
+                self._verdicts = {key: value for key, value in self._verdicts.items() if now < value[0]}
+            self._verdicts[identity] = (now + HTTP_AUTHORIZER_CACHE_SECONDS, verdict)
+        return verdict
 
     async def _invoke_safely(self, function: str, event: dict[str, Any]) -> Any:
         try:

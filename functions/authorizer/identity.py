@@ -1,5 +1,7 @@
 """Who a token speaks for: its verified claims, and for staff their account as stored now
-(deskless.users.as_stored_now), so a deactivated or demoted user stops at once."""
+(deskless.users.as_stored_now), so a deactivated or demoted user stops at once on a new WebSocket
+connection, and over HTTP once API Gateway's reuse of the verdict on their token ends
+(deskless.catalog.HTTP_AUTHORIZER_CACHE_SECONDS)."""
 
 from __future__ import annotations
 

@@ -16,14 +16,9 @@ from aws_cdk import aws_apigatewayv2_integrations as integrations
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from deskless.catalog import API_KEY, HTTP_AUTHORIZER, HTTP_ROUTES, Auth
+from deskless.catalog import API_KEY, HTTP_AUTHORIZER, HTTP_AUTHORIZER_CACHE_SECONDS, HTTP_ROUTES, Auth
 from infra.constructs.functions import LOG_RETENTION, Functions
 from infra.nag import suppress
-
-# How long API Gateway may reuse the authorizer's verdict on a token. The authorizer checks the
-# user is still active and reads their role as stored, so this bounds how long a deactivated or
-# demoted user's calls keep working (their consoles close at once).
-AUTHORIZER_CACHE_SECONDS = 60
 
 # What each request leaves in the access log: HTTP API context variables only.
 ACCESS_LOG_FORMAT = {
@@ -76,7 +71,7 @@ class HttpApi(Construct):
             functions[HTTP_AUTHORIZER],
             response_types=[authorizers.HttpLambdaResponseType.SIMPLE],
             identity_source=["$request.header.Authorization"],
-            results_cache_ttl=Duration.seconds(AUTHORIZER_CACHE_SECONDS),
+            results_cache_ttl=Duration.seconds(HTTP_AUTHORIZER_CACHE_SECONDS),
         )
         targets: dict[str, integrations.HttpLambdaIntegration] = {}
         for route in HTTP_ROUTES:

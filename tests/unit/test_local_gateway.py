@@ -16,6 +16,7 @@ from aws_lambda_powertools.utilities.parser.models import (
     APIGatewayWebSocketMessageEventModel,
 )
 
+from deskless import catalog
 from deskless.catalog import ADMIN, STAFF, HttpRoute
 from deskless.edge import EDGE_HEADERS
 from local import apigateway as agw
@@ -180,3 +181,75 @@ def test_the_edge_headers_replace_any_the_origin_set() -> None:
         (b"content-type", b"text/html"),
         *((name.encode(), value.encode()) for name, value in EDGE_HEADERS.items()),
     ]
+
+
+# --- the HTTP authorizer's verdicts, reused as API Gateway reuses them -----------------------
+
+
+class Verdicts:
+    """Functions whose authorizer says `verdict` (or fails), and whose other functions answer 200;
+    what was invoked, in order."""
+
+    def __init__(self) -> None:
+        self.verdict: dict[str, Any] | None = {"isAuthorized": True, "context": {"user_id": "u1", "role": "admin"}}
+        self.invoked: list[tuple[str, dict[str, Any]]] = []
+
+    def catalog(self) -> Any:
+        return catalog
+
+    def invoke(self, name: str, event: dict[str, Any]) -> Any:
+        self.invoked.append((name, event))
+        if name != catalog.HTTP_AUTHORIZER:
+            return {"statusCode": 200, "body": "{}"}
+        if self.verdict is None:
+            raise RuntimeError("the authorizer failed")
+        return self.verdict
+
+    def stop(self) -> None:
+        pass
+
+    def authorizer_calls(self) -> int:
+        return sum(name == catalog.HTTP_AUTHORIZER for name, _ in self.invoked)
+
+
+def signed_in(gateway: Gateway, path: str = "/api/settings", token: str = "Bearer one") -> int:
+    return call_gateway(gateway, "GET", path, {"authorization": token}).status
+
+
+def test_a_verdict_on_a_token_is_reused_on_every_route_for_the_cache_s_seconds_then_asked_again() -> None:
+    now = [1000.0]
+    functions = Verdicts()
+    gateway = Gateway(functions, origin_secret="s", clock=lambda: now[0])
+
+    # Given a token the authorizer let in once
+    assert signed_in(gateway) == 200
+    # When it calls again, on another route, until the verdict's time is up
+    now[0] += catalog.HTTP_AUTHORIZER_CACHE_SECONDS - 1
+    assert signed_in(gateway, "/api/codes") == 200
+    # Then the authorizer was asked once, and the function got the verdict's identity both times
+    assert functions.authorizer_calls() == 1
+    answered = [event for name, event in functions.invoked if name != catalog.HTTP_AUTHORIZER]
+    assert [event["requestContext"]["authorizer"]["lambda"]["user_id"] for event in answered] == ["u1", "u1"]
+
+    # When the time is up, the authorizer is asked again, and its new verdict holds
+    now[0] += 1
+    functions.verdict = {"isAuthorized": False}
+    assert signed_in(gateway) == 403
+    assert functions.authorizer_calls() == 2
+    # and another token is a verdict of its own
+    functions.verdict = {"isAuthorized": True, "context": {"user_id": "u2", "role": "technician"}}
+    assert signed_in(gateway, token="Bearer two") == 200
+    assert functions.authorizer_calls() == 3
+
+
+def test_a_refusal_is_reused_too_but_a_failed_authorizer_is_asked_again() -> None:
+    functions = Verdicts()
+    gateway = Gateway(functions, origin_secret="s")
+
+    functions.verdict = {"isAuthorized": False}
+    assert [signed_in(gateway), signed_in(gateway)] == [403, 403]
+    assert functions.authorizer_calls() == 1
+
+    functions.verdict = None
+    assert [signed_in(gateway, token="Bearer new"), signed_in(gateway, token="Bearer new")] == [500, 500]
+    assert functions.authorizer_calls() == 3

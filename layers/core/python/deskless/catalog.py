@@ -562,6 +562,10 @@ ATTACHMENTS_STAGED_PREFIX = "staged/"
 # bucket's lifecycle rule deletes it a day later, when no reader can still be downloading it.
 SEARCH_INDEX_SUPERSEDED_TAG = ("generation", "superseded")
 HTTP_AUTHORIZER = "http_authorizer"
+# How long API Gateway reuses the HTTP authorizer's verdict on a token (the local gateway too). The
+# authorizer checks the user is still active and reads their role as stored, so this bounds how
+# long a deactivated or demoted user's HTTP calls keep working (their consoles close at once).
+HTTP_AUTHORIZER_CACHE_SECONDS = 60
 
 
 def _removed(*entities: Entity) -> Mapping[str, Any]:
