@@ -8,22 +8,25 @@ under the webhook secret (deskless.automation_rules.webhook_secret: HMAC(signing
 receiver uses as its key). Each try waits 5 s at most; 3 tries with a short backoff, then the
 action fails. Only https, and never to an address that resolves to a private, loopback, link-local
 or otherwise internal network (asked after resolving, so a name pointing inside is refused too);
-the local platform also allows plain http to loopback, so tests can run a receiver.
+the local platform also allows plain http to loopback, so tests can run a receiver. The name is
+resolved once: every try connects to the address that was checked (the TLS handshake still names
+the host, and its certificate must match it), so a name that resolves elsewhere a moment later
+(DNS rebinding) cannot lead a try inside. A redirect is an answer, not a new address to call.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import http.client
 import ipaddress
 import json
 import socket
+import ssl
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from deskless.automation_rules import webhook_secret
 from deskless.settings import get_settings
@@ -55,21 +58,27 @@ def _local() -> bool:
     return get_settings().stage == "local"
 
 
-def check_address(url: str) -> None:
-    """Refuse what a webhook may not call (see the module's docstring)."""
+def check_address(url: str) -> str:
+    """The address to call for `url`, once resolved and checked; WebhookRefused for what a webhook
+    may not call (see the module's docstring)."""
     parts = urlsplit(url)
     host = parts.hostname or ""
     if not host:
         raise WebhookRefused("The webhook's address names no host.")
-    addresses = _resolve(host, parts.port or (443 if parts.scheme == "https" else 80))
+    addresses = _resolve(host, _port(parts))
     loopback_only = all(address.is_loopback for address in addresses)
     if _local() and loopback_only and parts.scheme in ("http", "https"):
-        return
+        return str(addresses[0])
     if parts.scheme != "https":
         raise WebhookRefused("A webhook's address must be https.")
     inside = [str(a) for a in addresses if not a.is_global or a.is_multicast]
     if inside:
         raise WebhookRefused(f"The webhook's host {host} resolves to an internal address ({inside[0]}).")
+    return str(addresses[0])
+
+
+def _port(parts: SplitResult) -> int:
+    return parts.port or (443 if parts.scheme == "https" else 80)
 
 
 def _resolve(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
@@ -83,7 +92,8 @@ def _resolve(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.IPv
 def call(url: str, payload: Mapping[str, Any], *, now: float | None = None) -> int:
     """POST the payload, signed; the status of the answer that succeeded (2xx). WebhookRefused
     before any try for an address it may not call; WebhookFailed after the last failed try."""
-    check_address(url)
+    parts = urlsplit(url)
+    address = check_address(url)
     body = json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
     key = webhook_key()
     reason = ""
@@ -92,22 +102,47 @@ def call(url: str, payload: Mapping[str, Any], *, now: float | None = None) -> i
             time.sleep(BACKOFF_S[attempt - 1])
         at = int(time.time() if now is None else now)
         headers = {"Content-Type": "application/json", SIGNATURE_HEADER: signature(body, at, key)}
-        request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310 (http(s) only: check_address)
         try:
-            with _OPENER.open(request, timeout=TIMEOUT_S) as response:
-                return int(response.status)
-        except urllib.error.HTTPError as error:
-            reason = f"it answered {error.code}"
-        except (OSError, ValueError) as error:  # refused, timed out, reset, a malformed answer
+            status = _post(parts, address, body, headers)
+        except (OSError, http.client.HTTPException, ValueError) as error:  # refused, timed out, reset, malformed
             reason = f"{type(error).__name__}: {error}"
+            continue
+        if 200 <= status < 300:
+            return status
+        reason = f"it answered {status}"
     raise WebhookFailed(f"The webhook failed {TRIES} times; the last time: {reason}.")
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """A redirect is an answer, not a new address to call: it could point inside the network."""
+def _post(parts: SplitResult, address: str, body: bytes, headers: Mapping[str, str]) -> int:
+    """One POST to `address` for the URL's host (its Host header, and TLS's name): the status."""
+    pinned = _PinnedHTTPS if parts.scheme == "https" else _PinnedHTTP
+    connection = pinned(parts.hostname or "", _port(parts), address=address, timeout=TIMEOUT_S)
+    try:
+        connection.request("POST", (parts.path or "/") + (f"?{parts.query}" if parts.query else ""), body, headers)
+        return connection.getresponse().status
+    finally:
+        connection.close()
 
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
+
+class _PinnedHTTP(http.client.HTTPConnection):
+    """A connection to the address checked, whatever the host's name resolves to by now."""
+
+    def __init__(self, host: str, port: int, *, address: str, timeout: float) -> None:
+        super().__init__(host, port, timeout=timeout)
+        self.address = address
+
+    def connect(self) -> None:
+        self.sock = socket.create_connection((self.address, self.port), self.timeout)
 
 
-_OPENER = urllib.request.build_opener(_NoRedirects)
+class _PinnedHTTPS(http.client.HTTPSConnection):
+    """The same over TLS: the handshake names the host (SNI), and the certificate must be its."""
+
+    def __init__(self, host: str, port: int, *, address: str, timeout: float) -> None:
+        self.tls = ssl.create_default_context()  # the system's CAs; the host's name checked
+        super().__init__(host, port, timeout=timeout, context=self.tls)
+        self.address = address
+
+    def connect(self) -> None:
+        plain = socket.create_connection((self.address, self.port), self.timeout)
+        self.sock = self.tls.wrap_socket(plain, server_hostname=self.host)

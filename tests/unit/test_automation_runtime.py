@@ -8,6 +8,10 @@ import asyncio
 import hashlib
 import hmac
 import json
+import socket
+import ssl
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -55,6 +59,99 @@ def test_locally_plain_http_to_loopback_is_allowed_so_tests_can_receive(monkeypa
     webhooks.check_address("http://127.0.0.1:8123/hook")
     with pytest.raises(webhooks.WebhookRefused):
         webhooks.check_address("http://10.1.2.3/hook")  # still not inside anything else
+
+
+class Receiver:
+    """An HTTP receiver on loopback answering `status` (with a Location header); what it got."""
+
+    def __init__(self, status: int) -> None:
+        got: list[tuple[str, str, bytes]] = []  # (Host header, path, body)
+        self.got = got
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                got.append((self.headers["Host"], self.path, body))
+                self.send_response(status)
+                self.send_header("Location", "http://10.1.2.3/inside")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def quick_local_webhooks(monkeypatch):
+    monkeypatch.setattr(webhooks, "_local", lambda: True)
+    monkeypatch.setattr(webhooks, "webhook_key", lambda: b"key")
+    monkeypatch.setattr(webhooks, "TIMEOUT_S", 0.5)
+    monkeypatch.setattr(webhooks, "BACKOFF_S", (0.0, 0.0))
+
+
+def test_every_try_goes_to_the_address_checked_though_the_name_resolves_elsewhere_by_then(
+    monkeypatch, quick_local_webhooks
+):
+    # Given a name that resolves to loopback once, then (DNS rebinding) somewhere it may not call
+    receiver = Receiver(200)
+    real = socket.getaddrinfo
+    asked = []
+
+    def rebinding(host, *args, **kwargs):
+        if host != "hooks.example.test":
+            return real(host, *args, **kwargs)
+        asked.append(host)
+        return real("127.0.0.1" if len(asked) == 1 else "10.1.2.3", *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    try:
+        # When the webhook is called
+        status = webhooks.call(f"http://hooks.example.test:{receiver.port}/hook?x=1", {"a": 1})
+    finally:
+        receiver.close()
+
+    # Then the name was resolved once, and the address checked got the call, for the host named
+    assert (status, asked) == (200, ["hooks.example.test"])
+    assert receiver.got == [(f"hooks.example.test:{receiver.port}", "/hook?x=1", b'{"a":1}')]
+
+
+def test_a_redirect_is_an_answer_that_fails_the_try_not_an_address_to_follow(quick_local_webhooks):
+    receiver = Receiver(302)
+    try:
+        with pytest.raises(webhooks.WebhookFailed, match="it answered 302"):
+            webhooks.call(f"http://127.0.0.1:{receiver.port}/hook", {"a": 1})
+    finally:
+        receiver.close()
+    assert len(receiver.got) == webhooks.TRIES  # tried three times, never at the Location
+
+
+def test_over_tls_the_socket_goes_to_the_address_checked_and_the_handshake_names_the_host(monkeypatch):
+    sockets, handshakes = [], []
+
+    def connect(address, timeout):
+        sockets.append(address)
+        return "socket"
+
+    monkeypatch.setattr(socket, "create_connection", connect)
+    connection = webhooks._PinnedHTTPS("hooks.example.com", 443, address="93.184.215.14", timeout=1.0)
+    monkeypatch.setattr(
+        connection.tls, "wrap_socket", lambda plain, server_hostname: handshakes.append((plain, server_hostname))
+    )
+
+    connection.connect()
+
+    assert sockets == [("93.184.215.14", 443)]
+    assert handshakes == [("socket", "hooks.example.com")]
+    assert connection.tls.check_hostname
+    assert connection.tls.verify_mode == ssl.CERT_REQUIRED
 
 
 def test_a_schedule_is_named_after_its_ticket_and_rule_within_schedulers_64_characters():
