@@ -24,7 +24,7 @@ import json
 import socket
 import ssl
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import SplitResult, urlsplit
 
@@ -58,9 +58,9 @@ def _local() -> bool:
     return get_settings().stage == "local"
 
 
-def check_address(url: str) -> str:
-    """The address to call for `url`, once resolved and checked; WebhookRefused for what a webhook
-    may not call (see the module's docstring)."""
+def check_address(url: str) -> list[str]:
+    """The addresses to call for `url` (in the order the resolver gave them), once resolved and
+    checked; WebhookRefused for what a webhook may not call (see the module's docstring)."""
     parts = urlsplit(url)
     host = parts.hostname or ""
     if not host:
@@ -68,13 +68,13 @@ def check_address(url: str) -> str:
     addresses = _resolve(host, _port(parts))
     loopback_only = all(address.is_loopback for address in addresses)
     if _local() and loopback_only and parts.scheme in ("http", "https"):
-        return str(addresses[0])
+        return [str(address) for address in addresses]
     if parts.scheme != "https":
         raise WebhookRefused("A webhook's address must be https.")
     inside = [str(a) for a in addresses if not a.is_global or a.is_multicast]
     if inside:
         raise WebhookRefused(f"The webhook's host {host} resolves to an internal address ({inside[0]}).")
-    return str(addresses[0])
+    return [str(address) for address in addresses]
 
 
 def _port(parts: SplitResult) -> int:
@@ -86,14 +86,15 @@ def _resolve(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.IPv
         found = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
     except OSError as error:
         raise WebhookRefused(f"The webhook's host {host} does not resolve.") from error
-    return [ipaddress.ip_address(str(entry[4][0]).split("%", 1)[0]) for entry in found]
+    found_in_order = dict.fromkeys(str(entry[4][0]).split("%", 1)[0] for entry in found)
+    return [ipaddress.ip_address(address) for address in found_in_order]
 
 
 def call(url: str, payload: Mapping[str, Any], *, now: float | None = None) -> int:
     """POST the payload, signed; the status of the answer that succeeded (2xx). WebhookRefused
     before any try for an address it may not call; WebhookFailed after the last failed try."""
     parts = urlsplit(url)
-    address = check_address(url)
+    addresses = check_address(url)
     body = json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
     key = webhook_key()
     reason = ""
@@ -103,7 +104,7 @@ def call(url: str, payload: Mapping[str, Any], *, now: float | None = None) -> i
         at = int(time.time() if now is None else now)
         headers = {"Content-Type": "application/json", SIGNATURE_HEADER: signature(body, at, key)}
         try:
-            status = _post(parts, address, body, headers)
+            status = _post(parts, addresses, body, headers)
         except (OSError, http.client.HTTPException, ValueError) as error:  # refused, timed out, reset, malformed
             reason = f"{type(error).__name__}: {error}"
             continue
@@ -113,10 +114,11 @@ def call(url: str, payload: Mapping[str, Any], *, now: float | None = None) -> i
     raise WebhookFailed(f"The webhook failed {TRIES} times; the last time: {reason}.")
 
 
-def _post(parts: SplitResult, address: str, body: bytes, headers: Mapping[str, str]) -> int:
-    """One POST to `address` for the URL's host (its Host header, and TLS's name): the status."""
+def _post(parts: SplitResult, addresses: Sequence[str], body: bytes, headers: Mapping[str, str]) -> int:
+    """One POST to the first of `addresses` that connects, for the URL's host (its Host header,
+    and TLS's name): the status."""
     pinned = _PinnedHTTPS if parts.scheme == "https" else _PinnedHTTP
-    connection = pinned(parts.hostname or "", _port(parts), address=address, timeout=TIMEOUT_S)
+    connection = pinned(parts.hostname or "", _port(parts), addresses=addresses, timeout=TIMEOUT_S)
     try:
         connection.request("POST", (parts.path or "/") + (f"?{parts.query}" if parts.query else ""), body, headers)
         return connection.getresponse().status
@@ -124,25 +126,37 @@ def _post(parts: SplitResult, address: str, body: bytes, headers: Mapping[str, s
         connection.close()
 
 
-class _PinnedHTTP(http.client.HTTPConnection):
-    """A connection to the address checked, whatever the host's name resolves to by now."""
+def _connected(addresses: Sequence[str], port: int, timeout: float | None) -> socket.socket:
+    """A socket to the first of `addresses` that answers (as socket.create_connection tries a
+    name's addresses in turn: an IPv6 address first may be unreachable from where this runs)."""
+    failure: OSError = OSError("The webhook's host has no address.")
+    for address in addresses:
+        try:
+            return socket.create_connection((address, port), timeout)
+        except OSError as error:
+            failure = error
+    raise failure
 
-    def __init__(self, host: str, port: int, *, address: str, timeout: float) -> None:
+
+class _PinnedHTTP(http.client.HTTPConnection):
+    """A connection to the addresses checked, whatever the host's name resolves to by now."""
+
+    def __init__(self, host: str, port: int, *, addresses: Sequence[str], timeout: float) -> None:
         super().__init__(host, port, timeout=timeout)
-        self.address = address
+        self.addresses = addresses
 
     def connect(self) -> None:
-        self.sock = socket.create_connection((self.address, self.port), self.timeout)
+        self.sock = _connected(self.addresses, self.port, self.timeout)
 
 
 class _PinnedHTTPS(http.client.HTTPSConnection):
     """The same over TLS: the handshake names the host (SNI), and the certificate must be its."""
 
-    def __init__(self, host: str, port: int, *, address: str, timeout: float) -> None:
+    def __init__(self, host: str, port: int, *, addresses: Sequence[str], timeout: float) -> None:
         self.tls = ssl.create_default_context()  # the system's CAs; the host's name checked
         super().__init__(host, port, timeout=timeout, context=self.tls)
-        self.address = address
+        self.addresses = addresses
 
     def connect(self) -> None:
-        plain = socket.create_connection((self.address, self.port), self.timeout)
+        plain = _connected(self.addresses, self.port, self.timeout)
         self.sock = self.tls.wrap_socket(plain, server_hostname=self.host)

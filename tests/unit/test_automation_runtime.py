@@ -133,22 +133,25 @@ def test_a_redirect_is_an_answer_that_fails_the_try_not_an_address_to_follow(qui
     assert len(receiver.got) == webhooks.TRIES  # tried three times, never at the Location
 
 
-def test_over_tls_the_socket_goes_to_the_address_checked_and_the_handshake_names_the_host(monkeypatch):
+def test_over_tls_the_socket_goes_to_an_address_checked_and_the_handshake_names_the_host(monkeypatch):
     sockets, handshakes = [], []
 
     def connect(address, timeout):
         sockets.append(address)
+        if ":" in address[0]:
+            raise OSError("Network is unreachable")  # no IPv6 route from here
         return "socket"
 
     monkeypatch.setattr(socket, "create_connection", connect)
-    connection = webhooks._PinnedHTTPS("hooks.example.com", 443, address="93.184.215.14", timeout=1.0)
+    checked = ["2606:2800:21f:cb07:6820:80da:af6b:8b2c", "93.184.215.14"]
+    connection = webhooks._PinnedHTTPS("hooks.example.com", 443, addresses=checked, timeout=1.0)
     monkeypatch.setattr(
         connection.tls, "wrap_socket", lambda plain, server_hostname: handshakes.append((plain, server_hostname))
     )
 
     connection.connect()
 
-    assert sockets == [("93.184.215.14", 443)]
+    assert sockets == [(checked[0], 443), (checked[1], 443)]  # each checked address in turn, as a name's are
     assert handshakes == [("socket", "hooks.example.com")]
     assert connection.tls.check_hostname
     assert connection.tls.verify_mode == ssl.CERT_REQUIRED
