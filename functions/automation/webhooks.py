@@ -25,6 +25,7 @@ import socket
 import ssl
 import time
 from collections.abc import Mapping, Sequence
+from functools import cache
 from typing import Any
 from urllib.parse import SplitResult, urlsplit
 
@@ -138,6 +139,13 @@ def _connected(addresses: Sequence[str], port: int, timeout: float | None) -> so
     raise failure
 
 
+@cache
+def _tls() -> ssl.SSLContext:
+    """The system's CAs, the host's name checked: made once (loading the CAs costs tens of ms of
+    CPU), when a first webhook calls over TLS."""
+    return ssl.create_default_context()
+
+
 class _PinnedHTTP(http.client.HTTPConnection):
     """A connection to the addresses checked, whatever the host's name resolves to by now."""
 
@@ -153,7 +161,7 @@ class _PinnedHTTPS(http.client.HTTPSConnection):
     """The same over TLS: the handshake names the host (SNI), and the certificate must be its."""
 
     def __init__(self, host: str, port: int, *, addresses: Sequence[str], timeout: float) -> None:
-        self.tls = ssl.create_default_context()  # the system's CAs; the host's name checked
+        self.tls = _tls()
         super().__init__(host, port, timeout=timeout, context=self.tls)
         self.addresses = addresses
 
