@@ -269,6 +269,73 @@ def test_a_customer_who_comes_with_a_code_opens_a_chat_by_itself(
             expect(chat.get_by_role("button", name="End chat")).to_be_hidden()
 
 
+def heard(page: Page, messages: list[str | bytes]) -> None:
+    """Wait until a routed WebSocket has put a message in `messages`: Playwright runs the route's
+    handlers only while a call of the page's is under way, so the wait is the page's."""
+    for _ in range(200):
+        if messages:
+            return
+        page.wait_for_timeout(50)
+    raise AssertionError("the WebSocket brought nothing in 10 s")
+
+
+def test_who_ended_a_chat_shows_though_a_late_join_heard_of_the_end_first(
+    platform: Platform, admin_token: str, browser: Browser
+) -> None:
+    arrivals: list[str | bytes] = []  # the code.redeemed pushes the console got
+    held: list[str | bytes] = []  # session.ended pushes, held back until a join was refused
+    sockets: list[WebSocketRoute] = []
+
+    def end_heard_late(socket: WebSocketRoute) -> None:
+        sockets.append(socket)
+        server = socket.connect_to_server()
+
+        def from_server(message: str | bytes) -> None:
+            kind = json.loads(message).get("type")
+            if kind == "session.ended":
+                held.append(message)
+                return
+            arrivals.extend([message] if kind == "code.redeemed" else [])
+            socket.send(message)
+            if json.loads(message).get("error") == "session_ended":
+                for late in held:
+                    socket.send(late)
+
+        server.on_message(from_server)
+
+    crew = staffed(platform, admin_token, "Lara Late")
+    with browser_page(browser) as console:
+        console.route_web_socket(re.compile(r"/ws\?"), end_heard_late)
+        sign_in(console, platform, crew.technicians[0])
+        with platform.http() as client:
+            created = client.post(
+                "/api/codes",
+                headers=bearer(crew.technicians[0].token),
+                json={"name": "Late", "portal": crew.subdomain},
+            )
+        assert created.status_code == 201, created.text
+        with platform.http(host=f"{crew.subdomain}.localhost") as client:
+            joined = client.post("/api/join", json={"code": created.json()["code"], "name": "Carl Late"})
+        assert joined.status_code == 201, joined.text
+        visit = joined.json()
+        chat = chat_with(console, "Carl Late")
+        expect(chat).to_contain_text("Session code “Late”")
+        heard(console, arrivals)
+
+        # Given the customer ended the chat, and the console has not yet heard of it
+        with connect(f"{visit['websocket_url']}?token={visit['token']}") as customer:
+            expect(chat).to_contain_text("Visitor present")
+            say(customer, "session.end", session=visit["session_id"])
+            heard(console, held)
+
+            # When the arrival is delivered again (at least once, as a stream delivers), the console
+            # joins the session, is refused (it has ended), and only then hears who ended it
+            sockets[0].send(arrivals[0])
+
+            # Then the chat says who ended it
+            expect(chat).to_contain_text("Carl Late ended the chat.")
+
+
 # --- presence -------------------------------------------------------------------------------
 
 

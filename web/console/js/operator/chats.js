@@ -174,9 +174,11 @@ export class ChatStore extends EventTarget {
     this.changed();
   }
 
+  /** The chat has ended, `by` whom if known (null when a refused join is how the console learns
+   * it): the session.ended that says who may come after, and still fills that in. */
   ended(sessionId, by) {
     const chat = this.chats.get(sessionId);
-    if (!chat || chat.state === "ended") return;
+    if (!chat || (chat.state === "ended" && (by == null || chat.endedBy))) return;
     Object.assign(chat, { state: "ended", endedBy: by ?? chat.endedBy });
     this.changed();
   }
