@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Locator, Page, WebSocketRoute, expect
@@ -42,6 +43,21 @@ def on_duty(console: Page, crew: Crew) -> None:
     available: the console shows signed in before its WebSocket has said so."""
     sign_in(console, crew.platform, crew.technicians[0])
     wait_for(lambda: crew.state() == "available")
+
+
+def came_with_a_code(platform: Platform, crew: Crew, customer: str, code: str = "Support") -> dict[str, Any]:
+    """The customer redeems a code of the crew's technician; the console opens the chat by itself."""
+    technician = crew.technicians[0]
+    with platform.http() as client:
+        created = client.post(
+            "/api/codes", headers=bearer(technician.token), json={"name": code, "portal": crew.subdomain}
+        )
+    assert created.status_code == 201, created.text
+    with platform.http(host=f"{crew.subdomain}.localhost") as client:
+        joined = client.post("/api/join", json={"code": created.json()["code"], "name": customer})
+    assert joined.status_code == 201, joined.text
+    visit: dict[str, Any] = joined.json()
+    return visit
 
 
 def request_by_http(crew: Crew, name: str, question: str) -> None:
@@ -241,17 +257,9 @@ def test_a_customer_who_comes_with_a_code_opens_a_chat_by_itself(
     with browser_page(browser) as console:
         console.add_init_script(NOTIFICATION_HOOK)
         sign_in(console, platform, cody)
-        with platform.http() as client:
-            created = client.post(
-                "/api/codes", headers=bearer(cody.token), json={"name": "Printer", "portal": crew.subdomain}
-            )
-        assert created.status_code == 201, created.text
 
-        # When a customer redeems the code on the portal and writes
-        with platform.http(host=f"{crew.subdomain}.localhost") as client:
-            joined = client.post("/api/join", json={"code": created.json()["code"], "name": "Carl Coder"})
-        assert joined.status_code == 201, joined.text
-        visit = joined.json()
+        # When a customer redeems Cody's code on the portal and writes
+        visit = came_with_a_code(platform, crew, "Carl Coder", code="Printer")
         chat = chat_with(console, "Carl Coder")
         expect(chat).to_contain_text("Session code “Printer”")
         with connect(f"{visit['websocket_url']}?token={visit['token']}") as customer:
@@ -269,14 +277,67 @@ def test_a_customer_who_comes_with_a_code_opens_a_chat_by_itself(
             expect(chat.get_by_role("button", name="End chat")).to_be_hidden()
 
 
-def heard(page: Page, messages: list[str | bytes]) -> None:
-    """Wait until a routed WebSocket has put a message in `messages`: Playwright runs the route's
-    handlers only while a call of the page's is under way, so the wait is the page's."""
+def heard(page: Page, messages: list[str | bytes], count: int = 1) -> None:
+    """Wait until a routed WebSocket has put `count` messages in `messages`: Playwright runs the
+    route's handlers only while a call of the page's is under way, so the wait is the page's."""
     for _ in range(200):
-        if messages:
+        if len(messages) >= count:
             return
         page.wait_for_timeout(50)
     raise AssertionError("the WebSocket brought nothing in 10 s")
+
+
+class LateJoin:
+    """The console's WebSocket, routed: it notes the customers' arrivals (`code.redeemed`), and
+    once `replay()` has delivered the first again (a stream delivers at least once), the answer to
+    the join that makes is held back (the server has read the session) until `release()`."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.arrivals: list[str | bytes] = []
+        self.held: list[str | bytes] = []
+        self.replaying = False
+        self.late: set[str] = set()  # the ids of the joins made since
+        self.sockets: list[WebSocketRoute] = []
+        page.route_web_socket(re.compile(r"/ws\?"), self.route)
+
+    def route(self, socket: WebSocketRoute) -> None:
+        self.sockets.append(socket)
+        server = socket.connect_to_server()
+
+        def from_page(message: str | bytes) -> None:
+            sent = json.loads(message)
+            if self.replaying and sent.get("action") == "session.join":
+                self.late.add(sent["id"])
+            server.send(message)
+
+        def from_server(message: str | bytes) -> None:
+            answer = json.loads(message)
+            if answer.get("id") in self.late:
+                self.held.append(message)
+                return
+            self.arrivals.extend([message] if answer.get("type") == "code.redeemed" else [])
+            socket.send(message)
+
+        socket.on_message(from_page)
+        server.on_message(from_server)
+
+    def replay(self) -> dict[str, Any]:
+        """Deliver the first arrival again (once its chat is open); the answer of the join it makes, held."""
+        heard(self.page, self.arrivals)
+        self.replaying = True
+        self.sockets[0].send(self.arrivals[0])
+        heard(self.page, self.held)
+        answer: dict[str, Any] = json.loads(self.held[0])
+        return answer
+
+    def release(self) -> None:
+        """Deliver the held answer, and return once the console has taken it in: the arrival
+        delivered after it has made the console join again (that answer is held too)."""
+        held = len(self.held)
+        self.sockets[0].send(self.held[0])
+        self.sockets[0].send(self.arrivals[0])
+        heard(self.page, self.held, held + 1)
 
 
 def test_who_ended_a_chat_shows_though_a_late_join_heard_of_the_end_first(
@@ -307,17 +368,7 @@ def test_who_ended_a_chat_shows_though_a_late_join_heard_of_the_end_first(
     with browser_page(browser) as console:
         console.route_web_socket(re.compile(r"/ws\?"), end_heard_late)
         sign_in(console, platform, crew.technicians[0])
-        with platform.http() as client:
-            created = client.post(
-                "/api/codes",
-                headers=bearer(crew.technicians[0].token),
-                json={"name": "Late", "portal": crew.subdomain},
-            )
-        assert created.status_code == 201, created.text
-        with platform.http(host=f"{crew.subdomain}.localhost") as client:
-            joined = client.post("/api/join", json={"code": created.json()["code"], "name": "Carl Late"})
-        assert joined.status_code == 201, joined.text
-        visit = joined.json()
+        visit = came_with_a_code(platform, crew, "Carl Late", code="Late")
         chat = chat_with(console, "Carl Late")
         expect(chat).to_contain_text("Session code “Late”")
         heard(console, arrivals)
@@ -334,6 +385,55 @@ def test_who_ended_a_chat_shows_though_a_late_join_heard_of_the_end_first(
 
             # Then the chat says who ended it
             expect(chat).to_contain_text("Carl Late ended the chat.")
+
+
+def test_a_join_answered_after_the_chat_ended_does_not_open_it_again(
+    platform: Platform, admin_token: str, browser: Browser
+) -> None:
+    crew = staffed(platform, admin_token, "Otto Order")
+    with browser_page(browser) as console:
+        joins = LateJoin(console)
+        sign_in(console, platform, crew.technicians[0])
+        visit = came_with_a_code(platform, crew, "Carl Late")
+        chat = chat_with(console, "Carl Late")
+        with connect(f"{visit['websocket_url']}?token={visit['token']}") as customer:
+            expect(chat).to_contain_text("Visitor present")
+
+            # Given a join of the console's read the session while it was active, and is slow to answer
+            assert joins.replay()["session"]["state"] == "active"
+
+            # When the customer ends the chat, and then the join's answer comes
+            say(customer, "session.end", session=visit["session_id"])
+            expect(chat).to_contain_text("Carl Late ended the chat.")
+            joins.release()
+
+            # Then the chat stays ended: who ended it shows, with nothing to send and no End button
+            expect(chat.get_by_text("Carl Late ended the chat.")).to_be_visible()
+            expect(chat.get_by_role("button", name="Send")).to_be_hidden()
+            expect(chat.get_by_role("button", name="End chat")).to_be_hidden()
+
+
+def test_a_join_answered_after_the_customer_left_does_not_say_they_are_there(
+    platform: Platform, admin_token: str, browser: Browser
+) -> None:
+    crew = staffed(platform, admin_token, "Pia Present")
+    with browser_page(browser) as console:
+        joins = LateJoin(console)
+        sign_in(console, platform, crew.technicians[0])
+        visit = came_with_a_code(platform, crew, "Carl Gone")
+        chat = chat_with(console, "Carl Gone")
+        with connect(f"{visit['websocket_url']}?token={visit['token']}"):
+            expect(chat.get_by_text("Visitor present")).to_be_visible()
+
+            # Given a join of the console's found the customer there, and is slow to answer
+            assert joins.replay()["visitor_present"] is True
+
+        # When the customer leaves (their socket closed), and then the join's answer comes
+        expect(chat.get_by_text("Visitor left")).to_be_visible()
+        joins.release()
+
+        # Then the chat still says they left
+        expect(chat.get_by_text("Visitor left")).to_be_visible()
 
 
 # --- presence -------------------------------------------------------------------------------

@@ -22,8 +22,7 @@ from websockets.sync.client import ClientConnection, connect
 from deskless.sessions import Message, Session, transcript_text
 from tests.e2e.conftest import Platform, Technician, bearer, browser_page, wait_for
 from tests.e2e.console import sign_in
-from tests.e2e.test_console_desk_browser import REACHED_AT_ITS_CENTRE, chat_with, staffed
-from tests.e2e.test_portal_browser import Crew
+from tests.e2e.test_console_desk_browser import REACHED_AT_ITS_CENTRE, LateJoin, came_with_a_code, chat_with, staffed
 from tests.e2e.test_sessions import receive, say
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("untouched_budget")]
@@ -52,21 +51,6 @@ def ticket_transcript(platform: Platform, technician: Technician, session_id: st
     assert read.status_code == 200, read.text
     session = Session.model_validate(read.json()["session"])
     return transcript_text(session, [Message.model_validate(message) for message in read.json()["messages"]])
-
-
-def came_with_a_code(platform: Platform, crew: Crew, customer: str) -> dict[str, Any]:
-    """The customer redeems a code of the crew's technician; the console opens the chat by itself."""
-    technician = crew.technicians[0]
-    with platform.http() as client:
-        created = client.post(
-            "/api/codes", headers=bearer(technician.token), json={"name": "Screen", "portal": crew.subdomain}
-        )
-    assert created.status_code == 201, created.text
-    with platform.http(host=f"{crew.subdomain}.localhost") as client:
-        joined = client.post("/api/join", json={"code": created.json()["code"], "name": customer})
-    assert joined.status_code == 201, joined.text
-    visit: dict[str, Any] = joined.json()
-    return visit
 
 
 def socket_of(visit: dict[str, Any]) -> ClientConnection:
@@ -386,6 +370,36 @@ def test_a_refused_request_is_said_and_the_screen_can_be_asked_for_again(
             )
             expect(note).to_have_text("Dora Declines stopped sharing their screen (the browser cannot share a screen).")
             expect(panel(chat)).to_be_hidden()
+
+
+def test_a_join_answered_after_a_request_it_read_before_does_not_end_it(
+    platform: Platform, admin_token: str, browser: Browser
+) -> None:
+    """A join reads the session first and answers after its writes, so its answer may come after
+    the screen.update of a request made meanwhile, and not list it (the last CI saw it happen)."""
+    crew = staffed(platform, admin_token, "Jo Joiner")
+    with browser_page(browser) as console:
+        joins = LateJoin(console)
+        sign_in(console, platform, crew.technicians[0])
+        visit = came_with_a_code(platform, crew, "Dora Delayed")
+        chat = chat_with(console, "Dora Delayed")
+        with socket_of(visit) as customer:
+            request = chat.get_by_role("button", name="Request screen")
+            expect(request).to_be_enabled()
+
+            # Given a join of the console's read the session (no screen shared or asked for yet),
+            # and is slow to answer
+            assert joins.replay()["session"]["screens"] == []
+
+            # When the technician asks to see the customer's screen, and then the join's answer comes
+            request.click()
+            update = receive(customer, "screen.update")
+            expect(panel(chat).locator(".screen-state")).to_have_text("Waiting for Dora Delayed to accept…")
+            joins.release()
+
+            # Then the request still waits, and her refusal is what the console says
+            asked(customer, "screen.answer", session=visit["session_id"], share=update["share"]["id"], accept=False)
+            expect(chat.locator(".screen-note")).to_have_text("Dora Delayed declined to share their screen.")
 
 
 def test_the_technician_shares_their_own_screen_and_either_stop_ends_it(

@@ -6,8 +6,10 @@
 //
 // An EventTarget: "change" (chats, their state or the selection changed), "message" (detail:
 // {chat, message, live}: a message was added; live: it arrived now, not in a transcript caught up with),
-// "opened" (detail: the chat: it was joined, its session as the server has it now, with its
-// `screens`: screen.js takes them from there).
+// "opened" (detail: {chat, asked}: the chat was joined; its session as the server read it after
+// `asked`, the performance.now() at which the join was sent, with its `screens`: screen.js takes
+// them from there). A join's answer may come after pushes of later news (the server reads the
+// session first, then joins): what is heard after `asked` is newer than the answer.
 
 import { ApiError } from "../api.js";
 
@@ -63,8 +65,9 @@ export class ChatStore extends EventTarget {
 
   /** Join a session from this console; its chat opens with the transcript so far. */
   async join(sessionId) {
+    const asked = performance.now();
     try {
-      return this.open(await this.socket.request("session.join", { session: sessionId }), { live: false });
+      return this.open(await this.socket.request("session.join", { session: sessionId }), { asked });
     } catch (error) {
       if (error instanceof ApiError && error.code === "session_ended") this.ended(sessionId, null);
       throw error;
@@ -73,12 +76,13 @@ export class ChatStore extends EventTarget {
 
   /** Accept a chat request: the answer is the new session, joined. */
   async accept(requestId) {
-    const chat = this.open(await this.socket.request("chat.accept", { request: requestId }), { live: false });
+    const asked = performance.now();
+    const chat = this.open(await this.socket.request("chat.accept", { request: requestId }), { asked });
     this.select(chat.id);
     return chat;
   }
 
-  open({ session, messages, visitor_present: visitorPresent }, { live }) {
+  open({ session, messages, visitor_present: visitorPresent }, { asked }) {
     let chat = this.chats.get(session.id);
     if (!chat) {
       chat = {
@@ -92,9 +96,11 @@ export class ChatStore extends EventTarget {
       };
       this.chats.set(chat.id, chat);
     }
-    Object.assign(chat, { session, state: session.state, visitorPresent });
-    for (const message of messages) this.add(chat, message, live);
-    this.dispatchEvent(new CustomEvent("opened", { detail: chat }));
+    // An end, or a visitor's coming or going, heard while the join was under way is newer than the answer.
+    Object.assign(chat, { session, state: chat.state === "ended" ? "ended" : session.state });
+    if (!(chat.presenceHeard > asked)) chat.visitorPresent = visitorPresent;
+    for (const message of messages) this.add(chat, message, false);
+    this.dispatchEvent(new CustomEvent("opened", { detail: { chat, asked } }));
     this.changed();
     return chat;
   }
@@ -170,7 +176,7 @@ export class ChatStore extends EventTarget {
   visitor(event, present) {
     const chat = this.chats.get(event.session);
     if (!chat || event.role !== "visitor") return;
-    chat.visitorPresent = present;
+    Object.assign(chat, { visitorPresent: present, presenceHeard: performance.now() });
     this.changed();
   }
 

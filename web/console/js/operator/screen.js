@@ -33,7 +33,11 @@ export class ScreenStore extends EventTarget {
       { signal },
     );
     socket.addEventListener("screen.signal", ({ detail }) => this.signalled(detail), { signal });
-    chats.addEventListener("opened", ({ detail: chat }) => this.known(chat.id, chat.session.screens || []), { signal });
+    chats.addEventListener(
+      "opened",
+      ({ detail: { chat, asked } }) => this.known(chat.id, chat.session.screens || [], asked),
+      { signal },
+    );
     chats.addEventListener("change", () => this.sweep(), { signal });
   }
 
@@ -131,11 +135,15 @@ export class ScreenStore extends EventTarget {
     if (entry?.share.from === "visitor") this.connect(session, entry, "viewer"); // the offer came first
   }
 
-  /** What a (re)joined chat's session says is going on: shares no longer there have ended. */
-  known(sessionId, screens) {
+  /** What a (re)joined chat's session says is going on, as read after `asked` (performance.now()):
+   * shares heard of before then and no longer there have ended; one heard of since may be newer
+   * than the answer, and its own screen.ended will say if it ended. */
+  known(sessionId, screens, asked) {
     const ids = new Set(screens.map((share) => share.id));
     for (const entry of Object.values(this.of(sessionId))) {
-      if (entry && !ids.has(entry.share.id)) this.ended(sessionId, entry.share, { by: null, reason: "left" });
+      if (entry && entry.heard < asked && !ids.has(entry.share.id)) {
+        this.ended(sessionId, entry.share, { by: null, reason: "left" });
+      }
     }
     for (const share of screens) this.updated(sessionId, share);
   }
@@ -162,7 +170,8 @@ export class ScreenStore extends EventTarget {
     let entry = shares[share.from];
     if (!entry || entry.share.id !== share.id) {
       if (entry) this.teardown(entry);
-      entry = { share, connection: "", reason: "", stream: null, mine: false, peer: null, opening: false };
+      const heard = performance.now();
+      entry = { share, heard, connection: "", reason: "", stream: null, mine: false, peer: null, opening: false };
       shares[share.from] = entry;
     }
     entry.share = share;
