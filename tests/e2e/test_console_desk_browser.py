@@ -23,7 +23,7 @@ from websockets.sync.client import connect
 
 from tests.e2e.conftest import Platform, bearer, browser_page, hire, wait_for
 from tests.e2e.console import BACKGROUND_WINDOW, NOTIFICATION_HOOK, admin_settings, notifications, sign_in
-from tests.e2e.test_chat_queue import Portal, queued
+from tests.e2e.test_chat_queue import Portal, queued, waiting
 from tests.e2e.test_portal_browser import Crew, ask_for_chat, found_company
 from tests.e2e.test_sessions import say
 
@@ -60,9 +60,9 @@ def came_with_a_code(platform: Platform, crew: Crew, customer: str, code: str = 
     return visit
 
 
-def request_by_http(crew: Crew, name: str, question: str) -> None:
+def request_by_http(crew: Crew, name: str, question: str) -> dict[str, Any]:
     """A visitor asks for a chat through the portal's API (and does not wait on a socket)."""
-    queued(crew.platform, Portal(company_id=crew.company_id, host=f"{crew.subdomain}.localhost"), name, question)
+    return queued(crew.platform, Portal(company_id=crew.company_id, host=f"{crew.subdomain}.localhost"), name, question)
 
 
 def queue_entry(console: Page, name: str) -> Locator:
@@ -287,17 +287,18 @@ def heard(page: Page, messages: list[str | bytes], count: int = 1) -> None:
     raise AssertionError("the WebSocket brought nothing in 10 s")
 
 
-class LateJoin:
-    """The console's WebSocket, routed: it notes the customers' arrivals (`code.redeemed`), and
-    once `replay()` has delivered the first again (a stream delivers at least once), the answer to
-    the join that makes is held back (the server has read the session) until `release()`."""
+class LateAnswers:
+    """The console's WebSocket, routed: the answers to its `action` requests sent while `holding`
+    are held back (the server has read what they answer with) until `release()`. The pushes of
+    customers' arrivals (`code.redeemed`) are noted."""
 
-    def __init__(self, page: Page) -> None:
+    def __init__(self, page: Page, action: str, *, holding: bool = False) -> None:
         self.page = page
+        self.action = action
+        self.holding = holding
         self.arrivals: list[str | bytes] = []
         self.held: list[str | bytes] = []
-        self.replaying = False
-        self.late: set[str] = set()  # the ids of the joins made since
+        self.late: set[str] = set()  # the ids of the requests whose answers are held
         self.sockets: list[WebSocketRoute] = []
         page.route_web_socket(re.compile(r"/ws\?"), self.route)
 
@@ -307,7 +308,7 @@ class LateJoin:
 
         def from_page(message: str | bytes) -> None:
             sent = json.loads(message)
-            if self.replaying and sent.get("action") == "session.join":
+            if self.holding and sent.get("action") == self.action:
                 self.late.add(sent["id"])
             server.send(message)
 
@@ -322,20 +323,36 @@ class LateJoin:
         socket.on_message(from_page)
         server.on_message(from_server)
 
-    def replay(self) -> dict[str, Any]:
-        """Deliver the first arrival again (once its chat is open); the answer of the join it makes, held."""
-        heard(self.page, self.arrivals)
-        self.replaying = True
-        self.sockets[0].send(self.arrivals[0])
+    def first(self) -> dict[str, Any]:
+        """The first held answer, once there is one."""
         heard(self.page, self.held)
         answer: dict[str, Any] = json.loads(self.held[0])
         return answer
 
     def release(self) -> None:
+        """Deliver the first held answer."""
+        self.sockets[0].send(self.held[0])
+
+
+class LateJoin(LateAnswers):
+    """Once `replay()` has delivered the customer's arrival again (a stream delivers at least
+    once), the answer to the join the console makes of it is held back."""
+
+    def __init__(self, page: Page) -> None:
+        super().__init__(page, "session.join")
+
+    def replay(self) -> dict[str, Any]:
+        """Deliver the first arrival again (once its chat is open); the answer of the join it makes."""
+        heard(self.page, self.arrivals)
+        self.holding = True
+        self.sockets[0].send(self.arrivals[0])
+        return self.first()
+
+    def release(self) -> None:
         """Deliver the held answer, and return once the console has taken it in: the arrival
         delivered after it has made the console join again (that answer is held too)."""
         held = len(self.held)
-        self.sockets[0].send(self.held[0])
+        super().release()
         self.sockets[0].send(self.arrivals[0])
         heard(self.page, self.held, held + 1)
 
@@ -636,6 +653,53 @@ def test_the_focus_stays_on_a_request_s_accept_button_as_others_come(
         expect(accept).to_be_focused()
         console.keyboard.press("Enter")
         expect(chat_with(console, "Early Ed")).to_be_visible()
+
+
+def test_a_queue_read_before_a_request_came_does_not_drop_it(
+    platform: Platform, admin_token: str, browser: Browser
+) -> None:
+    crew = staffed(platform, admin_token, "Quentin Queue")
+    with browser_page(browser) as console:
+        # Given the console read the queue as it came on duty (nobody waiting), and the answer is slow
+        listing = LateAnswers(console, "queue.list", holding=True)
+        on_duty(console, crew)
+        assert listing.first()["requests"] == []
+
+        # When a visitor asks for a chat, and then the queue's answer comes (and a second visitor asks)
+        request_by_http(crew, "Nell Newer", "Hello")
+        expect(queue_entry(console, "Nell Newer")).to_be_visible()
+        listing.release()
+        request_by_http(crew, "Otis Other", "Hi")
+        expect(queue_entry(console, "Otis Other")).to_be_visible()
+
+        # Then the first request still waits on the console
+        expect(queue_entry(console, "Nell Newer")).to_be_visible()
+
+
+def test_a_request_withdrawn_while_the_queue_was_read_does_not_come_back(
+    platform: Platform, admin_token: str, browser: Browser
+) -> None:
+    crew = staffed(platform, admin_token, "Wanda Withdrawn")
+    with browser_page(browser) as first, browser_page(browser) as second:
+        on_duty(first, crew)
+        request = request_by_http(crew, "Vera Visitor", "Hello")
+        with waiting(request) as visitor:
+            expect(queue_entry(first, "Vera Visitor")).to_be_visible()
+
+            # Given a second console read the queue (Vera waiting), and the answer is slow
+            listing = LateAnswers(second, "queue.list", holding=True)
+            sign_in(second, platform, crew.technicians[0])
+            assert [r["name"] for r in listing.first()["requests"]] == ["Vera Visitor"]
+
+            # When Vera gives up, and then the queue's answer comes (and another visitor asks)
+            say(visitor, "chat.withdraw")
+            expect(queue_entry(first, "Vera Visitor")).to_be_hidden()
+            listing.release()
+            request_by_http(crew, "Otis Other", "Hi")
+            expect(queue_entry(second, "Otis Other")).to_be_visible()
+
+            # Then her request is not on the second console
+            expect(queue_entry(second, "Vera Visitor")).to_be_hidden()
 
 
 def test_a_refused_status_change_is_announced_as_an_alert(

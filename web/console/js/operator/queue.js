@@ -5,6 +5,9 @@
 //
 // An EventTarget: "change" (the list changed), "added" (detail: a new request, not one
 // reloaded), "removed" (detail: its id).
+//
+// queue.list's answer may come after pushes of later news (the server read the queue before): a
+// request heard of since it was asked stays, and one that left never comes back.
 
 export class QueueStore extends EventTarget {
   constructor(socket) {
@@ -12,6 +15,8 @@ export class QueueStore extends EventTarget {
     this.socket = socket;
     this.requests = new Map(); // id -> the queued request (QueuedChat)
     this.timers = new Map(); // id -> the timer that drops it at accept_until
+    this.heard = new Map(); // id -> when (performance.now()) it was added
+    this.gone = new Map(); // id -> when a request left: taken, withdrawn or expired
     this.life = new AbortController();
     const { signal } = this.life;
     socket.addEventListener("chat.requested", ({ detail }) => this.add(detail.request, { announce: true }), { signal });
@@ -28,18 +33,21 @@ export class QueueStore extends EventTarget {
   /** Read the queue afresh: what left meanwhile goes, what came stays quiet (it was seen, or
    *  its notice was missed while disconnected and the list shows it now). */
   async load() {
+    const asked = performance.now();
     const answer = await this.socket.request("queue.list");
     const current = new Set(answer.requests.map((request) => request.id));
-    for (const id of [...this.requests.keys()]) if (!current.has(id)) this.remove(id);
+    for (const [id, heard] of [...this.heard]) if (heard < asked && !current.has(id)) this.remove(id);
     for (const request of answer.requests) this.add(request, { announce: false });
+    for (const [id, at] of [...this.gone]) if (at < asked) this.gone.delete(id); // no answer lists it again
     this.dispatchEvent(new Event("change"));
   }
 
   add(request, { announce }) {
-    if (!request || this.requests.has(request.id)) return; // a notice may come twice
+    if (!request || this.requests.has(request.id) || this.gone.has(request.id)) return; // a notice may come twice
     const left = request.accept_until * 1000 - Date.now();
     if (left <= 0) return;
     this.requests.set(request.id, request);
+    this.heard.set(request.id, performance.now());
     this.timers.set(
       request.id,
       setTimeout(() => this.remove(request.id), left),
@@ -51,6 +59,8 @@ export class QueueStore extends EventTarget {
   remove(id) {
     clearTimeout(this.timers.get(id));
     this.timers.delete(id);
+    this.heard.delete(id);
+    this.gone.set(id, performance.now());
     if (!this.requests.delete(id)) return;
     this.dispatchEvent(new CustomEvent("removed", { detail: id }));
     this.dispatchEvent(new Event("change"));
