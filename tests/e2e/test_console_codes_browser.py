@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from playwright.sync_api import Locator, Page, Route, expect
+from playwright.sync_api import APIResponse, Locator, Page, Route, expect
 
 from local.services import local_client
 from tests.e2e.conftest import TECHNICIAN_PASSWORD, Platform, Technician, bearer, hire, mail_to, wait_for
 from tests.e2e.console import clipboard, confirm, open_console
+from tests.e2e.test_console_desk_browser import heard
 
 pytestmark = pytest.mark.browser
 
@@ -146,6 +147,37 @@ def test_a_code_counts_down_is_copied_and_leaves_the_list_when_the_customer_join
     expect(row).to_have_count(0, timeout=10000)
     expect(toast(console, "Carla Customer: Carla Customer joined")).to_be_visible()
     expect(console.get_by_text("No active codes.")).to_be_visible()
+
+
+def test_a_code_list_read_before_a_code_was_made_does_not_drop_it(
+    platform: Platform, desk: Desk, console: Page
+) -> None:
+    # Given the codes panel's lists (on opening, on connecting) are slow to come: held back here
+    held: list[tuple[Route, APIResponse]] = []  # each list, as the server answered when asked
+    ready: list[bool] = []  # set once the code is made: lists pass then
+
+    def hold_lists(route: Route) -> None:
+        if route.request.method == "GET" and not ready:
+            held.append((route, route.fetch()))
+        else:
+            route.fallback()
+
+    console.route("**/api/codes", hold_lists)
+    sign_in(console, platform, desk, "codes")
+    expect(console.get_by_role("heading", name="Session codes", level=1)).to_be_visible()
+    heard(console, held)
+
+    # When a code is made, and then the lists read before it come (holding no code)
+    row = create_code(console, desk, "Early Ella")
+    ready.append(True)
+    for route, answer in held:
+        with console.expect_event("requestfinished", lambda finished, route=route: finished == route.request):
+            route.fulfill(response=answer)
+    create_code(console, desk, "Later Leo")
+
+    # Then the code is still listed
+    expect(row).to_be_visible()
+    expect(console.get_by_role("main").get_by_role("status")).to_have_text(re.compile(r"^2 of \d+ codes$"))
 
 
 def seconds(shown: str) -> int:

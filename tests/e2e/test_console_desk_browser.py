@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sized
 from pathlib import Path
 from typing import Any
 
@@ -277,7 +278,7 @@ def test_a_customer_who_comes_with_a_code_opens_a_chat_by_itself(
             expect(chat.get_by_role("button", name="End chat")).to_be_hidden()
 
 
-def heard(page: Page, messages: list[str | bytes], count: int = 1) -> None:
+def heard(page: Page, messages: Sized, count: int = 1) -> None:
     """Wait until a routed WebSocket has put `count` messages in `messages`: Playwright runs the
     route's handlers only while a call of the page's is under way, so the wait is the page's."""
     for _ in range(200):

@@ -190,6 +190,7 @@ class CodesPanel {
       const code = await this.ctx.api.post("/api/codes", { name, portal: this.portal.value });
       remembered.set(LAST_PORTAL, this.portal.value);
       this.reported.delete(code.code);
+      this.loading += 1; // a list asked for before this answer would not hold the new code
       this.add(code);
       this.name.value = "";
       toast(`Code ${readable(code.code)} created for ${code.name}.`, "ok");
