@@ -9,14 +9,16 @@ Each test uses names and addresses of its own (the platform is shared by the sui
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import APIResponse, Locator, Page, Route, expect
 
 from local.seed import DEMO_STAFF
 from tests.e2e.conftest import Platform, unique
 from tests.e2e.console import open_console
+from tests.e2e.test_console_desk_browser import heard
 
 pytestmark = pytest.mark.browser
 
@@ -85,6 +87,41 @@ def test_a_domain_places_a_new_contact_whom_a_technician_then_finds_edits_and_de
     dialog(console).get_by_label("Email addresses").fill(f"HANA@eu.{domain}")
     dialog(console).get_by_role("button", name="Add contact").click()
     expect(dialog(console).locator('[data-error-for="emails"]')).to_contain_text("already")
+
+
+def test_the_search_shows_what_was_last_typed_whichever_answer_comes_last(
+    platform: Platform, api: httpx.Client, console: Page
+) -> None:
+    domain = f"{unique('s')}.example.com"
+    for name in ("Ola", "Olaf"):
+        made = api.post("/api/contacts", json={"name": f"{name} {domain}", "emails": [f"{name.lower()}@{domain}"]})
+        assert made.status_code == 201, made.text
+    held: list[tuple[Route, APIResponse]] = []  # the search for the whole domain, as the server answered
+
+    def hold_the_wide_search(route: Route) -> None:
+        if parse_qs(urlsplit(route.request.url).query).get("q") == [domain]:
+            held.append((route, route.fetch()))
+        else:
+            route.fallback()
+
+    console.route("**/api/contacts?*", hold_the_wide_search)
+    open_console(console, platform, ALICE.email, ALICE.password, "contacts")
+
+    # Given a search for the domain, whose answer is slow
+    console.get_by_label("Search").fill(domain)
+    heard(console, held)
+
+    # When the technician types on to one address, that answer comes, and then the first
+    with console.expect_response(lambda response: "olaf" in response.url):
+        console.get_by_label("Search").fill(f"olaf@{domain}")
+    expect(row_of(console, f"Ola {domain}")).to_have_count(0)
+    ((route, answer),) = held
+    route.fulfill(response=answer)
+    expect(console.locator("table[aria-busy]")).to_have_count(0)  # every load has ended
+
+    # Then the list is what was typed last: Olaf alone
+    expect(row_of(console, f"Ola {domain}")).to_have_count(0)
+    expect(row_of(console, f"Olaf {domain}")).to_be_visible()
 
 
 def test_an_admin_imports_contacts_after_reading_the_preview(

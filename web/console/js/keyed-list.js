@@ -94,6 +94,7 @@ export class KeyedTable {
     this.list = new KeyedList(rows, { key, item, on });
     this.problem = new ErrorMessage();
     this.pending = 0; // loads running
+    this.asked = 0; // loads asked for: only the latest one's answer is drawn
     this.loading = h("p", { class: "muted" }, "Loading…");
     this.empty = h("p", { class: "empty", hidden: true }, empty);
     this.table = h(
@@ -128,15 +129,25 @@ export class KeyedTable {
     this.empty.hidden = things.length > 0;
   }
 
-  /** Draw what `read()` gives; if it fails, say so. The table is aria-busy while any load runs. */
+  /**
+   * Draw what `read()` gives; if it fails, say so. The table is aria-busy while any load runs.
+   * Answers may come out of order (a search typed on: the shorter query's answer last), so only
+   * the latest load asked for is drawn; `read` gets `latest()`, true until a later load is asked
+   * for, to keep what else it learns (a next page) only then.
+   */
   async load(read, about = "") {
+    const asked = ++this.asked;
+    const latest = () => asked === this.asked;
     this.pending += 1;
     this.table.setAttribute("aria-busy", "true");
     try {
-      this.render(await read());
-      this.problem.clear();
+      const things = await read(latest);
+      if (latest()) {
+        this.render(things);
+        this.problem.clear();
+      }
     } catch (error) {
-      this.fail(error, about);
+      if (latest()) this.fail(error, about);
     } finally {
       this.pending -= 1;
       if (!this.pending) this.table.removeAttribute("aria-busy");

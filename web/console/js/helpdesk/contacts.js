@@ -288,12 +288,11 @@ export const contactsView = {
       return search ? `/api/contacts?${search}` : "/api/contacts";
     };
     const reload = () =>
-      list.load(async () => {
+      list.load(async (latest) => {
         const page = await ctx.api.get(path(null));
-        shown = page.contacts.map(named);
-        next = page.next;
-        more.hidden = !next;
-        return shown;
+        const rows = page.contacts.map(named);
+        if (latest()) [shown, next, more.hidden] = [rows, page.next, !page.next];
+        return rows;
       }, "The contacts could not be loaded");
     more.addEventListener("click", () =>
       busy(more, list.problem, async () => {

@@ -184,13 +184,12 @@ function mountLists(root, ctx) {
   }
 
   const reload = () =>
-    table.load(async () => {
+    table.load(async (latest) => {
       drawHeading();
       const page = await ctx.api.get(path(null));
-      shown = page.tickets.map(named);
-      next = page.next;
-      more.hidden = !next;
-      return shown;
+      const rows = page.tickets.map(named);
+      if (latest()) [shown, next, more.hidden] = [rows, page.next, !page.next];
+      return rows;
     }, "The tickets could not be loaded");
 
   const recount = async () => {
