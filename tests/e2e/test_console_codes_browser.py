@@ -20,8 +20,7 @@ from playwright.sync_api import APIResponse, Locator, Page, Route, expect
 
 from local.services import local_client
 from tests.e2e.conftest import TECHNICIAN_PASSWORD, Platform, Technician, bearer, hire, mail_to, wait_for
-from tests.e2e.console import clipboard, confirm, open_console
-from tests.e2e.test_console_desk_browser import heard
+from tests.e2e.console import clipboard, confirm, heard, open_console
 
 pytestmark = pytest.mark.browser
 

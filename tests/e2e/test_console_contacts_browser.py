@@ -17,8 +17,7 @@ from playwright.sync_api import APIResponse, Locator, Page, Route, expect
 
 from local.seed import DEMO_STAFF
 from tests.e2e.conftest import Platform, unique
-from tests.e2e.console import open_console
-from tests.e2e.test_console_desk_browser import heard
+from tests.e2e.console import heard, open_console
 
 pytestmark = pytest.mark.browser
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sized
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,16 @@ from playwright.sync_api import Browser, Locator, Page, WebSocketRoute, expect
 from websockets.sync.client import connect
 
 from tests.e2e.conftest import Platform, bearer, browser_page, hire, wait_for
-from tests.e2e.console import BACKGROUND_WINDOW, NOTIFICATION_HOOK, admin_settings, notifications, sign_in
+from tests.e2e.console import (
+    BACKGROUND_WINDOW,
+    NOTIFICATION_HOOK,
+    LateAnswers,
+    LateJoin,
+    admin_settings,
+    heard,
+    notifications,
+    sign_in,
+)
 from tests.e2e.test_chat_queue import Portal, queued, waiting
 from tests.e2e.test_portal_browser import Crew, ask_for_chat, found_company
 from tests.e2e.test_sessions import say
@@ -276,86 +284,6 @@ def test_a_customer_who_comes_with_a_code_opens_a_chat_by_itself(
             say(customer, "session.end", session=visit["session_id"])
             expect(chat).to_contain_text("Carl Coder ended the chat.")
             expect(chat.get_by_role("button", name="End chat")).to_be_hidden()
-
-
-def heard(page: Page, messages: Sized, count: int = 1) -> None:
-    """Wait until a routed WebSocket has put `count` messages in `messages`: Playwright runs the
-    route's handlers only while a call of the page's is under way, so the wait is the page's."""
-    for _ in range(200):
-        if len(messages) >= count:
-            return
-        page.wait_for_timeout(50)
-    raise AssertionError("the WebSocket brought nothing in 10 s")
-
-
-class LateAnswers:
-    """The console's WebSocket, routed: the answers to its `action` requests sent while `holding`
-    are held back (the server has read what they answer with) until `release()`. The pushes of
-    customers' arrivals (`code.redeemed`) are noted."""
-
-    def __init__(self, page: Page, action: str, *, holding: bool = False) -> None:
-        self.page = page
-        self.action = action
-        self.holding = holding
-        self.arrivals: list[str | bytes] = []
-        self.held: list[str | bytes] = []
-        self.late: set[str] = set()  # the ids of the requests whose answers are held
-        self.sockets: list[WebSocketRoute] = []
-        page.route_web_socket(re.compile(r"/ws\?"), self.route)
-
-    def route(self, socket: WebSocketRoute) -> None:
-        self.sockets.append(socket)
-        server = socket.connect_to_server()
-
-        def from_page(message: str | bytes) -> None:
-            sent = json.loads(message)
-            if self.holding and sent.get("action") == self.action:
-                self.late.add(sent["id"])
-            server.send(message)
-
-        def from_server(message: str | bytes) -> None:
-            answer = json.loads(message)
-            if answer.get("id") in self.late:
-                self.held.append(message)
-                return
-            self.arrivals.extend([message] if answer.get("type") == "code.redeemed" else [])
-            socket.send(message)
-
-        socket.on_message(from_page)
-        server.on_message(from_server)
-
-    def first(self) -> dict[str, Any]:
-        """The first held answer, once there is one."""
-        heard(self.page, self.held)
-        answer: dict[str, Any] = json.loads(self.held[0])
-        return answer
-
-    def release(self) -> None:
-        """Deliver the first held answer."""
-        self.sockets[0].send(self.held[0])
-
-
-class LateJoin(LateAnswers):
-    """Once `replay()` has delivered the customer's arrival again (a stream delivers at least
-    once), the answer to the join the console makes of it is held back."""
-
-    def __init__(self, page: Page) -> None:
-        super().__init__(page, "session.join")
-
-    def replay(self) -> dict[str, Any]:
-        """Deliver the first arrival again (once its chat is open); the answer of the join it makes."""
-        heard(self.page, self.arrivals)
-        self.holding = True
-        self.sockets[0].send(self.arrivals[0])
-        return self.first()
-
-    def release(self) -> None:
-        """Deliver the held answer, and return once the console has taken it in: the arrival
-        delivered after it has made the console join again (that answer is held too)."""
-        held = len(self.held)
-        super().release()
-        self.sockets[0].send(self.arrivals[0])
-        heard(self.page, self.held, held + 1)
 
 
 def test_who_ended_a_chat_shows_though_a_late_join_heard_of_the_end_first(

@@ -21,8 +21,8 @@ from websockets.sync.client import ClientConnection, connect
 
 from deskless.sessions import Message, Session, transcript_text
 from tests.e2e.conftest import Platform, Technician, bearer, browser_page, wait_for
-from tests.e2e.console import sign_in
-from tests.e2e.test_console_desk_browser import REACHED_AT_ITS_CENTRE, LateJoin, came_with_a_code, chat_with, staffed
+from tests.e2e.console import LateJoin, sign_in
+from tests.e2e.test_console_desk_browser import REACHED_AT_ITS_CENTRE, came_with_a_code, chat_with, staffed
 from tests.e2e.test_sessions import receive, say
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("untouched_budget")]
