@@ -74,3 +74,17 @@ export class Api {
     return this.request("DELETE", path);
   }
 }
+
+/**
+ * Loads whose answers may come out of order (a search typed on: the shorter query's answer last;
+ * a list asked for before a create answered): `next()` starts one, or marks a change made here
+ * that makes the loads asked before it stale, and gives `latest()`: true until another starts.
+ */
+export class Latest {
+  asked = 0;
+
+  next() {
+    const asked = ++this.asked;
+    return () => asked === this.asked;
+  }
+}

@@ -8,6 +8,7 @@
 // one. The items' controls are handled by delegation: one listener per event type on the list's
 // root calls on[type][control.dataset.action](thing, control, event).
 
+import { Latest } from "./api.js";
 import { h } from "./dom.js";
 import { ErrorMessage } from "./errors.js";
 
@@ -94,7 +95,7 @@ export class KeyedTable {
     this.list = new KeyedList(rows, { key, item, on });
     this.problem = new ErrorMessage();
     this.pending = 0; // loads running
-    this.asked = 0; // loads asked for: only the latest one's answer is drawn
+    this.loads = new Latest(); // only the latest load's answer is drawn
     this.loading = h("p", { class: "muted" }, "Loading…");
     this.empty = h("p", { class: "empty", hidden: true }, empty);
     this.table = h(
@@ -131,13 +132,11 @@ export class KeyedTable {
 
   /**
    * Draw what `read()` gives; if it fails, say so. The table is aria-busy while any load runs.
-   * Answers may come out of order (a search typed on: the shorter query's answer last), so only
-   * the latest load asked for is drawn; `read` gets `latest()`, true until a later load is asked
-   * for, to keep what else it learns (a next page) only then.
+   * Only the latest load asked for is drawn (see Latest); `read` gets its `latest()`, to keep
+   * what else it learns (a next page) only then.
    */
   async load(read, about = "") {
-    const asked = ++this.asked;
-    const latest = () => asked === this.asked;
+    const latest = this.loads.next();
     this.pending += 1;
     this.table.setAttribute("aria-busy", "true");
     try {

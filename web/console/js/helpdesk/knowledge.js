@@ -9,6 +9,7 @@
 // /api/knowledge/deflection): how often suggested articles answered customers before a ticket.
 
 import { select, viewHead } from "../admin/ui.js";
+import { Latest } from "../api.js";
 import { dateTime, field, h, highlighted, replace, toast } from "../dom.js";
 import { busy, ErrorMessage } from "../errors.js";
 import { KeyedList, KeyedTable } from "../keyed-list.js";
@@ -170,7 +171,7 @@ function articleSearch(ctx, filters) {
   });
   const node = h("div", { class: "kb-search", hidden: true }, problem.node, status, hits);
   let timer = 0;
-  let asked = 0; // the latest search: an older answer arriving late is dropped
+  const searches = new Latest(); // an older search's answer arriving late is dropped
   const run = async () => {
     clearTimeout(timer);
     const text = input.value.trim();
@@ -180,15 +181,15 @@ function articleSearch(ctx, filters) {
     const query = new URLSearchParams({ q: text });
     if (state) query.set("state", state);
     if (category_id) query.set("category_id", category_id);
-    const mine = ++asked;
+    const latest = searches.next();
     try {
       const found = await ctx.api.get(`/api/articles/search?${query}`);
-      if (mine !== asked) return;
+      if (!latest()) return;
       list.render(found);
       status.textContent = found.length ? `${found.length} found.` : "No article matches.";
       problem.clear();
     } catch (error) {
-      if (mine === asked) problem.show(error, "The search failed");
+      if (latest()) problem.show(error, "The search failed");
     }
   };
   input.addEventListener("input", () => {

@@ -4,6 +4,7 @@
 // reaches zero here). Opening the chat of a redeemed code is the desk's (index.js), not this view's.
 
 import { Form } from "../admin/ui.js";
+import { Latest } from "../api.js";
 import { confirmAction, formDialog } from "../dialogs.js";
 import { countdown, field, h, languageName, languageSelect, replace, toast } from "../dom.js";
 import { busy, ErrorMessage, explain } from "../errors.js";
@@ -37,7 +38,7 @@ class CodesPanel {
     this.reported = new Set(); // digits whose leaving was said already (pushes may come twice)
     this.portals = new Map(); // subdomain -> {subdomain, company, language}, active portals only
     this.portalsLoaded = false;
-    this.loading = 0;
+    this.loads = new Latest(); // the refreshes; a code made here makes those asked before it stale
     this.build(root);
     this.mounted = new AbortController();
     const { signal } = this.mounted;
@@ -124,10 +125,10 @@ class CodesPanel {
 
   /** The active codes and the caller's limit, again: on mount and after every reconnect. */
   async refresh() {
-    const asked = ++this.loading;
+    const latest = this.loads.next();
     try {
       const [codes] = await Promise.all([this.ctx.api.get("/api/codes"), this.ctx.refreshMe()]);
-      if (asked !== this.loading) return; // a newer refresh has answered or will
+      if (!latest()) return; // a newer refresh has answered or will, or a code was made since
       const before = this.codes;
       this.codes = new Map();
       for (const code of codes) {
@@ -190,7 +191,7 @@ class CodesPanel {
       const code = await this.ctx.api.post("/api/codes", { name, portal: this.portal.value });
       remembered.set(LAST_PORTAL, this.portal.value);
       this.reported.delete(code.code);
-      this.loading += 1; // a list asked for before this answer would not hold the new code
+      this.loads.next(); // a list asked for before this answer would not hold the new code
       this.add(code);
       this.name.value = "";
       toast(`Code ${readable(code.code)} created for ${code.name}.`, "ok");

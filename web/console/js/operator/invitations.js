@@ -3,6 +3,7 @@
 // state, kept current as visitors arrive (invitation.accepted) and after every reconnect.
 // Links an integration made with an API key are reusable, and marked so.
 
+import { Latest } from "../api.js";
 import { confirmAction } from "../dialogs.js";
 import { dateTime, field, h, languageName, languageSelect, replace, toast } from "../dom.js";
 import { busy, ErrorMessage } from "../errors.js";
@@ -33,7 +34,7 @@ class InvitationsPanel {
   constructor(root, ctx) {
     this.ctx = ctx;
     this.invitations = []; // newest first, as the API lists them
-    this.loading = 0;
+    this.loads = new Latest(); // the refreshes; a link made here makes those asked before it stale
     this.build(root);
     this.mounted = new AbortController();
     const { signal } = this.mounted;
@@ -96,10 +97,10 @@ class InvitationsPanel {
   }
 
   async refresh() {
-    const asked = ++this.loading;
+    const latest = this.loads.next();
     try {
       const invitations = await this.ctx.api.get("/api/invitations");
-      if (asked !== this.loading) return;
+      if (!latest()) return;
       this.invitations = invitations;
       this.render();
       this.list.problem.clear();
@@ -113,7 +114,7 @@ class InvitationsPanel {
     await busy(this.create, this.formError, async () => {
       const body = { label: this.label.value.trim(), language: this.language.value };
       const invitation = await this.ctx.api.post("/api/invitations", body);
-      this.loading += 1; // a list asked for before this answer would not hold the new link
+      this.loads.next(); // a list asked for before this answer would not hold the new link
       this.invitations = [invitation, ...this.invitations.filter((known) => known.token !== invitation.token)];
       this.label.value = "";
       this.render();

@@ -5,6 +5,7 @@
 // sandboxed frame (no script, no same-origin access) and shows the text part; an unknown snippet
 // is refused there, and said next to the field that holds it, before anything is saved.
 
+import { Latest } from "../api.js";
 import { field, h, languageName, uid } from "../dom.js";
 import { explain } from "../errors.js";
 
@@ -75,7 +76,7 @@ export class TemplateEditor {
     this.languages = ctx.config.languages;
     this.current = this.languages.find((code) => this.variants[code]) || this.languages[0];
     this.timer = 0;
-    this.asked = 0; // the latest preview asked for; older answers are dropped
+    this.previews = new Latest(); // an older preview's answer arriving late is dropped
     this.lastFocused = null;
 
     this.language = h("select", { name: "variant-language" });
@@ -245,7 +246,7 @@ export class TemplateEditor {
 
   async preview() {
     clearTimeout(this.timer);
-    const asked = ++this.asked;
+    const latest = this.previews.next();
     const draft = {
       [this.lineName]: this.line.value,
       body: this.body.value,
@@ -256,7 +257,7 @@ export class TemplateEditor {
     this.status.textContent = "Updating…";
     try {
       const shown = await this.ctx.api.post(this.previewPath, draft);
-      if (asked !== this.asked) return;
+      if (!latest()) return;
       this.clear({ previewOnly: true });
       this.previewLine.textContent = `${this.lineName === "subject" ? "Subject" : "Title"}: ${shown[this.lineName]}`;
       this.frame.srcdoc = shown.html;
@@ -268,7 +269,7 @@ export class TemplateEditor {
           : "with sample values";
       this.status.textContent = `${languageName(shown.language)}, ${as}`;
     } catch (error) {
-      if (asked !== this.asked) return;
+      if (!latest()) return;
       this.status.textContent = "Not rendered";
       this.clear({ previewOnly: true });
       if (!this.place(error.details || [], { preview: true })) this.showAt(this.lineName, explain(error), true);
@@ -311,7 +312,7 @@ export class TemplateEditor {
 
   stop() {
     clearTimeout(this.timer);
-    this.asked += 1;
+    this.previews.next(); // an answer still on its way is dropped
   }
 }
 
