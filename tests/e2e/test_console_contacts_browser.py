@@ -123,6 +123,58 @@ def test_the_search_shows_what_was_last_typed_whichever_answer_comes_last(
     expect(row_of(console, f"Olaf {domain}")).to_be_visible()
 
 
+def test_show_more_adds_the_next_page_to_the_list_it_was_asked_for_and_to_no_other(
+    platform: Platform, api: httpx.Client, console: Page
+) -> None:
+    company = f"Many {unique('c')}"
+    made = api.post("/api/companies", json={"name": company, "technician_ids": []})
+    assert made.status_code == 201, made.text
+    tag = unique("m")
+    for number in range(51):  # a page is 50
+        contact = {"name": f"Many {tag} {number:02}", "emails": [f"m{number}.{tag}@example.org"]}
+        added = api.post("/api/contacts", json={**contact, "company_id": made.json()["id"]})
+        assert added.status_code == 201, added.text
+    rows = console.locator("table.contacts-table tbody tr")
+    more = console.get_by_role("button", name="Show more")
+    held: list[tuple[Route, APIResponse]] = []  # the next pages, as the server answered them
+
+    def hold_next_pages(route: Route) -> None:
+        if "after" in parse_qs(urlsplit(route.request.url).query) and not held:
+            held.append((route, route.fetch()))
+        else:
+            route.fallback()
+
+    console.route("**/api/contacts?*", hold_next_pages)
+    open_console(console, platform, ALICE.email, ALICE.password, "contacts")
+
+    # Given the company's contacts: one page, and Show more
+    console.get_by_label("Company").select_option(label=company)
+    expect(rows).to_have_count(50)
+
+    # When the next page is asked for, and the technician searches before it comes
+    more.click()
+    heard(console, held)
+    with console.expect_response(lambda response: "q=" in response.url):
+        console.get_by_label("Search").fill(f"m7.{tag}@example.org")
+    expect(rows).to_have_count(1)
+    ((route, answer),) = held
+    route.fulfill(response=answer)
+    expect(console.locator("button:text-is('Show more')")).to_be_enabled()  # (hidden) the late page is taken in
+
+    # Then the list is still the search's, and there is no more of it
+    expect(rows).to_have_count(1)
+    expect(rows).to_contain_text(f"Many {tag} 07")
+    expect(more).to_be_hidden()
+
+    # When the search is cleared, Show more adds the one contact the first page left
+    console.get_by_label("Search").fill("")
+    expect(rows).to_have_count(50)
+    more.click()
+    expect(rows).to_have_count(51)
+    expect(rows.last).to_contain_text(f"Many {tag} 50")
+    expect(more).to_be_hidden()
+
+
 def test_an_admin_imports_contacts_after_reading_the_preview(
     platform: Platform, api: httpx.Client, console: Page, tmp_path: Path
 ) -> None:

@@ -10,7 +10,7 @@
 
 import { Latest } from "./api.js";
 import { h } from "./dom.js";
-import { ErrorMessage } from "./errors.js";
+import { busy, ErrorMessage } from "./errors.js";
 
 /**
  * A small button in an item: `text` shows, `name` tells a screen reader which item it acts on,
@@ -162,5 +162,43 @@ export class KeyedTable {
   /** The row drawn for the thing of `key`, if it is listed. */
   row(key) {
     return this.list.node(key);
+  }
+}
+
+/**
+ * A KeyedTable whose rows come in pages. `loadPages(page)` draws the first, where `page(after)`
+ * reads the page after the cursor `after` (null: the first) as {things, next}; `more` ("Show
+ * more", placed under the table) shows while there is a next page and adds it, unless another
+ * load has started since (then it belongs to a list no longer asked for). `shown` is what is drawn.
+ */
+export class PagedTable extends KeyedTable {
+  constructor(options) {
+    super(options);
+    this.shown = [];
+    this.paging = null; // {page, next, latest} of the load drawn
+    this.more = h("button", { type: "button", hidden: true }, "Show more");
+    this.more.addEventListener("click", () => busy(this.more, this.problem, () => this.showMore()));
+  }
+
+  loadPages(page, about = "") {
+    return this.load(async (latest) => {
+      const first = await page(null);
+      if (latest()) {
+        this.paging = { page, next: first.next, latest };
+        this.shown = first.things;
+        this.more.hidden = !first.next;
+      }
+      return first.things;
+    }, about);
+  }
+
+  async showMore() {
+    const paging = this.paging;
+    const found = await paging.page(paging.next);
+    if (!paging.latest()) return;
+    paging.next = found.next;
+    this.more.hidden = !found.next;
+    this.shown = [...this.shown, ...found.things];
+    this.render(this.shown);
   }
 }

@@ -6,7 +6,7 @@ import { Form, select, viewHead } from "../admin/ui.js";
 import { confirmAction, formDialog, openDialog } from "../dialogs.js";
 import { field, h, languageName, languageSelect, replace, toast } from "../dom.js";
 import { busy, ErrorMessage } from "../errors.js";
-import { KeyedList, KeyedTable, rowButton } from "../keyed-list.js";
+import { KeyedList, PagedTable, rowButton } from "../keyed-list.js";
 import { passwordResetDialog } from "./password-reset.js";
 
 const SEARCH_DELAY_MS = 250;
@@ -252,10 +252,8 @@ export const contactsView = {
   roles: ["technician", "admin"],
   mount(root, ctx, rest = "") {
     let companies = [];
-    let shown = [];
-    let next = null;
     let timer = 0;
-    const list = new KeyedTable({
+    const list = new PagedTable({
       caption: "Contacts",
       columns: ["Name", "Email", "Company", "Language", "State", ""],
       className: "contacts-table",
@@ -274,35 +272,21 @@ export const contactsView = {
     // #/contacts/<words> opens the page searching for them (a ticket links its requester so)
     const query = h("input", { type: "search", name: "q", autocomplete: "off", maxLength: 100, value: rest });
     const company = h("select", { name: "company_id" }, h("option", { value: "" }, "All companies"));
-    const more = h("button", { type: "button", hidden: true }, "Show more");
     const named = (contact) => ({
       ...contact,
       companyName: companies.find((c) => c.id === contact.company_id)?.name || "Unassigned",
     });
-    const path = (after) => {
-      const params = new URLSearchParams();
-      if (query.value.trim()) params.set("q", query.value.trim());
-      if (company.value) params.set("company_id", company.value);
-      if (after) params.set("after", after);
-      const search = params.toString();
-      return search ? `/api/contacts?${search}` : "/api/contacts";
-    };
-    const reload = () =>
-      list.load(async (latest) => {
-        const page = await ctx.api.get(path(null));
-        const rows = page.contacts.map(named);
-        if (latest()) [shown, next, more.hidden] = [rows, page.next, !page.next];
-        return rows;
+    const reload = () => {
+      // the filters as they are now; the next pages are of this list
+      const filters = {};
+      if (query.value.trim()) filters.q = query.value.trim();
+      if (company.value) filters.company_id = company.value;
+      return list.loadPages(async (after) => {
+        const search = new URLSearchParams(after ? { ...filters, after } : filters).toString();
+        const page = await ctx.api.get(search ? `/api/contacts?${search}` : "/api/contacts");
+        return { things: page.contacts.map(named), next: page.next };
       }, "The contacts could not be loaded");
-    more.addEventListener("click", () =>
-      busy(more, list.problem, async () => {
-        const page = await ctx.api.get(path(next));
-        shown = [...shown, ...page.contacts.map(named)];
-        next = page.next;
-        more.hidden = !next;
-        list.render(shown);
-      }),
-    );
+    };
     query.addEventListener("input", () => {
       clearTimeout(timer);
       timer = setTimeout(reload, SEARCH_DELAY_MS);
@@ -330,7 +314,7 @@ export const contactsView = {
           field("Company", company),
         ),
         list.node,
-        more,
+        list.more,
       ),
     );
     ctx.api
@@ -338,7 +322,7 @@ export const contactsView = {
       .then((found) => {
         companies = found;
         company.append(...found.map((c) => h("option", { value: c.id }, c.name)));
-        list.render(shown.map(named));
+        list.render(list.shown.map(named));
       })
       .catch((error) => list.fail(error, "The companies could not be loaded"));
     reload();

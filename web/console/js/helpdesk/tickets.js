@@ -11,8 +11,7 @@
 import { Form, select, viewHead } from "../admin/ui.js";
 import { formDialog } from "../dialogs.js";
 import { dateTime, field, h, replace, toast } from "../dom.js";
-import { busy } from "../errors.js";
-import { KeyedTable } from "../keyed-list.js";
+import { PagedTable } from "../keyed-list.js";
 import { mountTicket } from "./ticket.js";
 import { LEVELS, PRIORITIES, priorityBadge, STATUSES, statusBadge } from "./ticket-words.js";
 
@@ -118,14 +117,12 @@ function mountLists(root, ctx) {
   let chosen = sessionStorage.getItem("deskless.tickets.list") || "mine";
   let counts = {};
   let companies = new Map();
-  let shown = [];
-  let next = null;
   let searchTimer = 0;
   let refreshTimer = 0;
 
   const sidebar = h("ul", { class: "ticket-lists" });
   const heading = h("h2", { id: "ticket-list-title" });
-  const table = new KeyedTable({
+  const table = new PagedTable({
     caption: "Tickets",
     columns: ["Number", "Title", "Requester", "Company", "Status", "Priority", "Assignee", "Updated"],
     className: "tickets-table",
@@ -142,18 +139,9 @@ function mountLists(root, ctx) {
     ],
     sessionStorage.getItem("deskless.tickets.sort") || "updated",
   );
-  const more = h("button", { type: "button", hidden: true }, "Show more");
   const named = (ticket) => ({ ...ticket, companyName: companies.get(ticket.company_id) || "" });
 
   const current = () => lists.find((list) => list.id === chosen) || lists[0];
-  const path = (after) => {
-    const list = current();
-    const params = new URLSearchParams({ scope: list.scope, sort: sort.value });
-    if (list.status) params.set("status", list.status);
-    if (query.value.trim()) params.set("q", query.value.trim());
-    if (after) params.set("after", after);
-    return `/api/tickets?${params}`;
-  };
 
   function drawSidebar() {
     replace(
@@ -183,14 +171,18 @@ function mountLists(root, ctx) {
     heading.textContent = query.value.trim() ? `Tickets matching “${query.value.trim()}”` : current().label;
   }
 
-  const reload = () =>
-    table.load(async (latest) => {
-      drawHeading();
-      const page = await ctx.api.get(path(null));
-      const rows = page.tickets.map(named);
-      if (latest()) [shown, next, more.hidden] = [rows, page.next, !page.next];
-      return rows;
+  const reload = () => {
+    drawHeading();
+    // the list, sort and search as they are now; the next pages are of this list
+    const list = current();
+    const filters = { scope: list.scope, sort: sort.value };
+    if (list.status) filters.status = list.status;
+    if (query.value.trim()) filters.q = query.value.trim();
+    return table.loadPages(async (after) => {
+      const page = await ctx.api.get(`/api/tickets?${new URLSearchParams(after ? { ...filters, after } : filters)}`);
+      return { things: page.tickets.map(named), next: page.next };
     }, "The tickets could not be loaded");
+  };
 
   const recount = async () => {
     try {
@@ -219,15 +211,6 @@ function mountLists(root, ctx) {
     sidebar.querySelector(`button[data-list="${CSS.escape(chosen)}"]`)?.focus();
     reload();
   });
-  more.addEventListener("click", () =>
-    busy(more, table.problem, async () => {
-      const page = await ctx.api.get(path(next));
-      shown = [...shown, ...page.tickets.map(named)];
-      next = page.next;
-      more.hidden = !next;
-      table.render(shown);
-    }),
-  );
   query.addEventListener("input", () => {
     clearTimeout(searchTimer);
     searchTimer = setTimeout(reload, SEARCH_DELAY_MS);
@@ -261,7 +244,7 @@ function mountLists(root, ctx) {
           field("Sort by", sort),
         ),
         table.node,
-        more,
+        table.more,
       ),
     ),
   );
@@ -274,7 +257,7 @@ function mountLists(root, ctx) {
       drawSidebar();
       if (current().id !== before)
         reload(); // the list chosen was one of my teams'
-      else table.render(shown.map(named));
+      else table.render(table.shown.map(named));
     })
     .catch((error) => table.problem.show(error, "The teams and companies could not be loaded"));
   reload();
