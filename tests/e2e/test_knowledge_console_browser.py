@@ -1,5 +1,6 @@
 """The knowledge base in the console, in a real browser (Debian's Chromium through Playwright) on
-`deskless dev`: a technician searches the Knowledge base view and sees the hit highlighted; on a
+`deskless dev`: a technician searches the Knowledge base view and sees the hit highlighted, and a
+category longer than a page is listed whole through Show more; on a
 ticket whose title matches a published article the "Suggested articles" panel lists it, and
 "Insert link" puts a Markdown link to the article on the requester's portal into the reply at its
 cursor; an admin sees the deflection figures per week.
@@ -11,10 +12,11 @@ from __future__ import annotations
 
 import time
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 from deskless.deflection import week_of
 from deskless.table import TYPE_ATTRIBUTE, Entity, kb_deflection_key
@@ -183,3 +185,44 @@ def test_an_admin_renames_a_knowledge_category_in_its_dialog_and_a_refusal_stays
     expect(table.get_by_role("rowheader", name=f"{name} and copying")).to_be_visible()
     stored = next(c for c in api.get("/api/knowledge/categories").json() if c["id"] == created.json()["id"])
     assert stored["name"] == f"{name} and copying"
+
+
+def test_a_category_longer_than_a_page_is_listed_whole_through_show_more(
+    platform: Platform, api: httpx.Client, console: Page
+) -> None:
+    category = api.post("/api/knowledge/categories", json={"name": f"Paged {unique('c')}"})
+    assert category.status_code == 201, category.text
+    category_id = category.json()["id"]
+    for number in range(3):
+        variant = {"title": f"Paged {word()} {number}", "body": "Draft.", "state": "draft"}
+        created = api.post("/api/articles", json={"category_id": category_id, "variants": {"en": variant}})
+        assert created.status_code == 201, created.text
+
+    # the server's page is 200 articles: the browser gets the category's one article a page
+    def one_a_page(route: Route) -> None:
+        query = parse_qs(urlsplit(route.request.url).query)
+        if query.get("category_id") != [category_id]:
+            route.fallback()
+            return
+        whole = route.fetch(url=urlsplit(route.request.url)._replace(query=f"category_id={category_id}").geturl())
+        articles = whole.json()["articles"]
+        at = int(query.get("after", ["0"])[0])
+        route.fulfill(json={"articles": articles[at : at + 1], "next": str(at + 1) if at + 1 < len(articles) else None})
+
+    console.route("**/api/articles?*", one_a_page)
+    open_console(console, platform, ADMIN.email, ADMIN.password, "knowledge")
+    rows = console.get_by_role("table", name="Articles").locator("tbody tr")
+    more = console.get_by_role("button", name="Show more")
+
+    # Given the category chosen: its first page, and Show more
+    console.get_by_label("Category").select_option(label=category.json()["name"])
+    expect(rows).to_have_count(1)
+
+    # When Show more is clicked until it goes, every article of the category is listed, in order
+    more.click()
+    expect(rows).to_have_count(2)
+    more.click()
+    expect(rows).to_have_count(3)
+    expect(more).to_be_hidden()
+    listed = api.get("/api/articles", params={"category_id": category_id}).json()["articles"]
+    expect(rows.locator("th")).to_have_text([article["variants"]["en"]["title"] for article in listed])

@@ -12,7 +12,7 @@ import { select, viewHead } from "../admin/ui.js";
 import { Latest } from "../api.js";
 import { dateTime, field, h, highlighted, replace, toast } from "../dom.js";
 import { busy, ErrorMessage } from "../errors.js";
-import { KeyedList, KeyedTable } from "../keyed-list.js";
+import { KeyedList, KeyedTable, PagedTable } from "../keyed-list.js";
 
 const PREVIEW_DELAY_MS = 300;
 const SEARCH_DELAY_MS = 250;
@@ -72,7 +72,7 @@ function mountList(root, ctx) {
     "",
   );
   const named = (id) => categories.find((c) => c.id === id)?.name || "—";
-  const list = new KeyedTable({
+  const list = new PagedTable({
     caption: "Articles",
     columns: ["Title", "Category", "Languages", "Visibility", "Updated"],
     className: "kb-table",
@@ -91,15 +91,16 @@ function mountList(root, ctx) {
   });
   const search = articleSearch(ctx, () => ({ state: state.value, category_id: category.value }));
   const reload = () => {
-    const query = new URLSearchParams();
-    if (state.value) query.set("state", state.value);
-    else if (category.value) query.set("category_id", category.value);
+    const filters = {};
+    if (state.value) filters.state = state.value;
+    else if (category.value) filters.category_id = category.value;
     search.run();
-    return list.load(
-      async () => (await ctx.api.get(`/api/articles?${query}`)).articles,
-      "The articles could not be loaded",
-    );
+    return list.loadPages(async (after) => {
+      const page = await ctx.api.get(`/api/articles?${new URLSearchParams(after ? { ...filters, after } : filters)}`);
+      return { things: page.articles, next: page.next };
+    }, "The articles could not be loaded");
   };
+  const listed = h("div", {}, list.node, list.more); // hidden while the search shows its hits
   category.addEventListener("change", () => {
     state.value = "";
     reload();
@@ -109,7 +110,7 @@ function mountList(root, ctx) {
     reload();
   });
   search.input.addEventListener("input", () => {
-    list.node.hidden = search.input.value.trim() !== "";
+    listed.hidden = search.input.value.trim() !== "";
   });
   replace(
     root,
@@ -129,7 +130,7 @@ function mountList(root, ctx) {
         field("State", state),
       ),
       search.node,
-      list.node,
+      listed,
     ),
     ctx.me.role === "admin" ? deflectionPanel(ctx) : null,
   );
