@@ -480,6 +480,9 @@ def test_lists_follow_changes_one_query_each(staff: Staff, carla: Contact, strea
     assert staff.numbers(q="print fire") == [one["number"]]
     assert staff.numbers(q="#1002") == [two["number"]]
     assert staff.numbers(q="carla") == [one["number"], two["number"]]
+    assert staff.numbers(q=carla.emails[0].upper()) == [one["number"], two["number"]]  # cut and folded as stored
+    assert staff.numbers(q="printer-on") == [one["number"]]
+    assert staff.numbers(q="-.@") == []
     counts = ok(staff.call("GET /api/tickets/counts"))["counts"]
     assert (counts["all|new"], counts["mine|active"], counts["unassigned|active"], counts["all|closed"]) == (2, 1, 1, 0)
     assert (counts["priority:very_high|active"], counts["priority:medium|active"]) == (1, 1)

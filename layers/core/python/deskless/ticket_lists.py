@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field
 
-from .contacts import folded, query_words
+from .contacts import folded
 from .data import Item, table
 from .errors import Forbidden, PriorityNeedsStatus
 from .priorities import Priority
@@ -178,8 +178,9 @@ def count_tickets(views_wanted: Iterable[str]) -> dict[str, int]:
 def search_tickets(scope: str, query: str, *, limit: int = PAGE) -> list[Listed]:
     """Tickets of a scope each word of the query starts a word of (their title; in `all`, also
     the requester's name and address), latest change first: one Query of the longest word's
-    entries and one BatchGetItem of their tickets."""
-    words = query_words(query)
+    entries and one BatchGetItem of their tickets. The query is cut into words as the tickets are
+    (at every non-word character), so "jane.doe@acme.example" and "wi-fi" find what they name."""
+    words = _WORD.findall(folded(query))
     if not words:
         return []
     longest = max(words, key=len)
