@@ -2,6 +2,7 @@
 
 - open_console(page, platform, email, password, view): sign in through the console's own form;
 - sign_in(page, platform, technician): the same, for a technician made with `hire`;
+- connected(page): wait until the signed-in console hears what the service pushes to it;
 - NOTIFICATION_HOOK (an init script) and notifications(page): what the console's notifier fired;
 - BACKGROUND_WINDOW (an init script): the console believes nobody looks at it, and browser
   notifications are allowed (each one shown is recorded in window.__shown);
@@ -71,6 +72,15 @@ def email_of(platform: Platform, technician: Technician) -> str:
 
 def sign_in(page: Page, platform: Platform, technician: Technician) -> None:
     open_console(page, platform, email_of(platform, technician), TECHNICIAN_PASSWORD)
+
+
+def connected(page: Page) -> None:
+    """Wait until the console freshly signed in is connected and Online: its WebSocket is open
+    and the service has answered the presence it set on it. The console shows signed in before
+    that, and what the service pushes before it (a new ticket, a customer's reply, a rule's
+    notice, a customer who came with a code) never reaches the page, or finds no presence there
+    to decide whether to alert."""
+    expect(page.get_by_role("banner").get_by_label("Status")).to_have_value("online")
 
 
 def notifications(page: Page, kind: str | None = None) -> list[dict[str, Any]]:

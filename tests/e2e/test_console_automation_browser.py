@@ -27,7 +27,7 @@ from playwright.sync_api import Locator, Page, expect
 from local.seed import DEMO_STAFF
 from tests.e2e.callers import PORTAL_HOST
 from tests.e2e.conftest import Platform, mail_to, send_mail, unique, wait_for
-from tests.e2e.console import NOTIFICATION_HOOK, confirm, console_url, notifications, open_console
+from tests.e2e.console import NOTIFICATION_HOOK, confirm, connected, console_url, notifications, open_console
 
 pytestmark = pytest.mark.browser
 
@@ -277,6 +277,7 @@ def test_a_ticket_shows_what_a_rule_did_and_the_rule_notifies_the_console(
     assert contact.status_code == 201, contact.text
     console.add_init_script(NOTIFICATION_HOOK)
     open_console(console, platform, ADMIN.email, ADMIN.password, "tickets")
+    connected(console)  # the rule's notice is pushed once, to the consoles connected then
 
     # When a ticket the rule's condition holds for is opened
     number = ticket_for(api, contact.json()["id"], title)

@@ -20,7 +20,7 @@ from playwright.sync_api import APIResponse, Locator, Page, Route, expect
 
 from local.services import local_client
 from tests.e2e.conftest import TECHNICIAN_PASSWORD, Platform, Technician, bearer, hire, mail_to, wait_for
-from tests.e2e.console import clipboard, confirm, heard, open_console
+from tests.e2e.console import clipboard, confirm, connected, heard, open_console
 
 pytestmark = pytest.mark.browser
 
@@ -61,7 +61,9 @@ def desk(platform: Platform, admin_token: str) -> Desk:
 
 
 def sign_in(page: Page, platform: Platform, desk: Desk, view: str) -> None:
+    """Sign in, and wait until the console hears what the platform pushes (a code used, a link used)."""
     open_console(page, platform, desk.email, TECHNICIAN_PASSWORD, view)
+    connected(page)
 
 
 def create_code(page: Page, desk: Desk, name: str) -> Locator:

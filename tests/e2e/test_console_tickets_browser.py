@@ -24,7 +24,7 @@ from deskless.tickets import Author, AuthorKind, Entry, EntryKind
 from local.seed import DEMO_STAFF
 from tests.e2e.callers import contact_headers, portal_client, portal_contact
 from tests.e2e.conftest import TECHNICIAN_PASSWORD, Platform, bearer, browser_page, hire, unique, wait_for
-from tests.e2e.console import NOTIFICATION_HOOK, confirm, email_of, notifications, open_console
+from tests.e2e.console import NOTIFICATION_HOOK, confirm, connected, email_of, notifications, open_console
 from tests.e2e.test_portal_browser import found_company
 
 pytestmark = pytest.mark.browser
@@ -77,6 +77,7 @@ def test_a_ticket_arrives_live_is_answered_with_a_file_and_a_conflict_loses_no_d
     # Given the technician has the tickets view open, on All active
     console.add_init_script(NOTIFICATION_HOOK)
     open_console(console, platform, email_of(platform, technician), TECHNICIAN_PASSWORD, "tickets")
+    connected(console)  # the new ticket's alert is pushed once, to the consoles connected then
     console.get_by_role("navigation", name="Ticket lists").get_by_role("button", name=re.compile("^All active")).click()
     before = count_of(console, "All active")
 
@@ -305,6 +306,7 @@ def test_a_customers_reply_alerts_the_assignee_only_while_their_email_channel_is
     # Given the assignee has the ticket open
     console.add_init_script(NOTIFICATION_HOOK)
     open_console(console, platform, email_of(platform, technician), TECHNICIAN_PASSWORD, f"tickets/{number}")
+    connected(console)  # the customer's replies are pushed once, to the consoles connected then
     expect(console.get_by_role("heading", name=f"#{number} Printer jams")).to_be_visible()
 
     # When the customer replies, the page says so and the console alerts the assignee
