@@ -9,6 +9,7 @@
 - admin_settings(platform, admin_token, **change): admin settings changed for a block, then restored;
 - confirm(page, button): answer the open confirmation dialog; clipboard(page): what was copied
   (in the `console` fixture's page, which may use the clipboard);
+- stop_the_clock(page): the page's clock (installed) stands still: timers fire only as the test moves it;
 - LateAnswers(page, action) / LateJoin(page): the console's WebSocket, routed, with the answers
   to an action held back, so they come after the pushes of later news (see ARCHITECTURE.md,
   "Answers and pushes cross"); heard(page, messages): wait for a routed socket or route.
@@ -112,6 +113,12 @@ def confirm(page: Page, button: str) -> None:
     expect(dialog).to_be_visible()
     dialog.get_by_role("button", name=button, exact=True).click()
     expect(dialog).to_have_count(0)
+
+
+def stop_the_clock(page: Page) -> None:
+    """Stop the page's clock (`page.clock.install()` first) about where it is: from then on its timers
+    fire only as the test moves it (a notice stays, a countdown waits), however slow the machine."""
+    page.clock.pause_at((page.evaluate("Date.now()") + 2000) / 1000)  # Python takes seconds
 
 
 def clipboard(page: Page) -> str:

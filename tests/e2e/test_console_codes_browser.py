@@ -20,7 +20,7 @@ from playwright.sync_api import APIResponse, Locator, Page, Route, expect
 
 from local.services import local_client
 from tests.e2e.conftest import TECHNICIAN_PASSWORD, Platform, Technician, bearer, hire, mail_to, wait_for
-from tests.e2e.console import clipboard, confirm, connected, heard, open_console
+from tests.e2e.console import clipboard, confirm, connected, heard, open_console, stop_the_clock
 
 pytestmark = pytest.mark.browser
 
@@ -189,10 +189,11 @@ def seconds(shown: str) -> int:
 def test_a_code_warns_in_its_last_minute_and_leaves_when_its_time_is_up(
     platform: Platform, desk: Desk, console: Page
 ) -> None:
-    # Given the page's clock is the test's to move
+    # Given the page's clock is the test's to move, and stands still once the code is made
     console.clock.install()
     sign_in(console, platform, desk, "codes")
     row = create_code(console, desk, "Slow Sam")
+    stop_the_clock(console)
     lifetime = seconds(row.get_by_role("timer").inner_text())
 
     # When all but 50 seconds of its life have passed, the countdown warns
