@@ -208,19 +208,24 @@ def test_a_code_warns_in_its_last_minute_and_leaves_when_its_time_is_up(
 
 
 def test_an_expiry_pushed_by_the_platform_removes_the_code_once(platform: Platform, desk: Desk, console: Page) -> None:
+    console.clock.install()  # stopped below: the notices stay (4 s) until they are counted
     sign_in(console, platform, desk, "codes")
     row = create_code(console, desk, "Pushed Pia")
     digits = active_codes(platform, desk.technician)["Pushed Pia"]["code"]
     (connection,) = wait_for(lambda: console_connections(platform, desk.technician))
+    stop_the_clock(console)
 
-    # When the platform tells the console the code expired, twice (a stream record may be retried)
-    notice = json.dumps({"type": "code.expired", "code": digits, "name": "Pushed Pia"}).encode()
+    # When the platform tells the console the code expired, twice (a stream record may be retried),
+    # and then that a code of another console expired
     sockets = local_client("apigatewaymanagementapi", platform.base)
-    for _ in range(2):
+    for code, name in ((digits, "Pushed Pia"), (digits, "Pushed Pia"), ("000000000", "Other Otto")):
+        notice = json.dumps({"type": "code.expired", "code": code, "name": name}).encode()
         sockets.post_to_connection(ConnectionId=connection, Data=notice)
 
-    # Then the code leaves the list, and the console says so once
+    # Then the code leaves the list, and the console says so once (the last notice is said: the
+    # two before it, on the same socket, were read)
     expect(row).to_have_count(0)
+    expect(toast(console, "Other Otto expired")).to_be_visible()
     expect(toast(console, "Pushed Pia expired")).to_have_count(1)
 
 
