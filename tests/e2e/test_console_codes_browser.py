@@ -340,11 +340,15 @@ def test_a_cancelled_code_leaves_and_the_limit_is_explained_when_reached(
 def test_keeping_a_code_in_the_confirmation_leaves_it_active(platform: Platform, desk: Desk, console: Page) -> None:
     sign_in(console, platform, desk, "codes")
     row = create_code(console, desk, "Kept")
+    deleted: list[str] = []  # what the page asked to delete
+    console.on("request", lambda request: deleted.append(request.url) if request.method == "DELETE" else None)
 
     row.get_by_role("button", name="Cancel").click()
     confirm(console, "Keep")
+    create_code(console, desk, "Made after")  # the page has gone on to what was asked of it next
 
     expect(row).to_be_visible()
+    assert deleted == []
     assert "Kept" in active_codes(platform, desk.technician)
 
 
