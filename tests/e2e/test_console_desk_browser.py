@@ -31,6 +31,7 @@ from tests.e2e.console import (
     heard,
     notifications,
     sign_in,
+    stop_the_clock,
 )
 from tests.e2e.test_chat_queue import Portal, queued, waiting
 from tests.e2e.test_portal_browser import Crew, ask_for_chat, found_company
@@ -697,8 +698,11 @@ window.Notification = class {
 def test_a_notice_never_covers_the_chat_s_send_button(platform: Platform, admin_token: str, browser: Browser) -> None:
     crew = staffed(platform, admin_token, "Nora Notice")
     with browser_page(browser, viewport={"width": 1280, "height": 800}) as console:
+        console.clock.install()  # stopped below: the notice stays (4 s) however slow the machine
         on_duty(console, crew)
         request_by_http(crew, "Sid Send", "Can you hear me?")
+        expect(queue_entry(console, "Sid Send")).to_be_visible()
+        stop_the_clock(console)
 
         # When the operator accepts the chat, and writes and sends at once
         queue_entry(console, "Sid Send").get_by_role("button", name="Accept").click()
@@ -709,7 +713,7 @@ def test_a_notice_never_covers_the_chat_s_send_button(platform: Platform, admin_
         send = chat.get_by_role("button", name="Send")
         send.scroll_into_view_if_needed()
         assert send.evaluate(REACHED_AT_ITS_CENTRE), "a click on Send would land on something covering it"
-        send.click(timeout=2000)  # Playwright's actionability check fails on a covering element
+        send.click()  # Playwright's actionability check fails on a covering element
 
         # Then the message goes, while the notice still shows, and it covers no control at all
         expect(chat.get_by_role("log", name="Messages").locator("li").last).to_contain_text("Hello Sid")
