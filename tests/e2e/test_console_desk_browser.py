@@ -207,6 +207,7 @@ def test_an_unwatched_console_shows_browser_notifications_and_repeats_them_until
         ask_for_chat(visitor, "Bea Background", "bea@example.org", "Hello?")
 
         # Then it sounds and a browser notification shows, and the title counts it
+        expect(queue_entry(console, "Bea Background")).to_be_visible()  # (the request is pushed by the stream)
         first = wait_for(lambda: notifications(console, "queue"))[0]
         assert (first["sound"], first["browser"]) == (True, True)
         assert console.evaluate("window.__shown")[0]["title"] == "New chat request: Bea Background"
@@ -261,6 +262,7 @@ def test_a_watched_console_sounds_a_new_request_but_not_a_message_in_view(
         sound.click()
         expect(sound).not_to_be_checked()
         request_by_http(crew, "Quiet Quentin", "Shh")
+        expect(queue_entry(console, "Quiet Quentin")).to_be_visible()  # (the request is pushed by the stream)
         silent = wait_for(lambda: notifications(console, "queue")[1:])[0]
         assert silent["sound"] is False
 
