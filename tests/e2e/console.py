@@ -2,12 +2,14 @@
 
 - open_console(page, platform, email, password, view): sign in through the console's own form;
 - sign_in(page, platform, technician): the same, for a technician made with `hire`;
+- connected(page): wait until the signed-in console hears what the service pushes to it;
 - NOTIFICATION_HOOK (an init script) and notifications(page): what the console's notifier fired;
 - BACKGROUND_WINDOW (an init script): the console believes nobody looks at it, and browser
   notifications are allowed (each one shown is recorded in window.__shown);
 - admin_settings(platform, admin_token, **change): admin settings changed for a block, then restored;
 - confirm(page, button): answer the open confirmation dialog; clipboard(page): what was copied
   (in the `console` fixture's page, which may use the clipboard);
+- stop_the_clock(page): the page's clock (installed) stands still: timers fire only as the test moves it;
 - LateAnswers(page, action) / LateJoin(page): the console's WebSocket, routed, with the answers
   to an action held back, so they come after the pushes of later news (see ARCHITECTURE.md,
   "Answers and pushes cross"); heard(page, messages): wait for a routed socket or route.
@@ -73,6 +75,15 @@ def sign_in(page: Page, platform: Platform, technician: Technician) -> None:
     open_console(page, platform, email_of(platform, technician), TECHNICIAN_PASSWORD)
 
 
+def connected(page: Page) -> None:
+    """Wait until the console freshly signed in is connected and Online: its WebSocket is open
+    and the service has answered the presence it set on it. The console shows signed in before
+    that, and what the service pushes before it (a new ticket, a customer's reply, a rule's
+    notice, a customer who came with a code) never reaches the page, or finds no presence there
+    to decide whether to alert."""
+    expect(page.get_by_role("banner").get_by_label("Status")).to_have_value("online")
+
+
 def notifications(page: Page, kind: str | None = None) -> list[dict[str, Any]]:
     """The alerts fired so far (with NOTIFICATION_HOOK installed), of one kind if given."""
     fired: list[dict[str, Any]] = page.evaluate("window.__notifications || []")
@@ -102,6 +113,12 @@ def confirm(page: Page, button: str) -> None:
     expect(dialog).to_be_visible()
     dialog.get_by_role("button", name=button, exact=True).click()
     expect(dialog).to_have_count(0)
+
+
+def stop_the_clock(page: Page) -> None:
+    """Stop the page's clock (`page.clock.install()` first) about where it is: from then on its timers
+    fire only as the test moves it (a notice stays, a countdown waits), however slow the machine."""
+    page.clock.pause_at((page.evaluate("Date.now()") + 2000) / 1000)  # Python takes seconds
 
 
 def clipboard(page: Page) -> str:

@@ -61,6 +61,7 @@ def test_a_domain_places_a_new_contact_whom_a_technician_then_finds_edits_and_de
     dialog(console).get_by_label("Name").fill(name)
     dialog(console).get_by_label("Email addresses").fill(f"hana@eu.{domain}")
     dialog(console).get_by_role("button", name="Add contact").click()
+    expect(dialog(console)).to_have_count(0)  # saved: the page behind the dialog takes typing again
 
     # Then the search finds them, in that company
     console.get_by_label("Search").fill(f"hana@eu.{domain}")

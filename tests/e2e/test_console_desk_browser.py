@@ -31,6 +31,7 @@ from tests.e2e.console import (
     heard,
     notifications,
     sign_in,
+    stop_the_clock,
 )
 from tests.e2e.test_chat_queue import Portal, queued, waiting
 from tests.e2e.test_portal_browser import Crew, ask_for_chat, found_company
@@ -49,7 +50,8 @@ def staffed(platform: Platform, admin_token: str, name: str) -> Crew:
 
 def on_duty(console: Page, crew: Crew) -> None:
     """Sign the crew's technician in on the console, and wait until the service counts them
-    available: the console shows signed in before its WebSocket has said so."""
+    available: the console shows signed in before its WebSocket has said so, and what is pushed
+    to the technician before (a customer who came with their code) never reaches the console."""
     sign_in(console, crew.platform, crew.technicians[0])
     wait_for(lambda: crew.state() == "available")
 
@@ -205,6 +207,7 @@ def test_an_unwatched_console_shows_browser_notifications_and_repeats_them_until
         ask_for_chat(visitor, "Bea Background", "bea@example.org", "Hello?")
 
         # Then it sounds and a browser notification shows, and the title counts it
+        expect(queue_entry(console, "Bea Background")).to_be_visible()  # (the request is pushed by the stream)
         first = wait_for(lambda: notifications(console, "queue"))[0]
         assert (first["sound"], first["browser"]) == (True, True)
         assert console.evaluate("window.__shown")[0]["title"] == "New chat request: Bea Background"
@@ -223,7 +226,12 @@ def test_an_unwatched_console_shows_browser_notifications_and_repeats_them_until
         visitor.get_by_label("Your message").press("Enter")
         message = wait_for(lambda: notifications(console, "message"))[0]
         assert (message["title"], message["body"], message["browser"]) == ("Bea Background wrote", "Still there?", True)
-        assert len(notifications(console, "queue")) == 2  # no repeat for a request accepted
+
+        # When nobody looks for the repeat interval again, the message's alert comes again, and
+        # the request's, made before it, does not (it was dealt with)
+        console.clock.fast_forward(31_000)
+        wait_for(lambda: notifications(console, "message")[1:])
+        assert len(notifications(console, "queue")) == 2
 
 
 def test_a_watched_console_sounds_a_new_request_but_not_a_message_in_view(
@@ -254,6 +262,7 @@ def test_a_watched_console_sounds_a_new_request_but_not_a_message_in_view(
         sound.click()
         expect(sound).not_to_be_checked()
         request_by_http(crew, "Quiet Quentin", "Shh")
+        expect(queue_entry(console, "Quiet Quentin")).to_be_visible()  # (the request is pushed by the stream)
         silent = wait_for(lambda: notifications(console, "queue")[1:])[0]
         assert silent["sound"] is False
 
@@ -262,10 +271,9 @@ def test_a_customer_who_comes_with_a_code_opens_a_chat_by_itself(
     platform: Platform, admin_token: str, browser: Browser
 ) -> None:
     crew = staffed(platform, admin_token, "Cody Code")
-    cody = crew.technicians[0]
     with browser_page(browser) as console:
         console.add_init_script(NOTIFICATION_HOOK)
-        sign_in(console, platform, cody)
+        on_duty(console, crew)  # the arrival is pushed once, to the consoles connected then
 
         # When a customer redeems Cody's code on the portal and writes
         visit = came_with_a_code(platform, crew, "Carl Coder", code="Printer")
@@ -313,7 +321,7 @@ def test_who_ended_a_chat_shows_though_a_late_join_heard_of_the_end_first(
     crew = staffed(platform, admin_token, "Lara Late")
     with browser_page(browser) as console:
         console.route_web_socket(re.compile(r"/ws\?"), end_heard_late)
-        sign_in(console, platform, crew.technicians[0])
+        on_duty(console, crew)
         visit = came_with_a_code(platform, crew, "Carl Late", code="Late")
         chat = chat_with(console, "Carl Late")
         expect(chat).to_contain_text("Session code “Late”")
@@ -339,7 +347,7 @@ def test_a_join_answered_after_the_chat_ended_does_not_open_it_again(
     crew = staffed(platform, admin_token, "Otto Order")
     with browser_page(browser) as console:
         joins = LateJoin(console)
-        sign_in(console, platform, crew.technicians[0])
+        on_duty(console, crew)
         visit = came_with_a_code(platform, crew, "Carl Late")
         chat = chat_with(console, "Carl Late")
         with connect(f"{visit['websocket_url']}?token={visit['token']}") as customer:
@@ -365,7 +373,7 @@ def test_a_join_answered_after_the_customer_left_does_not_say_they_are_there(
     crew = staffed(platform, admin_token, "Pia Present")
     with browser_page(browser) as console:
         joins = LateJoin(console)
-        sign_in(console, platform, crew.technicians[0])
+        on_duty(console, crew)
         visit = came_with_a_code(platform, crew, "Carl Gone")
         chat = chat_with(console, "Carl Gone")
         with connect(f"{visit['websocket_url']}?token={visit['token']}"):
@@ -697,8 +705,11 @@ window.Notification = class {
 def test_a_notice_never_covers_the_chat_s_send_button(platform: Platform, admin_token: str, browser: Browser) -> None:
     crew = staffed(platform, admin_token, "Nora Notice")
     with browser_page(browser, viewport={"width": 1280, "height": 800}) as console:
+        console.clock.install()  # stopped below: the notice stays (4 s) however slow the machine
         on_duty(console, crew)
         request_by_http(crew, "Sid Send", "Can you hear me?")
+        expect(queue_entry(console, "Sid Send")).to_be_visible()
+        stop_the_clock(console)
 
         # When the operator accepts the chat, and writes and sends at once
         queue_entry(console, "Sid Send").get_by_role("button", name="Accept").click()
@@ -709,7 +720,7 @@ def test_a_notice_never_covers_the_chat_s_send_button(platform: Platform, admin_
         send = chat.get_by_role("button", name="Send")
         send.scroll_into_view_if_needed()
         assert send.evaluate(REACHED_AT_ITS_CENTRE), "a click on Send would land on something covering it"
-        send.click(timeout=2000)  # Playwright's actionability check fails on a covering element
+        send.click()  # Playwright's actionability check fails on a covering element
 
         # Then the message goes, while the notice still shows, and it covers no control at all
         expect(chat.get_by_role("log", name="Messages").locator("li").last).to_contain_text("Hello Sid")

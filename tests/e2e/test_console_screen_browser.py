@@ -21,8 +21,8 @@ from websockets.sync.client import ClientConnection, connect
 
 from deskless.sessions import Message, Session, transcript_text
 from tests.e2e.conftest import Platform, Technician, bearer, browser_page, wait_for
-from tests.e2e.console import LateJoin, sign_in
-from tests.e2e.test_console_desk_browser import REACHED_AT_ITS_CENTRE, came_with_a_code, chat_with, staffed
+from tests.e2e.console import LateJoin
+from tests.e2e.test_console_desk_browser import REACHED_AT_ITS_CENTRE, came_with_a_code, chat_with, on_duty, staffed
 from tests.e2e.test_sessions import receive, say
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("untouched_budget")]
@@ -197,7 +197,7 @@ def test_the_technician_sees_the_customer_s_screen_beside_the_chat_points_and_dr
         browser_page(browser, viewport={"width": 1280, "height": 800}) as console,
         browser_page(browser) as customer,
     ):
-        sign_in(console, platform, vera)
+        on_duty(console, crew)
         visit = came_with_a_code(platform, crew, "Carla Screen")
         session = visit["session_id"]
         chat = chat_with(console, "Carla Screen")
@@ -238,7 +238,7 @@ def test_the_technician_sees_the_customer_s_screen_beside_the_chat_points_and_dr
         expect(send).to_be_in_viewport()
         assert send.evaluate(REACHED_AT_ITS_CENTRE), "something covers the Send button"
         chat.get_by_label("Your message").fill("I see it. Click the red button.")
-        send.click(timeout=2000)
+        send.click()  # Playwright's actionability check fails on a covering element
         expect(chat.get_by_role("log", name="Messages").locator("li.message").last).to_contain_text("red button")
 
         # When Vera points: the customer gets fractions of the picture, not of the letterboxed element
@@ -271,11 +271,11 @@ def test_the_technician_sees_the_customer_s_screen_beside_the_chat_points_and_dr
         console.mouse.down()
         console.mouse.move(picture["x"] + picture["width"] * 0.5, picture["y"] + picture["height"] * 0.2, steps=5)
         console.mouse.up()
+        expect(panel(chat).locator("svg.screen-marks path")).to_have_count(1)  # (it shows for 3 s)
         mark = wait_for(lambda: [m for m in seen(customer, "pointer") if m["t"] == "mark"])[0]
         assert len(mark["points"]) >= 2
         assert mark["points"][0] == pytest.approx([0.1, 0.1], abs=0.01)
         assert mark["points"][-1] == pytest.approx([0.5, 0.2], abs=0.01)
-        expect(panel(chat).locator("svg.screen-marks path")).to_have_count(1)
 
         # And the picture can be seen at its actual size, zoomed, and fit again
         actual = panel(chat).get_by_role("button", name="Actual size")
@@ -336,7 +336,7 @@ def test_a_refused_request_is_said_and_the_screen_can_be_asked_for_again(
 ) -> None:
     crew = staffed(platform, admin_token, "Remy Refused")
     with browser_page(browser) as console:
-        sign_in(console, platform, crew.technicians[0])
+        on_duty(console, crew)
         visit = came_with_a_code(platform, crew, "Dora Declines")
         chat = chat_with(console, "Dora Declines")
         with socket_of(visit) as customer:
@@ -381,7 +381,7 @@ def test_a_join_answered_after_a_request_it_read_before_does_not_end_it(
     crew = staffed(platform, admin_token, "Jo Joiner")
     with browser_page(browser) as console:
         joins = LateJoin(console)
-        sign_in(console, platform, crew.technicians[0])
+        on_duty(console, crew)
         visit = came_with_a_code(platform, crew, "Dora Delayed")
         chat = chat_with(console, "Dora Delayed")
         with socket_of(visit) as customer:
@@ -409,7 +409,7 @@ def test_the_technician_shares_their_own_screen_and_either_stop_ends_it(
     crew = staffed(platform, admin_token, "Sam Sharer")
     sam = crew.technicians[0]
     with browser_page(browser) as console, browser_page(browser) as customer:
-        sign_in(console, platform, sam)
+        on_duty(console, crew)
         visit = came_with_a_code(platform, crew, "Una Viewer")
         session = visit["session_id"]
         chat = chat_with(console, "Una Viewer")
@@ -456,7 +456,7 @@ BROWSER_STOPS_THE_CAPTURE = """
 def test_the_session_s_end_takes_the_screen_down(platform: Platform, admin_token: str, browser: Browser) -> None:
     crew = staffed(platform, admin_token, "Eli Ender")
     with browser_page(browser) as console:
-        sign_in(console, platform, crew.technicians[0])
+        on_duty(console, crew)
         visit = came_with_a_code(platform, crew, "Fern Finish")
         chat = chat_with(console, "Fern Finish")
         with socket_of(visit) as customer:

@@ -24,7 +24,7 @@ from deskless.tickets import Author, AuthorKind, Entry, EntryKind
 from local.seed import DEMO_STAFF
 from tests.e2e.callers import contact_headers, portal_client, portal_contact
 from tests.e2e.conftest import TECHNICIAN_PASSWORD, Platform, bearer, browser_page, hire, unique, wait_for
-from tests.e2e.console import NOTIFICATION_HOOK, confirm, email_of, notifications, open_console
+from tests.e2e.console import NOTIFICATION_HOOK, confirm, connected, email_of, notifications, open_console
 from tests.e2e.test_portal_browser import found_company
 
 pytestmark = pytest.mark.browser
@@ -40,6 +40,11 @@ def count_of(page: Page, list_name: str) -> int:
     text = page.get_by_role("navigation", name="Ticket lists").get_by_role("button", name=re.compile(f"^{list_name}"))
     expect(text.locator(".count")).to_have_text(re.compile(r"^\d+$"))
     return int(text.locator(".count").inner_text())
+
+
+def loaded(page: Page) -> None:
+    """Wait until every load of the ticket list asked for so far has ended (and the latest is drawn)."""
+    expect(page.locator("table.tickets-table[aria-busy]")).to_have_count(0)
 
 
 def rule_note(platform: Platform, number: int, rule: str, body: str) -> None:
@@ -77,6 +82,7 @@ def test_a_ticket_arrives_live_is_answered_with_a_file_and_a_conflict_loses_no_d
     # Given the technician has the tickets view open, on All active
     console.add_init_script(NOTIFICATION_HOOK)
     open_console(console, platform, email_of(platform, technician), TECHNICIAN_PASSWORD, "tickets")
+    connected(console)  # the new ticket's alert is pushed once, to the consoles connected then
     console.get_by_role("navigation", name="Ticket lists").get_by_role("button", name=re.compile("^All active")).click()
     before = count_of(console, "All active")
 
@@ -107,11 +113,16 @@ def test_a_ticket_arrives_live_is_answered_with_a_file_and_a_conflict_loses_no_d
     console.get_by_label("Search tickets").fill(f"#{number}")
     expect(console.get_by_role("heading", name=f"Tickets matching “#{number}”")).to_be_visible()
     expect(table.get_by_role("row")).to_have_count(2)  # the header and the ticket
-    console.get_by_label("Search tickets").fill(requester.split("@")[0])
+    word = requester.split("@")[0].rsplit("-", 1)[1]  # the address's own word ("wanda-w-…" is three words)
+    console.get_by_label("Search tickets").fill(word)
+    expect(console.get_by_role("heading", name=f"Tickets matching “{word}”")).to_be_visible()
+    loaded(console)  # the row shown is the search's, not the one the number's search left
     expect(row).to_be_visible()
     console.get_by_label("Search tickets").fill("")
-    console.get_by_label("Sort by").select_option("priority")
     expect(console.get_by_role("heading", name="All active")).to_be_visible()
+    with console.expect_response(lambda response: "sort=priority" in response.url):
+        console.get_by_label("Sort by").select_option("priority")
+    loaded(console)
     expect(row).to_be_visible()
 
     # When the technician opens it and answers with a file, setting it pending (a quick reply is the walk's)
@@ -305,6 +316,7 @@ def test_a_customers_reply_alerts_the_assignee_only_while_their_email_channel_is
     # Given the assignee has the ticket open
     console.add_init_script(NOTIFICATION_HOOK)
     open_console(console, platform, email_of(platform, technician), TECHNICIAN_PASSWORD, f"tickets/{number}")
+    connected(console)  # the customer's replies are pushed once, to the consoles connected then
     expect(console.get_by_role("heading", name=f"#{number} Printer jams")).to_be_visible()
 
     # When the customer replies, the page says so and the console alerts the assignee

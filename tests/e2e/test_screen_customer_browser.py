@@ -106,7 +106,7 @@ def join(platform: Platform, technician_token: str, page: Page, console: Console
     page.goto(portal(platform, f"/join/{code['code']}?lang={lang}"))
     page.locator("#name").fill("Carla Customer")
     page.locator("#join-button").click()
-    session_id: str = console.heard("code.redeemed")["session"]["id"]
+    session_id: str = console.heard("code.redeemed", code=code["code"])["session"]["id"]  # (not an earlier test's)
     console.say("session.join", session=session_id)
     console.heard("session.joined")
     expect(page.locator("#send")).to_be_enabled()

@@ -121,6 +121,8 @@ def test_on_an_allowed_website_the_launcher_opens_the_chat(platform: Platform, s
         page.goto(sites.shop.url())
         launcher = widget(page).get_by_role("button", name="Chat with us")
         expect(launcher).to_be_visible(timeout=TIMEOUT_MS)
+        # the frame shows once the shop's page has its size (its launcher drawn is not enough)
+        expect(page.locator(f'iframe[title="{TITLE}"]')).to_be_visible()
         expect(page.locator(f'iframe[title="{TITLE}"]')).to_have_css("position", "fixed")
         assert frame_width(page) < 300  # just the launcher, bottom right
 
