@@ -138,12 +138,13 @@ def heard(page: Page, messages: Sized, count: int = 1) -> None:
 class LateAnswers:
     """The console's WebSocket, routed: the answers to its `action` requests sent while `holding`
     are held back (the server has read what they answer with) until `release()`. The pushes of
-    customers' arrivals (`code.redeemed`) are noted."""
+    type `noting` (customers' arrivals, `code.redeemed`, unless told) are noted in `arrivals`."""
 
-    def __init__(self, page: Page, action: str, *, holding: bool = False) -> None:
+    def __init__(self, page: Page, action: str, *, holding: bool = False, noting: str = "code.redeemed") -> None:
         self.page = page
         self.action = action
         self.holding = holding
+        self.noting = noting
         self.arrivals: list[str | bytes] = []
         self.held: list[str | bytes] = []
         self.late: set[str] = set()  # the ids of the requests whose answers are held
@@ -165,7 +166,7 @@ class LateAnswers:
             if answer.get("id") in self.late:
                 self.held.append(message)
                 return
-            self.arrivals.extend([message] if answer.get("type") == "code.redeemed" else [])
+            self.arrivals.extend([message] if answer.get("type") == self.noting else [])
             socket.send(message)
 
         socket.on_message(from_page)

@@ -24,7 +24,16 @@ from deskless.tickets import Author, AuthorKind, Entry, EntryKind
 from local.seed import DEMO_STAFF
 from tests.e2e.callers import contact_headers, portal_client, portal_contact
 from tests.e2e.conftest import TECHNICIAN_PASSWORD, Platform, bearer, browser_page, hire, unique, wait_for
-from tests.e2e.console import NOTIFICATION_HOOK, confirm, connected, email_of, notifications, open_console
+from tests.e2e.console import (
+    NOTIFICATION_HOOK,
+    LateAnswers,
+    confirm,
+    connected,
+    email_of,
+    heard,
+    notifications,
+    open_console,
+)
 from tests.e2e.test_portal_browser import found_company
 
 pytestmark = pytest.mark.browser
@@ -339,3 +348,44 @@ def test_a_customers_reply_alerts_the_assignee_only_while_their_email_channel_is
     # Then the page still says so, but nothing sounds
     expect(told).to_be_visible()
     assert len(notifications(console, "ticket")) == 1
+
+
+def test_a_reply_pushed_before_the_console_knew_its_presence_still_alerts(
+    platform: Platform, admin_token: str, console: Page
+) -> None:
+    technician = hire(platform, admin_token, "Earl Early")
+    email = portal_contact(platform, admin_token, f"Cleo {unique('c')}")
+    customer = contact_headers(platform, email)
+    with portal_client(platform) as portal:
+        submitted = portal.post(
+            "/api/portal/tickets", headers=customer, json={"title": "Scanner sleeps", "description": "All day."}
+        )
+    assert submitted.status_code == 201, submitted.text
+    number = submitted.json()["number"]
+    with platform.http() as client:
+        ticket = client.get(f"/api/tickets/{number}", headers=bearer(technician.token)).json()["ticket"]
+        taken = client.patch(
+            f"/api/tickets/{number}",
+            headers=bearer(technician.token),
+            json={"revision": ticket["revision"], "assignee_id": technician.id},
+        )
+    assert taken.status_code == 200, taken.text
+
+    # Given the assignee signs in, and the answer to the presence the console sets is slow
+    console.add_init_script(NOTIFICATION_HOOK)
+    presence = LateAnswers(console, "presence.set", holding=True, noting="ticket.reply")
+    open_console(console, platform, email_of(platform, technician), TECHNICIAN_PASSWORD)
+    presence.first()
+
+    # When the customer replies meanwhile, and the console hears of it before it knows its presence
+    with portal_client(platform) as portal:
+        replied = portal.post(f"/api/portal/tickets/{number}/replies", headers=customer, json={"body": "Still asleep."})
+    assert replied.status_code == 201, replied.text
+    heard(console, presence.arrivals)
+    assert notifications(console, "ticket") == []
+    presence.release()
+
+    # Then once it knows (Online, email on), it alerts the assignee of the reply
+    connected(console)
+    (alert,) = wait_for(lambda: notifications(console, "ticket"))
+    assert alert["title"].endswith(f"replied on #{number}")

@@ -26,6 +26,7 @@ import { mountStatusBar } from "./statusbar.js";
 export const operatorViews = [deskView, historyView, codesView, invitationsView, quickRepliesView];
 
 const DEFAULT_REPEAT_SECONDS = 30;
+const EARLY_ALERTS = 50; // ticket alerts kept while the presence is not known yet
 
 export function startOperator(ctx) {
   const { socket, api, me } = ctx;
@@ -47,6 +48,7 @@ export function startOperator(ctx) {
   });
   ctx.operator = { presence, queue, chats, screens, notifier, transcriptWanted: null };
   let goOnline = Boolean(ctx.fresh); // a fresh sign-in starts Online; a reload keeps what was set
+  const early = []; // ticket alerts heard before the presence was known
 
   async function sync() {
     try {
@@ -55,6 +57,7 @@ export function startOperator(ctx) {
     } catch (error) {
       reportError(error);
     }
+    for (const notice of early.splice(0)) ticketNeedsYou({ detail: notice });
     const results = await Promise.allSettled([queue.load(), chats.restore()]);
     for (const result of results) if (result.status === "rejected") reportError(result.reason);
   }
@@ -110,10 +113,16 @@ export function startOperator(ctx) {
   }
 
   /** A new ticket, or a customer's reply, for a ticket the operator follows: an alert (kind
-   *  "ticket") while their email channel is on. */
+   *  "ticket") while their email channel is on; one heard before the presence is known (the
+   *  socket has just opened) is judged once it is (`sync`). */
   function ticketNeedsYou({ detail: notice }) {
     const state = presence.state;
-    if (!notice.alert || !state?.assigned.includes("email") || !state.channels.email) return;
+    if (!notice.alert) return;
+    if (!state) {
+      if (early.length < EARLY_ALERTS) early.push(notice);
+      return;
+    }
+    if (!state.assigned.includes("email") || !state.channels.email) return;
     const { number, title, requester } = notice.ticket;
     const heading =
       notice.type === "ticket.new"
