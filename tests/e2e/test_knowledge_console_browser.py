@@ -14,18 +14,18 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import APIResponse, Page, Route, expect
 
 from deskless.deflection import week_of
 from deskless.table import TYPE_ATTRIBUTE, Entity, kb_deflection_key
 from local.seed import DEMO_STAFF
 from tests.e2e.conftest import TECHNICIAN_PASSWORD, Platform, bearer, hire, unique, wait_for
-from tests.e2e.console import email_of, open_console, sign_in
+from tests.e2e.console import email_of, heard, open_console, sign_in
 from tests.e2e.test_portal_browser import found_company
 
 pytestmark = pytest.mark.browser
 
-ADMIN = DEMO_STAFF[0]
+ADMIN, ALICE = DEMO_STAFF[0], DEMO_STAFF[1]
 
 
 def word() -> str:
@@ -120,6 +120,45 @@ def test_a_tickets_suggested_article_is_inserted_as_a_link_into_the_reply(
     # Then the reply holds a Markdown link to it where the cursor was, and the cursor after it
     expect(message).to_have_value(f"Hello Jo, see: [{title}]({url})")
     expect(message).to_be_focused()
+
+
+def test_an_article_left_before_it_came_is_not_drawn_over_the_next_view(
+    platform: Platform, api: httpx.Client, console: Page
+) -> None:
+    term = word()
+    category = api.post("/api/knowledge/categories", json={"name": f"Slow {term}"})
+    assert category.status_code == 201, category.text
+    created = api.post(
+        "/api/articles",
+        json={
+            "category_id": category.json()["id"],
+            "variants": {"en": {"title": f"Slow article {term}", "body": "Wait for it.", "state": "draft"}},
+        },
+    )
+    assert created.status_code == 201, created.text
+    held: list[tuple[Route, APIResponse]] = []  # the article, as the server answered
+
+    def hold_the_article(route: Route) -> None:
+        held.append((route, route.fetch()))
+
+    console.route(f"**/api/articles/{created.json()['id']}", hold_the_article)
+
+    # Given a technician opening the article, which is slow to come
+    open_console(console, platform, ALICE.email, ALICE.password, f"knowledge/{created.json()['id']}")
+    heard(console, held)
+
+    # When they go to the Contacts view before it comes, and then it comes
+    console.get_by_role("link", name="Contacts").click()
+    expect(console.get_by_role("heading", name="Contacts", level=1)).to_be_visible()
+    ((route, answer),) = held
+    with console.expect_event("requestfinished", lambda finished: finished == route.request):
+        route.fulfill(response=answer)
+    assert console.evaluate("fetch('/api/config').then((response) => response.ok)")  # the page has taken it in
+
+    # Then the Contacts view stays, and the article's editor is nowhere
+    expect(console.get_by_role("heading", name="Contacts", level=1)).to_be_visible()
+    expect(console.get_by_role("heading", name=f"Slow article {term}")).to_have_count(0)
+    assert console.url.endswith("#/contacts")
 
 
 def test_an_admin_sees_the_deflection_figures_per_week(platform: Platform, console: Page) -> None:

@@ -349,13 +349,15 @@ function historyList(entries) {
   );
 }
 
-async function mountEditor(root, ctx, id) {
+/** The editor, drawn once the article is read, unless the view was left meanwhile (`signal`). */
+async function mountEditor(root, ctx, id, signal) {
   replace(root, h("p", { class: "muted" }, "Loading…"));
   const [categories, companies, found] = await Promise.all([
     ctx.api.get("/api/knowledge/categories"),
     ctx.api.get("/api/companies").catch(() => []),
     id === "new" ? Promise.resolve(null) : ctx.api.get(`/api/articles/${encodeURIComponent(id)}`),
   ]);
+  if (signal.aborted) return null; // root is another view's now
   let article = found;
   const problem = new ErrorMessage();
   const category = h(
@@ -500,12 +502,18 @@ export const knowledgeView = {
   roles: ["technician", "admin"],
   mount(root, ctx, rest = "") {
     if (!rest) return mountList(root, ctx);
+    const life = new AbortController();
     let stop = null;
-    mountEditor(root, ctx, rest)
+    mountEditor(root, ctx, rest, life.signal)
       .then((unmount) => {
         stop = unmount;
       })
-      .catch((error) => replace(root, h("p", { class: "error", role: "alert" }, error.message)));
-    return () => stop?.();
+      .catch((error) => {
+        if (!life.signal.aborted) replace(root, h("p", { class: "error", role: "alert" }, error.message));
+      });
+    return () => {
+      life.abort();
+      stop?.();
+    };
   },
 };
