@@ -32,7 +32,7 @@ from deskless.observability import logger
 from deskless.presence import available
 from deskless.realtime import connections_of, push
 from deskless.settings import get_settings
-from deskless.users import StaffUser, staff_of
+from deskless.users import Channel, StaffUser, staff_of
 
 
 def requested(item: Item) -> None:
@@ -43,7 +43,7 @@ def requested(item: Item) -> None:
     company = _company(queued.company_id)
     if company is None:
         return
-    ready = available(company.technician_ids)
+    ready = available(company.technician_ids, Channel.CHAT)
     notice = {"type": "chat.requested", "request": queued.model_dump(mode="json")}
     delivery = push(_consoles(p.user_id for p in ready), notice)
     by_email = [p.user_id for p in ready if p.notify.email]

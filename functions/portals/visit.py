@@ -32,6 +32,7 @@ from deskless.http import portal_host
 from deskless.languages import DEFAULT_LANGUAGE, LANGUAGES, Language
 from deskless.presence import OperatorPresence, available
 from deskless.settings import get_settings
+from deskless.users import Channel
 
 from .text import TEXT
 
@@ -94,7 +95,7 @@ class Visit:
     def available(self) -> tuple[OperatorPresence, ...]:
         """Those who serve the company and would take a chat now; nobody while the portal is inactive."""
         company, _portal = self.found()
-        return tuple(available(company.technician_ids)) if self.active else ()
+        return tuple(available(company.technician_ids, Channel.CHAT)) if self.active else ()
 
     @property
     def state(self) -> State:

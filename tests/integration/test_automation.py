@@ -35,6 +35,7 @@ from deskless.tickets import (
     ticket_of,
     ticket_with_timeline,
 )
+from deskless.users import Channel
 from local.mail import Outbox
 from local.metering import count_requests
 from local.scheduler import LocalScheduler
@@ -333,10 +334,13 @@ def test_round_robin_assigns_the_teams_available_members_in_turn_and_nobody_when
     aws: LocalAws, flow: Recorded, carla: Contact
 ) -> None:
     presence = current("deskless.presence")
-    ana, bob, cy = technician("Ana A"), technician("Bob B"), technician("Cy C")
-    team = create_team(NewTeam(name="Printers", members=[ana.id, bob.id, cy.id]))
-    for member in (ana, bob):
+    ana, bob, cy, dee = technician("Ana A"), technician("Bob B"), technician("Cy C"), technician("Dee D")
+    team = create_team(NewTeam(name="Printers", members=[ana.id, bob.id, cy.id, dee.id]))
+    for member in (ana, bob, dee):
         presence.heartbeat(member.id)
+    # tickets take the email channel: Bob, who takes no chats, is in turn; Dee, who takes no email, is not
+    presence.update_presence(bob.id, channels={Channel.CHAT: False})
+    presence.update_presence(dee.id, channels={Channel.EMAIL: False})
     rule(
         "rr",
         {"kind": "ticket_created"},

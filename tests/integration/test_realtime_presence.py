@@ -73,7 +73,7 @@ def presence_of(answer: tuple[int, dict[str, Any]]) -> dict[str, Any]:
 
 
 def is_available(user_id: str = TECHNICIAN.user_id) -> bool:
-    return bool(available([user_id]))
+    return bool(available([user_id], Channel.CHAT))
 
 
 # --- heartbeat ---------------------------------------------------------------------------------
@@ -112,9 +112,9 @@ def test_a_heartbeat_older_than_two_minutes_no_longer_counts(connections: Connec
 
     # Then the technician is available until 120 s later, and not from then on
     assert HEARTBEAT_SECONDS == 120
-    assert available([TECHNICIAN.user_id], now=t + 119)
-    assert not available([TECHNICIAN.user_id], now=t + 120)
-    assert not available([TECHNICIAN.user_id], now=t + 121)
+    assert available([TECHNICIAN.user_id], Channel.CHAT, now=t + 119)
+    assert not available([TECHNICIAN.user_id], Channel.CHAT, now=t + 120)
+    assert not available([TECHNICIAN.user_id], Channel.CHAT, now=t + 121)
 
 
 def test_a_console_that_vanished_without_disconnecting_stops_counting_after_two_minutes(console: str) -> None:
@@ -439,7 +439,7 @@ def test_a_deactivated_user_takes_no_chats(console: str) -> None:
 def test_a_user_who_is_not_stored_takes_no_chats(connections: ConnectionsStub) -> None:
     heartbeat("5e5e5e5e5e5e5e5e")
 
-    assert not available(["5e5e5e5e5e5e5e5e"])
+    assert not available(["5e5e5e5e5e5e5e5e"], Channel.CHAT)
 
 
 def test_availability_of_many_technicians_is_one_batch_read(connections: ConnectionsStub) -> None:
@@ -450,11 +450,11 @@ def test_availability_of_many_technicians_is_one_batch_read(connections: Connect
     add_staff(*people)
     heartbeat(people[17].user_id)
     check = current("deskless.presence").available
-    check([])  # warm: the settings are read once, then cached
+    check([], Channel.CHAT)  # warm: the settings are read once, then cached
 
     # When the portal asks who is available
     with count_requests(current("deskless.aws").client("dynamodb")) as calls:
-        ready = check([person.user_id for person in people])
+        ready = check([person.user_id for person in people], Channel.CHAT)
 
     # Then their presence and user items came in one request
     assert [presence.user_id for presence in ready] == [people[17].user_id]

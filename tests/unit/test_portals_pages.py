@@ -70,7 +70,7 @@ def invitations(monkeypatch: pytest.MonkeyPatch) -> Invitations:
     fake = Invitations()
     monkeypatch.setattr(pages, "get_settings", lambda: SETTINGS)
     monkeypatch.setattr(join, "open_invitation", fake.open)
-    monkeypatch.setattr(visit, "available", lambda technician_ids: [])
+    monkeypatch.setattr(visit, "available", lambda technician_ids, channel: [])
     monkeypatch.setattr(account, "session_of", lambda cookie: SIGNED_IN)
     monkeypatch.setattr(credentials, "csrf_token_of", lambda stored_hash: "c" * 64)
     monkeypatch.setattr(ticket_pages, "attachment_limits", lambda: Limits(10_000_000, 25_000_000, ("image/png",)))

@@ -65,7 +65,8 @@ class Directory:
         self.looked_up.append(label)
         return self.portals.get(label)
 
-    def who_is_available(self, technician_ids: list[str]) -> list[OperatorPresence]:
+    def who_is_available(self, technician_ids: list[str], channel: Channel) -> list[OperatorPresence]:
+        assert channel == Channel.CHAT  # what a portal promises is a chat
         self.presence_reads += 1
         return [presence(user_id) for user_id in technician_ids if user_id in self.available]
 

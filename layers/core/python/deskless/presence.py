@@ -10,7 +10,8 @@ assigned again comes back as its user left it.
 
 A technician is available for a company's chat requests when they are active, serve the
 company, are online, have the chat channel on, and a console of theirs sent a heartbeat within
-HEARTBEAT_SECONDS. The heartbeat is what keeps a closed or crashed console from leaving a portal
+HEARTBEAT_SECONDS; for tickets (a team's round robin) the same, with the email channel on (the
+channel tickets' alerts come by). The heartbeat is what keeps a closed or crashed console from leaving a portal
 promising a chat: the console sends one every HEARTBEAT_EVERY_SECONDS, the last console to
 disconnect clears it, and one that vanishes without a $disconnect stops counting two minutes
 later.
@@ -80,13 +81,10 @@ class OperatorPresence(BaseModel):
     def connected(self, now: float) -> bool:
         return self.heartbeat_at > now - HEARTBEAT_SECONDS
 
-    def takes_chats(self, now: float) -> bool:
-        return (
-            self.active
-            and self.status == Status.ONLINE
-            and self.channels.get(Channel.CHAT, False)
-            and self.connected(now)
-        )
+    def takes(self, channel: Channel, now: float) -> bool:
+        """Whether work of `channel` would reach them now (see the module's docstring)."""
+        online = self.active and self.status == Status.ONLINE
+        return online and self.channels.get(channel, False) and self.connected(now)
 
 
 def presence_from_item(user_id: str, item: Mapping[str, Any] | None) -> Presence:
@@ -137,9 +135,10 @@ def with_assignment(presence: Presence) -> OperatorPresence:
     return combine(presence, get_staff(presence.user_id), locked=get_preferences().channels_locked)
 
 
-def available(technician_ids: Iterable[str], *, now: float | None = None) -> list[OperatorPresence]:
-    """Those of the technicians who would take a chat request now. Their presence and user items
-    are read together: one BatchGetItem for up to fifty technicians (a hundred keys)."""
+def available(technician_ids: Iterable[str], channel: Channel, *, now: float | None = None) -> list[OperatorPresence]:
+    """Those of the technicians who would take work of `channel` now (a chat request: CHAT; a
+    ticket: EMAIL). Their presence and user items are read together: one BatchGetItem for up to
+    fifty technicians (a hundred keys)."""
     moment = time.time() if now is None else now
     ids = list(technician_ids)
     locked = get_preferences().channels_locked
@@ -147,7 +146,7 @@ def available(technician_ids: Iterable[str], *, now: float | None = None) -> lis
         combine(presence_from_item(user_id, presence), user, locked=locked)
         for user_id, (presence, user) in zip(ids, _read(ids), strict=True)
     ]
-    return [operator for operator in found if operator.takes_chats(moment)]
+    return [operator for operator in found if operator.takes(channel, moment)]
 
 
 def update_presence(
