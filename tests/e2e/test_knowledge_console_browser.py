@@ -161,6 +161,50 @@ def test_an_article_left_before_it_came_is_not_drawn_over_the_next_view(
     assert console.url.endswith("#/contacts")
 
 
+def test_the_preview_shows_the_body_typed_last_whichever_answer_comes_last(
+    platform: Platform, api: httpx.Client, console: Page
+) -> None:
+    term = word()
+    category = api.post("/api/knowledge/categories", json={"name": f"Preview {term}"})
+    assert category.status_code == 201, category.text
+    created = api.post(
+        "/api/articles",
+        json={
+            "category_id": category.json()["id"],
+            "variants": {"en": {"title": f"Preview {term}", "body": "Start.", "state": "draft"}},
+        },
+    )
+    assert created.status_code == 201, created.text
+    held: list[tuple[Route, APIResponse]] = []  # the preview of the first draft, as the server answered
+
+    def hold_the_first_draft(route: Route) -> None:
+        if "First draft" in (route.request.post_data or ""):
+            held.append((route, route.fetch()))
+        else:
+            route.fallback()
+
+    console.route("**/api/articles/preview", hold_the_first_draft)
+    open_console(console, platform, ALICE.email, ALICE.password, f"knowledge/{created.json()['id']}")
+    body = console.get_by_label("Body (Markdown)").and_(console.locator("[name=body-en]"))
+    preview = console.locator("#kb-panel-en .kb-preview")
+    expect(preview).to_have_text("Start.")
+
+    # Given a body typed, whose preview is slow to come
+    body.fill("First draft")
+    heard(console, held)
+
+    # When the body is typed on, its preview comes, and then the first one
+    body.fill("Second draft")
+    expect(preview).to_have_text("Second draft")
+    ((route, answer),) = held
+    with console.expect_event("requestfinished", lambda finished: finished == route.request):
+        route.fulfill(response=answer)
+    assert console.evaluate("fetch('/api/config').then((response) => response.ok)")  # the page has taken it in
+
+    # Then the preview is of what was typed last
+    expect(preview).to_have_text("Second draft")
+
+
 def test_an_admin_sees_the_deflection_figures_per_week(platform: Platform, console: Page) -> None:
     # Given this week has figures (added to whatever the suite counted already)
     week = week_of(time.time())

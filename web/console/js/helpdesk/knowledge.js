@@ -262,14 +262,17 @@ function variantPanel(ctx, language, variant, onState) {
   let state = variant?.state || "draft";
   const badge = h("span", {}, stateBadge(state));
   let timer = 0;
+  const previews = new Latest(); // an older preview's answer arriving late is dropped
   const render = async () => {
+    const latest = previews.next();
     try {
       const shown = await ctx.api.post("/api/articles/preview", { body: body.value });
+      if (!latest()) return;
       // The API's rendering: raw HTML off, links and images checked (deskless.rendering.render_article).
       preview.innerHTML = shown.html;
       previewProblem.clear();
     } catch (error) {
-      previewProblem.show(error, "The preview could not be made");
+      if (latest()) previewProblem.show(error, "The preview could not be made");
     }
   };
   body.addEventListener("input", () => {
