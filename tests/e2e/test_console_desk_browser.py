@@ -639,6 +639,84 @@ def test_a_request_withdrawn_while_the_queue_was_read_does_not_come_back(
             expect(queue_entry(second, "Vera Visitor")).to_be_hidden()
 
 
+class SlowSends:
+    """The console's WebSocket, routed: what the console asks, in order, and the answers to its
+    `chat.send` held back until `release()`."""
+
+    def __init__(self, page: Page) -> None:
+        self.asked: list[str] = []  # the actions the console sent, in order
+        self.presence_sets: list[str] = []  # those of them that changed the presence
+        self.held: list[tuple[WebSocketRoute, str | bytes]] = []
+        page.route_web_socket(re.compile(r"/ws\?"), self.route)
+
+    def route(self, socket: WebSocketRoute) -> None:
+        server = socket.connect_to_server()
+        sends: set[str] = set()
+
+        def from_page(message: str | bytes) -> None:
+            asked = json.loads(message)
+            self.asked.append(asked.get("action", ""))
+            if asked.get("action") == "presence.set":
+                self.presence_sets.append(asked["id"])
+            if asked.get("action") == "chat.send":
+                sends.add(asked["id"])
+            server.send(message)
+
+        def from_server(message: str | bytes) -> None:
+            if json.loads(message).get("id") in sends:
+                self.held.append((socket, message))
+            else:
+                socket.send(message)
+
+        socket.on_message(from_page)
+        server.on_message(from_server)
+
+    def release(self) -> None:
+        for socket, message in self.held:
+            socket.send(message)
+
+
+def test_a_message_on_its_way_is_sent_once_and_what_is_typed_meanwhile_stays(
+    platform: Platform, admin_token: str, browser: Browser
+) -> None:
+    crew = staffed(platform, admin_token, "Olga Once")
+    with browser_page(browser) as console:
+        sends = SlowSends(console)
+        sign_in(console, platform, crew.technicians[0])
+        visit = came_with_a_code(platform, crew, "Cora Customer")
+        chat = chat_with(console, "Cora Customer")
+        messages = chat.get_by_role("log", name="Messages")
+        text = chat.get_by_label("Your message")
+        with connect(f"{visit['websocket_url']}?token={visit['token']}") as customer:
+            expect(chat).to_contain_text("Visitor present")
+
+            # Given the operator sent a message whose answer is slow to come
+            text.fill("Hello Cora")
+            text.press("Enter")
+            heard(console, sends.held)
+
+            # When the customer writes meanwhile, and the operator presses Enter again
+            say(customer, "chat.send", session=visit["session_id"], text="Are you there?")
+            expect(messages).to_contain_text("Are you there?")
+            text.press("Enter")
+            changes = len(sends.presence_sets)
+            switch(console, "Email").click()  # something else asked after it, to know all was asked
+            heard(console, sends.presence_sets, changes + 1)
+
+            # Then the message was sent once
+            assert sends.asked.count("chat.send") == 1
+
+            # When the operator types on, and then the answer comes
+            text.press("End")
+            text.press_sequentially(" And the printer?")
+            sends.release()
+
+            # Then the message sent leaves the box, and what was typed after it stays
+            expect(text).to_have_value("And the printer?")
+            expect(chat.get_by_role("button", name="Send")).to_be_enabled()
+            assert sends.asked.count("chat.send") == 1
+
+
 def test_a_refused_status_change_is_announced_as_an_alert(
     platform: Platform, admin_token: str, browser: Browser
 ) -> None:

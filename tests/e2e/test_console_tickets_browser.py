@@ -17,7 +17,7 @@ import time
 
 import pytest
 from boto3.dynamodb.types import TypeSerializer
-from playwright.sync_api import Browser, FilePayload, Locator, Page, expect
+from playwright.sync_api import APIResponse, Browser, FilePayload, Locator, Page, Route, expect
 
 from deskless.table import Entity, stamped, ticket_entry_key
 from deskless.tickets import Author, AuthorKind, Entry, EntryKind
@@ -389,3 +389,62 @@ def test_a_reply_pushed_before_the_console_knew_its_presence_still_alerts(
     connected(console)
     (alert,) = wait_for(lambda: notifications(console, "ticket"))
     assert alert["title"].endswith(f"replied on #{number}")
+
+
+def test_a_reply_saved_while_the_latest_was_read_is_not_undone_by_that_read(
+    platform: Platform, admin_token: str, console: Page
+) -> None:
+    technician = hire(platform, admin_token, "Lars Late")
+    email = portal_contact(platform, admin_token, f"Lena {unique('c')}")
+    customer = contact_headers(platform, email)
+    with portal_client(platform) as portal:
+        submitted = portal.post(
+            "/api/portal/tickets", headers=customer, json={"title": "Scanner stripes", "description": "Grey."}
+        )
+        assert submitted.status_code == 201, submitted.text
+        number = submitted.json()["number"]
+    with platform.http() as client:
+        ticket = client.get(f"/api/tickets/{number}", headers=bearer(technician.token)).json()["ticket"]
+        taken = client.patch(
+            f"/api/tickets/{number}",
+            headers=bearer(technician.token),
+            json={"revision": ticket["revision"], "assignee_id": technician.id},
+        )
+    assert taken.status_code == 200, taken.text
+    held: list[tuple[Route, APIResponse]] = []  # the ticket read by "Show the latest", as the server answered
+    holding: list[bool] = []
+
+    def hold_the_read(route: Route) -> None:
+        if route.request.method == "GET" and holding and not held:
+            held.append((route, route.fetch()))
+        else:
+            route.fallback()
+
+    console.route(f"**/api/tickets/{number}", hold_the_read)
+
+    # Given the assignee has the ticket open, and the customer replies
+    open_console(console, platform, email_of(platform, technician), TECHNICIAN_PASSWORD, f"tickets/{number}")
+    expect(console.get_by_role("heading", name=f"#{number} Scanner stripes")).to_be_visible()
+    with portal_client(platform) as portal:
+        replied = portal.post(f"/api/portal/tickets/{number}/replies", headers=customer, json={"body": "Still grey."})
+    assert replied.status_code == 201, replied.text
+    told = console.get_by_role("status").filter(has_text="replied.")
+
+    # When the technician asks for the latest, which is slow to come, and replies before it comes
+    holding.append(True)
+    told.get_by_role("button", name="Show the latest").click()
+    heard(console, held)
+    console.get_by_label("Message", exact=True).fill("Clean the glass, Lena.")
+    console.get_by_role("button", name="Send reply").click()
+    timeline = console.get_by_role("list", name="Timeline")
+    expect(timeline.locator("[data-kind=reply]").filter(has_text="Clean the glass, Lena.")).to_be_visible()
+    ((route, answer),) = held
+    route.fulfill(response=answer)
+    expect(console.locator("button:text-is('Show the latest')")).to_be_enabled()  # the read has answered
+
+    # Then the page still shows the reply, after the customer's, and the reply box is empty
+    expect(timeline.locator("[data-kind=reply]")).to_have_text(
+        [re.compile("Still grey."), re.compile("Clean the glass")]
+    )
+    expect(console.get_by_label("Message", exact=True)).to_have_value("")
+    expect(told).to_be_hidden()

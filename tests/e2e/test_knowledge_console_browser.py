@@ -16,18 +16,18 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-from playwright.sync_api import Page, Route, expect
+from playwright.sync_api import APIResponse, Page, Route, expect
 
 from deskless.deflection import week_of
 from deskless.table import TYPE_ATTRIBUTE, Entity, kb_deflection_key
 from local.seed import DEMO_STAFF
 from tests.e2e.conftest import TECHNICIAN_PASSWORD, Platform, bearer, hire, unique, wait_for
-from tests.e2e.console import email_of, open_console, sign_in
+from tests.e2e.console import email_of, heard, open_console, sign_in
 from tests.e2e.test_portal_browser import found_company
 
 pytestmark = pytest.mark.browser
 
-ADMIN = DEMO_STAFF[0]
+ADMIN, ALICE = DEMO_STAFF[0], DEMO_STAFF[1]
 
 
 def word() -> str:
@@ -226,3 +226,86 @@ def test_a_category_longer_than_a_page_is_listed_whole_through_show_more(
     expect(more).to_be_hidden()
     listed = api.get("/api/articles", params={"category_id": category_id}).json()["articles"]
     expect(rows.locator("th")).to_have_text([article["variants"]["en"]["title"] for article in listed])
+
+
+def test_an_article_left_before_it_came_is_not_drawn_over_the_next_view(
+    platform: Platform, api: httpx.Client, console: Page
+) -> None:
+    term = word()
+    category = api.post("/api/knowledge/categories", json={"name": f"Slow {term}"})
+    assert category.status_code == 201, category.text
+    created = api.post(
+        "/api/articles",
+        json={
+            "category_id": category.json()["id"],
+            "variants": {"en": {"title": f"Slow article {term}", "body": "Wait for it.", "state": "draft"}},
+        },
+    )
+    assert created.status_code == 201, created.text
+    held: list[tuple[Route, APIResponse]] = []  # the article, as the server answered
+
+    def hold_the_article(route: Route) -> None:
+        held.append((route, route.fetch()))
+
+    console.route(f"**/api/articles/{created.json()['id']}", hold_the_article)
+
+    # Given a technician opening the article, which is slow to come
+    open_console(console, platform, ALICE.email, ALICE.password, f"knowledge/{created.json()['id']}")
+    heard(console, held)
+
+    # When they go to the Contacts view before it comes, and then it comes
+    console.get_by_role("link", name="Contacts").click()
+    expect(console.get_by_role("heading", name="Contacts", level=1)).to_be_visible()
+    ((route, answer),) = held
+    with console.expect_event("requestfinished", lambda finished: finished == route.request):
+        route.fulfill(response=answer)
+    assert console.evaluate("fetch('/api/config').then((response) => response.ok)")  # the page has taken it in
+
+    # Then the Contacts view stays, and the article's editor is nowhere
+    expect(console.get_by_role("heading", name="Contacts", level=1)).to_be_visible()
+    expect(console.get_by_role("heading", name=f"Slow article {term}")).to_have_count(0)
+    assert console.url.endswith("#/contacts")
+
+
+def test_the_preview_shows_the_body_typed_last_whichever_answer_comes_last(
+    platform: Platform, api: httpx.Client, console: Page
+) -> None:
+    term = word()
+    category = api.post("/api/knowledge/categories", json={"name": f"Preview {term}"})
+    assert category.status_code == 201, category.text
+    created = api.post(
+        "/api/articles",
+        json={
+            "category_id": category.json()["id"],
+            "variants": {"en": {"title": f"Preview {term}", "body": "Start.", "state": "draft"}},
+        },
+    )
+    assert created.status_code == 201, created.text
+    held: list[tuple[Route, APIResponse]] = []  # the preview of the first draft, as the server answered
+
+    def hold_the_first_draft(route: Route) -> None:
+        if "First draft" in (route.request.post_data or ""):
+            held.append((route, route.fetch()))
+        else:
+            route.fallback()
+
+    console.route("**/api/articles/preview", hold_the_first_draft)
+    open_console(console, platform, ALICE.email, ALICE.password, f"knowledge/{created.json()['id']}")
+    body = console.get_by_label("Body (Markdown)").and_(console.locator("[name=body-en]"))
+    preview = console.locator("#kb-panel-en .kb-preview")
+    expect(preview).to_have_text("Start.")
+
+    # Given a body typed, whose preview is slow to come
+    body.fill("First draft")
+    heard(console, held)
+
+    # When the body is typed on, its preview comes, and then the first one
+    body.fill("Second draft")
+    expect(preview).to_have_text("Second draft")
+    ((route, answer),) = held
+    with console.expect_event("requestfinished", lambda finished: finished == route.request):
+        route.fulfill(response=answer)
+    assert console.evaluate("fetch('/api/config').then((response) => response.ok)")  # the page has taken it in
+
+    # Then the preview is of what was typed last
+    expect(preview).to_have_text("Second draft")

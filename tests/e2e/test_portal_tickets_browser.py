@@ -107,3 +107,41 @@ def test_a_contact_submits_a_ticket_follows_it_replies_and_closes_it(
         expect(contact.locator("#notice")).to_have_text("Your ticket is closed.")
         expect(contact.locator("#ticket-status")).to_have_text("Closed")
         expect(contact.get_by_label("Your reply")).to_have_count(0)
+
+
+# What the form's Submit button was (disabled or not) each time that changed, kept in the tab's
+# sessionStorage: the page after it (the receipt) can tell what the form's did before it left.
+SUBMIT_STATES = """
+document.addEventListener("DOMContentLoaded", () => {
+  const submit = document.getElementById("submit-ticket");
+  if (!submit) return;
+  new MutationObserver(() => {
+    const states = JSON.parse(sessionStorage.getItem("submit-states") || "[]");
+    sessionStorage.setItem("submit-states", JSON.stringify([...states, submit.disabled]));
+  }).observe(submit, { attributes: true, attributeFilter: ["disabled"] });
+});
+"""
+
+
+def test_a_ticket_sent_cannot_be_sent_again_while_its_receipt_loads(
+    platform: Platform, admin_token: str, browser: Browser
+) -> None:
+    email = portal_contact(platform, admin_token, f"Dora {unique('d')}")
+    title = f"Scanner beeps {unique('t')}"
+
+    with browser_page(browser) as contact:
+        contact.add_init_script(SUBMIT_STATES)
+
+        # Given a contact on the ticket form
+        sign_in_on_portal(contact, platform, email)
+        contact.get_by_role("link", name="Submit a ticket").click()
+        contact.get_by_label("Title").fill(title)
+        contact.get_by_label("Describe what happened").fill("It beeps three times.")
+
+        # When they send it, and land on its receipt
+        contact.get_by_role("button", name="Submit ticket").click()
+        expect(contact.get_by_role("status").filter(has_text="We received your ticket #")).to_be_visible()
+        expect(contact.get_by_role("heading", name=title)).to_be_visible()
+
+        # Then the form's button was disabled while it was sent, and stayed so until the form left
+        assert contact.evaluate("JSON.parse(sessionStorage.getItem('submit-states'))") == [True]

@@ -217,7 +217,7 @@
       const { status, answer } = await post(data.api.submit, body);
       if (status === 201) {
         toTicket(answer.number, "received");
-        return;
+        return; // disabled while the receipt loads: a second click would send the ticket again
       }
       $("form-status").textContent = "";
       if (Array.isArray(answer.details) && (status === 400 || status === 422)) {
@@ -235,9 +235,8 @@
         $("form-error").textContent = T.error_network;
         $("form-error").hidden = false;
       }
-    } finally {
-      button.disabled = false;
     }
+    button.disabled = false;
   }
 
   function announceDrafts() {
@@ -429,7 +428,7 @@
       const { status, answer } = await post(ticketPath(path, data.number), await makeBody());
       if (status === 200 || status === 201) {
         toTicket(data.number, done);
-        return;
+        return; // disabled while the page loads again: a second click would send it again
       }
       actionFailed(answer.message || T.error_generic);
     } catch (error) {
@@ -439,9 +438,8 @@
       } else {
         actionFailed(T.error_network);
       }
-    } finally {
-      button.disabled = false;
     }
+    button.disabled = false;
   }
 
   function startTicket() {
@@ -466,6 +464,11 @@
   }
 
   localTimes();
+  // a page the browser kept (back/forward cache) comes back as it was left: its buttons usable again
+  window.addEventListener("pageshow", (event) => {
+    if (!event.persisted) return;
+    for (const id of ["submit-ticket", "send-reply", "close-ticket"]) if ($(id)) $(id).disabled = false;
+  });
   const form = $("ticket-form");
   if (form) startForm(form);
   if (data.number) startTicket();

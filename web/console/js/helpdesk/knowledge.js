@@ -263,14 +263,17 @@ function variantPanel(ctx, language, variant, onState) {
   let state = variant?.state || "draft";
   const badge = h("span", {}, stateBadge(state));
   let timer = 0;
+  const previews = new Latest(); // an older preview's answer arriving late is dropped
   const render = async () => {
+    const latest = previews.next();
     try {
       const shown = await ctx.api.post("/api/articles/preview", { body: body.value });
+      if (!latest()) return;
       // The API's rendering: raw HTML off, links and images checked (deskless.rendering.render_article).
       preview.innerHTML = shown.html;
       previewProblem.clear();
     } catch (error) {
-      previewProblem.show(error, "The preview could not be made");
+      if (latest()) previewProblem.show(error, "The preview could not be made");
     }
   };
   body.addEventListener("input", () => {
@@ -350,13 +353,15 @@ function historyList(entries) {
   );
 }
 
-async function mountEditor(root, ctx, id) {
+/** The editor, drawn once the article is read, unless the view was left meanwhile (`signal`). */
+async function mountEditor(root, ctx, id, signal) {
   replace(root, h("p", { class: "muted" }, "Loading…"));
   const [categories, companies, found] = await Promise.all([
     ctx.api.get("/api/knowledge/categories"),
     ctx.api.get("/api/companies").catch(() => []),
     id === "new" ? Promise.resolve(null) : ctx.api.get(`/api/articles/${encodeURIComponent(id)}`),
   ]);
+  if (signal.aborted) return null; // root is another view's now
   let article = found;
   const problem = new ErrorMessage();
   const category = h(
@@ -501,12 +506,18 @@ export const knowledgeView = {
   roles: ["technician", "admin"],
   mount(root, ctx, rest = "") {
     if (!rest) return mountList(root, ctx);
+    const life = new AbortController();
     let stop = null;
-    mountEditor(root, ctx, rest)
+    mountEditor(root, ctx, rest, life.signal)
       .then((unmount) => {
         stop = unmount;
       })
-      .catch((error) => replace(root, h("p", { class: "error", role: "alert" }, error.message)));
-    return () => stop?.();
+      .catch((error) => {
+        if (!life.signal.aborted) replace(root, h("p", { class: "error", role: "alert" }, error.message));
+      });
+    return () => {
+      life.abort();
+      stop?.();
+    };
   },
 };

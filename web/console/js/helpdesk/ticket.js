@@ -174,6 +174,7 @@ export function mountTicket(root, ctx, number) {
   const known = { teams: [], categories: [], areas: [], companies: new Map(), replies: [] };
   let assignees = { team: undefined, people: [] }; // whom the assignee select offers, for a team
   let editingTitle = null; // the title's input while the technician edits it
+  let toldAt = 0; // the updated_at of the latest change told live
 
   const problem = new ErrorMessage();
   const head = h("div", { class: "ticket-head" });
@@ -194,9 +195,19 @@ export function mountTicket(root, ctx, number) {
 
   // --- reading and changing ---------------------------------------------------------------
 
+  /**
+   * Take `next` (a read's answer, or a change's) as the ticket shown, unless a later revision is
+   * shown already: a read asked before a reply or a change was saved may answer after it.
+   */
+  function newer(next) {
+    if (view && next.ticket.revision < view.ticket.revision) return false;
+    view = next;
+    if (view.ticket.updated_at >= toldAt) changed.hidden = true; // the change told is shown
+    return true;
+  }
+
   async function read() {
-    view = await ctx.api.get(path);
-    changed.hidden = true;
+    if (!newer(await ctx.api.get(path))) return;
     await loadAssignees(view.ticket.team_id);
     draw();
   }
@@ -212,7 +223,7 @@ export function mountTicket(root, ctx, number) {
     panelProblem.clear();
     const seen = view.ticket;
     try {
-      view = await ctx.api.patch(path, { ...body, revision: seen.revision });
+      newer(await ctx.api.patch(path, { ...body, revision: seen.revision }));
       conflict.hidden = true;
       if ("title" in body) editingTitle = null; // saved: the title shows again
       await loadAssignees(view.ticket.team_id);
@@ -594,7 +605,7 @@ export function mountTicket(root, ctx, number) {
       const seen = view.ticket;
       busy(merge, panelProblem, async () => {
         try {
-          view = await ctx.api.post(`${path}/merge`, { into: target, revision: seen.revision });
+          newer(await ctx.api.post(`${path}/merge`, { into: target, revision: seen.revision }));
           draw();
           toast(`#${ticket.number} merged into #${target}.`, "ok");
         } catch (error) {
@@ -665,7 +676,7 @@ export function mountTicket(root, ctx, number) {
     }
     const request = note || !status ? { body } : { body, status };
     if (attach.files.length) request.attachments = await upload(ctx, [...attach.files]);
-    view = await ctx.api.post(`${path}/${note ? "notes" : "replies"}`, request);
+    newer(await ctx.api.post(`${path}/${note ? "notes" : "replies"}`, request));
     if (message.value === body) message.value = ""; // sent; anything typed meanwhile stays
     attach.value = "";
     await loadAssignees(view.ticket.team_id);
@@ -802,6 +813,7 @@ export function mountTicket(root, ctx, number) {
 
   function told({ detail }) {
     if (!view || detail.ticket?.number !== number || detail.ticket.updated_at <= view.ticket.updated_at) return;
+    toldAt = Math.max(toldAt, detail.ticket.updated_at);
     const show = h("button", { type: "button", class: "small" }, "Show the latest");
     show.addEventListener("click", () => busy(show, problem, read));
     const by = detail.type === "ticket.reply" && detail.by ? `${detail.by} replied.` : "This ticket was changed.";

@@ -289,6 +289,7 @@ function chatPane(chat, ctx) {
   const send = h("button", { type: "submit", class: "primary" }, "Send");
   const composer = h("form", { class: "composer" }, field("Your message", text), h("div", { class: "actions" }, send));
   const screen = screenSharing(chat, ctx);
+  let sending = false; // a message is on its way: Send stays disabled, whatever redraws meanwhile
   const node = h(
     "article",
     { class: "chat", "aria-label": `Chat with ${chat.session.visitor_name}` },
@@ -325,16 +326,19 @@ function chatPane(chat, ctx) {
   composer.addEventListener("submit", async (event) => {
     event.preventDefault();
     const said = text.value;
-    if (!said.trim() || send.disabled) return;
+    if (!said.trim() || send.disabled || sending) return;
+    sending = true;
     send.disabled = true;
     problem.clear();
     try {
       await chats.send(chat.id, said);
-      text.value = "";
-      chat.draft = "";
+      // sent; what was typed after it meanwhile stays
+      text.value = text.value.startsWith(said) ? text.value.slice(said.length).trimStart() : text.value;
+      chat.draft = text.value;
     } catch (error) {
       problem.show(error);
     } finally {
+      sending = false;
       send.disabled = chat.state !== "active";
       text.focus();
     }
@@ -370,7 +374,7 @@ function chatPane(chat, ctx) {
     present.className = `badge ${active ? (chat.visitorPresent ? "ok" : "warn") : ""}`;
     end.hidden = !active;
     text.disabled = !active;
-    send.disabled = !active;
+    send.disabled = !active || sending;
     composer.hidden = !active;
     closed.hidden = active;
     endedBy.textContent =
