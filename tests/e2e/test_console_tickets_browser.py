@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import time
+from typing import Any
 
 import pytest
 from boto3.dynamodb.types import TypeSerializer
@@ -448,3 +449,51 @@ def test_a_reply_saved_while_the_latest_was_read_is_not_undone_by_that_read(
     )
     expect(console.get_by_label("Message", exact=True)).to_have_value("")
     expect(told).to_be_hidden()
+
+
+def test_two_quick_changes_of_the_panel_are_both_saved(platform: Platform, admin_token: str, console: Page) -> None:
+    technician = hire(platform, admin_token, "Quinn Quick")
+    email = portal_contact(platform, admin_token, f"Quentin {unique('c')}")
+    with portal_client(platform) as portal:
+        submitted = portal.post(
+            "/api/portal/tickets",
+            headers=contact_headers(platform, email),
+            json={"title": "Fax beeps", "description": "Twice."},
+        )
+    assert submitted.status_code == 201, submitted.text
+    number = submitted.json()["number"]
+    held: list[tuple[Route, APIResponse]] = []  # the first change, as the server answered it
+    patches: list[dict[str, Any]] = []  # what the page asked to change, in order
+
+    def hold_the_first_change(route: Route) -> None:
+        if route.request.method != "PATCH":
+            route.fallback()
+            return
+        patches.append(route.request.post_data_json or {})
+        if held:
+            route.fallback()
+        else:
+            held.append((route, route.fetch()))
+
+    console.route(f"**/api/tickets/{number}", hold_the_first_change)
+    open_console(console, platform, email_of(platform, technician), TECHNICIAN_PASSWORD, f"tickets/{number}")
+    expect(console.get_by_role("heading", name=f"#{number} Fax beeps")).to_be_visible()
+
+    # When the technician changes the impact, and the urgency before the first change is answered
+    details(console).get_by_label("Impact", exact=True).select_option("low")
+    heard(console, held)
+    details(console).get_by_label("Urgency", exact=True).select_option("high")
+    ((route, answer),) = held
+    route.fulfill(response=answer)
+
+    # Then both are saved, the second at the revision the first left, and nothing says a conflict
+    timeline = console.get_by_role("list", name="Timeline")
+    expect(timeline).to_contain_text("changed urgency from Medium to High")
+    expect(timeline).to_contain_text("changed impact from Medium to Low")
+    first, second = patches
+    assert ("impact" in first, "urgency" in second) == (True, True)
+    assert second["revision"] > first["revision"]
+    expect(console.get_by_role("alert").filter(has_text="Someone else changed this ticket")).to_have_count(0)
+    with platform.http() as client:
+        stored = client.get(f"/api/tickets/{number}", headers=bearer(technician.token)).json()["ticket"]
+    assert (stored["impact"], stored["urgency"]) == ("low", "high")

@@ -185,6 +185,7 @@ export function mountTicket(root, ctx, number) {
   const conflict = h("div", { class: "notice conflict", role: "alert", hidden: true });
   const panel = h("div", { class: "ticket-panel-body" });
   const panelProblem = new ErrorMessage();
+  let changes = Promise.resolve(true); // the panel's changes, one after another
 
   const names = (fieldName, value) => {
     if (value === null || value === undefined) return "none";
@@ -218,8 +219,18 @@ export function mountTicket(root, ctx, number) {
     assignees = { team: teamId || null, people: await ctx.api.get(`/api/tickets/assignees${query}`) };
   }
 
-  /** Make a change (the body without `revision`); `what` says it in words, for a conflict. */
-  async function change(body, what) {
+  /**
+   * Make a change (the body without `revision`) once those asked before it are made, at the
+   * revision they left: two quick changes of the panel are both saved, not refused as a conflict
+   * with each other. `what` says it in words, for a conflict.
+   */
+  function change(body, what) {
+    const made = changes.then(() => save(body, what));
+    changes = made.catch(() => false);
+    return made;
+  }
+
+  async function save(body, what) {
     panelProblem.clear();
     const seen = view.ticket;
     try {
