@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, WebSocketRoute, expect
+from playwright.sync_api import APIResponse, Browser, Locator, Page, Route, WebSocketRoute, expect
 from websockets.sync.client import connect
 
 from tests.e2e.conftest import Platform, bearer, browser_page, hire, wait_for
@@ -833,3 +833,36 @@ CONTROLS_UNDER_NOTICES = """
     .map((control) => control.getAttribute("aria-label") || control.textContent.trim());
 }
 """
+
+
+def test_the_transcript_shown_is_the_one_asked_for_last_whichever_answer_comes_last(
+    platform: Platform, admin_token: str, console: Page
+) -> None:
+    crew = staffed(platform, admin_token, "Tess Transcripts")
+    first = came_with_a_code(platform, crew, "Anna First", code="First")
+    came_with_a_code(platform, crew, "Bert Second", code="Second")
+    held: list[tuple[Route, APIResponse]] = []  # Anna's transcript, as the server answered it
+
+    def hold_annas_transcript(route: Route) -> None:
+        if f"/api/sessions/{first['session_id']}/messages" in route.request.url and not held:
+            held.append((route, route.fetch()))
+        else:
+            route.fallback()
+
+    console.route("**/api/sessions/*/messages", hold_annas_transcript)
+    sign_in(console, platform, crew.technicians[0])
+    console.get_by_role("link", name="Recent chats").click()
+    table = console.get_by_role("table", name="Recent chats")
+
+    # When the technician opens Anna's transcript, which is slow, and then Bert's
+    table.get_by_role("button", name="Transcript of the chat with Anna First").click()
+    heard(console, held)
+    table.get_by_role("button", name="Transcript of the chat with Bert Second").click()
+    expect(console.get_by_role("region", name="Chat with Bert Second")).to_be_visible()
+    ((route, answer),) = held
+    route.fulfill(response=answer)
+    expect(table.get_by_role("button", name="Transcript of the chat with Anna First")).to_be_enabled()  # answered
+
+    # Then Bert's transcript is still the one shown
+    expect(console.get_by_role("region", name="Chat with Bert Second")).to_be_visible()
+    expect(console.get_by_role("region", name="Chat with Anna First")).to_have_count(0)

@@ -3,6 +3,7 @@
 // ticket for its customer (POST /api/sessions/{id}/ticket: the transcript goes with it as a file).
 
 import { Form } from "../admin/ui.js";
+import { Latest } from "../api.js";
 import { formDialog } from "../dialogs.js";
 import { dateTime, h, replace, toast, uid } from "../dom.js";
 import { busy } from "../errors.js";
@@ -18,6 +19,7 @@ export const historyView = {
     let sessions = [];
     let reading = null; // the id of the session whose transcript is shown
     let gone = false;
+    const reads = new Latest(); // the transcript asked for last is the one shown
     const list = new KeyedTable({
       caption: "Recent chats",
       columns: ["Visitor", "From", "Started", "State", ""],
@@ -80,8 +82,9 @@ export const historyView = {
     }
 
     async function read(sessionId) {
+      const latest = reads.next();
       const { session, messages } = await ctx.api.get(`/api/sessions/${encodeURIComponent(sessionId)}/messages`);
-      if (gone) return;
+      if (gone || !latest()) return;
       const titleId = uid("transcript");
       const download = h(
         "button",
