@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -24,7 +25,7 @@ from deskless.table import Entity, stamped, ticket_entry_key
 from deskless.tickets import Author, AuthorKind, Entry, EntryKind
 from local.seed import DEMO_STAFF
 from tests.e2e.callers import contact_headers, portal_client, portal_contact
-from tests.e2e.conftest import TECHNICIAN_PASSWORD, Platform, bearer, browser_page, hire, unique, wait_for
+from tests.e2e.conftest import TECHNICIAN_PASSWORD, Platform, Technician, bearer, browser_page, hire, unique, wait_for
 from tests.e2e.console import (
     NOTIFICATION_HOOK,
     LateAnswers,
@@ -71,6 +72,56 @@ def rule_note(platform: Platform, number: int, rule: str, body: str) -> None:
     platform.aws("dynamodb").put_item(
         TableName=platform.names.table, Item={name: serialise(value) for name, value in item.items()}
     )
+
+
+@dataclass(frozen=True)
+class PortalTicket:
+    """A ticket a new contact sent from the portal, taken by a new technician if `assign`."""
+
+    platform: Platform
+    technician: Technician
+    customer: dict[str, str]  # the contact's portal headers
+    number: int
+
+    @classmethod
+    def sent(
+        cls, platform: Platform, admin_token: str, people: tuple[str, str], title: str, *, assign: bool = True
+    ) -> PortalTicket:
+        technician_name, contact_name = people
+        technician = hire(platform, admin_token, technician_name)
+        customer = contact_headers(platform, portal_contact(platform, admin_token, f"{contact_name} {unique('c')}"))
+        with portal_client(platform) as portal:
+            submitted = portal.post("/api/portal/tickets", headers=customer, json={"title": title, "description": "."})
+        assert submitted.status_code == 201, submitted.text
+        number = submitted.json()["number"]
+        if assign:
+            with platform.http() as client:
+                ticket = client.get(f"/api/tickets/{number}", headers=bearer(technician.token)).json()["ticket"]
+                taken = client.patch(
+                    f"/api/tickets/{number}",
+                    headers=bearer(technician.token),
+                    json={"revision": ticket["revision"], "assignee_id": technician.id},
+                )
+            assert taken.status_code == 200, taken.text
+        return cls(platform, technician, customer, number)
+
+    def reply(self, text: str) -> None:
+        """The customer replies on the portal."""
+        with portal_client(self.platform) as portal:
+            replied = portal.post(
+                f"/api/portal/tickets/{self.number}/replies", headers=self.customer, json={"body": text}
+            )
+        assert replied.status_code == 201, replied.text
+
+    def open(self, console: Page) -> None:
+        """The technician signs in on the ticket's page."""
+        open_console(
+            console,
+            self.platform,
+            email_of(self.platform, self.technician),
+            TECHNICIAN_PASSWORD,
+            f"tickets/{self.number}",
+        )
 
 
 def test_a_ticket_arrives_live_is_answered_with_a_file_and_a_conflict_loses_no_draft(
@@ -300,32 +351,12 @@ def test_a_technician_opens_a_ticket_for_a_contact_notes_renames_files_assigns_a
 def test_a_customers_reply_alerts_the_assignee_only_while_their_email_channel_is_on(
     platform: Platform, admin_token: str, console: Page
 ) -> None:
-    technician = hire(platform, admin_token, "Rita Reply")
-    email = portal_contact(platform, admin_token, f"Carl {unique('c')}")
-    customer = contact_headers(platform, email)
-    with portal_client(platform) as portal:
-        submitted = portal.post(
-            "/api/portal/tickets", headers=customer, json={"title": "Printer jams", "description": "Page 2."}
-        )
-    assert submitted.status_code == 201, submitted.text
-    number = submitted.json()["number"]
-    with platform.http() as client:
-        ticket = client.get(f"/api/tickets/{number}", headers=bearer(technician.token)).json()["ticket"]
-        taken = client.patch(
-            f"/api/tickets/{number}",
-            headers=bearer(technician.token),
-            json={"revision": ticket["revision"], "assignee_id": technician.id},
-        )
-    assert taken.status_code == 200, taken.text
-
-    def customer_replies(text: str) -> None:
-        with portal_client(platform) as portal:
-            replied = portal.post(f"/api/portal/tickets/{number}/replies", headers=customer, json={"body": text})
-        assert replied.status_code == 201, replied.text
+    sent = PortalTicket.sent(platform, admin_token, ("Rita Reply", "Carl"), "Printer jams")
+    number, customer_replies = sent.number, sent.reply
 
     # Given the assignee has the ticket open
     console.add_init_script(NOTIFICATION_HOOK)
-    open_console(console, platform, email_of(platform, technician), TECHNICIAN_PASSWORD, f"tickets/{number}")
+    sent.open(console)
     connected(console)  # the customer's replies are pushed once, to the consoles connected then
     expect(console.get_by_role("heading", name=f"#{number} Printer jams")).to_be_visible()
 
@@ -354,34 +385,16 @@ def test_a_customers_reply_alerts_the_assignee_only_while_their_email_channel_is
 def test_a_reply_pushed_before_the_console_knew_its_presence_still_alerts(
     platform: Platform, admin_token: str, console: Page
 ) -> None:
-    technician = hire(platform, admin_token, "Earl Early")
-    email = portal_contact(platform, admin_token, f"Cleo {unique('c')}")
-    customer = contact_headers(platform, email)
-    with portal_client(platform) as portal:
-        submitted = portal.post(
-            "/api/portal/tickets", headers=customer, json={"title": "Scanner sleeps", "description": "All day."}
-        )
-    assert submitted.status_code == 201, submitted.text
-    number = submitted.json()["number"]
-    with platform.http() as client:
-        ticket = client.get(f"/api/tickets/{number}", headers=bearer(technician.token)).json()["ticket"]
-        taken = client.patch(
-            f"/api/tickets/{number}",
-            headers=bearer(technician.token),
-            json={"revision": ticket["revision"], "assignee_id": technician.id},
-        )
-    assert taken.status_code == 200, taken.text
+    sent = PortalTicket.sent(platform, admin_token, ("Earl Early", "Cleo"), "Scanner sleeps")
 
     # Given the assignee signs in, and the answer to the presence the console sets is slow
     console.add_init_script(NOTIFICATION_HOOK)
     presence = LateAnswers(console, "presence.set", holding=True, noting="ticket.reply")
-    open_console(console, platform, email_of(platform, technician), TECHNICIAN_PASSWORD)
+    open_console(console, platform, email_of(platform, sent.technician), TECHNICIAN_PASSWORD)
     presence.first()
 
     # When the customer replies meanwhile, and the console hears of it before it knows its presence
-    with portal_client(platform) as portal:
-        replied = portal.post(f"/api/portal/tickets/{number}/replies", headers=customer, json={"body": "Still asleep."})
-    assert replied.status_code == 201, replied.text
+    sent.reply("Still asleep.")
     heard(console, presence.arrivals)
     assert notifications(console, "ticket") == []
     presence.release()
@@ -389,29 +402,14 @@ def test_a_reply_pushed_before_the_console_knew_its_presence_still_alerts(
     # Then once it knows (Online, email on), it alerts the assignee of the reply
     connected(console)
     (alert,) = wait_for(lambda: notifications(console, "ticket"))
-    assert alert["title"].endswith(f"replied on #{number}")
+    assert alert["title"].endswith(f"replied on #{sent.number}")
 
 
 def test_a_reply_saved_while_the_latest_was_read_is_not_undone_by_that_read(
     platform: Platform, admin_token: str, console: Page
 ) -> None:
-    technician = hire(platform, admin_token, "Lars Late")
-    email = portal_contact(platform, admin_token, f"Lena {unique('c')}")
-    customer = contact_headers(platform, email)
-    with portal_client(platform) as portal:
-        submitted = portal.post(
-            "/api/portal/tickets", headers=customer, json={"title": "Scanner stripes", "description": "Grey."}
-        )
-        assert submitted.status_code == 201, submitted.text
-        number = submitted.json()["number"]
-    with platform.http() as client:
-        ticket = client.get(f"/api/tickets/{number}", headers=bearer(technician.token)).json()["ticket"]
-        taken = client.patch(
-            f"/api/tickets/{number}",
-            headers=bearer(technician.token),
-            json={"revision": ticket["revision"], "assignee_id": technician.id},
-        )
-    assert taken.status_code == 200, taken.text
+    sent = PortalTicket.sent(platform, admin_token, ("Lars Late", "Lena"), "Scanner stripes")
+    number = sent.number
     held: list[tuple[Route, APIResponse]] = []  # the ticket read by "Show the latest", as the server answered
     holding: list[bool] = []
 
@@ -424,11 +422,9 @@ def test_a_reply_saved_while_the_latest_was_read_is_not_undone_by_that_read(
     console.route(f"**/api/tickets/{number}", hold_the_read)
 
     # Given the assignee has the ticket open, and the customer replies
-    open_console(console, platform, email_of(platform, technician), TECHNICIAN_PASSWORD, f"tickets/{number}")
+    sent.open(console)
     expect(console.get_by_role("heading", name=f"#{number} Scanner stripes")).to_be_visible()
-    with portal_client(platform) as portal:
-        replied = portal.post(f"/api/portal/tickets/{number}/replies", headers=customer, json={"body": "Still grey."})
-    assert replied.status_code == 201, replied.text
+    sent.reply("Still grey.")
     told = console.get_by_role("status").filter(has_text="replied.")
 
     # When the technician asks for the latest, which is slow to come, and replies before it comes
@@ -452,16 +448,8 @@ def test_a_reply_saved_while_the_latest_was_read_is_not_undone_by_that_read(
 
 
 def test_two_quick_changes_of_the_panel_are_both_saved(platform: Platform, admin_token: str, console: Page) -> None:
-    technician = hire(platform, admin_token, "Quinn Quick")
-    email = portal_contact(platform, admin_token, f"Quentin {unique('c')}")
-    with portal_client(platform) as portal:
-        submitted = portal.post(
-            "/api/portal/tickets",
-            headers=contact_headers(platform, email),
-            json={"title": "Fax beeps", "description": "Twice."},
-        )
-    assert submitted.status_code == 201, submitted.text
-    number = submitted.json()["number"]
+    sent = PortalTicket.sent(platform, admin_token, ("Quinn Quick", "Quentin"), "Fax beeps", assign=False)
+    number, technician = sent.number, sent.technician
     held: list[tuple[Route, APIResponse]] = []  # the first change, as the server answered it
     patches: list[dict[str, Any]] = []  # what the page asked to change, in order
 
@@ -476,7 +464,7 @@ def test_two_quick_changes_of_the_panel_are_both_saved(platform: Platform, admin
             held.append((route, route.fetch()))
 
     console.route(f"**/api/tickets/{number}", hold_the_first_change)
-    open_console(console, platform, email_of(platform, technician), TECHNICIAN_PASSWORD, f"tickets/{number}")
+    sent.open(console)
     expect(console.get_by_role("heading", name=f"#{number} Fax beeps")).to_be_visible()
 
     # When the technician changes the impact, and the urgency before the first change is answered
