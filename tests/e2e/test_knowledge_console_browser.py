@@ -35,19 +35,20 @@ def word() -> str:
     return unique("kb").replace("-", "")
 
 
-def published(api: httpx.Client, title: str, body: str) -> dict[str, Any]:
-    """A published public article, once the knowledge index finds it."""
-    category = api.post("/api/knowledge/categories", json={"name": f"Printing {unique('c')}"})
-    assert category.status_code == 201, category.text
-    created = api.post(
-        "/api/articles",
-        json={
-            "category_id": category.json()["id"],
-            "variants": {"en": {"title": title, "body": body, "state": "published"}},
-        },
-    )
+def written(api: httpx.Client, category: str, title: str, body: str, state: str = "draft") -> dict[str, Any]:
+    """An article in English, in a new category of its own: the API's answer."""
+    made = api.post("/api/knowledge/categories", json={"name": category})
+    assert made.status_code == 201, made.text
+    variant = {"title": title, "body": body, "state": state}
+    created = api.post("/api/articles", json={"category_id": made.json()["id"], "variants": {"en": variant}})
     assert created.status_code == 201, created.text
     article: dict[str, Any] = created.json()
+    return article
+
+
+def published(api: httpx.Client, title: str, body: str) -> dict[str, Any]:
+    """A published public article, once the knowledge index finds it."""
+    article = written(api, f"Printing {unique('c')}", title, body, "published")
     searched = title.split()[-1]
     wait_for(
         lambda: any(
@@ -232,25 +233,16 @@ def test_an_article_left_before_it_came_is_not_drawn_over_the_next_view(
     platform: Platform, api: httpx.Client, console: Page
 ) -> None:
     term = word()
-    category = api.post("/api/knowledge/categories", json={"name": f"Slow {term}"})
-    assert category.status_code == 201, category.text
-    created = api.post(
-        "/api/articles",
-        json={
-            "category_id": category.json()["id"],
-            "variants": {"en": {"title": f"Slow article {term}", "body": "Wait for it.", "state": "draft"}},
-        },
-    )
-    assert created.status_code == 201, created.text
+    article = written(api, f"Slow {term}", f"Slow article {term}", "Wait for it.")
     held: list[tuple[Route, APIResponse]] = []  # the article, as the server answered
 
     def hold_the_article(route: Route) -> None:
         held.append((route, route.fetch()))
 
-    console.route(f"**/api/articles/{created.json()['id']}", hold_the_article)
+    console.route(f"**/api/articles/{article['id']}", hold_the_article)
 
     # Given a technician opening the article, which is slow to come
-    open_console(console, platform, ALICE.email, ALICE.password, f"knowledge/{created.json()['id']}")
+    open_console(console, platform, ALICE.email, ALICE.password, f"knowledge/{article['id']}")
     heard(console, held)
 
     # When they go to the Contacts view before it comes, and then it comes
@@ -271,16 +263,7 @@ def test_the_preview_shows_the_body_typed_last_whichever_answer_comes_last(
     platform: Platform, api: httpx.Client, console: Page
 ) -> None:
     term = word()
-    category = api.post("/api/knowledge/categories", json={"name": f"Preview {term}"})
-    assert category.status_code == 201, category.text
-    created = api.post(
-        "/api/articles",
-        json={
-            "category_id": category.json()["id"],
-            "variants": {"en": {"title": f"Preview {term}", "body": "Start.", "state": "draft"}},
-        },
-    )
-    assert created.status_code == 201, created.text
+    article = written(api, f"Preview {term}", f"Preview {term}", "Start.")
     held: list[tuple[Route, APIResponse]] = []  # the preview of the first draft, as the server answered
 
     def hold_the_first_draft(route: Route) -> None:
@@ -290,7 +273,7 @@ def test_the_preview_shows_the_body_typed_last_whichever_answer_comes_last(
             route.fallback()
 
     console.route("**/api/articles/preview", hold_the_first_draft)
-    open_console(console, platform, ALICE.email, ALICE.password, f"knowledge/{created.json()['id']}")
+    open_console(console, platform, ALICE.email, ALICE.password, f"knowledge/{article['id']}")
     body = console.get_by_label("Body (Markdown)").and_(console.locator("[name=body-en]"))
     preview = console.locator("#kb-panel-en .kb-preview")
     expect(preview).to_have_text("Start.")
