@@ -682,7 +682,7 @@ def test_a_message_on_its_way_is_sent_once_and_what_is_typed_meanwhile_stays(
     crew = staffed(platform, admin_token, "Olga Once")
     with browser_page(browser) as console:
         sends = SlowSends(console)
-        sign_in(console, platform, crew.technicians[0])
+        on_duty(console, crew)
         visit = came_with_a_code(platform, crew, "Cora Customer")
         chat = chat_with(console, "Cora Customer")
         messages = chat.get_by_role("log", name="Messages")

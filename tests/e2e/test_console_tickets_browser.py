@@ -114,7 +114,8 @@ class PortalTicket:
         assert replied.status_code == 201, replied.text
 
     def open(self, console: Page) -> None:
-        """The technician signs in on the ticket's page."""
+        """The technician signs in on the ticket's page, and waits until the console is connected (the
+        customer's replies are pushed once, to the consoles connected then)."""
         open_console(
             console,
             self.platform,
@@ -122,6 +123,7 @@ class PortalTicket:
             TECHNICIAN_PASSWORD,
             f"tickets/{self.number}",
         )
+        connected(console)
 
 
 def test_a_ticket_arrives_live_is_answered_with_a_file_and_a_conflict_loses_no_draft(
@@ -357,7 +359,6 @@ def test_a_customers_reply_alerts_the_assignee_only_while_their_email_channel_is
     # Given the assignee has the ticket open
     console.add_init_script(NOTIFICATION_HOOK)
     sent.open(console)
-    connected(console)  # the customer's replies are pushed once, to the consoles connected then
     expect(console.get_by_role("heading", name=f"#{number} Printer jams")).to_be_visible()
 
     # When the customer replies, the page says so and the console alerts the assignee
