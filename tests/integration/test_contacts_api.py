@@ -211,6 +211,17 @@ def test_search_finds_contacts_by_a_word_of_the_name_an_address_or_a_domain(
     assert contacts.names(q="carla globex") == []
 
 
+def test_a_name_with_punctuation_is_found_as_it_is_written(contacts: ContactsApi, people: dict[str, Any]) -> None:
+    contacts.created("Mary-Jane O'Brien", "mj@globex.example.com", company_id=people["globex"]["id"])
+
+    with dynamodb_requests() as calls:
+        assert contacts.names(q="O'Brien") == ["Mary-Jane O'Brien"]
+    assert contacts.names(q="mary-jane o'b") == ["Mary-Jane O'Brien"]
+    assert contacts.names(q="mj@globex.example") == ["Mary-Jane O'Brien"]  # an address is one term
+    assert contacts.names(q="o'connor") == []
+    assert calls == {"Query": 2, "BatchGetItem": 1}  # the word as it is, and its longest piece
+
+
 def test_a_company_s_contacts_are_found_by_the_company(contacts: ContactsApi, people: dict[str, Any]) -> None:
     acme = people["acme"]["id"]
 

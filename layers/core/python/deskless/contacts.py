@@ -165,9 +165,25 @@ def search_terms(name: str, emails: Sequence[str]) -> list[str]:
 
 
 def matches(contact: Contact, query: str) -> bool:
-    """Whether every word of the query starts one of the contact's terms."""
+    """Whether every word of the query starts one of the contact's terms, or, for a word with
+    punctuation, each of its pieces does ("o'brien" finds O'Brien by "o" and "brien"; an address
+    starts its own term).
+
+    >>> matches(Contact(id="c", name="Mary-Jane O'Brien", emails=["mj@acme.example"], company_id="x",
+    ...                 created_via="api", created_at=0, updated_at=0), "o'brien mary-jane mj@acme")
+    True
+    """
     terms = search_terms(contact.name, contact.emails)
-    return all(any(term.startswith(word) for term in terms) for word in query_words(query))
+    return all(_starts(word, terms) or _starts_in_pieces(word, terms) for word in query_words(query))
+
+
+def _starts(word: str, terms: Sequence[str]) -> bool:
+    return any(term.startswith(word) for term in terms)
+
+
+def _starts_in_pieces(word: str, terms: Sequence[str]) -> bool:
+    pieces = _WORD.findall(word)
+    return pieces != [word] and bool(pieces) and all(_starts(piece, terms) for piece in pieces)
 
 
 def query_words(query: str) -> list[str]:
@@ -439,12 +455,19 @@ def primary_contact_names(company_id: str, *, limit: int = 100) -> list[str]:
 def search_contacts(query: str, *, company_id: str | None = None, limit: int = PAGE) -> ContactPage:
     """Contacts each word of the query starts a term of (a word of the name, an address, a
     domain), by name, in one company if given: one Query of the longest word's term partition and
-    one BatchGetItem. At most `limit`: a longer query narrows it."""
+    one BatchGetItem (a word with punctuation: one Query more, of its longest piece's partition,
+    for the contacts it finds piece by piece). At most `limit`: a longer query narrows it."""
     words = query_words(query)
     if not words:
         return contacts_of_company(company_id, limit=limit) if company_id else list_contacts(limit=limit)
     longest = max(words, key=len)
-    entries = table().query(contact_terms(longest), sort_prefix=longest, limit=_TERM_ENTRIES)
+    pieces = _WORD.findall(longest)
+    starts = [longest, max(pieces, key=len)] if pieces and pieces != [longest] else [longest]
+    entries = [
+        entry
+        for start in starts
+        for entry in table().query(contact_terms(start), sort_prefix=start, limit=_TERM_ENTRIES)
+    ]
     ids = list(dict.fromkeys(entry["contact_id"] for entry in entries))
     found = [
         contact
