@@ -717,6 +717,44 @@ def test_a_message_on_its_way_is_sent_once_and_what_is_typed_meanwhile_stays(
             assert sends.asked.count("chat.send") == 1
 
 
+def test_a_message_on_its_way_stays_unsendable_when_the_operator_switches_chats_and_back(
+    platform: Platform, admin_token: str, browser: Browser
+) -> None:
+    crew = staffed(platform, admin_token, "Tom Tabs")
+    with browser_page(browser) as console:
+        sends = SlowSends(console)
+        on_duty(console, crew)
+        came_with_a_code(platform, crew, "Ada Tab", code="Ada")
+        came_with_a_code(platform, crew, "Ben Tab", code="Ben")
+        tab = {name: console.locator("button.chat-tab").filter(has_text=name) for name in ("Ada Tab", "Ben Tab")}
+        expect(tab["Ben Tab"]).to_be_visible()
+
+        # Given the operator sent Ada a message whose answer is slow to come
+        tab["Ada Tab"].click()
+        text = chat_with(console, "Ada Tab").get_by_label("Your message")
+        text.fill("Hello Ada")
+        text.press("Enter")
+        heard(console, sends.held)
+
+        # When they switch to Ben's chat and back, and press Enter again
+        tab["Ben Tab"].click()
+        expect(chat_with(console, "Ben Tab")).to_be_visible()
+        tab["Ada Tab"].click()
+        text = chat_with(console, "Ada Tab").get_by_label("Your message")
+        expect(chat_with(console, "Ada Tab").get_by_role("button", name="Send")).to_be_disabled()
+        text.press("Enter")
+        changes = len(sends.presence_sets)
+        switch(console, "Email").click()  # something else asked after it, to know all was asked
+        heard(console, sends.presence_sets, changes + 1)
+
+        # Then the message was sent once, and once it is answered it leaves the box of the pane shown
+        assert sends.asked.count("chat.send") == 1
+        sends.release()
+        expect(text).to_have_value("")
+        expect(chat_with(console, "Ada Tab").get_by_role("button", name="Send")).to_be_enabled()
+        assert sends.asked.count("chat.send") == 1
+
+
 def test_a_refused_status_change_is_announced_as_an_alert(
     platform: Platform, admin_token: str, browser: Browser
 ) -> None:

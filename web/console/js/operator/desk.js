@@ -289,7 +289,6 @@ function chatPane(chat, ctx) {
   const send = h("button", { type: "submit", class: "primary" }, "Send");
   const composer = h("form", { class: "composer" }, field("Your message", text), h("div", { class: "actions" }, send));
   const screen = screenSharing(chat, ctx);
-  let sending = false; // a message is on its way: Send stays disabled, whatever redraws meanwhile
   const node = h(
     "article",
     { class: "chat", "aria-label": `Chat with ${chat.session.visitor_name}` },
@@ -326,21 +325,23 @@ function chatPane(chat, ctx) {
   composer.addEventListener("submit", async (event) => {
     event.preventDefault();
     const said = text.value;
-    if (!said.trim() || send.disabled || sending) return;
-    sending = true;
+    if (!said.trim() || send.disabled || chat.sending) return;
+    // on its way: Send stays disabled, whatever redraws meanwhile (this pane, or another of the
+    // chat's if the operator switches tabs and back)
+    chat.sending = true;
     send.disabled = true;
     problem.clear();
     try {
       await chats.send(chat.id, said);
-      // sent; what was typed after it meanwhile stays
-      text.value = text.value.startsWith(said) ? text.value.slice(said.length).trimStart() : text.value;
-      chat.draft = text.value;
+      // sent: it leaves the box of whichever pane shows the chat now; what was typed after it stays
+      const draft = chat.draft || "";
+      chat.draft = draft.startsWith(said) ? draft.slice(said.length).trimStart() : draft;
     } catch (error) {
       problem.show(error);
     } finally {
-      sending = false;
-      send.disabled = chat.state !== "active";
-      text.focus();
+      chat.sending = false;
+      chats.changed(); // the chat's pane draws its box and Send again
+      if (text.isConnected) text.focus();
     }
   });
 
@@ -374,7 +375,8 @@ function chatPane(chat, ctx) {
     present.className = `badge ${active ? (chat.visitorPresent ? "ok" : "warn") : ""}`;
     end.hidden = !active;
     text.disabled = !active;
-    send.disabled = !active || sending;
+    if (text.value !== (chat.draft || "")) text.value = chat.draft || ""; // the draft is the chat's
+    send.disabled = !active || Boolean(chat.sending);
     composer.hidden = !active;
     closed.hidden = active;
     endedBy.textContent =
