@@ -11,10 +11,10 @@ assigned again comes back as its user left it.
 A technician is available for a company's chat requests when they are active, serve the
 company, are online, have the chat channel on, and a console of theirs sent a heartbeat within
 HEARTBEAT_SECONDS; for tickets (a team's round robin) the same, with the email channel on (the
-channel tickets' alerts come by). The heartbeat is what keeps a closed or crashed console from leaving a portal
-promising a chat: the console sends one every HEARTBEAT_EVERY_SECONDS, the last console to
-disconnect clears it, and one that vanishes without a $disconnect stops counting two minutes
-later.
+channel tickets' alerts come by). The heartbeat is what keeps a closed or crashed console from
+leaving a portal promising a chat: the console sends one every HEARTBEAT_EVERY_SECONDS, the last
+console to disconnect clears it, and one that vanishes without a $disconnect stops counting two
+minutes later.
 
 A user who never set anything is online with every switch on: an absent presence item reads as
 defaults. A user item that is absent assigns nothing.
