@@ -166,25 +166,27 @@ export class KeyedTable {
 }
 
 /**
- * A KeyedTable whose rows come in pages. `loadPages(page)` draws the first, where `page(after)`
- * reads the page after the cursor `after` (null: the first) as {things, next}; `more` ("Show
- * more", placed under the table) shows while there is a next page and adds it, unless another
- * load has started since (then it belongs to a list no longer asked for). `shown` is what is drawn.
+ * A KeyedTable whose rows come in pages. `loadPages(filters, page)` draws the first, where
+ * `page(query)` reads one as {things, next} for `query`: the filters (an object, as they were when
+ * the load started) and, past the first page, the API's cursor as `after`. `more` ("Show more",
+ * placed under the table) shows while there is a next page and adds it, unless another load has
+ * started since (then it belongs to a list no longer asked for). `shown` is what is drawn.
  */
 export class PagedTable extends KeyedTable {
   constructor(options) {
     super(options);
     this.shown = [];
-    this.paging = null; // {page, next, latest} of the load drawn
+    this.paging = null; // {read, next, latest} of the load drawn
     this.more = h("button", { type: "button", hidden: true }, "Show more");
     this.more.addEventListener("click", () => busy(this.more, this.problem, () => this.showMore()));
   }
 
-  loadPages(page, about = "") {
+  loadPages(filters, page, about = "") {
+    const read = (after) => page(new URLSearchParams(after ? { ...filters, after } : filters));
     return this.load(async (latest) => {
-      const first = await page(null);
+      const first = await read(null);
       if (latest()) {
-        this.paging = { page, next: first.next, latest };
+        this.paging = { read, next: first.next, latest };
         this.shown = first.things;
         this.more.hidden = !first.next;
       }
@@ -194,7 +196,7 @@ export class PagedTable extends KeyedTable {
 
   async showMore() {
     const paging = this.paging;
-    const found = await paging.page(paging.next);
+    const found = await paging.read(paging.next);
     if (!paging.latest()) return;
     paging.next = found.next;
     this.more.hidden = !found.next;

@@ -281,11 +281,14 @@ export const contactsView = {
       const filters = {};
       if (query.value.trim()) filters.q = query.value.trim();
       if (company.value) filters.company_id = company.value;
-      return list.loadPages(async (after) => {
-        const search = new URLSearchParams(after ? { ...filters, after } : filters).toString();
-        const page = await ctx.api.get(search ? `/api/contacts?${search}` : "/api/contacts");
-        return { things: page.contacts.map(named), next: page.next };
-      }, "The contacts could not be loaded");
+      return list.loadPages(
+        filters,
+        async (query) => {
+          const page = await ctx.api.get(`/api/contacts?${query}`);
+          return { things: page.contacts.map(named), next: page.next };
+        },
+        "The contacts could not be loaded",
+      );
     };
     query.addEventListener("input", () => {
       clearTimeout(timer);

@@ -95,10 +95,14 @@ function mountList(root, ctx) {
     if (state.value) filters.state = state.value;
     else if (category.value) filters.category_id = category.value;
     search.run();
-    return list.loadPages(async (after) => {
-      const page = await ctx.api.get(`/api/articles?${new URLSearchParams(after ? { ...filters, after } : filters)}`);
-      return { things: page.articles, next: page.next };
-    }, "The articles could not be loaded");
+    return list.loadPages(
+      filters,
+      async (query) => {
+        const page = await ctx.api.get(`/api/articles?${query}`);
+        return { things: page.articles, next: page.next };
+      },
+      "The articles could not be loaded",
+    );
   };
   const listed = h("div", {}, list.node, list.more); // hidden while the search shows its hits
   category.addEventListener("change", () => {

@@ -178,10 +178,14 @@ function mountLists(root, ctx) {
     const filters = { scope: list.scope, sort: sort.value };
     if (list.status) filters.status = list.status;
     if (query.value.trim()) filters.q = query.value.trim();
-    return table.loadPages(async (after) => {
-      const page = await ctx.api.get(`/api/tickets?${new URLSearchParams(after ? { ...filters, after } : filters)}`);
-      return { things: page.tickets.map(named), next: page.next };
-    }, "The tickets could not be loaded");
+    return table.loadPages(
+      filters,
+      async (query) => {
+        const page = await ctx.api.get(`/api/tickets?${query}`);
+        return { things: page.tickets.map(named), next: page.next };
+      },
+      "The tickets could not be loaded",
+    );
   };
 
   const recount = async () => {

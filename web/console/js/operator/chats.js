@@ -92,7 +92,8 @@ export class ChatStore extends EventTarget {
         endedBy: session.ended_by,
         messages: [],
         unread: 0,
-        draft: "",
+        draft: "", // what the operator has typed and not sent
+        sending: false, // a message is on its way
       };
       this.chats.set(chat.id, chat);
     }

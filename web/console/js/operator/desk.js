@@ -334,7 +334,7 @@ function chatPane(chat, ctx) {
     try {
       await chats.send(chat.id, said);
       // sent: it leaves the box of whichever pane shows the chat now; what was typed after it stays
-      const draft = chat.draft || "";
+      const { draft } = chat;
       chat.draft = draft.startsWith(said) ? draft.slice(said.length).trimStart() : draft;
     } catch (error) {
       problem.show(error);
@@ -375,8 +375,8 @@ function chatPane(chat, ctx) {
     present.className = `badge ${active ? (chat.visitorPresent ? "ok" : "warn") : ""}`;
     end.hidden = !active;
     text.disabled = !active;
-    if (text.value !== (chat.draft || "")) text.value = chat.draft || ""; // the draft is the chat's
-    send.disabled = !active || Boolean(chat.sending);
+    if (text.value !== chat.draft) text.value = chat.draft; // the draft is the chat's
+    send.disabled = !active || chat.sending;
     composer.hidden = !active;
     closed.hidden = active;
     endedBy.textContent =
