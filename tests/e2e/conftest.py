@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
+from websockets.sync.client import ClientConnection, connect
 
 from local.launch import CLIENT_TLS, chromium, dev_process
 from local.moto_app import SENT_MAIL_PATH
@@ -93,6 +94,12 @@ def wait_for(check: Any, timeout: float = 10.0, interval: float = 0.05) -> Any:
             return value
         time.sleep(interval)
     raise AssertionError(f"nothing after {timeout} s")
+
+
+def visitor_socket(answer: dict[str, Any]) -> ClientConnection:
+    """The visitor's WebSocket, with the address and token an answer gave them (a chat request's,
+    waiting on it; a code's join)."""
+    return connect(f"{answer['websocket_url']}?token={answer['token']}")
 
 
 def mail_to(platform: Platform, address: str) -> list[dict[str, Any]]:

@@ -26,7 +26,7 @@ import pytest
 from websockets.sync.client import ClientConnection, connect
 
 from local.launch import CLIENT_TLS
-from tests.e2e.conftest import Platform, Technician, bearer, hire, wait_for
+from tests.e2e.conftest import Platform, Technician, bearer, hire, visitor_socket, wait_for
 
 _visitor_addresses = itertools.count(2)
 
@@ -108,11 +108,6 @@ def console(platform: Platform, technician: Technician) -> Iterator[ClientConnec
         yield socket
 
 
-def waiting(request: dict[str, Any]) -> ClientConnection:
-    """The visitor's page, waiting on its request over the WebSocket."""
-    return connect(f"{request['websocket_url']}?token={request['token']}")
-
-
 def say(socket: ClientConnection, action: str, **body: Any) -> None:
     socket.send(json.dumps({"action": action, **body}))
 
@@ -162,7 +157,7 @@ def test_a_chat_request_reaches_both_consoles_one_accepts_and_they_chat(platform
         # When a visitor asks for one and waits on its page
         request = queued(platform, team.portal, "Carla Customer", "My printer is on fire.")
         assert request["position"] == 1
-        with waiting(request) as visitor:
+        with visitor_socket(request) as visitor:
             # Then both consoles hear of it at once
             for socket in (ted, bo):
                 told = receive(socket, "chat.requested", where=about(request))["request"]
@@ -196,7 +191,7 @@ def test_a_chat_request_reaches_both_consoles_one_accepts_and_they_chat(platform
             assert (status["state"], status["entry"]["session_id"]) == ("accepted", session_id)
 
         # When the visitor connects to the session as the join page does
-        with connect(f"{entry['websocket_url']}?token={entry['token']}") as customer:
+        with visitor_socket(entry) as customer:
             assert receive(ted, "participant.joined")["role"] == "visitor"
 
             # Then messages go both ways
@@ -216,7 +211,7 @@ def test_a_chat_request_reaches_both_consoles_one_accepts_and_they_chat(platform
 def test_of_two_accepts_at_once_exactly_one_wins(platform: Platform, team: Team) -> None:
     with console(platform, team.ted) as ted, console(platform, team.bo) as bo:
         request = queued(platform, team.portal, "Dan Double")
-        with waiting(request) as visitor:
+        with visitor_socket(request) as visitor:
             for socket in (ted, bo):
                 receive(socket, "chat.requested", where=about(request))
 
@@ -249,7 +244,7 @@ def test_of_two_accepts_at_once_exactly_one_wins(platform: Platform, team: Team)
 def test_a_visitor_who_leaves_withdraws_its_request(platform: Platform, team: Team) -> None:
     with console(platform, team.ted) as ted, console(platform, team.bo) as bo:
         request = queued(platform, team.portal, "Wendy Withdrawn")
-        with waiting(request):
+        with visitor_socket(request):
             for socket in (ted, bo):
                 receive(socket, "chat.requested", where=about(request))
 
@@ -269,7 +264,7 @@ def test_the_queue_moves_up_for_the_visitor_waiting_behind(platform: Platform, t
         first = queued(platform, team.portal, "First Visitor")
         second = queued(platform, team.portal, "Second Visitor")
         assert (first["position"], second["position"]) == (1, 2)
-        with waiting(first) as first_page, waiting(second) as second_page:
+        with visitor_socket(first) as first_page, visitor_socket(second) as second_page:
             say(second_page, "chat.status")
             assert receive(second_page, "chat.status")["position"] == 2
 

@@ -19,9 +19,8 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import APIResponse, Browser, Locator, Page, Route, WebSocketRoute, expect
-from websockets.sync.client import connect
 
-from tests.e2e.conftest import Platform, bearer, browser_page, hire, wait_for
+from tests.e2e.conftest import Platform, bearer, browser_page, hire, visitor_socket, wait_for
 from tests.e2e.console import (
     BACKGROUND_WINDOW,
     NOTIFICATION_HOOK,
@@ -33,7 +32,7 @@ from tests.e2e.console import (
     sign_in,
     stop_the_clock,
 )
-from tests.e2e.test_chat_queue import Portal, queued, waiting
+from tests.e2e.test_chat_queue import Portal, queued
 from tests.e2e.test_portal_browser import Crew, ask_for_chat, found_company
 from tests.e2e.test_sessions import say
 
@@ -279,7 +278,7 @@ def test_a_customer_who_comes_with_a_code_opens_a_chat_by_itself(
         visit = came_with_a_code(platform, crew, "Carl Coder", code="Printer")
         chat = chat_with(console, "Carl Coder")
         expect(chat).to_contain_text("Session code “Printer”")
-        with connect(f"{visit['websocket_url']}?token={visit['token']}") as customer:
+        with visitor_socket(visit) as customer:
             expect(chat).to_contain_text("Visitor present")
             say(customer, "chat.send", session=visit["session_id"], text="Hello from the code")
 
@@ -328,7 +327,7 @@ def test_who_ended_a_chat_shows_though_a_late_join_heard_of_the_end_first(
         heard(console, arrivals)
 
         # Given the customer ended the chat, and the console has not yet heard of it
-        with connect(f"{visit['websocket_url']}?token={visit['token']}") as customer:
+        with visitor_socket(visit) as customer:
             expect(chat).to_contain_text("Visitor present")
             say(customer, "session.end", session=visit["session_id"])
             heard(console, held)
@@ -350,7 +349,7 @@ def test_a_join_answered_after_the_chat_ended_does_not_open_it_again(
         on_duty(console, crew)
         visit = came_with_a_code(platform, crew, "Carl Late")
         chat = chat_with(console, "Carl Late")
-        with connect(f"{visit['websocket_url']}?token={visit['token']}") as customer:
+        with visitor_socket(visit) as customer:
             expect(chat).to_contain_text("Visitor present")
 
             # Given a join of the console's read the session while it was active, and is slow to answer
@@ -376,7 +375,7 @@ def test_a_join_answered_after_the_customer_left_does_not_say_they_are_there(
         on_duty(console, crew)
         visit = came_with_a_code(platform, crew, "Carl Gone")
         chat = chat_with(console, "Carl Gone")
-        with connect(f"{visit['websocket_url']}?token={visit['token']}"):
+        with visitor_socket(visit):
             expect(chat.get_by_text("Visitor present")).to_be_visible()
 
             # Given a join of the console's found the customer there, and is slow to answer
@@ -620,7 +619,7 @@ def test_a_request_withdrawn_while_the_queue_was_read_does_not_come_back(
     with browser_page(browser) as first, browser_page(browser) as second:
         on_duty(first, crew)
         request = request_by_http(crew, "Vera Visitor", "Hello")
-        with waiting(request) as visitor:
+        with visitor_socket(request) as visitor:
             expect(queue_entry(first, "Vera Visitor")).to_be_visible()
 
             # Given a second console read the queue (Vera waiting), and the answer is slow
@@ -687,7 +686,7 @@ def test_a_message_on_its_way_is_sent_once_and_what_is_typed_meanwhile_stays(
         chat = chat_with(console, "Cora Customer")
         messages = chat.get_by_role("log", name="Messages")
         text = chat.get_by_label("Your message")
-        with connect(f"{visit['websocket_url']}?token={visit['token']}") as customer:
+        with visitor_socket(visit) as customer:
             expect(chat).to_contain_text("Visitor present")
 
             # Given the operator sent a message whose answer is slow to come

@@ -17,10 +17,10 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
-from websockets.sync.client import ClientConnection, connect
+from websockets.sync.client import ClientConnection
 
 from deskless.sessions import Message, Session, transcript_text
-from tests.e2e.conftest import Platform, Technician, bearer, browser_page, wait_for
+from tests.e2e.conftest import Platform, Technician, bearer, browser_page, visitor_socket, wait_for
 from tests.e2e.console import LateJoin
 from tests.e2e.test_console_desk_browser import REACHED_AT_ITS_CENTRE, came_with_a_code, chat_with, on_duty, staffed
 from tests.e2e.test_sessions import receive, say
@@ -54,7 +54,7 @@ def ticket_transcript(platform: Platform, technician: Technician, session_id: st
 
 
 def socket_of(visit: dict[str, Any]) -> ClientConnection:
-    return connect(f"{visit['websocket_url']}?token={visit['token']}")
+    return visitor_socket(visit)
 
 
 def asked(socket: ClientConnection, action: str, **body: Any) -> dict[str, Any]:

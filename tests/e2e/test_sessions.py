@@ -15,7 +15,7 @@ from websockets.exceptions import InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 
 from local.seed import DEMO_STAFF, DEMO_SUBDOMAIN
-from tests.e2e.conftest import Platform, bearer
+from tests.e2e.conftest import Platform, bearer, visitor_socket
 
 ALICE = DEMO_STAFF[1]
 PORTAL_HOST = f"{DEMO_SUBDOMAIN}.localhost"
@@ -78,7 +78,7 @@ def test_a_redeemed_code_becomes_a_chat_that_either_side_can_end(platform: Platf
         say(console, "session.join", session=visit["session_id"])
         joined = receive(console, "session.joined")
         assert (joined["session"]["state"], joined["messages"]) == ("active", [])
-        with connect(f"{visit['websocket_url']}?token={visit['token']}") as customer:
+        with visitor_socket(visit) as customer:
             arrived = receive(console, "participant.joined")
             assert (arrived["role"], arrived["name"]) == ("visitor", "Carla Customer")
 
